@@ -1,0 +1,74 @@
+//! One error type for the repository, with a stable code for every kind of failure so that
+//! front ends (the CLI, the desktop app over IPC) can tell them apart without parsing text.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = RepoError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("'{}' is not a poni repository (it has no repo.json): create one with 'poni init'", .0.display())]
+    NotARepository(PathBuf),
+    #[error("repository '{}' already initialized", .0.display())]
+    AlreadyInitialized(PathBuf),
+    #[error("{}: {reason}", path.display())]
+    BadFile { path: PathBuf, reason: String },
+    #[error("invalid name '{name}': {reason}")]
+    InvalidName { name: String, reason: String },
+    #[error("invalid pattern '{pattern}': {reason}")]
+    InvalidPattern { pattern: String, reason: String },
+    #[error("invalid range: '{range}' ({reason})")]
+    InvalidRange { range: String, reason: String },
+    #[error("invalid name template '{template}': {reason}")]
+    InvalidTemplate { template: String, reason: String },
+    #[error("invalid property '{input}': {reason}")]
+    InvalidProperty { input: String, reason: String },
+    #[error("{kind} '{name}' already exists")]
+    AlreadyExists { kind: &'static str, name: String },
+    #[error("{kind} '{name}' does not exist")]
+    NotFound { kind: &'static str, name: String },
+    #[error("no matching nodes found")]
+    NoMatch,
+    #[error("pattern '{0}' does not match any nodes")]
+    InheritNoMatch(String),
+    #[error("pattern '{pattern}' matches multiple nodes: {}", matches.join(", "))]
+    InheritAmbiguous { pattern: String, matches: Vec<String> },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, #[source] source: std::io::Error },
+}
+
+impl RepoError {
+    /// A stable, dotted identifier of the kind of error, for programs (never shown alone).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotARepository(_) => "repo.not_a_repository",
+            Self::AlreadyInitialized(_) => "repo.already_initialized",
+            Self::BadFile { .. } => "repo.bad_file",
+            Self::InvalidName { .. } => "input.invalid_name",
+            Self::InvalidPattern { .. } => "input.invalid_pattern",
+            Self::InvalidRange { .. } => "input.invalid_range",
+            Self::InvalidTemplate { .. } => "input.invalid_template",
+            Self::InvalidProperty { .. } => "input.invalid_property",
+            Self::AlreadyExists { .. } => "repo.already_exists",
+            Self::NotFound { .. } => "repo.not_found",
+            Self::NoMatch => "repo.no_match",
+            Self::InheritNoMatch(_) => "repo.inherit_no_match",
+            Self::InheritAmbiguous { .. } => "repo.inherit_ambiguous",
+            Self::Conflict(_) => "repo.conflict",
+            Self::Usage(_) => "input.usage",
+            Self::Io { .. } => "io",
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io { path: path.into(), source }
+    }
+
+    pub(crate) fn bad_file(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Self::BadFile { path: path.into(), reason: reason.into() }
+    }
+}

@@ -1,0 +1,21 @@
+//! The poni node repository: systems and nodes as a tree of folders holding JSON property
+//! files, read and written in exactly the format of the poni command line, with its rules for
+//! targets, names, templates and typed properties.
+//!
+//! No cloud and no UI here: the cloud engine and the front ends build on this crate.
+
+pub mod error;
+pub mod json_format;
+pub mod name;
+pub mod props;
+pub mod repo;
+pub mod store;
+pub mod target;
+pub mod template;
+pub mod tree;
+
+pub use error::{RepoError, Result};
+pub use props::{Assignment, Change, Props};
+pub use repo::{AddNodes, ItemChanges, PlannedNode, Repo};
+pub use target::Target;
+pub use tree::{Item, Kind, Tree};

@@ -1,0 +1,73 @@
+//! Targets: regular expressions searched anywhere in an item's full name, or anchored to the
+//! whole name with full match (`-M`), as poni does.
+
+use crate::error::{RepoError, Result};
+use regex::Regex;
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pattern: String,
+    regex: Regex,
+}
+
+impl Target {
+    pub fn new(pattern: &str, full_match: bool) -> Result<Self> {
+        let source = if full_match { format!("^(?:{pattern})$") } else { pattern.to_string() };
+        let regex = Regex::new(&source).map_err(|e| RepoError::InvalidPattern {
+            pattern: pattern.to_string(),
+            reason: describe(&e),
+        })?;
+        Ok(Self { pattern: pattern.to_string(), regex })
+    }
+
+    /// Matches every item.
+    pub fn all() -> Self {
+        Self::new("", false).expect("the empty pattern is valid")
+    }
+
+    pub fn matches(&self, full_name: &str) -> bool {
+        self.regex.is_match(full_name)
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+}
+
+/// The regex crate's message spans several lines with a caret diagram; keep the last line,
+/// which says what is wrong.
+fn describe(error: &regex::Error) -> String {
+    match error {
+        regex::Error::Syntax(text) => {
+            let reason = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text);
+            reason.trim().trim_start_matches("error: ").to_string()
+        }
+        regex::Error::CompiledTooBig(_) => "the expression is too large".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searches_anywhere_unless_full_match() {
+        let t = Target::new("drumbo", false).unwrap();
+        assert!(t.matches("drumbo1") && t.matches("web/drumbo2"));
+        let t = Target::new("drumbo1", true).unwrap();
+        assert!(t.matches("drumbo1") && !t.matches("drumbo10") && !t.matches("x/drumbo1"));
+        let t = Target::new("a|b", true).unwrap();
+        assert!(t.matches("a") && t.matches("b") && !t.matches("ab"));
+    }
+
+    #[test]
+    fn invalid_expressions_give_a_clear_error() {
+        let err = Target::new("web(", false).unwrap_err();
+        assert_eq!(err.code(), "input.invalid_pattern");
+        let text = err.to_string();
+        assert!(text.starts_with("invalid pattern 'web(': "), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+        assert!(text.contains("unclosed group"), "{text}");
+    }
+}
