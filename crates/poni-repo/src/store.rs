@@ -13,8 +13,6 @@ pub const REPO_FILE: &str = "repo.json";
 pub const SYSTEM_DIR: &str = "system";
 pub const NODE_FILE: &str = "node.json";
 pub const SYSTEM_FILE: &str = "system.json";
-/// Held (advisory, exclusive) while a mutation runs, so two programs never interleave writes.
-pub const LOCK_FILE: &str = ".poni-desktop.lock";
 
 pub type Props = Map<String, Value>;
 
@@ -84,20 +82,17 @@ pub fn create_dir_all(path: &Path) -> Result<()> {
     fs::create_dir_all(path).map_err(|e| RepoError::io(path, e))
 }
 
-/// An exclusive advisory lock on the repository, released when dropped.
+/// An exclusive advisory lock on the repository, held while a mutation runs so that two
+/// programs never interleave their writes; released when dropped. It locks `repo.json`, which
+/// every repository has and nothing replaces, so no extra file appears in the repository.
 pub struct RepoLock {
     _file: File,
 }
 
 impl RepoLock {
     pub fn acquire(root: &Path) -> Result<Self> {
-        let path = root.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| RepoError::io(&path, e))?;
+        let path = root.join(REPO_FILE);
+        let file = OpenOptions::new().read(true).open(&path).map_err(|e| RepoError::io(&path, e))?;
         file.lock().map_err(|e| RepoError::io(&path, e))?;
         Ok(Self { _file: file })
     }

@@ -1,0 +1,70 @@
+//! `poni list`: the layout of poni's listing. Every line is a right-aligned entry type in ten
+//! columns, a space, then the entry; property lines sit four columns further in, and `-t`
+//! indents four columns per level of the tree.
+
+use crate::args::ListArgs;
+use crate::repr;
+use poni_repo::props::flatten;
+use poni_repo::{Item, Kind, Props, Target, Tree};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+const PROP_INDENT: &str = "    ";
+
+/// The items `list` shows, in tree order.
+pub fn selected<'a>(tree: &'a Tree, args: &ListArgs, target: &'a Target) -> Vec<&'a Item> {
+    let show_nodes = args.nodes || !args.systems;
+    let mut kinds = Vec::new();
+    if show_nodes {
+        kinds.push(Kind::Node);
+    }
+    if args.systems {
+        kinds.push(Kind::System);
+    }
+    tree.items().iter().filter(|i| kinds.contains(&i.kind) && target.matches(&i.name)).collect()
+}
+
+/// Renders the listing. `statuses` maps node names to their live instance state (`-q`).
+pub fn render(items: &[&Item], args: &ListArgs, statuses: &HashMap<String, String>) -> String {
+    let mut out = String::new();
+    for item in items {
+        let indent = if args.tree { "    ".repeat(item.depth.saturating_sub(1)) } else { String::new() };
+        let shown_name = if args.tree { poni_repo::name::base(&item.name) } else { &item.name };
+        let mut title = shown_name.to_string();
+        if let Some(parent) = item.parent_node() {
+            let _ = write!(title, " <= {parent}");
+        }
+        line(&mut out, item.kind.label(), &indent, &title);
+
+        let sub = format!("{indent}{PROP_INDENT}");
+        if let Some(problem) = &item.problem {
+            line(&mut out, "problem", &sub, problem);
+        }
+        if args.props {
+            props_lines(&mut out, "prop", &sub, &item.showable(), args.line_per_prop);
+        }
+        if args.cloud {
+            if let Some(cloud) = item.cloud().filter(|c| !c.is_empty()) {
+                props_lines(&mut out, "cloud", &sub, cloud, args.line_per_prop);
+            }
+        }
+        if let Some(status) = statuses.get(&item.name) {
+            line(&mut out, "status", &sub, status);
+        }
+    }
+    out
+}
+
+fn props_lines(out: &mut String, label: &str, indent: &str, props: &Props, one_per_line: bool) {
+    if one_per_line {
+        for (key, value) in flatten(props) {
+            line(out, label, indent, &format!("{key}:{}", repr::value(value)));
+        }
+    } else {
+        line(out, label, indent, &repr::props_line(props));
+    }
+}
+
+fn line(out: &mut String, label: &str, indent: &str, text: &str) {
+    let _ = writeln!(out, "{label:>10} {indent}{text}");
+}

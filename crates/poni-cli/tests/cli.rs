@@ -1,0 +1,146 @@
+//! The real `poni` binary, run as a user would, on the seed document's steps and bad input.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn poni(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_poni"))
+        .args(["-d", root.to_str().unwrap()])
+        .args(args)
+        .env_remove("PONI_ROOT")
+        .output()
+        .expect("run poni")
+}
+
+fn ok(root: &Path, args: &[&str]) -> String {
+    let out = poni(root, args);
+    assert!(out.status.success(), "poni {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a command that must fail; returns its one-line error.
+fn fails(root: &Path, args: &[&str]) -> String {
+    let out = poni(root, args);
+    assert!(!out.status.success(), "poni {args:?} should fail");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err.trim_end().trim_start_matches("error: ").to_string()
+}
+
+fn seed_repo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    ok(&root, &["init"]);
+    ok(&root, &["add-node", "drumbo1"]);
+    ok(&root, &["set", "drumbo", "cloud.provider=aws-ec2", "cloud.region=us-east-1", "cloud.image=ami-daf615b3", "cloud.key-pair=my-keypair", "user=root"]);
+    (dir, root)
+}
+
+#[test]
+fn the_seed_documents_repository_steps_print_as_written() {
+    let (_dir, root) = seed_repo();
+    assert_eq!(
+        ok(&root, &["list", "-o"]),
+        "      node drumbo1\n     cloud     image:'ami-daf615b3' key-pair:'my-keypair' provider:'aws-ec2' region:'us-east-1'\n"
+    );
+    ok(&root, &["add-node", "drumbo{id}", "-n", "2..4", "-c", "-i", "drumbo1"]);
+    let cloud = "     cloud     image:'ami-daf615b3' key-pair:'my-keypair' provider:'aws-ec2' region:'us-east-1'\n";
+    assert_eq!(
+        ok(&root, &["list", "-o"]),
+        format!("      node drumbo1\n{cloud}      node drumbo2 <= drumbo1\n{cloud}      node drumbo3 <= drumbo1\n{cloud}      node drumbo4 <= drumbo1\n{cloud}")
+    );
+    let props = ok(&root, &["list", "-p", "drumbo2"]);
+    assert_eq!(props, "      node drumbo2 <= drumbo1\n      prop     depth:1 host:'' index:1 parent:'drumbo1' user:'root'\n");
+}
+
+#[test]
+fn list_flags() {
+    let (_dir, root) = seed_repo();
+    ok(&root, &["add-system", "web"]);
+    ok(&root, &["add-node", "web/app{id:02}", "-n", "2", "-H", "app{id:02}.example"]);
+    assert_eq!(ok(&root, &["list"]), "      node drumbo1\n      node web/app01\n      node web/app02\n");
+    assert_eq!(ok(&root, &["list", "-s"]), "    system web\n");
+    assert_eq!(ok(&root, &["list", "-snt", "web"]), "    system web\n      node     app01\n      node     app02\n");
+    assert_eq!(ok(&root, &["list", "-M", "app0"]), "");
+    assert_eq!(ok(&root, &["list", "-M", "web/app0[12]"]), "      node web/app01\n      node web/app02\n");
+    assert_eq!(
+        ok(&root, &["list", "-ol", "drumbo"]),
+        "      node drumbo1\n     cloud     image:'ami-daf615b3'\n     cloud     key-pair:'my-keypair'\n     cloud     provider:'aws-ec2'\n     cloud     region:'us-east-1'\n"
+    );
+    assert_eq!(ok(&root, &["list", "-p", "app01"]), "      node web/app01\n      prop     depth:2 host:'app01.example' index:0\n");
+    assert_eq!(ok(&root, &["list", "-sp", "^web$"]), "    system web\n      prop     depth:1 index:1 sub_count:2\n");
+}
+
+#[test]
+fn bad_input_gets_one_clear_line_and_changes_nothing() {
+    let (_dir, root) = seed_repo();
+    let node = root.join("system/drumbo1/node.json");
+    let before = fs::read(&node).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["set", "drumbo(", "a=b"], "invalid pattern 'drumbo(': unclosed group"),
+        (&["add-node", "x{id}", "-n", "3..x"], "invalid range: '3..x'"),
+        (&["add-node", "x{id}", "-n", "5..2"], "invalid range: '5..2' (the start is after the end)"),
+        (&["set", "drumbo1", "x:int=abc"], "invalid property 'x:int=abc': 'abc' is not an integer"),
+        (&["set", "drumbo1", "x:list=1"], "unknown type 'list'"),
+        (&["add-node", "drumbo1"], "node 'drumbo1' already exists"),
+        (&["set", "nomatch", "a=b"], "no matching nodes found"),
+        (&["add-node", "y", "-i", "nomatch"], "pattern 'nomatch' does not match any nodes"),
+        (&["set", "drumbo1", "user.name=x"], "'user.name' does not exist"),
+        (&["add-node", "../x"], "invalid name '../x'"),
+        (&["add-node", "/etc/x"], "leading '/'"),
+        (&["add-node", "a//b"], "empty part"),
+        (&["add-node", "a\tb"], "control character"),
+    ];
+    for (args, expected) in cases {
+        let err = fails(&root, args);
+        assert!(err.contains(expected), "poni {args:?}: got {err:?}, expected {expected:?}");
+    }
+    ok(&root, &["add-node", "drumbo2", "-i", "drumbo1"]);
+    let err = fails(&root, &["add-node", "z", "-i", "drumbo"]);
+    assert_eq!(err, "pattern 'drumbo' matches multiple nodes: drumbo1, drumbo2");
+    assert_eq!(fs::read(&node).unwrap(), before);
+    assert!(!root.join("system/x1").exists() && !root.join("x").exists());
+}
+
+#[test]
+fn a_broken_node_file_is_named_and_the_rest_still_lists() {
+    let (_dir, root) = seed_repo();
+    ok(&root, &["add-node", "other"]);
+    fs::write(root.join("system/other/node.json"), "not json").unwrap();
+    let out = ok(&root, &["list"]);
+    assert!(out.contains("      node drumbo1\n"), "{out}");
+    assert!(out.contains("   problem     ") && out.contains("system/other/node.json: not valid JSON"), "{out}");
+    ok(&root, &["set", "drumbo1", "a=b"]);
+}
+
+#[test]
+fn not_a_repository_and_init_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails(dir.path(), &["list"]);
+    assert!(err.contains("is not a poni repository") && err.contains("poni init"), "{err}");
+    ok(&dir.path().join("r"), &["init"]);
+    let err = fails(&dir.path().join("r"), &["init"]);
+    assert_eq!(err, format!("repository '{}' already initialized", dir.path().join("r").display()));
+}
+
+#[test]
+fn default_root_comes_from_poni_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_poni")).args(args).env("PONI_ROOT", dir.path()).output().unwrap();
+    assert!(run(&["init"]).status.success());
+    assert!(run(&["add-node", "n1"]).status.success());
+    assert!(dir.path().join("system/n1/node.json").is_file());
+}
+
+#[test]
+fn verbose_set_says_what_changed_and_unset_move_remove_work() {
+    let (_dir, root) = seed_repo();
+    assert_eq!(ok(&root, &["set", "-v", "drumbo1", "port:int=0x50"]), "drumbo1: port = 80 (was (unset))\n");
+    ok(&root, &["unset", "drumbo1", "port"]);
+    ok(&root, &["move", "drumbo1", "web/drumbo1"]);
+    assert_eq!(ok(&root, &["list"]), "      node web/drumbo1\n");
+    ok(&root, &["remove", "web"]);
+    assert_eq!(ok(&root, &["list"]), "");
+}
