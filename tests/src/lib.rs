@@ -1,0 +1,34 @@
+//! End-to-end test harness for Poni Desktop's EC2 work.
+//!
+//! Real components only: [`Moto`] runs moto (a real EC2-compatible API server, from PyPI) on
+//! 127.0.0.1, and [`Ec2Proxy`] runs `harness/ec2_proxy.py` in front of it to add what moto
+//! lacks: instance states that take time, throttling and other faults, request counts.
+//!
+//! # Isolation
+//!
+//! One moto per test binary ([`Moto::shared`]), started on first use and gone when the test
+//! process exits (the server watches its stdin, which only the test process holds). Each test
+//! starts its own [`Ec2Proxy`], and every proxy injects its own `x-moto-account-id`, so each
+//! test sees a private, empty AWS account in the shared moto: tests run in parallel without
+//! seeing each other's instances and without resetting anything. A test that wants a server
+//! of its own (for example to call the global `/moto-api/reset`) uses [`Moto::start`].
+//!
+//! Clients under test get the proxy's URL as their endpoint: see [`env_for`] for the
+//! environment a child `poni` process needs, and [`Ec2Client`] for raw query-protocol calls.
+//!
+//! Requires moto installed by `scripts/install-deps` (venv at `$PONI_TEST_VENV`, default
+//! `~/.cache/poni-desktop/moto-venv`).
+
+mod ec2;
+mod env;
+mod moto;
+mod process;
+mod proxy;
+
+pub use ec2::{Ec2Client, Ec2Response, InstanceView};
+pub use env::{env_for, env_for_region, AwsEnv, TEST_REGION};
+pub use moto::{venv_dir, Moto};
+pub use proxy::{fresh_account_id, Ec2Proxy, FaultKind, ProxyConfig, ProxyStats};
+
+/// An AMI id that exists in moto's default image list.
+pub const TEST_AMI: &str = "ami-12c6146b";

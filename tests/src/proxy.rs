@@ -1,0 +1,319 @@
+//! The EC2 test proxy (`harness/ec2_proxy.py`) in front of a [`Moto`].
+
+use std::collections::HashMap;
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::moto::{harness_script, venv_python, Moto};
+use crate::process::{http_agent, ServerProcess};
+
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A fault the proxy can inject into an EC2 call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FaultKind {
+    /// HTTP 503 with EC2's `RequestLimitExceeded` error; the call is not forwarded.
+    Throttle,
+    /// HTTP 500 `InternalError`; not forwarded.
+    Http500,
+    /// HTTP 503 `Unavailable`; not forwarded.
+    Http503,
+    /// The connection is closed without an answer; not forwarded.
+    Drop,
+    /// Forwarded to moto (so it takes effect), then the answer is dropped: a lost response.
+    DropAfter,
+}
+
+impl FaultKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::Throttle => "throttle",
+            FaultKind::Http500 => "http500",
+            FaultKind::Http503 => "http503",
+            FaultKind::Drop => "drop",
+            FaultKind::DropAfter => "drop_after",
+        }
+    }
+}
+
+/// What the proxy does. `ProxyConfig::default()` passes everything through unchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProxyConfig {
+    /// How long an instance shows `pending` (no public DNS name or IP) after RunInstances or
+    /// StartInstances.
+    pub hold_pending: Duration,
+    /// How long an instance shows `shutting-down` after TerminateInstances.
+    pub hold_shutting_down: Duration,
+    /// How long an instance shows `stopping` after StopInstances.
+    pub hold_stopping: Duration,
+    /// Chance (0..=1) that a matching call gets a fault.
+    pub fault_rate: f64,
+    /// Faults to draw from (uniformly).
+    pub fault_kinds: Vec<FaultKind>,
+    /// EC2 Actions that faults and latency apply to; empty: all.
+    pub fault_actions: Vec<String>,
+    /// At most this many faults (counted from when this config is applied); None: no limit.
+    pub fault_budget: Option<u64>,
+    /// Delay added before forwarding each matching call.
+    pub latency: Duration,
+    /// Seed of the proxy's RNG: the same seed and the same sequence of calls give the same
+    /// faults.
+    pub seed: u64,
+    /// The moto account this proxy's traffic goes to (`x-moto-account-id`). None at start:
+    /// a fresh account ([`fresh_account_id`]), which is what isolates tests from each other.
+    pub account: Option<String>,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig {
+            hold_pending: Duration::ZERO,
+            hold_shutting_down: Duration::ZERO,
+            hold_stopping: Duration::ZERO,
+            fault_rate: 0.0,
+            fault_kinds: vec![FaultKind::Throttle],
+            fault_actions: Vec::new(),
+            fault_budget: None,
+            latency: Duration::ZERO,
+            seed: 0,
+            account: None,
+        }
+    }
+}
+
+impl ProxyConfig {
+    /// Holds every transition for `d` (pending, shutting-down, stopping).
+    pub fn with_holds(mut self, d: Duration) -> Self {
+        self.hold_pending = d;
+        self.hold_shutting_down = d;
+        self.hold_stopping = d;
+        self
+    }
+
+    /// Faults of `kinds` at `rate`, on every Action.
+    pub fn with_faults(mut self, rate: f64, kinds: &[FaultKind]) -> Self {
+        self.fault_rate = rate;
+        self.fault_kinds = kinds.to_vec();
+        self
+    }
+
+    /// Limits faults and latency to these Actions.
+    pub fn on_actions(mut self, actions: &[&str]) -> Self {
+        self.fault_actions = actions.iter().map(|a| a.to_string()).collect();
+        self
+    }
+
+    /// At most `n` faults.
+    pub fn with_budget(mut self, n: u64) -> Self {
+        self.fault_budget = Some(n);
+        self
+    }
+
+    /// The control API's JSON form (account left out when None).
+    fn to_json(&self) -> Value {
+        let mut v = json!({
+            "hold_pending": self.hold_pending.as_secs_f64(),
+            "hold_shutting_down": self.hold_shutting_down.as_secs_f64(),
+            "hold_stopping": self.hold_stopping.as_secs_f64(),
+            "fault_rate": self.fault_rate,
+            "fault_kinds": self.fault_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            "fault_actions": self.fault_actions,
+            "fault_budget": self.fault_budget,
+            "latency_ms": self.latency.as_millis() as u64,
+            "seed": self.seed,
+        });
+        if let Some(account) = &self.account {
+            v["account"] = json!(account);
+        }
+        v
+    }
+
+    /// The proxy's start-up flags.
+    fn to_args(&self, account: &str) -> Vec<String> {
+        let mut args = vec![
+            format!("--hold-pending={}", self.hold_pending.as_secs_f64()),
+            format!(
+                "--hold-shutting-down={}",
+                self.hold_shutting_down.as_secs_f64()
+            ),
+            format!("--hold-stopping={}", self.hold_stopping.as_secs_f64()),
+            format!("--fault-rate={}", self.fault_rate),
+            format!(
+                "--fault-kinds={}",
+                self.fault_kinds
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            format!("--fault-actions={}", self.fault_actions.join(",")),
+            format!("--latency-ms={}", self.latency.as_millis()),
+            format!("--seed={}", self.seed),
+            format!("--account={account}"),
+        ];
+        if let Some(budget) = self.fault_budget {
+            args.push(format!("--fault-budget={budget}"));
+        }
+        args
+    }
+}
+
+/// A new 12-digit account id, different for every call in this process (and, through the
+/// process id, most likely from other processes'). Never moto's default 123456789012.
+pub fn fresh_account_id() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("9{:05}{:06}", std::process::id() % 100_000, n % 1_000_000)
+}
+
+/// What the proxy has seen since start or the last [`Ec2Proxy::reset_stats`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxyStats {
+    /// Every request, control API excluded.
+    pub requests: u64,
+    /// Requests by EC2 Action (faulted ones included).
+    pub actions: HashMap<String, u64>,
+    /// Faults injected.
+    pub faults: u64,
+    pub faults_by_kind: HashMap<String, u64>,
+    /// Instances whose state is held now (or was, until a Describe noticed it expired).
+    pub holds: u64,
+}
+
+impl ProxyStats {
+    /// How many calls of `action` the proxy saw.
+    pub fn count(&self, action: &str) -> u64 {
+        self.actions.get(action).copied().unwrap_or(0)
+    }
+}
+
+/// `harness/ec2_proxy.py` running in front of a moto, on its own port. Killed when dropped.
+pub struct Ec2Proxy {
+    process: ServerProcess,
+    url: String,
+    account: String,
+    agent: ureq::Agent,
+}
+
+impl Ec2Proxy {
+    /// Starts a proxy in front of `moto` with `config`; its traffic goes to `config.account`,
+    /// or to a fresh account of its own when that is None.
+    pub fn start(moto: &Moto, config: ProxyConfig) -> Ec2Proxy {
+        let account = config.account.clone().unwrap_or_else(fresh_account_id);
+        let mut cmd = Command::new(venv_python());
+        cmd.arg(harness_script("ec2_proxy.py"))
+            .arg(format!("--upstream={}", moto.url()))
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .args(config.to_args(&account));
+        let process = ServerProcess::spawn("ec2_proxy", cmd, START_TIMEOUT);
+        let url = format!("http://127.0.0.1:{}", process.port());
+        Ec2Proxy {
+            process,
+            url,
+            account,
+            agent: http_agent(Duration::from_secs(30)),
+        }
+    }
+
+    /// Starts a proxy in front of the shared moto ([`Moto::shared`]).
+    pub fn start_shared(config: ProxyConfig) -> Ec2Proxy {
+        Ec2Proxy::start(Moto::shared(), config)
+    }
+
+    /// The URL a client under test uses as its EC2 endpoint: `http://127.0.0.1:PORT`.
+    pub fn endpoint_url(&self) -> &str {
+        &self.url
+    }
+
+    /// The moto account this proxy's traffic goes to.
+    pub fn account_id(&self) -> &str {
+        &self.account
+    }
+
+    /// The proxy's log (one line per request), for diagnosing a failing test.
+    pub fn log_path(&self) -> std::path::PathBuf {
+        self.process.log_path()
+    }
+
+    /// Request counts by EC2 Action.
+    pub fn stats(&self) -> HashMap<String, u64> {
+        self.full_stats().actions
+    }
+
+    /// Every counter the proxy keeps.
+    pub fn full_stats(&self) -> ProxyStats {
+        let v = self.control("GET", "/_proxy/stats", None);
+        let map = |v: &Value| -> HashMap<String, u64> {
+            v.as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        ProxyStats {
+            requests: v["requests"].as_u64().unwrap_or(0),
+            actions: map(&v["actions"]),
+            faults: v["faults"].as_u64().unwrap_or(0),
+            faults_by_kind: map(&v["faults_by_kind"]),
+            holds: v["holds"].as_u64().unwrap_or(0),
+        }
+    }
+
+    /// Faults injected so far.
+    pub fn faults_injected(&self) -> u64 {
+        self.full_stats().faults
+    }
+
+    /// Zeroes the counters (holds stay).
+    pub fn reset_stats(&self) {
+        self.control("POST", "/_proxy/reset-stats", Some(json!({})));
+    }
+
+    /// Replaces the whole config (a new seed re-seeds the RNG; the budget starts anew). The
+    /// account stays this proxy's unless `config.account` names another.
+    pub fn configure(&self, config: &ProxyConfig) {
+        self.configure_json(config.to_json());
+    }
+
+    /// Changes only the given keys of the proxy's config, in its JSON form, e.g.
+    /// `json!({"fault_rate": 0.0})`. Keys: hold_pending, hold_shutting_down, hold_stopping
+    /// (seconds), fault_rate, fault_kinds, fault_actions, fault_budget, latency_ms, seed,
+    /// account.
+    pub fn configure_json(&self, changes: Value) -> Value {
+        self.control("POST", "/_proxy/config", Some(changes))
+    }
+
+    /// Stops injecting faults and latency (holds stay as they are).
+    pub fn clear_faults(&self) {
+        self.configure_json(json!({"fault_rate": 0.0, "latency_ms": 0}));
+    }
+
+    fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.url);
+        let result = match body {
+            None => self.agent.get(&url).call(),
+            Some(body) => self
+                .agent
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
+        };
+        let mut resp = result.unwrap_or_else(|e| {
+            panic!(
+                "proxy control {method} {path}: {e}; proxy log:\n{}",
+                self.process.log_tail()
+            )
+        });
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        if status != 200 {
+            panic!("proxy control {method} {path} answered {status}: {text}");
+        }
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("proxy control {path}: {e}: {text}"))
+    }
+}
