@@ -1,0 +1,330 @@
+//! EC2 failures as coded errors with messages that say what happened and what to do.
+//! EC2 errors carry no typed variants: the AWS error code (`ProvideErrorMetadata::code`) decides.
+
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use serde::Serialize;
+
+use crate::error::Coded;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloudErrorKind {
+    Throttled,
+    ServiceUnavailable,
+    Timeout,
+    Unreachable,
+    ImageNotFound,
+    KeyPairNotFound,
+    SecurityGroupNotFound,
+    SubnetNotFound,
+    InstanceNotFound,
+    AddressNotFound,
+    Unauthorized,
+    AuthFailure,
+    CredentialsExpired,
+    Credentials,
+    InsufficientCapacity,
+    Unsupported,
+    InstanceLimit,
+    InvalidInstanceType,
+    IdempotencyMismatch,
+    InvalidParameter,
+    IncorrectState,
+    OptInRequired,
+    AccountBlocked,
+    InvalidEndpoint,
+    Ambiguous,
+    BadResponse,
+    Other,
+}
+
+impl CloudErrorKind {
+    pub fn code(self) -> &'static str {
+        use CloudErrorKind::*;
+        match self {
+            Throttled => "cloud.throttled",
+            ServiceUnavailable => "cloud.unavailable",
+            Timeout => "cloud.timeout",
+            Unreachable => "cloud.unreachable",
+            ImageNotFound => "cloud.image_not_found",
+            KeyPairNotFound => "cloud.key_pair_not_found",
+            SecurityGroupNotFound => "cloud.security_group_not_found",
+            SubnetNotFound => "cloud.subnet_not_found",
+            InstanceNotFound => "cloud.instance_not_found",
+            AddressNotFound => "cloud.address_not_found",
+            Unauthorized => "cloud.unauthorized",
+            AuthFailure => "cloud.auth_failed",
+            CredentialsExpired => "cloud.credentials_expired",
+            Credentials => "cloud.credentials",
+            InsufficientCapacity => "cloud.insufficient_capacity",
+            Unsupported => "cloud.unsupported",
+            InstanceLimit => "cloud.instance_limit",
+            InvalidInstanceType => "cloud.invalid_instance_type",
+            IdempotencyMismatch => "cloud.idempotency_mismatch",
+            InvalidParameter => "cloud.invalid_parameter",
+            IncorrectState => "cloud.incorrect_state",
+            OptInRequired => "cloud.opt_in_required",
+            AccountBlocked => "cloud.account_blocked",
+            InvalidEndpoint => "cloud.invalid_endpoint",
+            Ambiguous => "cloud.ambiguous",
+            BadResponse => "cloud.bad_response",
+            Other => "cloud.error",
+        }
+    }
+
+    /// Worth another attempt after a pause: the cause is load or the network, not the request.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, Self::Throttled | Self::ServiceUnavailable | Self::Timeout | Self::Unreachable)
+    }
+
+    /// EC2 may have carried out the request even though no answer arrived. For RunInstances
+    /// this means: look for the instance before trying again.
+    pub fn outcome_unknown(self) -> bool {
+        matches!(self, Self::ServiceUnavailable | Self::Timeout | Self::Unreachable | Self::BadResponse)
+    }
+
+    /// No capacity for this instance type here: the next type in `cloud.type` may work.
+    pub fn is_capacity(self) -> bool {
+        matches!(self, Self::InsufficientCapacity | Self::Unsupported)
+    }
+}
+
+/// A failed EC2 call. `aws_code` keeps the raw AWS code (e.g. `InvalidAMIID.NotFound`) for logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CloudError {
+    pub kind: CloudErrorKind,
+    pub message: String,
+    pub aws_code: Option<String>,
+}
+
+impl Coded for CloudError {
+    fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+impl CloudError {
+    pub fn new(kind: CloudErrorKind, message: impl Into<String>) -> CloudError {
+        CloudError { kind, message: message.into(), aws_code: None }
+    }
+}
+
+/// What the failed call was about, so messages can name the key pair, image or instances.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorContext {
+    /// The EC2 action, e.g. `RunInstances`.
+    pub action: &'static str,
+    pub region: String,
+    pub image_id: Option<String>,
+    pub key_pair: Option<String>,
+    pub instance_type: Option<String>,
+    pub zone: Option<String>,
+    pub security_groups: Vec<String>,
+    pub subnet: Option<String>,
+    pub instance_ids: Vec<String>,
+    pub elastic_ip: Option<String>,
+}
+
+impl ErrorContext {
+    pub fn new(action: &'static str, region: &str) -> ErrorContext {
+        ErrorContext { action, region: region.to_owned(), ..Default::default() }
+    }
+}
+
+/// Maps any SDK error of an EC2 operation.
+pub fn from_sdk<E>(ctx: &ErrorContext, err: SdkError<E, HttpResponse>) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let region = &ctx.region;
+    let action = ctx.action;
+    match &err {
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            from_code(ctx, service.err().code(), service.err().message(), Some(status))
+        }
+        SdkError::TimeoutError(_) => CloudError::new(
+            CloudErrorKind::Timeout,
+            format!("EC2 in {region} did not answer {action} in time. Check the network and try again."),
+        ),
+        SdkError::DispatchFailure(failure) => {
+            if let Some(credentials) = find_credentials_error(&err) {
+                return credentials;
+            }
+            let detail = failure.as_connector_error().map(|c| aws_sdk_ec2::error::DisplayErrorContext(c).to_string());
+            let detail = detail.unwrap_or_else(|| "no details".into());
+            if failure.is_timeout() {
+                CloudError::new(CloudErrorKind::Timeout, format!("EC2 in {region} did not answer {action} in time ({detail})."))
+            } else if failure.is_user() {
+                CloudError::new(CloudErrorKind::InvalidEndpoint, format!("The EC2 endpoint for {region} cannot be used: {detail}."))
+            } else {
+                CloudError::new(
+                    CloudErrorKind::Unreachable,
+                    format!("Could not reach EC2 in {region} for {action} ({detail}). Check the network connection and the endpoint setting."),
+                )
+            }
+        }
+        SdkError::ResponseError(response) => {
+            let status = response.raw().status().as_u16();
+            if status >= 500 {
+                from_code(ctx, None, None, Some(status))
+            } else {
+                CloudError::new(
+                    CloudErrorKind::BadResponse,
+                    format!("EC2 in {region} sent an answer to {action} that could not be read (HTTP {status}). Is the endpoint really EC2?"),
+                )
+            }
+        }
+        _ => find_credentials_error(&err).unwrap_or_else(|| {
+            CloudError::new(
+                CloudErrorKind::Other,
+                format!("{action} in {region} failed before it was sent: {}", aws_sdk_ec2::error::DisplayErrorContext(&err)),
+            )
+        }),
+    }
+}
+
+/// A credentials provider that failed while signing (expired SSO session, bad profile).
+fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<CloudError> {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(creds) = e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>() {
+            return Some(CloudError::new(
+                CloudErrorKind::Credentials,
+                format!(
+                    "The AWS credentials could not be loaded: {}. Check the chosen credential set or profile (for SSO run `aws sso login`).",
+                    aws_sdk_ec2::error::DisplayErrorContext(creds)
+                ),
+            ));
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// The heart of the mapping: an AWS error code (and HTTP status) to a kind and a message.
+pub fn from_code(ctx: &ErrorContext, code: Option<&str>, aws_message: Option<&str>, status: Option<u16>) -> CloudError {
+    use CloudErrorKind::*;
+    let region = ctx.region.as_str();
+    let action = ctx.action;
+    let said = aws_message.unwrap_or("no details given");
+    let quoted = |v: &Option<String>| v.as_deref().map(|s| format!("'{s}'")).unwrap_or_else(|| "given".into());
+    let where_ = ctx.zone.clone().unwrap_or_else(|| region.to_owned());
+    let itype = ctx.instance_type.as_deref().unwrap_or("this instance type");
+    let ids = match ctx.instance_ids.as_slice() {
+        [] => "The instance".to_owned(),
+        few if few.len() <= 5 => format!("Instance {}", few.join(", ")),
+        many => format!("One of instances {} and {} more", many[..5].join(", "), many.len() - 5),
+    };
+
+    let (kind, message) = match code.unwrap_or("") {
+        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" | "EC2ThrottledException"
+        | "RequestThrottled" | "TooManyRequestsException" | "SlowDown" => (
+            Throttled,
+            format!("EC2 is limiting the request rate in {region} ({action}). Poni paces and retries its calls; wait a minute and try again."),
+        ),
+        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable" | "RequestTimeout"
+        | "RequestTimeoutException" => (
+            ServiceUnavailable,
+            format!("EC2 in {region} had a temporary problem with {action} ({said}). Try again shortly."),
+        ),
+        c if c.starts_with("InvalidAMIID.") => (
+            ImageNotFound,
+            if c == "InvalidAMIID.Malformed" {
+                format!("The image id {} is malformed: an AMI id looks like ami-0123456789abcdef0.", quoted(&ctx.image_id))
+            } else {
+                format!(
+                    "The image {} does not exist in {region} or is not available to this account (AMI ids differ between regions). Pick an AMI of {region}.",
+                    quoted(&ctx.image_id)
+                )
+            },
+        ),
+        "InvalidKeyPair.NotFound" => (
+            KeyPairNotFound,
+            format!(
+                "The key pair {} does not exist in {region}. Create it in the EC2 console or pick another.",
+                quoted(&ctx.key_pair)
+            ),
+        ),
+        "InvalidGroup.NotFound" | "InvalidSecurityGroupID.NotFound" | "InvalidGroupId.Malformed" => (
+            SecurityGroupNotFound,
+            format!(
+                "A security group of {} does not exist in {region} ({said}). Create it, or fix cloud.security_groups (with a subnet, groups must belong to the subnet's VPC).",
+                if ctx.security_groups.is_empty() { "this node".to_owned() } else { ctx.security_groups.join(", ") }
+            ),
+        ),
+        "InvalidSubnetID.NotFound" | "InvalidSubnetID.Malformed" | "InvalidSubnet" => (
+            SubnetNotFound,
+            format!("The subnet {} does not exist in {region}. Fix cloud.subnet or create the subnet.", quoted(&ctx.subnet)),
+        ),
+        "InvalidInstanceID.NotFound" | "InvalidInstanceID.Malformed" | "InvalidInstanceID" => (
+            InstanceNotFound,
+            format!("{ids} does not exist in {region} (it may have been terminated long ago, or belong to another region or account)."),
+        ),
+        "InvalidAddress.NotFound" | "InvalidAllocationID.NotFound" | "InvalidAddressID.NotFound" => (
+            AddressNotFound,
+            format!("The Elastic IP {} does not exist in {region}. Allocate it in the EC2 console or fix cloud.eip.", quoted(&ctx.elastic_ip)),
+        ),
+        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" => (
+            Unauthorized,
+            format!("These AWS credentials may not call {action} in {region}. Ask your AWS administrator for the ec2:{action} permission."),
+        ),
+        "AuthFailure" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException"
+        | "MissingAuthenticationToken" | "InvalidAccessKeyId" => (
+            AuthFailure,
+            format!("AWS did not accept the credentials ({}). Check the access key id and secret, or pick another credential set.", code.unwrap_or_default()),
+        ),
+        "RequestExpired" | "ExpiredToken" | "ExpiredTokenException" => (
+            CredentialsExpired,
+            "The AWS credentials have expired, or this computer's clock is wrong. Renew temporary credentials (e.g. `aws sso login`) or store new keys, and check the system clock.".to_owned(),
+        ),
+        "InsufficientInstanceCapacity" | "InsufficientHostCapacity" | "InsufficientReservedInstanceCapacity" => (
+            InsufficientCapacity,
+            format!("EC2 has no capacity for {itype} in {where_} right now. List more types in cloud.type, choose another zone, or try later."),
+        ),
+        "Unsupported" | "UnsupportedOperation" => (
+            Unsupported,
+            format!("{itype} cannot be launched in {where_} with these settings ({said}). List another type in cloud.type or choose another zone."),
+        ),
+        "InstanceLimitExceeded" | "VcpuLimitExceeded" | "MaxSpotInstanceCountExceeded" | "ResourceLimitExceeded" => (
+            InstanceLimit,
+            format!("The account's EC2 limit in {region} is reached ({said}). Terminate unused instances or request a limit increase."),
+        ),
+        "InvalidInstanceType" => (
+            InvalidInstanceType,
+            format!("The instance type {itype} does not exist in {region}. Fix cloud.type."),
+        ),
+        "IdempotentParameterMismatch" => (
+            IdempotencyMismatch,
+            format!("{action} in {region} reused a launch token with different settings. The node's settings changed during a launch: start a new launch."),
+        ),
+        "IncorrectInstanceState" | "IncorrectState" => (
+            IncorrectState,
+            format!("{ids} is not in a state that allows {action} ({said})."),
+        ),
+        "OptInRequired" => (
+            OptInRequired,
+            format!("The AWS account is not enabled for this in {region} ({said}). Enable the region or subscribe in the AWS console."),
+        ),
+        "Blocked" | "AccountDisabled" => (
+            AccountBlocked,
+            "The AWS account is blocked or disabled. Contact AWS support.".to_owned(),
+        ),
+        c if c.starts_with("InvalidParameter") || c.starts_with("Invalid") || c == "MissingParameter" => (
+            InvalidParameter,
+            format!("EC2 refused a setting of {action} in {region}: {said} ({c})."),
+        ),
+        "" if status.is_some_and(|s| s >= 500) => (
+            ServiceUnavailable,
+            format!("EC2 in {region} answered {action} with HTTP {}. Try again shortly.", status.unwrap_or_default()),
+        ),
+        "" => (Other, format!("{action} in {region} failed ({said}).")),
+        other => (Other, format!("{action} in {region} failed: {said} ({other}).")),
+    };
+    CloudError { kind, message, aws_code: code.map(str::to_owned) }
+}
+
+#[cfg(test)]
+mod tests;

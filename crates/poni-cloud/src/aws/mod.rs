@@ -1,0 +1,609 @@
+//! The EC2 provider: launch, find, describe, tag, stop, start and terminate instances, one SDK
+//! client per region, every call paced ([`pacing`]) and retried ([`retry`]).
+//!
+//! RunInstances and retries: a launch whose answer was lost (time-out, dropped connection,
+//! 5xx) may still have started an instance. Before such a launch is tried again, the provider
+//! looks for a live instance tagged with this repository and node (tags are applied atomically
+//! at launch) and returns it if found. The retry itself carries the same ClientToken, which
+//! real EC2 answers with the first launch's instance. (moto ignores ClientToken; the tag check
+//! covers it.) Throttling errors mean the request was refused, so those are retried directly.
+
+pub mod endpoint;
+pub mod errors;
+mod http;
+pub mod instances;
+pub mod pacing;
+pub mod retry;
+pub mod tags;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_ec2::config::retry::RetryConfig;
+use aws_sdk_ec2::config::timeout::TimeoutConfig;
+use aws_sdk_ec2::config::{BehaviorVersion, Region, SharedHttpClient};
+use aws_sdk_ec2::types::{
+    BlockDeviceMapping, EbsBlockDevice, Filter, InstanceType, Placement, ResourceType, Tag, TagSpecification, VolumeType,
+};
+use aws_sdk_ec2::Client;
+
+use crate::credentials::{CredentialSource, EnvVars, ResolvedCredentials};
+use crate::spec::{DiskSpec, ElasticIpRef, LaunchSpec, SecurityGroupRef, SubnetRef};
+
+pub use errors::{CloudError, CloudErrorKind, ErrorContext};
+pub use http::https_client;
+pub use instances::{InstanceInfo, InstanceState, StateChange};
+pub use pacing::{ActionClass, Bucket, Pacer, PacingLimits};
+pub use retry::RetryPolicy;
+pub use tags::{client_token, launch_tags, PoniState, TAG_NAME, TAG_NODE, TAG_PONI_STATE, TAG_REPO};
+
+use errors::from_sdk;
+use retry::with_retries;
+
+/// EC2 accepts many values in one filter, but reportedly not more than 200.
+const MAX_FILTER_VALUES: usize = 200;
+/// Instances per Terminate/Stop/StartInstances call.
+const STATE_CHANGE_BATCH: usize = 100;
+const LIVE_STATES: [&str; 4] = ["pending", "running", "stopping", "stopped"];
+
+/// How the provider talks to EC2.
+#[derive(Debug, Clone)]
+pub struct ProviderOptions {
+    /// The app's endpoint setting (moto, LocalStack); wins over `AWS_ENDPOINT_URL(_EC2)`.
+    pub endpoint_url: Option<String>,
+    /// Where `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_EC2` are read from.
+    pub env: EnvVars,
+    pub pacing: PacingLimits,
+    pub retry: RetryPolicy,
+    pub connect_timeout: Duration,
+    /// One HTTP attempt, from sending to the last byte of the answer.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for ProviderOptions {
+    fn default() -> Self {
+        ProviderOptions {
+            endpoint_url: None,
+            env: EnvVars::from_process(),
+            pacing: PacingLimits::ec2_published(),
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What to launch, for which repository, and which launch of the node this is.
+#[derive(Debug, Clone, Copy)]
+pub struct LaunchRequest<'a> {
+    pub spec: &'a LaunchSpec,
+    /// Tagged as `poni:repo`; identifies the repository's instances.
+    pub repo_id: &'a str,
+    /// Raise it for each new launch of the same node (after terminate, or a re-init), and keep
+    /// it when repeating a launch that may have happened: it feeds the ClientToken.
+    pub generation: u32,
+}
+
+/// EC2 for one set of credentials. Cheap to clone; clones share clients and pacing.
+#[derive(Clone)]
+pub struct Ec2Provider {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    credentials: ResolvedCredentials,
+    endpoint: Option<String>,
+    http: SharedHttpClient,
+    pacer: Pacer,
+    retry: RetryPolicy,
+    timeouts: TimeoutConfig,
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl std::fmt::Debug for Ec2Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ec2Provider")
+            .field("credentials", &self.inner.credentials.source)
+            .field("endpoint", &self.inner.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Subnet and security groups as RunInstances wants them.
+#[derive(Debug, Default)]
+struct Network {
+    subnet_id: Option<String>,
+    group_ids: Vec<String>,
+    group_names: Vec<String>,
+}
+
+impl Ec2Provider {
+    pub fn new(credentials: ResolvedCredentials, options: ProviderOptions) -> Result<Ec2Provider, CloudError> {
+        let endpoint = endpoint::endpoint_url(options.endpoint_url.as_deref(), &options.env)?;
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(options.connect_timeout)
+            .operation_attempt_timeout(options.attempt_timeout)
+            .build();
+        Ok(Ec2Provider {
+            inner: Arc::new(Inner {
+                credentials,
+                endpoint,
+                http: https_client(),
+                pacer: Pacer::new(options.pacing),
+                retry: options.retry,
+                timeouts,
+                clients: Mutex::default(),
+            }),
+        })
+    }
+
+    pub fn credential_source(&self) -> &CredentialSource {
+        &self.inner.credentials.source
+    }
+
+    /// The endpoint in use, `None` for AWS itself.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.inner.endpoint.as_deref()
+    }
+
+    fn client(&self, region: &str) -> Client {
+        let mut clients = self.inner.clients.lock().expect("client cache lock never poisoned");
+        clients
+            .entry(region.to_owned())
+            .or_insert_with(|| {
+                // Built by hand rather than from aws-config's loader: nothing here may fall back to
+                // the instance metadata service, and the SDK's own retries are off (see retry.rs).
+                let mut config = aws_sdk_ec2::Config::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .region(Region::new(region.to_owned()))
+                    .credentials_provider(self.inner.credentials.provider())
+                    .http_client(self.inner.http.clone())
+                    .retry_config(RetryConfig::disabled())
+                    .timeout_config(self.inner.timeouts.clone());
+                if let Some(url) = &self.inner.endpoint {
+                    config = config.endpoint_url(url);
+                }
+                Client::from_conf(config.build())
+            })
+            .clone()
+    }
+
+    /// Launches one instance for a node, trying each of its instance types in order while EC2
+    /// reports no capacity. Tags (Name, PoniState, poni:repo, poni:node, extra tags) are set at
+    /// launch. The caller should first check [`find_node_instances`](Self::find_node_instances)
+    /// so a repeated init reuses the instance it launched before.
+    pub async fn launch(&self, request: &LaunchRequest<'_>) -> Result<InstanceInfo, CloudError> {
+        let spec = request.spec;
+        let network = self.resolve_network(spec).await?;
+        let types = &spec.instance_types;
+        let mut index = 0;
+        loop {
+            let token = client_token(request.repo_id, &spec.node, request.generation, index);
+            match self.run_instance(request, &network, &types[index], &token).await {
+                Err(e) if e.kind.is_capacity() && index + 1 < types.len() => {
+                    tracing::warn!(node = %spec.node, instance_type = %types[index], code = e.kind.code(), "no capacity, trying the next type");
+                    index += 1;
+                }
+                Err(mut e) if e.kind.is_capacity() && types.len() > 1 => {
+                    e.message = format!("{} (tried {})", e.message, types.join(", "));
+                    return Err(e);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn run_instance(
+        &self,
+        request: &LaunchRequest<'_>,
+        network: &Network,
+        instance_type: &str,
+        token: &str,
+    ) -> Result<InstanceInfo, CloudError> {
+        let spec = request.spec;
+        let region = spec.region.as_str();
+        let client = self.client(region);
+        let ctx = ErrorContext {
+            image_id: Some(spec.image_id.clone()),
+            key_pair: Some(spec.key_pair.clone()),
+            instance_type: Some(instance_type.to_owned()),
+            zone: spec.placement.clone(),
+            security_groups: spec.security_groups.iter().map(group_label).collect(),
+            subnet: spec.subnet.as_ref().map(subnet_label),
+            ..ErrorContext::new("RunInstances", region)
+        };
+        let tags: Vec<Tag> = launch_tags(spec, request.repo_id)
+            .into_iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect();
+        let outcome_unknown = AtomicBool::new(false);
+        with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::RunInstances, |attempt| {
+            let (client, ctx, tags, outcome_unknown) = (&client, &ctx, &tags, &outcome_unknown);
+            async move {
+                if outcome_unknown.load(Ordering::SeqCst) {
+                    // The last attempt may have launched: reuse that instance rather than a second.
+                    let launched = self.find_node_instances(region, request.repo_id, &spec.node).await?;
+                    if let Some(found) = launched.iter().find(|i| i.client_token.as_deref() == Some(token)).or(launched.first()) {
+                        tracing::info!(node = %spec.node, instance = %found.id, attempt, "found the instance a lost launch answer had started");
+                        return Ok(found.clone());
+                    }
+                }
+                let answer = client
+                    .run_instances()
+                    .image_id(&spec.image_id)
+                    .instance_type(InstanceType::from(instance_type))
+                    .key_name(&spec.key_pair)
+                    .min_count(1)
+                    .max_count(1)
+                    .client_token(token)
+                    .tag_specifications(
+                        TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(tags.clone())).build(),
+                    )
+                    .set_subnet_id(network.subnet_id.clone())
+                    .set_security_group_ids(non_empty(&network.group_ids))
+                    .set_security_groups(non_empty(&network.group_names))
+                    .set_user_data(spec.user_data.as_ref().map(aws_smithy_types::base64::encode))
+                    .set_placement(spec.placement.as_ref().map(|zone| Placement::builder().availability_zone(zone).build()))
+                    .set_block_device_mappings(non_empty(&spec.disks.iter().map(block_device).collect::<Vec<_>>()))
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(ctx, e));
+                match answer {
+                    Ok(out) => out.instances().first().map(InstanceInfo::from).ok_or_else(|| {
+                        CloudError::new(CloudErrorKind::BadResponse, format!("EC2 in {region} accepted the launch but named no instance."))
+                    }),
+                    Err(e) => {
+                        if e.kind.outcome_unknown() {
+                            outcome_unknown.store(true, Ordering::SeqCst);
+                        }
+                        Err(e)
+                    }
+                }
+            }
+        })
+        .await
+    }
+
+    /// Live (pending, running, stopping, stopped) instances tagged with this repository and node.
+    pub async fn find_node_instances(&self, region: &str, repo_id: &str, node: &str) -> Result<Vec<InstanceInfo>, CloudError> {
+        let filters = vec![
+            filter(&format!("tag:{TAG_REPO}"), [repo_id]),
+            filter(&format!("tag:{TAG_NODE}"), [node]),
+            filter("instance-state-name", LIVE_STATES),
+        ];
+        self.describe(region, filters, &ErrorContext::new("DescribeInstances", region)).await
+    }
+
+    /// Every instance of a repository in a region, in any state, with one paginated
+    /// DescribeInstances filtered on `poni:repo`, however many there are. `untagged_ids` adds
+    /// instances not tagged by Poni (e.g. launched by poni 0.8) through an `instance-id` filter,
+    /// which, unlike InstanceIds, tolerates ids EC2 does not know (yet or any more).
+    pub async fn describe_repository(
+        &self,
+        region: &str,
+        repo_id: &str,
+        untagged_ids: &[String],
+    ) -> Result<Vec<InstanceInfo>, CloudError> {
+        let ctx = ErrorContext::new("DescribeInstances", region);
+        let mut found = self.describe(region, vec![filter(&format!("tag:{TAG_REPO}"), [repo_id])], &ctx).await?;
+        let seen: BTreeSet<String> = found.iter().map(|i| i.id.clone()).collect();
+        let missing: Vec<&str> =
+            unique(untagged_ids).into_iter().filter(|id| !seen.contains(*id)).collect();
+        for chunk in missing.chunks(MAX_FILTER_VALUES) {
+            found.extend(self.describe(region, vec![filter("instance-id", chunk.iter().copied())], &ctx).await?);
+        }
+        Ok(found)
+    }
+
+    /// One filtered DescribeInstances, all pages.
+    async fn describe(&self, region: &str, filters: Vec<Filter>, ctx: &ErrorContext) -> Result<Vec<InstanceInfo>, CloudError> {
+        let client = self.client(region);
+        let mut found = Vec::new();
+        let mut next_token: Option<String> = None;
+        loop {
+            let page = with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::DescribeInstances, |_| {
+                let request = client
+                    .describe_instances()
+                    .set_filters(Some(filters.clone()))
+                    .max_results(1000)
+                    .set_next_token(next_token.clone());
+                async move { request.send().await.map_err(|e| from_sdk(ctx, e)) }
+            })
+            .await?;
+            found.extend(page.reservations().iter().flat_map(|r| r.instances()).map(InstanceInfo::from));
+            match page.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_owned()),
+                _ => return Ok(found),
+            }
+        }
+    }
+
+    pub async fn terminate(&self, region: &str, ids: &[String]) -> Result<Vec<StateChange>, CloudError> {
+        let client = self.client(region);
+        self.change_state(region, ids, "TerminateInstances", ActionClass::TerminateInstances, |chunk, ctx| {
+            let request = client.terminate_instances().set_instance_ids(Some(chunk));
+            async move {
+                let out = request.send().await.map_err(|e| from_sdk(&ctx, e))?;
+                Ok(out.terminating_instances().iter().map(StateChange::from).collect())
+            }
+        })
+        .await
+    }
+
+    pub async fn stop(&self, region: &str, ids: &[String]) -> Result<Vec<StateChange>, CloudError> {
+        let client = self.client(region);
+        self.change_state(region, ids, "StopInstances", ActionClass::OtherMutating, |chunk, ctx| {
+            let request = client.stop_instances().set_instance_ids(Some(chunk));
+            async move {
+                let out = request.send().await.map_err(|e| from_sdk(&ctx, e))?;
+                Ok(out.stopping_instances().iter().map(StateChange::from).collect())
+            }
+        })
+        .await
+    }
+
+    pub async fn start(&self, region: &str, ids: &[String]) -> Result<Vec<StateChange>, CloudError> {
+        let client = self.client(region);
+        self.change_state(region, ids, "StartInstances", ActionClass::OtherMutating, |chunk, ctx| {
+            let request = client.start_instances().set_instance_ids(Some(chunk));
+            async move {
+                let out = request.send().await.map_err(|e| from_sdk(&ctx, e))?;
+                Ok(out.starting_instances().iter().map(StateChange::from).collect())
+            }
+        })
+        .await
+    }
+
+    /// Runs a state change over `ids` in batches. These calls are idempotent, so retrying is safe.
+    async fn change_state<F, Fut>(
+        &self,
+        region: &str,
+        ids: &[String],
+        action: &'static str,
+        class: ActionClass,
+        call: F,
+    ) -> Result<Vec<StateChange>, CloudError>
+    where
+        F: Fn(Vec<String>, ErrorContext) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<StateChange>, CloudError>>,
+    {
+        let ids = unique(ids);
+        let mut changes = Vec::new();
+        for chunk in ids.chunks(STATE_CHANGE_BATCH) {
+            let chunk: Vec<String> = chunk.iter().map(|s| s.to_string()).collect();
+            let ctx = ErrorContext { instance_ids: chunk.clone(), ..ErrorContext::new(action, region) };
+            changes.extend(
+                with_retries(&self.inner.retry, &self.inner.pacer, region, class, |_| call(chunk.clone(), ctx.clone())).await?,
+            );
+        }
+        Ok(changes)
+    }
+
+    /// Adds or overwrites tags, e.g. `PoniState=initialized` once a node is set up.
+    pub async fn set_tags(&self, region: &str, ids: &[String], tags: &BTreeMap<String, String>) -> Result<(), CloudError> {
+        let client = self.client(region);
+        let tags: Vec<Tag> = tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
+        for chunk in unique(ids).chunks(STATE_CHANGE_BATCH) {
+            let chunk: Vec<String> = chunk.iter().map(|s| s.to_string()).collect();
+            let ctx = ErrorContext { instance_ids: chunk.clone(), ..ErrorContext::new("CreateTags", region) };
+            with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::CreateTags, |_| {
+                let request = client.create_tags().set_resources(Some(chunk.clone())).set_tags(Some(tags.clone()));
+                let ctx = &ctx;
+                async move { request.send().await.map(|_| ()).map_err(|e| from_sdk(ctx, e)) }
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Associates the node's Elastic IP (`cloud.eip`) with its running instance.
+    pub async fn associate_elastic_ip(&self, region: &str, instance_id: &str, eip: &ElasticIpRef) -> Result<(), CloudError> {
+        let client = self.client(region);
+        let label = match eip {
+            ElasticIpRef::AllocationId(id) => id.clone(),
+            ElasticIpRef::PublicIp(ip) => ip.to_string(),
+        };
+        let ctx = ErrorContext {
+            elastic_ip: Some(label),
+            instance_ids: vec![instance_id.to_owned()],
+            ..ErrorContext::new("AssociateAddress", region)
+        };
+        let allocation_id = match eip {
+            ElasticIpRef::AllocationId(id) => Some(id.clone()),
+            ElasticIpRef::PublicIp(ip) => {
+                // In a VPC, addresses are associated by allocation id.
+                let lookup = ErrorContext { action: "DescribeAddresses", ..ctx.clone() };
+                let ip = ip.to_string();
+                let out = with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherDescribe, |_| {
+                    let request = client.describe_addresses().filters(filter("public-ip", [ip.as_str()]));
+                    let lookup = &lookup;
+                    async move { request.send().await.map_err(|e| from_sdk(lookup, e)) }
+                })
+                .await?;
+                match out.addresses().first() {
+                    None => return Err(errors::from_code(&ctx, Some("InvalidAddress.NotFound"), None, None)),
+                    Some(address) => address.allocation_id().map(str::to_owned),
+                }
+            }
+        };
+        let public_ip = match (eip, &allocation_id) {
+            (ElasticIpRef::PublicIp(ip), None) => Some(ip.to_string()),
+            _ => None,
+        };
+        with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherMutating, |_| {
+            let request = client
+                .associate_address()
+                .instance_id(instance_id)
+                .set_allocation_id(allocation_id.clone())
+                .set_public_ip(public_ip.clone());
+            let ctx = &ctx;
+            async move { request.send().await.map(|_| ()).map_err(|e| from_sdk(ctx, e)) }
+        })
+        .await
+    }
+
+    /// Finds the subnet (by id or Name tag) and, inside its VPC, the ids of named groups.
+    /// Without a subnet, group names go to EC2 as names (the default VPC accepts them).
+    async fn resolve_network(&self, spec: &LaunchSpec) -> Result<Network, CloudError> {
+        let region = spec.region.as_str();
+        let mut network = Network::default();
+        let names: Vec<&str> = spec
+            .security_groups
+            .iter()
+            .filter_map(|g| match g {
+                SecurityGroupRef::Name(n) => Some(n.as_str()),
+                SecurityGroupRef::Id(_) => None,
+            })
+            .collect();
+        network.group_ids = spec
+            .security_groups
+            .iter()
+            .filter_map(|g| match g {
+                SecurityGroupRef::Id(id) => Some(id.clone()),
+                SecurityGroupRef::Name(_) => None,
+            })
+            .collect();
+
+        let Some(subnet) = &spec.subnet else {
+            network.group_names = names.iter().map(|n| n.to_string()).collect();
+            return Ok(network);
+        };
+        let (subnet_id, vpc_id) = self.find_subnet(region, subnet).await?;
+        network.subnet_id = Some(subnet_id.clone());
+        if names.is_empty() {
+            return Ok(network);
+        }
+        let client = self.client(region);
+        let ctx = ErrorContext {
+            security_groups: names.iter().map(|n| n.to_string()).collect(),
+            ..ErrorContext::new("DescribeSecurityGroups", region)
+        };
+        let out = with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherDescribe, |_| {
+            let request = client
+                .describe_security_groups()
+                .filters(filter("vpc-id", [vpc_id.as_str()]))
+                .filters(filter("group-name", names.iter().copied()));
+            let ctx = &ctx;
+            async move { request.send().await.map_err(|e| from_sdk(ctx, e)) }
+        })
+        .await?;
+        for name in names {
+            match out.security_groups().iter().find(|g| g.group_name() == Some(name)).and_then(|g| g.group_id()) {
+                Some(id) => network.group_ids.push(id.to_owned()),
+                None => {
+                    return Err(CloudError::new(
+                        CloudErrorKind::SecurityGroupNotFound,
+                        format!(
+                            "There is no security group '{name}' in {vpc_id} (the VPC of subnet {subnet_id}) in {region}. Create it there or fix cloud.security_groups."
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(network)
+    }
+
+    /// The subnet's id and VPC.
+    async fn find_subnet(&self, region: &str, subnet: &SubnetRef) -> Result<(String, String), CloudError> {
+        let client = self.client(region);
+        let label = subnet_label(subnet);
+        let ctx = ErrorContext { subnet: Some(label.clone()), ..ErrorContext::new("DescribeSubnets", region) };
+        let by = match subnet {
+            SubnetRef::Id(id) => filter("subnet-id", [id.as_str()]),
+            SubnetRef::NameTag(name) => filter("tag:Name", [name.as_str()]),
+        };
+        let out = with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherDescribe, |_| {
+            let request = client.describe_subnets().filters(by.clone());
+            let ctx = &ctx;
+            async move { request.send().await.map_err(|e| from_sdk(ctx, e)) }
+        })
+        .await?;
+        match out.subnets() {
+            [] => Err(CloudError::new(
+                CloudErrorKind::SubnetNotFound,
+                format!("There is no subnet {} in {region}. Fix cloud.subnet (a subnet id or Name tag) or create the subnet.", label),
+            )),
+            [one] => Ok((one.subnet_id().unwrap_or_default().to_owned(), one.vpc_id().unwrap_or_default().to_owned())),
+            several => Err(CloudError::new(
+                CloudErrorKind::InvalidParameter,
+                format!(
+                    "Several subnets in {region} are named {label}: {}. Set cloud.subnet to one of these ids.",
+                    several.iter().filter_map(|s| s.subnet_id()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+}
+
+fn filter<'a>(name: &str, values: impl IntoIterator<Item = &'a str>) -> Filter {
+    Filter::builder().name(name).set_values(Some(values.into_iter().map(str::to_owned).collect())).build()
+}
+
+fn non_empty<T: Clone>(items: &[T]) -> Option<Vec<T>> {
+    (!items.is_empty()).then(|| items.to_vec())
+}
+
+/// Ids in first-seen order, without repeats or blanks.
+fn unique(ids: &[String]) -> Vec<&str> {
+    let mut seen = BTreeSet::new();
+    ids.iter().map(|s| s.as_str()).filter(|id| !id.is_empty() && seen.insert(*id)).collect()
+}
+
+fn block_device(disk: &DiskSpec) -> BlockDeviceMapping {
+    BlockDeviceMapping::builder()
+        .device_name(&disk.device)
+        .ebs(
+            EbsBlockDevice::builder()
+                .set_volume_size(disk.size_gib)
+                .set_volume_type(disk.volume_type.as_deref().map(VolumeType::from))
+                .set_iops(disk.iops)
+                .set_snapshot_id(disk.snapshot_id.clone())
+                .delete_on_termination(disk.delete_on_termination)
+                .build(),
+        )
+        .build()
+}
+
+fn group_label(group: &SecurityGroupRef) -> String {
+    match group {
+        SecurityGroupRef::Id(id) | SecurityGroupRef::Name(id) => id.clone(),
+    }
+}
+
+fn subnet_label(subnet: &SubnetRef) -> String {
+    match subnet {
+        SubnetRef::Id(id) => format!("'{id}'"),
+        SubnetRef::NameTag(name) => format!("named '{name}'"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_keeps_order_and_drops_repeats() {
+        let ids: Vec<String> = ["i-2", "i-1", "i-2", "", "i-3"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(unique(&ids), ["i-2", "i-1", "i-3"]);
+    }
+
+    #[test]
+    fn disks_become_ebs_mappings() {
+        let disk = DiskSpec {
+            slot: 1,
+            device: "/dev/sdb".into(),
+            size_gib: Some(10),
+            volume_type: Some("gp3".into()),
+            iops: Some(3000),
+            snapshot_id: None,
+            delete_on_termination: false,
+        };
+        let mapping = block_device(&disk);
+        assert_eq!(mapping.device_name(), Some("/dev/sdb"));
+        let ebs = mapping.ebs().unwrap();
+        assert_eq!((ebs.volume_size(), ebs.iops(), ebs.delete_on_termination()), (Some(10), Some(3000), Some(false)));
+        assert_eq!(ebs.volume_type(), Some(&VolumeType::Gp3));
+    }
+}

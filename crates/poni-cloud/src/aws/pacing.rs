@@ -1,0 +1,179 @@
+//! Client-side pacing so Poni stays inside EC2's request-rate limits instead of collecting
+//! RequestLimitExceeded errors. EC2 meters each account and region with token buckets per
+//! class of action; we keep one bucket per (region, class) in this process.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+
+/// EC2's throttling classes that Poni calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionClass {
+    RunInstances,
+    /// DescribeInstances with a filter or pagination (Poni never calls it unfiltered).
+    DescribeInstances,
+    TerminateInstances,
+    CreateTags,
+    /// Everything else that changes state: Start/StopInstances, AssociateAddress.
+    OtherMutating,
+    /// Other lookups: DescribeSubnets, DescribeSecurityGroups, DescribeAddresses
+    /// (EC2's "non-mutating actions" bucket).
+    OtherDescribe,
+}
+
+/// A bucket: `burst` calls at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket {
+    pub burst: u32,
+    pub per_second: u32,
+}
+
+/// Bucket sizes per class; `None` means unpaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PacingLimits {
+    limits: HashMap<ActionClass, Bucket>,
+}
+
+impl PacingLimits {
+    /// EC2's published limits (burst / refill per second).
+    pub fn ec2_published() -> PacingLimits {
+        use ActionClass::*;
+        let b = |burst, per_second| Bucket { burst, per_second };
+        PacingLimits {
+            limits: HashMap::from([
+                (RunInstances, b(5, 2)),
+                (DescribeInstances, b(100, 20)),
+                (TerminateInstances, b(100, 5)),
+                (CreateTags, b(100, 10)),
+                (OtherMutating, b(50, 5)),
+                (OtherDescribe, b(100, 20)),
+            ]),
+        }
+    }
+
+    /// No pacing at all, e.g. for a local EC2 emulator in tests.
+    pub fn unpaced() -> PacingLimits {
+        PacingLimits { limits: HashMap::new() }
+    }
+
+    pub fn bucket(&self, class: ActionClass) -> Option<Bucket> {
+        self.limits.get(&class).copied()
+    }
+}
+
+/// Reads tokio's clock, so paused-time tests see the limiter wait, and production sees real time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioClock;
+
+impl Clock for TokioClock {
+    type Instant = std::time::Instant;
+    fn now(&self) -> Self::Instant {
+        tokio::time::Instant::now().into_std()
+    }
+}
+
+type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<std::time::Instant>>;
+
+/// Hands out permission to call EC2, waiting when a bucket is empty. Cheap to clone and share.
+#[derive(Clone)]
+pub struct Pacer {
+    limits: Arc<PacingLimits>,
+    buckets: Arc<Mutex<HashMap<(String, ActionClass), Arc<Limiter>>>>,
+}
+
+impl std::fmt::Debug for Pacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pacer").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+impl Pacer {
+    pub fn new(limits: PacingLimits) -> Pacer {
+        Pacer { limits: Arc::new(limits), buckets: Arc::default() }
+    }
+
+    /// Waits until a call of `class` in `region` fits in its bucket, and takes its token.
+    pub async fn acquire(&self, region: &str, class: ActionClass) {
+        let Some(limiter) = self.limiter(region, class) else { return };
+        loop {
+            match limiter.check() {
+                Ok(()) => return,
+                Err(not_until) => {
+                    let wait = not_until.wait_time_from(TokioClock.now());
+                    tracing::debug!(region, ?class, ?wait, "pacing EC2 calls");
+                    tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
+                }
+            }
+        }
+    }
+
+    fn limiter(&self, region: &str, class: ActionClass) -> Option<Arc<Limiter>> {
+        let bucket = self.limits.bucket(class)?;
+        let mut buckets = self.buckets.lock().expect("pacer lock never poisoned");
+        let limiter = buckets.entry((region.to_owned(), class)).or_insert_with(|| {
+            let rate = NonZeroU32::new(bucket.per_second.max(1)).expect("at least one");
+            let burst = NonZeroU32::new(bucket.burst.max(1)).expect("at least one");
+            Arc::new(RateLimiter::direct_with_clock(Quota::per_second(rate).allow_burst(burst), TokioClock))
+        });
+        Some(limiter.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Instant;
+
+    async fn time_for(pacer: &Pacer, region: &str, class: ActionClass, calls: usize) -> Duration {
+        let start = Instant::now();
+        for _ in 0..calls {
+            pacer.acquire(region, class).await;
+        }
+        start.elapsed()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn run_instances_allows_a_burst_of_five_then_two_per_second() {
+        let pacer = Pacer::new(PacingLimits::ec2_published());
+        assert_eq!(time_for(&pacer, "us-east-1", ActionClass::RunInstances, 5).await, Duration::ZERO);
+        // The next four need two more seconds at two per second.
+        let waited = time_for(&pacer, "us-east-1", ActionClass::RunInstances, 4).await;
+        assert!(waited >= Duration::from_millis(1900) && waited <= Duration::from_millis(2100), "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn regions_and_classes_have_separate_buckets() {
+        let pacer = Pacer::new(PacingLimits::ec2_published());
+        time_for(&pacer, "us-east-1", ActionClass::RunInstances, 5).await;
+        assert_eq!(time_for(&pacer, "eu-west-1", ActionClass::RunInstances, 5).await, Duration::ZERO);
+        assert_eq!(time_for(&pacer, "us-east-1", ActionClass::DescribeInstances, 100).await, Duration::ZERO);
+        let waited = time_for(&pacer, "us-east-1", ActionClass::DescribeInstances, 20).await;
+        assert!(waited >= Duration::from_millis(900) && waited <= Duration::from_millis(1100), "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_published_limit_is_applied() {
+        for (class, burst, per_second) in [
+            (ActionClass::TerminateInstances, 100, 5),
+            (ActionClass::CreateTags, 100, 10),
+            (ActionClass::OtherMutating, 50, 5),
+        ] {
+            let pacer = Pacer::new(PacingLimits::ec2_published());
+            assert_eq!(time_for(&pacer, "r", class, burst).await, Duration::ZERO, "{class:?}");
+            let waited = time_for(&pacer, "r", class, per_second).await;
+            assert!(waited >= Duration::from_millis(900) && waited <= Duration::from_millis(1100), "{class:?} {waited:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unpaced_never_waits() {
+        let pacer = Pacer::new(PacingLimits::unpaced());
+        assert_eq!(time_for(&pacer, "r", ActionClass::RunInstances, 1000).await, Duration::ZERO);
+    }
+}

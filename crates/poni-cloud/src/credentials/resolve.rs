@@ -1,0 +1,221 @@
+//! Picks the credentials in effect, in the order documented in the module above.
+
+use std::time::Duration;
+
+use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_credential_types::provider::error::CredentialsError as SdkCredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_ec2::config::SharedHttpClient;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::env::{ACCESS_KEY_ID, PROFILE, SECRET_ACCESS_KEY, SESSION_TOKEN};
+use super::{AwsKeys, CredentialSets, CredentialsError, EnvVars, DEFAULT_SET};
+
+/// A profile that asks a slow source (SSO, a role, a process) gets this long.
+const PROFILE_TIMEOUT: Duration = Duration::from_secs(15);
+const DEFAULT_PROFILE: &str = "default";
+
+/// What the user picked in settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum CredentialChoice {
+    /// Try the sources in the documented order.
+    #[default]
+    Automatic,
+    StoredSet(String),
+    Profile(String),
+    Environment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    StoredSet,
+    Environment,
+    Profile,
+}
+
+/// Which credentials are in effect, for display. Never holds the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialSource {
+    pub kind: CredentialKind,
+    /// Set or profile name; `environment` for variables.
+    pub name: String,
+    pub access_key_id: String,
+    /// False when the source was found by the automatic order rather than picked in settings.
+    pub chosen_explicitly: bool,
+}
+
+impl std::fmt::Display for CredentialSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            CredentialKind::StoredSet => write!(f, "stored credential set '{}'", self.name)?,
+            CredentialKind::Environment => f.write_str("environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")?,
+            CredentialKind::Profile => write!(f, "AWS profile '{}'", self.name)?,
+        }
+        write!(f, " (access key {})", self.access_key_id)
+    }
+}
+
+/// Credentials ready for the SDK, with a description of where they came from.
+#[derive(Clone)]
+pub struct ResolvedCredentials {
+    pub source: CredentialSource,
+    provider: SharedCredentialsProvider,
+}
+
+impl std::fmt::Debug for ResolvedCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResolvedCredentials").field("source", &self.source).finish_non_exhaustive()
+    }
+}
+
+impl ResolvedCredentials {
+    /// What the SDK clients sign with. Profiles keep refreshing (SSO, roles) through it.
+    pub fn provider(&self) -> SharedCredentialsProvider {
+        self.provider.clone()
+    }
+
+    fn from_keys(kind: CredentialKind, name: &str, keys: &AwsKeys, chosen_explicitly: bool) -> ResolvedCredentials {
+        let provider_name = match kind {
+            CredentialKind::StoredSet => "poni-keyring",
+            _ => "poni-environment",
+        };
+        ResolvedCredentials {
+            source: CredentialSource {
+                kind,
+                name: name.to_owned(),
+                access_key_id: keys.access_key_id.clone(),
+                chosen_explicitly,
+            },
+            provider: SharedCredentialsProvider::new(keys.to_sdk(provider_name)),
+        }
+    }
+}
+
+/// Finds credentials. Reads the environment snapshot and keyring it is given, and the AWS
+/// shared files (default locations unless [`with_profile_files`](Self::with_profile_files)).
+#[derive(Debug, Clone)]
+pub struct CredentialResolver {
+    env: EnvVars,
+    sets: CredentialSets,
+    profile_files: Option<ProfileFiles>,
+    /// Used by SSO and role profiles to fetch their credentials.
+    http_client: SharedHttpClient,
+}
+
+impl CredentialResolver {
+    /// The process environment and the system keyring.
+    pub fn system() -> CredentialResolver {
+        CredentialResolver::new(EnvVars::from_process(), CredentialSets::system())
+    }
+
+    pub fn new(env: EnvVars, sets: CredentialSets) -> CredentialResolver {
+        CredentialResolver { env, sets, profile_files: None, http_client: crate::aws::https_client() }
+    }
+
+    /// Reads profiles from these files instead of ~/.aws/config and ~/.aws/credentials.
+    pub fn with_profile_files(mut self, files: ProfileFiles) -> CredentialResolver {
+        self.profile_files = Some(files);
+        self
+    }
+
+    pub async fn resolve(&self, choice: &CredentialChoice) -> Result<ResolvedCredentials, CredentialsError> {
+        match choice {
+            CredentialChoice::StoredSet(name) => self
+                .stored_set(name, true)
+                .await?
+                .ok_or_else(|| CredentialsError::SetNotFound(name.clone())),
+            CredentialChoice::Profile(name) => {
+                self.profile(name, true).await?.ok_or_else(|| CredentialsError::ProfileNotFound(name.clone()))
+            }
+            CredentialChoice::Environment => self.environment(true)?.ok_or(CredentialsError::EnvironmentNotSet),
+            CredentialChoice::Automatic => self.automatic().await,
+        }
+    }
+
+    async fn automatic(&self) -> Result<ResolvedCredentials, CredentialsError> {
+        if let Some(found) = self.environment(false)? {
+            return Ok(found);
+        }
+        if let Some(name) = self.env.get(PROFILE) {
+            // Named on purpose for this shell: its failure is the answer, not a reason to move on.
+            return self.profile(name, false).await?.ok_or_else(|| CredentialsError::ProfileNotFound(name.to_owned()));
+        }
+        let keyring_note = match self.stored_set(DEFAULT_SET, false).await {
+            Ok(Some(found)) => return Ok(found),
+            Ok(None) => None,
+            Err(e @ (CredentialsError::KeyringLocked(_) | CredentialsError::KeyringUnavailable(_))) => {
+                tracing::info!(code = %crate::error::Coded::code(&e), "keyring unusable, trying the default AWS profile");
+                Some(e.to_string())
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(found) = self.profile(DEFAULT_PROFILE, false).await? {
+            return Ok(found);
+        }
+        Err(CredentialsError::Missing { keyring_note })
+    }
+
+    fn environment(&self, explicit: bool) -> Result<Option<ResolvedCredentials>, CredentialsError> {
+        let id = self.env.get(ACCESS_KEY_ID);
+        let secret = self.env.get(SECRET_ACCESS_KEY);
+        let (id, secret) = match (id, secret) {
+            (Some(id), Some(secret)) => (id, secret),
+            (None, None) => return Ok(None),
+            (Some(_), None) => {
+                return Err(CredentialsError::IncompleteEnvironment { present: ACCESS_KEY_ID, absent: SECRET_ACCESS_KEY })
+            }
+            (None, Some(_)) => {
+                return Err(CredentialsError::IncompleteEnvironment { present: SECRET_ACCESS_KEY, absent: ACCESS_KEY_ID })
+            }
+        };
+        let token = self.env.get(SESSION_TOKEN).map(|t| SecretString::from(t.to_owned()));
+        let keys = AwsKeys::new(id, SecretString::from(secret.to_owned()), token)?;
+        Ok(Some(ResolvedCredentials::from_keys(CredentialKind::Environment, "environment", &keys, explicit)))
+    }
+
+    async fn stored_set(&self, name: &str, explicit: bool) -> Result<Option<ResolvedCredentials>, CredentialsError> {
+        let sets = self.sets.clone();
+        let owned = name.to_owned();
+        // Keyring calls block (D-Bus, unlock prompts): keep them off the async workers.
+        let keys = tokio::task::spawn_blocking(move || sets.get(&owned))
+            .await
+            .map_err(|e| CredentialsError::KeyringUnavailable(format!("keyring call failed: {e}")))??;
+        Ok(keys.map(|k| ResolvedCredentials::from_keys(CredentialKind::StoredSet, name, &k, explicit)))
+    }
+
+    /// `Ok(None)` when the shared files do not define the profile.
+    async fn profile(&self, name: &str, explicit: bool) -> Result<Option<ResolvedCredentials>, CredentialsError> {
+        let config = ProviderConfig::without_region().with_http_client(self.http_client.clone());
+        let mut builder = ProfileFileCredentialsProvider::builder().configure(&config).profile_name(name);
+        if let Some(files) = &self.profile_files {
+            builder = builder.profile_files(files.clone());
+        }
+        let provider = builder.build();
+        let credentials = match tokio::time::timeout(PROFILE_TIMEOUT, provider.provide_credentials()).await {
+            Err(_elapsed) => return Err(CredentialsError::ProfileTimedOut(name.to_owned())),
+            Ok(Err(SdkCredentialsError::CredentialsNotLoaded(_))) => return Ok(None),
+            Ok(Err(e)) => {
+                let detail = aws_sdk_ec2::error::DisplayErrorContext(&e).to_string();
+                return Err(CredentialsError::ProfileFailed { name: name.to_owned(), detail });
+            }
+            Ok(Ok(credentials)) => credentials,
+        };
+        Ok(Some(ResolvedCredentials {
+            source: CredentialSource {
+                kind: CredentialKind::Profile,
+                name: name.to_owned(),
+                access_key_id: credentials.access_key_id().to_owned(),
+                chosen_explicitly: explicit,
+            },
+            provider: SharedCredentialsProvider::new(provider),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests;
