@@ -7,6 +7,8 @@
 * `--exit-on-stdin-eof`: a test binary keeps one moto for all its tests in a static, and statics
   are never dropped, so nobody would kill the server. Instead the test process holds our stdin;
   when it exits (however: passing, panicking, killed), the pipe closes and we exit too.
+  `--remove-dir-on-exit DIR` then removes the scratch directory (port file, log) that the test
+  process can no longer remove itself.
 
 The server is moto's `ThreadedMotoServer`: the same WSGI app and request handler as
 `moto_server`, in a thread. Run it with the moto venv's python.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -37,6 +40,7 @@ def main() -> int:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file")
     p.add_argument("--exit-on-stdin-eof", action="store_true")
+    p.add_argument("--remove-dir-on-exit")
     args = p.parse_args()
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
@@ -58,6 +62,8 @@ def main() -> int:
             done.set()
         threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
     done.wait()
+    if args.remove_dir_on_exit:
+        shutil.rmtree(args.remove_dir_on_exit, ignore_errors=True)
     # No graceful shutdown: nothing of moto's state is worth keeping, and a request thread
     # stuck in a slow call must not keep the process alive.
     os._exit(0)

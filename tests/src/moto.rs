@@ -62,7 +62,7 @@ impl Moto {
             .env_remove("MOTO_ENABLE_KEYPAIR_VALIDATION")
             .env_remove("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION")
             .env_remove("MOTO_PORT");
-        let process = ServerProcess::spawn("moto", cmd, START_TIMEOUT);
+        let process = ServerProcess::spawn("moto", cmd, START_TIMEOUT, true);
         let url = format!("http://127.0.0.1:{}", process.port());
         let moto = Moto { process, url };
         moto.wait_ready();

@@ -20,8 +20,14 @@ pub(crate) struct ServerProcess {
 
 impl ServerProcess {
     /// Spawns `cmd` (which must accept `--port-file FILE --exit-on-stdin-eof`), logging to a
-    /// file, and waits up to `timeout` for the port file.
-    pub(crate) fn spawn(what: &'static str, mut cmd: Command, timeout: Duration) -> Self {
+    /// file, and waits up to `timeout` for the port file. With `removes_dir`, `cmd` also gets
+    /// `--remove-dir-on-exit DIR`, for a server that may outlive every owner (a shared one).
+    pub(crate) fn spawn(
+        what: &'static str,
+        mut cmd: Command,
+        timeout: Duration,
+        removes_dir: bool,
+    ) -> Self {
         let dir = tempfile::Builder::new()
             .prefix(&format!("poni-e2e-{what}-"))
             .tempdir()
@@ -35,6 +41,9 @@ impl ServerProcess {
             .stdin(Stdio::piped())
             .stdout(log.try_clone().expect("clone the log file handle"))
             .stderr(log);
+        if removes_dir {
+            cmd.arg("--remove-dir-on-exit").arg(dir.path());
+        }
         let child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {what} ({cmd:?}): {e}"));

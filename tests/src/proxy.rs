@@ -208,7 +208,7 @@ impl Ec2Proxy {
             .arg(format!("--upstream={}", moto.url()))
             .args(["--host", "127.0.0.1", "--port", "0"])
             .args(config.to_args(&account));
-        let process = ServerProcess::spawn("ec2_proxy", cmd, START_TIMEOUT);
+        let process = ServerProcess::spawn("ec2_proxy", cmd, START_TIMEOUT, false);
         let url = format!("http://127.0.0.1:{}", process.port());
         Ec2Proxy {
             process,
