@@ -74,15 +74,15 @@ async fn launch_find_describe_tag_stop_start_terminate() {
     assert!(all.iter().all(|i| i.state == InstanceState::Running && i.private_ip.is_some()), "{all:?}");
     assert_eq!(proxy.full_stats().count("DescribeInstances"), 2);
 
-    ec2.set_tags(REGION, &[launched.id.clone()], &BTreeMap::from([(TAG_PONI_STATE.to_owned(), "initialized".to_owned())]))
+    ec2.set_tags(REGION, std::slice::from_ref(&launched.id), &BTreeMap::from([(TAG_PONI_STATE.to_owned(), "initialized".to_owned())]))
         .await
         .unwrap();
     let found = ec2.find_node_instances(REGION, REPO, "web/http1").await.unwrap();
     assert_eq!(found[0].tags.get(TAG_PONI_STATE).map(String::as_str), Some("initialized"));
 
-    let stopped = ec2.stop(REGION, &[launched.id.clone()]).await.unwrap();
+    let stopped = ec2.stop(REGION, std::slice::from_ref(&launched.id)).await.unwrap();
     assert_eq!(stopped[0].previous, InstanceState::Running);
-    let started = ec2.start(REGION, &[launched.id.clone()]).await.unwrap();
+    let started = ec2.start(REGION, std::slice::from_ref(&launched.id)).await.unwrap();
     assert_eq!(started[0].id, launched.id);
 
     let ids = vec![launched.id.clone(), other.id.clone(), launched.id.clone()];

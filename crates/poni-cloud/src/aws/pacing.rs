@@ -79,12 +79,13 @@ impl Clock for TokioClock {
 }
 
 type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<std::time::Instant>>;
+type Buckets = HashMap<(String, ActionClass), Arc<Limiter>>;
 
 /// Hands out permission to call EC2, waiting when a bucket is empty. Cheap to clone and share.
 #[derive(Clone)]
 pub struct Pacer {
     limits: Arc<PacingLimits>,
-    buckets: Arc<Mutex<HashMap<(String, ActionClass), Arc<Limiter>>>>,
+    buckets: Arc<Mutex<Buckets>>,
 }
 
 impl std::fmt::Debug for Pacer {
