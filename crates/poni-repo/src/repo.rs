@@ -121,8 +121,7 @@ impl Repo {
 
     pub fn add_system(&self, name: &str) -> Result<()> {
         let _lock = self.lock()?;
-        let tree = self.tree()?;
-        check_free(&tree, name, "system")?;
+        self.check_free(name, "system")?;
         let dir = self.dir_of(name);
         store::create_dir_all(&dir)?;
         store::write_object(&dir.join(SYSTEM_FILE), &Props::new())
@@ -130,26 +129,21 @@ impl Repo {
 
     /// The nodes add-node would make, with clashes marked; writes nothing.
     pub fn plan_nodes(&self, request: &AddNodes) -> Result<(Option<String>, Vec<PlannedNode>)> {
-        let tree = self.tree()?;
-        plan(&tree, request)
+        self.plan(request)
     }
 
     /// Makes the nodes, or none of them if any cannot be made. Returns their names.
     pub fn add_nodes(&self, request: &AddNodes) -> Result<Vec<String>> {
         let _lock = self.lock()?;
-        let tree = self.tree()?;
-        let (parent, planned) = plan(&tree, request)?;
+        let (parent, planned) = self.plan(request)?;
         if let Some(clash) = planned.iter().find(|p| p.clash.is_some()) {
-            check_free(&tree, &clash.name, "node")?; // the typed error for what is in the way
+            self.check_free(&clash.name, "node")?; // the typed error for what is in the way
             return Err(RepoError::AlreadyExists { kind: "node", name: clash.name.clone() }); // made twice
         }
         let base = match (&parent, request.copy) {
             (Some(parent), true) => {
-                let item = tree.get(parent).expect("plan found the parent in this tree");
-                if let Some(problem) = &item.problem {
-                    return Err(RepoError::Conflict(format!("cannot copy the properties of '{parent}': {problem}")));
-                }
-                let mut copy = item.props.clone();
+                let mut copy = store::read_object(&self.file_of(parent, Kind::Node))
+                    .map_err(|e| RepoError::Conflict(format!("cannot copy the properties of '{parent}': {e}")))?;
                 for key in NOT_COPIED {
                     props::unset_path(&mut copy, key)?;
                 }
@@ -165,7 +159,7 @@ impl Repo {
                 props.insert("parent".into(), Value::String(parent.clone()));
             }
             let system = name::parent(&node.name);
-            if !system.is_empty() && !made_systems.contains(system) && tree.get(system).is_none() {
+            if !system.is_empty() && !made_systems.contains(system) && self.kind_at(system).is_none() {
                 let dir = self.dir_of(system);
                 store::create_dir_all(&dir)?;
                 store::write_object(&dir.join(SYSTEM_FILE), &Props::new())?;
@@ -249,14 +243,40 @@ impl Repo {
 
     fn kind_of(&self, name: &str) -> Result<Kind> {
         name::validate(name)?;
+        self.kind_at(name).ok_or_else(|| RepoError::NotFound { kind: "node or system", name: name.to_string() })
+    }
+
+    /// What is on disk at a (valid) full name: asks the file system, not a snapshot, so
+    /// single-item operations stay cheap in a repository of any size.
+    fn kind_at(&self, name: &str) -> Option<Kind> {
         let dir = self.dir_of(name);
         if dir.join(NODE_FILE).is_file() {
-            Ok(Kind::Node)
+            Some(Kind::Node)
         } else if dir.is_dir() {
-            Ok(Kind::System)
+            Some(Kind::System)
         } else {
-            Err(RepoError::NotFound { kind: "node or system", name: name.to_string() })
+            None
         }
+    }
+
+    /// Checks that `name` is valid and free: nothing there yet, and no node on the way.
+    fn check_free(&self, name: &str, kind: &'static str) -> Result<()> {
+        name::validate(name)?;
+        if let Some(existing) = self.kind_at(name) {
+            return Err(if existing.label() == kind {
+                RepoError::AlreadyExists { kind, name: name.to_string() }
+            } else {
+                RepoError::Conflict(format!("'{name}' is already a {}: pick another name", existing.label()))
+            });
+        }
+        let mut above = name::parent(name);
+        while !above.is_empty() {
+            if self.kind_at(above) == Some(Kind::Node) {
+                return Err(RepoError::Conflict(format!("'{above}' is a node, and nodes cannot contain other items")));
+            }
+            above = name::parent(above);
+        }
+        Ok(())
     }
 
     /// Deletes a node, or a system with everything in it. Returns the names of the nodes that
@@ -285,9 +305,9 @@ impl Repo {
         if to == from || to.starts_with(&format!("{from}/")) {
             return Err(RepoError::Conflict(format!("cannot move '{from}' into itself ('{to}')")));
         }
-        check_free(&tree, to, tree.get(from).map_or("node", |i| i.kind.label()))?;
+        self.check_free(to, tree.get(from).map_or("node", |i| i.kind.label()))?;
         let system = name::parent(to);
-        if !system.is_empty() && tree.get(system).is_none() {
+        if !system.is_empty() && self.kind_at(system).is_none() {
             let dir = self.dir_of(system);
             store::create_dir_all(&dir)?;
             store::write_object(&dir.join(SYSTEM_FILE), &Props::new())?;
@@ -312,6 +332,41 @@ impl Repo {
             out.push(ItemChanges { name: current_name, kind: Kind::Node, changes });
         }
         Ok(out)
+    }
+
+    fn plan(&self, request: &AddNodes) -> Result<(Option<String>, Vec<PlannedNode>)> {
+        let names = Template::parse(&request.template)?;
+        let hosts = request.host.as_deref().map(Template::parse).transpose()?;
+        let count = request.ids.end().saturating_sub(*request.ids.start()) + 1;
+        if count > 1 && !names.has_id() {
+            return Err(RepoError::InvalidTemplate {
+                template: request.template.clone(),
+                reason: format!("it has no {{id}}, so all {count} nodes would get the same name"),
+            });
+        }
+        let parent = match &request.inherit {
+            Some(target) => Some(single_node(&self.tree()?, target)?),
+            None if request.copy => {
+                return Err(RepoError::Usage("copying properties (-c) needs the parent node to copy from (-i PATTERN)".into()))
+            }
+            None => None,
+        };
+        let mut seen = HashSet::new();
+        let planned = request
+            .ids
+            .clone()
+            .map(|id| {
+                let name = names.render(id);
+                let host = hosts.as_ref().map(|h| h.render(id)).unwrap_or_default();
+                let clash = match self.check_free(&name, "node") {
+                    Err(e) => Some(e.to_string()),
+                    Ok(()) if !seen.insert(name.clone()) => Some(format!("'{name}' would be made twice")),
+                    Ok(()) => None,
+                };
+                PlannedNode { name, host, clash }
+            })
+            .collect();
+        Ok((parent, planned))
     }
 
     /// A cheap summary of every file and folder the tree is read from (names, sizes and
@@ -352,61 +407,6 @@ fn fingerprint_dir(dir: &Path, hasher: &mut DefaultHasher) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Checks that `name` is valid and free: nothing there yet, and no node on the way.
-fn check_free(tree: &Tree, name: &str, kind: &'static str) -> Result<()> {
-    name::validate(name)?;
-    if let Some(existing) = tree.get(name) {
-        return Err(if existing.kind.label() == kind {
-            RepoError::AlreadyExists { kind, name: name.to_string() }
-        } else {
-            RepoError::Conflict(format!("'{name}' is already a {}: pick another name", existing.kind.label()))
-        });
-    }
-    let mut above = name::parent(name);
-    while !above.is_empty() {
-        if tree.get(above).is_some_and(|i| i.kind == Kind::Node) {
-            return Err(RepoError::Conflict(format!("'{above}' is a node, and nodes cannot contain other items")));
-        }
-        above = name::parent(above);
-    }
-    Ok(())
-}
-
-fn plan(tree: &Tree, request: &AddNodes) -> Result<(Option<String>, Vec<PlannedNode>)> {
-    let names = Template::parse(&request.template)?;
-    let hosts = request.host.as_deref().map(Template::parse).transpose()?;
-    let count = request.ids.end().saturating_sub(*request.ids.start()) + 1;
-    if count > 1 && !names.has_id() {
-        return Err(RepoError::InvalidTemplate {
-            template: request.template.clone(),
-            reason: format!("it has no {{id}}, so all {count} nodes would get the same name"),
-        });
-    }
-    let parent = match &request.inherit {
-        Some(target) => Some(single_node(tree, target)?),
-        None if request.copy => {
-            return Err(RepoError::Usage("copying properties (-c) needs the parent node to copy from (-i PATTERN)".into()))
-        }
-        None => None,
-    };
-    let mut seen = HashSet::new();
-    let planned = request
-        .ids
-        .clone()
-        .map(|id| {
-            let name = names.render(id);
-            let host = hosts.as_ref().map(|h| h.render(id)).unwrap_or_default();
-            let clash = match check_free(tree, &name, "node") {
-                Err(e) => Some(e.to_string()),
-                Ok(()) if !seen.insert(name.clone()) => Some(format!("'{name}' would be made twice")),
-                Ok(()) => None,
-            };
-            PlannedNode { name, host, clash }
-        })
-        .collect();
-    Ok((parent, planned))
 }
 
 /// The one node a pattern matches (add-node's `-i`).
