@@ -241,6 +241,27 @@ impl Repo {
         Ok(changes)
     }
 
+    /// The repository's own settings: the object in `repo.json` (`{}` after init).
+    pub fn config(&self) -> Result<Props> {
+        store::read_object(&self.root.join(REPO_FILE))
+    }
+
+    /// Changes `repo.json` under the repository lock, read afresh, keeping every key `edit`
+    /// leaves alone (poni and other tools may keep their own there). Written only when `edit`
+    /// changed something. The write renames a new file over `repo.json`, the file the lock is
+    /// taken on; that is safe because the rename is the last thing done under the lock.
+    pub fn update_config<T>(&self, edit: impl FnOnce(&mut Props) -> Result<T>) -> Result<T> {
+        let _lock = self.lock()?;
+        let path = self.root.join(REPO_FILE);
+        let before = store::read_object(&path)?;
+        let mut props = before.clone();
+        let out = edit(&mut props)?;
+        if props != before {
+            store::write_object(&path, &props)?;
+        }
+        Ok(out)
+    }
+
     fn kind_of(&self, name: &str) -> Result<Kind> {
         name::validate(name)?;
         self.kind_at(name).ok_or_else(|| RepoError::NotFound { kind: "node or system", name: name.to_string() })

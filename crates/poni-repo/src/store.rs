@@ -84,7 +84,7 @@ pub fn create_dir_all(path: &Path) -> Result<()> {
 
 /// An exclusive advisory lock on the repository, held while a mutation runs so that two
 /// programs never interleave their writes; released when dropped. It locks `repo.json`, which
-/// every repository has and nothing replaces, so no extra file appears in the repository.
+/// every repository has, so no extra file appears in the repository.
 pub struct RepoLock {
     _file: File,
 }
@@ -92,10 +92,31 @@ pub struct RepoLock {
 impl RepoLock {
     pub fn acquire(root: &Path) -> Result<Self> {
         let path = root.join(REPO_FILE);
-        let file = OpenOptions::new().read(true).open(&path).map_err(|e| RepoError::io(&path, e))?;
-        file.lock().map_err(|e| RepoError::io(&path, e))?;
-        Ok(Self { _file: file })
+        loop {
+            let file = OpenOptions::new().read(true).open(&path).map_err(|e| RepoError::io(&path, e))?;
+            file.lock().map_err(|e| RepoError::io(&path, e))?;
+            // `Repo::update_config` renames a new repo.json into place; whoever waited on the old
+            // file would hold a lock nobody else checks, so lock the current one instead.
+            if still_at(&file, &path) {
+                return Ok(Self { _file: file });
+            }
+        }
     }
+}
+
+#[cfg(unix)]
+fn still_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => true, // gone or unreadable: the next file operation reports it
+    }
+}
+
+/// Elsewhere a file cannot be renamed over while it is open.
+#[cfg(not(unix))]
+fn still_at(_file: &File, _path: &Path) -> bool {
+    true
 }
 
 #[cfg(test)]

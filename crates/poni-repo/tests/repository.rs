@@ -309,3 +309,61 @@ fn concurrent_writers_do_not_lose_updates() {
         assert_eq!(props[&format!("t{t}")].as_object().unwrap().len(), 25, "thread {t}");
     }
 }
+
+#[test]
+fn repo_config_keeps_other_keys_and_writes_only_on_change() {
+    let (_dir, repo) = new_repo();
+    assert!(repo.config().unwrap().is_empty());
+    let path = repo.root().join("repo.json");
+    fs::write(&path, "{\"theirs\": {\"x\": 1}}").unwrap();
+    let made = repo
+        .update_config(|c| {
+            c.insert("ours".into(), json!({"id": "r-1"}));
+            Ok("made")
+        })
+        .unwrap();
+    assert_eq!(made, "made");
+    assert_eq!(fs::read_to_string(&path).unwrap(), "{\n    \"ours\": {\n        \"id\": \"r-1\"\n    },\n    \"theirs\": {\n        \"x\": 1\n    }\n}");
+    // Nothing changed: the file is not rewritten (another tool's formatting survives).
+    fs::write(&path, "{\"ours\":{\"id\":\"r-1\"},\"theirs\":{\"x\":1}}").unwrap();
+    repo.update_config(|c| Ok(c.get("ours").cloned())).unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), "{\"ours\":{\"id\":\"r-1\"},\"theirs\":{\"x\":1}}");
+    // A failing edit writes nothing.
+    let err = repo
+        .update_config(|c| {
+            c.clear();
+            Err::<(), _>(RepoError::Usage("no".into()))
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "input.usage");
+    assert_eq!(repo.config().unwrap()["theirs"], json!({"x": 1}));
+}
+
+#[test]
+fn config_updates_from_many_threads_lose_nothing() {
+    let (_dir, repo) = new_repo();
+    repo.add_nodes(&AddNodes::new("n")).unwrap();
+    let threads: Vec<_> = (0..6)
+        .map(|t| {
+            let repo = repo.clone();
+            std::thread::spawn(move || {
+                for i in 0..15 {
+                    // Interleave config rewrites (which replace repo.json) with node updates.
+                    repo.update_config(|c| {
+                        c.insert(format!("t{t}.k{i}"), json!(i));
+                        Ok(())
+                    })
+                    .unwrap();
+                    repo.update("n", |props| Ok(poni_repo::props::set_path(props, &format!("t{t}.k{i}"), json!(i))?.into_iter().collect()))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(repo.config().unwrap().len(), 90);
+    let props = repo.tree().unwrap().get("n").unwrap().props.clone();
+    assert_eq!(props.len(), 7, "host and six threads' objects: {props:?}");
+}
