@@ -1,0 +1,59 @@
+//! The TypeScript types the UI uses are generated from the Rust types (ts-rs) and committed in
+//! ui/src/bindings. This test fails when they drift; `UPDATE_BINDINGS=1 cargo test -p
+//! poni-desktop bindings` rewrites them.
+
+use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
+use poni_app::{AppError, Settings};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::{Config, TS};
+
+fn export_all(dir: &Path) {
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    ItemDetail::export_all(&cfg).unwrap();
+    NodesPlan::export_all(&cfg).unwrap();
+    NodesRequest::export_all(&cfg).unwrap();
+    PropertyEdit::export_all(&cfg).unwrap();
+    TreeView::export_all(&cfg).unwrap();
+    WorkspaceInfo::export_all(&cfg).unwrap();
+    AppError::export_all(&cfg).unwrap();
+    Settings::export_all(&cfg).unwrap();
+}
+
+fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "ts") {
+                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn bindings_match_the_rust_types() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");
+    let fresh = tempfile::tempdir().unwrap();
+    export_all(fresh.path());
+    let generated = files(fresh.path());
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed);
+        for (rel, text) in &generated {
+            let path = committed.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        return;
+    }
+    assert_eq!(
+        files(&committed),
+        generated,
+        "ui/src/bindings is out of date: run `UPDATE_BINDINGS=1 cargo test -p poni-desktop bindings` and commit the result"
+    );
+}

@@ -1,0 +1,69 @@
+//! Poni Desktop's Tauri shell: app state, the IPC commands (thin calls into `poni-app`), and
+//! events that carry changes to the UI. No business logic lives here.
+
+pub mod commands;
+mod events;
+mod state;
+#[cfg(test)]
+mod bindings;
+
+use poni_app::{SettingsStore, Workspace};
+use state::AppState;
+use tauri::Manager;
+
+/// The builder with every command and plugin, shared by the app and the command tests.
+pub fn builder<R: tauri::Runtime>(settings: SettingsStore) -> tauri::Builder<R> {
+    use commands::*;
+    tauri::Builder::<R>::new()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(settings))
+        .invoke_handler(tauri::generate_handler![
+            workspace::workspace_info,
+            workspace::open_repository,
+            workspace::create_repository,
+            workspace::forget_repository,
+            tree::load_tree,
+            tree::get_item,
+            edit::add_system,
+            edit::plan_nodes,
+            edit::add_nodes,
+            edit::set_properties,
+            edit::unset_properties,
+            edit::rename_item,
+            edit::remove_item,
+            settings::get_settings,
+            settings::save_settings,
+        ])
+}
+
+/// Opens the repository the app starts on: `$PONI_ROOT`, else `~/.poni/default`, created on
+/// first start so a newcomer lands in an empty repository rather than an error.
+fn open_start_repository<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let root = poni_repo::Repo::default_root();
+    match Workspace::open_or_create(&root) {
+        Ok(workspace) => {
+            if let Err(e) = commands::workspace::switch_to(app, &state, workspace) {
+                *state.start_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+            }
+        }
+        Err(e) => *state.start_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e),
+    }
+}
+
+pub fn run() {
+    let settings = match SettingsStore::system() {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("poni-desktop: {e}");
+            std::process::exit(1);
+        }
+    };
+    builder::<tauri::Wry>(settings)
+        .setup(|app| {
+            open_start_repository(app.handle());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("error while running Poni Desktop");
+}
