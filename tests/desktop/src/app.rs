@@ -1,0 +1,70 @@
+//! One running desktop app in its own sandbox: a fresh repository folder, a fresh settings
+//! folder and its own WebDriver session.
+
+use crate::driver::Driver;
+use crate::ui::Ui;
+use std::path::{Path, PathBuf};
+use thirtyfour::prelude::*;
+
+#[derive(Default)]
+pub struct DesktopOptions {
+    /// Extra environment for the app (e.g. the EC2 endpoint and credentials).
+    pub env: Vec<(String, String)>,
+    /// Use this repository instead of a fresh one.
+    pub repo: Option<PathBuf>,
+}
+
+pub struct DesktopApp {
+    pub ui: Ui,
+    pub repo: PathBuf,
+    pub sandbox: tempfile::TempDir,
+    _driver: Driver,
+}
+
+impl DesktopApp {
+    pub async fn start(options: DesktopOptions) -> DesktopApp {
+        let sandbox = tempfile::tempdir().expect("sandbox");
+        let repo = options.repo.clone().unwrap_or_else(|| sandbox.path().join("repo"));
+        let config = sandbox.path().join("config");
+        // The app is started by WebKitWebDriver, a child of tauri-driver: it inherits this.
+        let mut env = vec![
+            ("PONI_ROOT".to_string(), repo.display().to_string()),
+            ("PONI_DESKTOP_CONFIG_DIR".to_string(), config.display().to_string()),
+            ("NO_AT_BRIDGE".to_string(), "1".to_string()),
+        ];
+        env.extend(options.env);
+        let driver = Driver::start(&sandbox.path().join("tauri-driver.log"), &env);
+
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "wry").expect("capability");
+        caps.set("tauri:options", serde_json::json!({ "application": app_binary() })).expect("capability");
+        let driver_session = WebDriver::new(driver.url(), caps).await.expect("start a WebDriver session with the app");
+        let ui = Ui::new(driver_session);
+        ui.wait_ready().await;
+        DesktopApp { ui, repo, sandbox, _driver: driver }
+    }
+
+    /// Reads a node's saved properties from disk.
+    pub fn node_file(&self, name: &str) -> serde_json::Value {
+        let path = name.split('/').fold(self.repo.join("system"), |p, s| p.join(s)).join("node.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).expect("node.json is JSON")
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        name.split('/').fold(self.repo.join("system"), |p, s| p.join(s)).exists()
+    }
+
+    pub async fn quit(self) {
+        let _ = self.ui.driver.clone().quit().await;
+    }
+}
+
+/// The debug build of the app beside this test's executable (target/debug/poni-desktop).
+pub fn app_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("own path");
+    let debug_dir = exe.parent().and_then(Path::parent).expect("target/debug");
+    let app = debug_dir.join(format!("poni-desktop{}", std::env::consts::EXE_SUFFIX));
+    assert!(app.is_file(), "{} is missing: build it with `cargo build -p poni-desktop` (./dev test does)", app.display());
+    app
+}
