@@ -11,10 +11,11 @@ use poni_app::{SettingsStore, Workspace};
 use state::AppState;
 use tauri::Manager;
 
-/// The builder with every command and plugin, shared by the app and the command tests.
-pub fn builder<R: tauri::Runtime>(settings: SettingsStore) -> tauri::Builder<R> {
+/// Adds every command, plugin and the app state to a builder: the app's own, or the mock
+/// runtime's in the command tests.
+pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, settings: SettingsStore) -> tauri::Builder<R> {
     use commands::*;
-    tauri::Builder::<R>::new()
+    builder
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(settings))
         .invoke_handler(tauri::generate_handler![
@@ -59,7 +60,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    builder::<tauri::Wry>(settings)
+    configure(tauri::Builder::default(), settings)
         .setup(|app| {
             open_start_repository(app.handle());
             Ok(())

@@ -1,0 +1,101 @@
+//! The IPC commands through Tauri's mock runtime, with the app's real configuration and
+//! capabilities: arguments and results cross as JSON exactly as from the UI, errors as
+//! `{code, message}`.
+
+use poni_app::SettingsStore;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    window: WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = SettingsStore::at(dir.path().join("config/settings.json"));
+        let app = poni_desktop_lib::configure(mock_builder(), settings).build(tauri::generate_context!()).unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        Harness { window, _app: app, dir }
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+}
+
+#[test]
+fn builds_a_repository_through_the_commands() {
+    let h = Harness::new();
+    let root = h.dir.path().join("repo");
+    assert_eq!(h.call("load_tree", json!({})).unwrap_err()["code"], "workspace.none");
+    h.ok("create_repository", json!({ "path": root }));
+    h.ok("add_system", json!({ "name": "web" }));
+    h.ok("add_nodes", json!({ "request": { "template": "web/http1", "count": "", "host": null, "parent": null, "copy": false } }));
+    h.ok("set_properties", json!({ "name": "web/http1", "edits": [
+        { "key": "cloud.region", "value": "us-east-1" }, { "key": "cloud.image", "value": "ami-12c6146b" }, { "key": "port", "value": 80 }
+    ] }));
+    let plan = h.ok("plan_nodes", json!({ "request": { "template": "web/http{id}", "count": "1..3", "host": null, "parent": "web/http1", "copy": true } }));
+    assert_eq!(plan["nodes"][0]["clash"], "node 'web/http1' already exists");
+    assert_eq!(plan["nodes"][1]["clash"], Value::Null);
+    h.ok("add_nodes", json!({ "request": { "template": "web/http{id}", "count": "2..3", "host": null, "parent": "web/http1", "copy": true } }));
+
+    let tree = h.ok("load_tree", json!({}));
+    assert_eq!(tree["nodeCount"], 3);
+    assert_eq!(tree["items"][2]["cloneOf"], "web/http1");
+    let item = h.ok("get_item", json!({ "name": "web/http2" }));
+    assert_eq!(item["props"]["cloud"]["image"], "ami-12c6146b");
+    assert_eq!(item["computed"]["index"], 1);
+
+    // On disk, in poni's format.
+    let text = std::fs::read_to_string(root.join("system/web/http2/node.json")).unwrap();
+    assert!(text.starts_with("{\n    \"cloud\": {\n        \"image\": \"ami-12c6146b\""), "{text}");
+
+    h.ok("rename_item", json!({ "from": "web/http3", "to": "api/http3" }));
+    assert_eq!(h.ok("remove_item", json!({ "name": "web/http1" })), json!(["api/http3", "web/http2"]));
+    let info = h.ok("workspace_info", json!({}));
+    assert_eq!(info["root"], root.display().to_string());
+    assert_eq!(info["recent"][0], root.display().to_string());
+}
+
+#[test]
+fn errors_cross_as_code_and_message() {
+    let h = Harness::new();
+    h.ok("create_repository", json!({ "path": h.dir.path().join("repo") }));
+    let err = h.call("add_nodes", json!({ "request": { "template": "../x", "count": "", "host": null, "parent": null, "copy": false } })).unwrap_err();
+    assert_eq!(err["code"], "input.invalid_name");
+    assert!(err["message"].as_str().unwrap().contains("'..' is not allowed"), "{err}");
+    let err = h.call("plan_nodes", json!({ "request": { "template": "x{id}", "count": "5..2", "host": null, "parent": null, "copy": false } })).unwrap_err();
+    assert_eq!(err, json!({ "code": "input.invalid_range", "message": "invalid range: '5..2' (the start is after the end)" }));
+    let err = h.call("open_repository", json!({ "path": h.dir.path().join("nothing") })).unwrap_err();
+    assert_eq!(err["code"], "repo.not_a_repository");
+    let err = h.call("create_repository", json!({ "path": h.dir.path().join("repo") })).unwrap_err();
+    assert_eq!(err["code"], "repo.already_initialized");
+}
+
+#[test]
+fn the_window_may_call_only_the_app_commands() {
+    let h = Harness::new();
+    // A core command not granted to the window is refused by the capability.
+    let err = h.call("plugin:app|version", json!({})).unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
+    let _ = h.window.app_handle();
+}
