@@ -152,6 +152,7 @@ impl Repo {
             _ => Props::new(),
         };
         let mut made_systems = HashSet::new();
+        let mut files = Vec::with_capacity(planned.len());
         for node in &planned {
             let mut props = base.clone();
             props.insert("host".into(), Value::String(node.host.clone()));
@@ -162,13 +163,14 @@ impl Repo {
             if !system.is_empty() && !made_systems.contains(system) && self.kind_at(system).is_none() {
                 let dir = self.dir_of(system);
                 store::create_dir_all(&dir)?;
-                store::write_object(&dir.join(SYSTEM_FILE), &Props::new())?;
+                files.push((dir.join(SYSTEM_FILE), Props::new()));
                 made_systems.insert(system.to_string());
             }
             let dir = self.dir_of(&node.name);
             store::create_dir_all(&dir)?;
-            store::write_object(&dir.join(NODE_FILE), &props)?;
+            files.push((dir.join(NODE_FILE), props));
         }
+        store::write_many(&files)?;
         Ok(planned.into_iter().map(|p| p.name).collect())
     }
 
@@ -214,14 +216,13 @@ impl Repo {
             let changes = edit(&mut props)?;
             pending.push((item, props, changes));
         }
-        let mut out = Vec::new();
-        for (item, props, changes) in pending {
-            if !changes.is_empty() {
-                store::write_object(&self.file_of(&item.name, item.kind), &props)?;
-            }
-            out.push(ItemChanges { name: item.name.clone(), kind: item.kind, changes });
-        }
-        Ok(out)
+        let writes: Vec<_> = pending
+            .iter()
+            .filter(|(_, _, changes)| !changes.is_empty())
+            .map(|(item, props, _)| (self.file_of(&item.name, item.kind), props.clone()))
+            .collect();
+        store::write_many(&writes)?;
+        Ok(pending.into_iter().map(|(item, _, changes)| ItemChanges { name: item.name.clone(), kind: item.kind, changes }).collect())
     }
 
     /// Changes one item by its full name, reading its file afresh under the lock. This is how

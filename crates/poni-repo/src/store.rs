@@ -49,6 +49,23 @@ pub fn write_object(path: &Path, props: &Props) -> Result<()> {
     write_atomic(path, to_poni_json(&Value::Object(props.clone())).as_bytes())
 }
 
+/// Writes many files, each atomically and durably, several at a time: the cost of a durable
+/// write is mostly waiting for the disk, which overlaps well.
+pub fn write_many(files: &[(PathBuf, Props)]) -> Result<()> {
+    const WORKERS: usize = 8;
+    if files.len() < 2 * WORKERS {
+        return files.iter().try_for_each(|(path, props)| write_object(path, props));
+    }
+    let chunk = files.len().div_ceil(WORKERS);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().try_for_each(|(path, props)| write_object(path, props))))
+            .collect();
+        workers.into_iter().try_for_each(|w| w.join().expect("a writer thread panicked"))
+    })
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = tmp_path(path);
     let result = (|| {
