@@ -3,6 +3,7 @@
 // failure arrives as a BackendError with a stable code and a message for people.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { AppError } from "../bindings/AppError";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { NodesPlan } from "../bindings/NodesPlan";
@@ -58,4 +59,13 @@ export type Backend = typeof backend;
 /** Backend events; each handler returns a function that stops listening. */
 export const events = {
   onRepoChanged: (handler: () => void): Promise<UnlistenFn> => listen("repo-changed", () => handler()),
+};
+
+/** The system's own dialogs (the dialog plugin). */
+export const systemDialogs = {
+  /** A folder picker; null when the person cancels. */
+  pickFolder: async (title: string, defaultPath?: string): Promise<string | null> => {
+    const picked = await openDialog({ directory: true, multiple: false, title, defaultPath });
+    return typeof picked === "string" ? picked : null;
+  },
 };

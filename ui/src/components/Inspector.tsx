@@ -1,0 +1,180 @@
+// The inspector: what one item is at a glance. A column on wide windows; at small sizes it
+// folds into the main area (above the editor).
+import type { ReactNode } from "react";
+import { Copy, FileWarning, Folder, KeyRound, Network, Server, SquarePen, TriangleAlert } from "lucide-react";
+import type { ItemDetail } from "../bindings/ItemDetail";
+import type { TreeItem } from "../bindings/TreeItem";
+import { actions } from "../lib/actions";
+import { getPath } from "../lib/props";
+import type { Props } from "../lib/props";
+import { useItem } from "../lib/queries";
+import { useUi } from "../lib/store";
+import { descendants, type TreeModel } from "../lib/treeModel";
+import { Button, cx } from "./ui";
+import { StateBadge, nodeState } from "./ui/StateDot";
+
+function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="grid grid-cols-[92px_1fr] gap-2 py-1 text-[12px]">
+      <dt className="text-muted">{label}</dt>
+      <dd className="min-w-0 break-words" data-testid={testId} data-selectable>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+const dash = <span className="text-faint">—</span>;
+
+function text(v: unknown) {
+  return typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null;
+}
+
+export function Inspector({ model, folded }: { model: TreeModel; folded?: boolean }) {
+  const current = useUi((s) => s.current);
+  const selected = useUi((s) => s.selected);
+  const item = current ? model.byName.get(current) : undefined;
+  const detail = useItem(item ? item.name : null);
+
+  if (!item) {
+    return (
+      <aside className={cx("text-[12px] text-muted", folded ? "" : "p-4")} data-testid="inspector">
+        {selected.length > 1 ? `${selected.length} items selected.` : "Select a system or node in the tree to see it here."}
+      </aside>
+    );
+  }
+  return (
+    <aside className={cx("flex flex-col gap-3", folded ? "" : "p-4")} data-testid="inspector">
+      <Header item={item} />
+      {selected.length > 1 && <p className="text-[12px] text-muted">{selected.length} items selected; showing {item.label}.</p>}
+      <dl className={cx(folded && "grid grid-cols-1 gap-x-6 md:grid-cols-2")}>
+        {item.kind === "node" ? <NodeRows item={item} detail={detail.data} model={model} /> : <SystemRows item={item} model={model} />}
+      </dl>
+      {item.problem && (
+        <p className="flex gap-1.5 rounded-md bg-danger-soft px-2 py-1.5 text-[12px] text-danger" data-selectable>
+          <FileWarning size={14} className="mt-px shrink-0" /> {item.problem}
+        </p>
+      )}
+      {!folded && (
+        <div className="flex flex-wrap gap-1.5">
+          <Button size="sm" icon={<SquarePen size={13} />} onClick={() => actions.open(item.name)} data-testid="inspector-open">
+            Edit
+          </Button>
+          {item.kind === "node" && (
+            <Button size="sm" icon={<Copy size={13} />} onClick={() => actions.clone(model, item.name)} data-testid="inspector-clone">
+              Clone…
+            </Button>
+          )}
+          <Button size="sm" icon={<Network size={13} />} onClick={() => actions.showGraph(model, item.name)} data-testid="inspector-graph">
+            Graph
+          </Button>
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function Header({ item }: { item: TreeItem }) {
+  return (
+    <div className="flex min-w-0 items-start gap-2">
+      <span className={cx("mt-0.5 flex h-7 w-7 shrink-0 items-center justify-center rounded-md", item.kind === "node" ? "bg-accent-soft text-accent" : "bg-panel-2 text-muted")}>
+        {item.kind === "node" ? <Server size={15} /> : <Folder size={15} />}
+      </span>
+      <div className="min-w-0">
+        <h2 className="truncate text-[15px] leading-tight font-semibold" data-testid="inspector-name" title={item.name}>
+          {item.label}
+        </h2>
+        <p className="truncate text-[12px] text-muted" title={item.name} data-selectable>
+          {item.kind} · {item.name}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function Link({ name }: { name: string }) {
+  const select = useUi((s) => s.select);
+  return (
+    <button className="max-w-full truncate text-left text-accent hover:underline" onClick={() => select([name], name)} title={`Select ${name}`}>
+      {name}
+    </button>
+  );
+}
+
+function NodeRows({ item, detail, model }: { item: TreeItem; detail?: ItemDetail; model: TreeModel }) {
+  const props = (detail?.props ?? {}) as Props;
+  const clones = model.clones.get(item.name) ?? [];
+  const host = text(getPath(props, "host"));
+  const ip = text(getPath(props, "private.ip"));
+  const dns = text(getPath(props, "private.dns"));
+  const kp = detail?.keyPair;
+  return (
+    <>
+      <Row label="State">
+        <StateBadge state={nodeState(item)} testId="inspector-state" />
+      </Row>
+      <Row label="Cloned from" testId="inspector-parent">
+        {item.cloneOf ? model.byName.has(item.cloneOf) ? <Link name={item.cloneOf} /> : <span className="text-warn">{item.cloneOf} (missing)</span> : dash}
+      </Row>
+      {clones.length > 0 && (
+        <Row label="Clones" testId="inspector-clones">
+          <span className="flex flex-col">
+            {clones.slice(0, 6).map((c) => (
+              <Link key={c} name={c} />
+            ))}
+            {clones.length > 6 && <span className="text-muted">and {clones.length - 6} more</span>}
+          </span>
+        </Row>
+      )}
+      <Row label="Instance" testId="inspector-instance">
+        {item.instance ? <span className="font-mono">{item.instance}</span> : <span className="text-muted">not launched</span>}
+      </Row>
+      <Row label="Region" testId="inspector-region">
+        {item.region ?? dash}
+      </Row>
+      <Row label="Host" testId="inspector-host">
+        {host ? <span className="font-mono">{host}</span> : dash}
+      </Row>
+      <Row label="Private IP" testId="inspector-private-ip">
+        {ip ? <span className="font-mono">{ip}</span> : dash}
+      </Row>
+      <Row label="Private DNS" testId="inspector-private-dns">
+        {dns ? <span className="font-mono">{dns}</span> : dash}
+      </Row>
+      <Row label="Key pair" testId="inspector-key-pair">
+        {kp ? (
+          kp.exists ? (
+            <span className="flex items-center gap-1 text-ok" data-status="found">
+              <KeyRound size={12} className="shrink-0" /> {kp.name} <span className="text-muted">(~/.ssh/{kp.name}.pem found)</span>
+            </span>
+          ) : (
+            <span className="flex items-start gap-1 text-warn" data-status="missing">
+              <TriangleAlert size={12} className="mt-0.5 shrink-0" /> {kp.name}: no {kp.path}
+            </span>
+          )
+        ) : (
+          dash
+        )}
+      </Row>
+    </>
+  );
+}
+
+function SystemRows({ item, model }: { item: TreeItem; model: TreeModel }) {
+  const inner = descendants(model, item.name);
+  const nodes = inner.filter((i) => i.kind === "node");
+  const launched = nodes.filter((n) => n.instance).length;
+  return (
+    <>
+      <Row label="Contains" testId="inspector-contains">
+        {nodes.length} node{nodes.length === 1 ? "" : "s"}, {inner.length - nodes.length} system{inner.length - nodes.length === 1 ? "" : "s"}
+      </Row>
+      <Row label="Launched">
+        {launched} of {nodes.length}
+      </Row>
+      <Row label="Region" testId="inspector-region">
+        {item.region ?? dash}
+      </Row>
+    </>
+  );
+}

@@ -1,0 +1,261 @@
+// Overview: real counts from the tree, with click-through to the nodes behind each number;
+// an empty repository teaches how to start.
+import { useMemo, useState, type ReactNode } from "react";
+import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Globe2, Plus, Rocket, Server } from "lucide-react";
+import type { TreeItem } from "../bindings/TreeItem";
+import { actions } from "../lib/actions";
+import { useUi } from "../lib/store";
+import type { TreeModel } from "../lib/treeModel";
+import { Button, cx, SectionTitle } from "./ui";
+import { StateDot, nodeState } from "./ui/StateDot";
+
+type Facet = { kind: "all" } | { kind: "region"; region: string | null } | { kind: "launched"; launched: boolean } | { kind: "broken" } | { kind: "clones" };
+
+const LIST_LIMIT = 300;
+
+export function Overview({ model }: { model: TreeModel }) {
+  const [facet, setFacet] = useState<Facet>({ kind: "all" });
+  const stats = useMemo(() => {
+    const nodes = model.view.items.filter((i) => i.kind === "node");
+    const regions = new Map<string | null, number>();
+    let launched = 0;
+    let clones = 0;
+    for (const n of nodes) {
+      regions.set(n.region, (regions.get(n.region) ?? 0) + 1);
+      if (n.instance) launched++;
+      if (n.cloneOf) clones++;
+    }
+    const broken = model.view.items.filter((i) => i.problem);
+    const byRegion = [...regions.entries()].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])));
+    return { nodes, launched, clones, broken, byRegion };
+  }, [model]);
+
+  if (model.view.items.length === 0) return <EmptyRepository model={model} />;
+
+  const list = filterNodes(model, stats.nodes, facet);
+  const isFacet = (f: Facet) => JSON.stringify(f) === JSON.stringify(facet);
+
+  return (
+    <div className="min-h-0 flex-1 overflow-y-auto" data-testid="overview">
+      <div className="mx-auto flex max-w-[980px] flex-col gap-4 p-4">
+        <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+          <Stat icon={<Server size={16} />} label="Nodes" value={model.view.nodeCount} active={isFacet({ kind: "all" })} onClick={() => setFacet({ kind: "all" })} testId="stat-nodes" />
+          <Stat icon={<Folder size={16} />} label="Systems" value={model.view.systemCount} testId="stat-systems" />
+          <Stat
+            icon={<Rocket size={16} />}
+            label="Launched"
+            value={stats.launched}
+            sub={`${stats.nodes.length - stats.launched} not launched`}
+            active={isFacet({ kind: "launched", launched: true })}
+            onClick={() => setFacet({ kind: "launched", launched: true })}
+            testId="stat-launched"
+          />
+          <Stat icon={<Copy size={16} />} label="Clones" value={stats.clones} active={isFacet({ kind: "clones" })} onClick={() => setFacet({ kind: "clones" })} testId="stat-clones" />
+        </div>
+
+        {stats.broken.length > 0 && (
+          <section className="rounded-lg border border-danger/40 bg-danger-soft p-3.5" data-testid="overview-broken">
+            <SectionTitle>
+              <span className="flex items-center gap-1.5 text-danger">
+                <FileWarning size={13} /> {stats.broken.length} file{stats.broken.length === 1 ? "" : "s"} cannot be read
+              </span>
+            </SectionTitle>
+            <ul className="flex flex-col gap-1 text-[12px]">
+              {stats.broken.slice(0, 20).map((b) => (
+                <li key={b.name} className="flex gap-2">
+                  <button className="shrink-0 font-medium text-accent hover:underline" onClick={() => useUi.getState().select([b.name], b.name)}>
+                    {b.name}
+                  </button>
+                  <span className="min-w-0 break-words text-muted" data-selectable>
+                    {b.problem}
+                  </span>
+                </li>
+              ))}
+            </ul>
+            <p className="mt-2 text-[12px] text-muted">Fix these files in a text editor; the app picks up the change by itself.</p>
+          </section>
+        )}
+
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(240px,1fr)_2fr]">
+          <section className="rounded-lg border border-line bg-panel p-3.5" data-testid="overview-regions">
+            <SectionTitle>
+              <span className="flex items-center gap-1.5">
+                <Globe2 size={13} /> By region
+              </span>
+            </SectionTitle>
+            <ul className="flex flex-col gap-0.5">
+              {stats.byRegion.map(([region, count]) => {
+                const pct = stats.nodes.length ? (count / stats.nodes.length) * 100 : 0;
+                const f: Facet = { kind: "region", region };
+                return (
+                  <li key={String(region)}>
+                    <button
+                      onClick={() => setFacet(f)}
+                      data-testid={`region-${region ?? "none"}`}
+                      className={cx("flex w-full flex-col gap-1 rounded-md px-2 py-1.5 text-left hover:bg-hover", isFacet(f) && "bg-accent-soft")}
+                    >
+                      <span className="flex w-full items-center justify-between text-[13px]">
+                        <span className={cx(!region && "text-muted italic")}>{region ?? "no region set"}</span>
+                        <span className="text-muted tabular-nums">{count}</span>
+                      </span>
+                      <span className="h-1 w-full overflow-hidden rounded-full bg-panel-2">
+                        <span className="block h-full rounded-full bg-accent/70" style={{ width: `${pct}%` }} />
+                      </span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+            <div className="mt-3 flex gap-1.5 border-t border-line pt-3">
+              <FacetChip active={isFacet({ kind: "launched", launched: true })} onClick={() => setFacet({ kind: "launched", launched: true })}>
+                <StateDot state="has-instance" /> {stats.launched} launched
+              </FacetChip>
+              <FacetChip active={isFacet({ kind: "launched", launched: false })} onClick={() => setFacet({ kind: "launched", launched: false })} testId="facet-not-launched">
+                <StateDot state="not-launched" /> {stats.nodes.length - stats.launched} not launched
+              </FacetChip>
+            </div>
+          </section>
+
+          <section className="flex min-h-[220px] flex-col rounded-lg border border-line bg-panel p-3.5" data-testid="overview-list">
+            <SectionTitle right={<span className="text-[12px] text-muted">{list.length} node{list.length === 1 ? "" : "s"}</span>}>{facetTitle(facet)}</SectionTitle>
+            {list.length === 0 ? (
+              <p className="text-[12px] text-muted">No nodes here.</p>
+            ) : (
+              <ul className="flex flex-col">
+                {list.slice(0, LIST_LIMIT).map((n) => (
+                  <li key={n.name}>
+                    <button
+                      className="group flex w-full items-center gap-2 rounded px-2 py-1 text-left text-[13px] hover:bg-hover"
+                      onClick={() => useUi.getState().select([n.name], n.name)}
+                      onDoubleClick={() => actions.open(n.name)}
+                      data-testid={`overview-node-${n.name}`}
+                    >
+                      <StateDot state={nodeState(n)} />
+                      <span className="min-w-0 truncate">{n.name}</span>
+                      {n.cloneOf && <span className="truncate text-[12px] text-faint">{"<="} {n.cloneOf}</span>}
+                      <span className="ml-auto shrink-0 text-[12px] text-muted">{n.region ?? ""}</span>
+                      <ArrowRight size={13} className="shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(n.name))} />
+                    </button>
+                  </li>
+                ))}
+                {list.length > LIST_LIMIT && <li className="px-2 py-1 text-[12px] text-muted">…and {list.length - LIST_LIMIT} more. Use the search (Ctrl+F) to find one.</li>}
+              </ul>
+            )}
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function filterNodes(model: TreeModel, nodes: TreeItem[], facet: Facet): TreeItem[] {
+  switch (facet.kind) {
+    case "all":
+      return nodes;
+    case "region":
+      return nodes.filter((n) => n.region === facet.region);
+    case "launched":
+      return nodes.filter((n) => !!n.instance === facet.launched);
+    case "broken":
+      return model.view.items.filter((i) => i.problem);
+    case "clones":
+      return nodes.filter((n) => n.cloneOf);
+  }
+}
+
+function facetTitle(f: Facet) {
+  switch (f.kind) {
+    case "all":
+      return "All nodes";
+    case "region":
+      return f.region ? `Nodes in ${f.region}` : "Nodes without a region";
+    case "launched":
+      return f.launched ? "Launched nodes" : "Nodes not launched yet";
+    case "broken":
+      return "Unreadable files";
+    case "clones":
+      return "Cloned nodes";
+  }
+}
+
+function Stat({ icon, label, value, sub, active, onClick, testId }: { icon: ReactNode; label: string; value: number; sub?: string; active?: boolean; onClick?: () => void; testId: string }) {
+  const Tag = onClick ? "button" : "div";
+  return (
+    <Tag
+      onClick={onClick}
+      data-testid={testId}
+      className={cx("flex flex-col gap-1 rounded-lg border bg-panel p-3 text-left", active ? "border-accent ring-1 ring-accent/40" : "border-line", onClick && "hover:border-line-strong")}
+    >
+      <span className="flex items-center gap-1.5 text-[12px] text-muted">
+        {icon} {label}
+      </span>
+      <span className="text-[22px] leading-none font-semibold tabular-nums" data-testid={`${testId}-value`}>
+        {value.toLocaleString()}
+      </span>
+      {sub && <span className="text-[12px] text-muted">{sub}</span>}
+    </Tag>
+  );
+}
+
+function FacetChip({ active, onClick, children, testId }: { active: boolean; onClick: () => void; children: ReactNode; testId?: string }) {
+  return (
+    <button onClick={onClick} data-testid={testId} className={cx("flex items-center gap-1.5 rounded-full border px-2.5 py-0.5 text-[12px]", active ? "border-accent bg-accent-soft" : "border-line hover:bg-hover")}>
+      {children}
+    </button>
+  );
+}
+
+function EmptyRepository({ model }: { model: TreeModel }) {
+  return (
+    <div className="min-h-0 flex-1 overflow-y-auto" data-testid="empty-repository">
+      <div className="mx-auto flex max-w-[560px] flex-col gap-4 px-6 py-10">
+        <div>
+          <h2 className="text-[18px] font-semibold">This repository is empty</h2>
+          <p className="mt-1 text-muted">
+            A repository holds your machines as <b>nodes</b>, grouped in <b>systems</b> (folders). Everything is saved as plain files in{" "}
+            <span className="font-mono text-[12px]" data-selectable>
+              {model.view.root}
+            </span>
+            , which the poni command line reads too.
+          </p>
+        </div>
+        <ol className="flex flex-col gap-3">
+          <Step n={1} title="Add your first node">
+            Click <b>New node</b> (or press Ctrl+N) and give it a name like <span className="font-mono">web1</span>. Optionally make a system first, like{" "}
+            <span className="font-mono">webshop</span>, to group nodes.
+          </Step>
+          <Step n={2} title="Set its cloud properties">
+            Open the node and fill in the Cloud section: region, image (AMI), key pair and login user.
+          </Step>
+          <Step n={3} title="Clone it">
+            Press Ctrl+D on the node to make more like it: <span className="font-mono">web{"{id}"}</span> with 2..4 makes web2, web3 and web4.
+          </Step>
+        </ol>
+        <div className="flex flex-wrap gap-2">
+          <Button variant="primary" icon={<Plus size={14} />} onClick={() => actions.newNode(model, null)} data-testid="empty-new-node">
+            New node
+          </Button>
+          <Button icon={<FolderPlus size={14} />} onClick={() => actions.newSystem(model, null)} data-testid="empty-new-system">
+            New system
+          </Button>
+        </div>
+        <p className="rounded-md border border-line bg-panel px-3 py-2 text-[12px] text-muted">
+          Practising without an AWS account? A local EC2-compatible endpoint (such as moto) can be set later in <b>Settings</b> (the gear at the top right), so launches go there
+          instead of to Amazon.
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function Step({ n, title, children }: { n: number; title: string; children: ReactNode }) {
+  return (
+    <li className="flex gap-3">
+      <span className="flex h-6 w-6 shrink-0 items-center justify-center rounded-full bg-accent-soft text-[12px] font-semibold text-accent">{n}</span>
+      <div>
+        <p className="font-medium">{title}</p>
+        <p className="text-muted">{children}</p>
+      </div>
+    </li>
+  );
+}

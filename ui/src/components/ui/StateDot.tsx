@@ -1,0 +1,56 @@
+// A node's state as a dot (tree, graph) or a badge (inspector). Takes any state string, so
+// live EC2 states (pending, running, stopping...) drop in later without changing callers.
+import type { TreeItem } from "../../bindings/TreeItem";
+import { cx } from ".";
+
+interface Look {
+  label: string;
+  dot: string;
+  badge: string;
+  pulse?: boolean;
+}
+
+const looks: Record<string, Look> = {
+  "not-launched": { label: "Not launched", dot: "bg-faint/60 ring-1 ring-faint", badge: "bg-panel-2 text-muted" },
+  "has-instance": { label: "Has an instance", dot: "bg-accent", badge: "bg-accent-soft text-accent" },
+  pending: { label: "Pending", dot: "bg-warn", badge: "bg-warn-soft text-warn", pulse: true },
+  running: { label: "Running", dot: "bg-ok", badge: "bg-ok-soft text-ok" },
+  stopping: { label: "Stopping", dot: "bg-warn", badge: "bg-warn-soft text-warn", pulse: true },
+  stopped: { label: "Stopped", dot: "bg-muted", badge: "bg-panel-2 text-muted" },
+  "shutting-down": { label: "Shutting down", dot: "bg-warn", badge: "bg-warn-soft text-warn", pulse: true },
+  terminated: { label: "Terminated", dot: "bg-danger/70", badge: "bg-danger-soft text-danger" },
+  broken: { label: "File cannot be read", dot: "bg-danger", badge: "bg-danger-soft text-danger" },
+};
+
+export function stateLook(state: string): Look {
+  return looks[state] ?? { label: state, dot: "bg-muted", badge: "bg-panel-2 text-muted" };
+}
+
+/** The state the tree knows without asking the cloud. */
+export function nodeState(item: Pick<TreeItem, "instance" | "problem">): string {
+  if (item.problem) return "broken";
+  return item.instance ? "has-instance" : "not-launched";
+}
+
+export function StateDot({ state, className }: { state: string; className?: string }) {
+  const look = stateLook(state);
+  return (
+    <span
+      role="img"
+      aria-label={look.label}
+      title={look.label}
+      data-state={state}
+      className={cx("inline-block h-2 w-2 shrink-0 rounded-full", look.dot, look.pulse && "animate-pulse", className)}
+    />
+  );
+}
+
+export function StateBadge({ state, testId }: { state: string; testId?: string }) {
+  const look = stateLook(state);
+  return (
+    <span data-testid={testId} data-state={state} className={cx("inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-[12px] font-medium", look.badge)}>
+      <StateDot state={state} />
+      {look.label}
+    </span>
+  );
+}

@@ -1,0 +1,258 @@
+// Properties as the editor handles them: typed rows with dotted keys, the cloud form, their
+// validation, and the payload a save sends (setProperties / unsetProperties).
+import type { JsonValue } from "../bindings/serde_json/JsonValue";
+import type { PropertyEdit } from "../bindings/PropertyEdit";
+
+export type PropType = "string" | "number" | "boolean" | "null" | "json";
+export const PROP_TYPES: PropType[] = ["string", "number", "boolean", "null", "json"];
+
+export interface PropRow {
+  id: string;
+  key: string;
+  type: PropType;
+  text: string;
+  /** The key this row had when loaded; undefined for new rows. */
+  origKey?: string;
+}
+
+export type Props = { [key: string]: JsonValue };
+
+/** Cloud fields with their own inputs, and the property key each one writes. */
+export const CLOUD_FIELDS = {
+  provider: "cloud.provider",
+  region: "cloud.region",
+  image: "cloud.image",
+  keyPair: "cloud.key-pair",
+  type: "cloud.type",
+  securityGroups: "cloud.security_groups",
+  subnet: "cloud.subnet",
+  user: "user",
+} as const;
+export type CloudField = keyof typeof CLOUD_FIELDS;
+export type CloudForm = Record<CloudField, string>;
+
+export const CLOUD_LABELS: Record<CloudField, string> = {
+  provider: "Provider",
+  region: "Region",
+  image: "Image (AMI)",
+  keyPair: "Key pair",
+  type: "Instance type",
+  securityGroups: "Security groups",
+  subnet: "Subnet",
+  user: "Login user",
+};
+
+export const COMPUTED_KEYS = ["index", "depth", "sub_count"];
+
+let nextId = 0;
+export const rowId = () => `row${++nextId}`;
+
+export function typeOf(value: JsonValue): PropType {
+  if (value === null) return "null";
+  if (typeof value === "string") return "string";
+  if (typeof value === "number") return "number";
+  if (typeof value === "boolean") return "boolean";
+  return "json";
+}
+
+export function textOf(value: JsonValue): string {
+  switch (typeOf(value)) {
+    case "null":
+      return "";
+    case "string":
+      return value as string;
+    case "json":
+      return JSON.stringify(value, null, 2);
+    default:
+      return String(value);
+  }
+}
+
+/** Display form of any value, one line. */
+export function showValue(value: JsonValue): string {
+  if (typeof value === "string") return value === "" ? '""' : value;
+  return JSON.stringify(value);
+}
+
+/** Reads a dotted key from nested objects. */
+export function getPath(props: Props, key: string): JsonValue | undefined {
+  let cur: JsonValue | undefined = props;
+  for (const part of key.split(".")) {
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
+    cur = (cur as Props)[part];
+  }
+  return cur;
+}
+
+/** The key the item stores its key pair under (poni also reads `cloud.key_pair`). */
+export function keyPairKey(props: Props): string {
+  return getPath(props, "cloud.key-pair") === undefined && getPath(props, "cloud.key_pair") !== undefined
+    ? "cloud.key_pair"
+    : "cloud.key-pair";
+}
+
+function cloudFieldKey(field: CloudField, props: Props): string {
+  return field === "keyPair" ? keyPairKey(props) : CLOUD_FIELDS[field];
+}
+
+const HANDLED_CLOUD = new Set(["provider", "region", "image", "key-pair", "key_pair", "type", "security_groups", "subnet"]);
+
+/** The generic rows: every property except the ones the cloud form shows. */
+export function rowsFromProps(props: Props): PropRow[] {
+  const rows: PropRow[] = [];
+  const add = (key: string, value: JsonValue) => rows.push({ id: rowId(), key, type: typeOf(value), text: textOf(value), origKey: key });
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "user" && (typeof value === "string" || value === null)) continue;
+    if (key === "cloud" && value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [ck, cv] of Object.entries(value)) {
+        const handled = HANDLED_CLOUD.has(ck) && !(ck === "key_pair" && (value as Props)["key-pair"] !== undefined);
+        const listOk = ck === "security_groups" || ck === "type";
+        if (handled && (typeof cv === "string" || cv === null || (listOk && Array.isArray(cv) && cv.every((x) => typeof x === "string")))) continue;
+        add(`cloud.${ck}`, cv);
+      }
+      continue;
+    }
+    add(key, value);
+  }
+  return rows.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function listText(value: JsonValue | undefined): string {
+  if (value === undefined || value === null) return "";
+  if (Array.isArray(value)) return value.map(String).join(", ");
+  return String(value);
+}
+
+export function cloudFromProps(props: Props): CloudForm {
+  const form = {} as CloudForm;
+  for (const field of Object.keys(CLOUD_FIELDS) as CloudField[]) {
+    form[field] = listText(getPath(props, cloudFieldKey(field, props)));
+  }
+  return form;
+}
+
+/** Splits a list field: commas or whitespace. */
+export function splitList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function parseRow(row: PropRow): { value?: JsonValue; error?: string } {
+  switch (row.type) {
+    case "string":
+      return { value: row.text };
+    case "null":
+      return { value: null };
+    case "boolean":
+      return row.text === "true" || row.text === "false" ? { value: row.text === "true" } : { error: "Pick true or false." };
+    case "number": {
+      const t = row.text.trim();
+      if (!t) return { error: "Enter a number." };
+      const n = Number(t);
+      if (!Number.isFinite(n)) return { error: `'${t}' is not a number.` };
+      return { value: n };
+    }
+    case "json":
+      try {
+        return { value: JSON.parse(row.text) as JsonValue };
+      } catch (e) {
+        return { error: `Not valid JSON: ${(e as Error).message.replace(/^JSON\.parse: /, "")}` };
+      }
+  }
+}
+
+/** Converts the text of a row when its type changes, keeping what can be kept. */
+export function retype(row: PropRow, type: PropType): PropRow {
+  const parsed = parseRow(row).value;
+  let text = row.text;
+  if (type === "boolean") text = row.text.trim() === "true" || parsed === true ? "true" : "false";
+  else if (type === "null") text = "";
+  else if (type === "json") text = parsed !== undefined && row.type !== "string" ? JSON.stringify(parsed, null, 2) : JSON.stringify(row.text);
+  else if (type === "string" && row.type === "json" && typeof parsed === "string") text = parsed;
+  return { ...row, type, text };
+}
+
+export function keyError(key: string): string | undefined {
+  const k = key.trim();
+  if (!k) return "Give the property a name.";
+  if (/[\s=]/.test(k)) return "Names cannot contain spaces or '='.";
+  if (k.split(".").some((p) => !p)) return "Dots separate levels (cloud.region); no empty parts.";
+  if (COMPUTED_KEYS.includes(k)) return `'${k}' is computed by poni and cannot be set.`;
+  return undefined;
+}
+
+export const AMI_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export function cloudErrors(form: CloudForm, regionCodes: string[]): Partial<Record<CloudField, string>> {
+  const errors: Partial<Record<CloudField, string>> = {};
+  const image = form.image.trim();
+  if (image && !AMI_PATTERN.test(image)) {
+    errors.image = image.startsWith("ami-")
+      ? "An image id is 'ami-' and 8 or 17 hex digits (0-9, a-f), e.g. ami-0abc1234."
+      : "An image id starts with 'ami-', e.g. ami-0abc1234.";
+  }
+  const region = form.region.trim();
+  if (region) {
+    if (regionCodes.length ? !regionCodes.includes(region) : !REGION_PATTERN.test(region)) {
+      errors.region = `'${region}' is not an AWS region code (like us-east-1).`;
+    }
+  }
+  const kp = form.keyPair.trim();
+  if (kp.endsWith(".pem")) errors.keyPair = "Give the key pair's name without '.pem'.";
+  else if (/[\s/]/.test(kp)) errors.keyPair = "A key pair name has no spaces or slashes.";
+  if (/\s/.test(form.user.trim())) errors.user = "A login name has no spaces.";
+  const subnet = form.subnet.trim();
+  if (subnet.startsWith("subnet-") && !/^subnet-[0-9a-f]+$/.test(subnet)) errors.subnet = "A subnet id is 'subnet-' and hex digits.";
+  return errors;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface SavePayload {
+  set: PropertyEdit[];
+  unset: string[];
+}
+
+function cloudValue(field: CloudField, text: string, original: JsonValue | undefined): JsonValue {
+  if (field === "securityGroups") return splitList(text);
+  if (field === "type") {
+    const list = splitList(text);
+    return Array.isArray(original) || list.length > 1 ? list : text.trim();
+  }
+  return text.trim();
+}
+
+/** What saving the draft sends: typed edits with dotted keys, and keys to remove. */
+export function savePayload(original: Props, rows: PropRow[], cloud: CloudForm): SavePayload {
+  const set: PropertyEdit[] = [];
+  const unset: string[] = [];
+  const origRows = rowsFromProps(original);
+  const draftKeys = new Set(rows.map((r) => r.key.trim()));
+  for (const row of rows) {
+    const key = row.key.trim();
+    const { value } = parseRow(row);
+    if (value === undefined) continue;
+    const before = getPath(original, key);
+    if (before === undefined || !deepEqual(before, value) || (row.origKey && row.origKey !== key)) set.push({ key, value });
+  }
+  for (const orig of origRows) {
+    if (!draftKeys.has(orig.key)) unset.push(orig.key);
+  }
+  const origForm = cloudFromProps(original);
+  for (const field of Object.keys(CLOUD_FIELDS) as CloudField[]) {
+    const key = cloudFieldKey(field, original);
+    const now = cloud[field].trim();
+    if (now === origForm[field].trim()) continue;
+    if (!now) {
+      if (getPath(original, key) !== undefined) unset.push(key);
+    } else {
+      set.push({ key, value: cloudValue(field, now, getPath(original, key)) });
+    }
+  }
+  return { set, unset: unset.filter((k) => !set.some((s) => s.key === k)) };
+}

@@ -1,0 +1,123 @@
+// Backend data through TanStack Query. Keys: ['workspace'], ['tree'], ['item', name],
+// ['settings'], ['cloud-reference'], ['plan', request]. The `repo-changed` event invalidates
+// them, so changes made by the CLI show up without a restart.
+import { useEffect, useMemo, useState } from "react";
+import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
+import { backend, events } from "./backend";
+import { buildModel, type TreeModel } from "./treeModel";
+import type { NodesRequest } from "../bindings/NodesRequest";
+
+export function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { retry: false, refetchOnWindowFocus: false, staleTime: 30_000 },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export const keys = {
+  workspace: ["workspace"] as const,
+  tree: ["tree"] as const,
+  item: (name: string) => ["item", name] as const,
+  settings: ["settings"] as const,
+  cloudReference: ["cloud-reference"] as const,
+  plan: (request: NodesRequest) => ["plan", request] as const,
+};
+
+export function useWorkspace() {
+  return useQuery({ queryKey: keys.workspace, queryFn: backend.workspaceInfo });
+}
+
+export function useTree() {
+  const workspace = useWorkspace();
+  const query = useQuery({ queryKey: keys.tree, queryFn: backend.loadTree, enabled: !!workspace.data?.root });
+  const model = useMemo<TreeModel | null>(() => (query.data ? buildModel(query.data) : null), [query.data]);
+  return { ...query, model };
+}
+
+export function useItem(name: string | null) {
+  return useQuery({ queryKey: keys.item(name ?? ""), queryFn: () => backend.getItem(name!), enabled: !!name });
+}
+
+export function useSettings() {
+  return useQuery({ queryKey: keys.settings, queryFn: backend.getSettings });
+}
+
+export interface Region {
+  code: string;
+  name?: string;
+}
+
+export interface CloudReference {
+  regions: Region[];
+  instanceTypes: string[];
+}
+
+/** Normalizes whatever shape the backend's reference has (codes, or objects with code/name). */
+export function normalizeReference(raw: unknown): CloudReference {
+  const data = (raw ?? {}) as { regions?: unknown[]; instanceTypes?: unknown[]; instance_types?: unknown[] };
+  const regions: Region[] = (data.regions ?? []).flatMap((r): Region[] => {
+    if (typeof r === "string") return [{ code: r }];
+    if (r && typeof r === "object") {
+      const o = r as Record<string, unknown>;
+      const code = o.code ?? o.id ?? o.region;
+      const name = o.name ?? o.label ?? o.description;
+      if (typeof code === "string") return [{ code, name: typeof name === "string" ? name : undefined }];
+    }
+    return [];
+  });
+  const instanceTypes = (data.instanceTypes ?? data.instance_types ?? []).flatMap((t) => {
+    if (typeof t === "string") return [t];
+    if (t && typeof t === "object" && typeof (t as Record<string, unknown>).name === "string") return [(t as { name: string }).name];
+    return [];
+  });
+  return { regions, instanceTypes };
+}
+
+/** The AWS regions and instance types the backend knows; empty lists when it has none. */
+export function useCloudReference() {
+  return useQuery({
+    queryKey: keys.cloudReference,
+    staleTime: Infinity,
+    queryFn: async (): Promise<CloudReference> => {
+      const fn = (backend as unknown as { cloudReference?: () => Promise<unknown> }).cloudReference;
+      if (!fn) return { regions: [], instanceTypes: [] };
+      return normalizeReference(await fn());
+    },
+  });
+}
+
+/** Refreshes everything the window shows when the repository changes on disk or by us. */
+export function useRepoChangedEvents() {
+  const client = useQueryClient();
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    events
+      .onRepoChanged(() => {
+        void client.invalidateQueries();
+      })
+      .then((unlisten) => {
+        if (cancelled) unlisten();
+        else stop = unlisten;
+      })
+      .catch(() => {
+        /* outside Tauri (tests, a plain browser): nothing to listen to */
+      });
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }, [client]);
+}
+
+/** Debounces a changing value. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [state, setState] = useState<T>(value);
+  useEffect(() => {
+    const t = setTimeout(() => setState(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms, setState]);
+  return state;
+}

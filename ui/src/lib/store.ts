@@ -1,0 +1,92 @@
+// UI state that is not backend data: selection, folding, search, tabs, open dialog, activity.
+import { create } from "zustand";
+
+export type Tab = "overview" | "graph" | "node";
+
+export type DialogState =
+  | { kind: "new-system"; parent?: string | null }
+  | { kind: "new-node"; system?: string | null }
+  | { kind: "clone"; parent?: string | null }
+  | { kind: "rename"; name: string }
+  | { kind: "delete"; names: string[] }
+  | { kind: "repository"; mode: "open" | "create" }
+  | { kind: "settings" }
+  | null;
+
+export interface Activity {
+  at: Date;
+  text: string;
+  tone: "info" | "error";
+}
+
+export interface GraphFocus {
+  mode: "system" | "family";
+  /** A system's full name (mode system; "" is the top level) or any node of the family. */
+  name: string;
+}
+
+interface UiState {
+  /** The multi-selection of the tree, in the order it was made. */
+  selected: string[];
+  /** The item the inspector and the editor show. */
+  current: string | null;
+  expanded: string[];
+  search: string;
+  tab: Tab;
+  graph: GraphFocus | null;
+  dialog: DialogState;
+  activity: Activity[];
+  /** Bumped to ask the search box to take focus (Ctrl+F). */
+  searchFocusTick: number;
+
+  select: (names: string[], current?: string | null) => void;
+  open: (name: string) => void;
+  setExpanded: (expanded: string[]) => void;
+  expand: (names: string[]) => void;
+  setSearch: (search: string) => void;
+  setTab: (tab: Tab) => void;
+  setGraph: (graph: GraphFocus | null) => void;
+  openDialog: (dialog: DialogState) => void;
+  closeDialog: () => void;
+  log: (text: string, tone?: Activity["tone"]) => void;
+  focusSearch: () => void;
+  /** Drops names that no longer exist (after a reload). */
+  prune: (exists: (name: string) => boolean) => void;
+  reset: () => void;
+}
+
+const initial = {
+  selected: [] as string[],
+  current: null as string | null,
+  expanded: [] as string[],
+  search: "",
+  tab: "overview" as Tab,
+  graph: null as GraphFocus | null,
+  dialog: null as DialogState,
+  activity: [] as Activity[],
+  searchFocusTick: 0,
+};
+
+export const useUi = create<UiState>((set) => ({
+  ...initial,
+  select: (names, current) =>
+    set((s) => ({ selected: names, current: current !== undefined ? current : (names[names.length - 1] ?? s.current) })),
+  open: (name) => set({ selected: [name], current: name, tab: "node" }),
+  setExpanded: (expanded) => set({ expanded }),
+  expand: (names) => set((s) => ({ expanded: [...new Set([...s.expanded, ...names])] })),
+  setSearch: (search) => set({ search }),
+  setTab: (tab) => set({ tab }),
+  setGraph: (graph) => set({ graph, tab: "graph" }),
+  openDialog: (dialog) => set({ dialog }),
+  closeDialog: () => set({ dialog: null }),
+  log: (text, tone = "info") => set((s) => ({ activity: [...s.activity.slice(-199), { at: new Date(), text, tone }] })),
+  focusSearch: () => set((s) => ({ searchFocusTick: s.searchFocusTick + 1 })),
+  prune: (exists) =>
+    set((s) => {
+      const selected = s.selected.filter(exists);
+      const current = s.current && exists(s.current) ? s.current : null;
+      if (selected.length === s.selected.length && current === s.current) return s;
+      return { selected, current };
+    }),
+  reset: () => set({ ...initial, activity: useUi.getState().activity }),
+}));

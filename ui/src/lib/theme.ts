@@ -1,0 +1,52 @@
+// Light and dark: follows the system unless Settings.theme overrides it; the choice is saved.
+import { useEffect, useSyncExternalStore } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { backend } from "./backend";
+import { keys, useSettings } from "./queries";
+import type { Settings } from "../bindings/Settings";
+
+export type ThemeChoice = "system" | "light" | "dark";
+
+const query = "(prefers-color-scheme: dark)";
+
+function subscribe(cb: () => void) {
+  if (typeof window === "undefined" || !window.matchMedia) return () => {};
+  const mq = window.matchMedia(query);
+  mq.addEventListener?.("change", cb);
+  return () => mq.removeEventListener?.("change", cb);
+}
+
+function systemDark() {
+  return typeof window !== "undefined" && !!window.matchMedia?.(query).matches;
+}
+
+export function useTheme() {
+  const settings = useSettings();
+  const client = useQueryClient();
+  const prefersDark = useSyncExternalStore(subscribe, systemDark, () => false);
+  const raw = settings.data?.theme;
+  const choice: ThemeChoice = raw === "light" || raw === "dark" ? raw : "system";
+  const resolved: "light" | "dark" = choice === "system" ? (prefersDark ? "dark" : "light") : choice;
+  const save = useMutation({
+    // Read the file again first: the recent list may have changed since it was loaded.
+    mutationFn: async (theme: ThemeChoice) => backend.saveSettings({ ...(await backend.getSettings()), theme }),
+    onMutate: (theme) => {
+      const base: Settings = settings.data ?? { recentRepositories: [], ec2Endpoint: null, theme: null };
+      client.setQueryData(keys.settings, { ...base, theme });
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: keys.settings }),
+  });
+  const setChoice = (next: ThemeChoice) => save.mutate(next);
+  return { choice, resolved, setChoice };
+}
+
+/** Puts the resolved theme on <html> as a class. */
+export function useApplyTheme() {
+  const { resolved } = useTheme();
+  useEffect(() => {
+    const root = document.documentElement;
+    root.classList.toggle("dark", resolved === "dark");
+    root.classList.toggle("light", resolved === "light");
+  }, [resolved]);
+  return resolved;
+}
