@@ -58,6 +58,100 @@ pub enum Command {
     Move { from: String, to: String },
     /// List nodes and systems
     List(ListArgs),
+    /// Launch, wait for, refresh, stop, start and terminate cloud instances
+    Cloud(CloudArgs),
+    /// Store, show, list and delete AWS credentials (kept in the system keyring)
+    Credentials {
+        #[command(subcommand)]
+        command: CredentialsCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CloudArgs {
+    #[command(subcommand)]
+    pub command: CloudCommand,
+    /// Also log each instance's state changes, with their times
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// The nodes a cloud command works on.
+#[derive(Debug, Args)]
+pub struct CloudTarget {
+    /// Regular expression searched in full node names
+    pub target: String,
+    /// The pattern must match the whole name
+    #[arg(short = 'M', long)]
+    pub full_match: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CloudCommand {
+    /// Launch an instance for each node (nodes with cloud.instance are skipped)
+    Init {
+        #[command(flatten)]
+        target: CloudTarget,
+        /// Wait until the instances run and save their addresses
+        #[arg(long)]
+        wait: bool,
+        /// Launch a new instance even for nodes that have one
+        #[arg(long)]
+        reinit: bool,
+    },
+    /// Refresh host, private.ip and private.dns from the instances
+    Update {
+        #[command(flatten)]
+        target: CloudTarget,
+    },
+    /// Wait until the instances reach a state, then save their addresses
+    Wait {
+        #[command(flatten)]
+        target: CloudTarget,
+        /// pending, running, stopping, stopped, shutting-down or terminated
+        #[arg(long, default_value = "running", value_parser = ["pending", "running", "stopping", "stopped", "shutting-down", "terminated"])]
+        state: String,
+    },
+    /// Terminate the instances (cloud.instance is kept)
+    Terminate {
+        #[command(flatten)]
+        target: CloudTarget,
+    },
+    /// Stop the instances
+    Stop {
+        #[command(flatten)]
+        target: CloudTarget,
+    },
+    /// Start stopped instances
+    Start {
+        #[command(flatten)]
+        target: CloudTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Store a credential set in the system keyring (replacing one of the same name)
+    Set {
+        /// Set name; 'default' is the one used when nothing else is configured
+        #[arg(default_value = "default")]
+        name: String,
+        #[arg(long, value_name = "ID")]
+        access_key_id: String,
+        /// Read the secret access key (and, with --session-token, the token on the next line)
+        /// from standard input instead of asking on the terminal
+        #[arg(long)]
+        secret_stdin: bool,
+        /// Also store a session token (temporary credentials)
+        #[arg(long)]
+        session_token: bool,
+    },
+    /// Show which credentials are in effect (the source and access key id, never the secret)
+    Show,
+    /// List the stored credential sets
+    List,
+    /// Delete a stored credential set
+    Delete { name: String },
 }
 
 #[derive(Debug, Args)]

@@ -1,13 +1,27 @@
 //! Carries out a parsed command against the repository core.
 
 use crate::args::{AddNodeArgs, Cli, Command, ListArgs};
+use crate::failure::Failure;
 use crate::list;
 use crate::repr;
+use crate::{cloud, credentials};
+use poni_cloud::engine::{Engine, EngineEvent, EventSink, Outcome};
 use poni_repo::{AddNodes, Assignment, ItemChanges, Repo, Result, Target};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
+    let root = cli.root_dir.clone().unwrap_or_else(Repo::default_root);
+    match cli.command {
+        Command::Cloud(args) => cloud::run(root, args),
+        Command::Credentials { command } => credentials::run(command),
+        Command::List(args) => list(root, args),
+        other => Ok(run_repo(Cli { command: other, ..cli })?),
+    }
+}
+
+fn run_repo(cli: Cli) -> Result<()> {
     let root = cli.root_dir.clone().unwrap_or_else(Repo::default_root);
     match cli.command {
         Command::Init => Repo::init(root).map(drop),
@@ -35,7 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Move { from, to } => Repo::open(root)?.rename(&from, &to).map(drop),
-        Command::List(args) => list(root, args),
+        Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } => unreachable!("handled in run"),
     }
 }
 
@@ -51,7 +65,7 @@ fn add_node(root: PathBuf, args: AddNodeArgs) -> Result<()> {
     repo.add_nodes(&request).map(drop)
 }
 
-fn list(root: PathBuf, args: ListArgs) -> Result<()> {
+fn list(root: PathBuf, args: ListArgs) -> std::result::Result<(), Failure> {
     let repo = Repo::open(root)?;
     let tree = repo.tree()?;
     let target = match &args.pattern {
@@ -59,9 +73,36 @@ fn list(root: PathBuf, args: ListArgs) -> Result<()> {
         None => Target::all(),
     };
     let items = list::selected(&tree, &args, &target);
-    let statuses = HashMap::new();
+    let has_instance = items.iter().any(|i| poni_repo::props::get_path(&i.props, "cloud.instance").is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())));
+    let statuses = if args.query && has_instance { query_statuses(repo, &target)? } else { HashMap::new() };
     print!("{}", list::render(&items, &args, &statuses));
     Ok(())
+}
+
+/// `list -q`: every instance's live state, one DescribeInstances per region. Problems (an
+/// instance EC2 does not know) are logged on stderr and shown as `unknown`.
+fn query_statuses(repo: Repo, target: &Target) -> std::result::Result<HashMap<String, String>, Failure> {
+    cloud::runtime()?.block_on(async {
+        let engine: Engine = cloud::engine(repo, false).await?;
+        let engine = engine.with_events(only_problems());
+        let report = engine.status(target, &tokio_util::sync::CancellationToken::new()).await?;
+        Ok(report
+            .nodes
+            .into_iter()
+            .filter(|n| n.outcome != Outcome::NoInstance)
+            .map(|n| (n.node, n.state.unwrap_or_else(|| "unknown".into())))
+            .collect())
+    })
+}
+
+fn only_problems() -> EventSink {
+    Arc::new(|event| {
+        if matches!(event, EngineEvent::NodeFailed { .. } | EngineEvent::Warning { .. }) {
+            for line in crate::log::lines(&event, false) {
+                eprintln!("{line}");
+            }
+        }
+    })
 }
 
 fn print_changes(changed: &[ItemChanges]) {

@@ -1,14 +1,17 @@
-//! The cloud layers of Poni Desktop's EC2 lifecycle engine, free of any UI or repository code:
+//! The cloud layers of Poni Desktop's EC2 lifecycle engine, free of any UI code:
 //!
 //! - [`spec`]: a node's `cloud` properties checked and turned into a [`spec::LaunchSpec`];
 //! - [`credentials`]: which AWS credentials are in effect, and named sets in the OS keyring;
 //! - [`aws`]: the EC2 provider (launch, find, describe, tag, stop, start, terminate) with
-//!   client-side pacing, retries, and errors mapped to coded, readable messages.
+//!   client-side pacing, retries, and errors mapped to coded, readable messages;
+//! - [`engine`]: the lifecycle operations (init, wait, update, terminate, stop, start, status)
+//!   on the nodes of a poni repository, with typed progress events.
 //!
 //! Every error implements [`error::Coded`]: a stable `code` and a message for people.
 
 pub mod aws;
 pub mod credentials;
+pub mod engine;
 pub mod error;
 pub mod spec;
 

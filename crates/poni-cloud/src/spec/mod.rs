@@ -325,6 +325,13 @@ fn parse_placement(zone: Option<String>, region: &str, p: &mut Problems) -> Opti
     }
 }
 
+/// `cloud.init_timeout` read leniently, for waiting on nodes whose other properties need not be
+/// valid: anything unusable gives the default.
+pub fn init_timeout_of(cloud: &Map<String, Value>) -> Duration {
+    let mut ignored = Problems::default();
+    parse_init_timeout(cloud.get("init_timeout"), &mut ignored)
+}
+
 fn parse_init_timeout(value: Option<&Value>, p: &mut Problems) -> Duration {
     match value {
         None | Some(Value::Null) => DEFAULT_INIT_TIMEOUT,

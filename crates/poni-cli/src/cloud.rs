@@ -1,0 +1,106 @@
+//! `poni cloud ...` and `list -q`: the engine driven from the command line. Events become log
+//! lines on stderr as they happen; Ctrl-C cancels the operation (launches already sent are
+//! still saved).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
+use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars, KeyringStore, KEYRING_SERVICE};
+use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, OperationReport, Outcome};
+use poni_repo::{Repo, Target};
+use tokio_util::sync::CancellationToken;
+
+use crate::args::{CloudArgs, CloudCommand, CloudTarget};
+use crate::failure::{Failure, Result};
+use crate::log;
+
+/// Names the keyring service the credential sets live under; tests point it elsewhere so they
+/// never touch a developer's real sets.
+pub const KEYRING_SERVICE_VAR: &str = "PONI_KEYRING_SERVICE";
+
+/// A multi-threaded runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Message(format!("cannot start the async runtime: {e}")))
+}
+
+/// The credential sets in the system keyring (or the service `PONI_KEYRING_SERVICE` names).
+pub fn credential_sets() -> CredentialSets {
+    let service = std::env::var(KEYRING_SERVICE_VAR).ok().filter(|s| !s.trim().is_empty());
+    CredentialSets::new(Arc::new(KeyringStore::with_service(service.unwrap_or_else(|| KEYRING_SERVICE.to_owned()))))
+}
+
+pub fn resolver() -> CredentialResolver {
+    CredentialResolver::new(EnvVars::from_process(), credential_sets())
+}
+
+/// An engine on `repo` whose events are printed as log lines.
+pub async fn engine(repo: Repo, verbose: bool) -> Result<Engine> {
+    let credentials = resolver().resolve(&CredentialChoice::Automatic).await?;
+    let provider = Ec2Provider::new(credentials, ProviderOptions::default())?;
+    let sink: EventSink = Arc::new(move |event| {
+        for line in log::lines(&event, verbose) {
+            eprintln!("{line}");
+        }
+    });
+    Ok(Engine::new(repo, provider, sink, EngineOptions::default()))
+}
+
+/// Cancels `token` on Ctrl-C.
+fn cancel_on_ctrl_c(token: &CancellationToken) {
+    let token = token.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            log::line("poni", "WARNING", "interrupted: stopping (instances already launched are saved)");
+            token.cancel();
+        }
+    });
+}
+
+pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
+    let repo = Repo::open(root)?;
+    let target = |t: &CloudTarget| Target::new(&t.target, t.full_match);
+    // Check the pattern before anything talks to the keyring or EC2.
+    let selected = match &args.command {
+        CloudCommand::Init { target: t, .. }
+        | CloudCommand::Update { target: t }
+        | CloudCommand::Wait { target: t, .. }
+        | CloudCommand::Terminate { target: t }
+        | CloudCommand::Stop { target: t }
+        | CloudCommand::Start { target: t } => target(t)?,
+    };
+    runtime()?.block_on(async move {
+        let engine = engine(repo, args.verbose).await?;
+        let cancel = CancellationToken::new();
+        cancel_on_ctrl_c(&cancel);
+        let report = match &args.command {
+            CloudCommand::Init { wait, reinit, .. } => {
+                engine.init(&selected, InitOptions { wait: *wait, reinit: *reinit }, &cancel).await?
+            }
+            CloudCommand::Update { .. } => engine.update(&selected, &cancel).await?,
+            CloudCommand::Wait { state, .. } => engine.wait(&selected, &InstanceState::from_name(state), &cancel).await?,
+            CloudCommand::Terminate { .. } => engine.terminate(&selected, &cancel).await?,
+            CloudCommand::Stop { .. } => engine.stop(&selected, &cancel).await?,
+            CloudCommand::Start { .. } => engine.start(&selected, &cancel).await?,
+        };
+        outcome(&report)
+    })
+}
+
+/// Success unless a node failed or the operation was cancelled (both already logged).
+fn outcome(report: &OperationReport) -> Result<()> {
+    if report.cancelled {
+        return Err(Failure::Message("cancelled".into()));
+    }
+    if report.failures() > 0 {
+        return Err(Failure::Reported);
+    }
+    if report.nodes.iter().all(|n| n.outcome == Outcome::NoInstance) {
+        log::line("poni", "WARNING", "none of the matching nodes has a cloud.instance");
+    }
+    Ok(())
+}

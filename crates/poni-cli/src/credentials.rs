@@ -1,0 +1,77 @@
+//! `poni credentials ...`: credential sets in the system keyring. The secret is read from the
+//! terminal without echo, or from standard input with `--secret-stdin`; never from an
+//! argument (arguments show up in `ps` and shell history). Nothing here prints a secret.
+
+use std::io::{BufRead, IsTerminal};
+
+use poni_cloud::credentials::{AwsKeys, CredentialChoice, CredentialsError};
+use secrecy::SecretString;
+
+use crate::args::CredentialsCommand;
+use crate::cloud::{credential_sets, resolver, runtime};
+use crate::failure::{Failure, Result};
+
+pub fn run(command: CredentialsCommand) -> Result<()> {
+    match command {
+        CredentialsCommand::Set { name, access_key_id, secret_stdin, session_token } => {
+            let (secret, token) = if secret_stdin { from_stdin(session_token)? } else { from_terminal(session_token)? };
+            let keys = AwsKeys::new(access_key_id, secret, token)?;
+            credential_sets().set(&name, &keys)?;
+            println!("stored credential set '{name}' (access key {})", keys.access_key_id);
+            Ok(())
+        }
+        CredentialsCommand::Show => {
+            let resolved = runtime()?.block_on(resolver().resolve(&CredentialChoice::Automatic))?;
+            let source = &resolved.source;
+            println!("source: {source}");
+            println!("access key id: {}", source.access_key_id);
+            let endpoint = poni_cloud::aws::endpoint::endpoint_url(None, &poni_cloud::credentials::EnvVars::from_process())?;
+            println!("endpoint: {}", endpoint.as_deref().unwrap_or("AWS (the region's standard endpoint)"));
+            Ok(())
+        }
+        CredentialsCommand::List => {
+            for name in credential_sets().list()? {
+                println!("{name}");
+            }
+            Ok(())
+        }
+        CredentialsCommand::Delete { name } => {
+            if credential_sets().delete(&name)? {
+                println!("deleted credential set '{name}'");
+                Ok(())
+            } else {
+                Err(CredentialsError::SetNotFound(name).into())
+            }
+        }
+    }
+}
+
+fn from_stdin(with_token: bool) -> Result<(SecretString, Option<SecretString>)> {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut next = |what: &str| -> Result<SecretString> {
+        match lines.next() {
+            Some(Ok(line)) => Ok(SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned())),
+            _ => Err(Failure::Message(format!("expected the {what} on standard input"))),
+        }
+    };
+    let secret = next("secret access key (first line)")?;
+    let token = if with_token { Some(next("session token (second line)")?) } else { None };
+    Ok((secret, token))
+}
+
+fn from_terminal(with_token: bool) -> Result<(SecretString, Option<SecretString>)> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Message(
+            "standard input is not a terminal: pass --secret-stdin to read the secret from it".into(),
+        ));
+    }
+    let ask = |prompt: &str| -> Result<SecretString> {
+        rpassword::prompt_password(prompt)
+            .map(SecretString::from)
+            .map_err(|e| Failure::Message(format!("cannot read from the terminal: {e}")))
+    };
+    let secret = ask("Secret access key: ")?;
+    let token = if with_token { Some(ask("Session token: ")?) } else { None };
+    Ok((secret, token))
+}

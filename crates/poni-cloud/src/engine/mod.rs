@@ -1,0 +1,183 @@
+//! The lifecycle engine: cloud operations on the nodes a [`Target`] matches, saving results to
+//! the repository and reporting progress as typed [`EngineEvent`]s.
+//!
+//! - [`Engine::init`] validates every selected node first (all problems of all nodes; nothing
+//!   is launched if any node is invalid), then launches one instance per node. Nodes that
+//!   already have `cloud.instance` are skipped unless re-init is asked for. The instance id is
+//!   saved to the node the moment RunInstances answers. Crash safety: before launching, one
+//!   DescribeInstances per region finds live instances tagged with this repository and node;
+//!   such an instance (left by an init that died before saving) is adopted instead of
+//!   launching another. The ClientToken's generation comes from the node's previous
+//!   `cloud.instance`, so a retried launch reuses the token on real EC2 as well.
+//! - [`Engine::wait`] polls all instances of a region with ONE filtered, paginated
+//!   DescribeInstances per poll (never one call per instance), backing off while nothing
+//!   changes, and saves the address properties when done. Timeouts (`cloud.init_timeout`)
+//!   and failures are per node; the other nodes carry on.
+//! - [`Engine::update`], [`Engine::terminate`], [`Engine::stop`], [`Engine::start`],
+//!   [`Engine::status`]: one describe per region, then batched state changes.
+//!
+//! Every operation takes a [`CancellationToken`]: waiting stops at once; launches already
+//! sent are finished and saved (aborting one would leave an instance nobody records).
+//! The engine never prints; it emits events to its [`EventSink`] and returns a report.
+
+mod addresses;
+pub mod events;
+mod identity;
+mod init;
+mod lifecycle;
+mod refresh;
+pub mod report;
+mod select;
+mod wait;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use poni_repo::Repo;
+#[cfg(test)]
+use tokio_util::sync::CancellationToken;
+
+pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, PropertyProblem};
+pub use identity::{repo_id, CONFIG_KEY, REPO_ID_KEY};
+pub use init::InitOptions;
+pub use report::{EngineError, NodeReport, OperationReport, Outcome};
+pub use wait::PollSchedule;
+
+use crate::aws::{CloudError, Ec2Provider, InstanceInfo};
+
+/// How the engine behaves beyond what node properties say.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub poll: PollSchedule,
+    /// Where `<key-pair>.pem` files are expected (`~/.ssh`); None: not checked.
+    pub ssh_dir: Option<PathBuf>,
+    /// Launches in flight at once (the pacer still keeps to EC2's RunInstances rate).
+    pub launch_concurrency: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"));
+        EngineOptions {
+            poll: PollSchedule::default(),
+            ssh_dir: home.map(|h| PathBuf::from(h).join(".ssh")),
+            launch_concurrency: 8,
+        }
+    }
+}
+
+/// Cloud operations on one repository with one set of credentials.
+#[derive(Clone)]
+pub struct Engine {
+    repo: Repo,
+    provider: Ec2Provider,
+    events: EventSink,
+    options: EngineOptions,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("repo", &self.repo.root()).field("provider", &self.provider).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn new(repo: Repo, provider: Ec2Provider, events: EventSink, options: EngineOptions) -> Engine {
+        Engine { repo, provider, events, options }
+    }
+
+    /// The same engine reporting to another sink.
+    pub fn with_events(mut self, events: EventSink) -> Engine {
+        self.events = events;
+        self
+    }
+
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    fn emit(&self, event: EngineEvent) {
+        (self.events)(event);
+    }
+
+    fn finish(&self, operation: Operation, nodes: Vec<NodeReport>, cancelled: bool) -> OperationReport {
+        let report = OperationReport { operation, nodes, cancelled };
+        let failed = report.failures() as u32;
+        let succeeded = report
+            .nodes
+            .iter()
+            .filter(|n| !n.outcome.is_failure() && !matches!(n.outcome, Outcome::Cancelled | Outcome::NoInstance | Outcome::Skipped))
+            .count() as u32;
+        self.emit(EngineEvent::OperationFinished { operation, succeeded, failed, cancelled });
+        report
+    }
+
+    fn fail(&self, node: &str, instance: Option<&str>, error: &impl crate::error::Coded) -> NodeReport {
+        let payload = error.payload();
+        self.emit(EngineEvent::NodeFailed {
+            node: node.to_owned(),
+            instance_id: instance.map(str::to_owned),
+            error: payload.clone(),
+        });
+        NodeReport::failed(node, instance, payload)
+    }
+
+    /// One DescribeInstances per region (plus, for instances without our tags, one per 200 of
+    /// them), all regions at once. `ids` by region are the instances the caller looks for.
+    async fn describe_regions(
+        &self,
+        repo_id: &str,
+        ids: &BTreeMap<String, Vec<String>>,
+    ) -> HashMap<String, Result<HashMap<String, InstanceInfo>, CloudError>> {
+        let calls = ids.iter().map(|(region, ids)| async move {
+            let found = self.provider.describe_repository(region, repo_id, ids).await;
+            (region.clone(), found.map(|list| list.into_iter().map(|i| (i.id.clone(), i)).collect()))
+        });
+        futures_util::future::join_all(calls).await.into_iter().collect()
+    }
+}
+
+/// A small coded error for conditions the engine itself finds (not EC2 errors).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct EngineIssue {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl EngineIssue {
+    pub fn new(code: &'static str, message: impl Into<String>) -> EngineIssue {
+        EngineIssue { code, message: message.into() }
+    }
+}
+
+impl crate::error::Coded for EngineIssue {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+/// Now, as RFC 3339 (UTC, seconds), for event time stamps.
+pub(crate) fn now_rfc3339() -> String {
+    aws_smithy_types::DateTime::from(std::time::SystemTime::now())
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default()
+}
+
+/// `Duration` in whole seconds for messages.
+pub(crate) fn secs(d: Duration) -> u64 {
+    d.as_secs_f64().round() as u64
+}
+
+/// The desktop app runs operations on a multi-threaded runtime: their futures must be Send.
+#[cfg(test)]
+#[allow(dead_code)]
+fn assert_send(engine: &Engine, target: &poni_repo::Target, cancel: &CancellationToken) {
+    fn is_send<T: Send>(_: &T) {}
+    is_send(&engine.init(target, InitOptions::default(), cancel));
+    is_send(&engine.wait(target, &crate::aws::InstanceState::Running, cancel));
+    is_send(&engine.update(target, cancel));
+    is_send(&engine.status(target, cancel));
+    is_send(&engine.terminate(target, cancel));
+}
