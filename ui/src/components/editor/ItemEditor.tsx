@@ -112,7 +112,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
 
   const inherited = (key: string) => detail.inherited.find((i) => i.key === key);
   const saveBlocked = problems.length > 0;
-  const errorKey = saveError ? draft.rows.find((r) => r.key.trim() && saveError.message.includes(`'${r.key.trim()}`))?.id : undefined;
+  const errorKey = saveError ? draft.rows.find((r) => r.key.trim() && saveError.message.includes(`'${r.key.trim()}'`))?.id : undefined;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="editor">
