@@ -52,11 +52,14 @@ export interface Region {
 export interface CloudReference {
   regions: Region[];
   instanceTypes: string[];
+  /** Used when `cloud.type` is not set. */
+  defaultInstanceType?: string;
+  providers: string[];
 }
 
 /** Normalizes whatever shape the backend's reference has (codes, or objects with code/name). */
 export function normalizeReference(raw: unknown): CloudReference {
-  const data = (raw ?? {}) as { regions?: unknown[]; instanceTypes?: unknown[]; instance_types?: unknown[] };
+  const data = (raw ?? {}) as { regions?: unknown[]; instanceTypes?: unknown[]; instance_types?: unknown[]; providers?: unknown[]; defaultInstanceType?: unknown };
   const regions: Region[] = (data.regions ?? []).flatMap((r): Region[] => {
     if (typeof r === "string") return [{ code: r }];
     if (r && typeof r === "object") {
@@ -72,17 +75,19 @@ export function normalizeReference(raw: unknown): CloudReference {
     if (t && typeof t === "object" && typeof (t as Record<string, unknown>).name === "string") return [(t as { name: string }).name];
     return [];
   });
-  return { regions, instanceTypes };
+  const providers = (data.providers ?? []).filter((p): p is string => typeof p === "string");
+  const defaultInstanceType = typeof data.defaultInstanceType === "string" ? data.defaultInstanceType : undefined;
+  return { regions, instanceTypes, providers, defaultInstanceType };
 }
 
-/** The AWS regions and instance types the backend knows; empty lists when it has none. */
+/** The AWS regions, instance types and providers the backend knows (nothing is hard-coded here). */
 export function useCloudReference() {
   return useQuery({
     queryKey: keys.cloudReference,
     staleTime: Infinity,
     queryFn: async (): Promise<CloudReference> => {
       const fn = (backend as unknown as { cloudReference?: () => Promise<unknown> }).cloudReference;
-      if (!fn) return { regions: [], instanceTypes: [] };
+      if (!fn) return { regions: [], instanceTypes: [], providers: [] };
       return normalizeReference(await fn());
     },
   });

@@ -31,8 +31,7 @@ export function useTheme() {
     // Read the file again first: the recent list may have changed since it was loaded.
     mutationFn: async (theme: ThemeChoice) => backend.saveSettings({ ...(await backend.getSettings()), theme }),
     onMutate: (theme) => {
-      const base: Settings = settings.data ?? { recentRepositories: [], ec2Endpoint: null, theme: null };
-      client.setQueryData(keys.settings, { ...base, theme });
+      if (settings.data) client.setQueryData<Settings>(keys.settings, { ...settings.data, theme });
     },
     onSettled: () => client.invalidateQueries({ queryKey: keys.settings }),
   });

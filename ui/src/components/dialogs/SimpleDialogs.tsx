@@ -350,7 +350,12 @@ export function SettingsDialog() {
   const [endpoint, setEndpoint] = useState(settings.data?.ec2Endpoint ?? "");
   const problem = endpoint.trim() && !/^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(endpoint.trim()) ? "An endpoint is a web address like http://127.0.0.1:5000." : undefined;
   const save = useMutation({
-    mutationFn: async () => backend.saveSettings({ ...(await backend.getSettings()), ec2Endpoint: endpoint.trim() || null }),
+    mutationFn: async () => {
+      // The backend checks the address when it has a command for it; else it is saved as typed.
+      const set = (backend as unknown as { setEc2Endpoint?: (url: string | null) => Promise<unknown> }).setEc2Endpoint;
+      if (set) await set(endpoint.trim() || null);
+      else await backend.saveSettings({ ...(await backend.getSettings()), ec2Endpoint: endpoint.trim() || null });
+    },
     onSuccess: () => {
       useUi.getState().log(endpoint.trim() ? `EC2 endpoint set to ${endpoint.trim()}` : "EC2 endpoint: AWS");
       close();

@@ -40,7 +40,7 @@ const draftFrom = (props: Props): Draft => ({ base: props, rows: rowsFromProps(p
 
 export function ItemEditor({ detail, reference }: { detail: ItemDetail; reference?: CloudReference }) {
   const ref = useCloudReference();
-  const cloudRef = reference ?? ref.data ?? { regions: [], instanceTypes: [] };
+  const cloudRef = reference ?? ref.data ?? { regions: [], instanceTypes: [], providers: [] };
   const client = useQueryClient();
   const log = useUi((s) => s.log);
   const [draft, setDraft] = useState<Draft>(() => draftFrom(detail.props as Props));
@@ -274,11 +274,19 @@ function CloudSection({
       {!isNode && <p className="mb-3 text-[12px] text-muted">Values set on a system apply to every node inside it that does not set its own.</p>}
       <div className="grid grid-cols-1 gap-x-3 gap-y-2.5 md:grid-cols-2">
         <Field label="Provider" htmlFor={`${id}-provider`} hint={!cloud.provider && from("cloud.provider") ? `Inherited: ${from("cloud.provider")}` : undefined}>
-          <Select id={`${id}-provider`} value={cloud.provider} onChange={(e) => onChange("provider", e.target.value)} data-testid="cloud-provider">
-            <option value="">{from("cloud.provider") ? `(inherit: ${from("cloud.provider")})` : "(none)"}</option>
-            <option value="aws-ec2">Amazon EC2 (aws-ec2)</option>
-            {cloud.provider && cloud.provider !== "aws-ec2" && <option value={cloud.provider}>{cloud.provider}</option>}
-          </Select>
+          {reference.providers.length ? (
+            <Select id={`${id}-provider`} value={cloud.provider} onChange={(e) => onChange("provider", e.target.value)} data-testid="cloud-provider">
+              <option value="">{from("cloud.provider") ? `(inherit: ${from("cloud.provider")})` : "(none)"}</option>
+              {reference.providers.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+              {cloud.provider && !reference.providers.includes(cloud.provider) && <option value={cloud.provider}>{cloud.provider} (unknown)</option>}
+            </Select>
+          ) : (
+            input("provider", "cloud.provider", "aws-ec2")
+          )}
         </Field>
         <Field label="Region" htmlFor={`${id}-region`} error={errors.region} hint={!reference.regions.length ? "Type a region code, e.g. us-east-1." : undefined} testId="cloud-region">
           {reference.regions.length ? (
@@ -303,7 +311,7 @@ function CloudSection({
           {isNode && <KeyPairStatus detail={detail} typed={cloud.keyPair.trim()} />}
         </Field>
         <Field label="Instance type" htmlFor={`${id}-type`} hint="Several, separated by commas, are tried in order." testId="cloud-type">
-          {input("type", "cloud.type", "t3.micro", { list: `${id}-types` })}
+          {input("type", "cloud.type", reference.defaultInstanceType ? `${reference.defaultInstanceType} (default)` : "t3.micro", { list: `${id}-types` })}
           <datalist id={`${id}-types`}>
             {reference.instanceTypes.map((t) => (
               <option key={t} value={t} />
