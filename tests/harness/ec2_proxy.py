@@ -16,6 +16,8 @@ between the client under test and moto and:
   (503 RequestLimitExceeded, as EC2 answers), `http500`, `http503`, `drop` (connection closed
   without an answer); and `drop_after`, which forwards and then drops the answer, so the call
   took effect but the client never heard (a lost RunInstances answer). `latency_ms` delays
+  every matching request; `answer_delay_ms` holds back the answers of `answer_delay_actions`
+  after forwarding (a window to kill a client between a launch and its answer).
   every matching request. Faults can be limited to some Actions and to a budget (at most N).
 * counts requests by EC2 Action (the `Action` field of the query protocol) and faults injected.
 * optionally sets the `x-moto-account-id` header, so each proxy gives its test a private
@@ -103,6 +105,10 @@ class Config:
     fault_actions: list[str] = field(default_factory=list)  # empty: every Action
     fault_budget: int | None = None  # at most this many faults from now on; None: no limit
     latency_ms: int = 0
+    # Forward these Actions at once but hold their answers back this long: the call took
+    # effect while the client still waits (a client killed meanwhile never hears of it).
+    answer_delay_ms: int = 0
+    answer_delay_actions: list[str] = field(default_factory=list)
     seed: int = 0
     account: str | None = None
 
@@ -115,7 +121,8 @@ class Config:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {sorted(FAULT_KINDS)}")
         if self.fault_rate > 0 and not self.fault_kinds:
             raise ValueError("fault_rate > 0 needs at least one fault kind")
-        for name in ("hold_pending", "hold_shutting_down", "hold_stopping", "latency_ms"):
+        for name in ("hold_pending", "hold_shutting_down", "hold_stopping", "latency_ms",
+                     "answer_delay_ms"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.fault_budget is not None and self.fault_budget < 0:
@@ -204,6 +211,14 @@ class ProxyState:
             if cfg.fault_actions and action not in cfg.fault_actions:
                 return 0.0
             return cfg.latency_ms / 1000.0
+
+    def answer_delay_for(self, action: str) -> float:
+        """Seconds to hold back the answer of a forwarded call."""
+        with self._lock:
+            cfg = self._config
+            if action not in cfg.answer_delay_actions:
+                return 0.0
+            return cfg.answer_delay_ms / 1000.0
 
     def stats(self) -> dict:
         with self._lock:
@@ -636,6 +651,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if fault == "drop_after":
             self._drop_connection()
             return
+        if action:
+            held_back = state.answer_delay_for(action)
+            if held_back:
+                time.sleep(held_back)
         passed = [(k, v) for k, v in headers
                   if k.lower() not in HOP_HEADERS and k.lower() != "content-type"]
         content_type = next((v for k, v in headers if k.lower() == "content-type"), "text/xml")
@@ -724,6 +743,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--fault-actions", default="", help="comma-separated Actions; empty: all")
     p.add_argument("--fault-budget", type=int, default=None)
     p.add_argument("--latency-ms", type=int, default=0)
+    p.add_argument("--answer-delay-ms", type=int, default=0)
+    p.add_argument("--answer-delay-actions", default="", help="comma-separated Actions")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--account", default=None, help="12-digit account id for x-moto-account-id")
     return p.parse_args(argv)
@@ -736,6 +757,7 @@ def config_from_args(a: argparse.Namespace) -> Config:
         hold_stopping=a.hold_stopping, fault_rate=a.fault_rate,
         fault_kinds=split(a.fault_kinds), fault_actions=split(a.fault_actions),
         fault_budget=a.fault_budget, latency_ms=a.latency_ms, seed=a.seed, account=a.account,
+        answer_delay_ms=a.answer_delay_ms, answer_delay_actions=split(a.answer_delay_actions),
     )
 
 

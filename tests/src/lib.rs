@@ -14,7 +14,8 @@
 //! of its own (for example to call the global `/moto-api/reset`) uses [`Moto::start`].
 //!
 //! Clients under test get the proxy's URL as their endpoint: see [`env_for`] for the
-//! environment a child `poni` process needs, and [`Ec2Client`] for raw query-protocol calls.
+//! environment a child `poni` process needs, [`Poni`] to run the real `poni` binary (built
+//! on first use, see [`poni_binary`]), and [`Ec2Client`] for raw query-protocol calls.
 //!
 //! Requires moto installed by `scripts/install-deps` (venv at `$PONI_TEST_VENV`, default
 //! `~/.cache/poni-desktop/moto-venv`).
@@ -22,12 +23,14 @@
 mod ec2;
 mod env;
 mod moto;
+mod poni;
 mod process;
 mod proxy;
 
 pub use ec2::{Ec2Client, Ec2Response, InstanceView};
 pub use env::{env_for, env_for_region, AwsEnv, TEST_REGION};
 pub use moto::{venv_dir, Moto};
+pub use poni::{poni_binary, Poni, PoniOutput};
 pub use proxy::{fresh_account_id, Ec2Proxy, FaultKind, ProxyConfig, ProxyStats};
 
 /// An AMI id that exists in moto's default image list.

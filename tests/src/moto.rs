@@ -54,6 +54,12 @@ impl Moto {
     /// Most tests want [`Moto::shared`] plus their own proxy account instead: starting moto
     /// costs about a second of CPU, and its first EC2 call another 0.7 s.
     pub fn start() -> Moto {
+        Moto::start_with_env(&[])
+    }
+
+    /// A server of its own with moto settings, e.g. `MOTO_ENABLE_AMI_VALIDATION=true` (the
+    /// validation switches apply to a whole server, so a test that needs one starts its own).
+    pub fn start_with_env(vars: &[(&str, &str)]) -> Moto {
         let mut cmd = Command::new(venv_python());
         cmd.arg(harness_script("moto_runner.py"))
             .args(["--host", "127.0.0.1", "--port", "0"])
@@ -61,7 +67,8 @@ impl Moto {
             .env_remove("MOTO_ENABLE_AMI_VALIDATION")
             .env_remove("MOTO_ENABLE_KEYPAIR_VALIDATION")
             .env_remove("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION")
-            .env_remove("MOTO_PORT");
+            .env_remove("MOTO_PORT")
+            .envs(vars.iter().copied());
         let process = ServerProcess::spawn("moto", cmd, START_TIMEOUT, true);
         let url = format!("http://127.0.0.1:{}", process.port());
         let moto = Moto { process, url };

@@ -59,6 +59,10 @@ pub struct ProxyConfig {
     pub fault_budget: Option<u64>,
     /// Delay added before forwarding each matching call.
     pub latency: Duration,
+    /// How long the answers of `answer_delay_actions` are held back after forwarding (the call
+    /// has taken effect in moto; the client is still waiting).
+    pub answer_delay: Duration,
+    pub answer_delay_actions: Vec<String>,
     /// Seed of the proxy's RNG: the same seed and the same sequence of calls give the same
     /// faults.
     pub seed: u64,
@@ -78,6 +82,8 @@ impl Default for ProxyConfig {
             fault_actions: Vec::new(),
             fault_budget: None,
             latency: Duration::ZERO,
+            answer_delay: Duration::ZERO,
+            answer_delay_actions: Vec::new(),
             seed: 0,
             account: None,
         }
@@ -106,6 +112,13 @@ impl ProxyConfig {
         self
     }
 
+    /// Forwards `actions` at once but answers them only after `delay`.
+    pub fn with_answer_delay(mut self, delay: Duration, actions: &[&str]) -> Self {
+        self.answer_delay = delay;
+        self.answer_delay_actions = actions.iter().map(|a| a.to_string()).collect();
+        self
+    }
+
     /// At most `n` faults.
     pub fn with_budget(mut self, n: u64) -> Self {
         self.fault_budget = Some(n);
@@ -123,6 +136,8 @@ impl ProxyConfig {
             "fault_actions": self.fault_actions,
             "fault_budget": self.fault_budget,
             "latency_ms": self.latency.as_millis() as u64,
+            "answer_delay_ms": self.answer_delay.as_millis() as u64,
+            "answer_delay_actions": self.answer_delay_actions,
             "seed": self.seed,
         });
         if let Some(account) = &self.account {
@@ -151,6 +166,8 @@ impl ProxyConfig {
             ),
             format!("--fault-actions={}", self.fault_actions.join(",")),
             format!("--latency-ms={}", self.latency.as_millis()),
+            format!("--answer-delay-ms={}", self.answer_delay.as_millis()),
+            format!("--answer-delay-actions={}", self.answer_delay_actions.join(",")),
             format!("--seed={}", self.seed),
             format!("--account={account}"),
         ];
@@ -282,8 +299,8 @@ impl Ec2Proxy {
 
     /// Changes only the given keys of the proxy's config, in its JSON form, e.g.
     /// `json!({"fault_rate": 0.0})`. Keys: hold_pending, hold_shutting_down, hold_stopping
-    /// (seconds), fault_rate, fault_kinds, fault_actions, fault_budget, latency_ms, seed,
-    /// account.
+    /// (seconds), fault_rate, fault_kinds, fault_actions, fault_budget, latency_ms,
+    /// answer_delay_ms, answer_delay_actions, seed, account.
     pub fn configure_json(&self, changes: Value) -> Value {
         self.control("POST", "/_proxy/config", Some(changes))
     }
