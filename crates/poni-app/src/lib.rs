@@ -1,7 +1,9 @@
 //! The desktop application's core, with no Tauri dependency: the open workspace and its view
-//! of the repository, the user's settings, and watching the repository for outside changes.
+//! of the repository, the user's settings, watching the repository for outside changes, and
+//! the cloud session (operations, live fleet, credentials).
 //! The Tauri shell (src-tauri) is a thin layer of commands over this crate.
 
+pub mod cloud;
 pub mod error;
 pub mod settings;
 pub mod view;
@@ -9,5 +11,7 @@ pub mod watch;
 pub mod workspace;
 
 pub use error::{AppError, AppResult};
+/// The cloud engine crate, for the shell's event and binding types.
+pub use poni_cloud;
 pub use settings::{Settings, SettingsStore};
 pub use workspace::Workspace;

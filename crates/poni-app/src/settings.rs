@@ -1,6 +1,7 @@
 //! The user's settings and recently opened repositories, kept as JSON in the platform's config
 //! folder (found with the `directories` crate) and written atomically.
 
+use crate::cloud::credentials::CredentialChoice;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,10 @@ pub struct Settings {
     pub ec2_endpoint: Option<String>,
     /// `system`, `light` or `dark`.
     pub theme: Option<String>,
+    /// Which AWS credentials to use; absent (older files, or never picked) means automatic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub credentials: Option<CredentialChoice>,
 }
 
 impl Settings {
@@ -27,6 +32,11 @@ impl Settings {
         self.recent_repositories.retain(|r| *r != root);
         self.recent_repositories.insert(0, root);
         self.recent_repositories.truncate(MAX_RECENT);
+    }
+
+    /// The credentials choice in effect.
+    pub fn credential_choice(&self) -> CredentialChoice {
+        self.credentials.clone().unwrap_or_default()
     }
 
     pub fn forget(&mut self, root: &str) {

@@ -1,0 +1,28 @@
+//! The desktop's cloud side, with no Tauri: credentials and settings, what an action will do
+//! (launch preview, confirmation lists, the ssh command), the live fleet model, and the cloud
+//! session that runs engine operations in the background for the open workspace.
+
+pub mod credentials;
+pub mod fleet;
+pub mod preview;
+pub mod scope;
+pub mod session;
+pub mod time;
+
+pub use credentials::{CloudCredentials, CredentialChoice, CredentialStatus, NewCredentialSet, StoredCredentialSet};
+pub use fleet::{Fleet, FleetChange, FleetOverview, NodeLive, StateBadge};
+pub use preview::{reference, Affected, CloudReference, ConfirmAction, ConnectCommand, LaunchPreview};
+pub use scope::Scope;
+pub use session::{CloudAction, CloudNotice, CloudSession, NoticeSink, OperationRequest, OperationState, OperationStatus, SessionOptions};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The payload of the `cloud-event` window event: an engine event of an operation.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct CloudEventPayload {
+    pub operation_id: String,
+    pub event: poni_cloud::engine::EngineEvent,
+}
