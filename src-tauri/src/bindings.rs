@@ -2,6 +2,10 @@
 //! ui/src/bindings. This test fails when they drift; `UPDATE_BINDINGS=1 cargo test -p
 //! poni-desktop bindings` rewrites them.
 
+use poni_app::cloud::{
+    Affected, CloudEventPayload, CloudReference, ConfirmAction, ConnectCommand, CredentialChoice, CredentialStatus, FleetChange, FleetOverview,
+    LaunchPreview, NewCredentialSet, NodeLive, OperationRequest, OperationStatus, Scope, StoredCredentialSet,
+};
 use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
 use poni_app::{AppError, Settings};
 use std::collections::BTreeMap;
@@ -18,6 +22,23 @@ fn export_all(dir: &Path) {
     WorkspaceInfo::export_all(&cfg).unwrap();
     AppError::export_all(&cfg).unwrap();
     Settings::export_all(&cfg).unwrap();
+    // Cloud: actions, progress, the live fleet, credentials.
+    Scope::export_all(&cfg).unwrap();
+    OperationRequest::export_all(&cfg).unwrap();
+    OperationStatus::export_all(&cfg).unwrap();
+    LaunchPreview::export_all(&cfg).unwrap();
+    ConfirmAction::export_all(&cfg).unwrap();
+    Affected::export_all(&cfg).unwrap();
+    ConnectCommand::export_all(&cfg).unwrap();
+    CloudReference::export_all(&cfg).unwrap();
+    CloudEventPayload::export_all(&cfg).unwrap();
+    FleetChange::export_all(&cfg).unwrap();
+    FleetOverview::export_all(&cfg).unwrap();
+    NodeLive::export_all(&cfg).unwrap();
+    CredentialChoice::export_all(&cfg).unwrap();
+    CredentialStatus::export_all(&cfg).unwrap();
+    StoredCredentialSet::export_all(&cfg).unwrap();
+    NewCredentialSet::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

@@ -7,17 +7,24 @@ mod state;
 #[cfg(test)]
 mod bindings;
 
+pub use state::AppState;
+
 use poni_app::{SettingsStore, Workspace};
-use state::AppState;
 use tauri::Manager;
 
 /// Adds every command, plugin and the app state to a builder: the app's own, or the mock
 /// runtime's in the command tests.
 pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, settings: SettingsStore) -> tauri::Builder<R> {
+    configure_with(builder, AppState::new(settings))
+}
+
+/// Like [`configure`] with an app state made by the caller (tests give their own keyring,
+/// environment and cloud options).
+pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     use commands::*;
     builder
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState::new(settings))
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             workspace::workspace_info,
             workspace::open_repository,
@@ -34,6 +41,22 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, settings: Settin
             edit::remove_item,
             settings::get_settings,
             settings::save_settings,
+            cloud::cloud_reference,
+            cloud::cloud_preview,
+            cloud::cloud_affected,
+            cloud::cloud_start,
+            cloud::cancel_operation,
+            cloud::list_operations,
+            cloud::fleet_overview,
+            cloud::fleet_nodes,
+            cloud::node_live,
+            cloud::connect_command,
+            credentials::credentials_status,
+            credentials::list_credential_sets,
+            credentials::save_credential_set,
+            credentials::delete_credential_set,
+            credentials::choose_credentials,
+            credentials::set_ec2_endpoint,
         ])
 }
 

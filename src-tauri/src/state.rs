@@ -1,5 +1,7 @@
-//! What the running app holds: the open workspace with its watcher, and the settings store.
+//! What the running app holds: the open workspace with its watcher and cloud session, the
+//! settings store and the credentials service.
 
+use poni_app::cloud::{CloudCredentials, CloudSession, SessionOptions};
 use poni_app::watch::{RepoWatcher, SeenFingerprint};
 use poni_app::{AppError, AppResult, SettingsStore, Workspace};
 use std::path::PathBuf;
@@ -12,17 +14,38 @@ pub struct AppState {
     pub settings: SettingsStore,
     /// Why the repository chosen at start could not be opened.
     pub start_error: Mutex<Option<AppError>>,
+    /// Credential sets, the credentials choice and the endpoint setting.
+    pub credentials: CloudCredentials,
+    /// How cloud sessions pace, retry and poll.
+    pub session_options: SessionOptions,
+    cloud: RwLock<Option<CloudSession>>,
 }
 
 impl AppState {
+    /// The OS keyring (`$PONI_DESKTOP_KEYRING_SERVICE` names another service) and the process environment.
     pub fn new(settings: SettingsStore) -> Self {
+        let credentials = CloudCredentials::system(settings.clone());
+        Self::with_cloud(settings, credentials, SessionOptions::default())
+    }
+
+    /// With the credentials service and cloud options given (tests).
+    pub fn with_cloud(settings: SettingsStore, credentials: CloudCredentials, session_options: SessionOptions) -> Self {
         Self {
             workspace: RwLock::new(None),
             watcher: Mutex::new(None),
             seen: SeenFingerprint::default(),
             settings,
             start_error: Mutex::new(None),
+            credentials,
+            session_options,
+            cloud: RwLock::new(None),
         }
+    }
+
+    /// The open workspace's cloud session.
+    pub fn cloud(&self) -> AppResult<CloudSession> {
+        let guard = self.cloud.read().unwrap_or_else(|e| e.into_inner());
+        guard.clone().ok_or_else(|| AppError::new("workspace.none", "No repository is open: open or create one first."))
     }
 
     /// Runs `f` on the open workspace.
@@ -33,27 +56,35 @@ impl AppState {
     }
 
     /// Runs an edit and records the repository's new fingerprint, so the watcher does not
-    /// report our own write as an outside change.
+    /// report our own write as an outside change; the live fleet follows the edit.
     pub fn edit<T>(&self, f: impl FnOnce(&Workspace) -> AppResult<T>) -> AppResult<T> {
-        self.with(|ws| {
+        let result = self.with(|ws| {
             let result = f(ws);
             if let Ok(fingerprint) = ws.fingerprint() {
                 self.seen.update(fingerprint);
             }
             result
-        })
+        });
+        if let Ok(cloud) = self.cloud() {
+            cloud.sync();
+        }
+        result
     }
 
     pub fn root(&self) -> Option<PathBuf> {
         self.workspace.read().unwrap_or_else(|e| e.into_inner()).as_ref().map(|w| w.root().to_path_buf())
     }
 
-    /// Makes `workspace` the open one, watched by `watcher`, and remembers it in the settings.
-    pub fn replace(&self, workspace: Workspace, watcher: Option<RepoWatcher>) -> AppResult<()> {
+    /// Makes `workspace` the open one, watched by `watcher`, with its cloud session, and
+    /// remembers it in the settings. The previous session's operations are cancelled.
+    pub fn replace(&self, workspace: Workspace, watcher: Option<RepoWatcher>, cloud: CloudSession) -> AppResult<()> {
         let mut settings = self.settings.load().unwrap_or_default();
         settings.remember(workspace.root());
         *self.watcher.lock().unwrap_or_else(|e| e.into_inner()) = watcher;
         *self.workspace.write().unwrap_or_else(|e| e.into_inner()) = Some(workspace);
+        if let Some(old) = self.cloud.write().unwrap_or_else(|e| e.into_inner()).replace(cloud) {
+            old.shutdown();
+        }
         *self.start_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.settings.save(&settings)
     }

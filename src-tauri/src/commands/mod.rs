@@ -1,6 +1,8 @@
 //! The IPC commands. Each is a few lines: take the state, call the core, return its data or
 //! its `{code, message}` error.
 
+pub mod cloud;
+pub mod credentials;
 pub mod edit;
 pub mod names;
 pub mod settings;

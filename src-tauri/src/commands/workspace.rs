@@ -33,7 +33,8 @@ pub fn forget_repository(state: State<'_, AppState>, path: String) -> AppResult<
 
 pub fn switch_to<R: Runtime>(app: &AppHandle<R>, state: &AppState, workspace: Workspace) -> AppResult<()> {
     let watcher = events::watch(app, &workspace, state.seen.clone());
-    state.replace(workspace, watcher)?;
+    let cloud = events::cloud_session(app, state, &workspace);
+    state.replace(workspace, watcher, cloud)?;
     events::repo_changed(app);
     Ok(())
 }

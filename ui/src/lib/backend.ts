@@ -4,7 +4,23 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
+import type { Affected } from "../bindings/Affected";
 import type { AppError } from "../bindings/AppError";
+import type { CloudEventPayload } from "../bindings/CloudEventPayload";
+import type { CloudReference } from "../bindings/CloudReference";
+import type { ConfirmAction } from "../bindings/ConfirmAction";
+import type { ConnectCommand } from "../bindings/ConnectCommand";
+import type { CredentialChoice } from "../bindings/CredentialChoice";
+import type { CredentialStatus } from "../bindings/CredentialStatus";
+import type { FleetChange } from "../bindings/FleetChange";
+import type { FleetOverview } from "../bindings/FleetOverview";
+import type { LaunchPreview } from "../bindings/LaunchPreview";
+import type { NewCredentialSet } from "../bindings/NewCredentialSet";
+import type { NodeLive } from "../bindings/NodeLive";
+import type { OperationRequest } from "../bindings/OperationRequest";
+import type { OperationStatus } from "../bindings/OperationStatus";
+import type { Scope } from "../bindings/Scope";
+import type { StoredCredentialSet } from "../bindings/StoredCredentialSet";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { NodesPlan } from "../bindings/NodesPlan";
 import type { NodesRequest } from "../bindings/NodesRequest";
@@ -52,6 +68,34 @@ export const backend = {
   removeItem: (name: string) => call<string[]>("remove_item", { name }),
   getSettings: () => call<Settings>("get_settings"),
   saveSettings: (settings: Settings) => call<null>("save_settings", { settings }),
+
+  // Cloud: what an action will do, running it (returns at once; progress and results arrive
+  // as events), the live fleet, the connect helper, and the editor's reference lists.
+  cloudReference: () => call<CloudReference>("cloud_reference"),
+  /** Which nodes launch (region, image, type, key pair), which are skipped and why, every property problem. */
+  cloudPreview: (scope: Scope, reinit = false) => call<LaunchPreview>("cloud_preview", { scope, reinit }),
+  /** Exactly which nodes and instances a terminate, stop, start or re-init touches, for its confirmation. */
+  cloudAffected: (scope: Scope, action: ConfirmAction) => call<Affected>("cloud_affected", { scope, action }),
+  /** Starts an operation; refused with a coded error (node.invalid_properties, cloud.busy, credentials.*) before anything runs. */
+  cloudStart: (request: OperationRequest) => call<OperationStatus>("cloud_start", { request }),
+  /** False when the operation is not running any more. */
+  cancelOperation: (id: string) => call<boolean>("cancel_operation", { id }),
+  /** Running operations and the last finished ones, oldest first. */
+  listOperations: () => call<OperationStatus[]>("list_operations"),
+  fleetOverview: () => call<FleetOverview>("fleet_overview"),
+  /** Every node's live state (badge, timeline, addresses, last error). */
+  fleetNodes: () => call<NodeLive[]>("fleet_nodes"),
+  nodeLive: (name: string) => call<NodeLive | null>("node_live", { name }),
+  connectCommand: (node: string) => call<ConnectCommand>("connect_command", { node }),
+
+  // Credentials and cloud settings. The secret is write-only: nothing returns it.
+  credentialsStatus: () => call<CredentialStatus>("credentials_status"),
+  listCredentialSets: () => call<StoredCredentialSet[]>("list_credential_sets"),
+  saveCredentialSet: (set: NewCredentialSet) => call<StoredCredentialSet>("save_credential_set", { set }),
+  deleteCredentialSet: (name: string) => call<boolean>("delete_credential_set", { name }),
+  chooseCredentials: (choice: CredentialChoice) => call<CredentialStatus>("choose_credentials", { choice }),
+  /** Checks and saves the custom EC2 endpoint (null or "" clears it); returns the URL saved. */
+  setEc2Endpoint: (url: string | null) => call<string | null>("set_ec2_endpoint", { url }),
 };
 
 export type Backend = typeof backend;
@@ -59,6 +103,18 @@ export type Backend = typeof backend;
 /** Backend events; each handler returns a function that stops listening. */
 export const events = {
   onRepoChanged: (handler: () => void): Promise<UnlistenFn> => listen("repo-changed", () => handler()),
+  /** Every engine event of an operation (for the activity log). */
+  onCloudEvent: (handler: (payload: CloudEventPayload) => void): Promise<UnlistenFn> =>
+    listen<CloudEventPayload>("cloud-event", (e) => handler(e.payload)),
+  /** An operation started, or its progress (done of total) or phase changed. */
+  onOperationProgress: (handler: (status: OperationStatus) => void): Promise<UnlistenFn> =>
+    listen<OperationStatus>("operation-progress", (e) => handler(e.payload)),
+  /** An operation ended; `reports` says how each node came out. */
+  onOperationFinished: (handler: (status: OperationStatus) => void): Promise<UnlistenFn> =>
+    listen<OperationStatus>("operation-finished", (e) => handler(e.payload)),
+  /** Live state of these nodes changed (diffs only); both lists empty when the automatic refresh started or stopped. */
+  onFleetChanged: (handler: (change: FleetChange) => void): Promise<UnlistenFn> =>
+    listen<FleetChange>("fleet-changed", (e) => handler(e.payload)),
 };
 
 /** The system's own dialogs (the dialog plugin). */
