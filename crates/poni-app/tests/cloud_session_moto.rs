@@ -150,6 +150,8 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     assert!(preview.can_launch && preview.launch_count == 4, "{preview:?}");
     let started = session.start(OperationRequest { action: CloudAction::Launch, scope: all.clone(), reinit: None, state: None }).await.unwrap();
     assert_eq!((started.total, started.state), (4, OperationState::Running));
+    let busy = session.start(OperationRequest { action: CloudAction::Terminate, scope: Scope::Node { name: "drumbo2".into() }, reinit: None, state: None }).await;
+    assert_eq!(busy.unwrap_err().code, "cloud.busy", "two operations never work on one node");
     let mid = tokio::time::timeout(Duration::from_secs(20), async {
         // While the proxy holds them, the badges say pending.
         loop {

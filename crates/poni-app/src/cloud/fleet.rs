@@ -446,6 +446,12 @@ impl Fleet {
         changed
     }
 
+    /// Frees the nodes `operation_id` was working on (others' claims stay). Returns those changed.
+    pub fn release(&mut self, nodes: &[String], operation_id: &str) -> Vec<String> {
+        let mine: Vec<String> = nodes.iter().filter(|n| self.nodes.get(*n).is_some_and(|l| l.operation_id.as_deref() == Some(operation_id))).cloned().collect();
+        self.set_operation(&mine, None)
+    }
+
     /// Sets the property problems a preview found (empty clears them). Returns those changed.
     pub fn set_problems(&mut self, problems: &[(String, Vec<PropertyProblem>)]) -> Vec<String> {
         let mut changed = Vec::new();
@@ -769,8 +775,10 @@ mod tests {
         assert_eq!(fleet.set_operation(&["a".into(), "b".into()], Some("op-9")), ["a", "b"]);
         assert_eq!(fleet.node("b").unwrap().operation_id.as_deref(), Some("op-9"));
         assert!(fleet.set_operation(&["a".into()], Some("op-9")).is_empty());
-        fleet.set_operation(&["a".into(), "b".into()], None);
+        fleet.set_operation(&["b".into()], Some("op-10"));
+        assert_eq!(fleet.release(&["a".into(), "b".into()], "op-9"), ["a"], "b belongs to op-10 now");
         assert_eq!(fleet.node("a").unwrap().operation_id, None);
+        assert_eq!(fleet.node("b").unwrap().operation_id.as_deref(), Some("op-10"));
     }
 
     #[test]

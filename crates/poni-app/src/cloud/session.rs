@@ -348,8 +348,12 @@ impl CloudSession {
             }
         }
         let exclusive = request.action != CloudAction::Status;
+        let target = exact_target(&nodes)?;
+        let n = inner.next_id.fetch_add(1, Ordering::SeqCst);
+        let id = op_name(n);
         if exclusive {
-            let fleet = lock(&inner.fleet);
+            // Checked and claimed under one lock: two operations never work on one node.
+            let mut fleet = lock(&inner.fleet);
             let busy: Vec<String> = nodes
                 .iter()
                 .filter_map(|n| fleet.node(n).and_then(|l| l.operation_id.as_ref()).map(|op| format!("{n} ({op})")))
@@ -360,13 +364,22 @@ impl CloudSession {
                     format!("Another operation is working on {}: wait for it to finish or cancel it.", busy.join(", ")),
                 ));
             }
+            fleet.set_operation(&nodes, Some(&id));
         }
-        let target = exact_target(&nodes)?;
         let needs_cloud = request.action == CloudAction::Launch || idle.len() < nodes.len();
-        let provider = if needs_cloud { Some(inner.provider().await?) } else { None };
+        let provider = match needs_cloud {
+            false => None,
+            true => match inner.provider().await {
+                Ok(provider) => Some(provider),
+                Err(e) => {
+                    if exclusive {
+                        lock(&inner.fleet).release(&nodes, &id);
+                    }
+                    return Err(e);
+                }
+            },
+        };
 
-        let n = inner.next_id.fetch_add(1, Ordering::SeqCst);
-        let id = op_name(n);
         let settled = if request.action == CloudAction::Launch { HashSet::new() } else { idle };
         let cancel = inner.closed.child_token();
         let status = OperationStatus {
@@ -392,8 +405,7 @@ impl CloudSession {
             ops.insert(n, OpEntry { status: status.clone(), cancel: cancel.clone(), goal: goal.clone(), settled, done });
         }
         if exclusive {
-            let changed = lock(&inner.fleet).set_operation(&nodes, Some(&id));
-            inner.notify_fleet(&changed, Vec::new());
+            inner.notify_fleet(&nodes, Vec::new());
         }
         (inner.notices)(CloudNotice::Progress(status.clone()));
 
@@ -591,7 +603,7 @@ impl Inner {
                 }
             };
             let mine: Vec<String> = fleet.nodes().filter(|l| l.operation_id.as_deref() == Some(id.as_str())).map(|l| l.node.clone()).collect();
-            changed.extend(fleet.set_operation(&mine, None));
+            changed.extend(fleet.release(&mine, &id));
             // The engine saved ids and addresses: take the repository's word for them.
             let (synced, removed) = self.repo.tree().map(|t| fleet.sync(&t)).unwrap_or_default();
             changed.extend(synced);
