@@ -18,6 +18,7 @@ import { ItemEditor } from "./components/editor/ItemEditor";
 import { Inspector } from "./components/Inspector";
 import { DialogHost } from "./components/dialogs/DialogHost";
 import { Button, cx, ErrorNote, IconButton } from "./components/ui";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 
 // The graph (React Flow + elkjs) is the biggest part of the bundle: load it when first shown.
 const GraphView = lazy(() => import("./components/graph/GraphView").then((m) => ({ default: m.GraphView })));
@@ -81,11 +82,15 @@ function Workspace() {
       <div className="flex min-h-0 flex-1">
         <nav className={cx("flex min-h-0 shrink-0 flex-col border-r border-line bg-panel", wide ? "w-[280px]" : "w-[230px]")} aria-label="Repository tree">
           <TreeHeader model={model} />
-          {model ? <RepoTree model={model} /> : tree.error ? <ErrorNote error={explain(tree.error)} className="m-2" testId="tree-error" /> : <Splash text="Reading the repository…" small />}
+          {model ? (
+            <ErrorBoundary label="tree">
+              <RepoTree model={model} />
+            </ErrorBoundary>
+          ) : tree.error ? <ErrorNote error={explain(tree.error)} className="m-2" testId="tree-error" /> : <Splash text="Reading the repository…" small />}
         </nav>
         <main className="flex min-w-0 flex-1 flex-col">{model ? <MainTabs model={model} foldInspector={!wide} /> : <div className="flex-1" />}</main>
         {wide && model && (
-          <div className="w-[300px] shrink-0 overflow-y-auto border-l border-line bg-panel">
+          <div className="w-[300px] shrink-0 overflow-x-hidden overflow-y-auto border-l border-line bg-panel">
             <Inspector model={model} />
           </div>
         )}
@@ -131,15 +136,21 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
         </Tabs.Trigger>
       </Tabs.List>
       <Tabs.Content value="overview" className="flex min-h-0 flex-1 flex-col outline-none">
-        <Overview model={model} />
+        <ErrorBoundary label="overview">
+          <Overview model={model} />
+        </ErrorBoundary>
       </Tabs.Content>
       <Tabs.Content value="graph" className="flex min-h-0 flex-1 flex-col outline-none">
-        <Suspense fallback={<Splash text="Loading the graph…" small />}>
-          <GraphView model={model} />
-        </Suspense>
+        <ErrorBoundary label="graph">
+          <Suspense fallback={<Splash text="Loading the graph…" small />}>
+            <GraphView model={model} />
+          </Suspense>
+        </ErrorBoundary>
       </Tabs.Content>
       <Tabs.Content value="node" className="flex min-h-0 flex-1 flex-col outline-none">
-        <NodeTab model={model} foldInspector={foldInspector} />
+        <ErrorBoundary label="editor" resetKey={current}>
+          <NodeTab model={model} foldInspector={foldInspector} />
+        </ErrorBoundary>
       </Tabs.Content>
     </Tabs.Root>
   );

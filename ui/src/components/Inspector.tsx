@@ -15,7 +15,7 @@ import { StateBadge, nodeState } from "./ui/StateDot";
 
 function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
-    <div className="grid grid-cols-[92px_1fr] gap-2 py-1 text-[12px]">
+    <div className="grid grid-cols-[92px_minmax(0,1fr)] gap-2 py-1 text-[12px]">
       <dt className="text-muted">{label}</dt>
       <dd className="min-w-0 break-words" data-testid={testId} data-selectable>
         {children}
@@ -144,12 +144,15 @@ function NodeRows({ item, detail, model }: { item: TreeItem; detail?: ItemDetail
       <Row label="Key pair" testId="inspector-key-pair">
         {kp ? (
           kp.exists ? (
-            <span className="flex items-center gap-1 text-ok" data-status="found">
-              <KeyRound size={12} className="shrink-0" /> {kp.name} <span className="text-muted">(~/.ssh/{kp.name}.pem found)</span>
+            <span className="flex min-w-0 items-start gap-1 text-ok" data-status="found">
+              <KeyRound size={12} className="mt-0.5 shrink-0" />
+              <span className="min-w-0 break-all">
+                {kp.name} <span className="text-muted">(~/.ssh/{kp.name}.pem found)</span>
+              </span>
             </span>
           ) : (
-            <span className="flex items-start gap-1 text-warn" data-status="missing">
-              <TriangleAlert size={12} className="mt-0.5 shrink-0" /> {kp.name}: no {kp.path}
+            <span className="flex min-w-0 items-start gap-1 text-warn" data-status="missing">
+              <TriangleAlert size={12} className="mt-0.5 shrink-0" /> <span className="min-w-0 break-all">{kp.name}: no {kp.path}</span>
             </span>
           )
         ) : (

@@ -76,7 +76,7 @@ export function Overview({ model }: { model: TreeModel }) {
           </section>
         )}
 
-        <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(240px,1fr)_2fr]">
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(220px,1fr)_minmax(0,2fr)]">
           <section className="rounded-lg border border-line bg-panel p-3.5" data-testid="overview-regions">
             <SectionTitle>
               <span className="flex items-center gap-1.5">
@@ -106,7 +106,7 @@ export function Overview({ model }: { model: TreeModel }) {
                 );
               })}
             </ul>
-            <div className="mt-3 flex gap-1.5 border-t border-line pt-3">
+            <div className="mt-3 flex flex-wrap gap-1.5 border-t border-line pt-3">
               <FacetChip active={isFacet({ kind: "launched", launched: true })} onClick={() => setFacet({ kind: "launched", launched: true })}>
                 <StateDot state="has-instance" /> {stats.launched} launched
               </FacetChip>
@@ -116,7 +116,7 @@ export function Overview({ model }: { model: TreeModel }) {
             </div>
           </section>
 
-          <section className="flex min-h-[220px] flex-col rounded-lg border border-line bg-panel p-3.5" data-testid="overview-list">
+          <section className="flex min-h-[220px] min-w-0 flex-col rounded-lg border border-line bg-panel p-3.5" data-testid="overview-list">
             <SectionTitle right={<span className="text-[12px] text-muted">{list.length} node{list.length === 1 ? "" : "s"}</span>}>{facetTitle(facet)}</SectionTitle>
             {list.length === 0 ? (
               <p className="text-[12px] text-muted">No nodes here.</p>
@@ -199,7 +199,7 @@ function Stat({ icon, label, value, sub, active, onClick, testId }: { icon: Reac
 
 function FacetChip({ active, onClick, children, testId }: { active: boolean; onClick: () => void; children: ReactNode; testId?: string }) {
   return (
-    <button onClick={onClick} data-testid={testId} className={cx("flex items-center gap-1.5 rounded-full border px-2.5 py-0.5 text-[12px]", active ? "border-accent bg-accent-soft" : "border-line hover:bg-hover")}>
+    <button onClick={onClick} data-testid={testId} className={cx("flex items-center gap-1.5 rounded-full border px-2.5 py-0.5 text-[12px] whitespace-nowrap", active ? "border-accent bg-accent-soft" : "border-line hover:bg-hover")}>
       {children}
     </button>
   );

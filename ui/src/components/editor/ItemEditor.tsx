@@ -273,7 +273,7 @@ function CloudSection({
       </SectionTitle>
       {!isNode && <p className="mb-3 text-[12px] text-muted">Values set on a system apply to every node inside it that does not set its own.</p>}
       <div className="grid grid-cols-1 gap-x-3 gap-y-2.5 md:grid-cols-2">
-        <Field label="Provider" htmlFor={`${id}-provider`} hint={!cloud.provider && from("cloud.provider") ? `Inherited: ${from("cloud.provider")}` : undefined}>
+        <Field label="Provider" htmlFor={`${id}-provider`}>
           {reference.providers.length ? (
             <Select id={`${id}-provider`} value={cloud.provider} onChange={(e) => onChange("provider", e.target.value)} data-testid="cloud-provider">
               <option value="">{from("cloud.provider") ? `(inherit: ${from("cloud.provider")})` : "(none)"}</option>
@@ -391,7 +391,7 @@ function PropertiesSection({
       </SectionTitle>
       {rows.length === 0 && <p className="text-[12px] text-muted">No other properties. Add one: a name like <code className="font-mono">port</code> or <code className="font-mono">app.version</code> (dots make nested values).</p>}
       {rows.length > 0 && (
-        <div className="grid grid-cols-[minmax(110px,1fr)_96px_minmax(140px,2fr)_28px] items-start gap-x-2 gap-y-1.5 text-[12px]">
+        <div className="grid grid-cols-[minmax(110px,1fr)_118px_minmax(140px,2fr)_28px] items-start gap-x-2 gap-y-1.5 text-[12px]">
           <span className="text-muted">Name</span>
           <span className="text-muted">Type</span>
           <span className="text-muted">Value</span>

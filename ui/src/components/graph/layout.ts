@@ -1,10 +1,19 @@
 // Box layout with elkjs: clone families as layered trees (parent above its clones), the other
-// boxes packed around them in model order.
-import ELK from "elkjs/lib/elk.bundled.js";
+// boxes packed around them in model order. ELK runs in a Web Worker: its generated code assigns
+// to built-in prototypes, which the window freezes (Tauri's freezePrototype), and it keeps the
+// window responsive on big systems.
+import ELK from "elkjs/lib/elk-api.js";
+import elkWorkerUrl from "elkjs/lib/elk-worker.min.js?url";
 
 export const BOX = { width: 184, height: 58 };
 
-const elk = new ELK();
+let elk: InstanceType<typeof ELK> | null = null;
+
+/** Rows of boxes, for where no worker can run (tests). */
+function grid(ids: string[]): Map<string, { x: number; y: number }> {
+  const perRow = Math.max(1, Math.ceil(Math.sqrt(ids.length * 1.8)));
+  return new Map(ids.map((id, i) => [id, { x: (i % perRow) * (BOX.width + 20), y: Math.floor(i / perRow) * (BOX.height + 44) }]));
+}
 
 export interface LayoutInput {
   ids: string[];
@@ -12,6 +21,8 @@ export interface LayoutInput {
 }
 
 export async function layout({ ids, edges }: LayoutInput): Promise<Map<string, { x: number; y: number }>> {
+  if (typeof Worker === "undefined") return grid(ids);
+  elk ??= new ELK({ workerUrl: elkWorkerUrl });
   const result = await elk.layout({
     id: "root",
     layoutOptions: {

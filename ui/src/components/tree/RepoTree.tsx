@@ -220,7 +220,7 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
       className={cx(
         "group flex cursor-default items-center gap-1.5 pr-2 text-[13px] outline-none",
         selected ? "bg-accent-soft text-fg" : "hover:bg-hover",
-        focused && "shadow-[inset_2px_0_0_var(--accent)]",
+        selected && focused && "shadow-[inset_2px_0_0_var(--accent)]",
         "focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent",
       )}
     >

@@ -20,10 +20,12 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   variant?: Variant;
   size?: "sm" | "md";
   icon?: ReactNode;
+  /** Square, for a button that shows only its icon. */
+  iconOnly?: boolean;
 }
 
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
-  { variant = "secondary", size = "md", icon, className, children, type = "button", ...rest },
+  { variant = "secondary", size = "md", icon, iconOnly, className, children, type = "button", ...rest },
   ref,
 ) {
   return (
@@ -31,9 +33,10 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
       ref={ref}
       type={type}
       className={cx(
-        "inline-flex shrink-0 items-center justify-center gap-1.5 rounded-md font-medium whitespace-nowrap transition-colors select-none",
+        "inline-flex shrink-0 items-center justify-center gap-1.5 rounded-md font-medium whitespace-nowrap transition-colors select-none [&_svg]:shrink-0",
         "disabled:cursor-not-allowed disabled:opacity-50 disabled:hover:brightness-100",
-        size === "sm" ? "h-7 px-2 text-[12px]" : "h-8 px-3 text-[13px]",
+        size === "sm" ? "h-7 text-[12px]" : "h-8 text-[13px]",
+        iconOnly ? (size === "sm" ? "w-7" : "w-8") : size === "sm" ? "px-2" : "px-3",
         variants[variant],
         className,
       )}
@@ -73,7 +76,8 @@ export const IconButton = forwardRef<HTMLButtonElement, ButtonProps & { label: s
           size={size}
           icon={icon}
           aria-label={label}
-          className={cx(!showLabel && (size === "sm" ? "w-7 px-0" : "w-8 px-0"), className)}
+          iconOnly={!showLabel}
+          className={className}
           {...rest}
         >
           {showLabel ? label : null}
@@ -113,7 +117,7 @@ export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSel
   ref,
 ) {
   return (
-    <select ref={ref} aria-invalid={invalid || undefined} className={cx(fieldBase, "h-8 pr-7", invalid ? "border-danger" : "border-line-strong", className)} {...rest}>
+    <select ref={ref} aria-invalid={invalid || undefined} className={cx(fieldBase, "field-select h-8 truncate pr-7", invalid ? "border-danger" : "border-line-strong", className)} {...rest}>
       {children}
     </select>
   );
