@@ -344,3 +344,86 @@ fn stop_start_update_and_reinit() {
     assert_ne!(first, second, "{}", out.stderr);
     assert_eq!(proxy.full_stats().count("RunInstances"), 3);
 }
+
+/// Every stored or printed thing a run leaves: outputs, repository files, proxy and moto logs.
+fn assert_nowhere(secret: &str, outputs: &[poni_e2e::PoniOutput], root: &Path, proxy: &Ec2Proxy) {
+    for out in outputs {
+        assert!(!out.stdout.contains(secret) && !out.stderr.contains(secret), "secret printed:\n{}\n{}", out.stdout, out.stderr);
+    }
+    for (path, text) in files(root) {
+        assert!(!text.contains(secret), "secret in {path}");
+    }
+    for log in [proxy.log_path(), Moto::shared().log_path()] {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        assert!(!text.contains(secret), "secret in {}", log.display());
+    }
+}
+
+#[test]
+fn no_secret_in_any_file_output_or_log_after_a_full_run() {
+    const SECRET: &str = "e2e-secret-Vq7Rk2Lw9sN4";
+    const TOKEN: &str = "e2e-token-Hx3Jm8Pz5cT1";
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_holds(Duration::from_millis(300)));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let poni = Poni::new(&root, proxy.endpoint_url()).with_var("AWS_SECRET_ACCESS_KEY", SECRET).with_var("AWS_SESSION_TOKEN", TOKEN);
+    seed_repository(&poni, 2);
+    let mut outputs = vec![
+        poni.ok(&["cloud", "init", "drumbo", "--wait", "-v"]),
+        poni.ok(&["list", "-q", "-p", "-o"]),
+        poni.ok(&["cloud", "update", "drumbo"]),
+        poni.ok(&["credentials", "show"]),
+        poni.ok(&["cloud", "terminate", "drumbo"]),
+        poni.ok(&["cloud", "wait", "drumbo", "--state=terminated", "-v"]),
+    ];
+    // A failure's message too.
+    poni.ok(&["set", "-M", "drumbo2", "cloud.instance=i-0123456789abcdef0"]);
+    let failed = poni.run(&["cloud", "stop", "drumbo2", "-M"]);
+    assert!(!failed.success && failed.stderr.contains("i-0123456789abcdef0"), "{}", failed.stderr);
+    outputs.push(failed);
+    let shown = &outputs[3].stdout;
+    assert!(shown.contains("source: environment variables") && shown.contains("access key id: testing"), "{shown}");
+    assert!(shown.contains(&format!("endpoint: {}", proxy.endpoint_url())), "{shown}");
+    assert_nowhere(SECRET, &outputs, &root, &proxy);
+    assert_nowhere(TOKEN, &outputs, &root, &proxy);
+}
+
+/// Runs inside a D-Bus session with an unlocked keyring (as `./dev test` does); without a
+/// session bus there is no Secret Service to test against, so the test says so and passes.
+#[test]
+fn credentials_stored_in_the_secret_service_are_used_and_never_shown() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
+        eprintln!("SKIPPED: no D-Bus session bus, so no Secret Service (run it through ./dev test)");
+        return;
+    }
+    const SECRET: &str = "e2e-stored-secret-Zt6Wq1Yb8";
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    // No credentials in the environment: only the keyring can supply them.
+    let poni = Poni::new(&root, proxy.endpoint_url()).without_var("AWS_ACCESS_KEY_ID").without_var("AWS_SECRET_ACCESS_KEY");
+    seed_repository(&poni, 1);
+    let missing = poni.run(&["credentials", "show"]);
+    assert!(!missing.success && missing.stderr.starts_with("error: No AWS credentials found: store a credential set (poni credentials set)"), "{}", missing.stderr);
+
+    let mut outputs = vec![poni.run_with_stdin(&["credentials", "set", "--access-key-id", "AKIAE2ESTORED", "--secret-stdin"], &format!("{SECRET}\n"))];
+    assert!(outputs[0].success, "{}", outputs[0].stderr);
+    assert_eq!(outputs[0].stdout, "stored credential set 'default' (access key AKIAE2ESTORED)\n");
+    outputs.push(poni.ok(&["credentials", "list"]));
+    assert_eq!(outputs[1].stdout, "default\n");
+    outputs.push(poni.ok(&["credentials", "show"]));
+    assert!(outputs[2].stdout.starts_with("source: stored credential set 'default' (access key AKIAE2ESTORED)\naccess key id: AKIAE2ESTORED\n"), "{}", outputs[2].stdout);
+    outputs.push(poni.ok(&["cloud", "init", "drumbo1", "--wait"]));
+    assert!(str_of(&node(&root, "drumbo1"), "cloud.instance").starts_with("i-"));
+    outputs.push(poni.ok(&["cloud", "terminate", "drumbo1"]));
+    assert_nowhere(SECRET, &outputs, &root, &proxy);
+
+    assert_eq!(poni.ok(&["credentials", "delete", "default"]).stdout, "deleted credential set 'default'\n");
+    assert_eq!(poni.ok(&["credentials", "list"]).stdout, "");
+    let again = poni.run(&["credentials", "delete", "default"]);
+    assert!(!again.success && again.stderr.contains("There is no stored credential set 'default'"), "{}", again.stderr);
+    // A secret is never taken from the command line, and never read from a non-terminal
+    // without --secret-stdin.
+    let refused = poni.run_with_stdin(&["credentials", "set", "--access-key-id", "AKIAX"], "s\n");
+    assert!(!refused.success && refused.stderr.contains("pass --secret-stdin"), "{}", refused.stderr);
+}
