@@ -42,12 +42,17 @@ describe("clone dialog", () => {
   it("suggests a template and range that continue the parent's name", () => {
     expect(cloneDefaults("drumbo1")).toEqual({ template: "drumbo{id}", count: "2..4" });
     expect(cloneDefaults("webshop/frontend/http01")).toEqual({ template: "http{id:02}", count: "2..4" });
+    expect(cloneDefaults("web/http02", ["web/http01", "web/http02", "web/http03", "web/db7"])).toEqual({ template: "http{id:02}", count: "4..6" });
     expect(cloneDefaults("db")).toEqual({ template: "db{id}", count: "1..3" });
   });
 
   it("lists the names live, marks clashes and will not create them", async () => {
     renderWithProviders(<NodesDialog mode="clone" model={model} initialParent="drumbo1" />);
-    expect(await screen.findByTestId("preview-row-drumbo4")).toBeInTheDocument();
+    // The suggestion continues after the highest sibling: no clash.
+    expect(screen.getByTestId("nodes-count")).toHaveValue("4..6");
+    await userEvent.clear(screen.getByTestId("nodes-count"));
+    await userEvent.type(screen.getByTestId("nodes-count"), "2..4");
+    expect(await screen.findByTestId("preview-row-drumbo2")).toBeInTheDocument();
     expect(screen.getByTestId("preview-row-drumbo2")).toHaveAttribute("data-clash", "true");
     expect(screen.getByTestId("preview-row-drumbo2")).toHaveTextContent("node 'drumbo2' already exists");
     expect(screen.getByTestId("preview-row-drumbo4")).not.toHaveAttribute("data-clash");

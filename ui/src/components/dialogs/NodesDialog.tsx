@@ -13,15 +13,28 @@ import { Button, cx, ErrorNote, Field, Input, Modal, Select, Switch } from "../u
 
 const PREVIEW_LIMIT = 200;
 
-/** A template and a range that continue the parent's name: drumbo1 -> drumbo{id}, 2..4. */
-export function cloneDefaults(parent: string): { template: string; count: string } {
+/**
+ * A template and a range that continue the parent's name: drumbo1 -> drumbo{id}, 2..4; past the
+ * highest number its siblings already use, so the suggestion does not clash.
+ */
+export function cloneDefaults(parent: string, siblings: string[] = []): { template: string; count: string } {
   const label = baseName(parent);
   const m = /^(.*?)(\d+)$/.exec(label);
-  if (!m) return { template: `${label}{id}`, count: "1..3" };
-  const digits = m[2];
-  const n = Number(digits);
-  const template = digits.length > 1 && digits.startsWith("0") ? `${m[1]}{id:0${digits.length}}` : `${m[1]}{id}`;
-  return { template, count: `${n + 1}..${n + 3}` };
+  const stem = m ? m[1] : label;
+  const digits = m?.[2] ?? "";
+  const template = digits.length > 1 && digits.startsWith("0") ? `${stem}{id:0${digits.length}}` : `${stem}{id}`;
+  let highest = m ? Number(digits) : 0;
+  const escaped = stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const same = new RegExp(`^${escaped}(\\d+)$`);
+  for (const s of siblings) {
+    const n = same.exec(baseName(s));
+    if (n) highest = Math.max(highest, Number(n[1]));
+  }
+  return { template, count: `${highest + 1}..${highest + 3}` };
+}
+
+function siblingsOf(model: TreeModel, name: string): string[] {
+  return model.children.get(model.byName.get(name)?.system ?? "\u0000root") ?? [];
 }
 
 function joinName(system: string, template: string) {
@@ -35,7 +48,7 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
   const log = useUi((s) => s.log);
   const client = useQueryClient();
   const parentItem = initialParent ? model.byName.get(initialParent) : undefined;
-  const defaults = mode === "clone" && parentItem ? cloneDefaults(parentItem.name) : { template: "", count: "" };
+  const defaults = mode === "clone" && parentItem ? cloneDefaults(parentItem.name, siblingsOf(model, parentItem.name)) : { template: "", count: "" };
 
   const [parent, setParent] = useState(mode === "clone" ? (initialParent ?? "") : "");
   const [system, setSystem] = useState((mode === "clone" ? parentItem?.system : initialSystem) ?? "");
@@ -49,7 +62,7 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
     setParent(name);
     const item = model.byName.get(name);
     if (item?.kind === "node") {
-      const d = cloneDefaults(name);
+      const d = cloneDefaults(name, siblingsOf(model, name));
       setSystem(item.system ?? "");
       if (!touched) {
         setTemplate(d.template);

@@ -31,6 +31,7 @@ export async function layout({ ids, edges }: LayoutInput): Promise<Map<string, {
       "elk.aspectRatio": "1.8",
       "elk.separateConnectedComponents": "true",
       "elk.layered.considerModelOrder.components": "MODEL_ORDER",
+      "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
       "elk.layered.compaction.connectedComponents": "true",
       "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
       "elk.layered.spacing.nodeNodeBetweenLayers": "44",
