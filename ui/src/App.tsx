@@ -104,7 +104,7 @@ function Workspace() {
 function TreeHeader({ model }: { model: TreeModel | null }) {
   return (
     <div className="flex h-9 shrink-0 items-center gap-1 border-b border-line pr-1 pl-3">
-      <span className="text-[11px] font-semibold tracking-wide text-muted uppercase">Systems & nodes</span>
+      <span className="truncate text-[11px] font-semibold tracking-wide whitespace-nowrap text-muted uppercase">Systems & nodes</span>
       <span className="ml-1 text-[11px] text-faint tabular-nums" data-testid="tree-count">
         {model ? `${model.view.nodeCount}` : ""}
       </span>
@@ -170,7 +170,7 @@ function NodeTab({ model, foldInspector }: { model: TreeModel; foldInspector: bo
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       {foldInspector && (
-        <div className="shrink-0 border-b border-line bg-panel px-4 py-3" data-testid="inspector-folded">
+        <div className="shrink-0 border-b border-line bg-panel px-4 py-2" data-testid="inspector-folded">
           <Inspector model={model} folded />
         </div>
       )}

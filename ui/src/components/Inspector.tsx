@@ -1,7 +1,7 @@
 // The inspector: what one item is at a glance. A column on wide windows; at small sizes it
 // folds into the main area (above the editor).
-import type { ReactNode } from "react";
-import { Copy, FileWarning, Folder, KeyRound, Network, Server, SquarePen, TriangleAlert } from "lucide-react";
+import { useState, type ReactNode } from "react";
+import { ChevronDown, Copy, FileWarning, Folder, KeyRound, Network, Server, SquarePen, TriangleAlert } from "lucide-react";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { TreeItem } from "../bindings/TreeItem";
 import { actions } from "../lib/actions";
@@ -43,6 +43,7 @@ export function Inspector({ model, folded }: { model: TreeModel; folded?: boolea
       </aside>
     );
   }
+  if (folded) return <FoldedInspector item={item} model={model} />;
   return (
     <aside className={cx("flex flex-col gap-3", folded ? "" : "p-4")} data-testid="inspector">
       <Header item={item} />
@@ -179,5 +180,39 @@ function SystemRows({ item, model }: { item: TreeItem; model: TreeModel }) {
         {item.region ?? dash}
       </Row>
     </>
+  );
+}
+
+/** At small sizes: one line with the essentials, details on demand, so the editor keeps the room. */
+function FoldedInspector({ item, model }: { item: TreeItem; model: TreeModel }) {
+  const [open, setOpen] = useState(false);
+  const detail = useItem(item.name);
+  return (
+    <aside className="flex flex-col gap-2" data-testid="inspector">
+      <div className="flex min-w-0 items-center gap-2 text-[12px]">
+        <span className={cx("flex h-6 w-6 shrink-0 items-center justify-center rounded-md", item.kind === "node" ? "bg-accent-soft text-accent" : "bg-panel-2 text-muted")}>
+          {item.kind === "node" ? <Server size={13} /> : <Folder size={13} />}
+        </span>
+        <span className="min-w-0 truncate text-[14px] font-semibold" data-testid="inspector-name" title={item.name}>
+          {item.label}
+        </span>
+        {item.kind === "node" && <StateBadge state={nodeState(item)} testId="inspector-state" />}
+        {item.cloneOf && <span className="min-w-0 truncate text-faint">{"<="} {item.cloneOf}</span>}
+        {item.region && <span className="shrink-0 text-muted">{item.region}</span>}
+        <button
+          className="ml-auto flex shrink-0 items-center gap-0.5 rounded px-1.5 py-0.5 text-muted hover:bg-hover hover:text-fg"
+          aria-expanded={open}
+          onClick={() => setOpen((o) => !o)}
+          data-testid="inspector-toggle"
+        >
+          Details <ChevronDown size={13} className={cx("transition-transform", open && "rotate-180")} />
+        </button>
+      </div>
+      {open && (
+        <dl className="grid grid-cols-1 gap-x-6 sm:grid-cols-2">
+          {item.kind === "node" ? <NodeRows item={item} detail={detail.data} model={model} /> : <SystemRows item={item} model={model} />}
+        </dl>
+      )}
+    </aside>
   );
 }
