@@ -147,13 +147,13 @@ function NodeRows({ item, detail, model }: { item: TreeItem; detail?: ItemDetail
           kp.exists ? (
             <span className="flex min-w-0 items-start gap-1 text-ok" data-status="found">
               <KeyRound size={12} className="mt-0.5 shrink-0" />
-              <span className="min-w-0 break-all">
+              <span className="min-w-0 [overflow-wrap:anywhere]">
                 {kp.name} <span className="text-muted">(~/.ssh/{kp.name}.pem found)</span>
               </span>
             </span>
           ) : (
             <span className="flex min-w-0 items-start gap-1 text-warn" data-status="missing">
-              <TriangleAlert size={12} className="mt-0.5 shrink-0" /> <span className="min-w-0 break-all">{kp.name}: no {kp.path}</span>
+              <TriangleAlert size={12} className="mt-0.5 shrink-0" /> <span className="min-w-0 [overflow-wrap:anywhere]">{kp.name}: no {kp.path}</span>
             </span>
           )
         ) : (

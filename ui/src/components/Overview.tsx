@@ -131,8 +131,12 @@ export function Overview({ model }: { model: TreeModel }) {
                       data-testid={`overview-node-${n.name}`}
                     >
                       <StateDot state={nodeState(n)} />
-                      <span className="min-w-0 truncate">{n.name}</span>
-                      {n.cloneOf && <span className="truncate text-[12px] text-faint">{"<="} {n.cloneOf}</span>}
+                      <span className="min-w-0 shrink-0 truncate">{n.name}</span>
+                      {n.cloneOf && (
+                        <span className="min-w-0 truncate text-[12px] text-faint" title={`Cloned from ${n.cloneOf}`}>
+                          {"<="} {n.system && n.cloneOf.startsWith(`${n.system}/`) ? n.cloneOf.slice(n.system.length + 1) : n.cloneOf}
+                        </span>
+                      )}
                       <span className="ml-auto shrink-0 text-[12px] text-muted">{n.region ?? ""}</span>
                       <ArrowRight size={13} className="shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(n.name))} />
                     </button>
