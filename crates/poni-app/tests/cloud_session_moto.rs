@@ -22,7 +22,7 @@ use poni_app::poni_cloud::aws::{PacingLimits, ProviderOptions, RetryPolicy};
 use poni_app::poni_cloud::credentials::{CredentialSets, EnvVars, KeyringStore, SecretStore};
 use poni_app::poni_cloud::engine::{EngineEvent, EngineOptions, Outcome, PollSchedule};
 use poni_app::SettingsStore;
-use poni_e2e::{Ec2Proxy, ProxyConfig, TEST_AMI};
+use poni_e2e::{Ec2Proxy, FaultKind, ProxyConfig, TEST_AMI};
 use poni_repo::{AddNodes, Repo, Target};
 use serde_json::{json, Value};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
@@ -263,4 +263,54 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
         assert!(credentials.delete_set("moto").await.unwrap());
         let _ = KeyringStore::with_service(&service).remove(".sets");
     }
+}
+
+/// Throttling injected into every kind of call still ends with every node right, and an
+/// instance the cloud does not know is listed as missing on the dashboard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_still_ends_right_and_a_forgotten_instance_is_listed() {
+    let config = ProxyConfig { hold_pending: Duration::from_secs(1), ..ProxyConfig::default() }
+        .with_faults(0.3, &[FaultKind::Throttle])
+        .with_budget(10);
+    let proxy = Ec2Proxy::start_shared(config);
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repo::init(dir.path().join("repo")).unwrap();
+    seed(&repo);
+    let settings = SettingsStore::at(dir.path().join("settings.json"));
+    let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "AKIATHROTTLE"), ("AWS_SECRET_ACCESS_KEY", "x")]);
+    let credentials = CloudCredentials::new(settings, CredentialSets::new(Arc::new(KeyringStore::with_service("poni-desktop-unused"))), env)
+        .with_profile_paths(vec![]);
+    credentials.choose(CredentialChoice::Environment).unwrap();
+    credentials.set_endpoint(Some(proxy.endpoint_url().to_owned())).unwrap();
+    let (sink, _log, _rx) = notices();
+    let session = CloudSession::new(repo.clone(), credentials, options(), tokio::runtime::Handle::current(), sink);
+
+    let started = session.start(OperationRequest { action: CloudAction::Launch, scope: Scope::All, reinit: None, state: None }).await.unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(90), session.finished(&started.id)).await.unwrap().unwrap();
+    assert_eq!((done.state, done.succeeded), (OperationState::Succeeded, 4), "{done:?}");
+    assert!(proxy.faults_injected() > 0, "the proxy throttled some calls");
+    let ids: Vec<String> = (1..=4).map(|i| node_file(&repo, &format!("drumbo{i}"))["cloud"]["instance"].as_str().unwrap().to_owned()).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "one instance per node, none launched twice: {ids:?}");
+    for i in 1..=4 {
+        let name = format!("drumbo{i}");
+        assert_eq!(session.node_live(&name).unwrap().state, Some(StateBadge::Running), "{name}");
+        assert!(node_file(&repo, &name)["host"].as_str().is_some_and(|h| !h.is_empty()), "{name}");
+    }
+
+    // drumbo4 now points at an instance the cloud never had.
+    proxy.clear_faults();
+    set(&repo, "drumbo4", "cloud.instance", json!("i-0000000000000dead"));
+    session.sync();
+    let started = session.start(OperationRequest { action: CloudAction::Status, scope: Scope::All, reinit: None, state: None }).await.unwrap();
+    let done = session.finished(&started.id).await.unwrap();
+    assert_eq!((done.state, done.failed), (OperationState::Failed, 1), "{done:?}");
+    let overview = session.fleet_overview();
+    assert_eq!(overview.missing.len(), 1, "{overview:?}");
+    assert_eq!((overview.missing[0].node.as_str(), overview.missing[0].instance_id.as_str()), ("drumbo4", "i-0000000000000dead"));
+    assert_eq!(overview.last_errors[0].code, "cloud.instance_not_found");
+    assert_eq!(overview.by_state.iter().find(|c| c.state == StateBadge::Running).unwrap().count, 3);
+    session.shutdown();
 }

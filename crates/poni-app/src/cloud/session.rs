@@ -613,6 +613,9 @@ impl Inner {
         };
         changed.retain(|c| !removed.contains(c));
         self.notify_fleet(&changed, removed);
+        // Before the operation counts as finished: whoever waits for it sees the refresh of
+        // what it left in transition (e.g. a cancelled launch) already running.
+        self.ensure_refresher();
 
         let status = {
             let mut ops = lock(&self.ops);
@@ -658,7 +661,6 @@ impl Inner {
             status
         };
         (self.notices)(CloudNotice::Finished(status));
-        self.ensure_refresher();
     }
 
     /// Nodes in a transitional state that no operation is watching already.
