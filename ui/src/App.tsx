@@ -19,6 +19,8 @@ import { Inspector } from "./components/Inspector";
 import { DialogHost } from "./components/dialogs/DialogHost";
 import { Button, cx, ErrorNote, IconButton } from "./components/ui";
 import { ErrorBoundary } from "./components/ErrorBoundary";
+import { ActivityStrip } from "./components/cloud/ActivityStrip";
+import { useCloudEvents } from "./lib/cloud";
 
 // The graph (React Flow + elkjs) is the biggest part of the bundle: load it when first shown.
 const GraphView = lazy(() => import("./components/graph/GraphView").then((m) => ({ default: m.GraphView })));
@@ -26,6 +28,7 @@ const GraphView = lazy(() => import("./components/graph/GraphView").then((m) => 
 export function App() {
   useApplyTheme();
   useRepoChangedEvents();
+  useCloudEvents();
   useGlobalKeys();
   return (
     <RTooltip.Provider delayDuration={400}>
@@ -95,7 +98,7 @@ function Workspace() {
           </div>
         )}
       </div>
-      <StatusBar model={model} root={workspace.data.root} defaultRoot={workspace.data.defaultRoot} />
+      <ActivityStrip model={model} root={workspace.data.root} defaultRoot={workspace.data.defaultRoot} />
       {model && <DialogHost model={model} />}
     </div>
   );
@@ -182,29 +185,6 @@ function NodeTab({ model, foldInspector }: { model: TreeModel; foldInspector: bo
         <ItemEditor key={current} detail={detail.data} />
       )}
     </div>
-  );
-}
-
-function StatusBar({ model, root, defaultRoot }: { model: TreeModel | null; root: string; defaultRoot: string }) {
-  const activity = useUi((s) => s.activity);
-  const last = activity[activity.length - 1];
-  return (
-    <footer className="flex h-7 shrink-0 items-center gap-3 border-t border-line bg-panel px-3 text-[12px] text-muted" data-testid="status-bar">
-      <span className="flex min-w-0 items-center gap-1.5 truncate">
-        <Database size={12} className="shrink-0" />
-        <span className="truncate">{tildify(root, defaultRoot)}</span>
-      </span>
-      {model && (
-        <span className="shrink-0 tabular-nums">
-          {model.view.nodeCount} node{model.view.nodeCount === 1 ? "" : "s"} · {model.view.systemCount} system{model.view.systemCount === 1 ? "" : "s"}
-        </span>
-      )}
-      {last && (
-        <span className={cx("ml-auto min-w-0 truncate", last.tone === "error" && "text-danger")} data-testid="activity-last" title={last.text}>
-          {last.at.toLocaleTimeString([], { hour12: false })} {last.text}
-        </span>
-      )}
-    </footer>
   );
 }
 

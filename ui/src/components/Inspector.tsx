@@ -11,7 +11,8 @@ import { useItem } from "../lib/queries";
 import { useUi } from "../lib/store";
 import { descendants, type TreeModel } from "../lib/treeModel";
 import { Button, cx } from "./ui";
-import { StateBadge, nodeState } from "./ui/StateDot";
+import { LiveBadge, LiveRows, NodeCloudPanel, CloudButtons } from "./cloud/NodeCloud";
+import { scopeFor } from "../lib/cloud";
 
 function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
@@ -56,6 +57,8 @@ export function Inspector({ model, folded }: { model: TreeModel; folded?: boolea
           <FileWarning size={14} className="mt-px shrink-0" /> {item.problem}
         </p>
       )}
+      {!folded && item.kind === "node" && <NodeCloudPanel item={item} />}
+      {!folded && item.kind === "system" && <SystemCloud item={item} model={model} />}
       {!folded && (
         <div className="flex flex-wrap gap-1.5">
           <Button size="sm" icon={<SquarePen size={13} />} onClick={() => actions.open(item.name)} data-testid="inspector-open">
@@ -111,9 +114,7 @@ function NodeRows({ item, detail, model }: { item: TreeItem; detail?: ItemDetail
   const kp = detail?.keyPair;
   return (
     <>
-      <Row label="State">
-        <StateBadge state={nodeState(item)} testId="inspector-state" />
-      </Row>
+      <LiveRows item={item} fileHost={host} fileIp={ip} fileDns={dns} />
       <Row label="Cloned from" testId="inspector-parent">
         {item.cloneOf ? model.byName.has(item.cloneOf) ? <Link name={item.cloneOf} /> : <span className="text-warn">{item.cloneOf} (missing)</span> : dash}
       </Row>
@@ -127,21 +128,6 @@ function NodeRows({ item, detail, model }: { item: TreeItem; detail?: ItemDetail
           </span>
         </Row>
       )}
-      <Row label="Instance" testId="inspector-instance">
-        {item.instance ? <span className="font-mono">{item.instance}</span> : <span className="text-muted">not launched</span>}
-      </Row>
-      <Row label="Region" testId="inspector-region">
-        {item.region ?? dash}
-      </Row>
-      <Row label="Host" testId="inspector-host">
-        {host ? <span className="font-mono">{host}</span> : dash}
-      </Row>
-      <Row label="Private IP" testId="inspector-private-ip">
-        {ip ? <span className="font-mono">{ip}</span> : dash}
-      </Row>
-      <Row label="Private DNS" testId="inspector-private-dns">
-        {dns ? <span className="font-mono">{dns}</span> : dash}
-      </Row>
       <Row label="Key pair" testId="inspector-key-pair">
         {kp ? (
           kp.exists ? (
@@ -196,7 +182,7 @@ function FoldedInspector({ item, model }: { item: TreeItem; model: TreeModel }) 
         <span className="min-w-0 truncate text-[14px] font-semibold" data-testid="inspector-name" title={item.name}>
           {item.label}
         </span>
-        {item.kind === "node" && <StateBadge state={nodeState(item)} testId="inspector-state" />}
+        {item.kind === "node" && <LiveBadge item={item} testId="inspector-state" />}
         {item.cloneOf && <span className="min-w-0 truncate text-faint">{"<="} {item.cloneOf}</span>}
         {item.region && <span className="shrink-0 text-muted">{item.region}</span>}
         <button
@@ -215,4 +201,11 @@ function FoldedInspector({ item, model }: { item: TreeItem; model: TreeModel }) 
       )}
     </aside>
   );
+}
+
+function SystemCloud({ item, model }: { item: TreeItem; model: TreeModel }) {
+  const scope = scopeFor(model, [item.name]);
+  if (!scope) return null;
+  const launched = descendants(model, item.name).some((d) => d.kind === "node" && d.instance);
+  return <CloudButtons scope={scope} hasInstance={launched} />;
 }

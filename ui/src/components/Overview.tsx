@@ -7,14 +7,18 @@ import { actions } from "../lib/actions";
 import { useUi } from "../lib/store";
 import type { TreeModel } from "../lib/treeModel";
 import { Button, cx, SectionTitle } from "./ui";
-import { StateDot, nodeState } from "./ui/StateDot";
+import { StateDot } from "./ui/StateDot";
+import { FleetSection } from "./cloud/FleetSection";
+import { LiveDot } from "./cloud/NodeCloud";
+import { liveState, useFleet, type FleetMap } from "../lib/cloud";
 
-type Facet = { kind: "all" } | { kind: "region"; region: string | null } | { kind: "launched"; launched: boolean } | { kind: "broken" } | { kind: "clones" };
+type Facet = { kind: "state"; state: string } | { kind: "all" } | { kind: "region"; region: string | null } | { kind: "launched"; launched: boolean } | { kind: "broken" } | { kind: "clones" };
 
 const LIST_LIMIT = 300;
 
 export function Overview({ model }: { model: TreeModel }) {
   const [facet, setFacet] = useState<Facet>({ kind: "all" });
+  const fleet = useFleet().data;
   const stats = useMemo(() => {
     const nodes = model.view.items.filter((i) => i.kind === "node");
     const regions = new Map<string | null, number>();
@@ -32,12 +36,13 @@ export function Overview({ model }: { model: TreeModel }) {
 
   if (model.view.items.length === 0) return <EmptyRepository model={model} />;
 
-  const list = filterNodes(model, stats.nodes, facet);
+  const list = filterNodes(model, stats.nodes, facet, fleet);
   const isFacet = (f: Facet) => JSON.stringify(f) === JSON.stringify(facet);
 
   return (
     <div className="min-h-0 flex-1 overflow-y-auto" data-testid="overview">
       <div className="mx-auto flex max-w-[980px] flex-col gap-4 p-4">
+        <FleetSection model={model} onState={(state) => setFacet({ kind: "state", state })} />
         <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
           <Stat icon={<Server size={16} />} label="Nodes" value={model.view.nodeCount} active={isFacet({ kind: "all" })} onClick={() => setFacet({ kind: "all" })} testId="stat-nodes" />
           <Stat icon={<Folder size={16} />} label="Systems" value={model.view.systemCount} testId="stat-systems" />
@@ -130,7 +135,7 @@ export function Overview({ model }: { model: TreeModel }) {
                       onDoubleClick={() => actions.open(n.name)}
                       data-testid={`overview-node-${n.name}`}
                     >
-                      <StateDot state={nodeState(n)} />
+                      <LiveDot item={n} />
                       <span className="min-w-0 shrink-0 truncate">{n.name}</span>
                       {n.cloneOf && (
                         <span className="min-w-0 truncate text-[12px] text-faint" title={`Cloned from ${n.cloneOf}`}>
@@ -152,8 +157,10 @@ export function Overview({ model }: { model: TreeModel }) {
   );
 }
 
-function filterNodes(model: TreeModel, nodes: TreeItem[], facet: Facet): TreeItem[] {
+function filterNodes(model: TreeModel, nodes: TreeItem[], facet: Facet, fleet: FleetMap | undefined): TreeItem[] {
   switch (facet.kind) {
+    case "state":
+      return nodes.filter((n) => liveState(n, fleet?.get(n.name)) === facet.state);
     case "all":
       return nodes;
     case "region":
@@ -169,6 +176,8 @@ function filterNodes(model: TreeModel, nodes: TreeItem[], facet: Facet): TreeIte
 
 function facetTitle(f: Facet) {
   switch (f.kind) {
+    case "state":
+      return `Nodes whose instance is ${f.state}`;
     case "all":
       return "All nodes";
     case "region":

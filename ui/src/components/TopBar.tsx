@@ -2,6 +2,9 @@
 import { useEffect, useMemo, useRef } from "react";
 import { DropdownMenu } from "radix-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Cloud, Hourglass, Play, Power, RefreshCw, Rocket, Square } from "lucide-react";
+import { cloudActions, scopeFor, scopeLabel } from "../lib/cloud";
+import type { Scope } from "../bindings/Scope";
 import {
   Check,
   ChevronDown,
@@ -225,7 +228,55 @@ function ActionBar({ compact }: { compact: boolean }) {
         onClick={() => actions.remove()}
         data-testid="action-delete"
       />
+      <span className="mx-1 h-5 w-px bg-line" aria-hidden />
+      <CloudBar compact={compact} />
     </div>
+  );
+}
+
+/** Launch and terminate at hand, the other cloud actions in a menu; all on the selection (or every node). */
+function CloudBar({ compact }: { compact: boolean }) {
+  const { model } = useTree();
+  const current = useUi((s) => s.current);
+  const selected = useUi((s) => s.selected);
+  const client = useQueryClient();
+  const names = selected.length ? selected : current ? [current] : [];
+  const scope: Scope | null = !model || model.view.nodeCount === 0 ? null : names.length ? scopeFor(model, names) : { kind: "all" };
+  const on = scope ? ` ${scopeLabel(scope)}` : "";
+  return (
+    <>
+      <IconButton label={compact ? `Launch${on}…` : "Launch…"} showLabel={!compact} icon={<Rocket size={15} />} disabled={!scope} onClick={() => cloudActions.launch(scope)} data-testid="action-launch" />
+      <IconButton label={compact ? `Terminate${on}…` : "Terminate…"} showLabel={!compact} icon={<Power size={15} />} disabled={!scope} onClick={() => cloudActions.confirm(scope, "terminate")} data-testid="action-terminate" />
+      <DropdownMenu.Root>
+        <Tooltip label={`More cloud actions${on}`}>
+          <DropdownMenu.Trigger disabled={!scope} aria-label="More cloud actions" data-testid="action-cloud-menu" className="flex h-8 shrink-0 items-center gap-0.5 rounded-md px-2 text-fg hover:bg-hover disabled:opacity-50">
+            <Cloud size={15} />
+            <ChevronDown size={13} className="text-muted" />
+          </DropdownMenu.Trigger>
+        </Tooltip>
+        <DropdownMenu.Portal>
+          <DropdownMenu.Content align="end" sideOffset={4} className={menuContent} data-testid="cloud-menu">
+            {scope && <DropdownMenu.Label className={cx(menuLabel, "max-w-[260px] truncate")}>{scopeLabel(scope)}</DropdownMenu.Label>}
+            <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.refresh(client, scope)} data-testid="action-refresh">
+              <RefreshCw size={14} /> Refresh addresses
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.confirm(scope, "stop")} data-testid="action-stop">
+              <Square size={13} /> Stop…
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.confirm(scope, "start")} data-testid="action-start">
+              <Play size={13} /> Start…
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.wait(scope)} data-testid="action-wait">
+              <Hourglass size={13} /> Wait for a state…
+            </DropdownMenu.Item>
+            <DropdownMenu.Separator className={menuSeparator} />
+            <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.launch(scope, true)} data-testid="action-reinit">
+              <Rocket size={14} /> Re-launch (new instances)…
+            </DropdownMenu.Item>
+          </DropdownMenu.Content>
+        </DropdownMenu.Portal>
+      </DropdownMenu.Root>
+    </>
   );
 }
 

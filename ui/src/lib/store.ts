@@ -1,5 +1,7 @@
 // UI state that is not backend data: selection, folding, search, tabs, open dialog, activity.
 import { create } from "zustand";
+import type { ConfirmAction } from "../bindings/ConfirmAction";
+import type { Scope } from "../bindings/Scope";
 
 export type Tab = "overview" | "graph" | "node";
 
@@ -11,12 +13,17 @@ export type DialogState =
   | { kind: "delete"; names: string[] }
   | { kind: "repository"; mode: "open" | "create" }
   | { kind: "settings" }
+  | { kind: "launch"; scope: Scope; reinit?: boolean }
+  | { kind: "cloud-confirm"; scope: Scope; action: ConfirmAction }
+  | { kind: "cloud-wait"; scope: Scope }
   | null;
 
 export interface Activity {
   at: Date;
   text: string;
-  tone: "info" | "error";
+  tone: "info" | "warn" | "error";
+  /** The cloud operation the line belongs to. */
+  op?: string;
 }
 
 export interface GraphFocus {
@@ -48,7 +55,7 @@ interface UiState {
   setGraph: (graph: GraphFocus | null) => void;
   openDialog: (dialog: DialogState) => void;
   closeDialog: () => void;
-  log: (text: string, tone?: Activity["tone"]) => void;
+  log: (text: string, tone?: Activity["tone"], op?: string) => void;
   focusSearch: () => void;
   /** Drops names that no longer exist (after a reload). */
   prune: (exists: (name: string) => boolean) => void;
@@ -79,7 +86,7 @@ export const useUi = create<UiState>((set) => ({
   setGraph: (graph) => set({ graph, tab: "graph" }),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),
-  log: (text, tone = "info") => set((s) => ({ activity: [...s.activity.slice(-199), { at: new Date(), text, tone }] })),
+  log: (text, tone = "info", op) => set((s) => ({ activity: [...s.activity.slice(-999), { at: new Date(), text, tone, op }] })),
   focusSearch: () => set((s) => ({ searchFocusTick: s.searchFocusTick + 1 })),
   prune: (exists) =>
     set((s) => {

@@ -2,7 +2,9 @@
 import { useUi } from "../../lib/store";
 import type { TreeModel } from "../../lib/treeModel";
 import { NodesDialog } from "./NodesDialog";
-import { DeleteDialog, NewSystemDialog, RenameDialog, RepositoryDialog, SettingsDialog } from "./SimpleDialogs";
+import { DeleteDialog, NewSystemDialog, RenameDialog, RepositoryDialog } from "./SimpleDialogs";
+import { SettingsDialog } from "./SettingsDialog";
+import { ConfirmCloudDialog, LaunchDialog, WaitDialog } from "../cloud/CloudDialogs";
 
 export function DialogHost({ model }: { model: TreeModel | null }) {
   const dialog = useUi((s) => s.dialog);
@@ -12,6 +14,12 @@ export function DialogHost({ model }: { model: TreeModel | null }) {
       return <RepositoryDialog mode={dialog.mode} />;
     case "settings":
       return <SettingsDialog />;
+    case "launch":
+      return <LaunchDialog scope={dialog.scope} reinit={dialog.reinit} />;
+    case "cloud-confirm":
+      return <ConfirmCloudDialog scope={dialog.scope} action={dialog.action} />;
+    case "cloud-wait":
+      return <WaitDialog scope={dialog.scope} />;
   }
   if (!model) return null;
   switch (dialog.kind) {

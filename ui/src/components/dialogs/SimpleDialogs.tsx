@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { FolderOpen, Loader2 } from "lucide-react";
 import { backend, systemDialogs } from "../../lib/backend";
 import { explain, type Explained } from "../../lib/errors";
-import { useSettings, useWorkspace } from "../../lib/queries";
+import { useWorkspace } from "../../lib/queries";
 import { useUi } from "../../lib/store";
 import { ancestors, baseName, descendants, systemOf, type TreeModel } from "../../lib/treeModel";
 import { Button, ErrorNote, Field, Input, Modal, Select } from "../ui";
@@ -337,63 +337,6 @@ export function RepositoryDialog({ mode }: { mode: "open" | "create" }) {
         </Field>
         <ErrorNote error={browseError} testId="repo-browse-error" />
         <ErrorNote error={go.error ? explain(go.error) : null} testId="repo-error" />
-      </form>
-    </Modal>
-  );
-}
-
-export function SettingsDialog() {
-  const id = useId();
-  const close = useUi((s) => s.closeDialog);
-  const client = useQueryClient();
-  const settings = useSettings();
-  const [endpoint, setEndpoint] = useState(settings.data?.ec2Endpoint ?? "");
-  const problem = endpoint.trim() && !/^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(endpoint.trim()) ? "An endpoint is a web address like http://127.0.0.1:5000." : undefined;
-  const save = useMutation({
-    mutationFn: async () => {
-      // The backend checks the address when it has a command for it; else it is saved as typed.
-      const set = (backend as unknown as { setEc2Endpoint?: (url: string | null) => Promise<unknown> }).setEc2Endpoint;
-      if (set) await set(endpoint.trim() || null);
-      else await backend.saveSettings({ ...(await backend.getSettings()), ec2Endpoint: endpoint.trim() || null });
-    },
-    onSuccess: () => {
-      useUi.getState().log(endpoint.trim() ? `EC2 endpoint set to ${endpoint.trim()}` : "EC2 endpoint: AWS");
-      close();
-      void client.invalidateQueries({ queryKey: ["settings"] });
-    },
-  });
-  return (
-    <Modal
-      open
-      onOpenChange={(o) => !o && close()}
-      title="Settings"
-      testId="settings-dialog"
-      footer={
-        <>
-          <Button onClick={close}>Cancel</Button>
-          <Button variant="primary" disabled={!!problem || save.isPending} onClick={() => save.mutate()} data-testid="settings-save">
-            Save
-          </Button>
-        </>
-      }
-    >
-      <form
-        className="flex flex-col gap-3"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!problem) save.mutate();
-        }}
-      >
-        <Field
-          label="EC2 endpoint"
-          htmlFor={`${id}-endpoint`}
-          error={problem}
-          hint="Leave empty to use AWS. To practise without an AWS account, run a local EC2-compatible server (such as moto) and put its address here."
-          testId="settings-endpoint"
-        >
-          <Input id={`${id}-endpoint`} value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="http://127.0.0.1:5000" invalid={!!problem} data-testid="settings-endpoint" />
-        </Field>
-        <ErrorNote error={save.error ? explain(save.error) : null} testId="settings-error" />
       </form>
     </Modal>
   );

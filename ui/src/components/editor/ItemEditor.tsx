@@ -10,6 +10,7 @@ import { backend } from "../../lib/backend";
 import { explain, type Explained } from "../../lib/errors";
 import {
   CLOUD_LABELS,
+  getPath,
   cloudErrors,
   cloudFromProps,
   keyError,
@@ -29,6 +30,7 @@ import {
 import { keys, useCloudReference, type CloudReference } from "../../lib/queries";
 import { useUi } from "../../lib/store";
 import { Button, cx, ErrorNote, Field, IconButton, Input, SectionTitle, Select, TextArea } from "../ui";
+import { EditorLiveBar } from "../cloud/NodeCloud";
 
 interface Draft {
   base: Props;
@@ -129,6 +131,9 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
                 <p className="text-muted">Fix the file in a text editor; the app picks up the change by itself.</p>
               </div>
             </div>
+          )}
+          {detail.kind === "node" && (
+            <EditorLiveBar name={detail.name} instance={typeof getPath(detail.props as Props, "cloud.instance") === "string" ? (getPath(detail.props as Props, "cloud.instance") as string) : null} problem={detail.problem} />
           )}
           <CloudSection detail={detail} cloud={draft.cloud} errors={cloudErrs} onChange={setCloud} reference={cloudRef} inherited={inherited} />
           <PropertiesSection rows={draft.rows} errors={rowErrors} errorRow={errorKey} onChange={setRow} onRemove={removeRow} onAdd={() => addRow()} base={draft.base} />

@@ -11,7 +11,7 @@ import { actions } from "../../lib/actions";
 import { useUi, type GraphFocus } from "../../lib/store";
 import { baseName, cloneFamily, type TreeModel } from "../../lib/treeModel";
 import { Button, cx, menuContent, menuItem, menuSeparator, Select } from "../ui";
-import { StateDot, nodeState } from "../ui/StateDot";
+import { LiveDot } from "../cloud/NodeCloud";
 import { layout } from "./layout";
 
 const MAX_BOXES = 400;
@@ -222,7 +222,7 @@ const BoxNode = memo(function BoxNode({ data }: NodeProps<Node<BoxData>>) {
         >
           <Handle type="target" position={Position.Top} className="!h-1.5 !w-1.5 !border-0 !bg-line-strong" isConnectable={false} />
           <span className="flex min-w-0 items-center gap-1.5 text-[13px] font-medium">
-            {isSystem ? <Folder size={13} className="shrink-0 text-muted" /> : <StateDot state={nodeState(item)} />}
+            {isSystem ? <Folder size={13} className="shrink-0 text-muted" /> : <LiveDot item={item} />}
             <span className="truncate">{item.label}</span>
             {!isSystem && <Server size={12} className="ml-auto shrink-0 text-faint" />}
           </span>

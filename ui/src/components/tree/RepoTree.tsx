@@ -5,13 +5,16 @@ import { hotkeysCoreFeature, selectionFeature, syncDataLoaderFeature, type ItemI
 import { useTree } from "@headless-tree/react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ContextMenu } from "radix-ui";
+import { useQueryClient } from "@tanstack/react-query";
+import { Hourglass, Play, Power, RefreshCw, Rocket, Square } from "lucide-react";
 import { AlertTriangle, ChevronRight, Copy, Folder, FolderOpen, FolderPlus, GitFork, Network, Pencil, Plus, Server, SquarePen, Trash2 } from "lucide-react";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { actions } from "../../lib/actions";
 import { useUi } from "../../lib/store";
 import { ROOT_ID, ancestors, baseName, highlight, search as searchTree, type TreeModel } from "../../lib/treeModel";
 import { cx, Kbd, menuContent, menuItem, menuSeparator } from "../ui";
-import { StateDot, nodeState } from "../ui/StateDot";
+import { StateDot } from "../ui/StateDot";
+import { cloudActions, scopeFor, scopeLabel, useLiveState } from "../../lib/cloud";
 
 const ROW_HEIGHT = 26;
 const EMPTY: string[] = [];
@@ -189,6 +192,8 @@ interface RowProps {
 const Row = memo(function Row({ item, tree, top, query, selected, focused, expanded, data, level }: RowProps) {
   const props = item.getProps();
   const isSystem = data.kind === "system";
+  // Only this row re-renders when its node's live state changes.
+  const state = useLiveState(data);
   const parts = query ? highlight(data.label, query) : null;
   const cloneMark = data.cloneOf ? (data.cloneOf.startsWith(`${data.system ?? ""}/`) || !data.system ? baseName(data.cloneOf) : data.cloneOf) : null;
 
@@ -215,6 +220,7 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
       data-testid={`tree-row-${data.name}`}
       data-name={data.name}
       data-kind={data.kind}
+      data-state={isSystem ? undefined : state}
       data-selected={selected || undefined}
       style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${top}px)`, paddingLeft: 6 + level * 14 }}
       className={cx(
@@ -235,7 +241,7 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
         </button>
       ) : (
         <span className="flex h-4 w-4 shrink-0 items-center justify-center">
-          <StateDot state={nodeState(data)} />
+          <StateDot state={state} />
         </span>
       )}
       {isSystem ? (
@@ -279,6 +285,8 @@ function TreeMenu({ model, target }: { model: TreeModel; target: string | null }
   const item = target ? model.byName.get(target) : undefined;
   const selected = useUi((s) => s.selected);
   const many = item && selected.length > 1 && selected.includes(item.name);
+  const client = useQueryClient();
+  const scope = item ? scopeFor(model, many ? selected : [item.name]) : null;
   return (
     <ContextMenu.Content className={menuContent} data-testid="tree-menu">
       {item && (
@@ -288,6 +296,33 @@ function TreeMenu({ model, target }: { model: TreeModel; target: string | null }
           </ContextMenu.Item>
           <ContextMenu.Item className={menuItem} onSelect={() => actions.showGraph(model, item.name)} data-testid="menu-graph">
             <Network size={14} /> Show in graph
+          </ContextMenu.Item>
+          <ContextMenu.Separator className={menuSeparator} />
+        </>
+      )}
+      {scope && (
+        <>
+          <ContextMenu.Label className="max-w-[260px] truncate px-2 py-1 text-[11px] font-semibold tracking-wide text-faint uppercase">Cloud · {scopeLabel(scope)}</ContextMenu.Label>
+          <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.launch(scope)} data-testid="menu-launch">
+            <Rocket size={14} /> Launch…
+          </ContextMenu.Item>
+          <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.refresh(client, scope)} data-testid="menu-refresh">
+            <RefreshCw size={14} /> Refresh addresses
+          </ContextMenu.Item>
+          <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.confirm(scope, "stop")} data-testid="menu-stop">
+            <Square size={13} /> Stop…
+          </ContextMenu.Item>
+          <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.confirm(scope, "start")} data-testid="menu-start">
+            <Play size={13} /> Start…
+          </ContextMenu.Item>
+          <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.wait(scope)} data-testid="menu-wait">
+            <Hourglass size={13} /> Wait for a state…
+          </ContextMenu.Item>
+          <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.launch(scope, true)} data-testid="menu-reinit">
+            <Rocket size={14} /> Re-launch (new instances)…
+          </ContextMenu.Item>
+          <ContextMenu.Item className={cx(menuItem, "text-danger data-[highlighted]:bg-danger")} onSelect={() => cloudActions.confirm(scope, "terminate")} data-testid="menu-terminate">
+            <Power size={14} /> Terminate…
           </ContextMenu.Item>
           <ContextMenu.Separator className={menuSeparator} />
         </>

@@ -19,6 +19,9 @@ const looks: Record<string, Look> = {
   stopped: { label: "Stopped", dot: "bg-muted", badge: "bg-panel-2 text-muted" },
   "shutting-down": { label: "Shutting down", dot: "bg-warn", badge: "bg-warn-soft text-warn", pulse: true },
   terminated: { label: "Terminated", dot: "bg-danger/70", badge: "bg-danger-soft text-danger" },
+  unknown: { label: "Unknown", dot: "bg-muted/60 ring-1 ring-muted", badge: "bg-panel-2 text-muted" },
+  missing: { label: "Instance gone", dot: "bg-danger ring-1 ring-danger/40", badge: "bg-danger-soft text-danger" },
+  invalid: { label: "Cannot launch", dot: "bg-danger/70", badge: "bg-danger-soft text-danger" },
   broken: { label: "File cannot be read", dot: "bg-danger", badge: "bg-danger-soft text-danger" },
 };
 

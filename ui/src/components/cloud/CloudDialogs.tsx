@@ -1,0 +1,338 @@
+// The cloud dialogs: the launch preview (nothing launches while a node has problems), the
+// confirmation of terminate/stop/start/re-init listing exactly which nodes and instances they
+// touch, and "wait for a state". Each one starts an operation and closes: the activity strip
+// shows the progress, the window stays free.
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { AlertTriangle, ArrowRight, CircleSlash, KeyRound, Loader2, Rocket, Wrench } from "lucide-react";
+import { backend } from "../../lib/backend";
+import { scopeLabel, startOperation } from "../../lib/cloud";
+import { explain } from "../../lib/errors";
+import { useUi } from "../../lib/store";
+import type { ConfirmAction } from "../../bindings/ConfirmAction";
+import type { LaunchPreview } from "../../bindings/LaunchPreview";
+import type { PreviewNode } from "../../bindings/PreviewNode";
+import type { Scope } from "../../bindings/Scope";
+import { Button, cx, ErrorNote, Field, Modal, Select } from "../ui";
+import { StateBadge } from "../ui/StateDot";
+
+function usePreview(scope: Scope, reinit: boolean) {
+  return useQuery({ queryKey: ["cloud-preview", scope, reinit], queryFn: () => backend.cloudPreview(scope, reinit), staleTime: 0, gcTime: 0 });
+}
+
+/** Opens a node's editor to fix a property (the field is named in the problem). */
+function fix(node: string) {
+  const ui = useUi.getState();
+  ui.closeDialog();
+  ui.open(node);
+}
+
+export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?: boolean }) {
+  const close = useUi((s) => s.closeDialog);
+  const client = useQueryClient();
+  const preview = usePreview(scope, reinit);
+  const [confirming, setConfirming] = useState(false);
+  const affected = useQuery({ queryKey: ["cloud-affected", scope, "reinit"], queryFn: () => backend.cloudAffected(scope, "reinit"), enabled: reinit && confirming, gcTime: 0 });
+  const launch = useMutation({
+    mutationFn: () => startOperation(client, "launch", scope, reinit ? { reinit: true } : {}),
+    onSuccess: () => close(),
+  });
+  const p = preview.data;
+  const blocked = !p || !p.canLaunch;
+  const onLaunch = () => {
+    if (reinit && !confirming) setConfirming(true);
+    else launch.mutate();
+  };
+  return (
+    <Modal
+      open
+      wide
+      onOpenChange={(o) => !o && close()}
+      title={reinit ? `Re-launch ${scopeLabel(scope)}` : `Launch ${scopeLabel(scope)}`}
+      description={reinit ? "Each node gets a new instance; the instances they have now are replaced." : "What will happen, before anything is launched. The launch waits until the instances run."}
+      testId="launch-preview"
+      footer={
+        <>
+          {p && (
+            <span className="mr-auto text-[12px] text-muted" data-testid="launch-summary">
+              {summaryText(p)}
+            </span>
+          )}
+          <Button onClick={close} data-testid="launch-cancel">
+            Cancel
+          </Button>
+          <Button
+            variant={reinit && confirming ? "danger" : "primary"}
+            icon={launch.isPending ? <Loader2 size={14} className="animate-spin" /> : <Rocket size={14} />}
+            disabled={blocked || launch.isPending || (confirming && !affected.data)}
+            title={p && !p.canLaunch ? (p.invalidCount ? "Fix the problems first" : "Nothing to launch") : undefined}
+            onClick={onLaunch}
+            data-testid="launch-confirm"
+          >
+            {p && p.invalidCount > 0
+              ? `Fix ${p.invalidCount} node${p.invalidCount === 1 ? "" : "s"} to launch`
+              : reinit && confirming
+                ? `Replace ${affected.data?.instances.length ?? ""} instances and launch`
+                : `Launch ${p?.launchCount ?? ""} node${p?.launchCount === 1 ? "" : "s"}`}
+          </Button>
+        </>
+      }
+    >
+      {preview.isPending ? (
+        <p className="flex items-center gap-2 text-muted">
+          <Loader2 size={14} className="animate-spin" /> Checking the nodes…
+        </p>
+      ) : preview.error ? (
+        <ErrorNote error={explain(preview.error)} testId="launch-preview-error" />
+      ) : p ? (
+        <div className="flex flex-col gap-3">
+          {p.invalidCount > 0 && (
+            <div className="flex gap-2 rounded-md border border-danger/40 bg-danger-soft px-3 py-2 text-[13px]" role="alert" data-testid="launch-blocked">
+              <AlertTriangle size={16} className="mt-0.5 shrink-0 text-danger" />
+              <p>
+                {p.invalidCount === 1 ? "One node has" : `${p.invalidCount} nodes have`} problems, so nothing is launched. Click <b>Fix</b> to open the node and correct the property named.
+              </p>
+            </div>
+          )}
+          {p.regions.length > 0 && (
+            <p className="text-[12px] text-muted" data-testid="launch-regions">
+              Launches per region: {p.regions.map((r) => `${r.region} ${r.count}`).join(", ")}
+            </p>
+          )}
+          <PreviewTable nodes={p.nodes} />
+          {p.warnings.length > 0 && (
+            <ul className="flex flex-col gap-1 rounded-md bg-warn-soft px-3 py-2 text-[12px] text-warn" data-testid="launch-warnings">
+              {p.warnings.map((w) => (
+                <li key={w} className="flex gap-1.5">
+                  <KeyRound size={12} className="mt-0.5 shrink-0" /> {w}
+                </li>
+              ))}
+            </ul>
+          )}
+          {confirming && (
+            <div className="rounded-md border border-danger/40 bg-danger-soft px-3 py-2 text-[13px]" data-testid="reinit-confirm">
+              {affected.isPending ? (
+                <Loader2 size={14} className="animate-spin" />
+              ) : affected.error ? (
+                <ErrorNote error={explain(affected.error)} />
+              ) : affected.data ? (
+                <>
+                  <p className="font-medium">{affected.data.summary}</p>
+                  <InstanceList instances={affected.data.instances} />
+                </>
+              ) : null}
+            </div>
+          )}
+          <ErrorNote error={launch.error ? explain(launch.error) : null} testId="launch-error" />
+        </div>
+      ) : null}
+    </Modal>
+  );
+}
+
+function summaryText(p: LaunchPreview) {
+  const parts = [`${p.launchCount} to launch`];
+  if (p.skipCount) parts.push(`${p.skipCount} skipped`);
+  if (p.invalidCount) parts.push(`${p.invalidCount} with problems`);
+  return parts.join(" · ");
+}
+
+function PreviewTable({ nodes }: { nodes: PreviewNode[] }) {
+  return (
+    <div className="overflow-x-auto rounded-md border border-line">
+      <table className="w-full text-left text-[12px]" data-testid="launch-nodes">
+        <thead className="bg-panel-2 text-muted">
+          <tr>
+            <th className="px-2 py-1.5 font-medium">Node</th>
+            <th className="px-2 py-1.5 font-medium">Region</th>
+            <th className="px-2 py-1.5 font-medium">Image</th>
+            <th className="px-2 py-1.5 font-medium">Type</th>
+            <th className="px-2 py-1.5 font-medium">Key pair</th>
+          </tr>
+        </thead>
+        <tbody>
+          {nodes.map((n) => (
+            <PreviewRow key={n.node} n={n} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PreviewRow({ n }: { n: PreviewNode }) {
+  const bad = new Set(n.problems.map((p) => p.property));
+  const cell = (value: string | null, property: string) => (
+    <td className={cx("px-2 py-1.5 font-mono", bad.has(property) ? "font-semibold text-danger" : n.action === "skip" && "text-faint")}>{value ?? (bad.has(property) ? "missing" : "—")}</td>
+  );
+  return (
+    <>
+      <tr className="border-t border-line" data-testid={`preview-node-${n.node}`} data-action={n.action}>
+        <td className="px-2 py-1.5">
+          <span className="flex items-center gap-1.5">
+            {n.action === "launch" ? <Rocket size={12} className="text-accent" /> : n.action === "skip" ? <CircleSlash size={12} className="text-faint" /> : <AlertTriangle size={12} className="text-danger" />}
+            <span className={cx("font-medium", n.action === "skip" && "text-muted")}>{n.node}</span>
+          </span>
+        </td>
+        {cell(n.region, "cloud.region")}
+        {cell(n.image, "cloud.image")}
+        <td className={cx("px-2 py-1.5 font-mono", bad.has("cloud.type") && "font-semibold text-danger")} title={n.instanceTypes.length > 1 ? `Tried in order: ${n.instanceTypes.join(", ")}` : undefined}>
+          {n.instanceType ?? "—"}
+          {n.instanceTypes.length > 1 && <span className="text-faint"> +{n.instanceTypes.length - 1}</span>}
+        </td>
+        {cell(n.keyPair, "cloud.key-pair")}
+      </tr>
+      {n.action === "skip" && (
+        <tr data-testid={`preview-skip-${n.node}`}>
+          <td colSpan={5} className="px-2 pb-1.5 pl-7 text-[12px] text-muted">
+            Skipped: {n.skipReason ?? "it has an instance"}
+            {n.instanceId && <span className="font-mono"> ({n.instanceId})</span>}
+          </td>
+        </tr>
+      )}
+      {n.problems.length > 0 && (
+        <tr data-testid={`preview-problem-${n.node}`}>
+          <td colSpan={5} className="px-2 pb-2 pl-7">
+            <div className="flex items-start gap-2">
+              <ul className="min-w-0 flex-1 text-[12px] text-danger">
+                {n.problems.map((p) => (
+                  <li key={p.property + p.code} data-property={p.property}>
+                    <span className="font-mono">{p.property}</span>: {p.message}
+                  </li>
+                ))}
+              </ul>
+              <Button size="sm" icon={<Wrench size={12} />} onClick={() => fix(n.node)} data-testid={`preview-fix-${n.node}`}>
+                Fix
+              </Button>
+            </div>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function InstanceList({ instances }: { instances: { node: string; instanceId: string; region: string | null; state: string | null; host?: string | null }[] }) {
+  return (
+    <ul className="mt-1.5 flex max-h-56 flex-col gap-0.5 overflow-y-auto" data-testid="affected-instances">
+      {instances.map((i) => (
+        <li key={i.instanceId} className="flex items-center gap-2 text-[12px]" data-testid={`affected-${i.node}`}>
+          <span className="min-w-0 truncate font-medium">{i.node}</span>
+          <ArrowRight size={11} className="shrink-0 text-faint" />
+          <span className="font-mono">{i.instanceId}</span>
+          <span className="text-muted">{i.region ?? ""}</span>
+          {i.state && (
+            <span className="ml-auto">
+              <StateBadge state={i.state} />
+            </span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const confirmText: Record<ConfirmAction, { title: string; button: string; danger: boolean; testId: string }> = {
+  terminate: { title: "Terminate", button: "Terminate", danger: true, testId: "terminate-confirm" },
+  stop: { title: "Stop", button: "Stop", danger: false, testId: "stop-confirm" },
+  start: { title: "Start", button: "Start", danger: false, testId: "start-confirm" },
+  reinit: { title: "Re-launch", button: "Re-launch", danger: true, testId: "reinit-confirm-button" },
+};
+
+export function ConfirmCloudDialog({ scope, action }: { scope: Scope; action: ConfirmAction }) {
+  const close = useUi((s) => s.closeDialog);
+  const client = useQueryClient();
+  const affected = useQuery({ queryKey: ["cloud-affected", scope, action], queryFn: () => backend.cloudAffected(scope, action), staleTime: 0, gcTime: 0 });
+  const text = confirmText[action];
+  const run = useMutation({
+    mutationFn: () => (action === "reinit" ? startOperation(client, "launch", scope, { reinit: true }) : startOperation(client, action, scope)),
+    onSuccess: () => close(),
+  });
+  const a = affected.data;
+  const count = a?.instances.length ?? 0;
+  return (
+    <Modal
+      open
+      wide
+      onOpenChange={(o) => !o && close()}
+      title={`${text.title} ${scopeLabel(scope)}?`}
+      testId={`${action}-dialog`}
+      footer={
+        <>
+          <Button onClick={close} autoFocus data-testid="cloud-confirm-cancel">
+            Cancel
+          </Button>
+          <Button
+            variant={text.danger ? "danger" : "primary"}
+            disabled={!a || count === 0 || run.isPending}
+            onClick={() => run.mutate()}
+            data-testid={text.testId}
+          >
+            {run.isPending && <Loader2 size={14} className="animate-spin" />}
+            {count ? `${text.button} ${count} instance${count === 1 ? "" : "s"}` : text.button}
+          </Button>
+        </>
+      }
+    >
+      {affected.isPending ? (
+        <p className="flex items-center gap-2 text-muted">
+          <Loader2 size={14} className="animate-spin" /> Finding the instances…
+        </p>
+      ) : affected.error ? (
+        <ErrorNote error={explain(affected.error)} testId="cloud-confirm-error" />
+      ) : a ? (
+        <div className="flex flex-col gap-2 text-[13px]" data-testid="cloud-confirm-summary" data-selectable>
+          <p className="font-medium">{a.summary}</p>
+          {count > 0 ? <InstanceList instances={a.instances} /> : <p className="text-muted">No node in {scopeLabel(scope)} has an instance: there is nothing to {action}.</p>}
+          {a.withoutInstance.length > 0 && (
+            <p className="text-[12px] text-muted" data-testid="cloud-confirm-without">
+              Left alone (no instance): {a.withoutInstance.slice(0, 12).join(", ")}
+              {a.withoutInstance.length > 12 ? ` and ${a.withoutInstance.length - 12} more` : ""}
+            </p>
+          )}
+          <ErrorNote error={run.error ? explain(run.error) : null} testId="cloud-confirm-run-error" />
+        </div>
+      ) : null}
+    </Modal>
+  );
+}
+
+const waitStates = ["running", "stopped", "terminated", "pending", "stopping", "shutting-down"];
+
+export function WaitDialog({ scope }: { scope: Scope }) {
+  const close = useUi((s) => s.closeDialog);
+  const client = useQueryClient();
+  const [state, setState] = useState("running");
+  const run = useMutation({ mutationFn: () => startOperation(client, "wait", scope, { state }), onSuccess: () => close() });
+  return (
+    <Modal
+      open
+      onOpenChange={(o) => !o && close()}
+      title={`Wait for ${scopeLabel(scope)}`}
+      description="Watches the instances until each one reaches the state. The window stays free; cancel it from the activity strip."
+      testId="wait-dialog"
+      footer={
+        <>
+          <Button onClick={close}>Cancel</Button>
+          <Button variant="primary" disabled={run.isPending} onClick={() => run.mutate()} data-testid="wait-confirm">
+            Wait for {state}
+          </Button>
+        </>
+      }
+    >
+      <div className="flex flex-col gap-3">
+        <Field label="State" htmlFor="wait-state">
+          <Select id="wait-state" value={state} onChange={(e) => setState(e.target.value)} data-testid="wait-state">
+            {waitStates.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <ErrorNote error={run.error ? explain(run.error) : null} testId="wait-error" />
+      </div>
+    </Modal>
+  );
+}
+

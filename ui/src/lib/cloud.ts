@@ -1,0 +1,276 @@
+// The cloud side of the window: scopes from the selection, the live fleet (TanStack Query,
+// updated by the backend's events as diffs: no polling here, the backend drives the refresh),
+// running operations, and engine events turned into log lines like poni's INFO output.
+import { useEffect } from "react";
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { backend, events } from "./backend";
+import { explain } from "./errors";
+import { keys } from "./queries";
+import { useUi } from "./store";
+import { descendants, type TreeModel } from "./treeModel";
+import type { CloudAction } from "../bindings/CloudAction";
+import type { ConfirmAction } from "../bindings/ConfirmAction";
+import type { EngineEvent } from "../bindings/EngineEvent";
+import type { FleetChange } from "../bindings/FleetChange";
+import type { NodeLive } from "../bindings/NodeLive";
+import type { OperationStatus } from "../bindings/OperationStatus";
+import type { Scope } from "../bindings/Scope";
+import type { TreeItem } from "../bindings/TreeItem";
+import { nodeState } from "../components/ui/StateDot";
+
+export const cloudKeys = {
+  fleetNodes: ["fleet-nodes"] as const,
+  fleetOverview: ["fleet-overview"] as const,
+  operations: ["operations"] as const,
+  credentials: ["credentials"] as const,
+  credentialSets: ["credential-sets"] as const,
+  connect: (node: string) => ["connect", node] as const,
+};
+
+export type FleetMap = Map<string, NodeLive>;
+
+// ---------- scopes ----------
+
+/** The scope an action on these names works on: a node, a system, or the nodes of a mixed selection. */
+export function scopeFor(model: TreeModel | null, names: string[]): Scope | null {
+  if (!model) return null;
+  const items = names.map((n) => model.byName.get(n)).filter((i): i is TreeItem => !!i);
+  if (items.length === 0) return null;
+  if (items.length === 1) {
+    const only = items[0];
+    if (only.kind === "system") return descendants(model, only.name).some((d) => d.kind === "node") ? { kind: "system", name: only.name } : null;
+    return { kind: "node", name: only.name };
+  }
+  const nodes = new Set<string>();
+  for (const i of items) {
+    if (i.kind === "node") nodes.add(i.name);
+    else for (const d of descendants(model, i.name)) if (d.kind === "node") nodes.add(d.name);
+  }
+  if (nodes.size === 0) return null;
+  if (nodes.size === 1) return { kind: "node", name: [...nodes][0] };
+  return { kind: "nodes", names: [...nodes] };
+}
+
+/** The scope of the action bar: the selection, else the item shown, else every node. */
+export function currentScope(model: TreeModel | null): Scope | null {
+  if (!model || model.view.nodeCount === 0) return null;
+  const ui = useUi.getState();
+  const names = ui.selected.length ? ui.selected : ui.current ? [ui.current] : [];
+  return names.length ? scopeFor(model, names) : { kind: "all" };
+}
+
+export function scopeLabel(scope: Scope): string {
+  switch (scope.kind) {
+    case "node":
+      return scope.name;
+    case "nodes":
+      return `${scope.names.length} nodes`;
+    case "system":
+      return `system ${scope.name}`;
+    case "all":
+      return "all nodes";
+  }
+}
+
+// ---------- live state ----------
+
+async function fetchFleet(): Promise<FleetMap> {
+  const list = await backend.fleetNodes();
+  return new Map(list.map((n) => [n.node, n]));
+}
+
+/** Every node's live state; kept current by `fleet-changed` diffs. */
+export function useFleet() {
+  return useQuery({ queryKey: cloudKeys.fleetNodes, queryFn: fetchFleet, staleTime: Infinity });
+}
+
+/** One node's live state; re-renders only when that node changed. */
+export function useNodeLive(name: string | null | undefined) {
+  return useQuery({ queryKey: cloudKeys.fleetNodes, queryFn: fetchFleet, staleTime: Infinity, select: (m: FleetMap) => (name ? (m.get(name) ?? null) : null) }).data ?? null;
+}
+
+export function useFleetOverview() {
+  return useQuery({ queryKey: cloudKeys.fleetOverview, queryFn: backend.fleetOverview, staleTime: Infinity });
+}
+
+export function useOperations() {
+  return useQuery({ queryKey: cloudKeys.operations, queryFn: backend.listOperations, staleTime: Infinity });
+}
+
+/** The state a badge shows: the live instance state when known, else what the files say. */
+export function liveState(item: Pick<TreeItem, "instance" | "problem">, live: NodeLive | null | undefined): string {
+  if (item.problem) return "broken";
+  if (live?.missing) return "missing";
+  if (live?.state) return live.state;
+  if (live && live.problems.length > 0 && !item.instance) return "invalid";
+  return nodeState(item);
+}
+
+export function useLiveState(item: Pick<TreeItem, "name" | "instance" | "problem">): string {
+  return liveState(item, useNodeLive(item.name));
+}
+
+/** Applies a fleet diff to the cached map without refetching the fleet. */
+export function applyFleetChange(client: QueryClient, change: FleetChange) {
+  if (change.nodes.length === 0 && change.removed.length === 0) return;
+  client.setQueryData<FleetMap>(cloudKeys.fleetNodes, (old) => {
+    if (!old) return old;
+    const next = new Map(old);
+    for (const n of change.nodes) next.set(n.node, n);
+    for (const r of change.removed) next.delete(r);
+    return next;
+  });
+}
+
+function upsertOperation(client: QueryClient, status: OperationStatus) {
+  client.setQueryData<OperationStatus[]>(cloudKeys.operations, (old) => {
+    const list = old ? [...old] : [];
+    const i = list.findIndex((o) => o.id === status.id);
+    if (i >= 0) list[i] = status;
+    else list.push(status);
+    return list;
+  });
+}
+
+// ---------- events in words ----------
+
+const verbs: Record<string, string> = { init: "launch", wait: "wait", update: "refresh", terminate: "terminate", stop: "stop", start: "start", status: "status" };
+
+function plural(n: number, word: string) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** One engine event as a log line, in the words of poni's INFO output. */
+export function describeEvent(e: EngineEvent): { text: string; tone: "info" | "warn" | "error" } {
+  switch (e.kind) {
+    case "operationStarted":
+      return { text: `${verbs[e.operation] ?? e.operation} of ${plural(e.nodes, "node")} started`, tone: "info" };
+    case "nodeInvalid":
+      return { text: `${e.node} cannot be launched: ${e.problems.map((p) => p.message).join("; ")}`, tone: "error" };
+    case "nodeSkipped":
+      return { text: `${e.node} skipped: ${e.message}`, tone: "info" };
+    case "warning":
+      return { text: `${e.node ? `${e.node}: ` : ""}${e.message}`, tone: "warn" };
+    case "launched":
+      return { text: `${e.node} ${e.reused ? "already had" : "launched"} ${e.instanceId} in ${e.region} (image ${e.image}, key pair ${e.keyPair})`, tone: "info" };
+    case "waitProgress":
+      return { text: `[${e.ready}/${e.total}] instances '${e.state}'`, tone: "info" };
+    case "stateChanged":
+      return { text: `${e.node} ${e.from ?? "new"} -> ${e.to} (${e.instanceId})`, tone: "info" };
+    case "propertiesUpdated":
+      return {
+        text: `${e.node}: ${e.changes.map((c) => `${c.key} = ${c.new === null || c.new === "" ? "(empty)" : typeof c.new === "string" ? c.new : JSON.stringify(c.new)}`).join(", ")}`,
+        tone: "info",
+      };
+    case "stateChangeRequested":
+      return { text: `${e.node} ${verbs[e.operation] ?? e.operation} requested: ${e.previous} -> ${e.current} (${e.instanceId})`, tone: "info" };
+    case "nodeFailed":
+      return { text: `${e.node} failed${e.instanceId ? ` (${e.instanceId})` : ""}: ${e.error.message}`, tone: "error" };
+    case "operationFinished":
+      return {
+        text: `${verbs[e.operation] ?? e.operation} ${e.cancelled ? "cancelled" : "finished"}: ${e.succeeded} ok${e.failed ? `, ${e.failed} failed` : ""}`,
+        tone: e.failed ? "error" : "info",
+      };
+  }
+}
+
+/** How an operation ended, in one line. */
+export function describeResult(op: OperationStatus): string {
+  if (op.state === "running") return op.phase;
+  if (op.error) return explain(op.error).message;
+  const parts = [`${op.succeeded} ok`];
+  if (op.failed) parts.push(`${op.failed} failed`);
+  if (op.state === "cancelled") parts.push("cancelled");
+  return parts.join(", ");
+}
+
+/**
+ * Listens to the backend's cloud events: the fleet cache takes the diffs, operations their
+ * progress, the activity log a line per engine event, and the repository views are refreshed
+ * when the engine wrote properties (instance id, addresses).
+ */
+export function useCloudEvents() {
+  const client = useQueryClient();
+  useEffect(() => {
+    const stops: (() => void)[] = [];
+    let cancelled = false;
+    const keep = (p: Promise<() => void> | undefined) =>
+      p
+        ?.then((unlisten) => (cancelled ? unlisten() : stops.push(unlisten)))
+        .catch(() => {
+          /* outside Tauri: nothing to listen to */
+        });
+    let overviewTimer: ReturnType<typeof setTimeout> | null = null;
+    const refreshOverview = () => {
+      // Many diffs in a burst: one overview fetch.
+      if (overviewTimer) return;
+      overviewTimer = setTimeout(() => {
+        overviewTimer = null;
+        void client.invalidateQueries({ queryKey: cloudKeys.fleetOverview });
+      }, 150);
+    };
+    const ev = events as Partial<typeof events>;
+    keep(
+      ev.onFleetChanged?.((change) => {
+        applyFleetChange(client, change);
+        refreshOverview();
+      }),
+    );
+    keep(
+      ev.onCloudEvent?.(({ operationId, event }) => {
+        const line = describeEvent(event);
+        useUi.getState().log(line.text, line.tone, operationId);
+        if (event.kind === "propertiesUpdated") {
+          void client.invalidateQueries({ queryKey: keys.tree });
+          void client.invalidateQueries({ queryKey: keys.item(event.node) });
+        }
+      }),
+    );
+    keep(ev.onOperationProgress?.((status) => upsertOperation(client, status)));
+    keep(
+      ev.onOperationFinished?.((status) => {
+        upsertOperation(client, status);
+        if (status.error) useUi.getState().log(`${status.label}: ${explain(status.error).message}`, "error", status.id);
+        void client.invalidateQueries({ queryKey: keys.tree });
+        refreshOverview();
+      }),
+    );
+    return () => {
+      cancelled = true;
+      if (overviewTimer) clearTimeout(overviewTimer);
+      stops.forEach((s) => s());
+    };
+  }, [client]);
+}
+
+// ---------- actions ----------
+
+/** Starts an operation (no confirmation): the activity strip shows it. */
+export async function startOperation(client: QueryClient, action: CloudAction, scope: Scope, extra: { reinit?: boolean; state?: string } = {}): Promise<OperationStatus | null> {
+  const ui = useUi.getState();
+  try {
+    const status = await backend.cloudStart({ action, scope, ...extra });
+    upsertOperation(client, status);
+    ui.log(`Started: ${status.label}`, "info", status.id);
+    return status;
+  } catch (e) {
+    const x = explain(e);
+    ui.log(`${action} ${scopeLabel(scope)}: ${x.message}${x.hint ? ` ${x.hint}` : ""}`, "error");
+    throw e;
+  }
+}
+
+export const cloudActions = {
+  launch(scope: Scope | null, reinit = false) {
+    if (scope) useUi.getState().openDialog({ kind: "launch", scope, reinit });
+  },
+  confirm(scope: Scope | null, action: ConfirmAction) {
+    if (scope) useUi.getState().openDialog({ kind: "cloud-confirm", scope, action });
+  },
+  wait(scope: Scope | null) {
+    if (scope) useUi.getState().openDialog({ kind: "cloud-wait", scope });
+  },
+  refresh(client: QueryClient, scope: Scope | null) {
+    if (scope) void startOperation(client, "refresh", scope).catch(() => undefined);
+  },
+};
