@@ -57,7 +57,7 @@ export function explain(error: unknown): Explained {
   }
   if (error && typeof error === "object" && "code" in error && "message" in error) {
     const e = error as { code: string; message: string };
-    return { code: e.code, message: e.message, hint: advice[e.code] };
+    return { code: e.code, message: e.message.charAt(0).toUpperCase() + e.message.slice(1), hint: advice[e.code] };
   }
   return { code: "unknown", message: error instanceof Error ? error.message : String(error) };
 }
