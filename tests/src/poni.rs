@@ -75,7 +75,7 @@ impl Poni {
         Poni {
             root: root.to_owned(),
             env: env_for(endpoint),
-            extra: vec![("PONI_KEYRING_SERVICE".into(), service)],
+            extra: vec![("PONI_DESKTOP_KEYRING_SERVICE".into(), service)],
             removed: vec!["PONI_ROOT".into()],
         }
     }

@@ -17,7 +17,7 @@ use crate::log;
 
 /// Names the keyring service the credential sets live under; tests point it elsewhere so they
 /// never touch a developer's real sets.
-pub const KEYRING_SERVICE_VAR: &str = "PONI_KEYRING_SERVICE";
+pub const KEYRING_SERVICE_VAR: &str = "PONI_DESKTOP_KEYRING_SERVICE";
 
 /// A multi-threaded runtime for one command.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -28,7 +28,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Failure::Message(format!("cannot start the async runtime: {e}")))
 }
 
-/// The credential sets in the system keyring (or the service `PONI_KEYRING_SERVICE` names).
+/// The credential sets in the system keyring (or the service `PONI_DESKTOP_KEYRING_SERVICE` names, as in the desktop app).
 pub fn credential_sets() -> CredentialSets {
     let service = std::env::var(KEYRING_SERVICE_VAR).ok().filter(|s| !s.trim().is_empty());
     CredentialSets::new(Arc::new(KeyringStore::with_service(service.unwrap_or_else(|| KEYRING_SERVICE.to_owned()))))

@@ -1,0 +1,111 @@
+//! The engine as the desktop app drives it: events to a sink, cancellation, properties set on a
+//! system, against moto behind the harness's proxy (each test its own account).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use poni_cloud::aws::{Ec2Provider, InstanceState, PacingLimits, ProviderOptions, RetryPolicy};
+use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars};
+use poni_cloud::engine::{Engine, EngineEvent, EngineOptions, EventSink, InitOptions, Outcome, PollSchedule};
+use poni_e2e::{Ec2Proxy, ProxyConfig, TEST_AMI};
+use poni_repo::{AddNodes, Assignment, Repo, Target};
+use tokio_util::sync::CancellationToken;
+
+/// `cancel_on_progress`: cancelled (and the time noted) at the first progress report of a wait.
+async fn engine(proxy: &Ec2Proxy, repo: Repo, cancel_on_progress: Option<(CancellationToken, Arc<Mutex<Option<Instant>>>)>) -> (Engine, Arc<Mutex<Vec<EngineEvent>>>) {
+    let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]);
+    let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.unwrap();
+    let options = ProviderOptions {
+        endpoint_url: Some(proxy.endpoint_url().to_owned()),
+        env: EnvVars::from_pairs([]),
+        pacing: PacingLimits::unpaced(),
+        retry: RetryPolicy { min_delay: Duration::from_millis(20), max_delay: Duration::from_millis(200), ..RetryPolicy::default() },
+        ..ProviderOptions::default()
+    };
+    let provider = Ec2Provider::new(credentials, options).unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let sink: EventSink = Arc::new(move |e| {
+        if let (EngineEvent::WaitProgress { .. }, Some((token, at))) = (&e, &cancel_on_progress) {
+            at.lock().unwrap().get_or_insert_with(Instant::now);
+            token.cancel();
+        }
+        seen.lock().unwrap().push(e)
+    });
+    let poll = PollSchedule { first: Duration::from_millis(200), max: Duration::from_millis(500), factor: 1.5 };
+    (Engine::new(repo, provider, sink, EngineOptions { poll, ssh_dir: None, launch_concurrency: 4 }), events)
+}
+
+/// Three nodes under a system that sets their cloud properties.
+fn repository(dir: &std::path::Path) -> Repo {
+    let repo = Repo::init(dir.join("repo")).unwrap();
+    repo.add_nodes(&AddNodes { ids: 1..=3, ..AddNodes::new("web/n{id}") }).unwrap();
+    let props: Vec<Assignment> = ["cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={TEST_AMI}"), "cloud.key-pair=kp", "user=root"]
+        .iter()
+        .map(|a| Assignment::parse(a).unwrap())
+        .collect();
+    repo.set(&Target::new("web", true).unwrap(), &props).unwrap();
+    repo
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_wait_returns_at_once_with_the_launched_ids_saved() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_holds(Duration::from_secs(60)));
+    let dir = tempfile::tempdir().unwrap();
+    let cancel = CancellationToken::new();
+    let cancelled_at = Arc::new(Mutex::new(None));
+    let (engine, events) = engine(&proxy, repository(dir.path()), Some((cancel.clone(), cancelled_at.clone()))).await;
+    let report = engine.init(&Target::new("web/", false).unwrap(), InitOptions { wait: true, reinit: false }, &cancel).await.unwrap();
+    let after_cancel = cancelled_at.lock().unwrap().expect("the wait reported progress").elapsed();
+    assert!(after_cancel < Duration::from_secs(1), "returned {after_cancel:?} after the cancel (pending is held 60 s)");
+    assert!(report.cancelled);
+    assert_eq!(report.count(Outcome::Cancelled), 3, "{report:?}");
+    let tree = engine.repo().tree().unwrap();
+    for node in ["web/n1", "web/n2", "web/n3"] {
+        let props = &tree.get(node).unwrap().props;
+        let id = poni_repo::props::get_path(props, "cloud.instance").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{node}: {props:?} {report:?}"));
+        assert_eq!(report.node(node).unwrap().instance_id.as_deref(), Some(id));
+    }
+    let events = events.lock().unwrap();
+    assert!(matches!(events[0], EngineEvent::OperationStarted { nodes: 3, .. }), "{:?}", events[0]);
+    assert_eq!(events.iter().filter(|e| matches!(e, EngineEvent::Launched { reused: false, .. })).count(), 3);
+    assert!(events.iter().any(|e| matches!(e, EngineEvent::WaitProgress { ready: 0, total: 3, .. })));
+    assert!(matches!(events.last(), Some(EngineEvent::OperationFinished { cancelled: true, .. })), "{:?}", events.last());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_changes_are_events_with_times_and_a_wait_times_out_per_node() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_holds(Duration::from_millis(600)));
+    let dir = tempfile::tempdir().unwrap();
+    let repo = repository(dir.path());
+    // n3 allows itself one second, and is stopped (so never running) before the wait.
+    repo.set(&Target::new("web/n3", true).unwrap(), &[Assignment::parse("cloud.init_timeout:int=1").unwrap()]).unwrap();
+    let (engine, events) = engine(&proxy, repo, None).await;
+    let cancel = CancellationToken::new();
+    let all = Target::new("web/", false).unwrap();
+    engine.init(&all, InitOptions::default(), &cancel).await.unwrap();
+    proxy.configure_json(serde_json::json!({"hold_stopping": 30.0}));
+    let n3 = Target::new("web/n3", true).unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    engine.stop(&n3, &cancel).await.unwrap();
+    events.lock().unwrap().clear();
+
+    let report = engine.wait(&all, &InstanceState::Running, &cancel).await.unwrap();
+    assert_eq!(report.node("web/n1").unwrap().outcome, Outcome::Ready);
+    let n3_report = report.node("web/n3").unwrap();
+    assert!(matches!(n3_report.outcome, Outcome::TimedOut | Outcome::Failed), "{n3_report:?}");
+    let code = &n3_report.error.as_ref().unwrap().code;
+    assert!(code == "cloud.wait_timeout" || code == "cloud.instance_state", "{code}");
+    let events = events.lock().unwrap();
+    let first_seen: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::StateChanged { node, from: None, to, at, .. } => Some((node.clone(), to.clone(), at.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(first_seen.len(), 3, "{events:?}");
+    assert!(first_seen.iter().all(|(_, _, at)| at.ends_with('Z') && at.contains('T')), "{first_seen:?}");
+    assert!(events.iter().any(|e| matches!(e, EngineEvent::NodeFailed { node, .. } if node == "web/n3")));
+    assert!(events.iter().any(|e| matches!(e, EngineEvent::PropertiesUpdated { node, .. } if node == "web/n1")));
+}
