@@ -21,8 +21,6 @@ const advice: Record<string, string> = {
   "credentials.missing": "Store a credential set in Settings, pick an AWS profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. To practise without AWS, set a local endpoint (moto) in Settings.",
   "credentials.not_found": "Pick another source in Settings, or store the set again.",
   "credentials.profile_not_found": "Check the profile's name in ~/.aws/config or ~/.aws/credentials, or pick another source in Settings.",
-  "credentials.keyring_locked": "Unlock the system keyring (log in to your desktop's keyring, e.g. with Seahorse), then try again.",
-  "credentials.keyring_unavailable": "No Secret Service is running: start your desktop's keyring (gnome-keyring or KWallet), or use an AWS profile or environment variables instead.",
   "credentials.keyring_corrupt": "Remove the set in Settings and store it again.",
   "credentials.incomplete_environment": "Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither.",
   "credentials.invalid_name": "Use letters, digits, '-' and '_' for the set's name.",

@@ -149,7 +149,7 @@ export function FleetSection({ onState }: { model?: TreeModel; onState?: (state:
       {o.lastErrors.length > 0 && (
         <div data-testid="fleet-errors">
           <p className="mb-1 flex items-center gap-1.5 text-[12px] font-medium text-muted">
-            <AlertTriangle size={12} /> Last errors
+            <AlertTriangle size={12} /> Last errors and warnings
           </p>
           <ul className="flex flex-col gap-0.5 text-[12px]">
             {o.lastErrors.slice(0, 6).map((e, i) => (

@@ -177,7 +177,8 @@ function Timeline({ live }: { live: NodeLive | null }) {
                 <StateDot state={e.to} />
               </span>
               <span className="text-faint tabular-nums">{clock(e.at)}</span> {e.from ? <span className="text-muted">{e.from} → </span> : null}
-              <span className="font-medium">{e.to}</span> <span className="font-mono text-[11px] text-faint">{e.instanceId}</span>
+              <span className="font-medium">{e.to}</span>
+              <span className="block font-mono text-[11px] text-faint">{e.instanceId}</span>
             </li>
           ))}
         </ol>
