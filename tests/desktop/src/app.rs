@@ -16,6 +16,9 @@ pub struct DesktopOptions {
 
 pub struct DesktopApp {
     pub ui: Ui,
+    /// One app at a time in a test process: two WebKit sessions starting together can make
+    /// tauri-driver drop a connection, and each app needs about 400 MB anyway.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
     pub repo: PathBuf,
     pub sandbox: tempfile::TempDir,
     _driver: Driver,
@@ -23,6 +26,8 @@ pub struct DesktopApp {
 
 impl DesktopApp {
     pub async fn start(options: DesktopOptions) -> DesktopApp {
+        static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
+        let turn = TURN.get_or_init(Default::default).clone().lock_owned().await;
         let sandbox = tempfile::tempdir().expect("sandbox");
         let repo = options.repo.clone().unwrap_or_else(|| sandbox.path().join("repo"));
         let config = sandbox.path().join("config");
@@ -38,10 +43,21 @@ impl DesktopApp {
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry").expect("capability");
         caps.set("tauri:options", serde_json::json!({ "application": app_binary() })).expect("capability");
-        let driver_session = WebDriver::new(driver.url(), caps).await.expect("start a WebDriver session with the app");
+        let mut attempt = 0;
+        let driver_session = loop {
+            match WebDriver::new(driver.url(), caps.clone()).await {
+                Ok(session) => break session,
+                Err(e) if attempt < 3 => {
+                    attempt += 1;
+                    eprintln!("starting a WebDriver session failed ({e}); trying again");
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("start a WebDriver session with the app: {e}"),
+            }
+        };
         let ui = Ui::new(driver_session);
         ui.wait_ready().await;
-        DesktopApp { ui, repo, sandbox, _driver: driver }
+        DesktopApp { ui, repo, sandbox, _driver: driver, _turn: turn }
     }
 
     /// Reads a node's saved properties from disk.

@@ -1,6 +1,8 @@
 //! Small, readable steps over WebDriver, addressing controls by their `data-testid`.
 
 use std::time::Duration;
+use thirtyfour::components::SelectElement;
+use thirtyfour::error::WebDriverErrorInner;
 use thirtyfour::prelude::*;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -57,16 +59,54 @@ impl Ui {
     }
 
     pub async fn click(&self, test_id: &str) {
-        let el = self.find(test_id).await;
-        el.wait_until().clickable().await.unwrap_or_else(|e| panic!("[data-testid={test_id}] not clickable: {e}"));
-        el.click().await.unwrap_or_else(|e| panic!("click [data-testid={test_id}]: {e}"));
+        self.retry(test_id, "click", |el| async move {
+            el.wait_until().clickable().await?;
+            el.click().await
+        })
+        .await
     }
 
-    /// Replaces the text of an input.
+    /// Picks an option of a `<select>` by its value.
+    pub async fn select(&self, test_id: &str, value: &str) {
+        self.retry(test_id, "select", |el| async move { SelectElement::new(&el).await?.select_by_value(value).await }).await
+    }
+
+    /// Runs a step on the element, finding it afresh when React replaced it in between
+    /// (a stale element): the UI re-renders as data arrives.
+    async fn retry<F, Fut>(&self, test_id: &str, what: &str, step: F)
+    where
+        F: Fn(WebElement) -> Fut,
+        Fut: std::future::Future<Output = WebDriverResult<()>>,
+    {
+        let mut attempt = 0;
+        loop {
+            let el = self.find(test_id).await;
+            match step(el).await {
+                Ok(()) => return,
+                Err(e) if matches!(e.as_inner(), WebDriverErrorInner::StaleElementReference(_)) && attempt < 10 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{what} [data-testid={test_id}]: {e}"),
+            }
+        }
+    }
+
+    pub async fn double_click(&self, test_id: &str) {
+        self.retry(test_id, "double-click", |el| async move { self.driver.action_chain().double_click_element(&el).perform().await }).await
+    }
+
+    /// Replaces the text of an input the way a person does (select all, type over it), so
+    /// React sees every change; WebDriver's clear() bypasses React's change events.
     pub async fn fill(&self, test_id: &str, text: &str) {
-        let el = self.find(test_id).await;
-        el.clear().await.unwrap_or_else(|e| panic!("clear [data-testid={test_id}]: {e}"));
-        el.send_keys(text).await.unwrap_or_else(|e| panic!("type into [data-testid={test_id}]: {e}"));
+        self.retry(test_id, "type into", |el| async move {
+            el.send_keys(Key::Control + "a").await?;
+            el.send_keys(Key::Backspace).await?;
+            el.send_keys(text).await
+        })
+        .await;
+        let value = self.find(test_id).await.prop("value").await.ok().flatten().unwrap_or_default();
+        assert_eq!(value, text, "[data-testid={test_id}] holds {value:?} after typing {text:?}");
     }
 
     pub async fn text(&self, test_id: &str) -> String {
