@@ -67,6 +67,23 @@ impl DesktopApp {
         serde_json::from_str(&text).expect("node.json is JSON")
     }
 
+    /// Waits until the node's file on disk satisfies `check` (the app saves asynchronously).
+    pub async fn wait_node(&self, name: &str, check: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if self.exists(&format!("{name}/node.json")) {
+                let value = self.node_file(name);
+                if check(&value) {
+                    return value;
+                }
+                assert!(std::time::Instant::now() < deadline, "{name}/node.json never got there: {value}");
+            } else {
+                assert!(std::time::Instant::now() < deadline, "{name} was never created");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn exists(&self, name: &str) -> bool {
         name.split('/').fold(self.repo.join("system"), |p, s| p.join(s)).exists()
     }

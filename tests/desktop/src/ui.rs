@@ -96,6 +96,37 @@ impl Ui {
         self.retry(test_id, "double-click", |el| async move { self.driver.action_chain().double_click_element(&el).perform().await }).await
     }
 
+    /// Ctrl-click: adds the element to a multi-selection.
+    pub async fn ctrl_click(&self, test_id: &str) {
+        self.retry(test_id, "ctrl-click", |el| async move {
+            self.driver.action_chain().key_down(Key::Control).click_element(&el).key_up(Key::Control).perform().await
+        })
+        .await
+    }
+
+    /// An attribute of the element (None when absent).
+    pub async fn attr(&self, test_id: &str, name: &str) -> Option<String> {
+        self.find(test_id).await.attr(name).await.ok().flatten()
+    }
+
+    /// Waits until the element's attribute has the value.
+    pub async fn wait_attr(&self, test_id: &str, name: &str, expected: &str, within: Duration) {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let value = if self.exists(test_id).await { self.attr(test_id, name).await } else { None };
+            if value.as_deref() == Some(expected) {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "[data-testid={test_id}] {name} never became {expected:?}; last {value:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The whole page's HTML, for checking what must never be shown.
+    pub async fn page_source(&self) -> String {
+        self.driver.source().await.unwrap_or_default()
+    }
+
     /// Replaces the text of an input the way a person does (select all, type over it), so
     /// React sees every change; WebDriver's clear() bypasses React's change events.
     pub async fn fill(&self, test_id: &str, text: &str) {

@@ -5,23 +5,6 @@
 use poni_e2e_desktop::{unavailable, DesktopApp, DesktopOptions};
 use serde_json::json;
 
-/// Waits until the file on disk satisfies `check` (the UI saves asynchronously).
-async fn wait_file(app: &DesktopApp, name: &str, check: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        if app.exists(&format!("{name}/node.json")) {
-            let value = app.node_file(name);
-            if check(&value) {
-                return value;
-            }
-            assert!(std::time::Instant::now() < deadline, "{name}/node.json never got there: {value}");
-        } else {
-            assert!(std::time::Instant::now() < deadline, "{name} was never created");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn build_clone_edit_and_delete_nodes_by_point_and_click() {
     if let Some(why) = unavailable() {
@@ -42,7 +25,7 @@ async fn build_clone_edit_and_delete_nodes_by_point_and_click() {
     ui.fill("nodes-template", "drumbo1").await;
     ui.click("nodes-submit").await;
     ui.find("tree-row-drumbo1").await;
-    assert_eq!(wait_file(&app, "drumbo1", |_| true).await, json!({"host": ""}));
+    assert_eq!(app.wait_node("drumbo1", |_| true).await, json!({"host": ""}));
 
     // Set its cloud properties in the editor.
     ui.double_click("tree-row-drumbo1").await;
@@ -55,7 +38,7 @@ async fn build_clone_edit_and_delete_nodes_by_point_and_click() {
     ui.screenshot("workspace-2-editor").await;
     ui.click("editor-save").await;
     let cloud = json!({"image": "ami-daf615b3", "key-pair": "my-keypair", "provider": "aws-ec2", "region": "us-east-1"});
-    let saved = wait_file(&app, "drumbo1", |v| v.get("user") == Some(&json!("root"))).await;
+    let saved = app.wait_node("drumbo1", |v| v.get("user") == Some(&json!("root"))).await;
     assert_eq!(saved, json!({"host": "", "cloud": cloud, "user": "root"}));
 
     // Clone three from it with {id} and a range; the preview lists the names first.
@@ -71,7 +54,7 @@ async fn build_clone_edit_and_delete_nodes_by_point_and_click() {
     ui.click("nodes-submit").await;
     for n in 2..=4 {
         let name = format!("drumbo{n}");
-        let clone = wait_file(&app, &name, |_| true).await;
+        let clone = app.wait_node(&name, |_| true).await;
         assert_eq!(clone, json!({"host": "", "cloud": cloud, "user": "root", "parent": "drumbo1"}), "{name}");
         let row = ui.find(&format!("tree-row-{name}")).await;
         let text = row.prop("textContent").await.unwrap().unwrap_or_default();
@@ -82,7 +65,7 @@ async fn build_clone_edit_and_delete_nodes_by_point_and_click() {
     ui.double_click("tree-row-drumbo3").await;
     ui.fill("cloud-type", "t3.small").await;
     ui.click("editor-save").await;
-    let edited = wait_file(&app, "drumbo3", |v| v["cloud"].get("type").is_some()).await;
+    let edited = app.wait_node("drumbo3", |v| v["cloud"].get("type").is_some()).await;
     assert_eq!(edited["cloud"]["type"], json!("t3.small"));
     assert_eq!(app.node_file("drumbo2")["cloud"].get("type"), None, "only drumbo3 changed");
 
