@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// `key:value key:value`, the top level of a property listing.
 pub fn props_line(props: &Props) -> String {
-    props.iter().map(|(k, v)| format!("{k}:{}", value(v))).collect::<Vec<_>>().join(" ")
+    poni_repo::props::sorted(props).into_iter().map(|(k, v)| format!("{k}:{}", value(v))).collect::<Vec<_>>().join(" ")
 }
 
 pub fn value(v: &Value) -> String {

@@ -12,8 +12,38 @@ use std::io::{self, Write};
 pub fn to_poni_json(value: &Value) -> String {
     let mut out = Vec::with_capacity(128);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, PoniFormatter::default());
-    value.serialize(&mut ser).expect("serializing a Value into memory cannot fail");
+    Sorted(value).serialize(&mut ser).expect("serializing a Value into memory cannot fail");
     String::from_utf8(out).expect("the formatter writes ASCII only")
+}
+
+/// Serializes a value with every object's keys sorted. serde_json's map is only sorted while
+/// no crate in the build enables its `preserve_order` feature (features are unified across a
+/// workspace, and Tauri's dependencies do enable it), so the order is made explicit here.
+struct Sorted<'a>(&'a Value);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                let mut out = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    out.serialize_entry(key, &Sorted(value))?;
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Sorted(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
 }
 
 struct PoniFormatter {

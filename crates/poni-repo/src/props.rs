@@ -172,7 +172,7 @@ pub fn get_path<'a>(props: &'a Props, key: &str) -> Option<&'a Value> {
 /// Every leaf of a property tree as (dotted key, value), sorted: poni's `list -l` order.
 pub fn flatten(props: &Props) -> Vec<(String, &Value)> {
     fn walk<'a>(prefix: &str, props: &'a Props, out: &mut Vec<(String, &'a Value)>) {
-        for (key, value) in props {
+        for (key, value) in sorted(props) {
             let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
             match value {
                 Value::Object(map) if !map.is_empty() => walk(&path, map, out),
@@ -183,6 +183,13 @@ pub fn flatten(props: &Props) -> Vec<(String, &Value)> {
     let mut out = Vec::new();
     walk("", props, &mut out);
     out
+}
+
+/// A map's entries sorted by key, whatever order the map keeps (see json_format::Sorted).
+pub fn sorted(props: &Props) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = props.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
 }
 
 /// Merges `overlay` into `base` key by key, descending into objects both sides have.

@@ -179,6 +179,7 @@ async fn credentials_saved_in_the_ui_land_in_the_secret_service_and_never_come_b
     let env = vec![("PONI_DESKTOP_KEYRING_SERVICE".to_string(), service.clone())];
     let app = DesktopApp::start(DesktopOptions { env, ..Default::default() }).await;
     let ui = &app.ui;
+    ui.click("theme-menu").await; // the gear menu: theme, then Settings…
     ui.click("open-settings").await;
     ui.fill("settings-credentials-name", "work").await;
     ui.fill("settings-credentials-key-id", "AKIAIOSFODNN7EXAMPLE").await;
