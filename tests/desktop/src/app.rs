@@ -3,7 +3,7 @@
 
 use crate::driver::Driver;
 use crate::ui::Ui;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use thirtyfour::prelude::*;
 
 #[derive(Default)]
@@ -93,11 +93,15 @@ impl DesktopApp {
     }
 }
 
-/// The debug build of the app beside this test's executable (target/debug/poni-desktop).
+/// The debug build of the app beside this executable: tests run from target/debug/deps,
+/// measurement binaries from target/debug.
 pub fn app_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("own path");
-    let debug_dir = exe.parent().and_then(Path::parent).expect("target/debug");
-    let app = debug_dir.join(format!("poni-desktop{}", std::env::consts::EXE_SUFFIX));
-    assert!(app.is_file(), "{} is missing: build it with `cargo build -p poni-desktop` (./dev test does)", app.display());
-    app
+    let name = format!("poni-desktop{}", std::env::consts::EXE_SUFFIX);
+    let candidates: Vec<PathBuf> = exe.ancestors().skip(1).take(2).map(|dir| dir.join(&name)).collect();
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .unwrap_or_else(|| panic!("{} is missing: build it with `cargo build -p poni-desktop` (./dev test does)", candidates[0].display()))
 }
