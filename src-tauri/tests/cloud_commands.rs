@@ -4,6 +4,8 @@
 //! never come back, and a launch with missing properties is refused with the problems marked
 //! on the nodes. No cloud is contacted here (see poni-app's moto test for that).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,9 +15,7 @@ use poni_app::poni_cloud::credentials::{CredentialSets, CredentialsError, EnvVar
 use poni_app::SettingsStore;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::mock_builder;
 use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
 
 #[derive(Default)]
@@ -64,16 +64,7 @@ impl Harness {
     }
 
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+        common::invoke(&self.window, cmd, args)
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {

@@ -2,11 +2,11 @@
 //! capabilities: arguments and results cross as JSON exactly as from the UI, errors as
 //! `{code, message}`.
 
+mod common;
+
 use poni_app::SettingsStore;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::mock_builder;
 use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
 struct Harness {
@@ -25,16 +25,7 @@ impl Harness {
     }
 
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+        common::invoke(&self.window, cmd, args)
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {

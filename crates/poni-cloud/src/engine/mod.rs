@@ -123,6 +123,24 @@ impl Engine {
         NodeReport::failed(node, instance, payload)
     }
 
+    /// The selected nodes' instances grouped by region as (node index, instance id), with a
+    /// report already made for each node that has no instance or no valid region.
+    fn instances_by_region(&self, nodes: &[select::Selected]) -> (Vec<Option<NodeReport>>, BTreeMap<String, Vec<(usize, String)>>) {
+        let mut reports: Vec<Option<NodeReport>> = vec![None; nodes.len()];
+        let mut by_region: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+        for (i, node) in nodes.iter().enumerate() {
+            let Some(id) = &node.instance else {
+                reports[i] = Some(NodeReport::new(&node.name, Outcome::NoInstance));
+                continue;
+            };
+            match node.region() {
+                Ok(region) => by_region.entry(region).or_default().push((i, id.clone())),
+                Err(why) => reports[i] = Some(self.fail(&node.name, Some(id), &EngineIssue::new("node.invalid_property", why))),
+            }
+        }
+        (reports, by_region)
+    }
+
     /// One DescribeInstances per region (plus, for instances without our tags, one per 200 of
     /// them), all regions at once. `ids` by region are the instances the caller looks for.
     async fn describe_regions(

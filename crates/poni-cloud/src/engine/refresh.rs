@@ -1,7 +1,6 @@
 //! `update` (refresh the address properties from EC2) and `status` (each instance's live
 //! state, for `list -q`): one DescribeInstances per region for all the nodes there.
 
-use std::collections::BTreeMap;
 
 use poni_repo::Target;
 use tokio_util::sync::CancellationToken;
@@ -27,18 +26,7 @@ impl Engine {
         let tree = self.repo.tree()?;
         let nodes = select(&tree, target)?;
         self.emit(EngineEvent::OperationStarted { operation, nodes: nodes.len() as u32 });
-        let mut reports: Vec<Option<NodeReport>> = vec![None; nodes.len()];
-        let mut by_region: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
-        for (i, node) in nodes.iter().enumerate() {
-            let Some(id) = &node.instance else {
-                reports[i] = Some(NodeReport::new(&node.name, Outcome::NoInstance));
-                continue;
-            };
-            match node.region() {
-                Ok(region) => by_region.entry(region).or_default().push((i, id.clone())),
-                Err(why) => reports[i] = Some(self.fail(&node.name, Some(id), &EngineIssue::new("node.invalid_property", why))),
-            }
-        }
+        let (mut reports, by_region) = self.instances_by_region(&nodes);
         let mut cancelled = false;
         if !by_region.is_empty() {
             let repo_id = identity::repo_id(&self.repo)?;
