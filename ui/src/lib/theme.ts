@@ -16,7 +16,7 @@ function subscribe(cb: () => void) {
   return () => mq.removeEventListener?.("change", cb);
 }
 
-function systemDark() {
+export function systemDark() {
   return typeof window !== "undefined" && !!window.matchMedia?.(query).matches;
 }
 
@@ -39,13 +39,16 @@ export function useTheme() {
   return { choice, resolved, setChoice };
 }
 
-/** Puts the resolved theme on <html> as a class. */
+/** Puts a theme on <html> as a class: the one place the palette is chosen (index.css). */
+export function applyThemeClass(resolved: "light" | "dark") {
+  const root = document.documentElement;
+  root.classList.toggle("dark", resolved === "dark");
+  root.classList.toggle("light", resolved === "light");
+}
+
+/** Keeps <html>'s theme class on the resolved theme. */
 export function useApplyTheme() {
   const { resolved } = useTheme();
-  useEffect(() => {
-    const root = document.documentElement;
-    root.classList.toggle("dark", resolved === "dark");
-    root.classList.toggle("light", resolved === "light");
-  }, [resolved]);
+  useEffect(() => applyThemeClass(resolved), [resolved]);
   return resolved;
 }
