@@ -1,6 +1,6 @@
 // The inspector: what one item is at a glance. A column on wide windows; at small sizes it
 // folds into the main area (above the editor).
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { ChevronDown, Copy, FileWarning, Folder, KeyRound, Network, Server, SquarePen, TriangleAlert } from "lucide-react";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { TreeItem } from "../bindings/TreeItem";
@@ -10,22 +10,10 @@ import type { Props } from "../lib/props";
 import { useItem } from "../lib/queries";
 import { useUi } from "../lib/store";
 import { descendants, type TreeModel } from "../lib/treeModel";
-import { Button, cx } from "./ui";
+import { Button, cx, dash, Row } from "./ui";
 import { LiveBadge, LiveRows, NodeCloudPanel, CloudButtons } from "./cloud/NodeCloud";
 import { scopeFor } from "../lib/cloud";
 
-function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
-  return (
-    <div className="grid grid-cols-[92px_minmax(0,1fr)] gap-2 py-1 text-[12px]">
-      <dt className="text-muted">{label}</dt>
-      <dd className="min-w-0 break-words" data-testid={testId} data-selectable>
-        {children}
-      </dd>
-    </div>
-  );
-}
-
-const dash = <span className="text-faint">—</span>;
 
 function text(v: unknown) {
   return typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null;

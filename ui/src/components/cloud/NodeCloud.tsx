@@ -10,7 +10,7 @@ import { useUi } from "../../lib/store";
 import type { NodeLive } from "../../bindings/NodeLive";
 import type { Scope } from "../../bindings/Scope";
 import type { TreeItem } from "../../bindings/TreeItem";
-import { Button, cx } from "../ui";
+import { Button, cx, dash, Row } from "../ui";
 import { StateBadge, StateDot } from "../ui/StateDot";
 
 const clock = (iso: string) => {
@@ -73,18 +73,6 @@ export function CloudButtons({ scope, hasInstance, state, compact }: { scope: Sc
   );
 }
 
-function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
-  return (
-    <div className="grid grid-cols-[92px_minmax(0,1fr)] gap-2 py-1 text-[12px]">
-      <dt className="text-muted">{label}</dt>
-      <dd className="min-w-0 break-words" data-testid={testId} data-selectable>
-        {children}
-      </dd>
-    </div>
-  );
-}
-
-const dash = <span className="text-faint">—</span>;
 
 /** The live rows (state, since, addresses) that replace the file-only ones. */
 export function LiveRows({ item, fileHost, fileIp, fileDns }: { item: TreeItem; fileHost: string | null; fileIp: string | null; fileDns: string | null }) {

@@ -258,3 +258,18 @@ export function SectionTitle({ children, right }: { children: ReactNode; right?:
     </div>
   );
 }
+
+/** A label/value row of the inspector's detail lists. */
+export function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="grid grid-cols-[92px_minmax(0,1fr)] gap-2 py-1 text-[12px]">
+      <dt className="text-muted">{label}</dt>
+      <dd className="min-w-0 break-words" data-testid={testId} data-selectable>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+/** What a detail row shows when there is no value. */
+export const dash = <span className="text-faint">—</span>;
