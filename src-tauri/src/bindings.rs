@@ -6,6 +6,8 @@ use poni_app::cloud::{
     Affected, CloudEventPayload, CloudReference, ConfirmAction, ConnectCommand, CredentialChoice, CredentialStatus, FleetChange, FleetOverview,
     LaunchPreview, NewCredentialSet, NodeLive, OperationRequest, OperationStatus, Scope, StoredCredentialSet,
 };
+use poni_app::cloud::{AccountStatus, LaunchChecks, RegionList, SandboxStatus, SshAccessRequest, SsoLogin};
+use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
 use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
 use poni_app::{AppError, Settings};
 use std::collections::BTreeMap;
@@ -39,6 +41,20 @@ fn export_all(dir: &Path) {
     CredentialStatus::export_all(&cfg).unwrap();
     StoredCredentialSet::export_all(&cfg).unwrap();
     NewCredentialSet::export_all(&cfg).unwrap();
+    // The account: lists to pick from, key pairs, SSH access, whose account, SSO, sandbox.
+    RegionList::export_all(&cfg).unwrap();
+    ImageInfo::export_all(&cfg).unwrap();
+    InstanceTypeInfo::export_all(&cfg).unwrap();
+    KeyPairInfo::export_all(&cfg).unwrap();
+    PublicKeyFile::export_all(&cfg).unwrap();
+    SecurityGroupInfo::export_all(&cfg).unwrap();
+    SubnetInfo::export_all(&cfg).unwrap();
+    SshAccessRequest::export_all(&cfg).unwrap();
+    SshAccess::export_all(&cfg).unwrap();
+    AccountStatus::export_all(&cfg).unwrap();
+    LaunchChecks::export_all(&cfg).unwrap();
+    SandboxStatus::export_all(&cfg).unwrap();
+    SsoLogin::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

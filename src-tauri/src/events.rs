@@ -19,6 +19,28 @@ pub const OPERATION_FINISHED: &str = "operation-finished";
 /// empty when the automatic refresh started or stopped).
 pub const FLEET_CHANGED: &str = "fleet-changed";
 
+/// The practice sandbox's status changed: `SandboxStatus`.
+pub const SANDBOX_CHANGED: &str = "sandbox-changed";
+/// Credentials, profile, endpoint or sandbox changed: every cloud view is stale.
+pub const ACCOUNT_CHANGED: &str = "account-changed";
+
+/// Tells the UI that cloud calls now reach another account (or the same one anew), after the
+/// open session has dropped what the previous one said.
+pub fn account_changed<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
+    if let Ok(cloud) = state.cloud() {
+        cloud.account_changed();
+    }
+    let _ = app.emit(ACCOUNT_CHANGED, ());
+}
+
+/// Sandbox progress becomes window events.
+pub fn forward_sandbox<R: Runtime>(app: &AppHandle<R>) {
+    let handle = app.clone();
+    app.state::<AppState>().credentials.sandbox_handle().set_listener(std::sync::Arc::new(move |status| {
+        let _ = handle.emit(SANDBOX_CHANGED, status.clone());
+    }));
+}
+
 pub fn repo_changed<R: Runtime>(app: &AppHandle<R>) {
     let _ = app.emit(REPO_CHANGED, ());
 }

@@ -24,6 +24,7 @@ pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppS
     use commands::*;
     builder
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             workspace::workspace_info,
@@ -57,6 +58,24 @@ pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppS
             credentials::delete_credential_set,
             credentials::choose_credentials,
             credentials::set_ec2_endpoint,
+            account::account_status,
+            account::launch_checks,
+            account::account_regions,
+            account::account_images,
+            account::account_instance_types,
+            account::account_key_pairs,
+            account::create_key_pair,
+            account::import_key_pair,
+            account::local_public_keys,
+            account::account_security_groups,
+            account::allow_ssh,
+            account::account_subnets,
+            sandbox::sandbox_status,
+            sandbox::sandbox_start,
+            sandbox::sandbox_stop,
+            sso::sso_start,
+            sso::sso_finish,
+            sso::sso_cancel,
         ])
 }
 
@@ -85,9 +104,16 @@ pub fn run() {
     };
     configure(tauri::Builder::default(), settings)
         .setup(|app| {
+            events::forward_sandbox(app.handle());
             open_start_repository(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("error while running Poni Desktop");
+        .build(tauri::generate_context!())
+        .expect("error while building Poni Desktop")
+        .run(|app, event| {
+            // Quitting ends the practice sandbox's server with the app.
+            if let tauri::RunEvent::Exit = event {
+                app.state::<AppState>().credentials.sandbox_handle().stop_now();
+            }
+        });
 }

@@ -1,7 +1,7 @@
 //! What the running app holds: the open workspace with its watcher and cloud session, the
 //! settings store and the credentials service.
 
-use poni_app::cloud::{CloudCredentials, CloudSession, SessionOptions};
+use poni_app::cloud::{AccountService, CloudCredentials, CloudSession, SessionOptions, SsoLogins};
 use poni_app::watch::{RepoWatcher, SeenFingerprint};
 use poni_app::{AppError, AppResult, SettingsStore, Workspace};
 use std::path::PathBuf;
@@ -18,6 +18,9 @@ pub struct AppState {
     pub credentials: CloudCredentials,
     /// How cloud sessions pace, retry and poll.
     pub session_options: SessionOptions,
+    /// The account's lists and actions (shares the credentials' provider and pacing).
+    pub account: AccountService,
+    pub sso: SsoLogins,
     cloud: RwLock<Option<CloudSession>>,
 }
 
@@ -36,6 +39,8 @@ impl AppState {
             seen: SeenFingerprint::default(),
             settings,
             start_error: Mutex::new(None),
+            account: AccountService::new(credentials.clone(), session_options.provider.clone()),
+            sso: SsoLogins::default(),
             credentials,
             session_options,
             cloud: RwLock::new(None),

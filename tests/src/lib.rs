@@ -26,12 +26,14 @@ mod moto;
 mod poni;
 mod process;
 mod proxy;
+pub mod sso;
 
 pub use ec2::{Ec2Client, Ec2Response, InstanceView};
 pub use env::{env_for, env_for_region, AwsEnv, TEST_REGION};
 pub use moto::{venv_dir, Moto};
 pub use poni::{poni_binary, Poni, PoniOutput};
 pub use proxy::{fresh_account_id, Ec2Proxy, FaultKind, ProxyConfig, ProxyStats};
+pub use sso::{sso_config_text, write_aws_config, SsoProfile, SsoServer, TEST_START_URL};
 
 /// An AMI id that exists in moto's default image list.
 pub const TEST_AMI: &str = "ami-12c6146b";

@@ -20,6 +20,7 @@ import { DialogHost } from "./components/dialogs/DialogHost";
 import { Button, cx, ErrorNote, IconButton } from "./components/ui";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ActivityStrip } from "./components/cloud/ActivityStrip";
+import { SandboxBanner } from "./components/cloud/SandboxBanner";
 import { useCloudEvents } from "./lib/cloud";
 
 // The graph (React Flow + elkjs) is the biggest part of the bundle: load it when first shown.
@@ -81,6 +82,7 @@ function Workspace() {
 
   return (
     <div className="flex h-full flex-col" data-testid="workspace">
+      <SandboxBanner />
       <TopBar compact={compact} />
       <div className="flex min-h-0 flex-1">
         <nav className={cx("flex min-h-0 shrink-0 flex-col border-r border-line bg-panel", wide ? "w-[280px]" : "w-[230px]")} aria-label="Repository tree">

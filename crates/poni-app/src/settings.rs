@@ -23,6 +23,10 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub credentials: Option<CredentialChoice>,
+    /// The region last given to a node in the app, offered to new nodes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub last_region: Option<String>,
 }
 
 impl Settings {

@@ -123,14 +123,7 @@ pub struct ItemDetail {
     pub key_pair: Option<KeyPairFile>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct KeyPairFile {
-    pub name: String,
-    pub path: String,
-    pub exists: bool,
-}
+pub use poni_cloud::account::KeyPairFile;
 
 impl ItemDetail {
     pub fn new(tree: &Tree, item: &Item, file: &Path, home: Option<&Path>) -> Self {
@@ -174,8 +167,7 @@ fn key_pair_file(tree: &Tree, item: &Item, home: Option<&Path>) -> Option<KeyPai
     if name.is_empty() {
         return None;
     }
-    let path = home?.join(".ssh").join(format!("{name}.pem"));
-    Some(KeyPairFile { exists: path.is_file(), path: path.display().to_string(), name })
+    Some(poni_cloud::account::key_file(&home?.join(".ssh"), &name))
 }
 
 /// A request to make nodes, as the clone and new-node dialogs send it.

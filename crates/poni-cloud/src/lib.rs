@@ -9,6 +9,7 @@
 //!
 //! Every error implements [`error::Coded`]: a stable `code` and a message for people.
 
+pub mod account;
 pub mod aws;
 pub mod credentials;
 pub mod engine;

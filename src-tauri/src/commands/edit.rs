@@ -21,7 +21,9 @@ pub async fn add_nodes<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
 
 #[tauri::command]
 pub async fn set_properties<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, name: String, edits: Vec<PropertyEdit>) -> AppResult<usize> {
-    state.edit(|ws| ws.set_properties(&name, &edits)).inspect(|_| repo_changed(&app))
+    let changed = state.edit(|ws| ws.set_properties(&name, &edits)).inspect(|_| repo_changed(&app))?;
+    state.credentials.remember_region(&edits);
+    Ok(changed)
 }
 
 #[tauri::command]

@@ -2,6 +2,8 @@
 import type { AppError } from "./AppError";
 import type { CredentialChoice } from "./CredentialChoice";
 import type { CredentialSourceView } from "./CredentialSourceView";
+import type { ProfileInfo } from "./ProfileInfo";
+import type { SandboxStatus } from "./SandboxStatus";
 
 /**
  * What the settings screen shows: the choice, the source it leads to (or why none), the
@@ -21,10 +23,10 @@ error: AppError | null,
  */
 endpoint: string | null, endpointError: AppError | null, 
 /**
- * Profile names found in the AWS config and credentials files.
+ * The profiles of the AWS config and credentials files (SSO ones with their sign-in state).
  */
-profiles: Array<string>, 
+profiles: Array<ProfileInfo>, 
 /**
  * Names of the stored sets; empty with `setsError` when the keyring cannot be read.
  */
-sets: Array<string>, setsError: AppError | null, };
+sets: Array<string>, setsError: AppError | null, sandbox: SandboxStatus, };

@@ -17,4 +17,8 @@ theme: string | null,
 /**
  * Which AWS credentials to use; absent (older files, or never picked) means automatic.
  */
-credentials?: CredentialChoice, };
+credentials?: CredentialChoice, 
+/**
+ * The region last given to a node in the app, offered to new nodes.
+ */
+lastRegion?: string, };

@@ -253,8 +253,8 @@ function EmptyRepository({ model }: { model: TreeModel }) {
           </Button>
         </div>
         <p className="rounded-md border border-line bg-panel px-3 py-2 text-[12px] text-muted">
-          Practising without an AWS account? A local EC2-compatible endpoint (such as moto) can be set later in <b>Settings</b> (the gear at the top right), so launches go there
-          instead of to Amazon.
+          Practising without an AWS account? Start the <b>practice sandbox</b> in <b>Settings</b> (the gear at the top right): launches then go to a local imitation of EC2
+          on this computer instead of to Amazon.
         </p>
       </div>
     </div>

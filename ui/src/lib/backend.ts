@@ -4,6 +4,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
+import type { AccountStatus } from "../bindings/AccountStatus";
 import type { Affected } from "../bindings/Affected";
 import type { AppError } from "../bindings/AppError";
 import type { CloudEventPayload } from "../bindings/CloudEventPayload";
@@ -14,12 +15,24 @@ import type { CredentialChoice } from "../bindings/CredentialChoice";
 import type { CredentialStatus } from "../bindings/CredentialStatus";
 import type { FleetChange } from "../bindings/FleetChange";
 import type { FleetOverview } from "../bindings/FleetOverview";
+import type { ImageInfo } from "../bindings/ImageInfo";
+import type { InstanceTypeInfo } from "../bindings/InstanceTypeInfo";
+import type { KeyPairInfo } from "../bindings/KeyPairInfo";
+import type { LaunchChecks } from "../bindings/LaunchChecks";
 import type { LaunchPreview } from "../bindings/LaunchPreview";
 import type { NewCredentialSet } from "../bindings/NewCredentialSet";
 import type { NodeLive } from "../bindings/NodeLive";
 import type { OperationRequest } from "../bindings/OperationRequest";
 import type { OperationStatus } from "../bindings/OperationStatus";
+import type { PublicKeyFile } from "../bindings/PublicKeyFile";
+import type { RegionList } from "../bindings/RegionList";
+import type { SandboxStatus } from "../bindings/SandboxStatus";
 import type { Scope } from "../bindings/Scope";
+import type { SecurityGroupInfo } from "../bindings/SecurityGroupInfo";
+import type { SshAccessRequest } from "../bindings/SshAccessRequest";
+import type { SshAccessResult } from "../bindings/SshAccessResult";
+import type { SsoLogin } from "../bindings/SsoLogin";
+import type { SubnetInfo } from "../bindings/SubnetInfo";
 import type { StoredCredentialSet } from "../bindings/StoredCredentialSet";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { NodesPlan } from "../bindings/NodesPlan";
@@ -96,6 +109,39 @@ export const backend = {
   chooseCredentials: (choice: CredentialChoice) => call<CredentialStatus>("choose_credentials", { choice }),
   /** Checks and saves the custom EC2 endpoint (null or "" clears it); returns the URL saved. */
   setEc2Endpoint: (url: string | null) => call<string | null>("set_ec2_endpoint", { url }),
+
+  // The account behind the credentials: who it is, and what it has per region (cached by the
+  // core; `refresh` asks AWS anew). Errors are coded: credentials.*, account.*, cloud.*.
+  /** The account in use in one line, or why it cannot be reached and the button that fixes it. */
+  accountStatus: () => call<AccountStatus>("account_status"),
+  /** What the launch preview adds: the account the launch goes to, and warnings (SSH closed, key file missing, not in the account). */
+  launchChecks: (scope: Scope) => call<LaunchChecks>("launch_checks", { scope }),
+  accountRegions: (refresh = false) => call<RegionList>("account_regions", { refresh }),
+  accountImages: (region: string, refresh = false) => call<ImageInfo[]>("account_images", { region, refresh }),
+  accountInstanceTypes: (region: string, architecture: string | null, refresh = false) =>
+    call<InstanceTypeInfo[]>("account_instance_types", { region, architecture, refresh }),
+  accountKeyPairs: (region: string, refresh = false) => call<KeyPairInfo[]>("account_key_pairs", { region, refresh }),
+  /** Creates the key pair and saves its private key to ~/.ssh/<name>.pem (keypair.exists, keypair.file_exists, keypair.invalid_name). */
+  createKeyPair: (region: string, name: string) => call<KeyPairInfo>("create_key_pair", { region, name }),
+  importKeyPair: (region: string, name: string, publicKeyPath: string) => call<KeyPairInfo>("import_key_pair", { region, name, publicKeyPath }),
+  /** The ~/.ssh/*.pub files, for importing one as a key pair. */
+  localPublicKeys: () => call<PublicKeyFile[]>("local_public_keys"),
+  accountSecurityGroups: (region: string, refresh = false) => call<SecurityGroupInfo[]>("account_security_groups", { region, refresh }),
+  /** Opens TCP 22 from a CIDR in an existing group, or in a new group. */
+  allowSsh: (request: SshAccessRequest) => call<SshAccessResult>("allow_ssh", { request }),
+  accountSubnets: (region: string, refresh = false) => call<SubnetInfo[]>("account_subnets", { region, refresh }),
+
+  // SSO sign-in (device authorization): start opens the browser itself; finish resolves once
+  // signed in (or throws sso.denied, sso.timed_out, sso.cancelled...).
+  ssoStart: (profile: string) => call<SsoLogin>("sso_start", { profile }),
+  ssoFinish: (loginId: string) => call<CredentialStatus>("sso_finish", { loginId }),
+  ssoCancel: (loginId: string) => call<boolean>("sso_cancel", { loginId }),
+
+  // The practice sandbox: a local EC2-compatible server the app installs and runs itself.
+  sandboxStatus: () => call<SandboxStatus>("sandbox_status"),
+  /** Resolves when running (progress arrives as sandbox-changed events), or throws sandbox.*. */
+  sandboxStart: () => call<SandboxStatus>("sandbox_start"),
+  sandboxStop: () => call<SandboxStatus>("sandbox_stop"),
 };
 
 export type Backend = typeof backend;
@@ -115,6 +161,11 @@ export const events = {
   /** Live state of these nodes changed (diffs only); both lists empty when the automatic refresh started or stopped. */
   onFleetChanged: (handler: (change: FleetChange) => void): Promise<UnlistenFn> =>
     listen<FleetChange>("fleet-changed", (e) => handler(e.payload)),
+  /** The practice sandbox moved on (installing, starting, running, off, failed), with its current step. */
+  onSandboxChanged: (handler: (status: SandboxStatus) => void): Promise<UnlistenFn> =>
+    listen<SandboxStatus>("sandbox-changed", (e) => handler(e.payload)),
+  /** Credentials, profile, endpoint or sandbox changed: every cloud view must be refetched, no fleet of the old account kept. */
+  onAccountChanged: (handler: () => void): Promise<UnlistenFn> => listen("account-changed", () => handler()),
 };
 
 /** The system's own dialogs (the dialog plugin). */

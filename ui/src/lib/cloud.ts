@@ -3,6 +3,7 @@
 // running operations, and engine events turned into log lines like poni's INFO output.
 import { useEffect } from "react";
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { accountKeys, resetForNewAccount } from "./account";
 import { backend, events } from "./backend";
 import { explain } from "./errors";
 import { keys } from "./queries";
@@ -187,7 +188,8 @@ export function describeResult(op: OperationStatus): string {
 /**
  * Listens to the backend's cloud events: the fleet cache takes the diffs, operations their
  * progress, the activity log a line per engine event, and the repository views are refreshed
- * when the engine wrote properties (instance id, addresses).
+ * when the engine wrote properties (instance id, addresses). An account change refetches
+ * everything (no list or fleet of the old account stays); the sandbox's state is kept current.
  */
 export function useCloudEvents() {
   const client = useQueryClient();
@@ -227,6 +229,8 @@ export function useCloudEvents() {
       }),
     );
     keep(ev.onOperationProgress?.((status) => upsertOperation(client, status)));
+    keep(ev.onSandboxChanged?.((status) => client.setQueryData(accountKeys.sandbox, status)));
+    keep(ev.onAccountChanged?.(() => resetForNewAccount(client)));
     keep(
       ev.onOperationFinished?.((status) => {
         upsertOperation(client, status);

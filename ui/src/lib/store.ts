@@ -12,7 +12,8 @@ export type DialogState =
   | { kind: "rename"; name: string }
   | { kind: "delete"; names: string[] }
   | { kind: "repository"; mode: "open" | "create" }
-  | { kind: "settings" }
+  /** `focus`: scroll to that section; `signIn`: start the SSO sign-in of that profile at once. */
+  | { kind: "settings"; focus?: "credentials" | "sandbox"; signIn?: string }
   | { kind: "launch"; scope: Scope; reinit?: boolean }
   | { kind: "cloud-confirm"; scope: Scope; action: ConfirmAction }
   | { kind: "cloud-wait"; scope: Scope }

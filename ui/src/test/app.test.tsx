@@ -49,7 +49,7 @@ describe("app", () => {
     renderWithProviders(<App />);
     const empty = await screen.findByTestId("empty-repository");
     expect(empty).toHaveTextContent("This repository is empty");
-    expect(empty).toHaveTextContent("local EC2-compatible endpoint");
+    expect(empty).toHaveTextContent("practice sandbox in Settings");
     fireEvent.click(screen.getByTestId("empty-new-node"));
     expect(useUi.getState().dialog).toEqual({ kind: "new-node", system: null });
   });

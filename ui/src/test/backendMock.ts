@@ -1,5 +1,6 @@
 // The in-process fake of backend.ts for component tests: every command is a vi.fn.
 import { vi } from "vitest";
+import { account, images, instanceTypes, keyPair, regionList, sandboxOff, securityGroups, subnets } from "./fixtures";
 
 export const backendMock = {
   workspaceInfo: vi.fn(),
@@ -33,6 +34,24 @@ export const backendMock = {
   deleteCredentialSet: vi.fn(),
   chooseCredentials: vi.fn(),
   setEc2Endpoint: vi.fn(),
+  accountStatus: vi.fn(),
+  launchChecks: vi.fn(),
+  accountRegions: vi.fn(),
+  accountImages: vi.fn(),
+  accountInstanceTypes: vi.fn(),
+  accountKeyPairs: vi.fn(),
+  createKeyPair: vi.fn(),
+  importKeyPair: vi.fn(),
+  localPublicKeys: vi.fn(),
+  accountSecurityGroups: vi.fn(),
+  allowSsh: vi.fn(),
+  accountSubnets: vi.fn(),
+  ssoStart: vi.fn(),
+  ssoFinish: vi.fn(),
+  ssoCancel: vi.fn(),
+  sandboxStatus: vi.fn(),
+  sandboxStart: vi.fn(),
+  sandboxStop: vi.fn(),
 };
 
 export function resetBackend() {
@@ -54,5 +73,17 @@ export function resetBackend() {
   });
   backendMock.cloudReference.mockResolvedValue({ regions: [], instanceTypes: [], defaultInstanceType: "t3.micro", providers: ["aws"] });
   backendMock.connectCommand.mockRejectedValue({ code: "node.no_address", message: "the node has no address yet" });
+  // The account: one AWS account that answers, with a few of everything per region.
+  backendMock.accountStatus.mockResolvedValue(account);
+  backendMock.launchChecks.mockResolvedValue({ account, warnings: [] });
+  backendMock.accountRegions.mockResolvedValue(regionList);
+  backendMock.accountImages.mockResolvedValue(images);
+  backendMock.accountInstanceTypes.mockImplementation(async (_region: string, arch: string | null) => instanceTypes.filter((t) => !arch || t.architectures.includes(arch)));
+  backendMock.accountKeyPairs.mockResolvedValue([keyPair("my-keypair", false), keyPair("ops", true)]);
+  backendMock.accountSecurityGroups.mockResolvedValue(securityGroups);
+  backendMock.accountSubnets.mockResolvedValue(subnets);
+  backendMock.localPublicKeys.mockResolvedValue([]);
+  backendMock.ssoCancel.mockResolvedValue(true);
+  backendMock.sandboxStatus.mockResolvedValue(sandboxOff);
   backendMock.workspaceInfo.mockResolvedValue({ root: "/tmp/repo", openError: null, recent: [], defaultRoot: "/home/me/.poni/default" });
 }

@@ -6,12 +6,13 @@ import { SettingsDialog } from "../components/dialogs/SettingsDialog";
 import { useUi } from "../lib/store";
 import type { CredentialStatus } from "../bindings/CredentialStatus";
 import type { FleetChange } from "../bindings/FleetChange";
+import type { LaunchChecks } from "../bindings/LaunchChecks";
 import type { LaunchPreview } from "../bindings/LaunchPreview";
 import type { NodeLive } from "../bindings/NodeLive";
 import type { OperationStatus } from "../bindings/OperationStatus";
 import type { PreviewNode } from "../bindings/PreviewNode";
 import { backendMock, resetBackend } from "./backendMock";
-import { item, view } from "./fixtures";
+import { account, item, view } from "./fixtures";
 import { renderWithProviders, resetUi } from "./render";
 
 type Handler = (payload: unknown) => void;
@@ -168,12 +169,74 @@ describe("cloud UI", () => {
     useUi.setState({ dialog: { kind: "launch", scope } });
     renderWithProviders(<LaunchDialog scope={scope} />);
     await screen.findByTestId("preview-node-drumbo3");
+    expect(await screen.findByTestId("launch-account")).toHaveTextContent("Launching into: AWS account 123456789012 (arn:aws:iam::123456789012:user/ann)");
+    expect(backendMock.launchChecks).toHaveBeenCalledWith(scope);
     const confirm = screen.getByTestId("launch-confirm");
     expect(confirm).toHaveTextContent("Launch 2 nodes");
     expect(screen.getByTestId("launch-warnings")).toHaveTextContent("my-keypair.pem");
     fireEvent.click(confirm);
     await waitFor(() => expect(backendMock.cloudStart).toHaveBeenCalledWith({ action: "launch", scope }));
     await waitFor(() => expect(useUi.getState().dialog).toBeNull());
+  });
+
+  it("launch preview: an account that cannot be reached blocks the launch and offers its fix; warnings name their nodes", async () => {
+    const scope = { kind: "nodes" as const, names: ["drumbo2", "drumbo3"] };
+    backendMock.cloudPreview.mockResolvedValue({
+      nodes: [previewNode("drumbo2"), previewNode("drumbo3")],
+      launchCount: 2,
+      skipCount: 0,
+      invalidCount: 0,
+      regions: [{ region: "us-east-1", count: 2 }],
+      canLaunch: true,
+      warnings: [],
+      reinit: false,
+    } satisfies LaunchPreview);
+    backendMock.launchChecks.mockResolvedValue({
+      account: { ...account, identity: null, error: { code: "credentials.sso_expired", message: "the SSO sign-in of 'work' has expired" }, fix: { kind: "signIn", profile: "work" }, label: "AWS profile 'work' (not signed in)" },
+      warnings: [
+        { kind: "sshClosed", nodes: ["drumbo2", "drumbo3"], message: "no security group of these nodes lets SSH (port 22) in" },
+        { kind: "notInAccount", nodes: ["drumbo3"], message: "the image ami-daf615b3 is not in this account" },
+      ],
+    } satisfies LaunchChecks);
+    useUi.setState({ dialog: { kind: "launch", scope } });
+    renderWithProviders(<LaunchDialog scope={scope} />);
+    expect(await screen.findByTestId("launch-account")).toHaveTextContent("Launching into: AWS profile 'work' (not signed in)");
+    expect(screen.getByTestId("launch-account-error")).toHaveTextContent("The SSO sign-in of 'work' has expired");
+    await screen.findByTestId("preview-node-drumbo3");
+    const confirm = screen.getByTestId("launch-confirm");
+    expect(confirm).toBeDisabled();
+    fireEvent.click(confirm);
+    expect(backendMock.cloudStart).not.toHaveBeenCalled();
+
+    const ssh = screen.getByTestId("launch-warning-sshClosed");
+    expect(ssh).toHaveTextContent("SSH closed: no security group of these nodes lets SSH (port 22) in");
+    expect(within(ssh).getByTestId("launch-warning-nodes-sshClosed")).toHaveTextContent("drumbo2, drumbo3");
+    expect(screen.getByTestId("launch-warning-notInAccount")).toHaveTextContent("the image ami-daf615b3 is not in this account");
+
+    const fix = screen.getByTestId("launch-account-fix");
+    expect(fix).toHaveTextContent("Sign in again (work)");
+    fireEvent.click(fix);
+    expect(useUi.getState().dialog).toEqual({ kind: "settings", signIn: "work" });
+  });
+
+  it("launch preview: the sandbox fix starts it in place and the account is checked again", async () => {
+    const scope = { kind: "all" as const };
+    backendMock.cloudPreview.mockResolvedValue({ nodes: [previewNode("drumbo2")], launchCount: 1, skipCount: 0, invalidCount: 0, regions: [], canLaunch: true, warnings: [], reinit: false } satisfies LaunchPreview);
+    backendMock.launchChecks.mockResolvedValue({ account: { ...account, identity: null, error: { code: "account.unreachable", message: "the endpoint does not answer" }, fix: { kind: "startSandbox" }, label: "Local endpoint http://127.0.0.1:5000" }, warnings: [] });
+    backendMock.sandboxStart.mockImplementation(async () => {
+      backendMock.launchChecks.mockResolvedValue({ account: { ...account, identity: null, sandbox: true, label: "Practice sandbox at http://127.0.0.1:41234" }, warnings: [] });
+      return { phase: "running", endpoint: "http://127.0.0.1:41234", detail: null, error: null };
+    });
+    renderWithProviders(<LaunchDialog scope={scope} />);
+    const fix = await screen.findByTestId("launch-account-fix");
+    expect(fix).toHaveTextContent("Start practice sandbox");
+    expect(screen.getByTestId("launch-confirm")).toBeDisabled();
+    fireEvent.click(fix);
+    expect(await screen.findByText("Practice sandbox at http://127.0.0.1:41234")).toBeInTheDocument();
+    expect(backendMock.sandboxStart).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId("launch-account")).toHaveAttribute("data-sandbox", "true");
+    expect(screen.queryByTestId("launch-account-error")).toBeNull();
+    await waitFor(() => expect(screen.getByTestId("launch-confirm")).toBeEnabled());
   });
 
   it("terminate confirmation lists exactly the nodes and instance ids", async () => {
@@ -284,9 +347,10 @@ describe("cloud UI", () => {
       error: sets.length ? null : { code: "credentials.missing", message: "no AWS credentials were found" },
       endpoint: "http://127.0.0.1:5055",
       endpointError: null,
-      profiles: ["default"],
+      profiles: [{ name: "default", kind: "keys", region: null, sso: null }],
       sets: sets.map((s) => s.name),
       setsError: null,
+      sandbox: { phase: "off", endpoint: null, detail: null, error: null },
     });
     backendMock.getSettings.mockResolvedValue({ recentRepositories: [], ec2Endpoint: "http://127.0.0.1:5055", theme: null });
     backendMock.credentialsStatus.mockImplementation(async () => status());

@@ -69,7 +69,7 @@ describe("editor", () => {
   it("shows the cloud fields, the key-pair file and inherited and computed values", () => {
     renderWithProviders(<ItemEditor detail={drumbo1} reference={reference} />);
     expect(screen.getByTestId("cloud-region")).toHaveValue("us-east-1");
-    expect(screen.getByRole("option", { name: "us-east-1 — US East (N. Virginia)" })).toBeInTheDocument();
+    expect(screen.getByRole("option", { name: "US East (N. Virginia) — us-east-1" })).toBeInTheDocument();
     expect(screen.getByTestId("key-pair-status")).toHaveAttribute("data-status", "missing");
     expect(screen.getByTestId("key-pair-status")).toHaveTextContent("No private key at /home/me/.ssh/my-keypair.pem");
     expect(screen.getByTestId("inherited-env")).toHaveTextContent("from webshop");

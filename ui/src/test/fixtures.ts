@@ -1,4 +1,12 @@
 // Test data: the seed document's drumbo nodes and a webshop tree, as the backend shapes them.
+import type { AccountStatus } from "../bindings/AccountStatus";
+import type { ImageInfo } from "../bindings/ImageInfo";
+import type { InstanceTypeInfo } from "../bindings/InstanceTypeInfo";
+import type { KeyPairInfo } from "../bindings/KeyPairInfo";
+import type { RegionList } from "../bindings/RegionList";
+import type { SandboxStatus } from "../bindings/SandboxStatus";
+import type { SecurityGroupInfo } from "../bindings/SecurityGroupInfo";
+import type { SubnetInfo } from "../bindings/SubnetInfo";
 import type { ItemDetail } from "../bindings/ItemDetail";
 import type { TreeItem } from "../bindings/TreeItem";
 import type { TreeView } from "../bindings/TreeView";
@@ -62,3 +70,51 @@ export function detail(name: string, props: ItemDetail["props"], extra: Partial<
     ...extra,
   };
 }
+
+// ---------- the AWS account, as the core reports it ----------
+
+export const account: AccountStatus = {
+  identity: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/ann", userId: "AIDAEXAMPLE" },
+  endpoint: null,
+  sandbox: false,
+  source: { kind: "profile", name: "work", accessKeyId: "AKIAIOSFODNN7EXAMPLE", chosenExplicitly: true, description: "AWS profile 'work'" },
+  error: null,
+  fix: null,
+  label: "AWS account 123456789012 (arn:aws:iam::123456789012:user/ann)",
+};
+
+export const regionList: RegionList = {
+  regions: [
+    { code: "us-east-1", name: "US East (N. Virginia)" },
+    { code: "eu-west-1", name: "Europe (Ireland)" },
+  ],
+  suggested: "eu-west-1",
+};
+
+export const images: ImageInfo[] = [
+  { id: "ami-0aa11bb22cc33dd44", name: "al2023-ami-2023.5.20240701.0-kernel-6.1-x86_64", description: null, architecture: "x86_64", creationDate: "2024-07-01T10:00:00Z", source: "quickStart", family: "Amazon Linux 2023", loginUser: "ec2-user" },
+  { id: "ami-0bb22cc33dd44ee55", name: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-20240701", description: null, architecture: "arm64", creationDate: "2024-07-01T11:00:00Z", source: "quickStart", family: "Ubuntu 24.04 LTS", loginUser: "ubuntu" },
+  { id: "ami-12c6146b", name: "drumbo-base", description: "our own image", architecture: "x86_64", creationDate: "2024-05-01T09:00:00Z", source: "owned", family: null, loginUser: null },
+];
+
+export const instanceTypes: InstanceTypeInfo[] = [
+  { name: "t3.micro", vcpus: 2, memoryMib: 1024, architectures: ["x86_64"] },
+  { name: "t3.small", vcpus: 2, memoryMib: 2048, architectures: ["x86_64"] },
+  { name: "t4g.micro", vcpus: 2, memoryMib: 1024, architectures: ["arm64"] },
+];
+
+export function keyPair(name: string, exists: boolean): KeyPairInfo {
+  return { name, keyPairId: `key-${name}`, fingerprint: null, keyType: "ed25519", file: { name, path: `/home/me/.ssh/${name}.pem`, exists } };
+}
+
+export const securityGroups: SecurityGroupInfo[] = [
+  { id: "sg-0def", name: "default", description: "default VPC security group", vpcId: "vpc-1", inbound: [], summary: ["all traffic from sg-0def"], allowsSsh: false },
+  { id: "sg-0web", name: "web", description: "web servers", vpcId: "vpc-1", inbound: [], summary: ["HTTP from 0.0.0.0/0", "SSH from 203.0.113.0/24"], allowsSsh: true },
+];
+
+export const subnets: SubnetInfo[] = [
+  { id: "subnet-0a1", vpcId: "vpc-1", zone: "us-east-1a", name: "public-a", cidr: "172.31.0.0/20", publicIpOnLaunch: true, defaultForZone: true, availableIps: 4000 },
+  { id: "subnet-0b2", vpcId: "vpc-1", zone: "us-east-1b", name: null, cidr: "172.31.16.0/20", publicIpOnLaunch: false, defaultForZone: false, availableIps: 4000 },
+];
+
+export const sandboxOff: SandboxStatus = { phase: "off", endpoint: null, detail: null, error: null };

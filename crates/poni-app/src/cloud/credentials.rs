@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use poni_cloud::aws::endpoint::endpoint_url;
+use poni_cloud::aws::{Ec2Provider, ProviderOptions};
 use poni_cloud::credentials::{
     self as creds, AwsKeys, CredentialKind, CredentialResolver, CredentialSets, EnvVars, KeyringStore, ResolvedCredentials,
 };
@@ -17,6 +18,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{AppError, AppResult};
+use super::sandbox::{Sandbox, SandboxStatus};
+use aws_config::profile::ProfileSet;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles as ProfileFiles};
+use poni_cloud::credentials::sso::{self, ProfileInfo};
 use crate::settings::{Settings, SettingsStore};
 
 /// What the user picked in Settings. Kept in settings.json; the default tries the sources in
@@ -52,6 +57,7 @@ pub enum SourceKind {
     StoredSet,
     Environment,
     Profile,
+    Sandbox,
 }
 
 /// The credentials in effect, for display. Never holds a secret.
@@ -76,6 +82,7 @@ impl From<&creds::CredentialSource> for CredentialSourceView {
                 CredentialKind::StoredSet => SourceKind::StoredSet,
                 CredentialKind::Environment => SourceKind::Environment,
                 CredentialKind::Profile => SourceKind::Profile,
+                CredentialKind::Sandbox => SourceKind::Sandbox,
             },
             name: s.name.clone(),
             access_key_id: s.access_key_id.clone(),
@@ -130,11 +137,12 @@ pub struct CredentialStatus {
     /// The EC2 endpoint in use (the setting, else AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL); null: AWS itself.
     pub endpoint: Option<String>,
     pub endpoint_error: Option<AppError>,
-    /// Profile names found in the AWS config and credentials files.
-    pub profiles: Vec<String>,
+    /// The profiles of the AWS config and credentials files (SSO ones with their sign-in state).
+    pub profiles: Vec<ProfileInfo>,
     /// Names of the stored sets; empty with `setsError` when the keyring cannot be read.
     pub sets: Vec<String>,
     pub sets_error: Option<AppError>,
+    pub sandbox: SandboxStatus,
 }
 
 /// The credentials service: settings, keyring sets and the environment snapshot. Cheap to
@@ -146,7 +154,24 @@ pub struct CloudCredentials {
     env: EnvVars,
     profile_paths: Vec<PathBuf>,
     generation: Arc<AtomicU64>,
+    /// The practice sandbox: while it runs, it wins over every other choice.
+    sandbox: Sandbox,
+    /// One provider (so one pacer: every caller shares EC2's limits), rebuilt when the choice,
+    /// the endpoint or the sandbox changes.
+    provider: Arc<tokio::sync::Mutex<Option<(ProviderKey, Ec2Provider)>>>,
 }
+
+#[derive(Debug, Clone, PartialEq)]
+struct ProviderKey {
+    choice: CredentialChoice,
+    endpoint: Option<String>,
+    sandbox: Option<String>,
+    generation: u64,
+}
+
+/// The throwaway keys the sandbox's emulator accepts (moto takes any).
+const SANDBOX_KEY_ID: &str = "AKIAPONISANDBOX00000";
+const SANDBOX_SECRET: &str = "poni-sandbox-secret";
 
 /// Environment variable naming the keyring service, so tests and the desktop end-to-end run
 /// never touch a user's real sets.
@@ -164,7 +189,15 @@ impl CloudCredentials {
     }
 
     pub fn new(settings: SettingsStore, sets: CredentialSets, env: EnvVars) -> CloudCredentials {
-        CloudCredentials { settings, sets, env, profile_paths: default_profile_paths(), generation: Arc::default() }
+        CloudCredentials {
+            settings,
+            sets,
+            env,
+            profile_paths: default_profile_paths(),
+            generation: Arc::default(),
+            sandbox: Sandbox::system(),
+            provider: Arc::default(),
+        }
     }
 
     /// Lists profiles from these files instead of the AWS defaults (tests).
@@ -192,6 +225,111 @@ impl CloudCredentials {
 
     fn changed(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Uses this sandbox instead of the system one (tests).
+    pub fn with_sandbox(mut self, sandbox: Sandbox) -> CloudCredentials {
+        self.sandbox = sandbox;
+        self
+    }
+
+    /// The practice sandbox (start, stop, status).
+    pub fn sandbox_handle(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    /// The sandbox's URL while it is in use.
+    pub fn sandbox(&self) -> Option<String> {
+        self.sandbox.endpoint()
+    }
+
+    /// Changes whenever the account that cloud calls reach may have changed (credentials,
+    /// choice, endpoint, sandbox): cached account lists are stale then.
+    pub fn account_key(&self) -> String {
+        let settings = self.settings.load().unwrap_or_default();
+        format!("{}|{:?}|{:?}|{:?}", self.generation(), settings.credential_choice(), settings.ec2_endpoint, self.sandbox())
+    }
+
+    /// The AWS config and credentials files, as the profile list reads them.
+    fn profile_files(&self) -> Option<ProfileFiles> {
+        let mut builder = ProfileFiles::builder();
+        let mut any = false;
+        for (path, kind) in self.profile_paths.iter().zip([EnvConfigFileKind::Config, EnvConfigFileKind::Credentials]) {
+            builder = builder.with_file(kind, path);
+            any = true;
+        }
+        any.then(|| builder.build())
+    }
+
+    /// The profiles of the AWS files, with their kind and SSO token state.
+    pub async fn profiles(&self) -> Vec<ProfileInfo> {
+        let Some(files) = self.profile_files() else { return Vec::new() };
+        match sso::load_profiles(Some(&files)).await {
+            Ok(set) => sso::profile_infos(&set, home_dir().as_deref(), std::time::SystemTime::now()),
+            Err(e) => {
+                tracing::warn!(error = %e, "AWS config files unreadable");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Reads the profiles for an SSO sign-in.
+    pub async fn profile_set(&self) -> AppResult<ProfileSet> {
+        sso::load_profiles(self.profile_files().as_ref()).await.map_err(|e| coded(&e))
+    }
+
+    /// Remembers a region given to a node in the app, for the next new node.
+    pub fn remember_region(&self, edits: &[crate::view::PropertyEdit]) {
+        let Some(region) = edits.iter().find(|e| e.key == "cloud.region").and_then(|e| e.value.as_str()).map(str::trim) else { return };
+        if region.is_empty() {
+            return;
+        }
+        if let Ok(mut settings) = self.settings.load() {
+            if settings.last_region.as_deref() != Some(region) {
+                settings.last_region = Some(region.to_owned());
+                let _ = self.settings.save(&settings);
+            }
+        }
+    }
+
+    /// Something outside changed what the credentials lead to (an SSO sign-in).
+    pub fn touch(&self) {
+        self.changed();
+    }
+
+    /// The endpoint every cloud call goes to: the sandbox, else the setting, else the
+    /// standard variables; None means AWS itself.
+    pub fn endpoint(&self) -> AppResult<Option<String>> {
+        if let Some(url) = self.sandbox() {
+            return Ok(Some(url));
+        }
+        let settings = self.settings.load()?;
+        endpoint_url(settings.ec2_endpoint.as_deref(), &self.env).map_err(|e| coded(&e))
+    }
+
+    /// The EC2 provider for the credentials and endpoint in effect, shared by every caller
+    /// until one of them changes.
+    pub async fn provider(&self, options: &ProviderOptions) -> AppResult<Ec2Provider> {
+        let settings = self.settings.load()?;
+        let key = ProviderKey {
+            choice: settings.credential_choice(),
+            endpoint: settings.ec2_endpoint.clone(),
+            sandbox: self.sandbox(),
+            generation: self.generation(),
+        };
+        let mut cached = self.provider.lock().await;
+        if let Some((k, provider)) = cached.as_ref() {
+            if *k == key {
+                return Ok(provider.clone());
+            }
+        }
+        let resolved = self.resolve().await?;
+        let mut options = options.clone();
+        options.endpoint_url = key.sandbox.clone().or(settings.ec2_endpoint.clone());
+        options.env = self.env.clone();
+        let provider = Ec2Provider::new(resolved, options).map_err(|e| coded(&e))?;
+        *cached = Some((key, provider.clone()));
+        Ok(provider)
     }
 
     /// Stores (or replaces) a set; returns only its name and access key id.
@@ -276,8 +414,12 @@ impl CloudCredentials {
         Ok(checked)
     }
 
-    /// The credentials the current choice leads to.
+    /// The credentials the current choice leads to (the sandbox's keys while it is in use).
     pub async fn resolve(&self) -> AppResult<ResolvedCredentials> {
+        if self.sandbox().is_some() {
+            let keys = AwsKeys::new(SANDBOX_KEY_ID, SecretString::from(SANDBOX_SECRET.to_owned()), None).map_err(|e| coded(&e))?;
+            return Ok(ResolvedCredentials::sandbox(&keys));
+        }
         let choice = self.settings.load()?.credential_choice();
         self.resolve_choice(&choice).await
     }
@@ -304,15 +446,20 @@ impl CloudCredentials {
             Ok(names) => (names, None),
             Err(e) => (Vec::new(), Some(e)),
         };
+        let (endpoint, endpoint_error) = match self.sandbox() {
+            Some(url) => (Some(url), None),
+            None => (endpoint, endpoint_error),
+        };
         Ok(CredentialStatus {
             choice,
             source,
             error,
             endpoint,
             endpoint_error,
-            profiles: profile_names(&self.profile_paths),
+            profiles: self.profiles().await,
             sets,
             sets_error,
+            sandbox: self.sandbox.status(),
         })
     }
 }
@@ -330,36 +477,16 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, creds::Creden
     }
 }
 
+/// The user's home folder (SSO token cache, ~/.ssh).
+pub fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from)
+}
+
 /// `$AWS_CONFIG_FILE` else ~/.aws/config, and `$AWS_SHARED_CREDENTIALS_FILE` else ~/.aws/credentials.
 fn default_profile_paths() -> Vec<PathBuf> {
     let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
     let pick = |var: &str, file: &str| std::env::var_os(var).map(PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".aws").join(file)));
     [pick("AWS_CONFIG_FILE", "config"), pick("AWS_SHARED_CREDENTIALS_FILE", "credentials")].into_iter().flatten().collect()
-}
-
-/// Profile names from AWS config (`[profile x]`, `[default]`) and credentials (`[x]`) files,
-/// sorted and unique. Unreadable files count as empty.
-pub fn profile_names(paths: &[PathBuf]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for path in paths {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        for line in text.lines() {
-            let line = line.trim();
-            let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else { continue };
-            let section = section.trim();
-            let name = match section.strip_prefix("profile") {
-                Some(rest) if rest.starts_with(char::is_whitespace) => rest.trim(),
-                _ if section.starts_with("sso-session") || section.starts_with("services") => continue,
-                _ => section,
-            };
-            if !name.is_empty() && !name.contains(char::is_whitespace) {
-                names.push(name.to_owned());
-            }
-        }
-    }
-    names.sort();
-    names.dedup();
-    names
 }
 
 #[cfg(test)]
@@ -484,13 +611,18 @@ mod tests {
         assert_eq!(serde_json::from_str::<Settings>(&text).unwrap(), s);
     }
 
-    #[test]
-    fn profiles_are_read_from_both_files() {
+    #[tokio::test]
+    async fn profiles_are_read_from_both_files() {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config");
         let credentials = dir.path().join("credentials");
-        std::fs::write(&config, "[default]\nregion=us-east-1\n[profile dev]\n[sso-session corp]\n").unwrap();
-        std::fs::write(&credentials, "[prod]\naws_access_key_id=x\n[default]\n").unwrap();
-        assert_eq!(profile_names(&[config, credentials, dir.path().join("missing")]), ["default", "dev", "prod"]);
+        std::fs::write(&config, "[default]\nregion=us-east-1\n[profile dev]\nsso_session = corp\n[sso-session corp]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n").unwrap();
+        std::fs::write(&credentials, "[prod]\naws_access_key_id=x\naws_secret_access_key=y\n[default]\n").unwrap();
+        let (c, _) = service(&dir, MemoryStore::default(), &[]);
+        let c = c.with_profile_paths(vec![config, credentials]);
+        let profiles = c.profiles().await;
+        let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["default", "dev", "prod"]);
+        assert!(profiles[1].sso.is_some());
     }
 }

@@ -2,13 +2,21 @@
 //! (launch preview, confirmation lists, the ssh command), the live fleet model, and the cloud
 //! session that runs engine operations in the background for the open workspace.
 
+pub mod account;
 pub mod credentials;
 pub mod fleet;
 pub mod preview;
+pub mod sandbox;
 pub mod scope;
 pub mod session;
+pub mod sso;
 pub mod time;
+pub mod wording;
 
+pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, RegionList, SshAccessRequest, WarningKind};
+pub use sandbox::{Sandbox, SandboxPhase, SandboxStatus};
+pub use sso::{SsoLogin, SsoLogins};
+pub use wording::FixAction;
 pub use credentials::{CloudCredentials, CredentialChoice, CredentialStatus, NewCredentialSet, StoredCredentialSet};
 pub use fleet::{Fleet, FleetChange, FleetOverview, NodeLive, StateBadge};
 pub use preview::{reference, Affected, CloudReference, ConfirmAction, ConnectCommand, LaunchPreview};

@@ -25,7 +25,7 @@ use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use super::credentials::{coded, CloudCredentials, CredentialChoice};
+use super::credentials::{coded, CloudCredentials};
 use super::fleet::{Fleet, FleetChange, FleetOverview, NodeLive};
 use super::preview::{self, Affected, ConfirmAction, ConnectCommand, LaunchPreview};
 use super::scope::{exact_target, Scope};
@@ -176,13 +176,6 @@ impl std::fmt::Debug for CloudSession {
     }
 }
 
-#[derive(Clone, PartialEq)]
-struct ProviderKey {
-    choice: CredentialChoice,
-    endpoint: Option<String>,
-    generation: u64,
-}
-
 struct OpEntry {
     status: OperationStatus,
     cancel: CancellationToken,
@@ -200,7 +193,6 @@ struct Inner {
     fleet: Mutex<Fleet>,
     ops: Mutex<BTreeMap<u64, OpEntry>>,
     next_id: AtomicU64,
-    provider: tokio::sync::Mutex<Option<(ProviderKey, Ec2Provider)>>,
     /// True while the refresh task runs; taken before the fleet lock, never after.
     refresher: Mutex<bool>,
     refreshing: AtomicBool,
@@ -229,7 +221,6 @@ impl CloudSession {
                 fleet: Mutex::new(fleet),
                 ops: Mutex::default(),
                 next_id: AtomicU64::new(1),
-                provider: tokio::sync::Mutex::new(None),
                 refresher: Mutex::new(false),
                 refreshing: AtomicBool::new(false),
                 closed: CancellationToken::new(),
@@ -301,6 +292,18 @@ impl CloudSession {
     pub fn sync(&self) {
         self.inner.sync();
         self.inner.ensure_refresher();
+    }
+
+    /// The credentials now reach another account (or the same anew): what the previous one
+    /// said about instances is dropped, so no fleet of the old account stays on screen.
+    pub fn account_changed(&self) {
+        let Ok(tree) = self.inner.repo.tree() else { return };
+        let names: Vec<String> = {
+            let mut fleet = lock(&self.inner.fleet);
+            *fleet = Fleet::from_tree(&tree);
+            fleet.nodes().map(|n| n.node.clone()).collect()
+        };
+        self.inner.notify_fleet(&names, Vec::new());
     }
 
     /// Cancels every operation and the automatic refresh: the workspace is closing.
@@ -510,21 +513,7 @@ fn phase(operation: Operation, goal: Option<&InstanceState>) -> String {
 
 impl Inner {
     async fn provider(&self) -> AppResult<Ec2Provider> {
-        let settings = self.credentials.settings()?;
-        let key = ProviderKey { choice: settings.credential_choice(), endpoint: settings.ec2_endpoint.clone(), generation: self.credentials.generation() };
-        let mut cached = self.provider.lock().await;
-        if let Some((k, provider)) = cached.as_ref() {
-            if *k == key {
-                return Ok(provider.clone());
-            }
-        }
-        let resolved = self.credentials.resolve().await?;
-        let mut options = self.options.provider.clone();
-        options.endpoint_url = settings.ec2_endpoint.clone();
-        options.env = self.credentials.env().clone();
-        let provider = Ec2Provider::new(resolved, options).map_err(|e| coded(&e))?;
-        *cached = Some((key, provider.clone()));
-        Ok(provider)
+        self.credentials.provider(&self.options.provider).await
     }
 
     fn notify_fleet(&self, changed: &[String], removed: Vec<String>) {

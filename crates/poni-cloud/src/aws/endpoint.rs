@@ -8,16 +8,44 @@ const ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 const ENDPOINT_URL_EC2: &str = "AWS_ENDPOINT_URL_EC2";
 const IGNORE_CONFIGURED: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
+/// The AWS services Poni calls besides EC2 itself, each with the standard variable that points
+/// it elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Ec2,
+    /// The public image parameters (quick-start AMIs).
+    Ssm,
+    /// GetCallerIdentity: whose account.
+    Sts,
+}
+
+impl Service {
+    fn variable(self) -> &'static str {
+        match self {
+            Service::Ec2 => ENDPOINT_URL_EC2,
+            Service::Ssm => "AWS_ENDPOINT_URL_SSM",
+            Service::Sts => "AWS_ENDPOINT_URL_STS",
+        }
+    }
+}
+
 /// The explicit URL (the app's setting) wins, then the standard `AWS_ENDPOINT_URL_EC2`, then
 /// `AWS_ENDPOINT_URL`; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` switches the variables off.
 /// `None` means AWS's own endpoint for the region.
 pub fn endpoint_url(explicit: Option<&str>, env: &EnvVars) -> Result<Option<String>, CloudError> {
+    service_endpoint_url(Service::Ec2, explicit, env)
+}
+
+/// Like [`endpoint_url`] for another service: the app's setting (a local emulator serves every
+/// service on one URL), then `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`.
+pub fn service_endpoint_url(service: Service, explicit: Option<&str>, env: &EnvVars) -> Result<Option<String>, CloudError> {
     let ignore_env = env.get(IGNORE_CONFIGURED).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let variable = service.variable();
     let chosen = explicit
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .map(|u| (u, "the endpoint setting"))
-        .or_else(|| (!ignore_env).then(|| env.get(ENDPOINT_URL_EC2).map(|u| (u, ENDPOINT_URL_EC2))).flatten())
+        .or_else(|| (!ignore_env).then(|| env.get(variable).map(|u| (u, variable))).flatten())
         .or_else(|| (!ignore_env).then(|| env.get(ENDPOINT_URL).map(|u| (u, ENDPOINT_URL))).flatten());
     let Some((url, from)) = chosen else { return Ok(None) };
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));

@@ -95,6 +95,9 @@ pub struct Ec2Provider {
 struct Inner {
     credentials: ResolvedCredentials,
     endpoint: Option<String>,
+    /// SSM and STS endpoints (the same emulator URL as EC2 when one is set).
+    ssm_endpoint: Option<String>,
+    sts_endpoint: Option<String>,
     http: SharedHttpClient,
     pacer: Pacer,
     retry: RetryPolicy,
@@ -122,6 +125,9 @@ struct Network {
 impl Ec2Provider {
     pub fn new(credentials: ResolvedCredentials, options: ProviderOptions) -> Result<Ec2Provider, CloudError> {
         let endpoint = endpoint::endpoint_url(options.endpoint_url.as_deref(), &options.env)?;
+        let explicit = options.endpoint_url.as_deref();
+        let ssm_endpoint = endpoint::service_endpoint_url(endpoint::Service::Ssm, explicit, &options.env)?;
+        let sts_endpoint = endpoint::service_endpoint_url(endpoint::Service::Sts, explicit, &options.env)?;
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(options.connect_timeout)
             .operation_attempt_timeout(options.attempt_timeout)
@@ -130,6 +136,8 @@ impl Ec2Provider {
             inner: Arc::new(Inner {
                 credentials,
                 endpoint,
+                ssm_endpoint,
+                sts_endpoint,
                 http: https_client(),
                 pacer: Pacer::new(options.pacing),
                 retry: options.retry,
@@ -148,7 +156,46 @@ impl Ec2Provider {
         self.inner.endpoint.as_deref()
     }
 
-    fn client(&self, region: &str) -> Client {
+    /// Runs one call with this provider's pacing and retries (for the account lookups).
+    pub(crate) async fn paced<T, F, Fut>(&self, region: &str, class: ActionClass, attempt: F) -> Result<T, CloudError>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: std::future::Future<Output = Result<T, CloudError>>,
+    {
+        with_retries(&self.inner.retry, &self.inner.pacer, region, class, attempt).await
+    }
+
+    /// An SSM client for a region (public parameters of quick-start images).
+    pub(crate) fn ssm(&self, region: &str) -> aws_sdk_ssm::Client {
+        let mut config = aws_sdk_ssm::Config::builder()
+            .behavior_version(aws_sdk_ssm::config::BehaviorVersion::latest())
+            .region(aws_sdk_ssm::config::Region::new(region.to_owned()))
+            .credentials_provider(self.inner.credentials.provider())
+            .http_client(self.inner.http.clone())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(self.inner.timeouts.clone());
+        if let Some(url) = &self.inner.ssm_endpoint {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_ssm::Client::from_conf(config.build())
+    }
+
+    /// An STS client (GetCallerIdentity). STS is global but answers in any region.
+    pub(crate) fn sts(&self, region: &str) -> aws_sdk_sts::Client {
+        let mut config = aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new(region.to_owned()))
+            .credentials_provider(self.inner.credentials.provider())
+            .http_client(self.inner.http.clone())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(self.inner.timeouts.clone());
+        if let Some(url) = &self.inner.sts_endpoint {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_sts::Client::from_conf(config.build())
+    }
+
+    pub(crate) fn client(&self, region: &str) -> Client {
         let mut clients = self.inner.clients.lock().expect("client cache lock never poisoned");
         clients
             .entry(region.to_owned())
@@ -537,7 +584,7 @@ impl Ec2Provider {
     }
 }
 
-fn filter<'a>(name: &str, values: impl IntoIterator<Item = &'a str>) -> Filter {
+pub(crate) fn filter<'a>(name: &str, values: impl IntoIterator<Item = &'a str>) -> Filter {
     Filter::builder().name(name).set_values(Some(values.into_iter().map(str::to_owned).collect())).build()
 }
 

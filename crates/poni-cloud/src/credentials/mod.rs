@@ -17,6 +17,7 @@
 mod env;
 mod keys;
 mod resolve;
+pub mod sso;
 mod store;
 
 pub use env::EnvVars;
@@ -54,8 +55,12 @@ pub enum CredentialsError {
     KeyringCorrupt,
     #[error("There is no AWS profile '{0}' in ~/.aws/config or ~/.aws/credentials. Create it with `aws configure --profile {0}` or pick another.")]
     ProfileNotFound(String),
-    #[error("The AWS profile '{name}' could not provide credentials: {detail}. For an SSO profile run `aws sso login --profile {name}`.")]
+    #[error("The AWS profile '{name}' could not provide credentials: {detail}.")]
     ProfileFailed { name: String, detail: String },
+    #[error("The AWS profile '{0}' uses SSO and is not signed in: run `poni sso login --profile {0}` (or `aws sso login --profile {0}`).")]
+    SsoLoginRequired(String),
+    #[error("The SSO session of the AWS profile '{0}' has expired: sign in again with `poni sso login --profile {0}`.")]
+    SsoExpired(String),
     #[error("The AWS profile '{0}' took too long to provide credentials. Check its settings (credential_process, role or SSO) and your network.")]
     ProfileTimedOut(String),
 }
@@ -74,6 +79,8 @@ impl Coded for CredentialsError {
             CredentialsError::ProfileNotFound(_) => "credentials.profile_not_found",
             CredentialsError::ProfileFailed { .. } => "credentials.profile_failed",
             CredentialsError::ProfileTimedOut(_) => "credentials.profile_timeout",
+            CredentialsError::SsoLoginRequired(_) => "credentials.sso_login_required",
+            CredentialsError::SsoExpired(_) => "credentials.sso_expired",
         }
     }
 }

@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::env::{ACCESS_KEY_ID, PROFILE, SECRET_ACCESS_KEY, SESSION_TOKEN};
+use super::sso::{self, SsoTokenState};
 use super::{AwsKeys, CredentialSets, CredentialsError, EnvVars, DEFAULT_SET};
 
 /// A profile that asks a slow source (SSO, a role, a process) gets this long.
@@ -36,6 +37,8 @@ pub enum CredentialKind {
     StoredSet,
     Environment,
     Profile,
+    /// The practice sandbox's throwaway keys.
+    Sandbox,
 }
 
 /// Which credentials are in effect, for display. Never holds the secret.
@@ -55,6 +58,7 @@ impl std::fmt::Display for CredentialSource {
             CredentialKind::StoredSet => write!(f, "stored credential set '{}'", self.name)?,
             CredentialKind::Environment => f.write_str("environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")?,
             CredentialKind::Profile => write!(f, "AWS profile '{}'", self.name)?,
+            CredentialKind::Sandbox => return f.write_str("the practice sandbox's throwaway keys"),
         }
         write!(f, " (access key {})", self.access_key_id)
     }
@@ -79,9 +83,15 @@ impl ResolvedCredentials {
         self.provider.clone()
     }
 
+    /// Fixed keys of a local emulator (the practice sandbox), never stored anywhere.
+    pub fn sandbox(keys: &AwsKeys) -> ResolvedCredentials {
+        ResolvedCredentials::from_keys(CredentialKind::Sandbox, "sandbox", keys, true)
+    }
+
     fn from_keys(kind: CredentialKind, name: &str, keys: &AwsKeys, chosen_explicitly: bool) -> ResolvedCredentials {
         let provider_name = match kind {
             CredentialKind::StoredSet => "poni-keyring",
+            CredentialKind::Sandbox => "poni-sandbox",
             _ => "poni-environment",
         };
         ResolvedCredentials {
@@ -188,8 +198,13 @@ impl CredentialResolver {
         Ok(keys.map(|k| ResolvedCredentials::from_keys(CredentialKind::StoredSet, name, &k, explicit)))
     }
 
-    /// `Ok(None)` when the shared files do not define the profile.
+    /// `Ok(None)` when the shared files do not define the profile. An SSO profile without a
+    /// token is reported as such at once, without a call that could only fail.
     async fn profile(&self, name: &str, explicit: bool) -> Result<Option<ResolvedCredentials>, CredentialsError> {
+        let sso_state = self.sso_token_state(name).await;
+        if sso_state == Some(SsoTokenState::Missing) {
+            return Err(CredentialsError::SsoLoginRequired(name.to_owned()));
+        }
         let config = ProviderConfig::without_region().with_http_client(self.http_client.clone());
         let mut builder = ProfileFileCredentialsProvider::builder().configure(&config).profile_name(name);
         if let Some(files) = &self.profile_files {
@@ -199,6 +214,7 @@ impl CredentialResolver {
         let credentials = match tokio::time::timeout(PROFILE_TIMEOUT, provider.provide_credentials()).await {
             Err(_elapsed) => return Err(CredentialsError::ProfileTimedOut(name.to_owned())),
             Ok(Err(SdkCredentialsError::CredentialsNotLoaded(_))) => return Ok(None),
+            Ok(Err(_)) if sso_state == Some(SsoTokenState::Expired) => return Err(CredentialsError::SsoExpired(name.to_owned())),
             Ok(Err(e)) => {
                 let detail = aws_sdk_ec2::error::DisplayErrorContext(&e).to_string();
                 return Err(CredentialsError::ProfileFailed { name: name.to_owned(), detail });
@@ -214,6 +230,16 @@ impl CredentialResolver {
             },
             provider: SharedCredentialsProvider::new(provider),
         }))
+    }
+}
+
+impl CredentialResolver {
+    /// The token state of an SSO profile; None for other profiles or unreadable files.
+    async fn sso_token_state(&self, name: &str) -> Option<SsoTokenState> {
+        let set = sso::load_profiles(self.profile_files.as_ref()).await.ok()?;
+        let profile = sso::sso_profile(&set, name).ok()?;
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from)?;
+        Some(sso::token_state(&home, &profile, std::time::SystemTime::now()))
     }
 }
 

@@ -4,7 +4,7 @@
 mod disks;
 pub mod ids;
 mod problems;
-mod regions;
+pub mod regions;
 mod values;
 
 use std::collections::BTreeMap;

@@ -4,17 +4,21 @@
 // shows the progress, the window stays free.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertTriangle, ArrowRight, CircleSlash, KeyRound, Loader2, Rocket, Wrench } from "lucide-react";
+import { AlertTriangle, ArrowRight, Building2, CircleSlash, FlaskConical, KeyRound, Loader2, Rocket, ShieldAlert, Wrench } from "lucide-react";
+import { useLaunchChecks } from "../../lib/account";
 import { backend } from "../../lib/backend";
 import { scopeLabel, startOperation } from "../../lib/cloud";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
 import type { ConfirmAction } from "../../bindings/ConfirmAction";
+import type { LaunchChecks } from "../../bindings/LaunchChecks";
 import type { LaunchPreview } from "../../bindings/LaunchPreview";
+import type { LaunchWarning } from "../../bindings/LaunchWarning";
 import type { PreviewNode } from "../../bindings/PreviewNode";
 import type { Scope } from "../../bindings/Scope";
 import { Button, cx, ErrorNote, Field, Modal, Select } from "../ui";
 import { StateBadge } from "../ui/StateDot";
+import { FixButton, useFixElsewhere } from "./FixButton";
 
 function usePreview(scope: Scope, reinit: boolean) {
   return useQuery({ queryKey: ["cloud-preview", scope, reinit], queryFn: () => backend.cloudPreview(scope, reinit), staleTime: 0, gcTime: 0 });
@@ -31,6 +35,8 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
   const close = useUi((s) => s.closeDialog);
   const client = useQueryClient();
   const preview = usePreview(scope, reinit);
+  // Which account the launch goes to, and what is worth knowing first; asked beside the preview.
+  const checks = useLaunchChecks(scope);
   const [confirming, setConfirming] = useState(false);
   const affected = useQuery({ queryKey: ["cloud-affected", scope, "reinit"], queryFn: () => backend.cloudAffected(scope, "reinit"), enabled: reinit && confirming, gcTime: 0 });
   const launch = useMutation({
@@ -38,7 +44,8 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
     onSuccess: () => close(),
   });
   const p = preview.data;
-  const blocked = !p || !p.canLaunch;
+  const accountError = checks.data?.account.error ?? null;
+  const blocked = !p || !p.canLaunch || checks.isPending || !!accountError;
   const onLaunch = () => {
     if (reinit && !confirming) setConfirming(true);
     else launch.mutate();
@@ -65,7 +72,7 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
             variant={reinit && confirming ? "danger" : "primary"}
             icon={launch.isPending ? <Loader2 size={14} className="animate-spin" /> : <Rocket size={14} />}
             disabled={blocked || launch.isPending || (confirming && !affected.data)}
-            title={p && !p.canLaunch ? (p.invalidCount ? "Fix the problems first" : "Nothing to launch") : undefined}
+            title={accountError ? "The account cannot be reached: fix that first" : p && !p.canLaunch ? (p.invalidCount ? "Fix the problems first" : "Nothing to launch") : undefined}
             onClick={onLaunch}
             data-testid="launch-confirm"
           >
@@ -78,6 +85,7 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
         </>
       }
     >
+      <AccountLine checks={checks.data} pending={checks.isPending} error={checks.error} />
       {preview.isPending ? (
         <p className="flex items-center gap-2 text-muted">
           <Loader2 size={14} className="animate-spin" /> Checking the nodes…
@@ -100,6 +108,7 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
             </p>
           )}
           <PreviewTable nodes={p.nodes} />
+          {checks.data && checks.data.warnings.length > 0 && <CheckWarnings warnings={checks.data.warnings} />}
           {p.warnings.length > 0 && (
             <ul className="flex flex-col gap-1 rounded-md bg-warn-soft px-3 py-2 text-[12px] text-warn" data-testid="launch-warnings">
               {p.warnings.map((w) => (
@@ -127,6 +136,88 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
         </div>
       ) : null}
     </Modal>
+  );
+}
+
+/** "Launching into: <account>" at the top; when it cannot be reached, why and the fix (Launch stays off). */
+function AccountLine({ checks, pending, error }: { checks: LaunchChecks | undefined; pending: boolean; error: unknown }) {
+  const fix = useFixElsewhere();
+  if (pending) {
+    return (
+      <p className="mb-3 flex items-center gap-2 text-[12px] text-muted" data-testid="launch-account-pending">
+        <Loader2 size={13} className="animate-spin" /> Checking the account…
+      </p>
+    );
+  }
+  // The checks themselves failed: say so, but the preview's own checks still stand.
+  if (error || !checks) return <ErrorNote error={explain(error)} className="mb-3" testId="launch-checks-error" />;
+  const a = checks.account;
+  return (
+    <div className="mb-3 flex flex-col gap-2">
+      <p
+        className={cx("flex items-start gap-1.5 rounded-md px-2.5 py-1.5 text-[13px]", a.error ? "bg-danger-soft" : a.sandbox ? "bg-warn-soft" : "bg-panel-2")}
+        data-testid="launch-account"
+        data-sandbox={a.sandbox || undefined}
+      >
+        {a.sandbox ? <FlaskConical size={14} className="mt-0.5 shrink-0 text-warn" /> : <Building2 size={14} className="mt-0.5 shrink-0 text-muted" />}
+        <span className="min-w-0 break-words" data-selectable>
+          Launching into: <b>{a.label}</b>
+        </span>
+      </p>
+      {a.error && (
+        <div className="flex flex-col gap-2">
+          <ErrorNote error={explain(a.error)} testId="launch-account-error" />
+          {a.fix && (
+            <div className="flex items-center gap-2">
+              {/* A sandbox started here resets the account's queries, so these checks are asked again. */}
+              <FixButton fix={a.fix} handlers={fix} testId="launch-account-fix" />
+              {fix.detail && (
+                <span className="text-[12px] text-muted" data-testid="launch-account-fix-detail">
+                  {fix.detail}
+                </span>
+              )}
+            </div>
+          )}
+          <ErrorNote error={fix.error ? explain(fix.error) : null} testId="launch-account-fix-error" />
+        </div>
+      )}
+    </div>
+  );
+}
+
+const warningLook: Record<LaunchWarning["kind"], { icon: React.ReactNode; label: string }> = {
+  sshClosed: { icon: <ShieldAlert size={12} className="mt-0.5 shrink-0" />, label: "SSH closed" },
+  notInAccount: { icon: <AlertTriangle size={12} className="mt-0.5 shrink-0" />, label: "Not in this account" },
+};
+
+/** The account checks' warnings (they do not stop the launch), each with the nodes it is about. */
+function CheckWarnings({ warnings }: { warnings: LaunchWarning[] }) {
+  return (
+    <ul className="flex flex-col gap-1.5 rounded-md bg-warn-soft px-3 py-2 text-[12px]" data-testid="launch-check-warnings">
+      {warnings.map((w, i) => (
+        <li key={`${w.kind}-${i}`} className="flex gap-1.5 text-warn" data-testid={`launch-warning-${w.kind}`} data-kind={w.kind}>
+          {warningLook[w.kind]?.icon ?? <AlertTriangle size={12} className="mt-0.5 shrink-0" />}
+          <div className="min-w-0">
+            <p>
+              <span className="font-medium">{warningLook[w.kind]?.label ?? w.kind}:</span> {w.message}
+            </p>
+            {w.nodes.length > 0 && (
+              <p className="text-fg/80" data-testid={`launch-warning-nodes-${w.kind}`}>
+                {w.nodes.slice(0, 12).map((n, j) => (
+                  <span key={n}>
+                    {j > 0 && ", "}
+                    <button className="font-mono underline-offset-2 hover:underline" onClick={() => fix(n)} data-testid={`launch-warning-node-${n}`}>
+                      {n}
+                    </button>
+                  </span>
+                ))}
+                {w.nodes.length > 12 ? ` and ${w.nodes.length - 12} more` : ""}
+              </p>
+            )}
+          </div>
+        </li>
+      ))}
+    </ul>
   );
 }
 

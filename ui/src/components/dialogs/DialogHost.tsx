@@ -13,7 +13,7 @@ export function DialogHost({ model }: { model: TreeModel | null }) {
     case "repository":
       return <RepositoryDialog mode={dialog.mode} />;
     case "settings":
-      return <SettingsDialog />;
+      return <SettingsDialog focus={dialog.focus} signIn={dialog.signIn} />;
     case "launch":
       return <LaunchDialog scope={dialog.scope} reinit={dialog.reinit} />;
     case "cloud-confirm":

@@ -1,16 +1,22 @@
-// Settings: which AWS credentials to use (a set stored in the OS keyring, a profile, the
-// environment, or automatic), the source in effect, the stored sets (name and key id only:
-// the secret is write-only), and a custom EC2 endpoint for practising against moto/LocalStack.
-import { useId, useState } from "react";
+// Settings: the account in use (and the button that fixes it when it cannot be reached), which
+// AWS credentials to use (a set stored in the OS keyring, a profile, SSO sign-in, the
+// environment, or automatic), the stored sets (name and key id only: the secret is
+// write-only), the practice sandbox, and a custom EC2 endpoint (LocalStack and the like).
+import { forwardRef, useEffect, useId, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, KeyRound, Loader2, Save, Trash2 } from "lucide-react";
 import { backend } from "../../lib/backend";
+import { useAccountStatus, useSandboxControls, useSsoLogin, type SsoControls } from "../../lib/account";
 import { cloudKeys } from "../../lib/cloud";
 import { explain } from "../../lib/errors";
 import { useSettings } from "../../lib/queries";
 import { useUi } from "../../lib/store";
 import type { CredentialChoice } from "../../bindings/CredentialChoice";
 import { Button, ErrorNote, Field, Input, Modal, SectionTitle, Select } from "../ui";
+import type { FixHandlers } from "../cloud/FixButton";
+import { AccountCard } from "./settings/AccountCard";
+import { SandboxSection } from "./settings/SandboxSection";
+import { SsoProfiles } from "./settings/SsoProfiles";
 
 function choiceValue(c: CredentialChoice | undefined): string {
   if (!c) return "automatic";
@@ -31,15 +37,40 @@ function parseChoice(v: string): CredentialChoice {
   return v === "environment" ? { kind: "environment" } : { kind: "automatic" };
 }
 
-export function SettingsDialog() {
+/** Brings a section into view and puts the focus in it (its first control). */
+function reveal(el: HTMLElement | null) {
+  if (!el) return;
+  el.scrollIntoView({ block: "start", behavior: "smooth" });
+  (el.querySelector("select, input, button") as HTMLElement | null)?.focus({ preventScroll: true });
+}
+
+export function SettingsDialog({ focus, signIn }: { focus?: "credentials" | "sandbox"; signIn?: string } = {}) {
   const close = useUi((s) => s.closeDialog);
+  const sso = useSsoLogin();
+  const sandbox = useSandboxControls();
+  const credentials = useRef<HTMLElement>(null);
+  const sandboxRef = useRef<HTMLElement>(null);
+  const handlers: FixHandlers = {
+    openCredentials: () => reveal(credentials.current),
+    signIn: (profile) => void sso.start(profile),
+    startSandbox: () => sandbox.start.mutate(),
+    busy: sandbox.start.isPending,
+  };
+  // Opened to fix something (from the launch preview or the editor): do it once.
+  const opened = useRef(false);
+  useEffect(() => {
+    if (opened.current) return;
+    opened.current = true;
+    if (signIn) void sso.start(signIn);
+    else if (focus) setTimeout(() => reveal(focus === "sandbox" ? sandboxRef.current : credentials.current), 0);
+  }, [focus, signIn, sso.start]);
   return (
     <Modal
       open
       wide
       onOpenChange={(o) => !o && close()}
       title="Settings"
-      description="Cloud credentials and the EC2 endpoint. Secrets go into the system keyring and are never shown again."
+      description="The AWS account the app works in: credentials, sign-in, the practice sandbox and the EC2 endpoint. Secrets go into the system keyring and are never shown again."
       testId="settings-dialog"
       footer={
         <Button onClick={close} data-testid="settings-close">
@@ -48,14 +79,16 @@ export function SettingsDialog() {
       }
     >
       <div className="flex flex-col gap-5">
-        <CredentialsSection />
+        <AccountCard handlers={handlers} sso={sso} />
+        <CredentialsSection ref={credentials} sso={sso} />
+        <SandboxSection ref={sandboxRef} controls={sandbox} />
         <EndpointSection />
       </div>
     </Modal>
   );
 }
 
-function CredentialsSection() {
+const CredentialsSection = forwardRef<HTMLElement, { sso: SsoControls }>(function CredentialsSection({ sso }, ref) {
   const id = useId();
   const client = useQueryClient();
   const status = useQuery({ queryKey: cloudKeys.credentials, queryFn: backend.credentialsStatus, staleTime: 0 });
@@ -80,9 +113,11 @@ function CredentialsSection() {
     },
   });
 
+  const accountError = useAccountStatus().data?.error?.code;
   const st = status.data;
+  const profileNames = st?.profiles.map((p) => p.name) ?? [];
   return (
-    <section data-testid="settings-credentials">
+    <section ref={ref} data-testid="settings-credentials" className="scroll-mt-2">
       <SectionTitle>
         <span className="flex items-center gap-1.5">
           <KeyRound size={13} /> AWS credentials
@@ -103,6 +138,11 @@ function CredentialsSection() {
                 In use: {st.source.description}
                 {!st.source.chosenExplicitly && <span className="text-muted"> (found automatically)</span>}
               </span>
+            </p>
+          ) : st.error && st.error.code === accountError ? (
+            // The account card above says it already, with its fix.
+            <p className="text-[13px] text-muted" data-testid="settings-credentials-error" data-code={st.error.code}>
+              No credentials in use: see the account above.
             </p>
           ) : (
             <ErrorNote error={st.error ? explain(st.error) : { code: "credentials.missing", message: "No credentials can be used." }} testId="settings-credentials-error" />
@@ -128,18 +168,20 @@ function CredentialsSection() {
               )}
               {st.profiles.length > 0 && (
                 <optgroup label="AWS profiles (~/.aws)">
-                  {st.profiles.map((n) => (
-                    <option key={n} value={`profile:${n}`}>
-                      Profile: {n}
+                  {st.profiles.map((p) => (
+                    <option key={p.name} value={`profile:${p.name}`}>
+                      Profile: {p.name}
+                      {p.sso ? " (SSO)" : ""}
                     </option>
                   ))}
                 </optgroup>
               )}
               {st.choice.kind === "storedSet" && !st.sets.includes(st.choice.name) && <option value={choiceValue(st.choice)}>Stored set: {st.choice.name} (not found)</option>}
-              {st.choice.kind === "profile" && !st.profiles.includes(st.choice.name) && <option value={choiceValue(st.choice)}>Profile: {st.choice.name} (not found)</option>}
+              {st.choice.kind === "profile" && !profileNames.includes(st.choice.name) && <option value={choiceValue(st.choice)}>Profile: {st.choice.name} (not found)</option>}
             </Select>
           </Field>
           <ErrorNote error={choose.error ? explain(choose.error) : null} testId="settings-choice-error" />
+          <SsoProfiles profiles={st.profiles} sso={sso} />
 
           <div>
             <p className="mb-1 text-[12px] font-medium text-muted">Stored credential sets</p>
@@ -172,7 +214,7 @@ function CredentialsSection() {
       ) : null}
     </section>
   );
-}
+});
 
 function NewSetForm({ onSaved, disabled }: { onSaved: () => void; disabled: boolean }) {
   const id = useId();
@@ -271,7 +313,7 @@ function EndpointSection() {
           label="Custom endpoint"
           htmlFor={`${id}-endpoint`}
           error={problem}
-          hint="Leave empty to use AWS. To practise without an AWS account, run a local EC2-compatible server (moto: moto_server -p 5000) and put its address here."
+          hint="Leave empty to use AWS. For practice, the sandbox above sets its own endpoint; put an address here only for another EC2-compatible server you run (LocalStack, say)."
           testId="settings-endpoint"
         >
           <div className="flex gap-2">

@@ -1,12 +1,13 @@
 // The node / system editor: the cloud section with proper fields, every other property typed,
 // inherited and computed values read-only. Validates as you type; Save says what is missing;
 // nothing typed is lost when the backend refuses.
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ArrowUpRight, CheckCircle2, Cloud, FileWarning, KeyRound, Loader2, Plus, RotateCcw, Save, Trash2, TriangleAlert } from "lucide-react";
+import { ArrowUpRight, CheckCircle2, FileWarning, Loader2, Plus, RotateCcw, Save, Trash2, TriangleAlert } from "lucide-react";
 import type { ItemDetail } from "../../bindings/ItemDetail";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
 import { backend } from "../../lib/backend";
+import { useRegions } from "../../lib/account";
 import { explain, type Explained } from "../../lib/errors";
 import {
   CLOUD_LABELS,
@@ -21,6 +22,7 @@ import {
   rowsFromProps,
   savePayload,
   showValue,
+  CLOUD_FIELDS,
   type CloudField,
   type CloudForm,
   type PropRow,
@@ -29,41 +31,86 @@ import {
 } from "../../lib/props";
 import { keys, useCloudReference, type CloudReference } from "../../lib/queries";
 import { useUi } from "../../lib/store";
-import { Button, cx, ErrorNote, Field, IconButton, Input, SectionTitle, Select, TextArea } from "../ui";
+import { Button, cx, ErrorNote, IconButton, Input, SectionTitle, Select, TextArea } from "../ui";
 import { EditorLiveBar } from "../cloud/NodeCloud";
+import { CloudSection } from "./CloudSection";
 
 interface Draft {
   base: Props;
   rows: PropRow[];
   cloud: CloudForm;
+  /** Values the editor suggested (not typed), by field. */
+  suggested: Partial<CloudForm>;
+  /** Fields already offered a suggestion: each is offered once (Revert does not bring it back). */
+  offered: CloudField[];
 }
 
-const draftFrom = (props: Props): Draft => ({ base: props, rows: rowsFromProps(props), cloud: cloudFromProps(props) });
+const draftFrom = (props: Props): Draft => ({ base: props, rows: rowsFromProps(props), cloud: cloudFromProps(props), suggested: {}, offered: [] });
+
+/** New nodes use EC2 unless a system above says otherwise. */
+const DEFAULT_PROVIDER = "aws-ec2";
+
+/**
+ * Fills the draft of a node that has no provider / region (own or inherited) with a suggestion:
+ * aws-ec2, and the region the core suggests. Only the draft: nothing is saved until Save.
+ */
+function suggest(d: Draft, detail: ItemDetail, region: string | null | undefined): Draft {
+  if (detail.kind !== "node" || detail.problem) return d;
+  const offers: Partial<CloudForm> = { provider: DEFAULT_PROVIDER, ...(region ? { region } : {}) };
+  let next = d;
+  for (const [field, value] of Object.entries(offers) as [CloudField, string][]) {
+    if (next.offered.includes(field) || next.cloud[field].trim() || detail.inherited.some((i) => i.key === CLOUD_FIELDS[field])) continue;
+    next = { ...next, cloud: { ...next.cloud, [field]: value }, suggested: { ...next.suggested, [field]: value }, offered: [...next.offered, field] };
+  }
+  return next;
+}
+
+/** The suggestions still untouched: they do not count as the person's own edits. */
+function untouched(d: Draft): CloudField[] {
+  return (Object.keys(d.suggested) as CloudField[]).filter((f) => d.cloud[f] === d.suggested[f]);
+}
 
 export function ItemEditor({ detail, reference }: { detail: ItemDetail; reference?: CloudReference }) {
   const ref = useCloudReference();
   const cloudRef = reference ?? ref.data ?? { regions: [], instanceTypes: [], providers: [] };
   const client = useQueryClient();
   const log = useUi((s) => s.log);
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(detail.props as Props));
+  const suggestedRegion = useRegions().data?.suggested;
+  const [draft, setDraft] = useState<Draft>(() => suggest(draftFrom(detail.props as Props), detail, null));
   const [saveError, setSaveError] = useState<Explained | null>(null);
   const justSaved = useRef(false);
 
   const payload = useMemo(() => savePayload(draft.base, draft.rows, draft.cloud), [draft]);
   const changeCount = payload.set.length + payload.unset.length;
   const dirty = changeCount > 0;
+  const prefilled = untouched(draft);
+  // Dirty by the person's own edits (suggestions left as they are do not count).
+  const edited = useMemo(() => {
+    const own = { ...draft.cloud };
+    const orig = cloudFromProps(draft.base);
+    for (const f of untouched(draft)) own[f] = orig[f];
+    const p = savePayload(draft.base, draft.rows, own);
+    return p.set.length + p.unset.length > 0;
+  }, [draft]);
+
+  // The region suggestion arrives with the account's regions.
+  const base = draft.base;
+  useEffect(() => {
+    setDraft((d) => suggest(d, detail, suggestedRegion));
+  }, [base, suggestedRegion, detail]);
 
   // New data from disk: take it when nothing is typed (or we just saved); else keep the typing.
   const changedOnDisk = JSON.stringify(detail.props) !== JSON.stringify(draft.base);
   useEffect(() => {
-    if (changedOnDisk && (!dirty || justSaved.current)) {
+    if (changedOnDisk && (!edited || justSaved.current)) {
       justSaved.current = false;
-      setDraft(draftFrom(detail.props as Props));
+      // A suggestion declined before stays declined.
+      setDraft((d) => ({ ...draftFrom(detail.props as Props), offered: d.offered }));
     }
-  }, [changedOnDisk, dirty, detail.props]);
+  }, [changedOnDisk, edited, detail.props]);
 
-  const regionCodes = cloudRef.regions.map((r) => r.code);
-  const cloudErrs = cloudErrors(draft.cloud, regionCodes);
+  // Regions are checked by their form only: one the account does not list is kept, with a warning.
+  const cloudErrs = cloudErrors(draft.cloud, []);
   const rowErrors = useMemo(() => {
     const out = new Map<string, { key?: string; value?: string }>();
     const seen = new Map<string, number>();
@@ -135,7 +182,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
           {detail.kind === "node" && (
             <EditorLiveBar name={detail.name} instance={typeof getPath(detail.props as Props, "cloud.instance") === "string" ? (getPath(detail.props as Props, "cloud.instance") as string) : null} problem={detail.problem} />
           )}
-          <CloudSection detail={detail} cloud={draft.cloud} errors={cloudErrs} onChange={setCloud} reference={cloudRef} inherited={inherited} />
+          <CloudSection detail={detail} cloud={draft.cloud} errors={cloudErrs} onChange={setCloud} reference={cloudRef} inherited={inherited} prefilled={prefilled} />
           <PropertiesSection rows={draft.rows} errors={rowErrors} errorRow={errorKey} onChange={setRow} onRemove={removeRow} onAdd={() => addRow()} base={draft.base} />
           <InheritedSection detail={detail} rows={draft.rows} onOverride={(k, v) => addRow(k, v)} />
           <ComputedSection detail={detail} />
@@ -150,10 +197,10 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
               <TriangleAlert size={13} className="mt-0.5 shrink-0" />
               <span className="line-clamp-2">{problems.join(" · ")}</span>
             </span>
-          ) : changedOnDisk && dirty ? (
+          ) : changedOnDisk && edited ? (
             <span className="text-warn">
               Changed on disk while you were editing.{" "}
-              <button className="underline" onClick={() => setDraft(draftFrom(detail.props as Props))}>
+              <button className="underline" onClick={() => setDraft((d) => ({ ...draftFrom(detail.props as Props), offered: d.offered }))}>
                 Load the new values
               </button>{" "}
               (drops your edits)
@@ -168,7 +215,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
             </span>
           )}
         </div>
-        <Button icon={<RotateCcw size={14} />} disabled={!dirty || save.isPending} onClick={() => (setDraft(draftFrom(detail.props as Props)), setSaveError(null))} data-testid="editor-revert">
+        <Button icon={<RotateCcw size={14} />} disabled={!dirty || save.isPending} onClick={() => (setDraft((d) => ({ ...draftFrom(detail.props as Props), offered: d.offered })), setSaveError(null))} data-testid="editor-revert">
           Revert
         </Button>
         <Button
@@ -206,155 +253,6 @@ function Card({ children, testId }: { children: React.ReactNode; testId?: string
     <section className="rounded-lg border border-line bg-panel p-3.5" data-testid={testId}>
       {children}
     </section>
-  );
-}
-
-function CloudSection({
-  detail,
-  cloud,
-  errors,
-  onChange,
-  reference,
-  inherited,
-}: {
-  detail: ItemDetail;
-  cloud: CloudForm;
-  errors: Partial<Record<CloudField, string>>;
-  onChange: (f: CloudField, v: string) => void;
-  reference: CloudReference;
-  inherited: (key: string) => { value: JsonValue; from: string } | undefined;
-}) {
-  const id = useId();
-  const from = (key: string) => {
-    const i = inherited(key);
-    return i ? `${showValue(i.value)} (from ${i.from})` : undefined;
-  };
-  const effective = (field: CloudField, key: string) => cloud[field].trim() || (inherited(key) ? String(inherited(key)!.value ?? "") : "");
-  const isNode = detail.kind === "node";
-  const provider = effective("provider", "cloud.provider");
-  const missing = [
-    ["region", "cloud.region"],
-    ["image", "cloud.image"],
-    ["keyPair", "cloud.key-pair"],
-    ["user", "user"],
-  ]
-    .filter(([f, k]) => !effective(f as CloudField, k) && !(f === "keyPair" && inherited("cloud.key_pair")))
-    .map(([f]) => CLOUD_LABELS[f as CloudField].toLowerCase());
-  const anyCloud = Object.values(cloud).some((v) => v.trim()) || detail.inherited.some((i) => i.key.startsWith("cloud."));
-  const regionKnown = !cloud.region || reference.regions.some((r) => r.code === cloud.region);
-
-  const input = (field: CloudField, key: string, placeholder: string, extra?: Partial<React.ComponentProps<typeof Input>>) => (
-    <Input
-      id={`${id}-${field}`}
-      value={cloud[field]}
-      onChange={(e) => onChange(field, e.target.value)}
-      placeholder={from(key) ?? placeholder}
-      invalid={!!errors[field]}
-      data-testid={`cloud-${field === "keyPair" ? "key-pair" : field === "securityGroups" ? "security-groups" : field}`}
-      {...extra}
-    />
-  );
-
-  return (
-    <Card testId="cloud-section">
-      <SectionTitle
-        right={
-          isNode && (provider || anyCloud) ? (
-            missing.length || !provider ? (
-              <span className="text-[12px] text-warn" data-testid="launch-readiness">
-                To launch, set: {[...(!provider ? ["provider"] : []), ...missing].join(", ")}
-              </span>
-            ) : (
-              <span className="flex items-center gap-1 text-[12px] text-ok" data-testid="launch-readiness">
-                <CheckCircle2 size={13} /> Ready to launch
-              </span>
-            )
-          ) : null
-        }
-      >
-        <span className="flex items-center gap-1.5">
-          <Cloud size={13} /> Cloud
-        </span>
-      </SectionTitle>
-      {!isNode && <p className="mb-3 text-[12px] text-muted">Values set on a system apply to every node inside it that does not set its own.</p>}
-      <div className="grid grid-cols-1 gap-x-3 gap-y-2.5 md:grid-cols-2">
-        <Field label="Provider" htmlFor={`${id}-provider`}>
-          {reference.providers.length ? (
-            <Select id={`${id}-provider`} value={cloud.provider} onChange={(e) => onChange("provider", e.target.value)} data-testid="cloud-provider">
-              <option value="">{from("cloud.provider") ? `(inherit: ${from("cloud.provider")})` : "(none)"}</option>
-              {reference.providers.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-              {cloud.provider && !reference.providers.includes(cloud.provider) && <option value={cloud.provider}>{cloud.provider} (unknown)</option>}
-            </Select>
-          ) : (
-            input("provider", "cloud.provider", "aws-ec2")
-          )}
-        </Field>
-        <Field label="Region" htmlFor={`${id}-region`} error={errors.region} hint={!reference.regions.length ? "Type a region code, e.g. us-east-1." : undefined} testId="cloud-region">
-          {reference.regions.length ? (
-            <Select id={`${id}-region`} value={cloud.region} onChange={(e) => onChange("region", e.target.value)} invalid={!!errors.region} data-testid="cloud-region">
-              <option value="">{from("cloud.region") ? `(inherit: ${from("cloud.region")})` : "(not set)"}</option>
-              {!regionKnown && <option value={cloud.region}>{cloud.region} (unknown)</option>}
-              {reference.regions.map((r) => (
-                <option key={r.code} value={r.code}>
-                  {r.name ? `${r.code} — ${r.name}` : r.code}
-                </option>
-              ))}
-            </Select>
-          ) : (
-            input("region", "cloud.region", "us-east-1")
-          )}
-        </Field>
-        <Field label="Image (AMI)" htmlFor={`${id}-image`} error={errors.image} testId="cloud-image">
-          {input("image", "cloud.image", "ami-0abc1234")}
-        </Field>
-        <Field label="Key pair" htmlFor={`${id}-keyPair`} error={errors.keyPair} testId="cloud-key-pair">
-          {input("keyPair", "cloud.key-pair", "my-keypair")}
-          {isNode && <KeyPairStatus detail={detail} typed={cloud.keyPair.trim()} />}
-        </Field>
-        <Field label="Instance type" htmlFor={`${id}-type`} hint="Several, separated by commas, are tried in order." testId="cloud-type">
-          {input("type", "cloud.type", reference.defaultInstanceType ? `${reference.defaultInstanceType} (default)` : "t3.micro", { list: `${id}-types` })}
-          <datalist id={`${id}-types`}>
-            {reference.instanceTypes.map((t) => (
-              <option key={t} value={t} />
-            ))}
-          </datalist>
-        </Field>
-        <Field label="Security groups" htmlFor={`${id}-securityGroups`} hint="Names or ids, separated by commas. Empty uses the default group." testId="cloud-security-groups">
-          {input("securityGroups", "cloud.security_groups", "default, web")}
-        </Field>
-        <Field label="Subnet" htmlFor={`${id}-subnet`} error={errors.subnet} testId="cloud-subnet">
-          {input("subnet", "cloud.subnet", "subnet-0abc1234 or its Name tag")}
-        </Field>
-        <Field label="Login user" htmlFor={`${id}-user`} error={errors.user} hint="The user name for SSH, e.g. ec2-user, ubuntu or root." testId="cloud-user">
-          {input("user", "user", "ec2-user")}
-        </Field>
-      </div>
-    </Card>
-  );
-}
-
-function KeyPairStatus({ detail, typed }: { detail: ItemDetail; typed: string }) {
-  const kp = detail.keyPair;
-  if (typed && kp?.name !== typed) {
-    return (
-      <p className="text-[12px] text-muted" data-testid="key-pair-status" data-status="unsaved">
-        Save to check for ~/.ssh/{typed}.pem
-      </p>
-    );
-  }
-  if (!kp) return null;
-  return kp.exists ? (
-    <p className="flex items-center gap-1 text-[12px] text-ok" data-testid="key-pair-status" data-status="found">
-      <KeyRound size={12} /> Private key found: {kp.path}
-    </p>
-  ) : (
-    <p className="flex items-start gap-1 text-[12px] text-warn" data-testid="key-pair-status" data-status="missing">
-      <TriangleAlert size={12} className="mt-0.5 shrink-0" /> No private key at {kp.path}. Copy the key pair's .pem file there before launching.
-    </p>
   );
 }
 

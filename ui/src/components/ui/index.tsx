@@ -141,7 +141,7 @@ export function Field({
   testId?: string;
 }) {
   return (
-    <div className={cx("flex min-w-0 flex-col gap-1", className)}>
+    <div className={cx("flex min-w-0 flex-col gap-1", className)} data-testid={testId ? `${testId}-field` : undefined}>
       <label htmlFor={htmlFor} className="text-[12px] font-medium text-muted">
         {label}
       </label>

@@ -1,0 +1,366 @@
+//! The account as the app shows it: lists to pick from (regions, images, instance types, key
+//! pairs, security groups, subnets), cached per account and region and refreshable; making a
+//! key pair or SSH access; whose account a launch goes to, with the button that fixes a
+//! credentials problem; and the warnings a launch preview adds from what the account says.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use poni_cloud::account::{
+    self, Account, AccountIdentity, ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, RegionInfo, SecurityGroupInfo, SshAccess,
+    SshAccessTarget, SubnetInfo,
+};
+use poni_cloud::aws::ProviderOptions;
+use poni_cloud::spec::LaunchSpec;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use super::credentials::{coded, CloudCredentials, CredentialSourceView};
+use super::preview::effective_cloud;
+use super::scope::Scope;
+use super::wording::{fix_for, for_app, FixAction};
+use crate::error::{AppError, AppResult};
+
+/// Lists older than this are fetched again when asked for.
+const FRESH_FOR: Duration = Duration::from_secs(300);
+/// Asked when no region is known yet (STS and DescribeRegions answer in any region).
+const FALLBACK_REGION: &str = "us-east-1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct RegionList {
+    pub regions: Vec<RegionInfo>,
+    /// For new nodes: the credential profile's region, else the last one used.
+    pub suggested: Option<String>,
+}
+
+/// "Allow SSH" as the dialog sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SshAccessRequest {
+    pub region: String,
+    /// Add the rule to this group; null: make a new group named `name`.
+    pub group_id: Option<String>,
+    pub name: Option<String>,
+    pub cidr: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AccountStatus {
+    pub identity: Option<AccountIdentity>,
+    /// The endpoint in use (sandbox, setting, variables); null: AWS itself.
+    pub endpoint: Option<String>,
+    pub sandbox: bool,
+    pub source: Option<CredentialSourceView>,
+    pub error: Option<AppError>,
+    /// The button that fixes `error`.
+    pub fix: Option<FixAction>,
+    /// One line: whose account, or which local endpoint.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum WarningKind {
+    /// No chosen security group opens port 22: the instance cannot be reached with ssh.
+    SshClosed,
+    /// The key pair is not in the region's list (a typo, another account or region).
+    NotInAccount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LaunchWarning {
+    pub kind: WarningKind,
+    pub nodes: Vec<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct LaunchChecks {
+    pub account: AccountStatus,
+    pub warnings: Vec<LaunchWarning>,
+}
+
+type Cached = (Instant, String, Value);
+
+/// The account lookups of the app. Cheap to clone (shared cache).
+#[derive(Clone)]
+pub struct AccountService {
+    credentials: CloudCredentials,
+    options: ProviderOptions,
+    ssh_dir: Option<PathBuf>,
+    cache: Arc<Mutex<HashMap<String, Cached>>>,
+}
+
+impl std::fmt::Debug for AccountService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountService").field("ssh_dir", &self.ssh_dir).finish_non_exhaustive()
+    }
+}
+
+impl AccountService {
+    pub fn new(credentials: CloudCredentials, options: ProviderOptions) -> AccountService {
+        AccountService { credentials, options, ssh_dir: account::ssh_dir(), cache: Arc::default() }
+    }
+
+    /// Keeps key files here instead of ~/.ssh (tests).
+    pub fn with_ssh_dir(mut self, dir: PathBuf) -> AccountService {
+        self.ssh_dir = Some(dir);
+        self
+    }
+
+    fn ssh_dir(&self) -> AppResult<PathBuf> {
+        self.ssh_dir.clone().ok_or_else(|| AppError::new("local.no_home", "Cannot find your home folder, where ~/.ssh is."))
+    }
+
+    async fn account(&self) -> AppResult<Account> {
+        let provider = self.credentials.provider(&self.options).await.map_err(for_app)?;
+        Ok(Account::new(provider))
+    }
+
+    /// A list from the cache while it is fresh and the account is the same, else fetched.
+    async fn cached<T, F, Fut>(&self, what: &str, region: &str, refresh: bool, fetch: F) -> AppResult<T>
+    where
+        T: Serialize + serde::de::DeserializeOwned,
+        F: FnOnce(Account) -> Fut,
+        Fut: std::future::Future<Output = AppResult<T>>,
+    {
+        let key = format!("{what}|{region}");
+        let account_key = self.credentials.account_key();
+        if !refresh {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((at, for_account, value)) = cache.get(&key) {
+                if *for_account == account_key && at.elapsed() < FRESH_FOR {
+                    if let Ok(v) = serde_json::from_value(value.clone()) {
+                        return Ok(v);
+                    }
+                }
+            }
+        }
+        let fetched = fetch(self.account().await?).await.map_err(for_app)?;
+        if let Ok(value) = serde_json::to_value(&fetched) {
+            self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (Instant::now(), account_key, value));
+        }
+        Ok(fetched)
+    }
+
+    fn forget(&self, what: &str, region: &str) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(&format!("{what}|{region}"));
+    }
+
+    /// The region new nodes get: `AWS_REGION`, the chosen profile's region, else the last used.
+    async fn suggested_region(&self) -> Option<String> {
+        let env = self.credentials.env();
+        if let Some(r) = env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")) {
+            return Some(r.to_owned());
+        }
+        let settings = self.credentials.settings().ok()?;
+        if let super::CredentialChoice::Profile { name } = settings.credential_choice() {
+            if let Some(region) = self.credentials.profiles().await.into_iter().find(|p| p.name == name).and_then(|p| p.region) {
+                return Some(region);
+            }
+        }
+        settings.last_region
+    }
+
+    pub async fn regions(&self, refresh: bool) -> AppResult<RegionList> {
+        let suggested = self.suggested_region().await;
+        let via = suggested.clone().unwrap_or_else(|| FALLBACK_REGION.to_owned());
+        let regions: Vec<RegionInfo> =
+            self.cached("regions", "", refresh, |a| async move { a.regions(&via).await.map_err(|e| coded(&e)) }).await?;
+        Ok(RegionList { regions, suggested })
+    }
+
+    pub async fn images(&self, region: &str, refresh: bool) -> AppResult<Vec<ImageInfo>> {
+        let r = region.to_owned();
+        self.cached("images", region, refresh, |a| async move { a.images(&r).await.map_err(|e| coded(&e)) }).await
+    }
+
+    pub async fn instance_types(&self, region: &str, architecture: Option<&str>, refresh: bool) -> AppResult<Vec<InstanceTypeInfo>> {
+        let (r, arch) = (region.to_owned(), architecture.map(str::to_owned));
+        let what = format!("types:{}", architecture.unwrap_or("any"));
+        self.cached(&what, region, refresh, |a| async move { a.instance_types(&r, arch.as_deref()).await.map_err(|e| coded(&e)) }).await
+    }
+
+    /// Key pairs with their local files. The files are looked at anew each time.
+    pub async fn key_pairs(&self, region: &str, refresh: bool) -> AppResult<Vec<KeyPairInfo>> {
+        let ssh = self.ssh_dir()?;
+        let r = region.to_owned();
+        let dir = ssh.clone();
+        let mut pairs: Vec<KeyPairInfo> =
+            self.cached("key_pairs", region, refresh, |a| async move { a.key_pairs(&r, &dir).await.map_err(|e| coded(&e)) }).await?;
+        for p in &mut pairs {
+            p.file = account::key_file(&ssh, &p.name);
+        }
+        Ok(pairs)
+    }
+
+    pub async fn create_key_pair(&self, region: &str, name: &str) -> AppResult<KeyPairInfo> {
+        let ssh = self.ssh_dir()?;
+        let made = self.account().await?.create_key_pair(region, name.trim(), &ssh).await.map_err(|e| for_app(coded(&e)))?;
+        self.forget("key_pairs", region);
+        Ok(made)
+    }
+
+    pub async fn import_key_pair(&self, region: &str, name: &str, public_key: &str) -> AppResult<KeyPairInfo> {
+        let ssh = self.ssh_dir()?;
+        let made = self
+            .account()
+            .await?
+            .import_key_pair(region, name.trim(), std::path::Path::new(public_key), &ssh)
+            .await
+            .map_err(|e| for_app(coded(&e)))?;
+        self.forget("key_pairs", region);
+        Ok(made)
+    }
+
+    pub fn local_public_keys(&self) -> AppResult<Vec<PublicKeyFile>> {
+        Ok(account::local_public_keys(&self.ssh_dir()?))
+    }
+
+    pub async fn security_groups(&self, region: &str, refresh: bool) -> AppResult<Vec<SecurityGroupInfo>> {
+        let r = region.to_owned();
+        self.cached("groups", region, refresh, |a| async move { a.security_groups(&r).await.map_err(|e| coded(&e)) }).await
+    }
+
+    pub async fn allow_ssh(&self, request: SshAccessRequest) -> AppResult<SshAccess> {
+        let target = match (&request.group_id, &request.name) {
+            (Some(id), _) if !id.trim().is_empty() => SshAccessTarget::Existing { group_id: id.trim().to_owned() },
+            (_, Some(name)) if !name.trim().is_empty() => SshAccessTarget::New { name: name.trim().to_owned() },
+            _ => return Err(AppError::new("input.missing", "Pick a security group, or name a new one.")),
+        };
+        let done = self.account().await?.allow_ssh(&request.region, &target, &request.cidr).await.map_err(|e| for_app(coded(&e)))?;
+        self.forget("groups", &request.region);
+        Ok(done)
+    }
+
+    pub async fn subnets(&self, region: &str, refresh: bool) -> AppResult<Vec<SubnetInfo>> {
+        let r = region.to_owned();
+        self.cached("subnets", region, refresh, |a| async move { a.subnets(&r).await.map_err(|e| coded(&e)) }).await
+    }
+
+    /// Whose account the calls reach, asked anew each time (it is the credentials check).
+    pub async fn status(&self) -> AccountStatus {
+        let endpoint = self.credentials.endpoint().ok().flatten();
+        let sandbox = self.credentials.sandbox().is_some();
+        let source = self.credentials.resolve().await.ok().map(|r| CredentialSourceView::from(&r.source));
+        let region = self.suggested_region().await.unwrap_or_else(|| FALLBACK_REGION.to_owned());
+        let result = match self.account().await {
+            Ok(account) => account.identity(&region).await.map_err(|e| for_app(coded(&e))),
+            Err(e) => Err(e),
+        };
+        let place = match (&endpoint, sandbox) {
+            (Some(url), true) => format!("Practice sandbox at {url}"),
+            (Some(url), false) => format!("Local endpoint {url}"),
+            (None, _) => String::new(),
+        };
+        match result {
+            Ok(identity) => {
+                let label = if place.is_empty() { format!("AWS account {} ({})", identity.account, identity.arn) } else { place };
+                AccountStatus { identity: Some(identity), endpoint, sandbox, source, error: None, fix: None, label }
+            }
+            Err(error) => {
+                let fix = fix_for(&error, self.chosen_profile());
+                let label = if place.is_empty() { "No AWS account reachable".to_owned() } else { place };
+                AccountStatus { identity: None, endpoint, sandbox, source, error: Some(error), fix, label }
+            }
+        }
+    }
+
+    fn chosen_profile(&self) -> Option<String> {
+        match self.credentials.settings().ok()?.credential_choice() {
+            super::CredentialChoice::Profile { name } => Some(name),
+            _ => self.credentials.env().get("AWS_PROFILE").map(str::to_owned),
+        }
+    }
+
+    /// The account, and what it says about the nodes a launch of `scope` would start: groups
+    /// that keep SSH out, key pairs the region does not have. Lists that cannot be read add
+    /// no warning (the preview still shows what the repository says).
+    pub async fn launch_checks(&self, tree: &poni_repo::Tree, scope: &Scope) -> AppResult<LaunchChecks> {
+        let account = self.status().await;
+        let mut warnings = Vec::new();
+        if account.error.is_some() {
+            return Ok(LaunchChecks { account, warnings });
+        }
+        let mut specs = Vec::new();
+        for item in scope.nodes(tree)? {
+            if item.props.get("cloud").and_then(|c| c.get("instance")).and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+                continue;
+            }
+            let effective = tree.effective(&item.name).unwrap_or_default();
+            if let Ok(spec) = LaunchSpec::from_node(&item.name, &effective_cloud(&effective), effective.get("user")) {
+                specs.push(spec);
+            }
+        }
+        let mut closed: Vec<String> = Vec::new();
+        let mut unknown_keys: Vec<(String, String, Vec<String>)> = Vec::new();
+        for spec in &specs {
+            if let Ok(groups) = self.security_groups(&spec.region, false).await {
+                let vpc = self.subnet_vpc(spec).await;
+                if account::groups_open_ssh(&groups, &spec.security_groups, vpc.as_deref()) == Some(false) {
+                    closed.push(spec.node.clone());
+                }
+            }
+            if let Ok(pairs) = self.key_pairs(&spec.region, false).await {
+                if !pairs.iter().any(|p| p.name == spec.key_pair) {
+                    match unknown_keys.iter_mut().find(|(k, r, _)| *k == spec.key_pair && *r == spec.region) {
+                        Some((_, _, nodes)) => nodes.push(spec.node.clone()),
+                        None => unknown_keys.push((spec.key_pair.clone(), spec.region.clone(), vec![spec.node.clone()])),
+                    }
+                }
+            }
+        }
+        if !closed.is_empty() {
+            warnings.push(LaunchWarning {
+                kind: WarningKind::SshClosed,
+                message: format!(
+                    "No security group of {} lets SSH (port 22) in, so you will not be able to log in. Use \"Allow SSH\" in the node's Cloud section.",
+                    names(&closed)
+                ),
+                nodes: closed,
+            });
+        }
+        for (key, region, nodes) in unknown_keys {
+            warnings.push(LaunchWarning {
+                kind: WarningKind::NotInAccount,
+                message: format!("The key pair '{key}' of {} is not in {region} of this account: the launch will fail. Pick or create one in the Cloud section.", names(&nodes)),
+                nodes,
+            });
+        }
+        Ok(LaunchChecks { account, warnings })
+    }
+
+    /// The VPC of the node's subnet; None without one (the default VPC's groups are asked).
+    async fn subnet_vpc(&self, spec: &LaunchSpec) -> Option<String> {
+        use poni_cloud::spec::SubnetRef;
+        let subnet = spec.subnet.as_ref()?;
+        let subnets = self.subnets(&spec.region, false).await.ok()?;
+        subnets
+            .into_iter()
+            .find(|s| match subnet {
+                SubnetRef::Id(id) => s.id == *id,
+                SubnetRef::NameTag(name) => s.name.as_deref() == Some(name),
+            })
+            .map(|s| s.vpc_id)
+    }
+}
+
+fn names(nodes: &[String]) -> String {
+    if nodes.len() > 3 {
+        format!("{} and {} more", nodes[..3].join(", "), nodes.len() - 3)
+    } else {
+        nodes.join(", ")
+    }
+}

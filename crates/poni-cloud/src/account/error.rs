@@ -1,0 +1,43 @@
+//! Why an account lookup or action failed: a cloud error, or a local reason found before any
+//! call was made (an existing key file, a bad name or CIDR).
+
+use crate::aws::CloudError;
+use crate::error::Coded;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Cloud(#[from] CloudError),
+    #[error("{path} already exists, so a new key pair's private key cannot be saved there. Pick another name, or use the existing key with \"Import\".")]
+    KeyFileExists { path: String },
+    #[error("A key pair named '{name}' already exists in {region}. Pick it from the list, or choose another name.")]
+    KeyPairExists { name: String, region: String },
+    #[error("'{name}' cannot be a key pair name: {why}.")]
+    InvalidKeyPairName { name: String, why: &'static str },
+    #[error("{path} is not an SSH public key ({detail}). Pick a .pub file made by ssh-keygen.")]
+    BadPublicKey { path: String, detail: String },
+    #[error("'{cidr}' is not an address range: write it like 203.0.113.0/24, or 198.51.100.7/32 for one address.")]
+    InvalidCidr { cidr: String },
+    #[error("A security group named '{name}' already exists in {region}. Pick it instead, or choose another name.")]
+    GroupExists { name: String, region: String },
+    #[error("{path} could not be written: {detail}.")]
+    LocalFile { path: String, detail: String },
+    #[error("{region} has no default VPC to put a new security group in. Pick an existing group of your VPC instead.")]
+    NoDefaultVpc { region: String },
+}
+
+impl Coded for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            AccountError::Cloud(e) => e.code(),
+            AccountError::KeyFileExists { .. } => "keypair.file_exists",
+            AccountError::KeyPairExists { .. } => "keypair.exists",
+            AccountError::InvalidKeyPairName { .. } => "keypair.invalid_name",
+            AccountError::BadPublicKey { .. } => "keypair.bad_public_key",
+            AccountError::InvalidCidr { .. } => "ssh.invalid_cidr",
+            AccountError::GroupExists { .. } => "ssh.group_exists",
+            AccountError::LocalFile { .. } => "local.write_failed",
+            AccountError::NoDefaultVpc { .. } => "ssh.no_default_vpc",
+        }
+    }
+}
