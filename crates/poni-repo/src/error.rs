@@ -37,6 +37,14 @@ pub enum RepoError {
     Conflict(String),
     #[error("{0}")]
     Usage(String),
+    /// A link, a special file or a loop where the repository needs a plain file or folder:
+    /// not followed or opened, so that nothing outside the repository is touched through it.
+    #[error("{}: {reason}", path.display())]
+    Unsafe { path: PathBuf, reason: String },
+    /// A change that touches several files was interrupted and could not be completed or
+    /// rolled back; the message says what to do.
+    #[error("{0}")]
+    Journal(String),
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, #[source] source: std::io::Error },
 }
@@ -60,6 +68,8 @@ impl RepoError {
             Self::InheritAmbiguous { .. } => "repo.inherit_ambiguous",
             Self::Conflict(_) => "repo.conflict",
             Self::Usage(_) => "input.usage",
+            Self::Unsafe { .. } => "repo.unsafe_path",
+            Self::Journal(_) => "repo.journal",
             Self::Io { .. } => "io",
         }
     }

@@ -5,6 +5,7 @@
 //! No cloud and no UI here: the cloud engine and the front ends build on this crate.
 
 pub mod error;
+pub mod journal;
 pub mod json_format;
 pub mod name;
 pub mod props;

@@ -1,10 +1,14 @@
 //! An open repository and every operation that changes it. Mutations hold the repository lock,
-//! check everything first and only then write, so a rejected request changes nothing.
+//! check everything first and only then write, so a rejected request changes nothing; the
+//! writes of one operation go through the journal ([`crate::journal`]), so that a failure or a
+//! crash half-way leaves all of the change or none of it. Paths are looked at without
+//! following links: nothing outside the repository is read, written or removed through it.
 
 use crate::error::{RepoError, Result};
+use crate::journal;
 use crate::name;
 use crate::props::{self, Assignment, Change, Props};
-use crate::store::{self, RepoLock, NODE_FILE, REPO_FILE, SYSTEM_DIR, SYSTEM_FILE};
+use crate::store::{self, EntryKind, RepoLock, NODE_FILE, REPO_FILE, SYSTEM_DIR, SYSTEM_FILE};
 use crate::target::Target;
 use crate::template::{self, Template};
 use crate::tree::{Kind, Tree};
@@ -72,7 +76,7 @@ impl Repo {
     pub fn init(root: impl Into<PathBuf>) -> Result<Self> {
         let root = root.into();
         let repo_file = root.join(REPO_FILE);
-        if repo_file.exists() {
+        if store::entry_kind(&repo_file).map_err(|e| RepoError::io(&repo_file, e))? != EntryKind::Missing {
             return Err(RepoError::AlreadyInitialized(root));
         }
         store::create_dir_all(&root.join(SYSTEM_DIR))?;
@@ -80,14 +84,29 @@ impl Repo {
         Ok(Self { root })
     }
 
+    /// Opens a repository. A change that a crash interrupted is finished or rolled back first
+    /// (under the repository lock), before anything is read.
     pub fn open(root: impl Into<PathBuf>) -> Result<Self> {
         let root = root.into();
         let repo_file = root.join(REPO_FILE);
-        if !repo_file.is_file() {
-            return Err(RepoError::NotARepository(root));
+        match store::entry_kind(&repo_file).map_err(|e| RepoError::io(&repo_file, e))? {
+            EntryKind::File => {}
+            EntryKind::Missing | EntryKind::Dir => return Err(RepoError::NotARepository(root)),
+            other => return Err(store::refused(&repo_file, other)),
         }
         store::read_object(&repo_file)?;
-        Ok(Self { root })
+        let repo = Self { root };
+        if journal::pending(&repo.root) {
+            drop(repo.lock()?);
+        }
+        Ok(repo)
+    }
+
+    /// Finishes or rolls back a change left by a crash, if there is one; returns whether
+    /// there was. `open`, `tree` and every change do this by themselves.
+    pub fn recover(&self) -> Result<bool> {
+        let _lock = RepoLock::acquire(&self.root)?;
+        journal::recover(&self.root)
     }
 
     pub fn root(&self) -> &Path {
@@ -110,21 +129,55 @@ impl Repo {
         })
     }
 
-    /// Reads the whole repository.
+    /// Reads the whole repository (after finishing a change a crash left, if any).
     pub fn tree(&self) -> Result<Tree> {
+        if journal::pending(&self.root) {
+            drop(self.lock()?);
+        }
+        self.load_tree()
+    }
+
+    fn load_tree(&self) -> Result<Tree> {
         Tree::load(&self.system_root())
     }
 
+    /// The repository lock, with any change a crash left behind finished or rolled back.
     fn lock(&self) -> Result<RepoLock> {
-        RepoLock::acquire(&self.root)
+        let lock = RepoLock::acquire(&self.root)?;
+        journal::recover(&self.root)?;
+        Ok(lock)
     }
 
     pub fn add_system(&self, name: &str) -> Result<()> {
         let _lock = self.lock()?;
         self.check_free(name, "system")?;
-        let dir = self.dir_of(name);
-        store::create_dir_all(&dir)?;
-        store::write_object(&dir.join(SYSTEM_FILE), &Props::new())
+        let mut change = journal::Change::new(&self.root);
+        self.missing_dirs(name, &mut HashSet::new(), &mut change)?;
+        change.write(rel_file(name, Kind::System), store::object_bytes(&Props::new()), false);
+        change.commit()
+    }
+
+    /// Adds to `change` the folders on the way to `name` that do not exist yet, outermost
+    /// first. `known` remembers the folders already looked at (or already planned).
+    fn missing_dirs(&self, name: &str, known: &mut HashSet<String>, change: &mut journal::Change) -> Result<()> {
+        let mut prefix = String::new();
+        for segment in name.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(segment);
+            if known.contains(&prefix) {
+                continue;
+            }
+            let dir = self.dir_of(&prefix);
+            match store::entry_kind(&dir).map_err(|e| RepoError::io(&dir, e))? {
+                EntryKind::Missing => change.mkdir(rel_dir(&prefix)),
+                EntryKind::Dir => {}
+                other => return Err(store::refused(&dir, other)),
+            }
+            known.insert(prefix.clone());
+        }
+        Ok(())
     }
 
     /// The nodes add-node would make, with clashes marked; writes nothing.
@@ -151,8 +204,9 @@ impl Repo {
             }
             _ => Props::new(),
         };
-        let mut made_systems = HashSet::new();
-        let mut files = Vec::with_capacity(planned.len());
+        let mut change = journal::Change::new(&self.root);
+        let mut known_dirs = HashSet::new();
+        let mut looked_at = HashSet::new();
         for node in &planned {
             let mut props = base.clone();
             props.insert("host".into(), Value::String(node.host.clone()));
@@ -160,17 +214,15 @@ impl Repo {
                 props.insert("parent".into(), Value::String(parent.clone()));
             }
             let system = name::parent(&node.name);
-            if !system.is_empty() && !made_systems.contains(system) && self.kind_at(system).is_none() {
-                let dir = self.dir_of(system);
-                store::create_dir_all(&dir)?;
-                files.push((dir.join(SYSTEM_FILE), Props::new()));
-                made_systems.insert(system.to_string());
+            if !system.is_empty() && looked_at.insert(system.to_string()) && matches!(self.probe(system)?, Found::Nothing) {
+                // The system the nodes go in gets a system.json; folders above it do not.
+                self.missing_dirs(system, &mut known_dirs, &mut change)?;
+                change.write(rel_file(system, Kind::System), store::object_bytes(&Props::new()), false);
             }
-            let dir = self.dir_of(&node.name);
-            store::create_dir_all(&dir)?;
-            files.push((dir.join(NODE_FILE), props));
+            self.missing_dirs(&node.name, &mut known_dirs, &mut change)?;
+            change.write(rel_file(&node.name, Kind::Node), store::object_bytes(&props), false);
         }
-        store::write_many(&files)?;
+        change.commit()?;
         Ok(planned.into_iter().map(|p| p.name).collect())
     }
 
@@ -216,12 +268,16 @@ impl Repo {
             let changes = edit(&mut props)?;
             pending.push((item, props, changes));
         }
-        let writes: Vec<_> = pending
-            .iter()
-            .filter(|(_, _, changes)| !changes.is_empty())
-            .map(|(item, props, _)| (self.file_of(&item.name, item.kind), props.clone()))
-            .collect();
-        store::write_many(&writes)?;
+        let mut change = journal::Change::new(&self.root);
+        for (item, props, _) in pending.iter().filter(|(_, _, changes)| !changes.is_empty()) {
+            // Nodes have their file; a system may have none yet.
+            let existed = item.kind == Kind::Node || {
+                let file = self.file_of(&item.name, item.kind);
+                store::entry_kind(&file).map_err(|e| RepoError::io(&file, e))? == EntryKind::File
+            };
+            change.write(rel_file(&item.name, item.kind), store::object_bytes(props), existed);
+        }
+        change.commit()?;
         Ok(pending.into_iter().map(|(item, _, changes)| ItemChanges { name: item.name.clone(), kind: item.kind, changes }).collect())
     }
 
@@ -265,40 +321,55 @@ impl Repo {
 
     fn kind_of(&self, name: &str) -> Result<Kind> {
         name::validate(name)?;
-        self.kind_at(name).ok_or_else(|| RepoError::NotFound { kind: "node or system", name: name.to_string() })
+        match self.probe(name)? {
+            Found::Item(kind) => Ok(kind),
+            Found::Nothing | Found::InsideNode(_) => Err(RepoError::NotFound { kind: "node or system", name: name.to_string() }),
+        }
     }
 
     /// What is on disk at a (valid) full name: asks the file system, not a snapshot, so
-    /// single-item operations stay cheap in a repository of any size.
-    fn kind_at(&self, name: &str) -> Option<Kind> {
-        let dir = self.dir_of(name);
-        if dir.join(NODE_FILE).is_file() {
-            Some(Kind::Node)
-        } else if dir.is_dir() {
-            Some(Kind::System)
-        } else {
-            None
+    /// single-item operations stay cheap in a repository of any size. Looks with `lstat`,
+    /// folder by folder from `system/`: a link or a special file on the way is an error
+    /// naming it, never followed.
+    fn probe(&self, name: &str) -> Result<Found> {
+        let look = |path: &Path| store::entry_kind(path).map_err(|e| RepoError::io(path, e));
+        let mut path = self.system_root();
+        match look(&path)? {
+            EntryKind::Dir => {}
+            EntryKind::Missing => return Ok(Found::Nothing),
+            other => return Err(store::refused(&path, other)),
         }
+        let segments: Vec<&str> = name.split('/').collect();
+        for (i, segment) in segments.iter().enumerate() {
+            path.push(segment);
+            match look(&path)? {
+                EntryKind::Dir => {}
+                EntryKind::Missing => return Ok(Found::Nothing),
+                EntryKind::File => {
+                    return Err(RepoError::Conflict(format!("'{}' is a file, not a node or system", segments[..=i].join("/"))))
+                }
+                other => return Err(store::refused(&path, other)),
+            }
+            let node_file = path.join(NODE_FILE);
+            match look(&node_file)? {
+                EntryKind::File if i + 1 < segments.len() => return Ok(Found::InsideNode(segments[..=i].join("/"))),
+                EntryKind::File => return Ok(Found::Item(Kind::Node)),
+                EntryKind::Missing => {}
+                other => return Err(store::refused(&node_file, other)),
+            }
+        }
+        Ok(Found::Item(Kind::System))
     }
 
     /// Checks that `name` is valid and free: nothing there yet, and no node on the way.
     fn check_free(&self, name: &str, kind: &'static str) -> Result<()> {
         name::validate(name)?;
-        if let Some(existing) = self.kind_at(name) {
-            return Err(if existing.label() == kind {
-                RepoError::AlreadyExists { kind, name: name.to_string() }
-            } else {
-                RepoError::Conflict(format!("'{name}' is already a {}: pick another name", existing.label()))
-            });
+        match self.probe(name)? {
+            Found::Nothing => Ok(()),
+            Found::Item(existing) if existing.label() == kind => Err(RepoError::AlreadyExists { kind, name: name.to_string() }),
+            Found::Item(existing) => Err(RepoError::Conflict(format!("'{name}' is already a {}: pick another name", existing.label()))),
+            Found::InsideNode(above) => Err(RepoError::Conflict(format!("'{above}' is a node, and nodes cannot contain other items"))),
         }
-        let mut above = name::parent(name);
-        while !above.is_empty() {
-            if self.kind_at(above) == Some(Kind::Node) {
-                return Err(RepoError::Conflict(format!("'{above}' is a node, and nodes cannot contain other items")));
-            }
-            above = name::parent(above);
-        }
-        Ok(())
     }
 
     /// Deletes a node, or a system with everything in it. Returns the names of the nodes that
@@ -313,8 +384,9 @@ impl Repo {
             .filter(|n| !inside(&n.name) && n.parent_node().is_some_and(inside))
             .map(|n| n.name.clone())
             .collect();
-        let dir = self.dir_of(name);
-        fs::remove_dir_all(&dir).map_err(|e| RepoError::io(&dir, e))?;
+        let mut change = journal::Change::new(&self.root);
+        change.remove_dir(rel_dir(name));
+        change.commit()?;
         Ok(orphans)
     }
 
@@ -328,14 +400,12 @@ impl Repo {
             return Err(RepoError::Conflict(format!("cannot move '{from}' into itself ('{to}')")));
         }
         self.check_free(to, tree.get(from).map_or("node", |i| i.kind.label()))?;
+        let mut change = journal::Change::new(&self.root);
         let system = name::parent(to);
-        if !system.is_empty() && self.kind_at(system).is_none() {
-            let dir = self.dir_of(system);
-            store::create_dir_all(&dir)?;
-            store::write_object(&dir.join(SYSTEM_FILE), &Props::new())?;
+        if !system.is_empty() && matches!(self.probe(system)?, Found::Nothing) {
+            self.missing_dirs(system, &mut HashSet::new(), &mut change)?;
+            change.write(rel_file(system, Kind::System), store::object_bytes(&Props::new()), false);
         }
-        let (src, dst) = (self.dir_of(from), self.dir_of(to));
-        fs::rename(&src, &dst).map_err(|e| RepoError::io(&src, e))?;
 
         let renamed = |old: &str| -> Option<String> {
             if old == from {
@@ -350,14 +420,25 @@ impl Repo {
             let current_name = renamed(&node.name).unwrap_or_else(|| node.name.clone());
             let mut props = node.props.clone();
             let changes: Vec<_> = props::set_path(&mut props, "parent", Value::String(new_parent))?.into_iter().collect();
-            store::write_object(&self.file_of(&current_name, Kind::Node), &props)?;
+            // Written where the node is now: the folder moves after the files are in place.
+            change.write(rel_file(&node.name, Kind::Node), store::object_bytes(&props), true);
             out.push(ItemChanges { name: current_name, kind: Kind::Node, changes });
         }
+        change.move_dir(rel_dir(from), rel_dir(to));
+        change.commit()?;
         Ok(out)
     }
 
     fn plan(&self, request: &AddNodes) -> Result<(Option<String>, Vec<PlannedNode>)> {
         let names = Template::parse(&request.template)?;
+        if let Some(host) = &request.host {
+            if let Some(c) = host.chars().find(|c| c.is_control()) {
+                return Err(RepoError::InvalidProperty {
+                    input: format!("host={}", host.escape_debug()),
+                    reason: format!("a host name cannot contain the control character {}", c.escape_unicode()),
+                });
+            }
+        }
         let hosts = request.host.as_deref().map(Template::parse).transpose()?;
         let count = request.ids.end().saturating_sub(*request.ids.start()) + 1;
         if count > 1 && !names.has_id() {
@@ -402,8 +483,27 @@ impl Repo {
     }
 }
 
+/// What is at a name under `system/`, as [`Repo::probe`] finds it.
+enum Found {
+    Nothing,
+    Item(Kind),
+    /// The name lies inside this node's folder (where only the node's own files belong).
+    InsideNode(String),
+}
+
+fn rel_dir(name: &str) -> String {
+    format!("{SYSTEM_DIR}/{name}")
+}
+
+fn rel_file(name: &str, kind: Kind) -> String {
+    format!("{SYSTEM_DIR}/{name}/{}", match kind {
+        Kind::Node => NODE_FILE,
+        Kind::System => SYSTEM_FILE,
+    })
+}
+
 fn stat_into(path: &Path, hasher: &mut DefaultHasher) {
-    if let Ok(meta) = fs::metadata(path) {
+    if let Ok(meta) = fs::symlink_metadata(path) {
         meta.len().hash(hasher);
         meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).hash(hasher);
     } else {
@@ -421,7 +521,7 @@ fn fingerprint_dir(dir: &Path, hasher: &mut DefaultHasher) -> Result<()> {
     for path in entries {
         path.file_name().hash(hasher);
         let node_file = path.join(NODE_FILE);
-        if node_file.is_file() {
+        if store::entry_kind(&node_file).is_ok_and(|k| k != EntryKind::Missing) {
             stat_into(&node_file, hasher);
         } else {
             stat_into(&path.join(SYSTEM_FILE), hasher);

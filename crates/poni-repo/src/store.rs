@@ -1,25 +1,199 @@
-//! File access in poni's on-disk format: reading a JSON object file, and writing one
-//! atomically (temporary file, flush to disk, rename over the target) so that a crash or a
-//! reader at the wrong moment never sees a half-written file.
+//! File access in poni's on-disk format, done so that nothing outside the repository is ever
+//! read or written through it:
+//!
+//! - files are looked at with `lstat` before they are opened, and opened with `O_NOFOLLOW` and
+//!   `O_NONBLOCK`: a symbolic link, a FIFO, a device or a socket is reported, never opened, so
+//!   a planted link cannot lead out of the repository and a FIFO cannot hang a reader;
+//! - temporary files are created exclusively (`O_CREAT|O_EXCL|O_NOFOLLOW`): a link planted
+//!   under a temporary file's name makes the write fail instead of redirecting it;
+//! - a single file is written atomically and durably (temporary file, flush, rename, flush of
+//!   the folder). Changes to several files go through [`crate::journal`], all or nothing.
 
 use crate::error::{RepoError, Result};
 use crate::json_format::to_poni_json;
 use serde_json::{Map, Value};
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 pub const REPO_FILE: &str = "repo.json";
 pub const SYSTEM_DIR: &str = "system";
 pub const NODE_FILE: &str = "node.json";
 pub const SYSTEM_FILE: &str = "system.json";
+/// The suffix poni 0.8 gives its temporary files; ours for single-file writes too, so that a
+/// leftover from either is replaced (never followed) the next time that file is written.
+pub const PONI_TMP_SUFFIX: &str = ".json_dump.tmp";
 
 pub type Props = Map<String, Value>;
 
+/// What a path is, without following a link at its last component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Missing,
+    File,
+    Dir,
+    Symlink,
+    Fifo,
+    Socket,
+    Device,
+    Other,
+}
+
+impl EntryKind {
+    /// `a symbolic link`, `a FIFO (named pipe)`, ... for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EntryKind::Missing => "missing",
+            EntryKind::File => "a file",
+            EntryKind::Dir => "a folder",
+            EntryKind::Symlink => "a symbolic link",
+            EntryKind::Fifo => "a FIFO (named pipe)",
+            EntryKind::Socket => "a socket",
+            EntryKind::Device => "a device file",
+            EntryKind::Other => "a special file",
+        }
+    }
+
+    pub(crate) fn of(file_type: fs::FileType) -> EntryKind {
+        if file_type.is_symlink() {
+            return EntryKind::Symlink;
+        }
+        if file_type.is_dir() {
+            return EntryKind::Dir;
+        }
+        if file_type.is_file() {
+            return EntryKind::File;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if file_type.is_fifo() {
+                return EntryKind::Fifo;
+            }
+            if file_type.is_socket() {
+                return EntryKind::Socket;
+            }
+            if file_type.is_block_device() || file_type.is_char_device() {
+                return EntryKind::Device;
+            }
+        }
+        EntryKind::Other
+    }
+}
+
+/// `lstat`: what is at `path`, a link reported as a link.
+pub fn entry_kind(path: &Path) -> io::Result<EntryKind> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) => Ok(EntryKind::of(meta.file_type())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(EntryKind::Missing),
+        Err(e) => Err(e),
+    }
+}
+
+/// Why something in the repository is not followed or opened.
+pub(crate) fn refused(path: &Path, kind: EntryKind) -> RepoError {
+    let why = match kind {
+        EntryKind::Symlink => "links are not followed, so that nothing outside the repository is read or changed through them",
+        EntryKind::Dir => "a file was expected here",
+        _ => "only plain files and folders belong in a repository",
+    };
+    RepoError::Unsafe { path: path.to_path_buf(), reason: format!("is {}: {why}", kind.describe()) }
+}
+
+/// The outcome of reading a file that may be anything.
+#[derive(Debug)]
+pub(crate) enum Contents {
+    Missing,
+    Text(String),
+    NotText,
+    /// Not a plain file: not opened.
+    Refused(EntryKind),
+}
+
+/// Reads a plain file; anything else (a link, a folder, a FIFO, a device) is reported, not
+/// opened. The file is opened without following links and without blocking, and checked again
+/// once open, so that nothing swapped in between is read either.
+pub(crate) fn read_contents(path: &Path) -> io::Result<Contents> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Contents::Missing),
+        Err(e) => return Err(e),
+    };
+    let kind = EntryKind::of(meta.file_type());
+    if kind != EntryKind::File {
+        return Ok(Contents::Refused(kind));
+    }
+    let mut file = match open_existing(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Contents::Missing),
+        Err(e) if is_loop(&e) => return Ok(Contents::Refused(EntryKind::Symlink)),
+        Err(e) => return Err(e),
+    };
+    let opened = file.metadata()?;
+    if !opened.is_file() || !same_file(&meta, &opened) {
+        return Ok(Contents::Refused(EntryKind::of(opened.file_type())));
+    }
+    let mut bytes = Vec::with_capacity(opened.len() as usize + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Contents::Text(text),
+        Err(_) => Contents::NotText,
+    })
+}
+
+#[cfg(unix)]
+fn open_existing(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_existing(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+#[cfg(unix)]
+fn is_loop(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_loop(_e: &io::Error) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &fs::Metadata, _b: &fs::Metadata) -> bool {
+    true
+}
+
+/// Creates a new file for writing; fails if anything (a file, a link, a dangling link) is
+/// already there, and never follows a link.
+pub(crate) fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC).mode(0o644);
+    }
+    options.open(path)
+}
+
 /// Reads a file that must hold a JSON object. The error names the file and what is wrong.
 pub fn read_object(path: &Path) -> Result<Props> {
-    let text = fs::read_to_string(path).map_err(|e| RepoError::io(path, e))?;
-    parse_object(path, &text)
+    match read_contents(path).map_err(|e| RepoError::io(path, e))? {
+        Contents::Text(text) => parse_object(path, &text),
+        Contents::Missing => Err(RepoError::io(path, io::Error::from(io::ErrorKind::NotFound))),
+        Contents::NotText => Err(RepoError::bad_file(path, "not valid UTF-8 text")),
+        Contents::Refused(kind) => Err(refused(path, kind)),
+    }
 }
 
 pub fn parse_object(path: &Path, text: &str) -> Result<Props> {
@@ -44,64 +218,62 @@ pub fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-/// Writes `props` in poni's format via `<file>.json_dump.tmp` (the name poni itself uses).
+/// The bytes poni writes for an object (4-space indent, sorted keys).
+pub fn object_bytes(props: &Props) -> Vec<u8> {
+    to_poni_json(&Value::Object(props.clone())).into_bytes()
+}
+
+/// Writes `props` in poni's format, atomically and durably (see [`write_atomic`]).
 pub fn write_object(path: &Path, props: &Props) -> Result<()> {
-    write_atomic(path, to_poni_json(&Value::Object(props.clone())).as_bytes())
+    write_atomic(path, &object_bytes(props))
 }
 
-fn write_object_in_bulk(path: &Path, props: &Props) -> Result<()> {
-    write_file(path, to_poni_json(&Value::Object(props.clone())).as_bytes(), false)
-}
-
-/// Writes many files, each atomically, several at a time. Each file's data reaches the disk
-/// before its rename (no torn or empty file after a crash), but the folders are not flushed
-/// one by one: that halves the cost of a bulk edit, and a crash can at worst lose the last
-/// renames, leaving those files as they were before.
+/// Writes many files, each atomically and durably. Changes to a repository use the journal
+/// instead ([`crate::journal`]), which makes them all or nothing and flushes once.
 pub fn write_many(files: &[(PathBuf, Props)]) -> Result<()> {
-    const WORKERS: usize = 4;
-    if files.len() < 2 * WORKERS {
-        return files.iter().try_for_each(|(path, props)| write_object_in_bulk(path, props));
-    }
-    let chunk = files.len().div_ceil(WORKERS);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().try_for_each(|(path, props)| write_object_in_bulk(path, props))))
-            .collect();
-        workers.into_iter().try_for_each(|w| w.join().expect("a writer thread panicked"))
-    })
+    files.iter().try_for_each(|(path, props)| write_object(path, props))
 }
 
+/// Replaces `path` with `bytes`: a temporary file beside it (`<file>.json_dump.tmp`, created
+/// exclusively, never through a link), flushed, renamed over the target, folder flushed. A
+/// reader sees the old file or the new one, never a part; a crash leaves one or the other.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_file(path, bytes, true)
-}
-
-fn write_file(path: &Path, bytes: &[u8], sync_folder: bool) -> Result<()> {
-    let tmp = tmp_path(path);
+    let tmp = suffixed(path, PONI_TMP_SUFFIX);
     let result = (|| {
-        let mut file = File::create(&tmp)?;
+        remove_leftover(&tmp)?;
+        let mut file = create_new(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        drop(file);
         fs::rename(&tmp, path)?;
-        if sync_folder {
-            sync_dir(path.parent().unwrap_or(Path::new(".")));
-        }
+        sync_dir(path.parent().unwrap_or(Path::new(".")));
         Ok(())
     })();
-    result.map_err(|e: std::io::Error| {
-        let _ = fs::remove_file(&tmp);
+    result.map_err(|e: io::Error| {
+        let _ = remove_leftover(&tmp);
         RepoError::io(path, e)
     })
 }
 
-fn tmp_path(path: &Path) -> PathBuf {
+/// Removes a leftover temporary file (or a link planted under its name: the link itself is
+/// removed, not what it points to). A folder there is an error.
+pub(crate) fn remove_leftover(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `path` with `suffix` appended to its file name.
+pub(crate) fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
-    name.push(".json_dump.tmp");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
 /// Makes a rename durable. Best effort: not every platform can open a directory.
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
@@ -122,7 +294,12 @@ impl RepoLock {
     pub fn acquire(root: &Path) -> Result<Self> {
         let path = root.join(REPO_FILE);
         loop {
-            let file = OpenOptions::new().read(true).open(&path).map_err(|e| RepoError::io(&path, e))?;
+            match entry_kind(&path).map_err(|e| RepoError::io(&path, e))? {
+                EntryKind::File => {}
+                EntryKind::Missing => return Err(RepoError::NotARepository(root.to_path_buf())),
+                other => return Err(refused(&path, other)),
+            }
+            let file = open_existing(&path).map_err(|e| RepoError::io(&path, e))?;
             file.lock().map_err(|e| RepoError::io(&path, e))?;
             // `Repo::update_config` renames a new repo.json into place; whoever waited on the old
             // file would hold a lock nobody else checks, so lock the current one instead.
@@ -135,9 +312,8 @@ impl RepoLock {
 
 #[cfg(unix)]
 fn still_at(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+    match (file.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => same_file(&a, &b),
         _ => true, // gone or unreadable: the next file operation reports it
     }
 }
@@ -172,5 +348,49 @@ mod tests {
         assert!(err.starts_with("/r/system/a/node.json: not valid JSON"), "{err}");
         let err = parse_object(p, "[1]").unwrap_err().to_string();
         assert_eq!(err, "/r/system/a/node.json: expected a JSON object ({...}), found a list");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_as_the_temporary_file_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let path = dir.path().join("node.json");
+        fs::write(&path, "{}").unwrap();
+        std::os::unix::fs::symlink(&victim, suffixed(&path, PONI_TMP_SUFFIX)).unwrap();
+        write_atomic(&path, b"{\"a\": 1}").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(entry_kind(&path).unwrap(), EntryKind::File);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{\"a\": 1}");
+        assert_eq!(entry_kind(&suffixed(&path, PONI_TMP_SUFFIX)).unwrap(), EntryKind::Missing);
+        // Exclusive creation refuses any existing name, a dangling link included.
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("t")).unwrap();
+        assert_eq!(create_new(&dir.path().join("t")).unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(entry_kind(&dir.path().join("nowhere")).unwrap(), EntryKind::Missing);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_fifos_and_folders_are_reported_never_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("outside.json");
+        fs::write(&target, "{\"secret\": 1}").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let fifo = dir.path().join("fifo.json");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let folder = dir.path().join("folder.json");
+        fs::create_dir(&folder).unwrap();
+        assert!(matches!(read_contents(&link).unwrap(), Contents::Refused(EntryKind::Symlink)));
+        assert!(matches!(read_contents(&fifo).unwrap(), Contents::Refused(EntryKind::Fifo)));
+        assert!(matches!(read_contents(&folder).unwrap(), Contents::Refused(EntryKind::Dir)));
+        assert!(matches!(read_contents(&dir.path().join("none")).unwrap(), Contents::Missing));
+        let err = read_object(&link).unwrap_err();
+        assert_eq!(err.code(), "repo.unsafe_path");
+        assert!(err.to_string().contains("link.json: is a symbolic link"), "{err}");
+        let err = read_object(&fifo).unwrap_err().to_string();
+        assert!(err.contains("fifo.json: is a FIFO (named pipe)"), "{err}");
     }
 }

@@ -71,35 +71,114 @@ impl Item {
 pub struct Tree {
     items: Vec<Item>,
     by_name: HashMap<String, usize>,
+    warnings: Vec<String>,
+}
+
+/// Folders nested deeper than this are not read (a loop made with bind mounts, say).
+const MAX_DEPTH: usize = 64;
+
+/// A file to read once the shape of the tree is known.
+struct Pending {
+    item: usize,
+    file: PathBuf,
+    must_exist: bool,
 }
 
 impl Tree {
-    /// Reads every system and node under `system_root`, each file once.
+    /// Reads every system and node under `system_root`, each file once. Links are never
+    /// followed and special files never opened: a link in the tree is skipped with a warning
+    /// ([`Tree::warnings`]), and an item whose file is a link, a folder, a FIFO or a device
+    /// gets a problem. `system_root` itself must be a real folder.
     pub fn load(system_root: &Path) -> Result<Self> {
+        match store::entry_kind(system_root).map_err(|e| RepoError::io(system_root, e))? {
+            store::EntryKind::Dir => {}
+            store::EntryKind::Missing => return Ok(Tree::default()),
+            other => return Err(store::refused(system_root, other)),
+        }
         let mut tree = Tree::default();
-        tree.walk(system_root, "", 0)?;
+        let mut pending = Vec::new();
+        tree.walk(system_root, "", 0, &mut pending)?;
+        for (slot, read) in pending.iter().zip(read_all(&pending)?) {
+            let item = &mut tree.items[slot.item];
+            (item.props, item.problem) = read;
+        }
         tree.by_name = tree.items.iter().enumerate().map(|(i, item)| (item.name.clone(), i)).collect();
         Ok(tree)
     }
 
-    /// Adds the items below `dir`; returns how many subdirectories it has.
-    fn walk(&mut self, dir: &Path, prefix: &str, depth: usize) -> Result<usize> {
-        let entries = sorted_subdirs(dir)?;
+    /// Adds the items below `dir` (their files are read later); returns how many
+    /// subdirectories it has.
+    fn walk(&mut self, dir: &Path, prefix: &str, depth: usize, pending: &mut Vec<Pending>) -> Result<usize> {
+        let entries = self.sorted_subdirs(dir)?;
         let count = entries.len();
         for (index, (entry_name, path)) in entries.into_iter().enumerate() {
             let full = if prefix.is_empty() { entry_name.clone() } else { format!("{prefix}/{entry_name}") };
             let node_file = path.join(NODE_FILE);
-            if node_file.is_file() {
-                let (props, problem) = read_props(&node_file, true)?;
-                self.items.push(Item { kind: Kind::Node, name: full, props, index, depth: depth + 1, sub_count: 0, problem });
-            } else {
-                let (props, problem) = read_props(&path.join(SYSTEM_FILE), false)?;
-                let position = self.items.len();
-                self.items.push(Item { kind: Kind::System, name: full.clone(), props, index, depth: depth + 1, sub_count: 0, problem });
-                self.items[position].sub_count = self.walk(&path, &full, depth + 1)?;
+            let position = self.items.len();
+            let mut item = Item { kind: Kind::Node, name: full.clone(), props: Props::new(), index, depth: depth + 1, sub_count: 0, problem: None };
+            match store::entry_kind(&node_file).map_err(|e| RepoError::io(&node_file, e))? {
+                store::EntryKind::File => {
+                    self.items.push(item);
+                    pending.push(Pending { item: position, file: node_file, must_exist: true });
+                }
+                store::EntryKind::Missing => {
+                    item.kind = Kind::System;
+                    self.items.push(item);
+                    pending.push(Pending { item: position, file: path.join(SYSTEM_FILE), must_exist: false });
+                    if depth + 1 >= MAX_DEPTH {
+                        self.warnings.push(format!("{}: nested more than {MAX_DEPTH} levels deep (a loop?): not read", path.display()));
+                    } else {
+                        self.items[position].sub_count = self.walk(&path, &full, depth + 1, pending)?;
+                    }
+                }
+                // A node whose file cannot be read safely: listed, with the reason, and never
+                // written to (a change to it is refused).
+                other => {
+                    item.problem = Some(store::refused(&node_file, other).to_string());
+                    self.items.push(item);
+                }
             }
         }
         Ok(count)
+    }
+
+    /// Things in the repository that were skipped while reading it (links, names that are not
+    /// text), one sentence each naming the path.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Subdirectories of `dir` as (name, path), sorted by name. Missing dir: none. Links to
+    /// folders are skipped with a warning; plain files and special files are not items.
+    fn sorted_subdirs(&mut self, dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+        let read = match fs::read_dir(dir) {
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(RepoError::io(dir, e)),
+        };
+        let mut out = Vec::new();
+        for entry in read {
+            let entry = entry.map_err(|e| RepoError::io(dir, e))?;
+            let kind = match entry.file_type() {
+                Ok(t) => store::EntryKind::of(t),
+                Err(e) => return Err(RepoError::io(entry.path(), e)),
+            };
+            match kind {
+                store::EntryKind::Dir => {}
+                store::EntryKind::Symlink => {
+                    self.warnings.push(format!("{}, skipped", store::refused(&entry.path(), kind)));
+                    continue;
+                }
+                _ => continue,
+            }
+            // A name that is not valid UTF-8 cannot be addressed by a pattern; skip it.
+            match entry.file_name().into_string() {
+                Ok(name) => out.push((name, entry.path())),
+                Err(_) => self.warnings.push(format!("{}: skipped: the folder's name is not valid UTF-8", entry.path().display())),
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 
     pub fn items(&self) -> &[Item] {
@@ -158,39 +237,34 @@ impl Tree {
     }
 }
 
-/// Subdirectories of `dir` as (name, path), sorted by name. Missing dir: none.
-fn sorted_subdirs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let read = match fs::read_dir(dir) {
-        Ok(read) => read,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(RepoError::io(dir, e)),
-    };
-    let mut out = Vec::new();
-    for entry in read {
-        let entry = entry.map_err(|e| RepoError::io(dir, e))?;
-        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false)
-            || (entry.file_type().map(|t| t.is_symlink()).unwrap_or(false) && entry.path().is_dir());
-        if !is_dir {
-            continue;
-        }
-        // A name that is not valid UTF-8 cannot be addressed by a pattern; skip it.
-        if let Ok(name) = entry.file_name().into_string() {
-            out.push((name, entry.path()));
-        }
+/// Reads the files of the tree, on several threads when there are many.
+fn read_all(pending: &[Pending]) -> Result<Vec<(Props, Option<String>)>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads < 2 || pending.len() < 512 {
+        return pending.iter().map(|p| read_props(&p.file, p.must_exist)).collect();
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
+    let chunk = pending.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = pending
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|p| read_props(&p.file, p.must_exist)).collect::<Result<Vec<_>>>()))
+            .collect();
+        let mut out = Vec::with_capacity(pending.len());
+        for part in parts {
+            out.extend(part.join().expect("a reader thread panicked")?);
+        }
+        Ok(out)
+    })
 }
 
 /// Reads an item's file. A broken file becomes a problem on the item, not an error.
 fn read_props(path: &Path, must_exist: bool) -> Result<(Props, Option<String>)> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return Ok((Props::new(), None)),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return Ok((Props::new(), Some(format!("{}: not valid UTF-8 text", path.display()))))
-        }
-        Err(e) => return Err(RepoError::io(path, e)),
+    let text = match store::read_contents(path).map_err(|e| RepoError::io(path, e))? {
+        store::Contents::Text(text) => text,
+        store::Contents::Missing if !must_exist => return Ok((Props::new(), None)),
+        store::Contents::Missing => return Ok((Props::new(), Some(format!("{}: removed while it was being read", path.display())))),
+        store::Contents::NotText => return Ok((Props::new(), Some(format!("{}: not valid UTF-8 text", path.display())))),
+        store::Contents::Refused(kind) => return Ok((Props::new(), Some(store::refused(path, kind).to_string()))),
     };
     Ok(match store::parse_object(path, &text) {
         Ok(props) => (props, None),
