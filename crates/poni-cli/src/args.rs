@@ -65,6 +65,45 @@ pub enum Command {
         #[command(subcommand)]
         command: CredentialsCommand,
     },
+    /// Sign in to AWS SSO (IAM Identity Center)
+    Sso {
+        #[command(subcommand)]
+        command: SsoCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Sign in with the browser (device code); the token goes to ~/.aws/sso/cache like `aws sso login`
+    Login {
+        /// The SSO profile; default: $AWS_PROFILE, else `default`
+        #[arg(long)]
+        profile: Option<String>,
+        /// Do not try to open a browser; only print the address and code
+        #[arg(long)]
+        no_browser: bool,
+    },
+}
+
+/// Where an account lookup looks, and how it prints.
+#[derive(Debug, Args)]
+pub struct AccountQuery {
+    /// The AWS region, e.g. us-east-1
+    #[arg(long)]
+    pub region: String,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyPairCommand {
+    /// Make a key pair; its private key is saved to ~/.ssh/NAME.pem (mode 0600, never over a file)
+    Create {
+        name: String,
+        #[arg(long)]
+        region: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +165,42 @@ pub enum CloudCommand {
     Start {
         #[command(flatten)]
         target: CloudTarget,
+    },
+    /// The regions the account has enabled
+    Regions {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Quick-start images (Amazon Linux, Ubuntu, Debian) and the account's own
+    Images(AccountQuery),
+    /// The region's instance types with vCPUs and memory
+    InstanceTypes {
+        #[command(flatten)]
+        query: AccountQuery,
+        /// Only types for this architecture (x86_64 or arm64)
+        #[arg(long)]
+        architecture: Option<String>,
+    },
+    /// The region's key pairs, and whether ~/.ssh/NAME.pem exists
+    KeyPairs(AccountQuery),
+    /// Make a key pair
+    KeyPair {
+        #[command(subcommand)]
+        command: KeyPairCommand,
+    },
+    /// The region's security groups with their inbound rules
+    SecurityGroups(AccountQuery),
+    /// The region's subnets
+    Subnets(AccountQuery),
+    /// Let SSH (port 22) in from CIDR: into the group NAME, made in the default VPC if missing
+    SshAccess {
+        name: String,
+        #[arg(long)]
+        region: String,
+        /// e.g. 198.51.100.7/32 (your address) or 203.0.113.0/24
+        #[arg(long)]
+        cidr: String,
     },
 }
 

@@ -72,6 +72,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         | CloudCommand::Terminate { target: t }
         | CloudCommand::Stop { target: t }
         | CloudCommand::Start { target: t } => target(t)?,
+        _ => unreachable!("account commands are run by account.rs"),
     };
     runtime()?.block_on(async move {
         let engine = engine(repo, args.verbose).await?;
@@ -86,6 +87,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             CloudCommand::Terminate { .. } => engine.terminate(&selected, &cancel).await?,
             CloudCommand::Stop { .. } => engine.stop(&selected, &cancel).await?,
             CloudCommand::Start { .. } => engine.start(&selected, &cancel).await?,
+            _ => unreachable!("account commands are run by account.rs"),
         };
         outcome(&report)
     })

@@ -4,7 +4,7 @@ use crate::args::{AddNodeArgs, Cli, Command, ListArgs};
 use crate::failure::Failure;
 use crate::list;
 use crate::repr;
-use crate::{cloud, credentials};
+use crate::{account, cloud, credentials};
 use poni_cloud::engine::{Engine, EngineEvent, EventSink, Outcome};
 use poni_repo::{AddNodes, Assignment, ItemChanges, Repo, Result, Target};
 use std::collections::HashMap;
@@ -14,7 +14,9 @@ use std::sync::Arc;
 pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
     let root = cli.root_dir.clone().unwrap_or_else(Repo::default_root);
     match cli.command {
+        Command::Cloud(args) if account::handles(&args.command) => account::run(args.command),
         Command::Cloud(args) => cloud::run(root, args),
+        Command::Sso { command } => account::sso(command),
         Command::Credentials { command } => credentials::run(command),
         Command::List(args) => list(root, args),
         other => Ok(run_repo(Cli { command: other, ..cli })?),
@@ -49,7 +51,7 @@ fn run_repo(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Move { from, to } => Repo::open(root)?.rename(&from, &to).map(drop),
-        Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } => unreachable!("handled in run"),
+        Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } | Command::Sso { .. } => unreachable!("handled in run"),
     }
 }
 
@@ -68,6 +70,9 @@ fn add_node(root: PathBuf, args: AddNodeArgs) -> Result<()> {
 fn list(root: PathBuf, args: ListArgs) -> std::result::Result<(), Failure> {
     let repo = Repo::open(root)?;
     let tree = repo.tree()?;
+    for warning in tree.warnings() {
+        eprintln!("warning: {warning}");
+    }
     let target = match &args.pattern {
         Some(p) => Target::new(p, args.full_match)?,
         None => Target::all(),

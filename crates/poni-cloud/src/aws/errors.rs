@@ -14,6 +14,9 @@ pub enum CloudErrorKind {
     ServiceUnavailable,
     Timeout,
     Unreachable,
+    /// Nothing listens at the endpoint: the request was never sent, and trying again at once
+    /// will not change that (a moto or LocalStack that is not running, a wrong port).
+    ConnectionRefused,
     ImageNotFound,
     KeyPairNotFound,
     SecurityGroupNotFound,
@@ -47,6 +50,7 @@ impl CloudErrorKind {
             ServiceUnavailable => "cloud.unavailable",
             Timeout => "cloud.timeout",
             Unreachable => "cloud.unreachable",
+            ConnectionRefused => "cloud.connection_refused",
             ImageNotFound => "cloud.image_not_found",
             KeyPairNotFound => "cloud.key_pair_not_found",
             SecurityGroupNotFound => "cloud.security_group_not_found",
@@ -153,8 +157,18 @@ where
             if let Some(credentials) = find_credentials_error(&err) {
                 return credentials;
             }
-            let detail = failure.as_connector_error().map(|c| aws_sdk_ec2::error::DisplayErrorContext(c).to_string());
-            let detail = detail.unwrap_or_else(|| "no details".into());
+            let io = io_cause(&err as &(dyn std::error::Error + 'static));
+            if io.is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused) {
+                return CloudError::new(
+                    CloudErrorKind::ConnectionRefused,
+                    format!("The EC2 endpoint for {region} refused the connection ({action}): nothing is listening there. Check the endpoint setting (or AWS_ENDPOINT_URL) and that the server is running."),
+                );
+            }
+            // The innermost cause in words (the connector's own Display is a debug dump).
+            let detail = match io {
+                Some(e) => e.to_string(),
+                None => failure.as_connector_error().map(|c| innermost(c)).unwrap_or_else(|| "no details".into()),
+            };
             if failure.is_timeout() {
                 CloudError::new(CloudErrorKind::Timeout, format!("EC2 in {region} did not answer {action} in time ({detail})."))
             } else if failure.is_user() {
@@ -184,6 +198,27 @@ where
             )
         }),
     }
+}
+
+/// The operating system's error behind a failed connection, if there is one.
+fn io_cause<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        source = e.source();
+    }
+    None
+}
+
+/// The message of the deepest error in a chain.
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = err;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }
 
 /// A credentials provider that failed while signing (expired SSO session, bad profile).

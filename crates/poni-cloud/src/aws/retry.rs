@@ -1,5 +1,6 @@
 //! Retries with exponential backoff and jitter for throttling, server errors, time-outs and
-//! connection failures. The SDK's own retries are switched off so that every attempt passes
+//! connection failures (not for a refused connection: nothing listens, and a retry at once
+//! would only make the user wait for the same answer). The SDK's own retries are switched off so that every attempt passes
 //! the pacer and the policy is one testable piece of code.
 
 use std::future::Future;
@@ -127,9 +128,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn permanent_errors_are_not_retried() {
-        let (result, calls) = run(&RetryPolicy::default(), 10, CloudErrorKind::KeyPairNotFound).await;
-        assert_eq!(result.unwrap_err().message, "EC2 said no");
-        assert_eq!(calls, 1);
+        for kind in [CloudErrorKind::KeyPairNotFound, CloudErrorKind::ConnectionRefused] {
+            let (result, calls) = run(&RetryPolicy::default(), 10, kind).await;
+            assert_eq!(result.unwrap_err().message, "EC2 said no");
+            assert_eq!(calls, 1, "{kind:?}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -14,6 +14,9 @@ pub const IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOIN
 const READ: &[&str] = &[
     ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, PROFILE,
     ENDPOINT_URL, ENDPOINT_URL_EC2, IGNORE_CONFIGURED_ENDPOINT_URLS,
+    "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO_OIDC",
+    // The region new nodes are offered.
+    "AWS_REGION", "AWS_DEFAULT_REGION",
 ];
 
 /// A snapshot of the AWS variables above. `Debug` lists names only, never values.

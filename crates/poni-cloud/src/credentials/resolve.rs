@@ -214,7 +214,8 @@ impl CredentialResolver {
         let credentials = match tokio::time::timeout(PROFILE_TIMEOUT, provider.provide_credentials()).await {
             Err(_elapsed) => return Err(CredentialsError::ProfileTimedOut(name.to_owned())),
             Ok(Err(SdkCredentialsError::CredentialsNotLoaded(_))) => return Ok(None),
-            Ok(Err(_)) if sso_state == Some(SsoTokenState::Expired) => return Err(CredentialsError::SsoExpired(name.to_owned())),
+            // A token that has run out, or that the portal no longer takes (a revoked session).
+            Ok(Err(_)) if sso_state.is_some() => return Err(CredentialsError::SsoExpired(name.to_owned())),
             Ok(Err(e)) => {
                 let detail = aws_sdk_ec2::error::DisplayErrorContext(&e).to_string();
                 return Err(CredentialsError::ProfileFailed { name: name.to_owned(), detail });

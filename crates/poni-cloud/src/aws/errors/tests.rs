@@ -103,3 +103,19 @@ fn timeouts_and_connection_failures_map_to_their_codes() {
     let e = from_sdk(&launch_ctx(), SdkError::<RunInstancesError, HttpResponse>::dispatch_failure(connect));
     assert_eq!(e.code(), "cloud.timeout");
 }
+
+#[test]
+fn a_refused_connection_is_one_plain_sentence_and_not_retried() {
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused (os error 111)");
+    let err: SdkError<RunInstancesError, HttpResponse> = SdkError::dispatch_failure(ConnectorError::io(Box::new(refused)));
+    let e = from_sdk(&launch_ctx(), err);
+    assert_eq!(e.code(), "cloud.connection_refused");
+    assert!(!e.kind.is_retryable() && !e.kind.outcome_unknown());
+    assert!(e.message.contains("refused the connection (RunInstances)"), "{}", e.message);
+    assert!(!e.message.contains("ConnectorError") && !e.message.contains('{'), "{}", e.message);
+    let reset = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "Connection reset by peer");
+    let e = from_sdk(&launch_ctx(), SdkError::<RunInstancesError, HttpResponse>::dispatch_failure(ConnectorError::io(Box::new(reset))));
+    assert_eq!(e.code(), "cloud.unreachable");
+    assert!(e.message.contains("(Connection reset by peer)") && !e.message.contains("ConnectorError"), "{}", e.message);
+}
