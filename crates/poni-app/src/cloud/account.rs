@@ -267,7 +267,11 @@ impl AccountService {
         };
         match result {
             Ok(identity) => {
-                let label = if place.is_empty() { format!("AWS account {} ({})", identity.account, identity.arn) } else { place };
+                let label = match (place.is_empty(), sandbox) {
+                    (true, _) => format!("AWS account {} ({})", identity.account, identity.arn),
+                    (false, false) => format!("{place}, account {}", identity.account),
+                    (false, true) => place,
+                };
                 AccountStatus { identity: Some(identity), endpoint, sandbox, source, error: None, fix: None, label }
             }
             Err(error) => {
