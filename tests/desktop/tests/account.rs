@@ -131,6 +131,7 @@ async fn the_practice_sandbox_runs_the_seed_walkthrough() {
     let app = DesktopApp::start(DesktopOptions { env, ..Default::default() }).await;
     let ui = &app.ui;
 
+    ui.click("theme-menu").await; // the gear menu: theme, then Settings…
     ui.click("open-settings").await;
     ui.find("settings-account").await;
     ui.wait_attr("account-fix", "data-fix", "openCredentials", Duration::from_secs(20)).await;
@@ -184,8 +185,17 @@ async fn the_practice_sandbox_runs_the_seed_walkthrough() {
     // Back to AWS: the banner goes, and no state of the sandbox's instances stays on screen.
     ui.click("sandbox-banner-stop").await;
     ui.gone("sandbox-banner").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
     for n in 1..=4 {
-        ui.wait_attr(&format!("tree-row-drumbo{n}"), "data-state", "has-instance", Duration::from_secs(20)).await;
+        let row = format!("tree-row-drumbo{n}");
+        loop {
+            let state = ui.attr(&row, "data-state").await.unwrap_or_default();
+            if state == "has-instance" || state == "unknown" {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{row} still shows {state} of the sandbox");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
     app.quit().await;
 }

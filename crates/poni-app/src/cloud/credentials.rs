@@ -433,7 +433,12 @@ impl CloudCredentials {
     pub async fn status(&self) -> AppResult<CredentialStatus> {
         let settings = self.settings.load()?;
         let choice = settings.credential_choice();
-        let (source, error) = match self.resolve_choice(&choice).await {
+        // While the sandbox runs, its keys are what is in effect: the choice's problems wait.
+        let in_effect = match self.sandbox() {
+            Some(_) => self.resolve().await,
+            None => self.resolve_choice(&choice).await,
+        };
+        let (source, error) = match in_effect {
             Ok(resolved) => (Some(CredentialSourceView::from(&resolved.source)), None),
             Err(e) => (None, Some(e)),
         };
