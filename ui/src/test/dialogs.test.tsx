@@ -71,7 +71,8 @@ describe("clone dialog", () => {
     await userEvent.click(screen.getByTestId("nodes-submit"));
     await waitFor(() => expect(backendMock.addNodes).toHaveBeenCalledTimes(1));
     expect(backendMock.addNodes).toHaveBeenCalledWith({ template: "drumbo{id}", count: "4..6", host: null, parent: "drumbo1", copy: true });
-    await waitFor(() => expect(useUi.getState().selected).toEqual(["drumbo4", "drumbo5", "drumbo6"]));
+    // The family stays selected with its parent, so Launch covers all of it.
+    await waitFor(() => expect(useUi.getState().selected).toEqual(["drumbo1", "drumbo4", "drumbo5", "drumbo6"]));
   });
 
   it("shows an invalid range next to the count field", async () => {

@@ -161,6 +161,11 @@ impl AccountService {
 
     /// The region new nodes get: `AWS_REGION`, the chosen profile's region, else the last used.
     async fn suggested_region(&self) -> Option<String> {
+        if self.credentials.sandbox().is_some() {
+            // The sandbox has every region; offer the last one used, else the first one AWS had.
+            let last = self.credentials.settings().ok().and_then(|s| s.last_region);
+            return Some(last.unwrap_or_else(|| FALLBACK_REGION.to_owned()));
+        }
         let env = self.credentials.env();
         if let Some(r) = env.get("AWS_REGION").or_else(|| env.get("AWS_DEFAULT_REGION")) {
             return Some(r.to_owned());

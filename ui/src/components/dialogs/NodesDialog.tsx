@@ -103,7 +103,11 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
       const ui = useUi.getState();
       if (names[0]) {
         ui.expand(ancestors(names[0]));
-        ui.select(names, names[0]);
+        // A new node opens in the editor (its cloud section is the next step); a clone family
+        // stays selected with its parent, so the next action (Launch) covers all of it.
+        if (mode === "clone" && request.parent) ui.select([request.parent, ...names], names[0]);
+        else if (names.length === 1) ui.open(names[0]);
+        else ui.select(names, names[0]);
       }
       close();
       void client.invalidateQueries();
@@ -164,6 +168,8 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
           if (!blocker) add.mutate();
         }}
       >
+        {/* Enter in any field submits: implicit submission needs a submit button in the form. */}
+        <button type="submit" className="sr-only" tabIndex={-1} aria-hidden="true" />
         {mode === "clone" && (
           <Field label="Parent node" htmlFor={`${id}-parent`} className="sm:col-span-2" error={parentProblem ?? (errorField === "parent" ? planError?.message : undefined)} testId="nodes-parent">
             <Input id={`${id}-parent`} list={`${id}-nodes`} value={parent} onChange={(e) => pickParent(e.target.value)} placeholder="e.g. webshop/frontend/http1" data-testid="nodes-parent" invalid={!!parentProblem} />
