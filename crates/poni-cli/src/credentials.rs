@@ -14,6 +14,7 @@ use crate::failure::{Failure, Result};
 pub fn run(command: CredentialsCommand) -> Result<()> {
     match command {
         CredentialsCommand::Set { name, access_key_id, secret_stdin, session_token } => {
+            check_name(&name, &access_key_id)?;
             let (secret, token) = if secret_stdin { from_stdin(session_token)? } else { from_terminal(session_token)? };
             let keys = AwsKeys::new(access_key_id, secret, token)?;
             credential_sets().set(&name, &keys)?;
@@ -44,6 +45,32 @@ pub fn run(command: CredentialsCommand) -> Result<()> {
             }
         }
     }
+}
+
+/// The set name is the one positional argument of `credentials set`, so a secret typed where
+/// it does not belong (`credentials set --access-key-id AKID <secret>`) would land there: it
+/// would be stored as a name and printed by `credentials list`. A name is a short label; one
+/// that looks like a secret access key (30 or more characters of the key alphabet) or holds
+/// characters no name may have is refused without being repeated, and nothing is stored.
+fn check_name(name: &str, access_key_id: &str) -> Result<()> {
+    let key_alphabet = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '=');
+    if name.len() >= 30 && name.chars().all(key_alphabet) {
+        return Err(Failure::Message(
+            "the set name looks like a secret access key, so it was not used (and is not shown): a secret is never an argument. \
+             Run `poni credentials set [NAME] --access-key-id ID` and type the secret when asked, or pass it on standard input with --secret-stdin. \
+             If that was your secret, it is now in your shell history: consider rotating it"
+                .into(),
+        ));
+    }
+    if name == access_key_id {
+        return Err(Failure::Message("the set name is the access key id: name the set (e.g. 'default' or 'work') or leave the name out".into()));
+    }
+    if poni_cloud::credentials::check_set_name(name).is_err() {
+        return Err(Failure::Message(
+            "invalid set name (not shown, in case it is a secret): use letters, digits, '.', '_' and '-', at most 64 characters, not starting with '.'".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn from_stdin(with_token: bool) -> Result<(SecretString, Option<SecretString>)> {

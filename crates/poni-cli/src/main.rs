@@ -12,7 +12,31 @@ mod run;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// Names, patterns and properties are text; clap would only say that "one or more arguments"
+/// are not. Names the argument (its position and its readable part). The repository folder
+/// (`-d DIR`) may be any path.
+fn non_utf8_argument() -> Option<String> {
+    let args: Vec<_> = std::env::args_os().collect();
+    let mut previous_is_dir_flag = false;
+    for (i, arg) in args.iter().enumerate().skip(1) {
+        let is_dir_flag = matches!(arg.to_str(), Some("-d" | "--root-dir"));
+        let dir_value = previous_is_dir_flag || arg.as_encoded_bytes().starts_with(b"--root-dir=") || (arg.as_encoded_bytes().starts_with(b"-d") && arg.len() > 2);
+        previous_is_dir_flag = is_dir_flag;
+        if arg.to_str().is_none() && !dir_value {
+            return Some(format!(
+                "argument {i} ('{}') is not valid UTF-8 (unreadable bytes are shown as U+FFFD): names, patterns and properties must be text",
+                arg.to_string_lossy().escape_debug()
+            ));
+        }
+    }
+    None
+}
+
 fn main() -> ExitCode {
+    if let Some(message) = non_utf8_argument() {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     let args = args::Cli::parse();
     match run::run(args) {
         Ok(()) => ExitCode::SUCCESS,

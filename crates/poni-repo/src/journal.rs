@@ -135,8 +135,11 @@ impl Change {
                 return Err(e); // killed after the commit point: recovery finishes the cleanup
             }
         }
-        finish(root, &self.journal)?;
-        fs::remove_file(&done_path).map_err(|e| RepoError::io(&done_path, e))
+        // The change is made; should the cleanup fail, the next open finishes it.
+        if finish(root, &self.journal, false).is_ok() {
+            let _ = fs::remove_file(&done_path);
+        }
+        Ok(())
     }
 }
 
@@ -151,7 +154,7 @@ pub(crate) fn recover(root: &Path) -> Result<bool> {
     let mut did = false;
     let done_path = root.join(JOURNAL_DONE_FILE);
     if let Some(journal) = read_journal(&done_path)? {
-        finish(root, &journal).map_err(|e| cannot_recover(&done_path, e))?;
+        finish(root, &journal, true).map_err(|e| cannot_recover(&done_path, e))?;
         did = true;
     }
     remove_if_present(&done_path)?;
@@ -371,17 +374,20 @@ fn undo(root: &Path, journal: &Journal) -> Result<()> {
 }
 
 /// After the commit: drops the second names and empties the trash.
-fn finish(root: &Path, journal: &Journal) -> Result<()> {
+/// `checked`: the journal was read from disk, so every folder on the way is checked first.
+fn finish(root: &Path, journal: &Journal, checked: bool) -> Result<()> {
     for (i, op) in journal.ops.iter().enumerate() {
         match op {
-            Op::Write { path: rel, .. } => {
+            // Only replaced files have a second name; every temporary file was renamed.
+            Op::Write { path: rel, existed: true } => {
                 let rel = &where_now(journal, i, rel);
-                check_way(root, rel)?;
-                let path = abs(root, rel);
-                for leftover in [bak_of(&path, &journal.id), tmp_of(&path, &journal.id)] {
-                    store::remove_leftover(&leftover).map_err(|e| RepoError::io(&leftover, e))?;
+                if checked {
+                    check_way(root, rel)?;
                 }
+                let bak = bak_of(&abs(root, rel), &journal.id);
+                store::remove_leftover(&bak).map_err(|e| RepoError::io(&bak, e))?;
             }
+            Op::Write { existed: false, .. } => {}
             Op::Remove { trash, .. } => {
                 let trash = root.join(trash);
                 match store::entry_kind(&trash).map_err(|e| RepoError::io(&trash, e))? {

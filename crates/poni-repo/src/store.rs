@@ -261,6 +261,8 @@ pub(crate) fn remove_leftover(path: &Path) -> io::Result<()> {
     match fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        // A read-only file system refuses even to remove what is not there.
+        Err(e) if entry_kind(path).is_ok_and(|k| k == EntryKind::Missing) => Ok(()),
         Err(e) => Err(e),
     }
 }

@@ -166,7 +166,10 @@ impl Tree {
             match kind {
                 store::EntryKind::Dir => {}
                 store::EntryKind::Symlink => {
-                    self.warnings.push(format!("{}, skipped", store::refused(&entry.path(), kind)));
+                    self.warnings.push(format!(
+                        "{}: a symbolic link, skipped (links are not followed, so that nothing outside the repository is read or changed through them)",
+                        entry.path().display()
+                    ));
                     continue;
                 }
                 _ => continue,
