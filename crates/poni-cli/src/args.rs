@@ -166,6 +166,15 @@ pub enum CloudCommand {
         #[command(flatten)]
         target: CloudTarget,
     },
+    /// Where nodes and their instances disagree (type, image, key pair, groups, subnet, Name
+    /// tag, addresses): one line each; exit status 1 when there is any
+    Diff {
+        #[command(flatten)]
+        target: CloudTarget,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// The regions the account has enabled
     Regions {
         /// Print JSON instead of text

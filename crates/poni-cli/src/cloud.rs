@@ -71,11 +71,15 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         | CloudCommand::Wait { target: t, .. }
         | CloudCommand::Terminate { target: t }
         | CloudCommand::Stop { target: t }
-        | CloudCommand::Start { target: t } => target(t)?,
+        | CloudCommand::Start { target: t }
+        | CloudCommand::Diff { target: t, .. } => target(t)?,
         _ => unreachable!("account commands are run by account.rs"),
     };
     runtime()?.block_on(async move {
         let engine = engine(repo, args.verbose).await?;
+        if let CloudCommand::Diff { json, .. } = &args.command {
+            return diff(&engine, &selected, *json).await;
+        }
         let cancel = CancellationToken::new();
         cancel_on_ctrl_c(&cancel);
         let report = match &args.command {
@@ -87,10 +91,34 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             CloudCommand::Terminate { .. } => engine.terminate(&selected, &cancel).await?,
             CloudCommand::Stop { .. } => engine.stop(&selected, &cancel).await?,
             CloudCommand::Start { .. } => engine.start(&selected, &cancel).await?,
-            _ => unreachable!("account commands are run by account.rs"),
+            _ => unreachable!("diff and the account commands are run above"),
         };
         outcome(&report)
     })
+}
+
+/// `poni cloud diff`: one line per difference on stdout, problems on stderr; exit status 1
+/// when anything differs or could not be compared.
+async fn diff(engine: &Engine, selected: &Target, json: bool) -> Result<()> {
+    let report = engine.diff(selected).await?;
+    for failed in &report.failed {
+        let why = failed.error.as_ref().map(|e| e.message.as_str()).unwrap_or("could not be compared");
+        log::line("poni", "ERROR", &format!("{}: {why}", failed.node));
+    }
+    if json {
+        let text = serde_json::to_string_pretty(&report.drifts).map_err(|e| Failure::Message(e.to_string()))?;
+        println!("{text}");
+    } else {
+        for d in &report.drifts {
+            let shown = |v: &str| if v.is_empty() { "(nothing)".to_owned() } else { v.to_owned() };
+            println!("{}: {} is {}, instance {} has {}", d.node, d.field.property(), shown(&d.node_value), d.instance_id, shown(&d.instance_value));
+        }
+    }
+    if report.drifts.is_empty() && report.failed.is_empty() {
+        log::line("poni", "INFO", &format!("{} node(s) match their instances", report.compared));
+        return Ok(());
+    }
+    Err(Failure::Reported)
 }
 
 /// Success unless a node failed or the operation was cancelled (both already logged).

@@ -323,7 +323,8 @@ impl CloudCredentials {
                 return Ok(provider.clone());
             }
         }
-        let resolved = self.resolve().await?;
+        // Operations report this to people using the app: its wording says what to click.
+        let resolved = self.resolve().await.map_err(super::wording::for_app)?;
         let mut options = options.clone();
         options.endpoint_url = key.sandbox.clone().or(settings.ec2_endpoint.clone());
         options.env = self.env.clone();

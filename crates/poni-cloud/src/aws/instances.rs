@@ -110,6 +110,11 @@ pub struct InstanceInfo {
     pub availability_zone: Option<String>,
     pub image_id: Option<String>,
     pub client_token: Option<String>,
+    pub key_name: Option<String>,
+    /// `(id, name)` of each security group.
+    pub security_groups: Vec<(String, String)>,
+    pub subnet_id: Option<String>,
+    pub vpc_id: Option<String>,
 }
 
 fn present(value: Option<&str>) -> Option<String> {
@@ -139,6 +144,14 @@ impl From<&Instance> for InstanceInfo {
             availability_zone: i.placement().and_then(|p| present(p.availability_zone())),
             image_id: present(i.image_id()),
             client_token: present(i.client_token()),
+            key_name: present(i.key_name()),
+            security_groups: i
+                .security_groups()
+                .iter()
+                .map(|g| (g.group_id().unwrap_or_default().to_owned(), g.group_name().unwrap_or_default().to_owned()))
+                .collect(),
+            subnet_id: present(i.subnet_id()),
+            vpc_id: present(i.vpc_id()),
         }
     }
 }

@@ -83,6 +83,10 @@ mod tests {
             availability_zone: None,
             image_id: None,
             client_token: None,
+            key_name: None,
+            security_groups: Vec::new(),
+            subnet_id: None,
+            vpc_id: None,
         }
     }
 

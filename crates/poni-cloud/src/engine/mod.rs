@@ -21,6 +21,7 @@
 //! The engine never prints; it emits events to its [`EventSink`] and returns a report.
 
 mod addresses;
+pub mod drift;
 pub mod events;
 mod identity;
 mod init;
