@@ -13,11 +13,12 @@ import type { CloudAction } from "../bindings/CloudAction";
 import type { ConfirmAction } from "../bindings/ConfirmAction";
 import type { EngineEvent } from "../bindings/EngineEvent";
 import type { FleetChange } from "../bindings/FleetChange";
+import type { FleetOverview } from "../bindings/FleetOverview";
 import type { NodeLive } from "../bindings/NodeLive";
 import type { OperationStatus } from "../bindings/OperationStatus";
 import type { Scope } from "../bindings/Scope";
 import type { TreeItem } from "../bindings/TreeItem";
-import { nodeState } from "../components/ui/StateDot";
+import { isTransitional, nodeState } from "../components/ui/StateDot";
 
 export const cloudKeys = {
   fleetNodes: ["fleet-nodes"] as const,
@@ -109,6 +110,28 @@ export function liveState(item: Pick<TreeItem, "instance" | "problem">, live: No
 
 export function useLiveState(item: Pick<TreeItem, "name" | "instance" | "problem">): string {
   return liveState(item, useNodeLive(item.name));
+}
+
+/** Whether the backend's automatic refresh is polling the nodes in transition now. */
+export function useRefreshing(): boolean {
+  return useQuery({ queryKey: cloudKeys.fleetOverview, queryFn: backend.fleetOverview, staleTime: Infinity, select: (o: FleetOverview) => o.refreshing }).data ?? false;
+}
+
+/**
+ * Whether a node's state is changing under watch: transitional, and an operation (a launch,
+ * a wait) or the automatic refresh is following it. A pending state nothing follows (the
+ * refresh stopped on a credentials error) is shown, but not animated.
+ */
+export function isMoving(state: string, live: NodeLive | null | undefined, refreshing: boolean): boolean {
+  return !!live && isTransitional(state) && (live.operationId !== null || refreshing);
+}
+
+/** A node's live state and whether it is moving, for the dots and badges that show it. */
+export function useLiveLook(item: Pick<TreeItem, "name" | "instance" | "problem">): { live: NodeLive | null; state: string; moving: boolean } {
+  const live = useNodeLive(item.name);
+  const refreshing = useRefreshing();
+  const state = liveState(item, live);
+  return { live, state, moving: isMoving(state, live, refreshing) };
 }
 
 /** Applies a fleet diff to the cached map without refetching the fleet. */

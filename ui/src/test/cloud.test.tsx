@@ -6,6 +6,7 @@ import { SettingsDialog } from "../components/dialogs/SettingsDialog";
 import { useUi } from "../lib/store";
 import type { CredentialStatus } from "../bindings/CredentialStatus";
 import type { FleetChange } from "../bindings/FleetChange";
+import type { ItemDetail } from "../bindings/ItemDetail";
 import type { LaunchChecks } from "../bindings/LaunchChecks";
 import type { LaunchPreview } from "../bindings/LaunchPreview";
 import type { NodeLive } from "../bindings/NodeLive";
@@ -86,6 +87,10 @@ function live(node: string, extra: Partial<NodeLive> = {}): NodeLive {
     operationId: null,
     ...extra,
   };
+}
+
+function itemDetail(name: string): ItemDetail {
+  return { name, kind: "node", file: `/tmp/repo/${name}/node.json`, props: {}, computed: { index: 0, depth: 1 }, inherited: [], cloneOf: null, clones: [], problem: null, keyPair: null };
 }
 
 function operation(extra: Partial<OperationStatus> = {}): OperationStatus {
@@ -312,6 +317,75 @@ describe("cloud UI", () => {
     expect(screen.getByTestId("activity-last")).toHaveTextContent("drumbo3 pending -> running (i-4692cd2b)");
     emit("cloud", { operationId: "op-1", event: { kind: "waitProgress", state: "running", ready: 2, total: 4 } });
     expect(screen.getByTestId("activity-last")).toHaveTextContent("[2/4] instances 'running'");
+  });
+
+  it("an idle window animates nothing: the fleet's state chips and a timeline of past transitions stay still", async () => {
+    // Four nodes, one of them launched and terminated: its timeline went through pending and
+    // shutting-down. Nothing is in transition now, so nothing on the page may pulse or spin
+    // (one running animation keeps WebKit repainting the window every frame).
+    backendMock.loadTree.mockResolvedValue(view([...drumbo.items, item("drumbo4", "node", { region: "us-east-1" })]));
+    backendMock.fleetOverview.mockResolvedValue({
+      nodes: 4,
+      withInstance: 1,
+      byState: (["pending", "running", "stopping", "stopped", "shutting-down", "terminated", "unknown"] as const).map((state) => ({ state, count: state === "terminated" ? 1 : 0 })),
+      byRegion: [],
+      noInstance: ["drumbo2", "drumbo3", "drumbo4"],
+      missing: [],
+      transitional: [],
+      withProblems: [],
+      lastErrors: [],
+      refreshing: false,
+    });
+    backendMock.fleetNodes.mockResolvedValue([
+      live("drumbo1", {
+        state: "terminated",
+        timeline: [
+          { at: "2024-05-01T10:02:11Z", instanceId: "i-4c92cd21", from: null, to: "pending" },
+          { at: "2024-05-01T10:02:40Z", instanceId: "i-4c92cd21", from: "pending", to: "running" },
+          { at: "2024-05-01T10:05:00Z", instanceId: "i-4c92cd21", from: "running", to: "shutting-down" },
+          { at: "2024-05-01T10:05:30Z", instanceId: "i-4c92cd21", from: "shutting-down", to: "terminated" },
+        ],
+      }),
+    ]);
+    backendMock.getItem.mockImplementation(async (name: string) => itemDetail(name));
+    useUi.setState({ current: "drumbo1", selected: ["drumbo1"] });
+    const { container } = renderWithProviders(<App />);
+    await screen.findByTestId("fleet-state-pending");
+    await waitFor(() => expect(within(screen.getByTestId("inspector-timeline")).getAllByTestId("timeline-entry")).toHaveLength(4));
+    expect(within(screen.getByTestId("fleet-state-pending")).getByRole("img")).toHaveAttribute("data-state", "pending");
+    expect(container.ownerDocument.querySelectorAll(".animate-pulse, .animate-spin, [data-moving]")).toHaveLength(0);
+  });
+
+  it("a node in transition pulses only while an operation or the automatic refresh watches it", async () => {
+    backendMock.loadTree.mockResolvedValue(drumbo);
+    backendMock.fleetNodes.mockResolvedValue([live("drumbo1")]);
+    backendMock.getItem.mockImplementation(async (name: string) => itemDetail(name));
+    useUi.setState({ current: "drumbo1", selected: ["drumbo1"] });
+    renderWithProviders(<App />);
+    const dot = () => within(screen.getByTestId("tree-row-drumbo1")).getByRole("img");
+    const badgeDot = () => within(screen.getByTestId("inspector-state")).getByRole("img");
+    await waitFor(() => expect(dot()).toHaveAttribute("data-state", "pending"));
+    // Pending, but nothing follows it (the refresh stopped on a credentials error): still.
+    expect(dot()).not.toHaveClass("animate-pulse");
+    expect(badgeDot()).not.toHaveClass("animate-pulse");
+
+    // A launch watches it.
+    emit("fleet", { nodes: [live("drumbo1", { operationId: "op-1" })], removed: [] });
+    await waitFor(() => expect(dot()).toHaveClass("animate-pulse"));
+    expect(badgeDot()).toHaveClass("animate-pulse");
+
+    // The launch is over; the automatic refresh takes over (its start comes as an empty diff).
+    backendMock.fleetOverview.mockResolvedValue({ ...(await backendMock.fleetOverview()), transitional: ["drumbo1"], refreshing: true });
+    emit("fleet", { nodes: [live("drumbo1")], removed: [] });
+    await waitFor(() => expect(screen.getByTestId("fleet-refreshing")).toBeInTheDocument());
+    expect(dot()).toHaveClass("animate-pulse");
+
+    // The refresh stops: nothing moves any more.
+    backendMock.fleetOverview.mockResolvedValue({ ...(await backendMock.fleetOverview()), transitional: [], refreshing: false });
+    emit("fleet", { nodes: [], removed: [] });
+    await waitFor(() => expect(screen.queryByTestId("fleet-refreshing")).not.toBeInTheDocument());
+    expect(dot()).not.toHaveClass("animate-pulse");
+    expect(document.querySelectorAll(".animate-pulse, [data-moving]")).toHaveLength(0);
   });
 
   it("shows an operation's k of N, cancels it, and shows the result", async () => {

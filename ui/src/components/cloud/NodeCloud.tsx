@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check, Clock, Copy, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
 import { backend } from "../../lib/backend";
-import { cloudActions, cloudKeys, liveState, useLiveState, useNodeLive } from "../../lib/cloud";
+import { cloudActions, cloudKeys, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing } from "../../lib/cloud";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
 import type { NodeLive } from "../../bindings/NodeLive";
@@ -20,17 +20,18 @@ const clock = (iso: string) => {
 
 /** The live badge of a node (tree item), for the inspector and the editor. */
 export function LiveBadge({ item, testId }: { item: TreeItem; testId?: string }) {
-  return <StateBadge state={useLiveState(item)} testId={testId} />;
+  const { state, moving } = useLiveLook(item);
+  return <StateBadge state={state} moving={moving} testId={testId} />;
 }
 
 /** The live dot of a node, for the tree and the graph. */
 export function LiveDot({ item }: { item: TreeItem }) {
-  return <StateDot state={useLiveState(item)} />;
+  const { state, moving } = useLiveLook(item);
+  return <StateDot state={state} moving={moving} />;
 }
 
-export function useLive(item: TreeItem): { live: NodeLive | null; state: string } {
-  const live = useNodeLive(item.name);
-  return { live, state: liveState(item, live) };
+export function useLive(item: TreeItem): { live: NodeLive | null; state: string; moving: boolean } {
+  return useLiveLook(item);
 }
 
 /** Cloud actions for one node or a system, as small buttons. */
@@ -76,7 +77,7 @@ export function CloudButtons({ scope, hasInstance, state, compact }: { scope: Sc
 
 /** The live rows (state, since, addresses) that replace the file-only ones. */
 export function LiveRows({ item, fileHost, fileIp, fileDns }: { item: TreeItem; fileHost: string | null; fileIp: string | null; fileDns: string | null }) {
-  const { live, state } = useLive(item);
+  const { live, state, moving } = useLive(item);
   const host = live ? live.addresses.host : fileHost;
   const ip = live ? live.addresses.privateIp : fileIp;
   const dns = live ? live.addresses.privateDns : fileDns;
@@ -84,7 +85,7 @@ export function LiveRows({ item, fileHost, fileIp, fileDns }: { item: TreeItem; 
     <>
       <Row label="State">
         <span className="flex flex-wrap items-center gap-1.5">
-          <StateBadge state={state} testId="inspector-state" />
+          <StateBadge state={state} moving={moving} testId="inspector-state" />
           {live?.since && <span className="text-faint">since {clock(live.since)}</span>}
         </span>
       </Row>
@@ -221,11 +222,12 @@ function ConnectHelper({ node, host }: { node: string; host: string | null }) {
 /** The top of a node's editor: its live instance, and the problems the last launch check found. */
 export function EditorLiveBar({ name, instance, problem }: { name: string; instance: string | null; problem: string | null }) {
   const live = useNodeLive(name);
+  const refreshing = useRefreshing();
   const state = liveState({ instance, problem }, live);
   return (
     <div className="flex flex-col gap-2" data-testid="editor-live">
       <div className="flex min-w-0 flex-wrap items-center gap-2 text-[12px]">
-        <StateBadge state={state} testId="editor-state" />
+        <StateBadge state={state} moving={isMoving(state, live, refreshing)} testId="editor-state" />
         {(live?.instanceId ?? instance) && <span className="font-mono text-muted">{live?.instanceId ?? instance}</span>}
         {live?.addresses.host && <span className="min-w-0 truncate font-mono text-muted">{live.addresses.host}</span>}
         <span className="ml-auto">

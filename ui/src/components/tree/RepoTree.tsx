@@ -14,7 +14,7 @@ import { useUi } from "../../lib/store";
 import { ROOT_ID, ancestors, baseName, highlight, search as searchTree, type TreeModel } from "../../lib/treeModel";
 import { cx, Kbd, menuContent, menuItem, menuSeparator } from "../ui";
 import { StateDot } from "../ui/StateDot";
-import { cloudActions, scopeFor, scopeLabel, useLiveState } from "../../lib/cloud";
+import { cloudActions, scopeFor, scopeLabel, useLiveLook } from "../../lib/cloud";
 
 const ROW_HEIGHT = 26;
 const EMPTY: string[] = [];
@@ -193,7 +193,7 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
   const props = item.getProps();
   const isSystem = data.kind === "system";
   // Only this row re-renders when its node's live state changes.
-  const state = useLiveState(data);
+  const { state, moving } = useLiveLook(data);
   const parts = query ? highlight(data.label, query) : null;
   const cloneMark = data.cloneOf ? (data.cloneOf.startsWith(`${data.system ?? ""}/`) || !data.system ? baseName(data.cloneOf) : data.cloneOf) : null;
 
@@ -241,7 +241,7 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
         </button>
       ) : (
         <span className="flex h-4 w-4 shrink-0 items-center justify-center">
-          <StateDot state={state} />
+          <StateDot state={state} moving={moving} />
         </span>
       )}
       {isSystem ? (

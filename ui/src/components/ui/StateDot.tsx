@@ -35,24 +35,38 @@ export function nodeState(item: Pick<TreeItem, "instance" | "problem">): string 
   return item.instance ? "has-instance" : "not-launched";
 }
 
-export function StateDot({ state, className }: { state: string; className?: string }) {
+/** Pending, stopping, shutting down: the instance is on its way to another state. */
+export function isTransitional(state: string): boolean {
+  return stateLook(state).pulse === true;
+}
+
+/**
+ * `moving`: the dot shows a node's current state, that state is transitional, and an operation
+ * or the automatic refresh is watching it now; only then does the dot pulse. A dot that names a
+ * state (the fleet's counts, a timeline entry) or shows one that nothing watches stays still:
+ * one pulsing dot keeps WebKit compositing the whole window every frame (hundreds of ms of CPU
+ * per second under software GL), so a window where nothing happens must animate nothing.
+ */
+export function StateDot({ state, moving = false, className }: { state: string; moving?: boolean; className?: string }) {
   const look = stateLook(state);
+  const pulse = moving && look.pulse;
   return (
     <span
       role="img"
       aria-label={look.label}
       title={look.label}
       data-state={state}
-      className={cx("inline-block h-2 w-2 shrink-0 rounded-full", look.dot, look.pulse && "animate-pulse", className)}
+      data-moving={pulse || undefined}
+      className={cx("inline-block h-2 w-2 shrink-0 rounded-full", look.dot, pulse && "animate-pulse", className)}
     />
   );
 }
 
-export function StateBadge({ state, testId }: { state: string; testId?: string }) {
+export function StateBadge({ state, moving, testId }: { state: string; moving?: boolean; testId?: string }) {
   const look = stateLook(state);
   return (
     <span data-testid={testId} data-state={state} className={cx("inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-[12px] font-medium", look.badge)}>
-      <StateDot state={state} />
+      <StateDot state={state} moving={moving} />
       {look.label}
     </span>
   );
