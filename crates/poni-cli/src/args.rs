@@ -175,6 +175,26 @@ pub enum CloudCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Every instance of the account in a region: tracked by this repository, another
+    /// repository's, or untracked
+    Instances(AccountQuery),
+    /// Adopt the region's untracked instances as nodes (named from their Name tag)
+    Import {
+        #[arg(long)]
+        region: String,
+        /// The system to put them in (made if missing)
+        #[arg(long)]
+        into: Option<String>,
+        /// Only instances with this tag, e.g. tag:team=web
+        #[arg(long)]
+        filter: Option<String>,
+        /// Show the nodes that would be made; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Also tag the instances as this repository's (poni:repo, poni:node)
+        #[arg(long)]
+        tag: bool,
+    },
     /// The regions the account has enabled
     Regions {
         /// Print JSON instead of text

@@ -63,6 +63,12 @@ fn cancel_on_ctrl_c(token: &CancellationToken) {
 
 pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
     let repo = Repo::open(root)?;
+    if matches!(args.command, CloudCommand::Instances(_) | CloudCommand::Import { .. }) {
+        return runtime()?.block_on(async move {
+            let engine = engine(repo, args.verbose).await?;
+            crate::fleet::run(&engine, args.command).await
+        });
+    }
     let target = |t: &CloudTarget| Target::new(&t.target, t.full_match);
     // Check the pattern before anything talks to the keyring or EC2.
     let selected = match &args.command {

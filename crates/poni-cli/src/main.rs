@@ -1,9 +1,11 @@
 //! `poni`: the command line over the Poni Desktop core, compatible with poni 0.8's commands.
 
+mod account;
 mod args;
 mod cloud;
 mod credentials;
 mod failure;
+mod fleet;
 mod list;
 mod log;
 mod repr;

@@ -344,6 +344,14 @@ impl Ec2Provider {
         Ok(found)
     }
 
+    /// Every instance of the account in a region that is not terminated: one filtered,
+    /// paginated DescribeInstances (1,000 a page), never one call per instance.
+    pub async fn describe_all(&self, region: &str) -> Result<Vec<InstanceInfo>, CloudError> {
+        let ctx = ErrorContext::new("DescribeInstances", region);
+        let states = ["pending", "running", "stopping", "stopped", "shutting-down"];
+        self.describe(region, vec![filter("instance-state-name", states)], &ctx).await
+    }
+
     /// One filtered DescribeInstances, all pages.
     async fn describe(&self, region: &str, filters: Vec<Filter>, ctx: &ErrorContext) -> Result<Vec<InstanceInfo>, CloudError> {
         let client = self.client(region);

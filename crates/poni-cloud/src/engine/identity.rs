@@ -35,6 +35,11 @@ pub fn repo_id(repo: &Repo) -> Result<String, RepoError> {
     })
 }
 
+/// The repository's id if it has one (none before its first launch); never makes one.
+pub fn existing_repo_id(repo: &Repo) -> Option<String> {
+    stored(&repo.config().ok()?)
+}
+
 fn stored(config: &poni_repo::Props) -> Option<String> {
     config
         .get(CONFIG_KEY)?

@@ -24,6 +24,7 @@ mod addresses;
 pub mod drift;
 pub mod events;
 mod identity;
+pub mod import;
 mod init;
 mod lifecycle;
 mod refresh;
