@@ -2,14 +2,14 @@
 //! an editor, git): file-system events, debounced, confirmed by the repository fingerprint so
 //! that a burst of writes or an unrelated event does not cause a refresh.
 
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 use poni_repo::Repo;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub struct RepoWatcher {
-    _debouncer: Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
 }
 
 /// The last fingerprint a front end was told about; shared with the edit commands, which
@@ -34,13 +34,16 @@ impl RepoWatcher {
             seen.update(fingerprint);
         }
         let watched = repo.root().to_path_buf();
-        let mut debouncer = new_debouncer(Duration::from_millis(250), move |result: DebounceEventResult| {
-            if result.is_ok() && repo.fingerprint().is_ok_and(|f| seen.update(f)) {
+        let mut debouncer = new_debouncer(Duration::from_millis(250), None, move |result: DebounceEventResult| {
+            // Reading the folders (the fingerprint itself, a `list`) is an access event on
+            // Linux: counting those would make every check wake the next one, for ever.
+            let changed = result.is_ok_and(|events| events.iter().any(|e| !e.kind.is_access()));
+            if changed && repo.fingerprint().is_ok_and(|f| seen.update(f)) {
                 on_change();
             }
         })
         .map_err(std::io::Error::other)?;
-        debouncer.watcher().watch(&watched, RecursiveMode::Recursive).map_err(std::io::Error::other)?;
+        debouncer.watch(&watched, RecursiveMode::Recursive).map_err(std::io::Error::other)?;
         Ok(Self { _debouncer: debouncer })
     }
 }
