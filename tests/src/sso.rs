@@ -141,6 +141,10 @@ impl SsoServer {
         cmd.arg(harness_script("sso_server.py"))
             .args(["--host", "127.0.0.1", "--port", "0"])
             .arg(format!("--config={config}"));
+        // One line per request would bury the test output; PONI_SSO_VERBOSE=1 shows them.
+        if std::env::var_os("PONI_SSO_VERBOSE").is_none() {
+            cmd.arg("--quiet");
+        }
         let process = ServerProcess::spawn("sso_server", cmd, START_TIMEOUT, false);
         let url = format!("http://127.0.0.1:{}", process.port());
         SsoServer {
