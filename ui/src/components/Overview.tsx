@@ -1,60 +1,49 @@
-// Overview: real counts from the tree, with click-through to the nodes behind each number;
-// an empty repository teaches how to start.
+// Overview: real counts from the tree and the fleet, each said once, with click-through to the
+// nodes behind each number; an empty repository teaches how to start.
 import { useMemo, useState, type ReactNode } from "react";
-import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Globe2, Plus, Rocket, Server } from "lucide-react";
+import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server } from "lucide-react";
+import type { FleetOverview } from "../bindings/FleetOverview";
 import type { TreeItem } from "../bindings/TreeItem";
 import { actions } from "../lib/actions";
 import { useUi } from "../lib/store";
 import type { TreeModel } from "../lib/treeModel";
 import { Button, cx, SectionTitle } from "./ui";
-import { StateDot } from "./ui/StateDot";
-import { FleetSection } from "./cloud/FleetSection";
+import { FleetSection, type FleetFacet } from "./cloud/FleetSection";
 import { LiveDot } from "./cloud/NodeCloud";
-import { liveState, useFleet, type FleetMap } from "../lib/cloud";
+import { useFleet, useFleetOverview, type FleetMap } from "../lib/cloud";
 
-type Facet = { kind: "state"; state: string } | { kind: "all" } | { kind: "region"; region: string | null } | { kind: "launched"; launched: boolean } | { kind: "broken" } | { kind: "clones" };
+type Facet = FleetFacet | { kind: "all" } | { kind: "broken" } | { kind: "clones" };
 
 const LIST_LIMIT = 300;
 
+/**
+ * One panel per fact: the fleet panel says everything about instances (by state, terminated as
+ * terminated; by region; nodes without one; missing ones; errors), the cards say what the tree
+ * holds (nodes, systems, clones), and the list shows the nodes behind whichever count was clicked.
+ */
 export function Overview({ model }: { model: TreeModel }) {
   const [facet, setFacet] = useState<Facet>({ kind: "all" });
   const fleet = useFleet().data;
+  const overview = useFleetOverview().data;
   const stats = useMemo(() => {
     const nodes = model.view.items.filter((i) => i.kind === "node");
-    const regions = new Map<string | null, number>();
-    let launched = 0;
-    let clones = 0;
-    for (const n of nodes) {
-      regions.set(n.region, (regions.get(n.region) ?? 0) + 1);
-      if (n.instance) launched++;
-      if (n.cloneOf) clones++;
-    }
+    const clones = nodes.filter((n) => n.cloneOf).length;
     const broken = model.view.items.filter((i) => i.problem);
-    const byRegion = [...regions.entries()].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])));
-    return { nodes, launched, clones, broken, byRegion };
+    return { nodes, clones, broken };
   }, [model]);
 
   if (model.view.items.length === 0) return <EmptyRepository model={model} />;
 
-  const list = filterNodes(model, stats.nodes, facet, fleet);
+  const list = filterNodes(model, stats.nodes, facet, fleet, overview);
   const isFacet = (f: Facet) => JSON.stringify(f) === JSON.stringify(facet);
 
   return (
     <div className="min-h-0 flex-1 overflow-y-auto" data-testid="overview">
       <div className="mx-auto flex max-w-[980px] flex-col gap-4 p-4">
-        <FleetSection model={model} onState={(state) => setFacet({ kind: "state", state })} />
-        <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+        <FleetSection facet={facet} onFacet={(f) => setFacet(isFacet(f) ? { kind: "all" } : f)} />
+        <div className="grid grid-cols-3 gap-3">
           <Stat icon={<Server size={16} />} label="Nodes" value={model.view.nodeCount} active={isFacet({ kind: "all" })} onClick={() => setFacet({ kind: "all" })} testId="stat-nodes" />
           <Stat icon={<Folder size={16} />} label="Systems" value={model.view.systemCount} testId="stat-systems" />
-          <Stat
-            icon={<Rocket size={16} />}
-            label="Launched"
-            value={stats.launched}
-            sub={`${stats.nodes.length - stats.launched} not launched`}
-            active={isFacet({ kind: "launched", launched: true })}
-            onClick={() => setFacet({ kind: "launched", launched: true })}
-            testId="stat-launched"
-          />
           <Stat icon={<Copy size={16} />} label="Clones" value={stats.clones} active={isFacet({ kind: "clones" })} onClick={() => setFacet({ kind: "clones" })} testId="stat-clones" />
         </div>
 
@@ -81,92 +70,59 @@ export function Overview({ model }: { model: TreeModel }) {
           </section>
         )}
 
-        <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(220px,1fr)_minmax(0,2fr)]">
-          <section className="rounded-lg border border-line bg-panel p-3.5" data-testid="overview-regions">
-            <SectionTitle>
-              <span className="flex items-center gap-1.5">
-                <Globe2 size={13} /> By region
-              </span>
-            </SectionTitle>
-            <ul className="flex flex-col gap-0.5">
-              {stats.byRegion.map(([region, count]) => {
-                const pct = stats.nodes.length ? (count / stats.nodes.length) * 100 : 0;
-                const f: Facet = { kind: "region", region };
-                return (
-                  <li key={String(region)}>
-                    <button
-                      onClick={() => setFacet(f)}
-                      data-testid={`region-${region ?? "none"}`}
-                      className={cx("flex w-full flex-col gap-1 rounded-md px-2 py-1.5 text-left hover:bg-hover", isFacet(f) && "bg-accent-soft")}
-                    >
-                      <span className="flex w-full items-center justify-between text-[13px]">
-                        <span className={cx(!region && "text-muted italic")}>{region ?? "no region set"}</span>
-                        <span className="text-muted tabular-nums">{count}</span>
+        <section className="flex min-h-[220px] min-w-0 flex-col rounded-lg border border-line bg-panel p-3.5" data-testid="overview-list">
+          <SectionTitle right={<span className="text-[12px] text-muted">{list.length} node{list.length === 1 ? "" : "s"}</span>}>{facetTitle(facet)}</SectionTitle>
+          {list.length === 0 ? (
+            <p className="text-[12px] text-muted">No nodes here.</p>
+          ) : (
+            <ul className="flex flex-col">
+              {list.slice(0, LIST_LIMIT).map((n) => (
+                <li key={n.name}>
+                  <button
+                    className="group flex w-full items-center gap-2 rounded px-2 py-1 text-left text-[13px] hover:bg-hover"
+                    onClick={() => useUi.getState().select([n.name], n.name)}
+                    onDoubleClick={() => actions.open(n.name)}
+                    data-testid={`overview-node-${n.name}`}
+                  >
+                    <LiveDot item={n} />
+                    <span className="min-w-0 shrink-0 truncate">{n.name}</span>
+                    {n.cloneOf && (
+                      <span className="min-w-0 truncate text-[12px] text-faint" title={`Cloned from ${n.cloneOf}`}>
+                        {"<="} {n.system && n.cloneOf.startsWith(`${n.system}/`) ? n.cloneOf.slice(n.system.length + 1) : n.cloneOf}
                       </span>
-                      <span className="h-1 w-full overflow-hidden rounded-full bg-panel-2">
-                        <span className="block h-full rounded-full bg-accent/70" style={{ width: `${pct}%` }} />
-                      </span>
-                    </button>
-                  </li>
-                );
-              })}
+                    )}
+                    <span className="ml-auto shrink-0 text-[12px] text-muted">{n.region ?? ""}</span>
+                    <ArrowRight size={13} className="shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(n.name))} />
+                  </button>
+                </li>
+              ))}
+              {list.length > LIST_LIMIT && <li className="px-2 py-1 text-[12px] text-muted">…and {list.length - LIST_LIMIT} more. Use the search (Ctrl+F) to find one.</li>}
             </ul>
-            <div className="mt-3 flex flex-wrap gap-1.5 border-t border-line pt-3">
-              <FacetChip active={isFacet({ kind: "launched", launched: true })} onClick={() => setFacet({ kind: "launched", launched: true })}>
-                <StateDot state="has-instance" /> {stats.launched} launched
-              </FacetChip>
-              <FacetChip active={isFacet({ kind: "launched", launched: false })} onClick={() => setFacet({ kind: "launched", launched: false })} testId="facet-not-launched">
-                <StateDot state="not-launched" /> {stats.nodes.length - stats.launched} not launched
-              </FacetChip>
-            </div>
-          </section>
-
-          <section className="flex min-h-[220px] min-w-0 flex-col rounded-lg border border-line bg-panel p-3.5" data-testid="overview-list">
-            <SectionTitle right={<span className="text-[12px] text-muted">{list.length} node{list.length === 1 ? "" : "s"}</span>}>{facetTitle(facet)}</SectionTitle>
-            {list.length === 0 ? (
-              <p className="text-[12px] text-muted">No nodes here.</p>
-            ) : (
-              <ul className="flex flex-col">
-                {list.slice(0, LIST_LIMIT).map((n) => (
-                  <li key={n.name}>
-                    <button
-                      className="group flex w-full items-center gap-2 rounded px-2 py-1 text-left text-[13px] hover:bg-hover"
-                      onClick={() => useUi.getState().select([n.name], n.name)}
-                      onDoubleClick={() => actions.open(n.name)}
-                      data-testid={`overview-node-${n.name}`}
-                    >
-                      <LiveDot item={n} />
-                      <span className="min-w-0 shrink-0 truncate">{n.name}</span>
-                      {n.cloneOf && (
-                        <span className="min-w-0 truncate text-[12px] text-faint" title={`Cloned from ${n.cloneOf}`}>
-                          {"<="} {n.system && n.cloneOf.startsWith(`${n.system}/`) ? n.cloneOf.slice(n.system.length + 1) : n.cloneOf}
-                        </span>
-                      )}
-                      <span className="ml-auto shrink-0 text-[12px] text-muted">{n.region ?? ""}</span>
-                      <ArrowRight size={13} className="shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(n.name))} />
-                    </button>
-                  </li>
-                ))}
-                {list.length > LIST_LIMIT && <li className="px-2 py-1 text-[12px] text-muted">…and {list.length - LIST_LIMIT} more. Use the search (Ctrl+F) to find one.</li>}
-              </ul>
-            )}
-          </section>
-        </div>
+          )}
+        </section>
       </div>
     </div>
   );
 }
 
-function filterNodes(model: TreeModel, nodes: TreeItem[], facet: Facet, fleet: FleetMap | undefined): TreeItem[] {
+/** The nodes behind a count. A state is the instance's state as the fleet counts it (not yet seen, or gone: unknown). */
+function filterNodes(model: TreeModel, nodes: TreeItem[], facet: Facet, fleet: FleetMap | undefined, overview: FleetOverview | undefined): TreeItem[] {
   switch (facet.kind) {
     case "state":
-      return nodes.filter((n) => liveState(n, fleet?.get(n.name)) === facet.state);
+      return nodes.filter((n) => {
+        const live = fleet?.get(n.name);
+        if (!(live?.instanceId ?? n.instance)) return false;
+        return (live?.state ?? "unknown") === facet.state;
+      });
     case "all":
       return nodes;
     case "region":
       return nodes.filter((n) => n.region === facet.region);
-    case "launched":
-      return nodes.filter((n) => !!n.instance === facet.launched);
+    case "no-instance": {
+      if (!overview) return nodes.filter((n) => !n.instance);
+      const names = new Set(overview.noInstance);
+      return nodes.filter((n) => names.has(n.name));
+    }
     case "broken":
       return model.view.items.filter((i) => i.problem);
     case "clones":
@@ -182,8 +138,8 @@ function facetTitle(f: Facet) {
       return "All nodes";
     case "region":
       return f.region ? `Nodes in ${f.region}` : "Nodes without a region";
-    case "launched":
-      return f.launched ? "Launched nodes" : "Nodes not launched yet";
+    case "no-instance":
+      return "Nodes without an instance";
     case "broken":
       return "Unreadable files";
     case "clones":
@@ -207,14 +163,6 @@ function Stat({ icon, label, value, sub, active, onClick, testId }: { icon: Reac
       </span>
       {sub && <span className="text-[12px] text-muted">{sub}</span>}
     </Tag>
-  );
-}
-
-function FacetChip({ active, onClick, children, testId }: { active: boolean; onClick: () => void; children: ReactNode; testId?: string }) {
-  return (
-    <button onClick={onClick} data-testid={testId} className={cx("flex items-center gap-1.5 rounded-full border px-2.5 py-0.5 text-[12px] whitespace-nowrap", active ? "border-accent bg-accent-soft" : "border-line hover:bg-hover")}>
-      {children}
-    </button>
   );
 }
 

@@ -18,6 +18,7 @@ import type { NodeLive } from "../bindings/NodeLive";
 import type { OperationStatus } from "../bindings/OperationStatus";
 import type { Scope } from "../bindings/Scope";
 import type { TreeItem } from "../bindings/TreeItem";
+import type { TreeView } from "../bindings/TreeView";
 import { isTransitional, nodeState } from "../components/ui/StateDot";
 
 export const cloudKeys = {
@@ -91,8 +92,28 @@ export function useNodeLive(name: string | null | undefined) {
   return useQuery({ queryKey: cloudKeys.fleetNodes, queryFn: fetchFleet, staleTime: Infinity, select: (m: FleetMap) => (name ? (m.get(name) ?? null) : null) }).data ?? null;
 }
 
+/**
+ * The fleet overview, committed with the tree: when a read of the tree is in flight (nodes were
+ * added, removed or renamed), the overview waits for it, so the Overview never names a node
+ * the tree does not show yet. (The backend's fleet follows an edit at once and its overview is
+ * a cheap in-memory answer, while the tree is read from disk: fetched on their own, a new node
+ * showed in the overview before the tree.)
+ */
+export async function fetchOverviewWithTree(client: QueryClient): Promise<FleetOverview> {
+  const overview = await backend.fleetOverview();
+  // A read cancelled by a newer one is followed by that one: wait for the last.
+  for (let i = 0; i < 5; i++) {
+    const tree = client.getQueryCache().find({ queryKey: keys.tree, exact: true });
+    const pending = tree?.state.fetchStatus === "fetching" ? tree.promise : undefined;
+    if (!pending) break;
+    await pending.catch(() => undefined);
+  }
+  return overview;
+}
+
 export function useFleetOverview() {
-  return useQuery({ queryKey: cloudKeys.fleetOverview, queryFn: backend.fleetOverview, staleTime: Infinity });
+  const client = useQueryClient();
+  return useQuery({ queryKey: cloudKeys.fleetOverview, queryFn: () => fetchOverviewWithTree(client), staleTime: Infinity });
 }
 
 export function useOperations() {
@@ -114,7 +135,24 @@ export function useLiveState(item: Pick<TreeItem, "name" | "instance" | "problem
 
 /** Whether the backend's automatic refresh is polling the nodes in transition now. */
 export function useRefreshing(): boolean {
-  return useQuery({ queryKey: cloudKeys.fleetOverview, queryFn: backend.fleetOverview, staleTime: Infinity, select: (o: FleetOverview) => o.refreshing }).data ?? false;
+  const client = useQueryClient();
+  return useQuery({ queryKey: cloudKeys.fleetOverview, queryFn: () => fetchOverviewWithTree(client), staleTime: Infinity, select: selectRefreshing }).data ?? false;
+}
+const selectRefreshing = (o: FleetOverview) => o.refreshing;
+
+const treeNames = new WeakMap<TreeView, Set<string>>();
+
+/** Whether a fleet diff names nodes the cached tree does not have, or drops ones it has: the tree is behind. */
+export function treeIsBehind(client: QueryClient, change: FleetChange): boolean {
+  const tree = client.getQueryData<TreeView>(keys.tree);
+  if (!tree) return false;
+  let names = treeNames.get(tree);
+  if (!names) {
+    names = new Set(tree.items.filter((i) => i.kind === "node").map((i) => i.name));
+    treeNames.set(tree, names);
+  }
+  const known = names;
+  return change.nodes.some((n) => !known.has(n.node)) || change.removed.some((r) => known.has(r));
 }
 
 /**
@@ -238,6 +276,10 @@ export function useCloudEvents() {
     keep(
       ev.onFleetChanged?.((change) => {
         applyFleetChange(client, change);
+        // Nodes the tree does not know yet (an edit, the command line): read the tree now, so
+        // the overview fetched below waits for it and both show the change together. A read
+        // already under way (the repository's own change event) is reused, not restarted.
+        if (treeIsBehind(client, change)) void client.invalidateQueries({ queryKey: keys.tree }, { cancelRefetch: false });
         refreshOverview();
       }),
     );

@@ -44,6 +44,22 @@ export const CLOUD_LABELS: Record<CloudField, string> = {
 
 export const COMPUTED_KEYS = ["index", "depth", "sub_count"];
 
+/**
+ * Properties the app manages with its own actions: shown read-only in the editor, never sent
+ * by a save. `cloud.instance` is written by Launch (and replaced by a re-launch); `parent` by Clone.
+ */
+export const MANAGED_KEYS = ["cloud.instance", "parent"] as const;
+export type ManagedKey = (typeof MANAGED_KEYS)[number];
+export const isManagedKey = (key: string): key is ManagedKey => (MANAGED_KEYS as readonly string[]).includes(key.trim());
+
+/** The managed properties an item has, with their values, in MANAGED_KEYS order. */
+export function managedFromProps(props: Props): { key: ManagedKey; value: JsonValue }[] {
+  return MANAGED_KEYS.flatMap((key) => {
+    const value = getPath(props, key);
+    return value === undefined ? [] : [{ key, value }];
+  });
+}
+
 let nextId = 0;
 export const rowId = () => `row${++nextId}`;
 
@@ -97,10 +113,12 @@ function cloudFieldKey(field: CloudField, props: Props): string {
 
 const HANDLED_CLOUD = new Set(["provider", "region", "image", "key-pair", "key_pair", "type", "security_groups", "subnet"]);
 
-/** The generic rows: every property except the ones the cloud form shows. */
+/** The generic rows: every property except the ones the cloud form shows and the managed ones. */
 export function rowsFromProps(props: Props): PropRow[] {
   const rows: PropRow[] = [];
-  const add = (key: string, value: JsonValue) => rows.push({ id: rowId(), key, type: typeOf(value), text: textOf(value), origKey: key });
+  const add = (key: string, value: JsonValue) => {
+    if (!isManagedKey(key)) rows.push({ id: rowId(), key, type: typeOf(value), text: textOf(value), origKey: key });
+  };
   for (const [key, value] of Object.entries(props)) {
     if (key === "user" && (typeof value === "string" || value === null)) continue;
     if (key === "cloud" && value && typeof value === "object" && !Array.isArray(value)) {
@@ -180,6 +198,8 @@ export function keyError(key: string): string | undefined {
   if (/[\s=]/.test(k)) return "Names cannot contain spaces or '='.";
   if (k.split(".").some((p) => !p)) return "Dots separate levels (cloud.region); no empty parts.";
   if (COMPUTED_KEYS.includes(k)) return `'${k}' is computed by poni and cannot be set.`;
+  if (k === "cloud.instance") return "cloud.instance is set by Launch; it cannot be edited here.";
+  if (k === "parent") return "parent is set by Clone; it cannot be edited here.";
   return undefined;
 }
 
@@ -254,5 +274,7 @@ export function savePayload(original: Props, rows: PropRow[], cloud: CloudForm):
       set.push({ key, value: cloudValue(field, now, getPath(original, key)) });
     }
   }
-  return { set, unset: unset.filter((k) => !set.some((s) => s.key === k)) };
+  // The managed keys are never sent, whatever the rows say.
+  const sent = set.filter((s) => !isManagedKey(s.key));
+  return { set: sent, unset: unset.filter((k) => !isManagedKey(k) && !sent.some((s) => s.key === k)) };
 }

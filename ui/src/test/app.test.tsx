@@ -56,10 +56,27 @@ describe("app", () => {
 
   it("counts from the tree, clicks through to nodes, and reloads when the repository changes", async () => {
     backendMock.loadTree.mockResolvedValue(demoTree);
+    backendMock.fleetOverview.mockResolvedValue({
+      nodes: 6,
+      withInstance: 1,
+      byState: (["pending", "running", "stopping", "stopped", "shutting-down", "terminated", "unknown"] as const).map((state) => ({ state, count: state === "running" ? 1 : 0 })),
+      byRegion: [
+        { region: "eu-west-1", nodes: 1, instances: 0, byState: [] },
+        { region: "us-east-1", nodes: 3, instances: 1, byState: [{ state: "running", count: 1 }] },
+        { region: null, nodes: 2, instances: 0, byState: [] },
+      ],
+      noInstance: ["drumbo2", "drumbo3", "webshop/backend/db1", "webshop/frontend/http01", "webshop/frontend/http02"],
+      missing: [],
+      transitional: [],
+      withProblems: [],
+      lastErrors: [],
+      refreshing: false,
+    });
     renderWithProviders(<App />);
     expect(await screen.findByTestId("stat-nodes-value")).toHaveTextContent("6");
     expect(screen.getByTestId("stat-systems-value")).toHaveTextContent("3");
-    expect(screen.getByTestId("stat-launched-value")).toHaveTextContent("1");
+    expect(screen.getByTestId("stat-clones-value")).toHaveTextContent("3");
+    expect(await screen.findByTestId("fleet-instances")).toHaveTextContent("1 instance");
     fireEvent.click(screen.getByTestId("region-eu-west-1"));
     const list = screen.getByTestId("overview-list");
     expect(within(list).getByText("Nodes in eu-west-1")).toBeInTheDocument();

@@ -1,14 +1,14 @@
-// The fleet at a glance (top of the Overview): instances by state and by region, nodes with
-// no instance, instances the cloud no longer knows, nodes in transition, and the last errors.
-// Every name clicks through to the node.
+// The fleet at a glance (top of the Overview), each fact once: instances by state and by
+// region, nodes with no instance, instances the cloud no longer knows, nodes in transition, and
+// the last errors. Every name clicks through to the node; every count filters the node list.
 import { useState, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, Cloud, Globe2, Loader2, RefreshCw, Rocket, Unplug } from "lucide-react";
 import { cloudActions, useFleetOverview } from "../../lib/cloud";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
-import type { TreeModel } from "../../lib/treeModel";
 import type { StateBadge as StateName } from "../../bindings/StateBadge";
+import type { StateCount } from "../../bindings/StateCount";
 import { Button, cx, ErrorNote, SectionTitle } from "../ui";
 import { StateDot, stateLook } from "../ui/StateDot";
 
@@ -31,13 +31,40 @@ function NodeLinks({ names, testId, limit = 8 }: { names: string[]; testId: stri
   );
 }
 
-export function FleetSection({ onState }: { model?: TreeModel; onState?: (state: StateName) => void }) {
+/** What the Overview's node list shows; the fleet panel sets the facets of its own facts. */
+export type FleetFacet = { kind: "state"; state: StateName } | { kind: "region"; region: string | null } | { kind: "no-instance" };
+
+const sameFacet = (a: FleetFacet, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Instances counted as there: every state but terminated (a terminated instance is not launched
+ * any more), less the ones the cloud no longer knows (the backend counts those as unknown).
+ * Derived from the per-state counts: the overview has no such number of its own.
+ */
+export function liveInstances(byState: StateCount[], missing = 0): number {
+  return Math.max(0, byState.reduce((sum, s) => (s.state === "terminated" ? sum : sum + s.count), 0) - missing);
+}
+
+function countOf(byState: StateCount[], state: StateName): number {
+  return byState.find((s) => s.state === state)?.count ?? 0;
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * The fleet, each fact once: instances by state (terminated as terminated, never as launched),
+ * by region, nodes without an instance, instances the cloud no longer knows, property
+ * problems, the last errors. Clicking a count shows its nodes in the Overview's list.
+ */
+export function FleetSection({ facet, onFacet }: { facet?: unknown; onFacet?: (facet: FleetFacet) => void }) {
   const overview = useFleetOverview();
   const client = useQueryClient();
   const o = overview.data;
   if (overview.error) return <ErrorNote error={explain(overview.error)} testId="fleet-error" />;
   if (!o) return null;
-  const total = o.withInstance;
+  const live = liveInstances(o.byState, o.missing.length);
+  const terminated = countOf(o.byState, "terminated");
+  const active = (f: FleetFacet) => sameFacet(f, facet);
   return (
     <section className="flex flex-col gap-3 rounded-lg border border-line bg-panel p-3.5" data-testid="fleet">
       <SectionTitle
@@ -48,14 +75,17 @@ export function FleetSection({ onState }: { model?: TreeModel; onState?: (state:
                 <Loader2 size={12} className="animate-spin" /> watching {o.transitional.length} in transition
               </span>
             )}
-            <Button size="sm" icon={<RefreshCw size={12} />} disabled={total === 0} onClick={() => cloudActions.refresh(client, { kind: "all" })} data-testid="fleet-refresh">
+            <Button size="sm" icon={<RefreshCw size={12} />} disabled={o.withInstance === 0} onClick={() => cloudActions.refresh(client, { kind: "all" })} data-testid="fleet-refresh">
               Refresh all
             </Button>
           </span>
         }
       >
-        <span className="flex items-center gap-1.5">
-          <Cloud size={13} /> Fleet · {total} instance{total === 1 ? "" : "s"} for {o.nodes} node{o.nodes === 1 ? "" : "s"}
+        <span className="flex items-center gap-1.5" title={terminated || o.missing.length ? "Terminated instances and ones the cloud no longer knows are not counted; they have their own counts below." : undefined}>
+          <Cloud size={13} /> Fleet ·{" "}
+          <span data-testid="fleet-instances" data-count={live}>
+            {plural(live, "instance")}
+          </span>
         </span>
       </SectionTitle>
 
@@ -63,13 +93,15 @@ export function FleetSection({ onState }: { model?: TreeModel; onState?: (state:
         {o.byState.map((s) => (
           <button
             key={s.state}
-            onClick={() => onState?.(s.state)}
+            onClick={() => onFacet?.({ kind: "state", state: s.state })}
             disabled={s.count === 0}
             data-testid={`fleet-state-${s.state}`}
             data-count={s.count}
+            aria-pressed={active({ kind: "state", state: s.state })}
             className={cx(
               "flex items-center gap-1.5 rounded-md border px-2.5 py-1 text-[12px]",
               s.count ? cx("border-line-strong hover:bg-hover", stateLook(s.state).badge) : "border-line text-faint",
+              active({ kind: "state", state: s.state }) && "ring-1 ring-accent",
             )}
           >
             <StateDot state={s.state} /> {stateLook(s.state).label}
@@ -78,12 +110,12 @@ export function FleetSection({ onState }: { model?: TreeModel; onState?: (state:
         ))}
       </div>
 
-      {total > 0 && (
+      {o.withInstance > 0 && (
         <div className="flex h-2 w-full overflow-hidden rounded-full bg-panel-2" aria-hidden>
           {o.byState
             .filter((s) => s.count)
             .map((s) => (
-              <span key={s.state} className={cx("h-full", stateLook(s.state).dot)} style={{ width: `${(s.count / total) * 100}%` }} />
+              <span key={s.state} className={cx("h-full", stateLook(s.state).dot)} style={{ width: `${(s.count / o.withInstance) * 100}%` }} />
             ))}
         </div>
       )}
@@ -93,37 +125,57 @@ export function FleetSection({ onState }: { model?: TreeModel; onState?: (state:
           <p className="mb-1 flex items-center gap-1.5 text-[12px] font-medium text-muted">
             <Globe2 size={12} /> By region
           </p>
-          <ul className="flex flex-col gap-1 text-[12px]" data-testid="fleet-regions">
-            {o.byRegion.map((r) => (
-              <li key={String(r.region)} className="flex items-center gap-2" data-testid={`fleet-region-${r.region ?? "none"}`}>
-                <span className={cx("w-28 shrink-0 truncate", !r.region && "text-muted italic")}>{r.region ?? "no region set"}</span>
-                <span className="text-muted tabular-nums">
-                  {r.instances}/{r.nodes}
-                </span>
-                <span className="flex min-w-0 flex-wrap gap-1">
-                  {r.byState.map((s) => (
-                    <span key={s.state} className={cx("rounded-full px-1.5 text-[11px]", stateLook(s.state).badge)}>
-                      {s.count} {s.state}
+          <ul className="flex flex-col gap-0.5 text-[12px]" data-testid="fleet-regions">
+            {o.byRegion.map((r) => {
+              const f: FleetFacet = { kind: "region", region: r.region };
+              const regionLive = liveInstances(r.byState, o.missing.filter((m) => m.region === r.region).length);
+              return (
+                <li key={String(r.region)} data-testid={`fleet-region-${r.region ?? "none"}`} data-nodes={r.nodes} data-instances={regionLive}>
+                  <button
+                    onClick={() => onFacet?.(f)}
+                    data-testid={`region-${r.region ?? "none"}`}
+                    aria-pressed={active(f)}
+                    className={cx("flex w-full flex-wrap items-center gap-x-2 gap-y-0.5 rounded-md px-1.5 py-1 text-left hover:bg-hover", active(f) && "bg-accent-soft")}
+                  >
+                    <span className={cx("w-28 shrink-0 truncate text-[13px]", !r.region && "text-muted italic")}>{r.region ?? "no region set"}</span>
+                    <span className="text-muted tabular-nums">
+                      {plural(r.nodes, "node")} · {plural(regionLive, "instance")}
                     </span>
-                  ))}
-                </span>
-              </li>
-            ))}
+                    <span className="flex min-w-0 flex-wrap gap-1">
+                      {r.byState.map((s) => (
+                        <span key={s.state} className={cx("rounded-full px-1.5 text-[11px]", stateLook(s.state).badge)} data-testid={`fleet-region-${r.region ?? "none"}-${s.state}`}>
+                          {s.count} {s.state}
+                        </span>
+                      ))}
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
           </ul>
         </div>
         <div className="flex flex-col gap-2 text-[12px]">
-          <Fact icon={<Rocket size={12} />} label={`${o.noInstance.length} without an instance`} testId="fleet-no-instance-count">
+          <div>
+            <p className="flex items-center gap-1.5 font-medium" data-testid="fleet-no-instance-count" data-count={o.noInstance.length}>
+              <Rocket size={12} />
+              <button
+                className={cx("rounded px-1 hover:bg-hover", active({ kind: "no-instance" }) && "bg-accent-soft")}
+                onClick={() => onFacet?.({ kind: "no-instance" })}
+                aria-pressed={active({ kind: "no-instance" })}
+                data-testid="facet-not-launched"
+              >
+                {plural(o.noInstance.length, "node")} without an instance
+              </button>
+            </p>
             {o.noInstance.length > 0 && (
-              <>
+              <div className="mt-0.5 pl-[18px]">
                 <NodeLinks names={o.noInstance} testId="fleet-no-instance" />
-                {o.noInstance.length > 0 && (
-                  <Button size="sm" className="mt-1" icon={<Rocket size={12} />} onClick={() => cloudActions.launch(o.noInstance.length === 1 ? { kind: "node", name: o.noInstance[0] } : { kind: "nodes", names: o.noInstance })} data-testid="fleet-launch-missing">
-                    Launch these…
-                  </Button>
-                )}
-              </>
+                <Button size="sm" className="mt-1" icon={<Rocket size={12} />} onClick={() => cloudActions.launch(o.noInstance.length === 1 ? { kind: "node", name: o.noInstance[0] } : { kind: "nodes", names: o.noInstance })} data-testid="fleet-launch-missing">
+                  Launch these…
+                </Button>
+              </div>
             )}
-          </Fact>
+          </div>
           {o.missing.length > 0 && (
             <Fact icon={<Unplug size={12} className="text-danger" />} label={`${o.missing.length} instance${o.missing.length === 1 ? "" : "s"} the cloud no longer knows`} testId="fleet-missing-count">
               <ul data-testid="fleet-missing">

@@ -98,8 +98,12 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
 
   const add = useMutation({
     mutationFn: () => backend.addNodes(request),
-    onSuccess: (names) => {
+    onSuccess: async (names) => {
       log(mode === "clone" ? `Cloned ${names.length} node${names.length === 1 ? "" : "s"} from ${request.parent}: ${names.join(", ")}` : `Created ${names.join(", ")}`);
+      // The dialog closes once the tree holds the new nodes, so they are selected (and scrolled
+      // to) at once; the fleet overview waits for the same read (fetchOverviewWithTree). A read
+      // the repository's change event already started is reused, not restarted.
+      await client.invalidateQueries({ queryKey: keys.tree }, { cancelRefetch: false }).catch(() => undefined);
       const ui = useUi.getState();
       if (names[0]) {
         ui.expand(ancestors(names[0]));
@@ -110,7 +114,7 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
         else ui.select(names, names[0]);
       }
       close();
-      void client.invalidateQueries();
+      void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.tree[0] }, { cancelRefetch: false });
     },
   });
 

@@ -3,7 +3,7 @@
 // nothing typed is lost when the backend refuses.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ArrowUpRight, CheckCircle2, FileWarning, Loader2, Plus, RotateCcw, Save, Trash2, TriangleAlert } from "lucide-react";
+import { ArrowUpRight, CheckCircle2, FileWarning, Loader2, Lock, Plus, Power, Rocket, RotateCcw, Save, Trash2, TriangleAlert } from "lucide-react";
 import type { ItemDetail } from "../../bindings/ItemDetail";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
 import { backend } from "../../lib/backend";
@@ -15,6 +15,7 @@ import {
   cloudErrors,
   cloudFromProps,
   keyError,
+  managedFromProps,
   parseRow,
   PROP_TYPES,
   retype,
@@ -25,12 +26,14 @@ import {
   CLOUD_FIELDS,
   type CloudField,
   type CloudForm,
+  type ManagedKey,
   type PropRow,
   type PropType,
   type Props,
 } from "../../lib/props";
 import { keys, useCloudReference, type CloudReference } from "../../lib/queries";
 import { useUi } from "../../lib/store";
+import { cloudActions, useNodeLive } from "../../lib/cloud";
 import { Button, cx, ErrorNote, IconButton, Input, SectionTitle, Select, TextArea } from "../ui";
 import { EditorLiveBar } from "../cloud/NodeCloud";
 import { CloudSection } from "./CloudSection";
@@ -183,7 +186,18 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
             <EditorLiveBar name={detail.name} instance={typeof getPath(detail.props as Props, "cloud.instance") === "string" ? (getPath(detail.props as Props, "cloud.instance") as string) : null} problem={detail.problem} />
           )}
           <CloudSection detail={detail} cloud={draft.cloud} errors={cloudErrs} onChange={setCloud} reference={cloudRef} inherited={inherited} prefilled={prefilled} />
-          <PropertiesSection rows={draft.rows} errors={rowErrors} errorRow={errorKey} onChange={setRow} onRemove={removeRow} onAdd={() => addRow()} base={draft.base} />
+          <PropertiesSection
+            name={detail.name}
+            kind={detail.kind}
+            managed={managedFromProps(detail.props as Props)}
+            rows={draft.rows}
+            errors={rowErrors}
+            errorRow={errorKey}
+            onChange={setRow}
+            onRemove={removeRow}
+            onAdd={() => addRow()}
+            base={draft.base}
+          />
           <InheritedSection detail={detail} rows={draft.rows} onOverride={(k, v) => addRow(k, v)} />
           <ComputedSection detail={detail} />
         </div>
@@ -257,6 +271,9 @@ function Card({ children, testId }: { children: React.ReactNode; testId?: string
 }
 
 function PropertiesSection({
+  name,
+  kind,
+  managed,
   rows,
   errors,
   errorRow,
@@ -265,6 +282,9 @@ function PropertiesSection({
   onAdd,
   base,
 }: {
+  name: string;
+  kind: ItemDetail["kind"];
+  managed: { key: ManagedKey; value: JsonValue }[];
   rows: PropRow[];
   errors: Map<string, { key?: string; value?: string }>;
   errorRow?: string;
@@ -292,6 +312,13 @@ function PropertiesSection({
       >
         Properties
       </SectionTitle>
+      {managed.length > 0 && (
+        <ul className="mb-2 flex flex-col divide-y divide-line rounded-md border border-line bg-panel-2/40 text-[12px]" data-testid="props-managed">
+          {managed.map((m) => (
+            <ManagedRow key={m.key} name={name} kind={kind} prop={m.key} value={m.value} />
+          ))}
+        </ul>
+      )}
       {rows.length === 0 && <p className="text-[12px] text-muted">No other properties. Add one: a name like <code className="font-mono">port</code> or <code className="font-mono">app.version</code> (dots make nested values).</p>}
       {rows.length > 0 && (
         <div className="grid grid-cols-[minmax(110px,1fr)_118px_minmax(140px,2fr)_28px] items-start gap-x-2 gap-y-1.5 text-[12px]">
@@ -319,6 +346,49 @@ function PropertiesSection({
         </div>
       )}
     </Card>
+  );
+}
+
+const MANAGED_NOTES: Record<ManagedKey, string> = {
+  "cloud.instance": "Set by Launch; cleared by re-launch.",
+  parent: "Set by Clone.",
+};
+
+/** A property the app manages: its value, what manages it, and the action that changes it. Not editable, not removable here. */
+function ManagedRow({ name, kind, prop, value }: { name: string; kind: ItemDetail["kind"]; prop: ManagedKey; value: JsonValue }) {
+  const live = useNodeLive(kind === "node" ? name : null);
+  const text = showValue(value);
+  const scope = { kind: "node", name } as const;
+  return (
+    <li className="flex flex-wrap items-center gap-x-2 gap-y-1 px-2 py-1.5" data-testid={`prop-managed-${prop}`} data-key={prop}>
+      <Lock size={12} className="shrink-0 text-faint" aria-label="Managed by the app" />
+      <span className="w-32 shrink-0 truncate font-mono">{prop}</span>
+      <span className="min-w-0 truncate font-mono" data-selectable data-testid={`prop-managed-${prop}-value`} title={text}>
+        {text}
+      </span>
+      <span className="text-muted" data-testid={`prop-managed-${prop}-note`}>
+        {MANAGED_NOTES[prop]}
+      </span>
+      <span className="ml-auto flex shrink-0 gap-1">
+        {prop === "cloud.instance" && kind === "node" && (
+          <>
+            <Button size="sm" variant="ghost" icon={<Rocket size={12} />} onClick={() => cloudActions.launch(scope, true)} data-testid="prop-managed-relaunch">
+              Re-launch…
+            </Button>
+            {live?.state !== "terminated" && (
+              <Button size="sm" variant="ghost" className="text-danger" icon={<Power size={12} />} onClick={() => cloudActions.confirm(scope, "terminate")} data-testid="prop-managed-terminate">
+                Terminate…
+              </Button>
+            )}
+          </>
+        )}
+        {prop === "parent" && typeof value === "string" && value && (
+          <Button size="sm" variant="ghost" icon={<ArrowUpRight size={12} />} onClick={() => useUi.getState().open(value)} data-testid="prop-managed-open-parent">
+            Open {value}
+          </Button>
+        )}
+      </span>
+    </li>
   );
 }
 
