@@ -6,6 +6,8 @@ use poni_app::cloud::{
     Affected, CloudEventPayload, CloudReference, ConfirmAction, ConnectCommand, CredentialChoice, CredentialStatus, FleetChange, FleetOverview,
     LaunchPreview, NewCredentialSet, NodeLive, OperationRequest, OperationStatus, Scope, StoredCredentialSet,
 };
+use poni_app::cloud::{AccountInstance, ImportPreviewNode, ImportRequest};
+use poni_app::poni_cloud::engine::drift::Drift;
 use poni_app::cloud::{AccountStatus, LaunchChecks, RegionList, SandboxStatus, SshAccessRequest, SsoLogin};
 use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
 use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
@@ -55,6 +57,11 @@ fn export_all(dir: &Path) {
     LaunchChecks::export_all(&cfg).unwrap();
     SandboxStatus::export_all(&cfg).unwrap();
     SsoLogin::export_all(&cfg).unwrap();
+    // Existing fleets.
+    AccountInstance::export_all(&cfg).unwrap();
+    ImportRequest::export_all(&cfg).unwrap();
+    ImportPreviewNode::export_all(&cfg).unwrap();
+    Drift::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

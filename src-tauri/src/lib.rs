@@ -76,6 +76,10 @@ pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppS
             sso::sso_start,
             sso::sso_finish,
             sso::sso_cancel,
+            existing::account_instances,
+            existing::import_preview,
+            existing::import_instances,
+            existing::cloud_drift,
         ])
 }
 

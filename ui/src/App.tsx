@@ -2,7 +2,7 @@
 import { lazy, Suspense, useEffect } from "react";
 import { Tabs, Tooltip as RTooltip } from "radix-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ChevronsDownUp, Database, FolderOpen, FolderPlus, Home, LayoutDashboard, Loader2, Network, Plus, SquarePen } from "lucide-react";
+import { ChevronsDownUp, Database, FolderOpen, FolderPlus, Home, LayoutDashboard, Loader2, Network, Plus, Server, SquarePen } from "lucide-react";
 import { backend } from "./lib/backend";
 import { actions } from "./lib/actions";
 import { explain } from "./lib/errors";
@@ -14,6 +14,7 @@ import type { TreeModel } from "./lib/treeModel";
 import { TopBar, tildify } from "./components/TopBar";
 import { RepoTree } from "./components/tree/RepoTree";
 import { Overview } from "./components/Overview";
+import { FleetTable } from "./components/cloud/FleetTable";
 import { ItemEditor } from "./components/editor/ItemEditor";
 import { Inspector } from "./components/Inspector";
 import { DialogHost } from "./components/dialogs/DialogHost";
@@ -135,6 +136,9 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
         <Tabs.Trigger value="graph" className={trigger} data-testid="tab-graph">
           <Network size={14} /> Graph
         </Tabs.Trigger>
+        <Tabs.Trigger value="fleet" className={trigger} data-testid="tab-fleet">
+          <Server size={14} /> Fleet
+        </Tabs.Trigger>
         <Tabs.Trigger value="node" className={cx(trigger, "min-w-0")} data-testid="tab-node">
           <SquarePen size={14} className="shrink-0" />
           <span className="truncate">{item ? item.label : "Node"}</span>
@@ -151,6 +155,9 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
             <GraphView model={model} />
           </Suspense>
         </ErrorBoundary>
+      </Tabs.Content>
+      <Tabs.Content value="fleet" className="flex min-h-0 flex-1 flex-col outline-none">
+        <ErrorBoundary label="fleet">{tab === "fleet" && <FleetTable />}</ErrorBoundary>
       </Tabs.Content>
       <Tabs.Content value="node" className="flex min-h-0 flex-1 flex-col outline-none">
         <ErrorBoundary label="editor" resetKey={current}>

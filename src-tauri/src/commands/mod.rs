@@ -5,6 +5,7 @@ pub mod account;
 pub mod cloud;
 pub mod credentials;
 pub mod edit;
+pub mod existing;
 pub mod names;
 pub mod sandbox;
 pub mod settings;

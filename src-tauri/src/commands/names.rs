@@ -49,4 +49,8 @@ pub const ALL: &[&str] = &[
     "sso_start",
     "sso_finish",
     "sso_cancel",
+    "account_instances",
+    "import_preview",
+    "import_instances",
+    "cloud_drift",
 ];

@@ -6,7 +6,11 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { AccountStatus } from "../bindings/AccountStatus";
 import type { Affected } from "../bindings/Affected";
+import type { AccountInstance } from "../bindings/AccountInstance";
 import type { AppError } from "../bindings/AppError";
+import type { Drift } from "../bindings/Drift";
+import type { ImportPreviewNode } from "../bindings/ImportPreviewNode";
+import type { ImportRequest } from "../bindings/ImportRequest";
 import type { CloudEventPayload } from "../bindings/CloudEventPayload";
 import type { CloudReference } from "../bindings/CloudReference";
 import type { ConfirmAction } from "../bindings/ConfirmAction";
@@ -142,6 +146,13 @@ export const backend = {
   /** Resolves when running (progress arrives as sandbox-changed events), or throws sandbox.*. */
   sandboxStart: () => call<SandboxStatus>("sandbox_start"),
   sandboxStop: () => call<SandboxStatus>("sandbox_stop"),
+
+  // Existing fleets: every instance of the account (none given: the regions the nodes use),
+  // adopting untracked ones as nodes, and where nodes and instances disagree.
+  accountInstances: (regions: string[] = []) => call<AccountInstance[]>("account_instances", { regions }),
+  importPreview: (request: ImportRequest) => call<ImportPreviewNode[]>("import_preview", { request }),
+  importInstances: (request: ImportRequest) => call<string[]>("import_instances", { request }),
+  cloudDrift: (scope: Scope) => call<Drift[]>("cloud_drift", { scope }),
 };
 
 export type Backend = typeof backend;

@@ -3,7 +3,7 @@ import { create } from "zustand";
 import type { ConfirmAction } from "../bindings/ConfirmAction";
 import type { Scope } from "../bindings/Scope";
 
-export type Tab = "overview" | "graph" | "node";
+export type Tab = "overview" | "graph" | "fleet" | "node";
 
 export type DialogState =
   | { kind: "new-system"; parent?: string | null }

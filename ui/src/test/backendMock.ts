@@ -52,6 +52,10 @@ export const backendMock = {
   sandboxStatus: vi.fn(),
   sandboxStart: vi.fn(),
   sandboxStop: vi.fn(),
+  accountInstances: vi.fn(),
+  importPreview: vi.fn(),
+  importInstances: vi.fn(),
+  cloudDrift: vi.fn(),
 };
 
 export function resetBackend() {
@@ -75,6 +79,10 @@ export function resetBackend() {
   backendMock.connectCommand.mockRejectedValue({ code: "node.no_address", message: "the node has no address yet" });
   // The account: one AWS account that answers, with a few of everything per region.
   backendMock.accountStatus.mockResolvedValue(account);
+  backendMock.accountInstances.mockResolvedValue([]);
+  backendMock.importPreview.mockResolvedValue([]);
+  backendMock.importInstances.mockResolvedValue([]);
+  backendMock.cloudDrift.mockResolvedValue([]);
   backendMock.launchChecks.mockResolvedValue({ account, warnings: [] });
   backendMock.accountRegions.mockResolvedValue(regionList);
   backendMock.accountImages.mockResolvedValue(images);

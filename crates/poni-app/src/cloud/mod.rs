@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod credentials;
+pub mod existing;
 pub mod fleet;
 pub mod preview;
 pub mod sandbox;
@@ -14,6 +15,7 @@ pub mod time;
 pub mod wording;
 
 pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, RegionList, SshAccessRequest, WarningKind};
+pub use existing::{AccountInstance, ImportPreviewNode, ImportRequest, InstanceTracking};
 pub use sandbox::{Sandbox, SandboxPhase, SandboxStatus};
 pub use sso::{SsoLogin, SsoLogins};
 pub use wording::FixAction;

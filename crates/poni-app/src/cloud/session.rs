@@ -294,6 +294,13 @@ impl CloudSession {
         self.inner.ensure_refresher();
     }
 
+    /// An engine on this workspace for a lookup or an import that is not an operation: its
+    /// events (properties it writes) reach the fleet like the automatic refresh's.
+    pub(crate) async fn engine(&self) -> AppResult<Engine> {
+        let provider = self.inner.provider().await?;
+        Ok(Engine::new(self.inner.repo.clone(), provider, self.inner.refresh_sink(), self.inner.options.engine.clone()))
+    }
+
     /// The credentials now reach another account (or the same anew): what the previous one
     /// said about instances is dropped, so no fleet of the old account stays on screen.
     pub fn account_changed(&self) {

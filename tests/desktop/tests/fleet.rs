@@ -1,0 +1,52 @@
+//! Existing fleets in the real app, against moto behind the test proxy: instances made outside
+//! poni appear in the Fleet tab, grouped; one is picked and imported as a node after a preview,
+//! and its file holds the instance's properties.
+
+use poni_e2e::{env_for, Ec2Client, Ec2Proxy, ProxyConfig, TEST_AMI};
+use poni_e2e_desktop::{unavailable, DesktopApp, DesktopOptions};
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instances_made_elsewhere_are_seen_and_imported() {
+    if let Some(why) = unavailable() {
+        eprintln!("SKIPPED: {why}");
+        return;
+    }
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let ec2 = Ec2Client::new(proxy.endpoint_url());
+    let ids = ec2.run_instances(2);
+    ec2.call_ok("CreateTags", &[("ResourceId.1", &ids[0]), ("Tag.1.Key", "Name"), ("Tag.1.Value", "legacy/db")]);
+    let aws = env_for(proxy.endpoint_url());
+    let app = DesktopApp::start(DesktopOptions { env: aws.vars().to_vec(), ..Default::default() }).await;
+    let ui = &app.ui;
+
+    // A node in us-east-1 makes it a region in use.
+    ui.click("empty-new-node").await;
+    ui.fill("nodes-template", "web1").await;
+    ui.click("nodes-submit").await;
+    ui.wait_text("cloud-prefilled", "us-east-1").await;
+    ui.click("editor-save").await;
+    app.wait_node("web1", |v| v["cloud"]["region"] == json!("us-east-1")).await;
+
+    ui.click("tab-fleet").await;
+    for id in &ids {
+        ui.wait_attr(&format!("fleet-row-{id}"), "data-tracking", "untracked", Duration::from_secs(20)).await;
+    }
+    let count = ui.wait_text("fleet-count", "instances in us-east-1").await;
+    assert!(count.contains("2 of 2"), "{count}");
+    ui.screenshot("fleet-1-table").await;
+    ui.click(&format!("fleet-pick-{}", ids[0])).await;
+    ui.click("fleet-import").await;
+    let row = ui.wait_text(&format!("import-row-{}", ids[0]), "imported/legacy-db").await;
+    assert!(row.contains("legacy/db"), "the Name tag is shown beside the name made valid: {row}");
+    ui.screenshot("fleet-2-import-preview").await;
+    ui.click("import-confirm").await;
+    let node = app.wait_node("imported/legacy-db", |v| v["cloud"]["instance"].is_string()).await;
+    assert_eq!(node["cloud"]["instance"], json!(ids[0]));
+    assert_eq!(node["cloud"]["image"], json!(TEST_AMI));
+    assert_eq!(node["cloud"]["region"], json!("us-east-1"));
+    ui.wait_attr(&format!("fleet-row-{}", ids[0]), "data-tracking", "tracked", Duration::from_secs(20)).await;
+    ui.find("tree-row-imported").await; // the system it was put in
+    app.quit().await;
+}
