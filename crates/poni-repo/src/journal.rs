@@ -276,9 +276,9 @@ fn stage(root: &Path, journal: &Journal, writes: &[(&Op, &[u8])]) -> Result<()> 
         let path = abs(root, path);
         let io = |e| RepoError::io(&path, e);
         fault::step(root)?;
-        // A leftover of poni's (or of our earlier versions') way of writing: never used again.
-        store::remove_leftover(&store::suffixed(&path, PONI_TMP_SUFFIX)).map_err(io)?;
         if *existed {
+            // A leftover of poni's (or of our earlier versions') way of writing: never used again.
+            store::remove_leftover(&store::suffixed(&path, PONI_TMP_SUFFIX)).map_err(io)?;
             backup(&path, &bak_of(&path, &journal.id)).map_err(io)?;
         }
         fault::step(root)?;

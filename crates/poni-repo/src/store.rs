@@ -141,6 +141,28 @@ pub(crate) fn read_contents(path: &Path) -> io::Result<Contents> {
     })
 }
 
+/// [`read_contents`] for a file already found to be a plain file (`seen`, from `lstat`): opened
+/// without following links and without blocking, and read only if it is still that file.
+pub(crate) fn read_seen(path: &Path, seen: &fs::Metadata) -> io::Result<Contents> {
+    let mut file = match open_existing(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Contents::Missing),
+        Err(e) if is_loop(&e) => return Ok(Contents::Refused(EntryKind::Symlink)),
+        Err(e) => return Err(e),
+    };
+    let opened = file.metadata()?;
+    if !opened.is_file() || !same_file(seen, &opened) {
+        return Ok(Contents::Refused(EntryKind::of(opened.file_type())));
+    }
+    // The size is known: read without std asking for it again (`Take` skips that).
+    let mut bytes = Vec::with_capacity(opened.len() as usize + 1);
+    (&mut file).take(u64::MAX).read_to_end(&mut bytes)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Contents::Text(text),
+        Err(_) => Contents::NotText,
+    })
+}
+
 #[cfg(unix)]
 fn open_existing(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -262,7 +284,7 @@ pub(crate) fn remove_leftover(path: &Path) -> io::Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         // A read-only file system refuses even to remove what is not there.
-        Err(e) if entry_kind(path).is_ok_and(|k| k == EntryKind::Missing) => Ok(()),
+        Err(_) if entry_kind(path).is_ok_and(|k| k == EntryKind::Missing) => Ok(()),
         Err(e) => Err(e),
     }
 }

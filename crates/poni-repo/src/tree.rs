@@ -82,6 +82,8 @@ struct Pending {
     item: usize,
     file: PathBuf,
     must_exist: bool,
+    /// What `lstat` found when the tree was walked (node files), so it is not asked again.
+    seen: Option<fs::Metadata>,
 }
 
 impl Tree {
@@ -116,15 +118,20 @@ impl Tree {
             let node_file = path.join(NODE_FILE);
             let position = self.items.len();
             let mut item = Item { kind: Kind::Node, name: full.clone(), props: Props::new(), index, depth: depth + 1, sub_count: 0, problem: None };
-            match store::entry_kind(&node_file).map_err(|e| RepoError::io(&node_file, e))? {
+            let seen = match fs::symlink_metadata(&node_file) {
+                Ok(meta) => Some(meta),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(RepoError::io(&node_file, e)),
+            };
+            match seen.as_ref().map_or(store::EntryKind::Missing, |m| store::EntryKind::of(m.file_type())) {
                 store::EntryKind::File => {
                     self.items.push(item);
-                    pending.push(Pending { item: position, file: node_file, must_exist: true });
+                    pending.push(Pending { item: position, file: node_file, must_exist: true, seen });
                 }
                 store::EntryKind::Missing => {
                     item.kind = Kind::System;
                     self.items.push(item);
-                    pending.push(Pending { item: position, file: path.join(SYSTEM_FILE), must_exist: false });
+                    pending.push(Pending { item: position, file: path.join(SYSTEM_FILE), must_exist: false, seen: None });
                     if depth + 1 >= MAX_DEPTH {
                         self.warnings.push(format!("{}: nested more than {MAX_DEPTH} levels deep (a loop?): not read", path.display()));
                     } else {
@@ -244,13 +251,13 @@ impl Tree {
 fn read_all(pending: &[Pending]) -> Result<Vec<(Props, Option<String>)>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
     if threads < 2 || pending.len() < 512 {
-        return pending.iter().map(|p| read_props(&p.file, p.must_exist)).collect();
+        return pending.iter().map(read_props).collect();
     }
     let chunk = pending.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let parts: Vec<_> = pending
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|p| read_props(&p.file, p.must_exist)).collect::<Result<Vec<_>>>()))
+            .map(|part| scope.spawn(move || part.iter().map(read_props).collect::<Result<Vec<_>>>()))
             .collect();
         let mut out = Vec::with_capacity(pending.len());
         for part in parts {
@@ -261,8 +268,13 @@ fn read_all(pending: &[Pending]) -> Result<Vec<(Props, Option<String>)>> {
 }
 
 /// Reads an item's file. A broken file becomes a problem on the item, not an error.
-fn read_props(path: &Path, must_exist: bool) -> Result<(Props, Option<String>)> {
-    let text = match store::read_contents(path).map_err(|e| RepoError::io(path, e))? {
+fn read_props(pending: &Pending) -> Result<(Props, Option<String>)> {
+    let (path, must_exist) = (pending.file.as_path(), pending.must_exist);
+    let contents = match &pending.seen {
+        Some(seen) => store::read_seen(path, seen),
+        None => store::read_contents(path),
+    };
+    let text = match contents.map_err(|e| RepoError::io(path, e))? {
         store::Contents::Text(text) => text,
         store::Contents::Missing if !must_exist => return Ok((Props::new(), None)),
         store::Contents::Missing => return Ok((Props::new(), Some(format!("{}: removed while it was being read", path.display())))),
