@@ -1,11 +1,16 @@
-//! Repository benchmarks: builds repositories of 1,000, 10,000 and 50,000 nodes and measures
-//! opening and listing them (through the real `poni` binary), adding 10,000 nodes at once and
-//! setting a property on 10,000 matches. Each figure is the median of several runs with a warm
-//! page cache. Run with `./dev bench`; it prints a Markdown table to paste into
+//! Repository benchmarks, side by side with poni 0.8 in one run: opening and listing
+//! repositories of 1,000, 10,000 and 50,000 nodes, add-node of N nodes in one call and set on N
+//! matches, each through the real command lines (our release `poni` and poni 0.8 on Python
+//! 3.11, both started afresh every time). Each figure is the median of several runs with a warm
+//! page cache. Run with `./dev bench`; it prints the machine and Markdown tables to paste into
 //! benches/results/repository.md.
 //!
-//! The goal it checks: listing 10,000 nodes takes at most 3x the time of merely reading every
-//! node.json once.
+//! The goals it checks: add-node of 10,000 nodes and set on 10,000 matches at least 5 times
+//! faster than poni 0.8; listing 10,000 nodes at most 1.5 times the time of merely reading
+//! every node.json once; time per node about the same from 1,000 to 50,000.
+//!
+//! poni 0.8 comes from benches/vendor (see its README) and is installed into a virtualenv under
+//! `~/.cache/poni-desktop` (`$PONI08_VENV`) by `scripts/install-deps`, or here when missing.
 
 use poni_repo::{AddNodes, Assignment, Repo, Target};
 use std::path::{Path, PathBuf};
@@ -15,42 +20,97 @@ use std::time::{Duration, Instant};
 const SIZES: &[u64] = &[1_000, 10_000, 50_000];
 const NODES_PER_SYSTEM: u64 = 100;
 const RUNS: usize = 5;
+/// poni 0.8 is slow enough that three runs (plus one to warm up for listings) will do.
+const PONI08_RUNS: usize = 3;
+/// Bulk edits write every file anew: no cache to warm, three runs each.
+const EDIT_RUNS: usize = 3;
 
 fn main() {
     let poni = poni_binary();
-    println!("| nodes | read every node.json | open + `poni list` | ratio | open + `poni list -p -o` |");
-    println!("|---:|---:|---:|---:|---:|");
+    let poni08 = Poni08::install();
+    print_machine();
+
+    println!("## Open and list\n");
+    println!("| nodes | read every node.json | open + `poni list` | ratio | per node | open + `poni list -p -o` | poni 0.8 `list` |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    let mut ratio_10k = 0.0;
     for &size in SIZES {
         let dir = tempfile::tempdir().expect("temporary folder");
         let repo = build(dir.path(), size);
-        let read = median(|| read_every_node_file(&repo.system_root()));
-        let list = median(|| run(&poni, repo.root(), &["list"]));
-        let list_props = median(|| run(&poni, repo.root(), &["list", "-p", "-o"]));
-        println!(
-            "| {size} | {} | {} | {:.2}x | {} |",
-            ms(read),
-            ms(list),
-            list.as_secs_f64() / read.as_secs_f64(),
-            ms(list_props)
-        );
+        let read = median(RUNS, || {
+            let started = Instant::now();
+            read_every_node_file(&repo.system_root());
+            started.elapsed()
+        });
+        let list = median(RUNS, || timed(&poni.command(repo.root(), &["list"])));
+        let list_props = median(RUNS, || timed(&poni.command(repo.root(), &["list", "-p", "-o"])));
+        let theirs = if size <= 10_000 { ms(median(PONI08_RUNS, || timed(&poni08.command(repo.root(), &["list"])))) } else { "(not run)".into() };
+        let ratio = list.as_secs_f64() / read.as_secs_f64();
+        if size == 10_000 {
+            ratio_10k = ratio;
+        }
+        println!("| {size} | {} | {} | {ratio:.2}x | {} | {} | {theirs} |", ms(read), ms(list), us_per(list, size), ms(list_props));
+    }
+    println!("\nListing 10,000 nodes: {ratio_10k:.2}x the time of reading every node.json (goal: at most 1.5x): {}\n", verdict(ratio_10k <= 1.5));
+
+    println!("## Bulk edits, side by side with poni 0.8\n");
+    println!("| operation | nodes | `poni` (ours) | per node | poni 0.8 | poni 0.8 / ours |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut goals = Vec::new();
+    for &size in SIZES {
+        let range = format!("1..{size}");
+        let ours = median_cold(EDIT_RUNS, || {
+            let dir = tempfile::tempdir().expect("temporary folder");
+            let root = dir.path().join("repo");
+            run(&poni.command(&root, &["init"]));
+            timed(&poni.command(&root, &["add-node", "fleet/n{id:05}", "-n", &range]))
+        });
+        let theirs = (size == 10_000).then(|| {
+            median_cold(EDIT_RUNS, || {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let root = dir.path().join("repo");
+                run(&poni08.command(&root, &["init"]));
+                timed(&poni08.command(&root, &["add-node", "fleet/n{id:05}", "-n", &range]))
+            })
+        });
+        row("add-node in one call", size, ours, theirs, &mut goals);
+    }
+    for &size in SIZES {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let repo = build(dir.path(), size);
+        let mut round = 0;
+        let mut value = || {
+            round += 1;
+            format!("cloud.region=eu-west-{round}")
+        };
+        let ours = median_cold(EDIT_RUNS, || timed(&poni.command(repo.root(), &["set", "^region", &value()])));
+        let theirs = (size == 10_000).then(|| median_cold(EDIT_RUNS, || timed(&poni08.command(repo.root(), &["set", "^region", &value()]))));
+        row("set on every match", size, ours, theirs, &mut goals);
     }
     println!();
+    for (what, factor) in goals {
+        println!("{what} on 10,000: {factor:.1}x faster than poni 0.8 (goal: at least 5x): {}", verdict(factor >= 5.0));
+    }
+}
 
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let repo = Repo::init(dir.path().join("repo")).expect("init");
-    let start = Instant::now();
-    repo.add_nodes(&AddNodes { ids: 1..=10_000, ..AddNodes::new("fleet/n{id:05}") }).expect("add nodes");
-    let add = start.elapsed();
-    let assignment = [Assignment::parse("cloud.region=eu-west-1").expect("valid")];
-    let target = Target::new("^fleet", false).expect("valid");
-    let start = Instant::now();
-    let changed = repo.set(&target, &assignment).expect("set");
-    let set = start.elapsed();
-    assert_eq!(changed.len(), 10_001, "the system and its 10,000 nodes");
-    println!("| operation | time |");
-    println!("|---|---:|");
-    println!("| add-node of 10,000 nodes (one call) | {} |", ms(add));
-    println!("| set on 10,000 matches | {} |", ms(set));
+fn row(what: &'static str, size: u64, ours: Duration, theirs: Option<Duration>, goals: &mut Vec<(&'static str, f64)>) {
+    let (theirs_text, factor) = match theirs {
+        Some(t) => {
+            let factor = t.as_secs_f64() / ours.as_secs_f64();
+            goals.push((what, factor));
+            (ms(t), format!("{factor:.1}x"))
+        }
+        None => ("(not run)".into(), String::new()),
+    };
+    println!("| {what} | {size} | {} | {} | {theirs_text} | {factor} |", ms(ours), us_per(ours, size));
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "NOT met"
+    }
 }
 
 /// A repository of `size` nodes, 100 to a system, each with cloud properties.
@@ -81,38 +141,114 @@ fn read_every_node_file(dir: &Path) {
     }
 }
 
-fn run(poni: &Path, root: &Path, args: &[&str]) {
-    let status = Command::new(poni)
-        .arg("-d")
-        .arg(root)
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("run poni");
-    assert!(status.success());
+fn run(command: &Command) {
+    timed(command);
 }
 
-fn median(mut f: impl FnMut()) -> Duration {
-    f(); // warm the page cache
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
+/// Runs a command to the end (output discarded) and returns how long it took.
+fn timed(command: &Command) -> Duration {
+    let mut command = clone(command);
+    let started = Instant::now();
+    let out = command.stdout(Stdio::null()).stderr(Stdio::piped()).output().expect("run");
+    let took = started.elapsed();
+    assert!(out.status.success(), "{command:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    took
+}
+
+fn clone(command: &Command) -> Command {
+    let mut copy = Command::new(command.get_program());
+    copy.args(command.get_args());
+    copy
+}
+
+fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    f(); // warm the page cache (and Python's byte-code cache)
+    median_cold(runs, f)
+}
+
+fn median_cold(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs).map(|_| f()).collect();
     times.sort();
-    times[RUNS / 2]
+    times[runs / 2]
 }
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+fn us_per(d: Duration, nodes: u64) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6 / nodes as f64)
+}
+
 /// The release `poni` binary next to this benchmark's own executable.
-fn poni_binary() -> PathBuf {
+struct Ours(PathBuf);
+
+impl Ours {
+    fn command(&self, root: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.0);
+        command.arg("-d").arg(root).args(args);
+        command
+    }
+}
+
+fn poni_binary() -> Ours {
     let exe = std::env::current_exe().expect("own path");
     let path = exe.with_file_name(format!("poni{}", std::env::consts::EXE_SUFFIX));
     assert!(path.is_file(), "{} is missing: run the benchmark with ./dev bench, which builds it", path.display());
-    path
+    Ours(path)
+}
+
+/// poni 0.8 in its virtualenv.
+struct Poni08 {
+    python: PathBuf,
+    launcher: PathBuf,
+}
+
+impl Poni08 {
+    fn install() -> Self {
+        let vendor = Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor");
+        let venv = std::env::var_os("PONI08_VENV").map(PathBuf::from).unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/poni-desktop/poni-0.8-venv")
+        });
+        let python = venv.join("bin/python");
+        if !venv.join("lib/python3.11/site-packages/poni/tool.py").is_file() {
+            eprintln!("installing poni 0.8 into {}", venv.display());
+            let made = Command::new("python3.11").arg("-m").arg("venv").arg(&venv).status().expect("python3.11 (poni 0.8 runs on Python 3.11)");
+            assert!(made.success(), "python3.11 -m venv failed");
+            let pip = Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "--disable-pip-version-check", "argh==0.26.2", "paramiko"])
+                .arg(vendor.join("poni-0.8.tar.gz"))
+                .status()
+                .expect("pip");
+            assert!(pip.success(), "installing poni 0.8 failed");
+        }
+        Poni08 { python, launcher: vendor.join("run-poni-0.8.py") }
+    }
+
+    fn command(&self, root: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.python);
+        command.arg(&self.launcher).arg("-d").arg(root).args(args);
+        command
+    }
+}
+
+/// What the figures were measured on.
+fn print_machine() {
+    let shell = |script: &str| {
+        Command::new("sh").args(["-c", script]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+    };
+    let tmp = std::env::temp_dir();
+    println!("# Machine\n");
+    println!("- cores (nproc): {}", shell("nproc"));
+    println!("- CPU: {}", shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'"));
+    println!("- memory: {}", shell("free -h | awk '/Mem:/ {print $2}'"));
+    println!("- kernel: {}", shell("uname -sr"));
+    println!(
+        "- disk of {}: {}",
+        tmp.display(),
+        shell(&format!("df -T '{}' | awk 'NR==2 {{print $1\", \"$2}}'; lsblk -dno NAME,ROTA,SIZE,MODEL 2>/dev/null | head -3 | tr '\\n' ';'", tmp.display()))
+    );
+    println!("- Python for poni 0.8: {}", shell("python3.11 --version"));
+    println!("- load while measuring (1/5/15 min): {}", shell("cut -d' ' -f1-3 /proc/loadavg"));
+    println!();
 }
