@@ -334,7 +334,11 @@ impl Ec2Provider {
         untagged_ids: &[String],
     ) -> Result<Vec<InstanceInfo>, CloudError> {
         let ctx = ErrorContext::new("DescribeInstances", region);
-        let mut found = self.describe(region, vec![filter(&format!("tag:{TAG_REPO}"), [repo_id])], &ctx).await?;
+        // A repository without an id has launched nothing: no instance carries its tag.
+        let mut found = match repo_id.is_empty() {
+            true => Vec::new(),
+            false => self.describe(region, vec![filter(&format!("tag:{TAG_REPO}"), [repo_id])], &ctx).await?,
+        };
         let seen: BTreeSet<String> = found.iter().map(|i| i.id.clone()).collect();
         let missing: Vec<&str> =
             unique(untagged_ids).into_iter().filter(|id| !seen.contains(*id)).collect();

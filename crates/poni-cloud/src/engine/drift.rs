@@ -137,7 +137,7 @@ impl Engine {
         if by_region.is_empty() {
             return Ok(report);
         }
-        let repo_id = identity::repo_id(&self.repo)?;
+        let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
         let ids = by_region.iter().map(|(r, list)| (r.clone(), list.iter().map(|(_, id)| id.clone()).collect())).collect();
         let known = self.describe_regions(&repo_id, &ids).await;
         for (region, list) in &by_region {
@@ -183,11 +183,11 @@ mod tests {
             state_reason: None,
             instance_type: Some("t3.small".into()),
             availability_zone: Some("us-east-1a".into()),
-            image_id: Some("ami-1".into()),
+            image_id: Some("ami-0123456789abcdef0".into()),
             client_token: None,
             key_name: Some("kp".into()),
             security_groups: vec![("sg-1".into(), "web".into())],
-            subnet_id: Some("subnet-1".into()),
+            subnet_id: Some("subnet-0123456789abcdef0".into()),
             vpc_id: Some("vpc-1".into()),
         }
     }
@@ -204,14 +204,14 @@ mod tests {
 
     #[test]
     fn a_node_that_matches_its_instance_has_no_drift() {
-        let (props, spec) = node(json!({"provider": "aws-ec2", "region": "us-east-1", "image": "ami-1", "key-pair": "kp",
-            "type": ["t3.micro", "t3.small"], "security_groups": ["web"], "subnet": "subnet-1", "instance": "i-1"}));
+        let (props, spec) = node(json!({"provider": "aws-ec2", "region": "us-east-1", "image": "ami-0123456789abcdef0", "key-pair": "kp",
+            "type": ["t3.micro", "t3.small"], "security_groups": ["web"], "subnet": "subnet-0123456789abcdef0", "instance": "i-1"}));
         assert_eq!(drift_of("web1", &props, Some(&spec), &live()), []);
     }
 
     #[test]
     fn type_groups_and_addresses_changed_behind_the_repository() {
-        let (mut props, spec) = node(json!({"provider": "aws-ec2", "region": "us-east-1", "image": "ami-1", "key-pair": "kp",
+        let (mut props, spec) = node(json!({"provider": "aws-ec2", "region": "us-east-1", "image": "ami-0123456789abcdef0", "key-pair": "kp",
             "type": "t3.micro", "security_groups": ["web", "ssh"], "instance": "i-1"}));
         props.insert("host".into(), json!(""));
         let d = drift_of("web1", &props, Some(&spec), &live());

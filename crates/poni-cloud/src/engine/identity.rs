@@ -35,7 +35,8 @@ pub fn repo_id(repo: &Repo) -> Result<String, RepoError> {
     })
 }
 
-/// The repository's id if it has one (none before its first launch); never makes one.
+/// The repository's id if it has one (none before its first launch); never makes one, so
+/// looking at instances (wait, update, status, terminate, diff) leaves repo.json as it is.
 pub fn existing_repo_id(repo: &Repo) -> Option<String> {
     stored(&repo.config().ok()?)
 }

@@ -32,7 +32,7 @@ impl Engine {
         self.emit(EngineEvent::OperationStarted { operation, nodes: nodes.len() as u32 });
         let (mut reports, by_region) = self.instances_by_region(&nodes);
         if !by_region.is_empty() {
-            let repo_id = identity::repo_id(&self.repo)?;
+            let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
             let ids: BTreeMap<String, Vec<String>> =
                 by_region.iter().map(|(r, list)| (r.clone(), list.iter().map(|(_, id)| id.clone()).collect())).collect();
             let known = self.describe_regions(&repo_id, &ids).await;

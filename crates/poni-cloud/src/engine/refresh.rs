@@ -29,7 +29,7 @@ impl Engine {
         let (mut reports, by_region) = self.instances_by_region(&nodes);
         let mut cancelled = false;
         if !by_region.is_empty() {
-            let repo_id = identity::repo_id(&self.repo)?;
+            let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
             let ids = by_region.iter().map(|(r, list)| (r.clone(), list.iter().map(|(_, id)| id.clone()).collect())).collect();
             let known = tokio::select! {
                 known = self.describe_regions(&repo_id, &ids) => Some(known),

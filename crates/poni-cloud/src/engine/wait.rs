@@ -87,7 +87,7 @@ impl Engine {
                 Err(why) => reports.push(self.fail(&node.name, Some(id), &EngineIssue::new("node.invalid_property", why))),
             }
         }
-        let repo_id = identity::repo_id(&self.repo)?;
+        let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
         let (waited, cancelled) = self.wait_for(&repo_id, watched, state, cancel).await;
         reports.extend(waited);
         let order: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
