@@ -108,18 +108,22 @@ fn the_deb_installs_starts_a_window_and_removes_cleanly() {
     let t = Instant::now();
     let app = App::start(cmd, &log);
 
-    // Its window, then a screenshot that shows the page drawn (a window that is still blank
-    // has one or two colours; the app's screen has hundreds).
+    // Its window, then a screenshot that shows the page drawn and settled: a window that is
+    // still blank has one or two colours, the app's screen hundreds; while the repository is
+    // read a spinner turns, so two shots in a row are the same only once it is shown.
     let window = wait_for_window(&app, &log);
     let window_time = t.elapsed();
     let shot = poni_e2e_desktop::artifacts_dir().join("package-1-installed-app.png");
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut previous = Vec::new();
     let colours = loop {
         run(Command::new("import").args(["-window", "root"]).arg(&shot));
         let colours: u64 = text(run(Command::new("identify").args(["-format", "%k"]).arg(&shot))).trim().parse().expect("colour count");
-        if colours > 50 || Instant::now() > deadline {
+        let pixels = run(Command::new("convert").arg(&shot).arg("rgb:-")).stdout;
+        if (colours > 50 && pixels == previous) || Instant::now() > deadline {
             break colours;
         }
+        previous = pixels;
         std::thread::sleep(Duration::from_millis(500));
     };
     let drawn_time = t.elapsed();
