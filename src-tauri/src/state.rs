@@ -65,15 +65,21 @@ impl AppState {
     pub fn edit<T>(&self, f: impl FnOnce(&Workspace) -> AppResult<T>) -> AppResult<T> {
         let result = self.with(|ws| {
             let result = f(ws);
-            if let Ok(fingerprint) = ws.fingerprint() {
-                self.seen.update(fingerprint);
-            }
+            self.record_own_write(ws);
             result
         });
         if let Ok(cloud) = self.cloud() {
             cloud.sync();
         }
         result
+    }
+
+    /// Records the repository's fingerprint after a write of ours, so the watcher does not
+    /// announce it as an outside change.
+    pub fn record_own_write(&self, ws: &Workspace) {
+        if let Ok(fingerprint) = ws.fingerprint() {
+            self.seen.update(fingerprint);
+        }
     }
 
     pub fn root(&self) -> Option<PathBuf> {

@@ -172,12 +172,7 @@ pub fn sso(command: SsoCommand) -> Result<()> {
             let _ = std::process::Command::new("xdg-open").arg(&url).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn();
         }
         let cancel = CancellationToken::new();
-        let token = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                token.cancel();
-            }
-        });
+        crate::cloud::cancel_on_ctrl_c(&cancel, "the sign-in is cancelled");
         let expires = login.finish(&home, cancel).await?;
         let until = aws_smithy_types::DateTime::from(expires).fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default();
         eprintln!("signed in to '{profile}' until {until}");

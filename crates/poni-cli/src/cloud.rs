@@ -50,12 +50,12 @@ pub async fn engine(repo: Repo, verbose: bool) -> Result<Engine> {
     Ok(Engine::new(repo, provider, sink, EngineOptions::default()))
 }
 
-/// Cancels `token` on Ctrl-C.
-fn cancel_on_ctrl_c(token: &CancellationToken) {
+/// Cancels `token` on Ctrl-C, saying `what` happens then.
+pub(crate) fn cancel_on_ctrl_c(token: &CancellationToken, what: &'static str) {
     let token = token.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            log::line("poni", "WARNING", "interrupted: stopping (instances already launched are saved)");
+            log::line("poni", "WARNING", &format!("interrupted: {what}"));
             token.cancel();
         }
     });
@@ -87,7 +87,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             return diff(&engine, &selected, *json).await;
         }
         let cancel = CancellationToken::new();
-        cancel_on_ctrl_c(&cancel);
+        cancel_on_ctrl_c(&cancel, "stopping (instances already launched are saved)");
         let report = match &args.command {
             CloudCommand::Init { wait, reinit, .. } => {
                 engine.init(&selected, InitOptions { wait: *wait, reinit: *reinit }, &cancel).await?

@@ -20,9 +20,10 @@ pub async fn import_preview(state: State<'_, AppState>, request: ImportRequest) 
 #[tauri::command]
 pub async fn import_instances<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, request: ImportRequest) -> AppResult<Vec<String>> {
     let made = state.cloud()?.import_instances(&request).await?;
-    if let Ok(fingerprint) = state.with(|ws| ws.fingerprint()) {
-        state.seen.update(fingerprint);
-    }
+    let _ = state.with(|ws| {
+        state.record_own_write(ws);
+        Ok(())
+    });
     repo_changed(&app);
     Ok(made)
 }

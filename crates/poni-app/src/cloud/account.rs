@@ -259,11 +259,15 @@ impl AccountService {
     pub async fn status(&self) -> AccountStatus {
         let endpoint = self.credentials.endpoint().ok().flatten();
         let sandbox = self.credentials.sandbox().is_some();
-        let source = self.credentials.resolve().await.ok().map(|r| CredentialSourceView::from(&r.source));
         let region = self.suggested_region().await.unwrap_or_else(|| FALLBACK_REGION.to_owned());
-        let result = match self.account().await {
-            Ok(account) => account.identity(&region).await.map_err(|e| for_app(coded(&e))),
-            Err(e) => Err(e),
+        // The provider already holds the resolved credentials: the keyring or profile is read
+        // again only when no provider could be made (to show the source beside the error).
+        let (source, result) = match self.account().await {
+            Ok(account) => {
+                let source = CredentialSourceView::from(account.provider().credential_source());
+                (Some(source), account.identity(&region).await.map_err(|e| for_app(coded(&e))))
+            }
+            Err(e) => (self.credentials.resolve().await.ok().map(|r| CredentialSourceView::from(&r.source)), Err(e)),
         };
         let place = match (&endpoint, sandbox) {
             (Some(url), true) => format!("Practice sandbox at {url}"),

@@ -443,18 +443,14 @@ impl CloudCredentials {
             Ok(resolved) => (Some(CredentialSourceView::from(&resolved.source)), None),
             Err(e) => (None, Some(e)),
         };
-        let (endpoint, endpoint_error) = match endpoint_url(settings.ec2_endpoint.as_deref(), &self.env) {
+        let (endpoint, endpoint_error) = match self.endpoint() {
             Ok(url) => (url, None),
-            Err(e) => (None, Some(coded(&e))),
+            Err(e) => (None, Some(e)),
         };
         let sets = self.sets.clone();
         let (sets, sets_error) = match blocking(move || sets.list()).await {
             Ok(names) => (names, None),
             Err(e) => (Vec::new(), Some(e)),
-        };
-        let (endpoint, endpoint_error) = match self.sandbox() {
-            Some(url) => (Some(url), None),
-            None => (endpoint, endpoint_error),
         };
         Ok(CredentialStatus {
             choice,

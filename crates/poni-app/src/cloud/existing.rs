@@ -3,7 +3,8 @@
 //! nodes and their instances disagree.
 
 use poni_cloud::engine::drift::Drift;
-use poni_cloud::engine::import::{FleetInstance, ImportPlan, Tracking};
+use poni_cloud::engine::import::{FleetInstance, ImportPlan};
+pub use poni_cloud::engine::import::Tracking;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -11,14 +12,6 @@ use super::credentials::coded;
 use super::scope::{exact_target, Scope};
 use super::session::CloudSession;
 use crate::error::AppResult;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum InstanceTracking {
-    Tracked,
-    OtherRepository,
-    Untracked,
-}
 
 /// One instance of the account, as the fleet table shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -28,7 +21,7 @@ pub struct AccountInstance {
     pub id: String,
     pub region: String,
     pub state: String,
-    pub tracking: InstanceTracking,
+    pub tracking: Tracking,
     /// The node of this repository that has it.
     pub node: Option<String>,
     /// The Name tag.
@@ -49,11 +42,7 @@ impl AccountInstance {
         AccountInstance {
             region: region.to_owned(),
             state: i.state.name().to_owned(),
-            tracking: match f.tracking {
-                Tracking::Tracked => InstanceTracking::Tracked,
-                Tracking::OtherRepository => InstanceTracking::OtherRepository,
-                Tracking::Untracked => InstanceTracking::Untracked,
-            },
+            tracking: f.tracking,
             node: f.node,
             name: i.tags.get("Name").cloned(),
             instance_type: i.instance_type,

@@ -15,7 +15,7 @@ pub mod time;
 pub mod wording;
 
 pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, RegionList, SshAccessRequest, WarningKind};
-pub use existing::{AccountInstance, ImportPreviewNode, ImportRequest, InstanceTracking};
+pub use existing::{AccountInstance, ImportPreviewNode, ImportRequest, Tracking};
 pub use sandbox::{Sandbox, SandboxPhase, SandboxStatus};
 pub use sso::{SsoLogin, SsoLogins};
 pub use wording::FixAction;

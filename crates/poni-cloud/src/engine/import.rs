@@ -15,8 +15,9 @@ use super::Engine;
 use crate::aws::{InstanceInfo, TAG_NODE, TAG_REPO};
 use crate::spec::PROVIDER_AWS_EC2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "InstanceTracking")]
 pub enum Tracking {
     /// A node of this repository names it, or it carries this repository's tag.
     Tracked,
