@@ -4,6 +4,7 @@
 //! - [`credentials`]: which AWS credentials are in effect, and named sets in the OS keyring;
 //! - [`aws`]: the EC2 provider (launch, find, describe, tag, stop, start, terminate) with
 //!   client-side pacing, retries, and errors mapped to coded, readable messages;
+//! - [`plan`]: what an operation will do to each node, made without calling the cloud;
 //! - [`engine`]: the lifecycle operations (init, wait, update, terminate, stop, start, status)
 //!   on the nodes of a poni repository, with typed progress events.
 //!
@@ -14,6 +15,7 @@ pub mod aws;
 pub mod credentials;
 pub mod engine;
 pub mod error;
+pub mod plan;
 pub mod spec;
 
 pub use error::{Coded, ErrorPayload};

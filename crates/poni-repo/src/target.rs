@@ -34,6 +34,15 @@ impl Target {
     }
 }
 
+/// Two targets are equal when they match the same way (the same expression, anchored or not).
+impl PartialEq for Target {
+    fn eq(&self, other: &Target) -> bool {
+        self.regex.as_str() == other.regex.as_str()
+    }
+}
+
+impl Eq for Target {}
+
 /// The regex crate's message spans several lines with a caret diagram; keep the last line,
 /// which says what is wrong.
 fn describe(error: &regex::Error) -> String {

@@ -325,6 +325,18 @@ fn parse_placement(zone: Option<String>, region: &str, p: &mut Problems) -> Opti
     }
 }
 
+/// The key pair a `cloud` object names, read leniently: `cloud.key-pair` (the seed document's
+/// spelling) or `cloud.key_pair` (poni 0.8's). The one place that knows both spellings.
+pub fn key_pair_name(cloud: &Map<String, Value>) -> Option<String> {
+    ["key-pair", "key_pair"]
+        .iter()
+        .find_map(|k| cloud.get(*k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()))
+        .map(str::to_owned)
+}
+
+/// The property names a key pair may be set under, the preferred first.
+pub const KEY_PAIR_KEYS: [&str; 2] = ["cloud.key-pair", "cloud.key_pair"];
+
 /// `cloud.init_timeout` read leniently, for waiting on nodes whose other properties need not be
 /// valid: anything unusable gives the default.
 pub fn init_timeout_of(cloud: &Map<String, Value>) -> Duration {

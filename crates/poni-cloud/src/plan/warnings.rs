@@ -1,0 +1,49 @@
+//! Things worth knowing before a plan is carried out that do not stop it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{PlannedNode, Step};
+
+/// A warning names at most this many of the nodes it concerns.
+const NODES_NAMED: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PlanWarning {
+    /// The node it is about, when it is about one.
+    pub node: Option<String>,
+    /// e.g. `node.key_file_missing`.
+    pub code: String,
+    pub message: String,
+}
+
+/// `a, b, c and 2 more`.
+pub(crate) fn named(nodes: &[&str]) -> String {
+    let mut named = nodes.iter().take(NODES_NAMED).copied().collect::<Vec<_>>().join(", ");
+    if nodes.len() > NODES_NAMED {
+        named.push_str(&format!(" and {} more", nodes.len() - NODES_NAMED));
+    }
+    named
+}
+
+pub(super) fn of(nodes: &[PlannedNode]) -> Vec<PlanWarning> {
+    // Key files that are missing, each with the nodes that need it to log in.
+    let mut missing: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for node in nodes.iter().filter(|n| matches!(n.step, Step::Launch { .. } | Step::Adopt { .. })) {
+        if let Some(file) = node.launch.as_ref().and_then(|l| l.key_file.as_ref()).filter(|f| !f.exists) {
+            missing.entry((file.path.as_str(), file.name.as_str())).or_default().push(&node.node);
+        }
+    }
+    missing
+        .into_iter()
+        .map(|((path, key_pair), users)| PlanWarning {
+            node: (users.len() == 1).then(|| users[0].to_owned()),
+            code: "node.key_file_missing".into(),
+            message: format!("{path} does not exist: it is needed to log in to {} (key pair '{key_pair}'), not to launch", named(&users)),
+        })
+        .collect()
+}
