@@ -18,8 +18,39 @@ between the client under test and moto and:
   took effect but the client never heard (a lost RunInstances answer). `latency_ms` delays
   every matching request; `answer_delay_ms` holds back the answers of `answer_delay_actions`
   after forwarding (a window to kill a client between a launch and its answer).
-  every matching request. Faults can be limited to some Actions and to a budget (at most N).
-* counts requests by EC2 Action (the `Action` field of the query protocol) and faults injected.
+  Faults can be limited to some Actions and to a budget (at most N).
+* with `buckets: "published"`, throttles as EC2 does: token buckets per (account, region,
+  bucket), sized as EC2 publishes them (`THROTTLE_BUCKETS`, burst / refill per second):
+  request buckets RunInstances 5/2, DescribeInstances 100/20 (with a filter or pagination:
+  any `Filter.*`, `MaxResults`, `NextToken` or `InstanceId.*`) or 50/10 (without),
+  TerminateInstances 100/5, CreateTags 100/10, every other Action not starting with
+  Describe/Get/List 50/5 ("mutating"), other Describe*/Get*/List* 100/20 ("non-mutating");
+  resource buckets, counted in instances, RunInstances 1000/2 (MaxCount), TerminateInstances
+  1000/20, StartInstances 1000/2, StopInstances 1000/20 (the InstanceId.N count). A call
+  takes one request token and its instances' resource tokens, or, when either is short,
+  nothing: it is answered 503 `RequestLimitExceeded` without being forwarded (a call asking
+  more instances than a resource bucket holds when full is always refused). Buckets start
+  full; `bucket_scale` multiplies the refill rates (for fast tests). The account is the
+  configured one, else the request's `x-moto-account-id`, else moto's default; the region
+  comes from the SigV4 credential scope (`Credential=AKID/DATE/REGION/ec2/aws4_request`, or
+  `X-Amz-Credential`), default us-east-1. Calls signed for another service are not metered.
+  Refused calls count as `throttled`, apart from injected faults. The check comes before
+  fault injection: a refused call draws no fault.
+* honours RunInstances' `ClientToken` as EC2 does (moto ignores it): per (account, region,
+  token), the first successful (2xx) answer is remembered with a hash of the call's other
+  parameters. A repeat with the same parameters is answered that answer again, not forwarded
+  (one request token, no resource tokens: nothing is launched); with other parameters it is
+  answered 400 `IdempotentParameterMismatch`. The answer is remembered as the client was
+  sent it (pending, no public address) and before `drop_after` or `answer_delay_ms` apply,
+  so a retry of a launch whose answer was lost gets the instance that launch started. As on
+  EC2, only the instances' states differ in a replay: the proxy asks moto for them and shows
+  them as DescribeInstances would (held ones held), so the token of a launch since
+  terminated answers that terminated instance. A repeat that arrives while the first call is
+  still at moto waits for its outcome. Tokens live as long as the proxy (EC2 keeps them at
+  least 24 hours); a moto reset does not forget them.
+* counts requests by EC2 Action (the `Action` field of the query protocol; refused and faulted
+  calls included), faults injected, calls refused by the buckets, and ClientToken replays and
+  mismatches.
 * optionally sets the `x-moto-account-id` header, so each proxy gives its test a private
   account in a shared moto.
 
@@ -39,10 +70,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import http.client
 import json
 import os
 import random
+import re
 import socket
 import sys
 import threading
@@ -70,6 +103,31 @@ HOLD_RULES = {
     "TerminateInstances": ("shutting-down", "terminated", "hold_shutting_down"),
     "StopInstances": ("stopping", "stopped", "hold_stopping"),
 }
+
+# EC2's published throttling buckets: (burst, refill per second). "request" buckets count
+# calls, "resource" buckets count instances. The module docstring says which call takes
+# which; the code reads the numbers from here only.
+THROTTLE_BUCKETS = {
+    "request": {
+        "RunInstances": (5, 2),
+        "DescribeInstances": (100, 20),  # with a filter or pagination
+        "DescribeInstances:unfiltered": (50, 10),  # neither
+        "TerminateInstances": (100, 5),
+        "CreateTags": (100, 10),
+        "mutating": (50, 5),  # every other Action not starting with Describe/Get/List
+        "non-mutating": (100, 20),  # every other Describe*/Get*/List*
+    },
+    "resource": {
+        "RunInstances": (1000, 2),  # instances: MaxCount
+        "TerminateInstances": (1000, 20),  # instances: the InstanceId.N count
+        "StartInstances": (1000, 2),
+        "StopInstances": (1000, 20),
+    },
+}
+BUCKET_MODES = ("off", "published")
+NON_MUTATING_PREFIXES = ("Describe", "Get", "List")
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"  # moto's, when a request names none
 
 # Faults answered by the proxy itself: (HTTP status, EC2 error code, message).
 ERROR_FAULTS = {
@@ -111,6 +169,9 @@ class Config:
     answer_delay_actions: list[str] = field(default_factory=list)
     seed: int = 0
     account: str | None = None
+    # "off", or "published": EC2's throttling buckets (THROTTLE_BUCKETS).
+    buckets: str = "off"
+    bucket_scale: float = 1.0  # multiplies every bucket's refill rate
 
     def validate(self) -> None:
         """Reject a config that would fail later, in a request thread, where nobody sees it."""
@@ -129,6 +190,11 @@ class Config:
             raise ValueError("fault_budget must not be negative")
         if self.account is not None and not (len(self.account) == 12 and self.account.isdigit()):
             raise ValueError("account must be a 12-digit AWS account id")
+        if self.buckets not in BUCKET_MODES:
+            raise ValueError(f"buckets must be one of {list(BUCKET_MODES)}")
+        scale = self.bucket_scale
+        if not (isinstance(scale, (int, float)) and 0 < scale < float("inf")):
+            raise ValueError("bucket_scale must be a positive number")
 
 
 @dataclass
@@ -139,16 +205,50 @@ class Hold:
     since: float
 
 
-class ProxyState:
-    """Config, RNG, counters and holds, shared by all request threads behind one lock."""
+@dataclass
+class TokenBucket:
+    """`tokens` as of `at` (clock seconds)."""
 
-    def __init__(self, config: Config):
+    tokens: float
+    at: float
+
+
+@dataclass
+class Launch:
+    """A RunInstances ClientToken: the hash of the call's other parameters and the answer
+    the client was sent (body, Content-Type); answer None while the first call is at moto."""
+
+    params_hash: str
+    answer: tuple[bytes, str] | None = None
+
+
+@dataclass
+class TokenClaim:
+    """What a RunInstances with a ClientToken is: "new" (this call owns the token until it
+    calls ProxyState.finish_launch), "replay" (answer it `answer`) or "mismatch"."""
+
+    key: tuple[str, str, str]  # (account, region, token)
+    params_hash: str
+    outcome: str
+    answer: tuple[bytes, str] | None = None
+    finished: bool = False
+
+
+class ProxyState:
+    """Config, RNG, counters, holds, throttling buckets and ClientTokens, shared by all
+    request threads behind one lock."""
+
+    def __init__(self, config: Config, clock=time.monotonic):
         config.validate()
         self._lock = threading.Lock()
+        self._launch_done = threading.Condition(self._lock)
+        self._clock = clock  # of the buckets (tests pass their own)
         self._config = config
         self._rng = random.Random(config.seed)
         self._budget = config.fault_budget
         self._holds: dict[str, Hold] = {}
+        self._buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
+        self._launches: dict[tuple[str, str, str], Launch] = {}
         self._reset_counters()
 
     def _reset_counters(self) -> None:
@@ -156,6 +256,11 @@ class ProxyState:
         self._actions: dict[str, int] = {}
         self._faults = 0
         self._faults_by_kind: dict[str, int] = {}
+        self._throttled = 0
+        self._throttled_by_action: dict[str, int] = {}
+        self._throttled_by_bucket: dict[str, int] = {}
+        self._token_replays = 0
+        self._token_mismatches = 0
 
     # -- config ---------------------------------------------------------------------------
 
@@ -170,6 +275,7 @@ class ProxyState:
         if unknown:
             raise ValueError(f"unknown config keys {sorted(unknown)}")
         with self._lock:
+            old_buckets = self._config.buckets
             new = dataclasses.replace(self._config, **changes)
             new.validate()
             self._config = new
@@ -177,6 +283,8 @@ class ProxyState:
                 self._rng = random.Random(new.seed)
             if "fault_budget" in changes:
                 self._budget = new.fault_budget
+            if new.buckets != old_buckets:
+                self._buckets.clear()  # switched on again: full buckets
             return dataclasses.replace(new)
 
     # -- counting and faults --------------------------------------------------------------
@@ -204,6 +312,41 @@ class ProxyState:
             self._faults_by_kind[kind] = self._faults_by_kind.get(kind, 0) + 1
             return kind
 
+    def admit(self, account: str, region: str, action: str, request_bucket: str,
+              instances: int) -> str | None:
+        """Take one token of `request_bucket` and `instances` of the action's resource bucket
+        (if it has one and instances > 0), or, when either is short, nothing: then counts the
+        refusal and returns the bucket that was short ("request:NAME" or "resource:NAME").
+        None: admitted (always, with buckets off)."""
+        with self._lock:
+            cfg = self._config
+            if cfg.buckets != "published":
+                return None
+            now = self._clock()
+            wanted = [("request", request_bucket, 1)]
+            if instances > 0 and action in THROTTLE_BUCKETS["resource"]:
+                wanted.append(("resource", action, instances))
+            taken = []
+            for kind, name, n in wanted:
+                burst, rate = THROTTLE_BUCKETS[kind][name]
+                key = (account, region, kind, name)
+                bucket = self._buckets.get(key)
+                if bucket is None:
+                    bucket = self._buckets[key] = TokenBucket(float(burst), now)
+                bucket.tokens = min(float(burst),
+                                    bucket.tokens + (now - bucket.at) * rate * cfg.bucket_scale)
+                bucket.at = now
+                if bucket.tokens + 1e-9 < n:
+                    short = f"{kind}:{name}"
+                    self._throttled += 1
+                    self._throttled_by_action[action] = self._throttled_by_action.get(action, 0) + 1
+                    self._throttled_by_bucket[short] = self._throttled_by_bucket.get(short, 0) + 1
+                    return short
+                taken.append((bucket, n))
+            for bucket, n in taken:
+                bucket.tokens = max(0.0, bucket.tokens - n)
+            return None
+
     def latency_for(self, action: str) -> float:
         """Seconds to wait before forwarding (latency applies to the same Actions as faults)."""
         with self._lock:
@@ -228,11 +371,54 @@ class ProxyState:
                 "faults": self._faults,
                 "faults_by_kind": dict(self._faults_by_kind),
                 "holds": len(self._holds),
+                "throttled": self._throttled,
+                "throttled_by_action": dict(self._throttled_by_action),
+                "throttled_by_bucket": dict(self._throttled_by_bucket),
+                "client_token_replays": self._token_replays,
+                "client_token_mismatches": self._token_mismatches,
             }
 
     def reset_stats(self) -> None:
         with self._lock:
             self._reset_counters()
+
+    # -- RunInstances ClientTokens ---------------------------------------------------------
+
+    def claim_launch(self, key: tuple[str, str, str], params_hash: str) -> TokenClaim:
+        """Look up a ClientToken; a token whose first call is still at moto is waited for (its
+        owner always finishes it). A "new" claim must be finished with finish_launch."""
+        with self._launch_done:
+            while True:
+                launch = self._launches.get(key)
+                if launch is None:
+                    self._launches[key] = Launch(params_hash)
+                    return TokenClaim(key, params_hash, "new")
+                if launch.answer is None:
+                    self._launch_done.wait()
+                    continue
+                if launch.params_hash != params_hash:
+                    return TokenClaim(key, params_hash, "mismatch")
+                return TokenClaim(key, params_hash, "replay", launch.answer)
+
+    def finish_launch(self, claim: TokenClaim, answer: tuple[bytes, str] | None) -> None:
+        """Remember the answer of a "new" claim's call, or (None: it failed or never got
+        to moto) forget the token, so the next call with it is forwarded."""
+        if claim.outcome != "new" or claim.finished:
+            return
+        claim.finished = True
+        with self._launch_done:
+            if answer is None:
+                self._launches.pop(claim.key, None)
+            else:
+                self._launches[claim.key].answer = answer
+            self._launch_done.notify_all()
+
+    def count_token_answer(self, outcome: str) -> None:
+        with self._lock:
+            if outcome == "replay":
+                self._token_replays += 1
+            elif outcome == "mismatch":
+                self._token_mismatches += 1
 
     # -- holds ----------------------------------------------------------------------------
 
@@ -326,6 +512,50 @@ def _int_or_zero(s: str) -> int:
         return int(s)
     except ValueError:
         return 0
+
+
+def credential_scope(authorization: str, params: list[tuple[str, str]]) -> tuple[str, str]:
+    """(region, service) of the SigV4 credential scope `AKID/DATE/REGION/SERVICE/aws4_request`,
+    from the Authorization header or a presigned URL's X-Amz-Credential; (us-east-1, ec2)
+    without one."""
+    m = re.search(r"Credential=([^,\s]+)", authorization or "")
+    credential = m.group(1) if m else param(params, "X-Amz-Credential")
+    parts = (credential or "").split("/")
+    if len(parts) >= 5 and parts[-1] == "aws4_request" and parts[-3]:
+        return parts[-3], parts[-2]
+    return DEFAULT_REGION, "ec2"
+
+
+def request_bucket(action: str, params: list[tuple[str, str]]) -> str:
+    """The name of the THROTTLE_BUCKETS["request"] bucket a call takes its token from."""
+    if action == "DescribeInstances":
+        narrowed = any(k.startswith("Filter.") or k.startswith("InstanceId.")
+                       or k in ("MaxResults", "NextToken") for k, _v in params)
+        return "DescribeInstances" if narrowed else "DescribeInstances:unfiltered"
+    if action in THROTTLE_BUCKETS["request"]:
+        return action
+    return "non-mutating" if action.startswith(NON_MUTATING_PREFIXES) else "mutating"
+
+
+def instances_asked(action: str, params: list[tuple[str, str]]) -> int:
+    """Resource tokens a call needs: MaxCount for RunInstances, the InstanceId.N count for
+    Start/Stop/TerminateInstances, 0 otherwise."""
+    if action not in THROTTLE_BUCKETS["resource"]:
+        return 0
+    if action == "RunInstances":
+        try:
+            return max(int(param(params, "MaxCount") or "1"), 1)
+        except ValueError:
+            return 1  # moto answers the malformed call
+    return sum(1 for k, _v in params if k.split(".")[0] == "InstanceId" and k.count(".") == 1)
+
+
+def launch_params_hash(params: list[tuple[str, str]]) -> str:
+    """What makes two RunInstances with one ClientToken the same call: every parameter but
+    the token (and a presigned URL's signing parameters), in any order."""
+    kept = sorted((k, v) for k, v in params
+                  if k != "ClientToken" and not k.startswith("X-Amz-"))
+    return hashlib.sha256(json.dumps(kept).encode()).hexdigest()
 
 
 def ec2_error_body(code: str, message: str) -> bytes:
@@ -624,6 +854,31 @@ class ProxyHandler(BaseHTTPRequestHandler):
         params = parse_params(self.path, body, self.headers.get("Content-Type", ""))
         action = param(params, "Action")
         state.record_request(action)
+        region, service = credential_scope(self.headers.get("Authorization", ""), params)
+        ec2_action = action if service == "ec2" else None  # what buckets and tokens apply to
+        account = self._account()
+        claim = None
+        token = param(params, "ClientToken") if ec2_action == "RunInstances" else None
+        if token:
+            claim = state.claim_launch((account, region, token), launch_params_hash(params))
+        try:
+            self._proxy_call(action, ec2_action, params, body, account, region, claim)
+        finally:
+            if claim is not None:
+                state.finish_launch(claim, None)  # no answer remembered: forget the token
+
+    def _proxy_call(self, action, ec2_action, params, body, account, region, claim) -> None:
+        state = self.server.state
+        if ec2_action:
+            # A replayed or mismatched ClientToken launches nothing: no resource tokens.
+            instances = instances_asked(ec2_action, params)
+            if claim is not None and claim.outcome != "new":
+                instances = 0
+            if state.admit(account, region, ec2_action, request_bucket(ec2_action, params),
+                           instances):
+                status, code, message = ERROR_FAULTS["throttle"]
+                self._reply(status, ec2_error_body(code, message), "text/xml")
+                return
 
         fault = state.decide_fault(action) if action else None
         if fault in ERROR_FAULTS:
@@ -638,16 +893,39 @@ class ProxyHandler(BaseHTTPRequestHandler):
             if delay:
                 time.sleep(delay)
 
-        path, body, filters = self._forwarded_request(action, params, body)
-        try:
-            status, reason, headers, resp_body = self.server.upstream.send(
-                self.command, path, self._forwarded_headers(), body)
-        except OSError as e:
-            self._reply(502, f"ec2_proxy: upstream unreachable: {e}\n".encode(), "text/plain")
+        if claim is not None and claim.outcome == "mismatch":
+            state.count_token_answer("mismatch")
+            self._reply(400, ec2_error_body(
+                "IdempotentParameterMismatch",
+                "Arguments on this idempotent request are inconsistent with arguments used in "
+                "previous request(s)."), "text/xml")
             return
+        if claim is not None and claim.outcome == "replay":
+            # The answer the first call's client was sent, with the instances' states as they
+            # are now (held ones as held: the holds recorded then are not restarted).
+            state.count_token_answer("replay")
+            resp_body, content_type = claim.answer
+            resp_body = self._current_states(resp_body)
+            status, passed = 200, []
+        else:
+            path, body, filters = self._forwarded_request(action, params, body)
+            try:
+                status, _reason, headers, resp_body = self.server.upstream.send(
+                    self.command, path, self._forwarded_headers(), body)
+            except OSError as e:
+                self._reply(502, f"ec2_proxy: upstream unreachable: {e}\n".encode(), "text/plain")
+                return
+            if action and 200 <= status < 300:
+                resp_body = self._rewrite_answer(action, params, filters, resp_body)
+            passed = [(k, v) for k, v in headers
+                      if k.lower() not in HOP_HEADERS and k.lower() != "content-type"]
+            content_type = next((v for k, v in headers if k.lower() == "content-type"),
+                                "text/xml")
+            if claim is not None and 200 <= status < 300:
+                # Before drop_after and the answer delay: the launch happened, whether or not
+                # this client hears of it.
+                state.finish_launch(claim, (resp_body, content_type))
 
-        if action and 200 <= status < 300:
-            resp_body = self._rewrite_answer(action, params, filters, resp_body)
         if fault == "drop_after":
             self._drop_connection()
             return
@@ -655,10 +933,57 @@ class ProxyHandler(BaseHTTPRequestHandler):
             held_back = state.answer_delay_for(action)
             if held_back:
                 time.sleep(held_back)
-        passed = [(k, v) for k, v in headers
-                  if k.lower() not in HOP_HEADERS and k.lower() != "content-type"]
-        content_type = next((v for k, v in headers if k.lower() == "content-type"), "text/xml")
         self._reply(status, resp_body, content_type, passed)
+
+    def _current_states(self, answer: bytes) -> bytes:
+        """A remembered RunInstances answer with each instance's state as a DescribeInstances
+        would show it now (EC2: "the only information that might vary in the response is the
+        state of the instance"), so a token of a launch since terminated answers a dead
+        instance. Asks moto (not counted, not metered); on any failure the answer stays as it
+        was remembered."""
+        root = parse_xml(answer)
+        if root is None:
+            return answer
+        ns = _ns(root)
+        items = root.findall(f"{ns}instancesSet/{ns}item")
+        ids = [iid for iid in (i.findtext(f"{ns}instanceId") for i in items) if iid]
+        if not ids:
+            return answer
+        query = [("Action", "DescribeInstances"), ("Version", "2016-11-15"),
+                 ("Filter.1.Name", "instance-id")]
+        query += [(f"Filter.1.Value.{n}", iid) for n, iid in enumerate(ids, 1)]
+        headers = [(k, v) for k, v in self._forwarded_headers() if k.lower() != "content-type"]
+        headers.append(("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"))
+        path = urllib.parse.urlsplit(self.path).path or "/"
+        try:
+            status, _r, _h, body = self.server.upstream.send(
+                "POST", path, headers, urllib.parse.urlencode(query).encode())
+        except OSError:
+            return answer
+        described = parse_xml(body) if 200 <= status < 300 else None
+        if described is None:
+            return answer
+        dns = _ns(described)
+        now = {}
+        for item in described.findall(
+                f"{dns}reservationSet/{dns}item/{dns}instancesSet/{dns}item"):
+            iid = item.findtext(f"{dns}instanceId")
+            moto_state = _state_name(item.find(f"{dns}instanceState"), dns)
+            if iid and moto_state:
+                now[iid] = moto_state
+        state = self.server.state
+        for item in items:
+            iid = item.findtext(f"{ns}instanceId") or ""
+            if iid not in now:
+                continue
+            shown = state.held_state(iid, now[iid]) or now[iid]
+            _set_state(item.find(f"{ns}instanceState"), ns, shown)
+        return serialize_xml(root)
+
+    def _account(self) -> str:
+        """The account this call goes to: the configured one, else the client's, else moto's."""
+        return (self.server.state.config().account
+                or self.headers.get("x-moto-account-id") or DEFAULT_ACCOUNT)
 
     def _forwarded_request(self, action, params, body):
         """Path and body to send to moto, and the state filters taken out of them (if any).
@@ -747,6 +1072,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--answer-delay-actions", default="", help="comma-separated Actions")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--account", default=None, help="12-digit account id for x-moto-account-id")
+    p.add_argument("--buckets", default="off", choices=BUCKET_MODES,
+                   help="published: throttle with EC2's published token buckets")
+    p.add_argument("--bucket-scale", type=float, default=1.0,
+                   help="multiplies the buckets' refill rates")
     return p.parse_args(argv)
 
 
@@ -758,6 +1087,7 @@ def config_from_args(a: argparse.Namespace) -> Config:
         fault_kinds=split(a.fault_kinds), fault_actions=split(a.fault_actions),
         fault_budget=a.fault_budget, latency_ms=a.latency_ms, seed=a.seed, account=a.account,
         answer_delay_ms=a.answer_delay_ms, answer_delay_actions=split(a.answer_delay_actions),
+        buckets=a.buckets, bucket_scale=a.bucket_scale,
     )
 
 

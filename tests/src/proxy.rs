@@ -39,6 +39,26 @@ impl FaultKind {
     }
 }
 
+/// Whether the proxy throttles as EC2 does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Buckets {
+    /// No throttling but injected faults.
+    Off,
+    /// EC2's published token buckets per account and region (request buckets per Action,
+    /// resource buckets counting instances): a call finding a bucket short is answered 503
+    /// `RequestLimitExceeded` and not forwarded. The sizes are in `harness/ec2_proxy.py`.
+    Published,
+}
+
+impl Buckets {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Buckets::Off => "off",
+            Buckets::Published => "published",
+        }
+    }
+}
+
 /// What the proxy does. `ProxyConfig::default()` passes everything through unchanged.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfig {
@@ -69,6 +89,10 @@ pub struct ProxyConfig {
     /// The moto account this proxy's traffic goes to (`x-moto-account-id`). None at start:
     /// a fresh account ([`fresh_account_id`]), which is what isolates tests from each other.
     pub account: Option<String>,
+    /// EC2's throttling buckets, or none.
+    pub buckets: Buckets,
+    /// Multiplies every bucket's refill rate (> 0; above 1 refills faster, for quick tests).
+    pub bucket_scale: f64,
 }
 
 impl Default for ProxyConfig {
@@ -86,6 +110,8 @@ impl Default for ProxyConfig {
             answer_delay_actions: Vec::new(),
             seed: 0,
             account: None,
+            buckets: Buckets::Off,
+            bucket_scale: 1.0,
         }
     }
 }
@@ -125,6 +151,18 @@ impl ProxyConfig {
         self
     }
 
+    /// Throttles with EC2's published token buckets, refilled at the published rates.
+    pub fn with_published_buckets(mut self) -> Self {
+        self.buckets = Buckets::Published;
+        self
+    }
+
+    /// Refills the buckets `scale` times as fast as EC2 does.
+    pub fn with_bucket_scale(mut self, scale: f64) -> Self {
+        self.bucket_scale = scale;
+        self
+    }
+
     /// The control API's JSON form (account left out when None).
     fn to_json(&self) -> Value {
         let mut v = json!({
@@ -139,6 +177,8 @@ impl ProxyConfig {
             "answer_delay_ms": self.answer_delay.as_millis() as u64,
             "answer_delay_actions": self.answer_delay_actions,
             "seed": self.seed,
+            "buckets": self.buckets.as_str(),
+            "bucket_scale": self.bucket_scale,
         });
         if let Some(account) = &self.account {
             v["account"] = json!(account);
@@ -170,6 +210,8 @@ impl ProxyConfig {
             format!("--answer-delay-actions={}", self.answer_delay_actions.join(",")),
             format!("--seed={}", self.seed),
             format!("--account={account}"),
+            format!("--buckets={}", self.buckets.as_str()),
+            format!("--bucket-scale={}", self.bucket_scale),
         ];
         if let Some(budget) = self.fault_budget {
             args.push(format!("--fault-budget={budget}"));
@@ -198,6 +240,15 @@ pub struct ProxyStats {
     pub faults_by_kind: HashMap<String, u64>,
     /// Instances whose state is held now (or was, until a Describe noticed it expired).
     pub holds: u64,
+    /// Calls refused by the throttling buckets (not forwarded); injected faults not included.
+    pub throttled: u64,
+    pub throttled_by_action: HashMap<String, u64>,
+    /// Refusals by the bucket that was short: "request:NAME" or "resource:NAME".
+    pub throttled_by_bucket: HashMap<String, u64>,
+    /// RunInstances answered from a remembered ClientToken (nothing launched).
+    pub client_token_replays: u64,
+    /// RunInstances refused with `IdempotentParameterMismatch`.
+    pub client_token_mismatches: u64,
 }
 
 impl ProxyStats {
@@ -278,6 +329,11 @@ impl Ec2Proxy {
             faults: v["faults"].as_u64().unwrap_or(0),
             faults_by_kind: map(&v["faults_by_kind"]),
             holds: v["holds"].as_u64().unwrap_or(0),
+            throttled: v["throttled"].as_u64().unwrap_or(0),
+            throttled_by_action: map(&v["throttled_by_action"]),
+            throttled_by_bucket: map(&v["throttled_by_bucket"]),
+            client_token_replays: v["client_token_replays"].as_u64().unwrap_or(0),
+            client_token_mismatches: v["client_token_mismatches"].as_u64().unwrap_or(0),
         }
     }
 
@@ -300,7 +356,8 @@ impl Ec2Proxy {
     /// Changes only the given keys of the proxy's config, in its JSON form, e.g.
     /// `json!({"fault_rate": 0.0})`. Keys: hold_pending, hold_shutting_down, hold_stopping
     /// (seconds), fault_rate, fault_kinds, fault_actions, fault_budget, latency_ms,
-    /// answer_delay_ms, answer_delay_actions, seed, account.
+    /// answer_delay_ms, answer_delay_actions, seed, account, buckets ("off" or "published"),
+    /// bucket_scale.
     pub fn configure_json(&self, changes: Value) -> Value {
         self.control("POST", "/_proxy/config", Some(changes))
     }
