@@ -172,6 +172,10 @@ class Config:
     # "off", or "published": EC2's throttling buckets (THROTTLE_BUCKETS).
     buckets: str = "off"
     bucket_scale: float = 1.0  # multiplies every bucket's refill rate
+    # The most instances one RunInstances gets (EC2 short of capacity); None: as many as asked.
+    # moto launches MinCount; EC2 launches up to MaxCount, at least MinCount, or fails with
+    # InsufficientInstanceCapacity. The proxy asks moto for exactly what EC2 would launch.
+    run_capacity: int | None = None
 
     def validate(self) -> None:
         """Reject a config that would fail later, in a request thread, where nobody sees it."""
@@ -192,6 +196,8 @@ class Config:
             raise ValueError("account must be a 12-digit AWS account id")
         if self.buckets not in BUCKET_MODES:
             raise ValueError(f"buckets must be one of {list(BUCKET_MODES)}")
+        if self.run_capacity is not None and self.run_capacity < 0:
+            raise ValueError("run_capacity must not be negative")
         scale = self.bucket_scale
         if not (isinstance(scale, (int, float)) and 0 < scale < float("inf")):
             raise ValueError("bucket_scale must be a positive number")
@@ -505,6 +511,16 @@ def split_state_filters(params: list[tuple[str, str]]):
                 k = ".".join(["Filter", renumber[n]] + parts[2:])
         remaining.append((k, v))
     return remaining, taken
+
+
+def run_instances_count(params: list[tuple[str, str]], capacity: int | None) -> int:
+    """How many instances EC2 would launch for this RunInstances: MaxCount, or what capacity
+    allows if that is at least MinCount; 0 means InsufficientInstanceCapacity."""
+    min_count = max(_int_or_zero(param(params, "MinCount") or "1"), 1)
+    max_count = max(_int_or_zero(param(params, "MaxCount") or str(min_count)), min_count)
+    if capacity is None:
+        return max_count
+    return min(max_count, capacity) if capacity >= min_count else 0
 
 
 def _int_or_zero(s: str) -> int:
@@ -893,6 +909,16 @@ class ProxyHandler(BaseHTTPRequestHandler):
             if delay:
                 time.sleep(delay)
 
+        launch_count = None
+        if ec2_action == "RunInstances" and not (claim is not None and claim.outcome != "new"):
+            launch_count = run_instances_count(params, state.config().run_capacity)
+            if launch_count == 0:
+                self._reply(500, ec2_error_body(
+                    "InsufficientInstanceCapacity",
+                    "We currently do not have sufficient capacity in the Availability Zone you "
+                    "requested."), "text/xml")
+                return
+
         if claim is not None and claim.outcome == "mismatch":
             state.count_token_answer("mismatch")
             self._reply(400, ec2_error_body(
@@ -908,7 +934,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             resp_body = self._current_states(resp_body)
             status, passed = 200, []
         else:
-            path, body, filters = self._forwarded_request(action, params, body)
+            path, body, filters = self._forwarded_request(action, params, body, launch_count)
             try:
                 status, _reason, headers, resp_body = self.server.upstream.send(
                     self.command, path, self._forwarded_headers(), body)
@@ -985,11 +1011,17 @@ class ProxyHandler(BaseHTTPRequestHandler):
         return (self.server.state.config().account
                 or self.headers.get("x-moto-account-id") or DEFAULT_ACCOUNT)
 
-    def _forwarded_request(self, action, params, body):
+    def _forwarded_request(self, action, params, body, launch_count=None):
         """Path and body to send to moto, and the state filters taken out of them (if any).
 
-        Only Describe* calls that carry a state filter are re-encoded; all else goes as is.
+        Describe* calls that carry a state filter, and RunInstances (its count, see
+        `run_capacity`), are re-encoded; all else goes as is.
         """
+        if action == "RunInstances" and launch_count is not None:
+            counted = [(k, v) for k, v in params if k not in ("MinCount", "MaxCount")]
+            counted += [("MinCount", str(launch_count)), ("MaxCount", str(launch_count))]
+            path = urllib.parse.urlsplit(self.path).path or "/"
+            return path, urllib.parse.urlencode(counted).encode(), {}
         if action not in ("DescribeInstances", "DescribeInstanceStatus"):
             return self.path, body, {}
         remaining, filters = split_state_filters(params)

@@ -45,6 +45,8 @@ pub fn poni_binary() -> &'static Path {
 #[derive(Debug, Clone)]
 pub struct PoniOutput {
     pub success: bool,
+    /// The exit status; None when a signal ended the process.
+    pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
@@ -53,6 +55,7 @@ impl From<Output> for PoniOutput {
     fn from(out: Output) -> PoniOutput {
         PoniOutput {
             success: out.status.success(),
+            code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }

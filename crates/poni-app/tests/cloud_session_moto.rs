@@ -65,7 +65,7 @@ fn options() -> SessionOptions {
             connect_timeout: Duration::from_secs(5),
             attempt_timeout: Duration::from_secs(20),
         },
-        engine: EngineOptions { poll: quick, ssh_dir: None, launch_concurrency: 8 },
+        engine: EngineOptions { poll: quick, ssh_dir: None, ..EngineOptions::default() },
         refresh: quick,
     }
 }

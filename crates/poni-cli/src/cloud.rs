@@ -8,6 +8,7 @@ use std::sync::Arc;
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars, KeyringStore, KEYRING_SERVICE};
 use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, OperationReport, Outcome};
+use poni_cloud::plan::Selection;
 use poni_repo::{Repo, Target};
 use tokio_util::sync::CancellationToken;
 
@@ -69,7 +70,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             crate::fleet::run(&engine, args.command).await
         });
     }
-    let target = |t: &CloudTarget| Target::new(&t.target, t.full_match);
+    let target = |t: &CloudTarget| Target::new(&t.target, t.full_match).map(Selection::from);
     // Check the pattern before anything talks to the keyring or EC2.
     let selected = match &args.command {
         CloudCommand::Init { target: t, .. }
@@ -105,7 +106,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
 
 /// `poni cloud diff`: one line per difference on stdout, problems on stderr; exit status 1
 /// when anything differs or could not be compared.
-async fn diff(engine: &Engine, selected: &Target, json: bool) -> Result<()> {
+async fn diff(engine: &Engine, selected: &Selection, json: bool) -> Result<()> {
     let report = engine.diff(selected).await?;
     for failed in &report.failed {
         let why = failed.error.as_ref().map(|e| e.message.as_str()).unwrap_or("could not be compared");

@@ -55,7 +55,7 @@ pub fn run(command: CredentialsCommand) -> Result<()> {
 fn check_name(name: &str, access_key_id: &str) -> Result<()> {
     let key_alphabet = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '=');
     if name.len() >= 30 && name.chars().all(key_alphabet) {
-        return Err(Failure::Message(
+        return Err(Failure::Input(
             "the set name looks like a secret access key, so it was not used (and is not shown): a secret is never an argument. \
              Run `poni credentials set [NAME] --access-key-id ID` and type the secret when asked, or pass it on standard input with --secret-stdin. \
              If that was your secret, it is now in your shell history: consider rotating it"
@@ -63,10 +63,10 @@ fn check_name(name: &str, access_key_id: &str) -> Result<()> {
         ));
     }
     if name == access_key_id {
-        return Err(Failure::Message("the set name is the access key id: name the set (e.g. 'default' or 'work') or leave the name out".into()));
+        return Err(Failure::Input("the set name is the access key id: name the set (e.g. 'default' or 'work') or leave the name out".into()));
     }
     if poni_cloud::credentials::check_set_name(name).is_err() {
-        return Err(Failure::Message(
+        return Err(Failure::Input(
             "invalid set name (not shown, in case it is a secret): use letters, digits, '.', '_' and '-', at most 64 characters, not starting with '.'".into(),
         ));
     }
@@ -79,7 +79,7 @@ fn from_stdin(with_token: bool) -> Result<(SecretString, Option<SecretString>)> 
     let mut next = |what: &str| -> Result<SecretString> {
         match lines.next() {
             Some(Ok(line)) => Ok(SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned())),
-            _ => Err(Failure::Message(format!("expected the {what} on standard input"))),
+            _ => Err(Failure::Input(format!("expected the {what} on standard input"))),
         }
     };
     let secret = next("secret access key (first line)")?;
@@ -89,7 +89,7 @@ fn from_stdin(with_token: bool) -> Result<(SecretString, Option<SecretString>)> 
 
 fn from_terminal(with_token: bool) -> Result<(SecretString, Option<SecretString>)> {
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::Message(
+        return Err(Failure::Input(
             "standard input is not a terminal: pass --secret-stdin to read the secret from it".into(),
         ));
     }

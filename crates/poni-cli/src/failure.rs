@@ -1,12 +1,17 @@
 //! Why a command failed, as main prints it: `error: <message>`, or nothing more when the
-//! log lines above already said what went wrong node by node.
+//! log lines above already said what went wrong node by node. The exit status says which:
+//! 0 all done, 1 something failed (some nodes, the cloud, the machine), 2 bad usage or input
+//! (a name, a pattern, a property, a hand-edited file, missing credentials), as clap does for
+//! arguments it cannot parse.
 
 use poni_cloud::Coded;
 
 #[derive(Debug)]
 pub enum Failure {
-    /// One clear line for the user.
+    /// One clear line for the user: what failed.
     Message(String),
+    /// One clear line for the user: what in their input is wrong.
+    Input(String),
     /// Already reported (per-node ERROR lines); only the exit status says it.
     Reported,
 }
@@ -14,27 +19,56 @@ pub enum Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Message(m) => f.write_str(m),
+            Failure::Message(m) | Failure::Input(m) => f.write_str(m),
             Failure::Reported => f.write_str("some nodes failed"),
+        }
+    }
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::Message(_) | Failure::Reported => 1,
         }
     }
 }
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 
+/// Errors whose kind says whether the input is at fault.
 macro_rules! from_coded {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $bad_input:expr),* $(,)?) => {$(
         impl From<$t> for Failure {
             fn from(e: $t) -> Failure {
-                Failure::Message(e.payload().message)
+                let bad_input: fn(&$t) -> bool = $bad_input;
+                match bad_input(&e) {
+                    true => Failure::Input(e.payload().message),
+                    false => Failure::Message(e.payload().message),
+                }
             }
         }
     )*};
 }
 
 from_coded!(
-    poni_repo::RepoError,
-    poni_cloud::engine::EngineError,
-    poni_cloud::aws::CloudError,
-    poni_cloud::credentials::CredentialsError
+    poni_repo::RepoError => |e| e.is_bad_input(),
+    poni_cloud::engine::EngineError => |e| e.is_bad_input(),
+    poni_cloud::plan::SelectionError => |_| true,
+    poni_cloud::aws::CloudError => |_| false,
+    // Credentials are the user's to set up: `poni credentials`, a profile, `poni sso login`.
+    poni_cloud::credentials::CredentialsError => |_| true,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_errors_exit_with_2_and_failures_with_1() {
+        assert_eq!(Failure::from(poni_repo::RepoError::NoMatch).exit_code(), 2);
+        let io = poni_repo::RepoError::Io { path: "/x".into(), source: std::io::Error::other("disk") };
+        assert_eq!(Failure::from(io).exit_code(), 1);
+        assert_eq!(Failure::Reported.exit_code(), 1);
+    }
+}

@@ -18,7 +18,7 @@ fn tracking(t: Tracking) -> &'static str {
 
 /// `tag:KEY=VALUE` as the filter takes it.
 fn parse_filter(text: &str) -> Result<(String, String)> {
-    let bad = || Failure::Message(format!("--filter '{text}' must look like tag:KEY=VALUE (e.g. tag:team=web)"));
+    let bad = || Failure::Input(format!("--filter '{text}' must look like tag:KEY=VALUE (e.g. tag:team=web)"));
     let rest = text.strip_prefix("tag:").ok_or_else(bad)?;
     let (k, v) = rest.split_once('=').ok_or_else(bad)?;
     if k.is_empty() {

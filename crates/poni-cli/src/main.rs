@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         Err(failure::Failure::Reported) => ExitCode::FAILURE,
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::FAILURE
+            ExitCode::from(error.exit_code())
         }
     }
 }

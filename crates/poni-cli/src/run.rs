@@ -90,7 +90,8 @@ fn query_statuses(repo: Repo, target: &Target) -> std::result::Result<HashMap<St
     cloud::runtime()?.block_on(async {
         let engine: Engine = cloud::engine(repo, false).await?;
         let engine = engine.with_events(only_problems());
-        let report = engine.status(target, &tokio_util::sync::CancellationToken::new()).await?;
+        let selection = poni_cloud::plan::Selection::from(target.clone());
+        let report = engine.status(&selection, &tokio_util::sync::CancellationToken::new()).await?;
         Ok(report
             .nodes
             .into_iter()

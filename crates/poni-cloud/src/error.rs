@@ -3,11 +3,33 @@
 use serde::{Deserialize, Serialize};
 
 /// An error as the UI and CLI see it: a stable machine-readable `code` plus a message a
-/// newcomer understands. Built from any error of this crate with [`Coded::payload`].
+/// newcomer understands. Built from any error of this crate with [`Coded::payload`]. The one
+/// error shape that crosses IPC (the desktop's `AppError` is this type).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorPayload {
+    /// Dotted identifier, e.g. `repo.already_exists`, `cloud.throttled`.
     pub code: String,
     pub message: String,
+}
+
+impl ErrorPayload {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorPayload {
+        ErrorPayload { code: code.into(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ErrorPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ErrorPayload {}
+
+impl From<poni_repo::RepoError> for ErrorPayload {
+    fn from(e: poni_repo::RepoError) -> ErrorPayload {
+        ErrorPayload::new(e.code(), e.to_string())
+    }
 }
 
 /// Errors with a stable code, such as `cloud.throttled` or `credentials.missing`.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use poni_cloud::aws::{Ec2Provider, InstanceState, PacingLimits, ProviderOptions, RetryPolicy};
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars};
 use poni_cloud::engine::{Engine, EngineEvent, EngineOptions, EventSink, InitOptions, Outcome, PollSchedule};
+use poni_cloud::plan::Selection;
 use poni_e2e::{Ec2Proxy, ProxyConfig, TEST_AMI};
 use poni_repo::{AddNodes, Assignment, Repo, Target};
 use tokio_util::sync::CancellationToken;
@@ -33,7 +34,7 @@ async fn engine(proxy: &Ec2Proxy, repo: Repo, cancel_on_progress: Option<(Cancel
         seen.lock().unwrap().push(e)
     });
     let poll = PollSchedule { first: Duration::from_millis(200), max: Duration::from_millis(500), factor: 1.5 };
-    (Engine::new(repo, provider, sink, EngineOptions { poll, ssh_dir: None, launch_concurrency: 4 }), events)
+    (Engine::new(repo, provider, sink, EngineOptions { poll, ssh_dir: None, launch_concurrency: 4, ..EngineOptions::default() }), events)
 }
 
 /// Three nodes under a system that sets their cloud properties.
@@ -55,7 +56,7 @@ async fn cancelling_a_wait_returns_at_once_with_the_launched_ids_saved() {
     let cancel = CancellationToken::new();
     let cancelled_at = Arc::new(Mutex::new(None));
     let (engine, events) = engine(&proxy, repository(dir.path()), Some((cancel.clone(), cancelled_at.clone()))).await;
-    let report = engine.init(&Target::new("web/", false).unwrap(), InitOptions { wait: true, reinit: false }, &cancel).await.unwrap();
+    let report = engine.init(&Selection::from(Target::new("web/", false).unwrap()), InitOptions { wait: true, reinit: false }, &cancel).await.unwrap();
     let after_cancel = cancelled_at.lock().unwrap().expect("the wait reported progress").elapsed();
     assert!(after_cancel < Duration::from_secs(1), "returned {after_cancel:?} after the cancel (pending is held 60 s)");
     assert!(report.cancelled);
@@ -82,10 +83,10 @@ async fn state_changes_are_events_with_times_and_a_wait_times_out_per_node() {
     repo.set(&Target::new("web/n3", true).unwrap(), &[Assignment::parse("cloud.init_timeout:int=1").unwrap()]).unwrap();
     let (engine, events) = engine(&proxy, repo, None).await;
     let cancel = CancellationToken::new();
-    let all = Target::new("web/", false).unwrap();
+    let all = Selection::System { name: "web".into() };
     engine.init(&all, InitOptions::default(), &cancel).await.unwrap();
     proxy.configure_json(serde_json::json!({"hold_stopping": 30.0}));
-    let n3 = Target::new("web/n3", true).unwrap();
+    let n3 = Selection::Node { name: "web/n3".into() };
     tokio::time::sleep(Duration::from_millis(700)).await;
     engine.stop(&n3, &cancel).await.unwrap();
     events.lock().unwrap().clear();

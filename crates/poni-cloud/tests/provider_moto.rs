@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use poni_cloud::aws::{
-    CloudErrorKind, Ec2Provider, InstanceState, LaunchRequest, PacingLimits, ProviderOptions, RetryPolicy, TAG_NODE,
-    TAG_PONI_STATE, TAG_REPO,
+    CloudErrorKind, Ec2Provider, InstanceState, BatchLaunch, PacingLimits, ProviderOptions, RetryPolicy, TAG_NODE,
+    TAG_BATCH, TAG_PONI_STATE, TAG_REPO,
 };
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars};
 use poni_cloud::spec::LaunchSpec;
@@ -46,14 +46,15 @@ async fn launch_find_describe_tag_stop_start_terminate() {
     let web = spec("web/http1");
     let db = spec("db/pg1");
 
-    let launched = ec2.launch(&LaunchRequest { spec: &web, repo_id: REPO, generation: 0 }).await.unwrap();
+    let launched = ec2.launch_batch(&BatchLaunch { specs: &[&web], repo_id: REPO, batch_tag: "poni-b1" }).await.unwrap().remove(0);
     assert!(launched.id.starts_with("i-"), "{launched:?}");
     assert_eq!(launched.tags.get("Name").map(String::as_str), Some("web/http1"));
     assert_eq!(launched.tags.get(TAG_PONI_STATE).map(String::as_str), Some("uninitialized"));
     assert_eq!(launched.tags.get(TAG_REPO).map(String::as_str), Some(REPO));
     assert_eq!(launched.tags.get(TAG_NODE).map(String::as_str), Some("web/http1"));
     assert_eq!(launched.tags.get("team").map(String::as_str), Some("web"));
-    let other = ec2.launch(&LaunchRequest { spec: &db, repo_id: REPO, generation: 0 }).await.unwrap();
+    assert_eq!(launched.tags.get(TAG_BATCH).map(String::as_str), Some("poni-b1"), "a batch of one has every tag at launch");
+    let other = ec2.launch_batch(&BatchLaunch { specs: &[&db], repo_id: REPO, batch_tag: "poni-b2" }).await.unwrap().remove(0);
 
     // Crash recovery: the node's live instance is found by its tags.
     let found = ec2.find_node_instances(REGION, REPO, "web/http1").await.unwrap();
@@ -101,12 +102,32 @@ async fn a_lost_launch_answer_does_not_launch_a_second_instance() {
     let proxy = Ec2Proxy::start_shared(config);
     let ec2 = provider(&proxy).await;
     let node = spec("web/http1");
-    let launched = ec2.launch(&LaunchRequest { spec: &node, repo_id: REPO, generation: 0 }).await.unwrap();
+    let launched = ec2.launch_batch(&BatchLaunch { specs: &[&node], repo_id: REPO, batch_tag: "poni-b3" }).await.unwrap().remove(0);
     let all = ec2.describe_repository(REGION, REPO, &[]).await.unwrap();
     assert_eq!(all.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), [launched.id.as_str()]);
     let stats = proxy.full_stats();
     assert_eq!(stats.faults, 1, "the proxy dropped the launch's answer");
     assert_eq!(stats.count("RunInstances"), 1, "the launch was sent once, then found by its tags");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_is_one_call_with_launch_indexes_and_shared_tags_only() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let ec2 = provider(&proxy).await;
+    let specs: Vec<LaunchSpec> = ["web/a", "web/b", "web/c"].iter().map(|n| spec(n)).collect();
+    let refs: Vec<&LaunchSpec> = specs.iter().collect();
+    let launched = ec2.launch_batch(&BatchLaunch { specs: &refs, repo_id: REPO, batch_tag: "poni-b4" }).await.unwrap();
+    assert_eq!(proxy.full_stats().count("RunInstances"), 1);
+    let mut indexes: Vec<u32> = launched.iter().map(|i| i.launch_index.expect("EC2 gives each a launch index")).collect();
+    indexes.sort();
+    assert_eq!(indexes, [0, 1, 2]);
+    for i in &launched {
+        assert_eq!(i.tags.get(TAG_BATCH).map(String::as_str), Some("poni-b4"));
+        assert_eq!(i.tags.get("team").map(String::as_str), Some("web"), "extra tags all share go out at launch");
+        assert!(!i.tags.contains_key(TAG_NODE) && !i.tags.contains_key("Name"), "names follow per node: {:?}", i.tags);
+    }
+    let found = ec2.find_batch_instances(REGION, REPO, "poni-b4").await.unwrap();
+    assert_eq!(found.len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

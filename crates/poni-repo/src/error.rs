@@ -74,6 +74,13 @@ impl RepoError {
         }
     }
 
+    /// Whether what the user gave (a name, a pattern, a property, a file edited by hand) is at
+    /// fault, rather than the machine (a disk error, an interrupted change). The command line
+    /// exits with 2 for these.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, Self::Journal(_) | Self::Io { .. })
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { path: path.into(), source }
     }

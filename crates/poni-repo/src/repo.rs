@@ -281,6 +281,34 @@ impl Repo {
         Ok(pending.into_iter().map(|(item, _, changes)| ItemChanges { name: item.name.clone(), kind: item.kind, changes }).collect())
     }
 
+    /// Changes several items by full name under one lock, each file read afresh, and writes
+    /// the changed ones all or nothing (one journal commit, one flush): how the cloud engine
+    /// saves a whole batch of launched instances at once.
+    pub fn update_each(
+        &self,
+        names: &[String],
+        mut edit: impl FnMut(&str, &mut Props) -> Result<Vec<Change>>,
+    ) -> Result<Vec<(String, Vec<Change>)>> {
+        let _lock = self.lock()?;
+        let mut change = journal::Change::new(&self.root);
+        let mut all = Vec::with_capacity(names.len());
+        for name in names {
+            let kind = self.kind_of(name)?;
+            let path = self.file_of(name, kind);
+            let (mut props, existed) = match store::read_object(&path) {
+                Err(RepoError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound && kind == Kind::System => (Props::new(), false),
+                other => (other?, true),
+            };
+            let changes = edit(name, &mut props)?;
+            if !changes.is_empty() {
+                change.write(rel_file(name, kind), store::object_bytes(&props), existed);
+            }
+            all.push((name.clone(), changes));
+        }
+        change.commit()?;
+        Ok(all)
+    }
+
     /// Changes one item by its full name, reading its file afresh under the lock. This is how
     /// long-running tasks (the cloud engine) save results without overwriting edits made since.
     pub fn update(&self, name: &str, edit: impl FnOnce(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<Change>> {

@@ -2,6 +2,11 @@
 
 /**
  * An error as the UI and CLI see it: a stable machine-readable `code` plus a message a
- * newcomer understands. Built from any error of this crate with [`Coded::payload`].
+ * newcomer understands. Built from any error of this crate with [`Coded::payload`]. The one
+ * error shape that crosses IPC (the desktop's `AppError` is this type).
  */
-export type ErrorPayload = { code: string, message: string, };
+export type ErrorPayload = { 
+/**
+ * Dotted identifier, e.g. `repo.already_exists`, `cloud.throttled`.
+ */
+code: string, message: string, };

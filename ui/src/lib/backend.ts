@@ -7,7 +7,7 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { AccountStatus } from "../bindings/AccountStatus";
 import type { Affected } from "../bindings/Affected";
 import type { AccountInstance } from "../bindings/AccountInstance";
-import type { AppError } from "../bindings/AppError";
+import type { ErrorPayload as AppError } from "../bindings/ErrorPayload";
 import type { Drift } from "../bindings/Drift";
 import type { ImportPreviewNode } from "../bindings/ImportPreviewNode";
 import type { ImportRequest } from "../bindings/ImportRequest";

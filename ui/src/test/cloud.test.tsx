@@ -4,6 +4,7 @@ import { App } from "../App";
 import { ConfirmCloudDialog, LaunchDialog } from "../components/cloud/CloudDialogs";
 import { SettingsDialog } from "../components/dialogs/SettingsDialog";
 import { useUi } from "../lib/store";
+import type { Batch } from "../bindings/Batch";
 import type { CredentialStatus } from "../bindings/CredentialStatus";
 import type { FleetChange } from "../bindings/FleetChange";
 import type { ItemDetail } from "../bindings/ItemDetail";
@@ -55,6 +56,7 @@ function previewNode(node: string, extra: Partial<PreviewNode> = {}): PreviewNod
   return {
     node,
     action: "launch",
+    batch: 0,
     region: "us-east-1",
     image: "ami-12c6146b",
     instanceType: "t3.micro",
@@ -62,13 +64,19 @@ function previewNode(node: string, extra: Partial<PreviewNode> = {}): PreviewNod
     keyPair: "my-keypair",
     user: "ubuntu",
     vmName: node,
+    elasticIp: null,
     instanceId: null,
+    skip: null,
     skipReason: null,
     problems: [],
     keyFile: "~/.ssh/my-keypair.pem",
     keyFileExists: true,
     ...extra,
   };
+}
+
+function batch(nodes: string[]): Batch {
+  return { region: "us-east-1", nodes, image: "ami-12c6146b", instanceTypes: ["t3.micro"], keyPair: "my-keypair", key: "0123456789ab" };
 }
 
 function live(node: string, extra: Partial<NodeLive> = {}): NodeLive {
@@ -131,6 +139,7 @@ describe("cloud UI", () => {
       launchCount: 1,
       skipCount: 1,
       invalidCount: 1,
+      batches: [batch(["drumbo3"])],
       regions: [{ region: "us-east-1", count: 1 }],
       canLaunch: false,
       warnings: [],
@@ -160,10 +169,11 @@ describe("cloud UI", () => {
 
   it("launch preview: a clean preview launches the scope and closes", async () => {
     backendMock.cloudPreview.mockResolvedValue({
-      nodes: [previewNode("drumbo2"), previewNode("drumbo3")],
+      nodes: [previewNode("drumbo2"), previewNode("drumbo3", { elasticIp: "203.0.113.7" })],
       launchCount: 2,
       skipCount: 0,
       invalidCount: 0,
+      batches: [batch(["drumbo2", "drumbo3"])],
       regions: [{ region: "us-east-1", count: 2 }],
       canLaunch: true,
       warnings: ["~/.ssh/my-keypair.pem is not there: you need it to log in"],
@@ -174,6 +184,8 @@ describe("cloud UI", () => {
     useUi.setState({ dialog: { kind: "launch", scope } });
     renderWithProviders(<LaunchDialog scope={scope} />);
     await screen.findByTestId("preview-node-drumbo3");
+    expect(screen.getByTestId("launch-batches")).toHaveTextContent("2 instances in one request to EC2");
+    expect(screen.getByTestId("preview-eip-drumbo3")).toHaveTextContent("203.0.113.7");
     expect(await screen.findByTestId("launch-account")).toHaveTextContent("Launching into: AWS account 123456789012 (arn:aws:iam::123456789012:user/ann)");
     expect(backendMock.launchChecks).toHaveBeenCalledWith(scope);
     const confirm = screen.getByTestId("launch-confirm");
@@ -187,10 +199,11 @@ describe("cloud UI", () => {
   it("launch preview: an account that cannot be reached blocks the launch and offers its fix; warnings name their nodes", async () => {
     const scope = { kind: "nodes" as const, names: ["drumbo2", "drumbo3"] };
     backendMock.cloudPreview.mockResolvedValue({
-      nodes: [previewNode("drumbo2"), previewNode("drumbo3")],
+      nodes: [previewNode("drumbo2"), previewNode("drumbo3", { elasticIp: "203.0.113.7" })],
       launchCount: 2,
       skipCount: 0,
       invalidCount: 0,
+      batches: [batch(["drumbo2", "drumbo3"])],
       regions: [{ region: "us-east-1", count: 2 }],
       canLaunch: true,
       warnings: [],
@@ -226,7 +239,7 @@ describe("cloud UI", () => {
 
   it("launch preview: the sandbox fix starts it in place and the account is checked again", async () => {
     const scope = { kind: "all" as const };
-    backendMock.cloudPreview.mockResolvedValue({ nodes: [previewNode("drumbo2")], launchCount: 1, skipCount: 0, invalidCount: 0, regions: [], canLaunch: true, warnings: [], reinit: false } satisfies LaunchPreview);
+    backendMock.cloudPreview.mockResolvedValue({ nodes: [previewNode("drumbo2")], launchCount: 1, skipCount: 0, invalidCount: 0, batches: [batch(["drumbo2"])], regions: [], canLaunch: true, warnings: [], reinit: false } satisfies LaunchPreview);
     backendMock.launchChecks.mockResolvedValue({ account: { ...account, identity: null, error: { code: "account.unreachable", message: "the endpoint does not answer" }, fix: { kind: "startSandbox" }, label: "Local endpoint http://127.0.0.1:5000" }, warnings: [] });
     backendMock.sandboxStart.mockImplementation(async () => {
       backendMock.launchChecks.mockResolvedValue({ account: { ...account, identity: null, sandbox: true, label: "Practice sandbox at http://127.0.0.1:41234" }, warnings: [] });

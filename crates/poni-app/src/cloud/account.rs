@@ -19,7 +19,6 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::credentials::{coded, CloudCredentials, CredentialSourceView};
-use super::preview::effective_cloud;
 use super::scope::Scope;
 use super::wording::{fix_for, for_app, FixAction};
 use crate::error::{AppError, AppResult};
@@ -309,11 +308,11 @@ impl AccountService {
         }
         let mut specs = Vec::new();
         for item in scope.nodes(tree)? {
-            if item.props.get("cloud").and_then(|c| c.get("instance")).and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+            let node = poni_cloud::plan::Selected::of(tree, item);
+            if node.instance.is_some() {
                 continue;
             }
-            let effective = tree.effective(&item.name).unwrap_or_default();
-            if let Ok(spec) = LaunchSpec::from_node(&item.name, &effective_cloud(&effective), effective.get("user")) {
+            if let Ok(spec) = node.launch_spec() {
                 specs.push(spec);
             }
         }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::credentials::coded;
-use super::scope::{exact_target, Scope};
+use super::scope::Scope;
+use poni_cloud::plan::Selection;
 use super::session::CloudSession;
 use crate::error::AppResult;
 
@@ -146,7 +147,7 @@ impl CloudSession {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let report = self.engine().await?.diff(&exact_target(&names)?).await.map_err(|e| coded(&e))?;
+        let report = self.engine().await?.diff(&Selection::names(&names)).await.map_err(|e| coded(&e))?;
         Ok(report.drifts)
     }
 }

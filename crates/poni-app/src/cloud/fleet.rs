@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::preview::{effective_cloud, own_instance};
+use super::preview::own_instance;
+use poni_cloud::plan::{Selected, SkipReason};
 
 /// Timeline entries kept per node (oldest dropped first).
 pub const TIMELINE_LIMIT: usize = 50;
@@ -396,7 +397,7 @@ impl Fleet {
                 live.last_error = Some(record);
                 changed.push(node.clone());
             }
-            EngineEvent::NodeSkipped { node, instance_id: Some(id), message } if message.contains("no longer exists") => {
+            EngineEvent::NodeSkipped { node, instance_id: Some(id), reason: SkipReason::InstanceGone, .. } => {
                 // Terminate of an instance EC2 has already forgotten: it is gone, i.e. terminated.
                 if self.entry(node).observe(id, StateBadge::Terminated, now) {
                     changed.push(node.clone());
@@ -557,8 +558,8 @@ impl Fleet {
 }
 
 fn sync_node(live: &mut NodeLive, tree: &Tree, item: &Item) {
-    let effective = tree.effective(&item.name).unwrap_or_default();
-    live.region = effective_cloud(&effective).get("region").and_then(Value::as_str).map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let cloud = Selected::of(tree, item).cloud();
+    live.region = cloud.get("region").and_then(Value::as_str).map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
     live.addresses = NodeAddresses::from_props(&item.props);
     let instance = own_instance(item);
     if instance != live.instance_id {

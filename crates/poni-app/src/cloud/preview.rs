@@ -1,20 +1,20 @@
-//! What a cloud action will do, computed from the repository alone (no cloud calls): the
-//! launch preview (which nodes, region, image, type, key pair; which are skipped and why;
-//! every property problem), the nodes and instances a terminate, stop, start or re-init
-//! touches, the ssh command for a node, and the reference lists the editor offers.
-//!
-//! The preview reads the same inputs as the engine's init: the node's effective properties
-//! (systems' `cloud.*` merged under its own), its own `cloud.instance`, and
-//! `LaunchSpec::from_node` for validation, so what it shows is what init will do.
+//! What a cloud action will do, shown from the core's plan ([`poni_cloud::plan`], the one the
+//! engine carries out): the launch preview (which nodes, in which batches, region, image,
+//! type, key pair; which are skipped and why; every property problem), the nodes and
+//! instances a terminate, stop, start or re-init touches, the ssh command for a node, and the
+//! reference lists the editor offers. No rule of what an action does lives here.
 
 use std::path::Path;
 
-use poni_cloud::engine::PropertyProblem;
-use poni_cloud::spec::{LaunchSpec, AWS_REGIONS, DEFAULT_INSTANCE_TYPE};
+use poni_cloud::account::key_file;
+use poni_cloud::aws::InstanceState;
+use poni_cloud::engine::{Operation, PropertyProblem};
+use poni_cloud::plan::{self, Batch, CloudFacts, Plan, PlanOptions, PlannedNode, SkipReason, Step};
+use poni_cloud::spec::{key_pair_name, AWS_REGIONS, DEFAULT_INSTANCE_TYPE};
 use poni_cloud::Coded;
-use poni_repo::{Item, Props, Tree};
+use poni_repo::{Item, Tree};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use ts_rs::TS;
 
 use super::fleet::{Fleet, StateBadge};
@@ -26,20 +26,24 @@ use crate::error::{AppError, AppResult};
 pub enum PreviewAction {
     /// An instance will be launched.
     Launch,
+    /// The instance an interrupted launch left is recorded instead of launching another.
+    Adopt,
     /// Left alone (it already has an instance and re-init was not asked for).
     Skip,
     /// Its properties do not allow a launch: nothing at all is launched while any node is invalid.
     Invalid,
 }
 
-/// One node of a launch preview. For invalid nodes the values are what the properties say, so
-/// the user sees what is there next to what is wrong.
+/// One node of a launch preview: the plan's node, flattened for the dialog. For invalid nodes
+/// the values are what the properties say, so the user sees what is there next to what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct PreviewNode {
     pub node: String,
     pub action: PreviewAction,
+    /// The batch (RunInstances call) it launches in: an index into `batches`.
+    pub batch: Option<u32>,
     pub region: Option<String>,
     pub image: Option<String>,
     /// The first of `instanceTypes` (`t3.micro` when `cloud.type` is not set).
@@ -51,9 +55,12 @@ pub struct PreviewNode {
     pub user: Option<String>,
     /// The EC2 `Name` tag.
     pub vm_name: Option<String>,
+    /// `cloud.eip`, associated once the instance runs.
+    pub elastic_ip: Option<String>,
     /// The instance the node has now: skipped, or replaced by a re-init.
     pub instance_id: Option<String>,
-    /// Why the node is skipped.
+    pub skip: Option<SkipReason>,
+    /// Why the node is skipped, in words.
     pub skip_reason: Option<String>,
     /// Every property problem, each naming its property (e.g. `cloud.image`).
     pub problems: Vec<PropertyProblem>,
@@ -78,6 +85,8 @@ pub struct LaunchPreview {
     pub launch_count: u32,
     pub skip_count: u32,
     pub invalid_count: u32,
+    /// The RunInstances calls: nodes with the same launch parameters go out together.
+    pub batches: Vec<Batch>,
     /// Launches per region.
     pub regions: Vec<RegionCount>,
     /// True when at least one node will launch and none has problems.
@@ -88,145 +97,67 @@ pub struct LaunchPreview {
 }
 
 impl LaunchPreview {
-    /// The error a launch of an invalid selection gives: which nodes, which properties.
-    pub fn refusal(&self) -> Option<AppError> {
-        let invalid: Vec<String> = self
-            .nodes
-            .iter()
-            .filter(|n| n.action == PreviewAction::Invalid)
-            .map(|n| format!("{} ({})", n.node, n.problems.iter().map(|p| p.property.as_str()).collect::<Vec<_>>().join(", ")))
-            .collect();
-        if invalid.is_empty() {
-            return None;
-        }
-        let what = if invalid.len() == 1 { "node cannot" } else { "nodes cannot" };
-        Some(AppError::new(
-            "node.invalid_properties",
-            format!(
-                "{} of {} {what} be launched, so nothing was launched: {}. Fix the properties named and try again.",
-                invalid.len(),
-                self.nodes.len() - self.skip_count as usize,
-                invalid.join("; ")
-            ),
-        ))
+    /// The error a launch of an invalid selection gives: which nodes, which properties (the
+    /// plan's refusal, the same the engine gives).
+    pub fn refusal(plan: &Plan) -> Option<AppError> {
+        plan.refusal().map(|r| r.payload())
     }
-}
-
-/// The effective `cloud` object of a node (systems' values under its own).
-pub(crate) fn effective_cloud(effective: &Props) -> Map<String, Value> {
-    effective.get("cloud").and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 /// The node's own `cloud.instance` (instances belong to nodes, never to systems).
 pub(crate) fn own_instance(item: &Item) -> Option<String> {
-    poni_repo::props::get_path(&item.props, "cloud.instance")
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    poni_cloud::plan::instance_of(&item.props)
 }
 
-fn text(cloud: &Map<String, Value>, key: &str) -> Option<String> {
-    cloud.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+/// The plan for launching `scope`, from the tree alone.
+pub fn launch_plan(tree: &Tree, scope: &Scope, options: &PlanOptions) -> AppResult<Plan> {
+    Ok(plan::plan(tree, &scope.selection(), Operation::Init, options, &CloudFacts::default()).map_err(|e| e.payload())?)
 }
 
-pub fn preview(tree: &Tree, scope: &Scope, reinit: bool, ssh_dir: Option<&Path>) -> AppResult<LaunchPreview> {
-    let mut nodes = Vec::new();
-    for item in scope.nodes(tree)? {
-        nodes.push(preview_node(tree, item, reinit, ssh_dir));
-    }
-    let count = |a: PreviewAction| nodes.iter().filter(|n| n.action == a).count() as u32;
-    let (launch_count, skip_count, invalid_count) = (count(PreviewAction::Launch), count(PreviewAction::Skip), count(PreviewAction::Invalid));
-    let mut regions: Vec<RegionCount> = Vec::new();
-    for n in nodes.iter().filter(|n| n.action == PreviewAction::Launch) {
-        let region = n.region.clone().unwrap_or_default();
-        match regions.iter_mut().find(|r| r.region == region) {
-            Some(r) => r.count += 1,
-            None => regions.push(RegionCount { region, count: 1 }),
-        }
-    }
-    regions.sort_by(|a, b| a.region.cmp(&b.region));
-    let mut warnings = Vec::new();
-    let mut missing_keys: Vec<(&str, Vec<&str>)> = Vec::new();
-    for n in nodes.iter().filter(|n| n.action == PreviewAction::Launch && n.key_file.is_some() && !n.key_file_exists) {
-        let file = n.key_file.as_deref().unwrap_or_default();
-        match missing_keys.iter_mut().find(|(f, _)| *f == file) {
-            Some((_, users)) => users.push(&n.node),
-            None => missing_keys.push((file, vec![&n.node])),
-        }
-    }
-    for (file, users) in missing_keys {
-        let named = if users.len() > 3 { format!("{} and {} more", users[..3].join(", "), users.len() - 3) } else { users.join(", ") };
-        warnings.push(format!("{file} does not exist: it is needed to log in to {named}, not to launch"));
-    }
-    Ok(LaunchPreview {
-        can_launch: invalid_count == 0 && launch_count > 0,
+pub fn preview(plan: &Plan) -> LaunchPreview {
+    let nodes: Vec<PreviewNode> = plan.nodes.iter().map(preview_node).collect();
+    let c = plan.counts;
+    LaunchPreview {
+        can_launch: c.invalid == 0 && c.launch + c.adopt > 0,
         nodes,
-        launch_count,
-        skip_count,
-        invalid_count,
-        regions,
-        warnings,
-        reinit,
-    })
+        launch_count: c.launch + c.adopt,
+        skip_count: c.skip,
+        invalid_count: c.invalid,
+        batches: plan.batches.clone(),
+        regions: plan.launches_by_region().into_iter().map(|(region, count)| RegionCount { region, count }).collect(),
+        warnings: plan.warnings.iter().map(|w| w.message.clone()).collect(),
+        reinit: plan.reinit,
+    }
 }
 
-fn preview_node(tree: &Tree, item: &Item, reinit: bool, ssh_dir: Option<&Path>) -> PreviewNode {
-    let effective = tree.effective(&item.name).unwrap_or_default();
-    let cloud = effective_cloud(&effective);
-    let instance_id = own_instance(item);
-    let user = effective.get("user").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
-    let mut node = PreviewNode {
-        node: item.name.clone(),
-        action: PreviewAction::Launch,
-        region: text(&cloud, "region"),
-        image: text(&cloud, "image"),
-        instance_type: None,
-        instance_types: Vec::new(),
-        key_pair: text(&cloud, "key-pair").or_else(|| text(&cloud, "key_pair")),
-        user,
-        vm_name: text(&cloud, "vm_name"),
-        instance_id: instance_id.clone(),
-        skip_reason: None,
-        problems: Vec::new(),
-        key_file: None,
-        key_file_exists: false,
+fn preview_node(n: &PlannedNode) -> PreviewNode {
+    let values = n.launch.clone().unwrap_or_default();
+    let (action, batch, problems) = match &n.step {
+        Step::Launch { batch } => (PreviewAction::Launch, Some(*batch), Vec::new()),
+        Step::Adopt { .. } => (PreviewAction::Adopt, None, Vec::new()),
+        Step::Invalid { problems } => (PreviewAction::Invalid, None, problems.clone()),
+        Step::Skip { .. } | Step::Act | Step::Refuse { .. } => (PreviewAction::Skip, None, Vec::new()),
     };
-    if let Some(problem) = &item.problem {
-        node.action = PreviewAction::Invalid;
-        node.problems.push(PropertyProblem { property: "node.json".into(), code: "node.unreadable".into(), message: problem.clone() });
-        return node;
+    let skip = n.skip_reason();
+    PreviewNode {
+        node: n.node.clone(),
+        action,
+        batch,
+        region: n.region.clone(),
+        image: values.image,
+        instance_type: values.instance_types.first().cloned(),
+        instance_types: values.instance_types,
+        key_pair: values.key_pair,
+        user: values.user,
+        vm_name: values.vm_name,
+        elastic_ip: values.elastic_ip,
+        instance_id: n.instance_id.clone(),
+        skip,
+        skip_reason: skip.map(|r| r.message(n.instance_id.as_deref(), n.region.as_deref())),
+        problems,
+        key_file_exists: values.key_file.as_ref().is_some_and(|f| f.exists),
+        key_file: values.key_file.map(|f| f.path),
     }
-    if let (Some(id), false) = (&instance_id, reinit) {
-        node.action = PreviewAction::Skip;
-        node.skip_reason = Some(format!("already has instance '{id}': skipped (re-init launches a new one)"));
-        return node;
-    }
-    match LaunchSpec::from_node(&item.name, &cloud, effective.get("user")) {
-        Ok(spec) => {
-            node.region = Some(spec.region.clone());
-            node.image = Some(spec.image_id.clone());
-            node.instance_type = spec.instance_types.first().cloned();
-            node.instance_types = spec.instance_types.clone();
-            node.key_pair = Some(spec.key_pair.clone());
-            node.user = Some(spec.login_user.clone());
-            node.vm_name = Some(spec.vm_name.clone());
-            if let Some(dir) = ssh_dir {
-                let file = dir.join(format!("{}.pem", spec.key_pair));
-                node.key_file_exists = file.is_file();
-                node.key_file = Some(file.display().to_string());
-            }
-        }
-        Err(e) => {
-            node.action = PreviewAction::Invalid;
-            node.problems = e
-                .problems
-                .iter()
-                .map(|p| PropertyProblem { property: p.property.clone(), code: p.code().to_owned(), message: p.message.clone() })
-                .collect();
-        }
-    }
-    node
 }
 
 /// Actions that need a confirmation listing what they touch.
@@ -265,34 +196,48 @@ pub struct Affected {
     pub summary: String,
 }
 
-pub fn affected(tree: &Tree, fleet: &Fleet, scope: &Scope, action: ConfirmAction) -> AppResult<Affected> {
+/// What the fleet last saw, as the planner reads it.
+pub fn facts_of(fleet: &Fleet) -> CloudFacts {
+    let states = fleet
+        .nodes()
+        .filter_map(|l| Some((l.instance_id.clone()?, InstanceState::from_name(l.state?.name()))))
+        .filter(|(_, state)| !matches!(state, InstanceState::Unknown(_)))
+        .collect();
+    CloudFacts { states, ..CloudFacts::default() }
+}
+
+pub fn affected(tree: &Tree, fleet: &Fleet, scope: &Scope, action: ConfirmAction, options: &PlanOptions) -> AppResult<Affected> {
+    let operation = match action {
+        ConfirmAction::Terminate => Operation::Terminate,
+        ConfirmAction::Stop => Operation::Stop,
+        ConfirmAction::Start => Operation::Start,
+        ConfirmAction::Reinit => Operation::Init,
+    };
+    let options = PlanOptions { reinit: action == ConfirmAction::Reinit, ..options.clone() };
+    let plan = plan::plan(tree, &scope.selection(), operation, &options, &facts_of(fleet)).map_err(|e| e.payload())?;
     let mut instances = Vec::new();
     let mut without_instance = Vec::new();
-    for item in scope.nodes(tree)? {
-        match own_instance(item) {
-            None => without_instance.push(item.name.clone()),
-            Some(instance_id) => {
-                let live = fleet.node(&item.name);
-                let effective = tree.effective(&item.name).unwrap_or_default();
-                instances.push(AffectedInstance {
-                    node: item.name.clone(),
-                    region: text(&effective_cloud(&effective), "region"),
-                    state: live.filter(|l| l.instance_id.as_deref() == Some(instance_id.as_str())).and_then(|l| l.state),
-                    host: item.props.get("host").and_then(Value::as_str).filter(|h| !h.is_empty()).map(str::to_owned),
-                    instance_id,
-                });
-            }
+    for node in &plan.nodes {
+        match &node.instance_id {
+            None => without_instance.push(node.node.clone()),
+            Some(instance_id) => instances.push(AffectedInstance {
+                node: node.node.clone(),
+                instance_id: instance_id.clone(),
+                region: node.region.clone(),
+                state: Some(node.state.as_ref().map_or(StateBadge::Unknown, |s| StateBadge::from_name(s.name()))),
+                host: node.host.clone(),
+            }),
         }
     }
     let n = instances.len();
     let plural = if n == 1 { "instance" } else { "instances" };
+    let label = scope.label();
     let summary = match action {
-        ConfirmAction::Terminate => format!("Terminate {n} {plural} of {}? This cannot be undone.", scope.label()),
-        ConfirmAction::Stop => format!("Stop {n} {plural} of {}?", scope.label()),
-        ConfirmAction::Start => format!("Start {n} {plural} of {}?", scope.label()),
+        ConfirmAction::Terminate => format!("Terminate {n} {plural} of {label}? This cannot be undone."),
+        ConfirmAction::Stop => format!("Stop {n} {plural} of {label}?"),
+        ConfirmAction::Start => format!("Start {n} {plural} of {label}?"),
         ConfirmAction::Reinit => format!(
-            "Launch new instances for {n} nodes of {} that already have one? Their current {plural} keep running: terminate them first if they are no longer needed.",
-            scope.label()
+            "Launch new instances for {n} nodes of {label} that already have one? Their current {plural} keep running: terminate them first if they are no longer needed."
         ),
     };
     Ok(Affected { action, instances, without_instance, summary })
@@ -317,7 +262,7 @@ pub struct ConnectCommand {
 pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppResult<ConnectCommand> {
     let item = Scope::Node { name: node.to_owned() }.nodes(tree)?[0];
     let effective = tree.effective(&item.name).unwrap_or_default();
-    let cloud = effective_cloud(&effective);
+    let cloud = effective.get("cloud").and_then(Value::as_object).cloned().unwrap_or_default();
     let host = effective.get("host").and_then(Value::as_str).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned);
     let Some(host) = host else {
         let hint = if own_instance(item).is_some() {
@@ -333,9 +278,9 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
             format!("'{node}' has no `user` property: set it to the login name (for example root or ec2-user)."),
         ));
     };
-    let key_pair = text(&cloud, "key-pair").or_else(|| text(&cloud, "key_pair"));
+    let key_pair = key_pair_name(&cloud);
     let key_file = match (&key_pair, ssh_dir) {
-        (Some(k), Some(dir)) => Some(dir.join(format!("{k}.pem"))),
+        (Some(k), Some(dir)) => Some(key_file(dir, k)),
         _ => None,
     };
     let command = match &key_pair {
@@ -347,8 +292,8 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
         user,
         host,
         key_pair,
-        key_file_exists: key_file.as_ref().is_some_and(|f| f.is_file()),
-        key_file: key_file.map(|f| f.display().to_string()),
+        key_file_exists: key_file.as_ref().is_some_and(|f| f.exists),
+        key_file: key_file.map(|f| f.path),
     })
 }
 
@@ -409,12 +354,17 @@ mod tests {
         repo
     }
 
+    fn preview_of(tree: &Tree, scope: &Scope, reinit: bool, ssh_dir: Option<&Path>) -> AppResult<LaunchPreview> {
+        let options = PlanOptions { reinit, ssh_dir: ssh_dir.map(Path::to_path_buf), ..PlanOptions::default() };
+        Ok(preview(&launch_plan(tree, scope, &options)?))
+    }
+
     #[test]
     fn the_seed_walkthrough_previews_four_launches() {
         let dir = tempfile::tempdir().unwrap();
         let repo = drumbo(dir.path());
         std::fs::create_dir_all(dir.path().join("ssh")).unwrap();
-        let p = preview(&repo.tree().unwrap(), &Scope::All, false, Some(&dir.path().join("ssh"))).unwrap();
+        let p = preview_of(&repo.tree().unwrap(), &Scope::All, false, Some(&dir.path().join("ssh"))).unwrap();
         assert_eq!((p.launch_count, p.skip_count, p.invalid_count, p.can_launch), (4, 0, 0, true));
         let first = &p.nodes[0];
         assert_eq!(first.node, "drumbo1");
@@ -424,6 +374,7 @@ mod tests {
         assert_eq!(first.key_pair.as_deref(), Some("my-keypair"));
         assert_eq!(first.user.as_deref(), Some("root"));
         assert_eq!(p.regions, [RegionCount { region: "us-east-1".into(), count: 4 }]);
+        assert_eq!((p.batches.len(), first.batch), (1, Some(0)), "one RunInstances call for the four");
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].contains("my-keypair.pem does not exist") && p.warnings[0].contains("drumbo1, drumbo2, drumbo3 and 1 more"), "{:?}", p.warnings);
     }
@@ -436,7 +387,7 @@ mod tests {
         repo.update("drumbo3", |p| Ok(poni_repo::props::unset_path(p, "cloud.image")?.into_iter().collect())).unwrap();
         set(&repo, "drumbo4", "cloud.region", json!("mars-1"));
         let tree = repo.tree().unwrap();
-        let p = preview(&tree, &Scope::All, false, None).unwrap();
+        let p = preview_of(&tree, &Scope::All, false, None).unwrap();
         assert_eq!((p.launch_count, p.skip_count, p.invalid_count, p.can_launch), (1, 1, 2, false));
         assert_eq!(p.nodes[1].action, PreviewAction::Skip);
         assert_eq!(p.nodes[1].instance_id.as_deref(), Some("i-0abc"));
@@ -447,14 +398,16 @@ mod tests {
         assert_eq!(d3.region.as_deref(), Some("us-east-1"), "what is there is still shown");
         assert_eq!(p.nodes[3].problems[0].property, "cloud.region");
         assert_eq!(p.nodes[3].problems[0].code, "node.invalid_property");
-        let refusal = p.refusal().unwrap();
+        let no_ssh = PlanOptions { ssh_dir: None, ..PlanOptions::default() };
+        let refusal = LaunchPreview::refusal(&launch_plan(&tree, &Scope::All, &no_ssh).unwrap()).unwrap();
         assert_eq!(refusal.code, "node.invalid_properties");
         assert!(refusal.message.starts_with("2 of 3 nodes cannot be launched, so nothing was launched: drumbo3 (cloud.image); drumbo4 (cloud.region)."), "{}", refusal.message);
 
         // Re-init previews a launch that replaces the instance.
-        let p = preview(&tree, &Scope::Node { name: "drumbo2".into() }, true, None).unwrap();
+        let p = preview_of(&tree, &Scope::Node { name: "drumbo2".into() }, true, None).unwrap();
         assert_eq!((p.nodes[0].action, p.nodes[0].instance_id.as_deref()), (PreviewAction::Launch, Some("i-0abc")));
-        assert!(p.refusal().is_none());
+        let reinit = PlanOptions { reinit: true, ..no_ssh };
+        assert!(LaunchPreview::refusal(&launch_plan(&tree, &Scope::Node { name: "drumbo2".into() }, &reinit).unwrap()).is_none());
     }
 
     #[test]
@@ -467,7 +420,7 @@ mod tests {
         }
         repo.add_nodes(&AddNodes::new("web/http1")).unwrap();
         set(&repo, "web/http1", "cloud.type", json!(["m5.large", "m6i.large"]));
-        let p = preview(&repo.tree().unwrap(), &Scope::System { name: "web".into() }, false, None).unwrap();
+        let p = preview_of(&repo.tree().unwrap(), &Scope::System { name: "web".into() }, false, None).unwrap();
         assert!(p.can_launch);
         assert_eq!(p.nodes[0].region.as_deref(), Some("eu-west-1"));
         assert_eq!(p.nodes[0].instance_types, ["m5.large", "m6i.large"]);
@@ -482,7 +435,7 @@ mod tests {
         set(&repo, "drumbo3", "cloud.instance", json!("i-3"));
         let tree = repo.tree().unwrap();
         let fleet = Fleet::from_tree(&tree);
-        let a = affected(&tree, &fleet, &Scope::All, ConfirmAction::Terminate).unwrap();
+        let a = affected(&tree, &fleet, &Scope::All, ConfirmAction::Terminate, &PlanOptions::default()).unwrap();
         assert_eq!(a.instances.iter().map(|i| (i.node.as_str(), i.instance_id.as_str())).collect::<Vec<_>>(), [("drumbo1", "i-1"), ("drumbo3", "i-3")]);
         assert_eq!(a.instances[0].region.as_deref(), Some("us-east-1"));
         assert_eq!(a.instances[0].host.as_deref(), Some("ec2-1.compute-1.amazonaws.com"));

@@ -28,7 +28,8 @@ use ts_rs::TS;
 use super::credentials::{coded, CloudCredentials};
 use super::fleet::{Fleet, FleetChange, FleetOverview, NodeLive};
 use super::preview::{self, Affected, ConfirmAction, ConnectCommand, LaunchPreview};
-use super::scope::{exact_target, Scope};
+use super::scope::Scope;
+use poni_cloud::plan::{Plan, Selection, Step};
 use super::time::now;
 use crate::error::{AppError, AppResult};
 
@@ -240,9 +241,9 @@ impl CloudSession {
     pub fn preview(&self, scope: &Scope, reinit: bool) -> AppResult<LaunchPreview> {
         let tree = self.inner.repo.tree()?;
         self.inner.sync_with(&tree);
-        let preview = preview::preview(&tree, scope, reinit, self.inner.options.engine.ssh_dir.as_deref())?;
-        self.inner.mark_problems(&preview);
-        Ok(preview)
+        let plan = preview::launch_plan(&tree, scope, &self.inner.options.engine.plan_options(reinit))?;
+        self.inner.mark_problems(&plan);
+        Ok(preview::preview(&plan))
     }
 
     /// Exactly which nodes and instances `action` on `scope` touches, for its confirmation.
@@ -250,7 +251,7 @@ impl CloudSession {
         let tree = self.inner.repo.tree()?;
         self.inner.sync_with(&tree);
         let fleet = lock(&self.inner.fleet);
-        preview::affected(&tree, &fleet, scope, action)
+        preview::affected(&tree, &fleet, scope, action, &self.inner.options.engine.plan_options(false))
     }
 
     pub fn connect_command(&self, node: &str) -> AppResult<ConnectCommand> {
@@ -351,14 +352,14 @@ impl CloudSession {
             CloudAction::Refresh | CloudAction::Status => None,
         };
         if request.action == CloudAction::Launch {
-            let preview = preview::preview(&tree, &request.scope, reinit, inner.options.engine.ssh_dir.as_deref())?;
-            inner.mark_problems(&preview);
-            if let Some(refusal) = preview.refusal() {
+            let plan = preview::launch_plan(&tree, &request.scope, &inner.options.engine.plan_options(reinit))?;
+            inner.mark_problems(&plan);
+            if let Some(refusal) = LaunchPreview::refusal(&plan) {
                 return Err(refusal);
             }
         }
         let exclusive = request.action != CloudAction::Status;
-        let target = exact_target(&nodes)?;
+        let target = Selection::names(&nodes);
         let n = inner.next_id.fetch_add(1, Ordering::SeqCst);
         let id = op_name(n);
         if exclusive {
@@ -474,7 +475,7 @@ fn engine_operation(action: CloudAction) -> Operation {
 async fn execute(
     engine: &Engine,
     action: CloudAction,
-    target: &poni_repo::Target,
+    target: &Selection,
     reinit: bool,
     goal: Option<&InstanceState>,
     cancel: &CancellationToken,
@@ -499,7 +500,7 @@ async fn execute(
                 .map(|n| n.node.clone())
                 .collect();
             let Some(goal) = goal.filter(|_| !follow.is_empty() && !cancel.is_cancelled()) else { return Ok(first) };
-            let waited = engine.wait(&exact_target(&follow)?, goal, cancel).await.map_err(c)?;
+            let waited = engine.wait(&Selection::names(&follow), goal, cancel).await.map_err(c)?;
             let nodes = first.nodes.into_iter().map(|r| waited.node(&r.node).cloned().unwrap_or(r)).collect();
             Ok(OperationReport { operation: first.operation, nodes, cancelled: first.cancelled || waited.cancelled })
         }
@@ -531,8 +532,13 @@ impl Inner {
         (self.notices)(CloudNotice::Fleet(change));
     }
 
-    fn mark_problems(&self, preview: &LaunchPreview) {
-        let problems: Vec<_> = preview.nodes.iter().filter(|n| n.action != preview::PreviewAction::Skip).map(|n| (n.node.clone(), n.problems.clone())).collect();
+    fn mark_problems(&self, plan: &Plan) {
+        let problems: Vec<_> = plan
+            .nodes
+            .iter()
+            .filter(|n| n.skip_reason().is_none())
+            .map(|n| (n.node.clone(), if let Step::Invalid { problems } = &n.step { problems.clone() } else { Vec::new() }))
+            .collect();
         let changed = lock(&self.fleet).set_problems(&problems);
         self.notify_fleet(&changed, Vec::new());
     }
@@ -722,10 +728,10 @@ impl Inner {
     async fn poll(self: &Arc<Self>, nodes: &[String]) -> AppResult<bool> {
         let provider = self.provider().await?;
         let engine = Engine::new(self.repo.clone(), provider, self.refresh_sink(), self.options.engine.clone());
-        let report = match engine.status(&exact_target(nodes)?, &self.closed).await {
+        let report = match engine.status(&Selection::names(nodes), &self.closed).await {
             Ok(report) => report,
             // A node removed meanwhile: the next round polls what is left.
-            Err(poni_cloud::engine::EngineError::Repo(poni_repo::RepoError::NoMatch)) => return Ok(true),
+            Err(poni_cloud::engine::EngineError::Selection(_)) => return Ok(true),
             Err(e) => return Err(coded(&e)),
         };
         let (changed, settled) = {
@@ -738,7 +744,7 @@ impl Inner {
         self.notify_fleet(&changed, Vec::new());
         if !settled.is_empty() {
             // Their addresses are final now: save them as a wait would have.
-            if let Err(e) = engine.update(&exact_target(&settled)?, &self.closed).await {
+            if let Err(e) = engine.update(&Selection::names(&settled), &self.closed).await {
                 lock(&self.fleet).record_error(&now(), &poni_cloud::Coded::payload(&e), None);
             }
         }

@@ -115,6 +115,8 @@ pub struct InstanceInfo {
     pub security_groups: Vec<(String, String)>,
     pub subnet_id: Option<String>,
     pub vpc_id: Option<String>,
+    /// Its position among the instances one RunInstances call launched (`AmiLaunchIndex`).
+    pub launch_index: Option<u32>,
 }
 
 fn present(value: Option<&str>) -> Option<String> {
@@ -152,6 +154,7 @@ impl From<&Instance> for InstanceInfo {
                 .collect(),
             subnet_id: present(i.subnet_id()),
             vpc_id: present(i.vpc_id()),
+            launch_index: i.ami_launch_index().and_then(|n| u32::try_from(n).ok()),
         }
     }
 }

@@ -35,9 +35,9 @@ use crate::spec::{DiskSpec, ElasticIpRef, LaunchSpec, SecurityGroupRef, SubnetRe
 pub use errors::{CloudError, CloudErrorKind, ErrorContext};
 pub use http::https_client;
 pub use instances::{InstanceInfo, InstanceState, StateChange};
-pub use pacing::{ActionClass, Bucket, Pacer, PacingLimits};
+pub use pacing::{ActionClass, Bucket, Pacer, PacingLimits, Resource};
 pub use retry::RetryPolicy;
-pub use tags::{client_token, launch_tags, PoniState, TAG_NAME, TAG_NODE, TAG_PONI_STATE, TAG_REPO};
+pub use tags::{batch_tag, launch_tags, node_tags, PoniState, TAG_BATCH, TAG_NAME, TAG_NODE, TAG_PONI_STATE, TAG_REPO};
 
 use errors::from_sdk;
 use retry::with_retries;
@@ -75,15 +75,16 @@ impl Default for ProviderOptions {
     }
 }
 
-/// What to launch, for which repository, and which launch of the node this is.
+/// One grouped launch: nodes whose launch parameters are the same apart from names and tags.
 #[derive(Debug, Clone, Copy)]
-pub struct LaunchRequest<'a> {
-    pub spec: &'a LaunchSpec,
+pub struct BatchLaunch<'a> {
+    /// The nodes' specs in launch-index order (the instance with `AmiLaunchIndex` i is for
+    /// `specs[i]`); the first one's parameters are used for all.
+    pub specs: &'a [&'a LaunchSpec],
     /// Tagged as `poni:repo`; identifies the repository's instances.
     pub repo_id: &'a str,
-    /// Raise it for each new launch of the same node (after terminate, or a re-init), and keep
-    /// it when repeating a launch that may have happened: it feeds the ClientToken.
-    pub generation: u32,
+    /// Tagged as `poni:batch` and the ClientToken's stem ([`tags::batch_tag`]).
+    pub batch_tag: &'a str,
 }
 
 /// EC2 for one set of credentials. Cheap to clone; clones share clients and pacing.
@@ -217,20 +218,28 @@ impl Ec2Provider {
             .clone()
     }
 
-    /// Launches one instance for a node, trying each of its instance types in order while EC2
-    /// reports no capacity. Tags (Name, PoniState, poni:repo, poni:node, extra tags) are set at
-    /// launch. The caller should first check [`find_node_instances`](Self::find_node_instances)
-    /// so a repeated init reuses the instance it launched before.
-    pub async fn launch(&self, request: &LaunchRequest<'_>) -> Result<InstanceInfo, CloudError> {
-        let spec = request.spec;
+    /// Launches a batch with one RunInstances call (MinCount 1, MaxCount the batch's size, so
+    /// EC2 may answer with fewer when capacity is short), trying each instance type in order
+    /// while EC2 reports no capacity at all. A batch of one gets all its tags at launch; a
+    /// larger one gets the shared tags, and the caller tags each node ([`tags::node_tags`]).
+    pub async fn launch_batch(&self, request: &BatchLaunch<'_>) -> Result<Vec<InstanceInfo>, CloudError> {
+        let spec = *request.specs.first().ok_or_else(|| CloudError::new(CloudErrorKind::BadResponse, "a launch needs at least one node"))?;
         let network = self.resolve_network(spec).await?;
+        let tags = match request.specs {
+            [only] => {
+                let mut tags = launch_tags(only, request.repo_id);
+                tags.insert(TAG_BATCH.into(), request.batch_tag.into());
+                tags
+            }
+            specs => tags::batch_launch_tags(specs, request.repo_id, request.batch_tag),
+        };
         let types = &spec.instance_types;
         let mut index = 0;
         loop {
-            let token = client_token(request.repo_id, &spec.node, request.generation, index);
-            match self.run_instance(request, &network, &types[index], &token).await {
+            let token = tags::batch_client_token(request.batch_tag, index);
+            match self.run_instances(request, &network, &tags, &types[index], &token).await {
                 Err(e) if e.kind.is_capacity() && index + 1 < types.len() => {
-                    tracing::warn!(node = %spec.node, instance_type = %types[index], code = e.kind.code(), "no capacity, trying the next type");
+                    tracing::warn!(batch = request.batch_tag, instance_type = %types[index], code = e.kind.code(), "no capacity, trying the next type");
                     index += 1;
                 }
                 Err(mut e) if e.kind.is_capacity() && types.len() > 1 => {
@@ -242,14 +251,16 @@ impl Ec2Provider {
         }
     }
 
-    async fn run_instance(
+    async fn run_instances(
         &self,
-        request: &LaunchRequest<'_>,
+        request: &BatchLaunch<'_>,
         network: &Network,
+        tags: &BTreeMap<String, String>,
         instance_type: &str,
         token: &str,
-    ) -> Result<InstanceInfo, CloudError> {
-        let spec = request.spec;
+    ) -> Result<Vec<InstanceInfo>, CloudError> {
+        let spec = request.specs[0];
+        let count = request.specs.len() as i32;
         let region = spec.region.as_str();
         let client = self.client(region);
         let ctx = ErrorContext {
@@ -261,20 +272,18 @@ impl Ec2Provider {
             subnet: spec.subnet.as_ref().map(subnet_label),
             ..ErrorContext::new("RunInstances", region)
         };
-        let tags: Vec<Tag> = launch_tags(spec, request.repo_id)
-            .into_iter()
-            .map(|(k, v)| Tag::builder().key(k).value(v).build())
-            .collect();
+        let tags: Vec<Tag> = tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
         let outcome_unknown = AtomicBool::new(false);
-        with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::RunInstances, |attempt| {
+        let cost = Some((Resource::RunInstances, count as u32));
+        retry::with_retries_costing(&self.inner.retry, &self.inner.pacer, region, ActionClass::RunInstances, cost, |attempt| {
             let (client, ctx, tags, outcome_unknown) = (&client, &ctx, &tags, &outcome_unknown);
             async move {
                 if outcome_unknown.load(Ordering::SeqCst) {
-                    // The last attempt may have launched: reuse that instance rather than a second.
-                    let launched = self.find_node_instances(region, request.repo_id, &spec.node).await?;
-                    if let Some(found) = launched.iter().find(|i| i.client_token.as_deref() == Some(token)).or(launched.first()) {
-                        tracing::info!(node = %spec.node, instance = %found.id, attempt, "found the instance a lost launch answer had started");
-                        return Ok(found.clone());
+                    // The last attempt may have launched: take those instances rather than more.
+                    let launched = self.find_batch_instances(region, request.repo_id, request.batch_tag).await?;
+                    if !launched.is_empty() {
+                        tracing::info!(batch = request.batch_tag, found = launched.len(), attempt, "found the instances a lost launch answer had started");
+                        return Ok(launched);
                     }
                 }
                 let answer = client
@@ -283,7 +292,7 @@ impl Ec2Provider {
                     .instance_type(InstanceType::from(instance_type))
                     .key_name(&spec.key_pair)
                     .min_count(1)
-                    .max_count(1)
+                    .max_count(count)
                     .client_token(token)
                     .tag_specifications(
                         TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(tags.clone())).build(),
@@ -298,9 +307,10 @@ impl Ec2Provider {
                     .await
                     .map_err(|e| from_sdk(ctx, e));
                 match answer {
-                    Ok(out) => out.instances().first().map(InstanceInfo::from).ok_or_else(|| {
-                        CloudError::new(CloudErrorKind::BadResponse, format!("EC2 in {region} accepted the launch but named no instance."))
-                    }),
+                    Ok(out) if out.instances().is_empty() => {
+                        Err(CloudError::new(CloudErrorKind::BadResponse, format!("EC2 in {region} accepted the launch but named no instance.")))
+                    }
+                    Ok(out) => Ok(out.instances().iter().map(InstanceInfo::from).collect()),
                     Err(e) => {
                         if e.kind.outcome_unknown() {
                             outcome_unknown.store(true, Ordering::SeqCst);
@@ -311,6 +321,16 @@ impl Ec2Provider {
             }
         })
         .await
+    }
+
+    /// Live instances of one grouped launch (`poni:batch`), whether or not they are named yet.
+    pub async fn find_batch_instances(&self, region: &str, repo_id: &str, batch_tag: &str) -> Result<Vec<InstanceInfo>, CloudError> {
+        let filters = vec![
+            filter(&format!("tag:{TAG_REPO}"), [repo_id]),
+            filter(&format!("tag:{TAG_BATCH}"), [batch_tag]),
+            filter("instance-state-name", LIVE_STATES),
+        ];
+        self.describe(region, filters, &ErrorContext::new("DescribeInstances", region)).await
     }
 
     /// Live (pending, running, stopping, stopped) instances tagged with this repository and node.
@@ -381,7 +401,7 @@ impl Ec2Provider {
 
     pub async fn terminate(&self, region: &str, ids: &[String]) -> Result<Vec<StateChange>, CloudError> {
         let client = self.client(region);
-        self.change_state(region, ids, "TerminateInstances", ActionClass::TerminateInstances, |chunk, ctx| {
+        self.change_state(region, ids, "TerminateInstances", (ActionClass::TerminateInstances, Resource::TerminateInstances), |chunk, ctx| {
             let request = client.terminate_instances().set_instance_ids(Some(chunk));
             async move {
                 let out = request.send().await.map_err(|e| from_sdk(&ctx, e))?;
@@ -393,7 +413,7 @@ impl Ec2Provider {
 
     pub async fn stop(&self, region: &str, ids: &[String]) -> Result<Vec<StateChange>, CloudError> {
         let client = self.client(region);
-        self.change_state(region, ids, "StopInstances", ActionClass::OtherMutating, |chunk, ctx| {
+        self.change_state(region, ids, "StopInstances", (ActionClass::OtherMutating, Resource::StopInstances), |chunk, ctx| {
             let request = client.stop_instances().set_instance_ids(Some(chunk));
             async move {
                 let out = request.send().await.map_err(|e| from_sdk(&ctx, e))?;
@@ -405,7 +425,7 @@ impl Ec2Provider {
 
     pub async fn start(&self, region: &str, ids: &[String]) -> Result<Vec<StateChange>, CloudError> {
         let client = self.client(region);
-        self.change_state(region, ids, "StartInstances", ActionClass::OtherMutating, |chunk, ctx| {
+        self.change_state(region, ids, "StartInstances", (ActionClass::OtherMutating, Resource::StartInstances), |chunk, ctx| {
             let request = client.start_instances().set_instance_ids(Some(chunk));
             async move {
                 let out = request.send().await.map_err(|e| from_sdk(&ctx, e))?;
@@ -421,7 +441,7 @@ impl Ec2Provider {
         region: &str,
         ids: &[String],
         action: &'static str,
-        class: ActionClass,
+        (class, resource): (ActionClass, Resource),
         call: F,
     ) -> Result<Vec<StateChange>, CloudError>
     where
@@ -434,7 +454,10 @@ impl Ec2Provider {
             let chunk: Vec<String> = chunk.iter().map(|s| s.to_string()).collect();
             let ctx = ErrorContext { instance_ids: chunk.clone(), ..ErrorContext::new(action, region) };
             changes.extend(
-                with_retries(&self.inner.retry, &self.inner.pacer, region, class, |_| call(chunk.clone(), ctx.clone())).await?,
+                retry::with_retries_costing(&self.inner.retry, &self.inner.pacer, region, class, Some((resource, chunk.len() as u32)), |_| {
+                    call(chunk.clone(), ctx.clone())
+                })
+                .await?,
             );
         }
         Ok(changes)

@@ -27,43 +27,63 @@ pub enum ActionClass {
     OtherDescribe,
 }
 
-/// A bucket: `burst` calls at once, refilled at `per_second`.
+/// EC2's resource buckets: besides the request, some actions use up tokens per instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    RunInstances,
+    TerminateInstances,
+    StartInstances,
+    StopInstances,
+}
+
+/// A bucket: `burst` calls (or instances) at once, refilled at `per_second`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bucket {
     pub burst: u32,
     pub per_second: u32,
 }
 
-/// Bucket sizes per class; `None` means unpaced.
+/// Bucket sizes per class and resource; a missing one means unpaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PacingLimits {
     limits: HashMap<ActionClass, Bucket>,
+    resources: HashMap<Resource, Bucket>,
 }
 
 impl PacingLimits {
-    /// EC2's published limits (burst / refill per second).
+    /// EC2's published limits per account and region (burst / refill per second): the one
+    /// table the client paces by (the test proxy enforces the same numbers).
     pub fn ec2_published() -> PacingLimits {
-        use ActionClass::*;
         let b = |burst, per_second| Bucket { burst, per_second };
         PacingLimits {
             limits: HashMap::from([
-                (RunInstances, b(5, 2)),
-                (DescribeInstances, b(100, 20)),
-                (TerminateInstances, b(100, 5)),
-                (CreateTags, b(100, 10)),
-                (OtherMutating, b(50, 5)),
-                (OtherDescribe, b(100, 20)),
+                (ActionClass::RunInstances, b(5, 2)),
+                (ActionClass::DescribeInstances, b(100, 20)),
+                (ActionClass::TerminateInstances, b(100, 5)),
+                (ActionClass::CreateTags, b(100, 10)),
+                (ActionClass::OtherMutating, b(50, 5)),
+                (ActionClass::OtherDescribe, b(100, 20)),
+            ]),
+            resources: HashMap::from([
+                (Resource::RunInstances, b(1000, 2)),
+                (Resource::TerminateInstances, b(1000, 20)),
+                (Resource::StartInstances, b(1000, 2)),
+                (Resource::StopInstances, b(1000, 20)),
             ]),
         }
     }
 
     /// No pacing at all, e.g. for a local EC2 emulator in tests.
     pub fn unpaced() -> PacingLimits {
-        PacingLimits { limits: HashMap::new() }
+        PacingLimits { limits: HashMap::new(), resources: HashMap::new() }
     }
 
     pub fn bucket(&self, class: ActionClass) -> Option<Bucket> {
         self.limits.get(&class).copied()
+    }
+
+    pub fn resource_bucket(&self, resource: Resource) -> Option<Bucket> {
+        self.resources.get(&resource).copied()
     }
 }
 
@@ -79,7 +99,14 @@ impl Clock for TokioClock {
 }
 
 type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<std::time::Instant>>;
-type Buckets = HashMap<(String, ActionClass), Arc<Limiter>>;
+/// A bucket is a request class or a resource, in one region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Meter {
+    Requests(ActionClass),
+    Instances(Resource),
+}
+
+type Buckets = HashMap<(String, Meter), Arc<Limiter>>;
 
 /// Hands out permission to call EC2, waiting when a bucket is empty. Cheap to clone and share.
 #[derive(Clone)]
@@ -101,7 +128,7 @@ impl Pacer {
 
     /// Waits until a call of `class` in `region` fits in its bucket, and takes its token.
     pub async fn acquire(&self, region: &str, class: ActionClass) {
-        let Some(limiter) = self.limiter(region, class) else { return };
+        let Some(limiter) = self.limiter(region, Meter::Requests(class)) else { return };
         loop {
             match limiter.check() {
                 Ok(()) => return,
@@ -114,10 +141,33 @@ impl Pacer {
         }
     }
 
-    fn limiter(&self, region: &str, class: ActionClass) -> Option<Arc<Limiter>> {
-        let bucket = self.limits.bucket(class)?;
+    /// Waits until `count` instances fit in the resource bucket, and takes them. A count above
+    /// the bucket's burst is taken a burst at a time (the caller should not ask for that much).
+    pub async fn acquire_instances(&self, region: &str, resource: Resource, count: u32) {
+        let Some(limiter) = self.limiter(region, Meter::Instances(resource)) else { return };
+        let burst = self.limits.resource_bucket(resource).map_or(1, |b| b.burst.max(1));
+        let mut left = count;
+        while left > 0 {
+            let take = NonZeroU32::new(left.min(burst)).expect("positive");
+            match limiter.check_n(take) {
+                Ok(Ok(())) => left -= take.get(),
+                Ok(Err(not_until)) => {
+                    let wait = not_until.wait_time_from(TokioClock.now());
+                    tracing::debug!(region, ?resource, count, ?wait, "pacing EC2 instances");
+                    tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
+                }
+                Err(_) => unreachable!("never more than the burst at once"),
+            }
+        }
+    }
+
+    fn limiter(&self, region: &str, meter: Meter) -> Option<Arc<Limiter>> {
+        let bucket = match meter {
+            Meter::Requests(class) => self.limits.bucket(class)?,
+            Meter::Instances(resource) => self.limits.resource_bucket(resource)?,
+        };
         let mut buckets = self.buckets.lock().expect("pacer lock never poisoned");
-        let limiter = buckets.entry((region.to_owned(), class)).or_insert_with(|| {
+        let limiter = buckets.entry((region.to_owned(), meter)).or_insert_with(|| {
             let rate = NonZeroU32::new(bucket.per_second.max(1)).expect("at least one");
             let burst = NonZeroU32::new(bucket.burst.max(1)).expect("at least one");
             Arc::new(RateLimiter::direct_with_clock(Quota::per_second(rate).allow_burst(burst), TokioClock))
@@ -170,6 +220,19 @@ mod tests {
             let waited = time_for(&pacer, "r", class, per_second).await;
             assert!(waited >= Duration::from_millis(900) && waited <= Duration::from_millis(1100), "{class:?} {waited:?}");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn launches_also_spend_instances_from_their_own_bucket() {
+        let pacer = Pacer::new(PacingLimits::ec2_published());
+        let start = Instant::now();
+        pacer.acquire_instances("r", Resource::RunInstances, 1000).await;
+        assert_eq!(start.elapsed(), Duration::ZERO, "a burst of 1,000 instances");
+        pacer.acquire_instances("r", Resource::RunInstances, 10).await;
+        let waited = start.elapsed();
+        assert!(waited >= Duration::from_millis(4900) && waited <= Duration::from_millis(5100), "10 more at 2 a second: {waited:?}");
+        pacer.acquire_instances("other-region", Resource::RunInstances, 1000).await;
+        assert_eq!(start.elapsed(), waited, "regions have their own buckets");
     }
 
     #[tokio::test(start_paused = true)]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use backon::{BackoffBuilder, ExponentialBuilder};
 
 use super::errors::CloudError;
-use super::pacing::{ActionClass, Pacer};
+use super::pacing::{ActionClass, Pacer, Resource};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -52,6 +52,22 @@ pub(crate) async fn with_retries<T, F, Fut>(
     pacer: &Pacer,
     region: &str,
     class: ActionClass,
+    attempt: F,
+) -> Result<T, CloudError>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<T, CloudError>>,
+{
+    with_retries_costing(policy, pacer, region, class, None, attempt).await
+}
+
+/// [`with_retries`] for a call that also spends instances from a resource bucket.
+pub(crate) async fn with_retries_costing<T, F, Fut>(
+    policy: &RetryPolicy,
+    pacer: &Pacer,
+    region: &str,
+    class: ActionClass,
+    instances: Option<(Resource, u32)>,
     mut attempt: F,
 ) -> Result<T, CloudError>
 where
@@ -62,6 +78,9 @@ where
     let mut number = 0u32;
     loop {
         number += 1;
+        if let Some((resource, count)) = instances {
+            pacer.acquire_instances(region, resource, count).await;
+        }
         pacer.acquire(region, class).await;
         match attempt(number).await {
             Ok(value) => return Ok(value),

@@ -87,6 +87,7 @@ mod tests {
             security_groups: Vec::new(),
             subnet_id: None,
             vpc_id: None,
+            launch_index: None,
         }
     }
 

@@ -2,13 +2,12 @@
 //! properties (type, image, key pair, security groups, subnet, Name tag) against the live
 //! instance, and its saved addresses against the live ones. One DescribeInstances per region.
 
-use poni_repo::Target;
+use crate::plan::Selection;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
 use super::report::{EngineError, NodeReport, Outcome};
-use super::select::select;
 use super::{identity, Engine, EngineIssue};
 use crate::aws::InstanceInfo;
 use crate::spec::{LaunchSpec, SecurityGroupRef, SubnetRef};
@@ -128,9 +127,9 @@ pub fn drift_of(node: &str, effective: &poni_repo::Props, spec: Option<&LaunchSp
 
 impl Engine {
     /// Compares the selected nodes that have an instance with what EC2 says; changes nothing.
-    pub async fn diff(&self, target: &Target) -> Result<DiffReport, EngineError> {
+    pub async fn diff(&self, selection: &Selection) -> Result<DiffReport, EngineError> {
         let tree = self.repo.tree()?;
-        let nodes = select(&tree, target)?;
+        let nodes = selection.select(&tree)?;
         let (reports, by_region) = self.instances_by_region(&nodes);
         let mut report = DiffReport::default();
         report.failed.extend(reports.into_iter().flatten().filter(|r| r.outcome != Outcome::NoInstance));
@@ -189,6 +188,7 @@ mod tests {
             security_groups: vec![("sg-1".into(), "web".into())],
             subnet_id: Some("subnet-0123456789abcdef0".into()),
             vpc_id: Some("vpc-1".into()),
+            launch_index: None,
         }
     }
 

@@ -9,6 +9,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::ErrorPayload;
+use crate::plan::SkipReason;
 
 /// Where events go. Called from the engine's task, so it must return quickly.
 pub type EventSink = Arc<dyn Fn(EngineEvent) + Send + Sync>;
@@ -74,7 +75,7 @@ pub enum EngineEvent {
     /// A node's properties do not allow a launch; nothing is launched when any node is invalid.
     NodeInvalid { node: String, problems: Vec<PropertyProblem> },
     /// A node left alone, e.g. init of a node that already has an instance.
-    NodeSkipped { node: String, instance_id: Option<String>, message: String },
+    NodeSkipped { node: String, instance_id: Option<String>, reason: SkipReason, message: String },
     /// Something worth knowing that does not stop the operation (e.g. a missing key file).
     Warning { node: Option<String>, code: String, message: String },
     /// A node got an instance (`reused`: found one an earlier, interrupted init launched).

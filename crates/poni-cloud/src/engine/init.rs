@@ -1,22 +1,25 @@
-//! `init`: validate every selected node, then launch (or adopt) one instance per node and save
-//! its id at once; optionally wait until they run.
+//! `init`: carry out a launch plan. Every selected node is checked first (nothing is launched
+//! while any node is invalid); interrupted launches are finished; then each batch goes out as
+//! one RunInstances call, its instance ids are saved the moment EC2 answers (one write for the
+//! batch) and each node's own tags follow. Optionally waits until they run, and associates
+//! `cloud.eip`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use futures_util::stream::{self, StreamExt};
 use poni_repo::props::set_path;
-use poni_repo::Target;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
-use super::events::{EngineEvent, Operation, PropertyProblem};
+use super::crash;
+use super::events::{EngineEvent, Operation};
+use super::launches::LaunchRecord;
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
-use super::select::{select, Selected};
 use super::wait::Watched;
 use super::{identity, Engine, EngineIssue};
-use crate::aws::{client_token, InstanceInfo, InstanceState, LaunchRequest, TAG_NODE};
+use crate::aws::{batch_tag, node_tags, tags, BatchLaunch, CloudError, CloudErrorKind, InstanceInfo, InstanceState};
 use crate::error::Coded;
+use crate::plan::{plan_selected, Batch, CloudFacts, Plan, PlannedNode, Selection, Step};
 use crate::spec::{LaunchSpec, PROVIDER_AWS_EC2};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,223 +30,394 @@ pub struct InitOptions {
     pub wait: bool,
 }
 
-/// Key files are named in a warning with at most this many of the nodes that use them.
-const NODES_NAMED: usize = 3;
+/// A batch that comes back short is launched again for the rest this many times.
+const SHORT_BATCH_RETRIES: u32 = 2;
+
+/// What one node of a batch came to.
+type Launched = (String, Result<InstanceInfo, NodeReport>);
 
 impl Engine {
-    pub async fn init(&self, target: &Target, options: InitOptions, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+    pub async fn init(&self, selection: &Selection, options: InitOptions, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
         let tree = self.repo.tree()?;
-        let nodes = select(&tree, target)?;
-        self.emit(EngineEvent::OperationStarted { operation: Operation::Init, nodes: nodes.len() as u32 });
+        let selected = selection.select(&tree)?;
+        self.emit(EngineEvent::OperationStarted { operation: Operation::Init, nodes: selected.len() as u32 });
+        let plan_options = self.plan_options(options.reinit);
+        // The properties are checked before anything is asked of the cloud.
+        let mut plan = plan_selected(&selected, Operation::Init, &plan_options, &CloudFacts::default());
+        self.refuse_invalid(&plan)?;
+        let mut resumed = HashMap::new();
+        let mut repo_id = String::new();
+        // Interrupted launches are finished first, whatever is selected: they may be naming
+        // instances already saved, or name the nodes about to be planned.
+        if plan.counts.launch > 0 || LaunchRecord::any_left(&self.repo) {
+            repo_id = identity::repo_id(&self.repo)?;
+            resumed = self.resume_launches(&repo_id).await?;
+            let tree = self.repo.tree()?;
+            let selected: Vec<_> = selection.select(&tree)?.into_iter().filter(|s| !resumed.contains_key(&s.name)).collect();
+            let facts = self.launch_facts(&repo_id, &plan).await?;
+            plan = plan_selected(&selected, Operation::Init, &plan_options, &facts);
+            self.refuse_invalid(&plan)?;
+        }
+        self.apply_init(&plan, resumed, &repo_id, options, cancel).await
+    }
 
-        let mut reports: Vec<Option<NodeReport>> = vec![None; nodes.len()];
-        let mut to_launch: Vec<(usize, LaunchSpec)> = Vec::new();
-        let mut invalid = Vec::new();
-        for (i, node) in nodes.iter().enumerate() {
-            if let (Some(id), false) = (&node.instance, options.reinit) {
+    /// Ends an init whose plan has invalid nodes: every problem of every node is reported.
+    fn refuse_invalid(&self, plan: &Plan) -> Result<(), EngineError> {
+        let Some(refusal) = plan.refusal() else { return Ok(()) };
+        for node in &plan.nodes {
+            if let Step::Invalid { problems } = &node.step {
+                self.emit(EngineEvent::NodeInvalid { node: node.node.clone(), problems: problems.clone() });
+            }
+        }
+        self.emit(EngineEvent::OperationFinished { operation: Operation::Init, succeeded: 0, failed: refusal.selected as u32, cancelled: false });
+        Err(EngineError::Refused(refusal))
+    }
+
+    /// Live instances of this repository tagged with a node they are not saved to (an init of
+    /// the one-call-per-node kind that died before saving): one DescribeInstances per region.
+    async fn launch_facts(&self, repo_id: &str, plan: &Plan) -> Result<CloudFacts, EngineError> {
+        let regions = plan.launches_by_region().into_keys().map(|r| (r, Vec::new())).collect();
+        let mut facts = CloudFacts::default();
+        for (region, answer) in self.describe_regions(repo_id, &regions).await {
+            for info in answer?.into_values().filter(|i| i.state.is_live()) {
+                if let Some(node) = info.tags.get(crate::aws::TAG_NODE) {
+                    facts.unrecorded.entry(node.clone()).or_default().push(info.id.clone());
+                }
+                facts.states.insert(info.id.clone(), info.state.clone());
+            }
+            facts.described.insert(region);
+        }
+        Ok(facts)
+    }
+
+    async fn apply_init(
+        &self,
+        plan: &Plan,
+        resumed: HashMap<String, InstanceInfo>,
+        repo_id: &str,
+        options: InitOptions,
+        cancel: &CancellationToken,
+    ) -> Result<OperationReport, EngineError> {
+        for w in &plan.warnings {
+            self.emit(EngineEvent::Warning { node: w.node.clone(), code: w.code.clone(), message: w.message.clone() });
+        }
+        let mut results: HashMap<String, Result<InstanceInfo, NodeReport>> = resumed.into_iter().map(|(n, i)| (n, Ok(i))).collect();
+        let mut reports: HashMap<String, NodeReport> = HashMap::new();
+        for node in &plan.nodes {
+            if let Step::Skip { reason } = node.step {
                 self.emit(EngineEvent::NodeSkipped {
-                    node: node.name.clone(),
-                    instance_id: Some(id.clone()),
-                    message: format!("already has instance '{id}': skipped (re-init launches a new one)"),
+                    node: node.node.clone(),
+                    instance_id: node.instance_id.clone(),
+                    reason,
+                    message: reason.message(node.instance_id.as_deref(), node.region.as_deref()),
                 });
-                reports[i] = Some(NodeReport::new(&node.name, Outcome::Skipped).with_instance(Some(id)));
-                continue;
-            }
-            match node.launch_spec() {
-                Ok(spec) => to_launch.push((i, spec)),
-                Err(e) => invalid.push(e),
+                reports.insert(node.node.clone(), NodeReport::new(&node.node, Outcome::Skipped).with_instance(node.instance_id.as_deref()));
             }
         }
-        if !invalid.is_empty() {
-            for e in &invalid {
-                let problems = e
-                    .problems
-                    .iter()
-                    .map(|p| PropertyProblem { property: p.property.clone(), code: p.code().to_owned(), message: p.message.clone() })
-                    .collect();
-                self.emit(EngineEvent::NodeInvalid { node: e.node.clone(), problems });
-            }
-            let selected = to_launch.len() + invalid.len();
-            let error = EngineError::InvalidNodes { invalid, selected };
-            self.emit(EngineEvent::OperationFinished { operation: Operation::Init, succeeded: 0, failed: selected as u32, cancelled: false });
-            return Err(error);
+        results.extend(self.adopt(plan).await);
+        let mut launches = Vec::with_capacity(plan.batches.len());
+        for batch in &plan.batches {
+            launches.push(self.launch_batch(plan, batch, repo_id, cancel));
         }
-        self.warn_missing_key_files(&to_launch);
+        let launched: Vec<Vec<Launched>> = stream::iter(launches).buffer_unordered(self.options.launch_concurrency.max(1)).collect().await;
+        results.extend(launched.into_iter().flatten());
 
         let mut watched = Vec::new();
-        if !to_launch.is_empty() {
-            let repo_id = identity::repo_id(&self.repo)?;
-            let existing = self.live_instances_by_node(&repo_id, &to_launch).await?;
-            let (nodes, repo_id, existing) = (&nodes, repo_id.as_str(), &existing);
-            // Futures built from indices, not from a closure over references: that keeps the
-            // whole operation's future Send (the desktop runs it on a multi-threaded runtime).
-            let futures: Vec<_> = (0..to_launch.len())
-                .map(|k| {
-                    let (i, spec) = &to_launch[k];
-                    let found = existing.get(&spec.node).map(Vec::as_slice).unwrap_or_default();
-                    async move { (*i, spec, self.launch_one(&nodes[*i], spec, repo_id, found, cancel).await) }
-                })
-                .collect();
-            let launches = stream::iter(futures)
-                .buffer_unordered(self.options.launch_concurrency.max(1))
-                .collect::<Vec<_>>()
-                .await;
-            for (i, spec, (report, info)) in launches {
-                if let (Some(info), true) = (info, options.wait) {
+        for node in &plan.nodes {
+            if reports.contains_key(&node.node) {
+                continue;
+            }
+            let Some(result) = results.remove(&node.node) else { continue };
+            reports.insert(node.node.clone(), self.launch_report(node, result, options.wait, &mut watched));
+        }
+        // Nodes adopted from an interrupted launch that this selection names but did not plan.
+        for (name, result) in results {
+            let node = PlannedNode::detached(&name);
+            reports.insert(name, self.launch_report(&node, result, options.wait, &mut watched));
+        }
+        let mut cancelled = cancel.is_cancelled();
+        if options.wait && !watched.is_empty() {
+            let (waited, was_cancelled) = self.wait_for(repo_id, watched, &InstanceState::Running, cancel).await;
+            cancelled |= was_cancelled;
+            for report in waited {
+                reports.insert(report.node.clone(), report);
+            }
+            self.associate_elastic_ips(plan, &mut reports, repo_id).await;
+        } else if !options.wait {
+            for node in plan.nodes.iter().filter(|n| n.elastic_ip().is_some() && matches!(n.step, Step::Launch { .. } | Step::Adopt { .. })) {
+                self.emit(EngineEvent::Warning {
+                    node: Some(node.node.clone()),
+                    code: "node.eip_not_associated".into(),
+                    message: "cloud.eip is associated once the instance runs: init with --wait (the desktop always waits)".into(),
+                });
+            }
+        }
+        let order: HashMap<&str, usize> = plan.nodes.iter().enumerate().map(|(i, n)| (n.node.as_str(), i)).collect();
+        let mut reports: Vec<NodeReport> = reports.into_values().collect();
+        reports.sort_by_key(|r| (order.get(r.node.as_str()).copied().unwrap_or(usize::MAX), r.node.clone()));
+        Ok(self.finish(Operation::Init, reports, cancelled))
+    }
+
+    fn launch_report(&self, node: &PlannedNode, result: Result<InstanceInfo, NodeReport>, wait: bool, watched: &mut Vec<Watched>) -> NodeReport {
+        match result {
+            Err(report) => report,
+            Ok(info) => {
+                let outcome = if matches!(node.step, Step::Launch { .. }) { Outcome::Launched } else { Outcome::Reused };
+                if wait {
                     watched.push(Watched {
-                        node: spec.node.clone(),
-                        region: spec.region.clone(),
+                        node: node.node.clone(),
+                        region: node.region.clone().unwrap_or_default(),
                         instance_id: info.id.clone(),
-                        timeout: spec.init_timeout,
+                        timeout: node.timeout,
                         known: Some(info.state.clone()),
                     });
                 }
-                reports[i] = Some(report);
+                NodeReport::new(&node.node, outcome).with_instance(Some(&info.id)).with_state(info.state.name())
             }
-            if options.wait && !watched.is_empty() {
-                watched.sort_by_key(|w| nodes.iter().position(|n| n.name == w.node));
-                let (waited, cancelled) = self.wait_for(repo_id, watched, &InstanceState::Running, cancel).await;
-                for report in waited {
-                    if let Some(slot) = reports.iter_mut().find(|r| r.as_ref().is_some_and(|r| r.node == report.node)) {
-                        *slot = Some(report);
+        }
+    }
+
+    /// Saves the instances an interrupted one-call-per-node init launched (one write).
+    async fn adopt(&self, plan: &Plan) -> Vec<Launched> {
+        let adopt: Vec<(&PlannedNode, &str)> = plan
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.step {
+                Step::Adopt { instance_id } => Some((n, instance_id.as_str())),
+                _ => None,
+            })
+            .collect();
+        if adopt.is_empty() {
+            return Vec::new();
+        }
+        let ids: HashMap<&str, &str> = adopt.iter().map(|(n, id)| (n.node.as_str(), *id)).collect();
+        let names: Vec<String> = adopt.iter().map(|(n, _)| n.node.clone()).collect();
+        let saved = self.repo.update_each(&names, |name, props| Ok(set_path(props, "cloud.instance", json!(ids[name]))?.into_iter().collect()));
+        adopt
+            .into_iter()
+            .map(|(node, id)| {
+                let result = match &saved {
+                    Err(e) => Err(self.fail(&node.node, Some(id), &not_saved(id, e))),
+                    Ok(_) => {
+                        self.emit_launched(node, id, true);
+                        let state = node.state.clone().unwrap_or(InstanceState::Pending);
+                        Ok(InstanceInfo { state, ..instance_stub(id) })
                     }
-                }
-                let reports = reports.into_iter().flatten().collect();
-                return Ok(self.finish(Operation::Init, reports, cancelled));
-            }
-        }
-        let cancelled = cancel.is_cancelled();
-        Ok(self.finish(Operation::Init, reports.into_iter().flatten().collect(), cancelled))
+                };
+                (node.node.clone(), result)
+            })
+            .collect()
     }
 
-    /// Live instances of this repository by node name: one DescribeInstances per region.
-    async fn live_instances_by_node(
-        &self,
-        repo_id: &str,
-        to_launch: &[(usize, LaunchSpec)],
-    ) -> Result<HashMap<String, Vec<InstanceInfo>>, EngineError> {
-        let regions: BTreeMap<String, Vec<String>> =
-            to_launch.iter().map(|(_, s)| (s.region.clone(), Vec::new())).collect();
-        let mut by_node: HashMap<String, Vec<InstanceInfo>> = HashMap::new();
-        for (_, answer) in self.describe_regions(repo_id, &regions).await {
-            for info in answer?.into_values().filter(|i| i.state.is_live()) {
-                if let Some(node) = info.tags.get(TAG_NODE) {
-                    by_node.entry(node.clone()).or_default().push(info);
-                }
-            }
-        }
-        Ok(by_node)
-    }
-
-    /// Adopts the instance an interrupted init left, or launches one; saves its id at once.
-    /// Returns the report and the instance to wait for.
-    async fn launch_one(
-        &self,
-        node: &Selected,
-        spec: &LaunchSpec,
-        repo_id: &str,
-        live: &[InstanceInfo],
-        cancel: &CancellationToken,
-    ) -> (NodeReport, Option<InstanceInfo>) {
-        if cancel.is_cancelled() {
-            return (NodeReport::new(&node.name, Outcome::Cancelled), None);
-        }
-        let previous = node.instance.as_deref();
-        let generation = generation_after(previous);
-        let token = client_token(repo_id, &spec.node, generation, 0);
-        // An instance of this node that the node does not record: launched by an init that
-        // died before saving. With re-init the recorded one is excluded, as it is being replaced.
-        let mut orphans = live.iter().filter(|i| Some(i.id.as_str()) != previous);
-        let adopt = orphans.clone().find(|i| i.client_token.as_deref() == Some(token.as_str())).or_else(|| orphans.next()).cloned();
-        let (info, outcome) = match adopt {
-            Some(info) => (info, Outcome::Reused),
-            None => match self.launch_fresh(spec, repo_id, generation).await {
-                Ok(info) => (info, Outcome::Launched),
-                Err(e) => return (self.fail(&node.name, None, &e), None),
-            },
-        };
-        let saved = self.repo.update(&node.name, |props| Ok(set_path(props, "cloud.instance", json!(info.id))?.into_iter().collect()));
-        if let Err(e) = saved {
-            let issue = EngineIssue::new(
-                e.code(),
-                format!("instance {} was launched but could not be saved to the node ({e}); run init again to adopt it", info.id),
-            );
-            return (self.fail(&node.name, Some(&info.id), &issue), None);
-        }
+    fn emit_launched(&self, node: &PlannedNode, instance_id: &str, reused: bool) {
+        let spec = node.launch_spec();
         self.emit(EngineEvent::Launched {
-            node: node.name.clone(),
-            instance_id: info.id.clone(),
-            region: spec.region.clone(),
-            image: spec.image_id.clone(),
-            key_pair: spec.key_pair.clone(),
+            node: node.node.clone(),
+            instance_id: instance_id.to_owned(),
+            region: node.region.clone().unwrap_or_default(),
+            image: spec.map(|s| s.image_id.clone()).unwrap_or_default(),
+            key_pair: spec.map(|s| s.key_pair.clone()).unwrap_or_default(),
             provider: PROVIDER_AWS_EC2.to_owned(),
-            reused: outcome == Outcome::Reused,
+            reused,
         });
-        let report = NodeReport::new(&node.name, outcome).with_instance(Some(&info.id)).with_state(info.state.name());
-        (report, Some(info))
     }
 
-    /// RunInstances. A token EC2 remembers from a launch long gone (the node's id was removed
-    /// by hand) answers with that dead instance: then launch once more with a token of its own.
-    async fn launch_fresh(&self, spec: &LaunchSpec, repo_id: &str, generation: u32) -> Result<InstanceInfo, crate::aws::CloudError> {
-        let info = self.provider.launch(&LaunchRequest { spec, repo_id, generation }).await?;
-        if info.state.is_live() {
-            return Ok(info);
+    /// One batch: record, RunInstances, save the ids, tag each node, drop the record; the rest
+    /// of a short batch goes out again, smaller.
+    async fn launch_batch(&self, plan: &Plan, batch: &Batch, repo_id: &str, cancel: &CancellationToken) -> Vec<Launched> {
+        let mut pending: Vec<&PlannedNode> = batch.nodes.iter().filter_map(|n| plan.node(n)).collect();
+        let mut out: Vec<Launched> = Vec::new();
+        let mut attempt = 0u32;
+        while !pending.is_empty() {
+            if cancel.is_cancelled() {
+                out.extend(pending.iter().map(|n| (n.node.clone(), Err(NodeReport::new(&n.node, Outcome::Cancelled)))));
+                break;
+            }
+            let tag = batch_tag(repo_id, &batch.key, attempt);
+            let names: Vec<String> = pending.iter().map(|n| n.node.clone()).collect();
+            let record = LaunchRecord::new(&batch.region, &tag, names, pending.iter().map(|n| n.instance_id.clone()).collect());
+            if let Err(e) = record.write(&self.repo) {
+                out.extend(pending.iter().map(|n| (n.node.clone(), Err(self.fail(&n.node, None, &e)))));
+                break;
+            }
+            crash::point(crash::LAUNCH_RECORDED);
+            let specs: Vec<&LaunchSpec> = pending.iter().filter_map(|n| n.launch_spec()).collect();
+            let answer = self.provider.launch_batch(&BatchLaunch { specs: &specs, repo_id, batch_tag: &tag }).await;
+            crash::point(crash::LAUNCH_ANSWERED);
+            let instances = match answer {
+                Err(e) => {
+                    if !e.kind.outcome_unknown() {
+                        record.remove(&self.repo);
+                    }
+                    out.extend(pending.iter().map(|n| (n.node.clone(), Err(self.fail(&n.node, None, &e)))));
+                    break;
+                }
+                // A token EC2 remembers from a launch long gone (the nodes' ids were removed by
+                // hand) answers with those dead instances: launch once more with a token of its own.
+                Ok(instances) if instances.iter().all(|i| !i.state.is_live()) && attempt == 0 => {
+                    record.remove(&self.repo);
+                    attempt += 1;
+                    continue;
+                }
+                Ok(instances) => instances,
+            };
+            let (mapped, rest) = by_launch_index(&pending, instances);
+            if let Err(e) = self.save_batch(&mapped) {
+                // The record stays: the next init adopts these instances.
+                out.extend(mapped.iter().map(|(n, i)| (n.node.clone(), Err(self.fail(&n.node, Some(&i.id), &not_saved(&i.id, &e))))));
+            } else {
+                crash::point(crash::LAUNCH_SAVED);
+                for (node, info) in &mapped {
+                    self.emit_launched(node, &info.id, false);
+                }
+                if self.tag_nodes(&mapped, repo_id, &tag, specs.len()).await {
+                    crash::point(crash::LAUNCH_TAGGED);
+                    record.remove(&self.repo);
+                }
+                out.extend(mapped.into_iter().map(|(n, i)| (n.node.clone(), Ok(i))));
+            }
+            if rest.is_empty() {
+                break;
+            }
+            if attempt >= SHORT_BATCH_RETRIES {
+                let error = CloudError::new(
+                    CloudErrorKind::InsufficientCapacity,
+                    format!(
+                        "EC2 had no capacity for {} of the {} instances asked for in {} ({}); try another instance type or zone",
+                        rest.len(),
+                        batch.nodes.len(),
+                        batch.region,
+                        batch.instance_types.join(", ")
+                    ),
+                );
+                out.extend(rest.iter().map(|n| (n.node.clone(), Err(self.fail(&n.node, None, &error)))));
+                break;
+            }
+            tracing::warn!(batch = %tag, short = rest.len(), "EC2 launched fewer instances than asked; launching the rest");
+            pending = rest;
+            attempt += 1;
         }
-        self.provider.launch(&LaunchRequest { spec, repo_id, generation: generation_after(Some(&info.id)) }).await
+        out
     }
 
-    fn warn_missing_key_files(&self, to_launch: &[(usize, LaunchSpec)]) {
-        let Some(dir) = &self.options.ssh_dir else { return };
-        let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (_, spec) in to_launch {
-            users.entry(spec.key_pair.as_str()).or_default().push(spec.node.as_str());
+    /// The ids of a batch, saved to their nodes in one write.
+    fn save_batch(&self, mapped: &[(&PlannedNode, InstanceInfo)]) -> Result<(), poni_repo::RepoError> {
+        let ids: HashMap<&str, &str> = mapped.iter().map(|(n, i)| (n.node.as_str(), i.id.as_str())).collect();
+        let names: Vec<String> = mapped.iter().map(|(n, _)| n.node.clone()).collect();
+        self.repo.update_each(&names, |name, props| Ok(set_path(props, "cloud.instance", json!(ids[name]))?.into_iter().collect()))?;
+        Ok(())
+    }
+
+    /// Each node's Name, `poni:node` and own extra tags (a batch of one had them at launch).
+    /// Failures are warnings: the instance is saved, and the next init tags it again.
+    async fn tag_nodes(&self, mapped: &[(&PlannedNode, InstanceInfo)], repo_id: &str, tag: &str, batch_len: usize) -> bool {
+        if batch_len <= 1 {
+            return true;
         }
-        let checked: BTreeSet<&str> = users.keys().copied().collect();
-        for key_pair in checked {
-            let path = dir.join(format!("{key_pair}.pem"));
-            if path.exists() {
+        let specs: Vec<&LaunchSpec> = mapped.iter().filter_map(|(n, _)| n.launch_spec()).collect();
+        let shared = tags::batch_launch_tags(&specs, repo_id, tag);
+        // Futures built from indices, not from a closure over references: that keeps the
+        // operation's future Send (the desktop runs it on a multi-threaded runtime).
+        let mut calls = Vec::with_capacity(mapped.len());
+        for k in 0..mapped.len() {
+            let (node, info) = (mapped[k].0, &mapped[k].1);
+            let Some(spec) = node.launch_spec() else { continue };
+            let tags = node_tags(spec, repo_id, &shared);
+            calls.push(async move { (node, info, self.provider.set_tags(&spec.region, std::slice::from_ref(&info.id), &tags).await) });
+        }
+        let answers: Vec<_> = stream::iter(calls).buffer_unordered(16).collect().await;
+        let mut all = true;
+        for (node, info, answer) in answers {
+            if let Err(e) = answer {
+                all = false;
+                self.emit(EngineEvent::Warning {
+                    node: Some(node.node.clone()),
+                    code: e.code().to_owned(),
+                    message: format!("instance {} is saved but could not be named ({e}); the next init names it", info.id),
+                });
+            }
+        }
+        all
+    }
+
+    /// `cloud.eip` of nodes whose instance now runs; the addresses are read again after.
+    async fn associate_elastic_ips(&self, plan: &Plan, reports: &mut HashMap<String, NodeReport>, repo_id: &str) {
+        for node in &plan.nodes {
+            let (Some(eip), Some(region)) = (node.elastic_ip(), node.region.as_deref()) else { continue };
+            let Some(report) = reports.get(&node.node).filter(|r| r.outcome == Outcome::Ready) else { continue };
+            let Some(id) = report.instance_id.clone() else { continue };
+            if let Err(e) = self.provider.associate_elastic_ip(region, &id, eip).await {
+                let failed = self.fail(&node.node, Some(&id), &e);
+                reports.insert(node.node.clone(), failed);
                 continue;
             }
-            let nodes = &users[key_pair];
-            let mut named = nodes.iter().take(NODES_NAMED).copied().collect::<Vec<_>>().join(", ");
-            if nodes.len() > NODES_NAMED {
-                named.push_str(&format!(" and {} more", nodes.len() - NODES_NAMED));
+            let ids = [(region.to_owned(), vec![id.clone()])].into();
+            if let Some(Ok(found)) = self.describe_regions(repo_id, &ids).await.remove(region) {
+                if let Some(info) = found.get(&id) {
+                    match super::addresses::Addresses::of(info).save(&self.repo, &node.node) {
+                        Ok(changes) if !changes.is_empty() => self.emit(EngineEvent::PropertiesUpdated { node: node.node.clone(), changes }),
+                        Ok(_) => {}
+                        Err(e) => {
+                            let failed = self.fail(&node.node, Some(&id), &e);
+                            reports.insert(node.node.clone(), failed);
+                        }
+                    }
+                }
             }
-            self.emit(EngineEvent::Warning {
-                node: (nodes.len() == 1).then(|| nodes[0].to_owned()),
-                code: "node.key_file_missing".into(),
-                message: format!(
-                    "{} does not exist: it is needed to log in to {named} (key pair '{key_pair}'), not to launch",
-                    path.display()
-                ),
-            });
         }
     }
 }
 
-/// The ClientToken generation for a launch that replaces `previous` (None: the node's first
-/// launch). Derived from data that survives a crash, so a repeated launch gets the same token.
-pub(crate) fn generation_after(previous: Option<&str>) -> u32 {
-    match previous {
-        None => 0,
-        Some(id) => {
-            let digest = Sha256::digest(id.as_bytes());
-            u32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]]) | 1
+/// Instances to nodes by `AmiLaunchIndex` (answer order when EC2 gives none), and the nodes
+/// left without one (a short batch).
+fn by_launch_index<'p>(pending: &[&'p PlannedNode], instances: Vec<InstanceInfo>) -> (Vec<(&'p PlannedNode, InstanceInfo)>, Vec<&'p PlannedNode>) {
+    let mut slots: Vec<Option<InstanceInfo>> = vec![None; pending.len()];
+    let mut unplaced = Vec::new();
+    for info in instances {
+        match info.launch_index.map(|i| i as usize) {
+            Some(i) if i < slots.len() && slots[i].is_none() => slots[i] = Some(info),
+            _ => unplaced.push(info),
         }
     }
+    for info in unplaced {
+        if let Some(free) = slots.iter_mut().find(|s| s.is_none()) {
+            *free = Some(info);
+        }
+    }
+    let mut mapped = Vec::new();
+    let mut rest = Vec::new();
+    for (node, slot) in pending.iter().zip(slots) {
+        match slot {
+            Some(info) => mapped.push((*node, info)),
+            None => rest.push(*node),
+        }
+    }
+    (mapped, rest)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn not_saved(id: &str, e: &impl Coded) -> EngineIssue {
+    EngineIssue::new(e.code(), format!("instance {id} was launched but could not be saved to the node ({e}); run init again to adopt it"))
+}
 
-    #[test]
-    fn generations_are_stable_and_differ_per_previous_instance() {
-        assert_eq!(generation_after(None), 0);
-        let a = generation_after(Some("i-0123"));
-        assert_eq!(a, generation_after(Some("i-0123")));
-        assert_ne!(a, 0);
-        assert_ne!(a, generation_after(Some("i-0124")));
+fn instance_stub(id: &str) -> InstanceInfo {
+    InstanceInfo {
+        id: id.to_owned(),
+        state: InstanceState::Pending,
+        public_dns: None,
+        public_ip: None,
+        private_ip: None,
+        private_dns: None,
+        launch_time: None,
+        tags: Default::default(),
+        state_reason: None,
+        instance_type: None,
+        availability_zone: None,
+        image_id: None,
+        client_token: None,
+        key_name: None,
+        security_groups: Vec::new(),
+        subnet_id: None,
+        vpc_id: None,
+        launch_index: None,
     }
 }

@@ -1,109 +1,128 @@
-//! Terminate, stop and start: find the nodes' instances (one describe per region), then ask
-//! EC2 in batches. Terminate keeps `cloud.instance`, so `wait --state=terminated` and
-//! `list -q` still find the instance, as in the seed document.
+//! Terminate, stop and start: one describe per region for what the cloud says now, a plan
+//! from that, then EC2 asked in batches for the nodes the plan acts on. Terminate keeps
+//! `cloud.instance`, so `wait --state=terminated` and `list -q` still find the instance, as in
+//! the seed document.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use poni_repo::Target;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{EngineEvent, Operation};
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
-use super::select::select;
-use super::{identity, Engine, EngineIssue};
-use crate::aws::InstanceState;
+use super::{identity, Engine};
+use crate::plan::{plan_selected, CloudFacts, Selected, Selection, SkipReason, Step};
 
 impl Engine {
-    pub async fn terminate(&self, target: &Target, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
-        self.change_state(Operation::Terminate, target, cancel).await
+    pub async fn terminate(&self, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+        self.change_state(Operation::Terminate, selection, cancel).await
     }
 
-    pub async fn stop(&self, target: &Target, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
-        self.change_state(Operation::Stop, target, cancel).await
+    pub async fn stop(&self, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+        self.change_state(Operation::Stop, selection, cancel).await
     }
 
-    pub async fn start(&self, target: &Target, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
-        self.change_state(Operation::Start, target, cancel).await
+    pub async fn start(&self, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+        self.change_state(Operation::Start, selection, cancel).await
     }
 
-    async fn change_state(&self, operation: Operation, target: &Target, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+    /// What the cloud says of the selected nodes' instances: one describe per region. Regions
+    /// that could not be asked are left out of `described`, with their error.
+    pub(crate) async fn instance_facts(&self, nodes: &[Selected]) -> (CloudFacts, HashMap<String, crate::aws::CloudError>) {
+        let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for node in nodes {
+            if let (Some(id), Ok(region)) = (&node.instance, node.region()) {
+                ids.entry(region).or_default().push(id.clone());
+            }
+        }
+        let mut facts = CloudFacts::default();
+        let mut failed = HashMap::new();
+        if ids.is_empty() {
+            return (facts, failed);
+        }
+        let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
+        for (region, answer) in self.describe_regions(&repo_id, &ids).await {
+            match answer {
+                Ok(found) => {
+                    facts.states.extend(found.into_iter().map(|(id, info)| (id, info.state)));
+                    facts.described.insert(region);
+                }
+                Err(e) => {
+                    failed.insert(region, e);
+                }
+            }
+        }
+        (facts, failed)
+    }
+
+    async fn change_state(&self, operation: Operation, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
         let tree = self.repo.tree()?;
-        let nodes = select(&tree, target)?;
+        let nodes = selection.select(&tree)?;
         self.emit(EngineEvent::OperationStarted { operation, nodes: nodes.len() as u32 });
-        let (mut reports, by_region) = self.instances_by_region(&nodes);
-        if !by_region.is_empty() {
-            let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
-            let ids: BTreeMap<String, Vec<String>> =
-                by_region.iter().map(|(r, list)| (r.clone(), list.iter().map(|(_, id)| id.clone()).collect())).collect();
-            let known = self.describe_regions(&repo_id, &ids).await;
-            for (region, list) in &by_region {
-                let mut send: Vec<(usize, String)> = Vec::new();
-                for (i, id) in list {
-                    let name = &nodes[*i].name;
-                    if cancel.is_cancelled() {
-                        reports[*i] = Some(NodeReport::new(name, Outcome::Cancelled).with_instance(Some(id)));
-                        continue;
-                    }
-                    match &known[region] {
-                        Err(e) => reports[*i] = Some(self.fail(name, Some(id), e)),
-                        Ok(found) => match found.get(id) {
-                            None if operation == Operation::Terminate => {
-                                // EC2 drops terminated instances after about an hour.
-                                self.emit(EngineEvent::NodeSkipped {
-                                    node: name.clone(),
-                                    instance_id: Some(id.clone()),
-                                    message: format!("instance {id} no longer exists in {region}: nothing to terminate"),
-                                });
-                                reports[*i] = Some(NodeReport::new(name, Outcome::Skipped).with_instance(Some(id)).with_state("terminated"));
-                            }
-                            None => {
-                                let issue = EngineIssue::new("cloud.instance_not_found", format!("instance {id} does not exist in {region}"));
-                                reports[*i] = Some(self.fail(name, Some(id), &issue));
-                            }
-                            Some(info) if operation != Operation::Terminate && matches!(info.state, InstanceState::ShuttingDown | InstanceState::Terminated) => {
-                                let issue = EngineIssue::new(
-                                    "cloud.incorrect_state",
-                                    format!("instance {id} is '{}' and cannot be {}", info.state, operation.done_verb()),
-                                );
-                                reports[*i] = Some(self.fail(name, Some(id), &issue).with_state(info.state.name()));
-                            }
-                            Some(_) => send.push((*i, id.clone())),
-                        },
+        let (facts, failed) = self.instance_facts(&nodes).await;
+        let plan = plan_selected(&nodes, operation, &self.plan_options(false), &facts);
+        let mut reports: Vec<Option<NodeReport>> = vec![None; plan.nodes.len()];
+        let mut send: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+        for (i, node) in plan.nodes.iter().enumerate() {
+            let name = &node.node;
+            let id = node.instance_id.as_deref();
+            reports[i] = match &node.step {
+                Step::Skip { reason: SkipReason::NoInstance } => Some(NodeReport::new(name, Outcome::NoInstance)),
+                Step::Skip { reason } => {
+                    self.emit(EngineEvent::NodeSkipped {
+                        node: name.clone(),
+                        instance_id: node.instance_id.clone(),
+                        reason: *reason,
+                        message: reason.message(id, node.region.as_deref()),
+                    });
+                    Some(NodeReport::new(name, Outcome::Skipped).with_instance(id).with_state("terminated"))
+                }
+                Step::Refuse { error } => {
+                    let issue = super::EngineIssue::from_payload(error);
+                    let report = self.fail(name, id, &issue);
+                    Some(match &node.state {
+                        Some(state) => report.with_state(state.name()),
+                        None => report,
+                    })
+                }
+                _ if cancel.is_cancelled() => Some(NodeReport::new(name, Outcome::Cancelled).with_instance(id)),
+                _ => {
+                    let region = node.region.clone().unwrap_or_default();
+                    match failed.get(&region) {
+                        Some(e) => Some(self.fail(name, id, e)),
+                        None => {
+                            send.entry(region).or_default().push((i, id.unwrap_or_default().to_owned()));
+                            None
+                        }
                     }
                 }
-                if send.is_empty() {
-                    continue;
-                }
-                let ids: Vec<String> = send.iter().map(|(_, id)| id.clone()).collect();
-                let answer = match operation {
-                    Operation::Terminate => self.provider.terminate(region, &ids).await,
-                    Operation::Stop => self.provider.stop(region, &ids).await,
-                    _ => self.provider.start(region, &ids).await,
-                };
-                match answer {
+            };
+        }
+        for (region, list) in &send {
+            let ids: Vec<String> = list.iter().map(|(_, id)| id.clone()).collect();
+            let answer = match operation {
+                Operation::Terminate => self.provider.terminate(region, &ids).await,
+                Operation::Stop => self.provider.stop(region, &ids).await,
+                _ => self.provider.start(region, &ids).await,
+            };
+            for (i, id) in list {
+                let name = &plan.nodes[*i].node;
+                reports[*i] = Some(match &answer {
+                    Err(e) => self.fail(name, Some(id), e),
                     Ok(changes) => {
-                        for (i, id) in &send {
-                            let name = &nodes[*i].name;
-                            let change = changes.iter().find(|c| &c.id == id);
-                            let (previous, current) = change.map_or((String::new(), String::new()), |c| (c.previous.name().to_owned(), c.current.name().to_owned()));
-                            self.emit(EngineEvent::StateChangeRequested {
-                                node: name.clone(),
-                                instance_id: id.clone(),
-                                operation,
-                                previous,
-                                current: current.clone(),
-                            });
-                            let mut report = NodeReport::new(name, Outcome::Requested).with_instance(Some(id));
-                            report.state = (!current.is_empty()).then_some(current);
-                            reports[*i] = Some(report);
-                        }
+                        let change = changes.iter().find(|c| &c.id == id);
+                        let (previous, current) = change.map_or((String::new(), String::new()), |c| (c.previous.name().to_owned(), c.current.name().to_owned()));
+                        self.emit(EngineEvent::StateChangeRequested {
+                            node: name.clone(),
+                            instance_id: id.clone(),
+                            operation,
+                            previous,
+                            current: current.clone(),
+                        });
+                        let mut report = NodeReport::new(name, Outcome::Requested).with_instance(Some(id));
+                        report.state = (!current.is_empty()).then_some(current);
+                        report
                     }
-                    Err(e) => {
-                        for (i, id) in &send {
-                            reports[*i] = Some(self.fail(&nodes[*i].name, Some(id), &e));
-                        }
-                    }
-                }
+                });
             }
         }
         let cancelled = cancel.is_cancelled();

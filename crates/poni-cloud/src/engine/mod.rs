@@ -21,15 +21,16 @@
 //! The engine never prints; it emits events to its [`EventSink`] and returns a report.
 
 mod addresses;
+pub mod crash;
 pub mod drift;
 pub mod events;
 mod identity;
 pub mod import;
 mod init;
+mod launches;
 mod lifecycle;
 mod refresh;
 pub mod report;
-mod select;
 mod wait;
 
 use std::collections::{BTreeMap, HashMap};
@@ -42,11 +43,13 @@ use tokio_util::sync::CancellationToken;
 
 pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, PropertyProblem};
 pub use identity::{repo_id, CONFIG_KEY, REPO_ID_KEY};
+pub use launches::LAUNCHES_DIR;
 pub use init::InitOptions;
 pub use report::{EngineError, NodeReport, OperationReport, Outcome};
 pub use wait::PollSchedule;
 
 use crate::aws::{CloudError, Ec2Provider, InstanceInfo};
+use crate::plan::{PlanOptions, Selected, DEFAULT_BATCH_SIZE};
 
 /// How the engine behaves beyond what node properties say.
 #[derive(Debug, Clone)]
@@ -54,8 +57,10 @@ pub struct EngineOptions {
     pub poll: PollSchedule,
     /// Where `<key-pair>.pem` files are expected (`~/.ssh`); None: not checked.
     pub ssh_dir: Option<PathBuf>,
-    /// Launches in flight at once (the pacer still keeps to EC2's RunInstances rate).
+    /// RunInstances calls in flight at once (the pacer still keeps to EC2's buckets).
     pub launch_concurrency: usize,
+    /// Instances per RunInstances call; 1 launches node by node, as the first engine did.
+    pub batch_size: usize,
 }
 
 impl Default for EngineOptions {
@@ -65,7 +70,16 @@ impl Default for EngineOptions {
             poll: PollSchedule::default(),
             ssh_dir: home.map(|h| PathBuf::from(h).join(".ssh")),
             launch_concurrency: 8,
+            batch_size: DEFAULT_BATCH_SIZE,
         }
+    }
+}
+
+impl EngineOptions {
+    /// How an engine with these options plans (its key-file folder and batch size): previews
+    /// made with them show exactly what the engine will do.
+    pub fn plan_options(&self, reinit: bool) -> PlanOptions {
+        PlanOptions { reinit, batch_size: self.batch_size, ssh_dir: self.ssh_dir.clone() }
     }
 }
 
@@ -99,6 +113,10 @@ impl Engine {
         &self.repo
     }
 
+    pub fn plan_options(&self, reinit: bool) -> PlanOptions {
+        self.options.plan_options(reinit)
+    }
+
     fn emit(&self, event: EngineEvent) {
         (self.events)(event);
     }
@@ -127,7 +145,7 @@ impl Engine {
 
     /// The selected nodes' instances grouped by region as (node index, instance id), with a
     /// report already made for each node that has no instance or no valid region.
-    fn instances_by_region(&self, nodes: &[select::Selected]) -> (Vec<Option<NodeReport>>, BTreeMap<String, Vec<(usize, String)>>) {
+    fn instances_by_region(&self, nodes: &[Selected]) -> (Vec<Option<NodeReport>>, BTreeMap<String, Vec<(usize, String)>>) {
         let mut reports: Vec<Option<NodeReport>> = vec![None; nodes.len()];
         let mut by_region: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
         for (i, node) in nodes.iter().enumerate() {
@@ -170,6 +188,16 @@ impl EngineIssue {
     pub fn new(code: &'static str, message: impl Into<String>) -> EngineIssue {
         EngineIssue { code, message: message.into() }
     }
+
+    /// A plan's refusal, reported as the node's failure.
+    pub(crate) fn from_payload(error: &crate::ErrorPayload) -> EngineIssue {
+        let code = match error.code.as_str() {
+            "cloud.instance_not_found" => "cloud.instance_not_found",
+            "cloud.incorrect_state" => "cloud.incorrect_state",
+            _ => "node.invalid_property",
+        };
+        EngineIssue { code, message: error.message.clone() }
+    }
 }
 
 impl crate::error::Coded for EngineIssue {
@@ -193,7 +221,7 @@ pub(crate) fn secs(d: Duration) -> u64 {
 /// The desktop app runs operations on a multi-threaded runtime: their futures must be Send.
 #[cfg(test)]
 #[allow(dead_code)]
-fn assert_send(engine: &Engine, target: &poni_repo::Target, cancel: &CancellationToken) {
+fn assert_send(engine: &Engine, target: &crate::plan::Selection, cancel: &CancellationToken) {
     fn is_send<T: Send>(_: &T) {}
     is_send(&engine.init(target, InitOptions::default(), cancel));
     is_send(&engine.wait(target, &crate::aws::InstanceState::Running, cancel));

@@ -2,29 +2,28 @@
 //! state, for `list -q`): one DescribeInstances per region for all the nodes there.
 
 
-use poni_repo::Target;
+use crate::plan::Selection;
 use tokio_util::sync::CancellationToken;
 
 use super::addresses::Addresses;
 use super::events::{EngineEvent, Operation};
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
-use super::select::select;
 use super::{identity, Engine, EngineIssue};
 
 impl Engine {
     /// Saves `host`, `private.ip` and `private.dns` from each instance's current addresses.
-    pub async fn update(&self, target: &Target, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
-        self.refresh(Operation::Update, target, cancel).await
+    pub async fn update(&self, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+        self.refresh(Operation::Update, selection, cancel).await
     }
 
     /// Each instance's state, read with one DescribeInstances per region; changes nothing.
-    pub async fn status(&self, target: &Target, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
-        self.refresh(Operation::Status, target, cancel).await
+    pub async fn status(&self, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+        self.refresh(Operation::Status, selection, cancel).await
     }
 
-    async fn refresh(&self, operation: Operation, target: &Target, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+    async fn refresh(&self, operation: Operation, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
         let tree = self.repo.tree()?;
-        let nodes = select(&tree, target)?;
+        let nodes = selection.select(&tree)?;
         self.emit(EngineEvent::OperationStarted { operation, nodes: nodes.len() as u32 });
         let (mut reports, by_region) = self.instances_by_region(&nodes);
         let mut cancelled = false;

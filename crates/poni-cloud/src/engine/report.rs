@@ -6,7 +6,7 @@ use ts_rs::TS;
 use super::events::Operation;
 use crate::aws::CloudError;
 use crate::error::{Coded, ErrorPayload};
-use crate::spec::SpecError;
+use crate::plan::{Refusal, SelectionError};
 
 /// How one node came out of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
@@ -98,30 +98,33 @@ impl OperationReport {
 pub enum EngineError {
     #[error("{0}")]
     Repo(#[from] poni_repo::RepoError),
-    #[error("{}", invalid_message(.invalid, *.selected))]
-    InvalidNodes { invalid: Vec<SpecError>, selected: usize },
+    #[error("{0}")]
+    Selection(#[from] SelectionError),
+    /// Init launches nothing while any selected node is invalid.
+    #[error("{0}")]
+    Refused(Refusal),
     #[error("{0}")]
     Cloud(#[from] CloudError),
 }
 
-fn invalid_message(invalid: &[SpecError], selected: usize) -> String {
-    let names: Vec<String> = invalid
-        .iter()
-        .map(|e| format!("{} ({})", e.node, e.problems.iter().map(|p| p.property.as_str()).collect::<Vec<_>>().join(", ")))
-        .collect();
-    let what = if invalid.len() == 1 { "node cannot" } else { "nodes cannot" };
-    format!(
-        "{} of {selected} {what} be launched, so nothing was launched: {}. Fix the properties named and try again.",
-        invalid.len(),
-        names.join("; ")
-    )
+impl EngineError {
+    /// Whether the user's input is at fault (a pattern, a name, a property), not the cloud.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            EngineError::Refused(_) => true,
+            EngineError::Selection(SelectionError::Repo(e)) | EngineError::Repo(e) => e.is_bad_input(),
+            EngineError::Selection(_) => true,
+            EngineError::Cloud(_) => false,
+        }
+    }
 }
 
 impl Coded for EngineError {
     fn code(&self) -> &'static str {
         match self {
             EngineError::Repo(e) => e.code(),
-            EngineError::InvalidNodes { .. } => "node.invalid_properties",
+            EngineError::Selection(e) => e.code(),
+            EngineError::Refused(e) => e.code(),
             EngineError::Cloud(e) => e.code(),
         }
     }

@@ -5,14 +5,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use poni_repo::Target;
+use crate::plan::Selection;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::addresses::Addresses;
 use super::events::{EngineEvent, Operation};
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
-use super::select::select;
 use super::{identity, now_rfc3339, secs, Engine, EngineIssue};
 use crate::aws::{InstanceInfo, InstanceState};
 use crate::error::Coded;
@@ -65,9 +64,9 @@ impl Engine {
     /// Waits until the instances of the nodes `target` matches are in `state`, then saves
     /// their address properties (emptied for `terminated`). Nodes without an instance are
     /// reported as such.
-    pub async fn wait(&self, target: &Target, state: &InstanceState, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+    pub async fn wait(&self, selection: &Selection, state: &InstanceState, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
         let tree = self.repo.tree()?;
-        let nodes = select(&tree, target)?;
+        let nodes = selection.select(&tree)?;
         self.emit(EngineEvent::OperationStarted { operation: Operation::Wait, nodes: nodes.len() as u32 });
         let mut reports: Vec<NodeReport> = Vec::new();
         let mut watched = Vec::new();

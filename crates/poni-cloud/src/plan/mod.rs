@@ -145,6 +145,21 @@ pub struct PlannedNode {
 }
 
 impl PlannedNode {
+    /// A node known only by name (adopted from an interrupted launch outside the plan).
+    pub(crate) fn detached(name: &str) -> PlannedNode {
+        PlannedNode {
+            node: name.to_owned(),
+            step: Step::Adopt { instance_id: String::new() },
+            instance_id: None,
+            state: None,
+            region: None,
+            host: None,
+            launch: None,
+            spec: None,
+            timeout: crate::spec::DEFAULT_INIT_TIMEOUT,
+        }
+    }
+
     pub fn skip_reason(&self) -> Option<SkipReason> {
         match &self.step {
             Step::Skip { reason } => Some(*reason),

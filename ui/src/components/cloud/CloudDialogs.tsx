@@ -10,6 +10,7 @@ import { backend } from "../../lib/backend";
 import { scopeLabel, startOperation } from "../../lib/cloud";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
+import type { Batch } from "../../bindings/Batch";
 import type { ConfirmAction } from "../../bindings/ConfirmAction";
 import type { LaunchChecks } from "../../bindings/LaunchChecks";
 import type { LaunchPreview } from "../../bindings/LaunchPreview";
@@ -107,6 +108,7 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
               Launches per region: {p.regions.map((r) => `${r.region} ${r.count}`).join(", ")}
             </p>
           )}
+          {p.batches.length > 0 && <BatchLine batches={p.batches} />}
           <PreviewTable nodes={p.nodes} />
           {checks.data && checks.data.warnings.length > 0 && <CheckWarnings warnings={checks.data.warnings} />}
           {p.warnings.length > 0 && (
@@ -228,6 +230,23 @@ function summaryText(p: LaunchPreview) {
   return parts.join(" · ");
 }
 
+/** How many calls to EC2 the launch takes: nodes with the same launch settings go out together. */
+function BatchLine({ batches }: { batches: Batch[] }) {
+  const nodes = batches.reduce((n, b) => n + b.nodes.length, 0);
+  const calls = batches.length === 1 ? "one request" : `${batches.length} requests`;
+  return (
+    <p className="text-[12px] text-muted" data-testid="launch-batches" data-batches={batches.length}>
+      {nodes} instance{nodes === 1 ? "" : "s"} in {calls} to EC2
+      {batches.length > 1 && (
+        <span title={batches.map((b, i) => `Request ${i + 1}: ${b.nodes.length} × ${b.instanceTypes[0] ?? ""} from ${b.image} in ${b.region}`).join("\n")}>
+          {" "}
+          (nodes whose image, type, network or disks differ go out separately)
+        </span>
+      )}
+    </p>
+  );
+}
+
 function PreviewTable({ nodes }: { nodes: PreviewNode[] }) {
   return (
     <div className="overflow-x-auto rounded-md border border-line">
@@ -261,7 +280,13 @@ function PreviewRow({ n }: { n: PreviewNode }) {
       <tr className="border-t border-line" data-testid={`preview-node-${n.node}`} data-action={n.action}>
         <td className="px-2 py-1.5">
           <span className="flex items-center gap-1.5">
-            {n.action === "launch" ? <Rocket size={12} className="text-accent" /> : n.action === "skip" ? <CircleSlash size={12} className="text-faint" /> : <AlertTriangle size={12} className="text-danger" />}
+            {n.action === "launch" || n.action === "adopt" ? (
+              <Rocket size={12} className="text-accent" />
+            ) : n.action === "skip" ? (
+              <CircleSlash size={12} className="text-faint" />
+            ) : (
+              <AlertTriangle size={12} className="text-danger" />
+            )}
             <span className={cx("font-medium", n.action === "skip" && "text-muted")}>{n.node}</span>
           </span>
         </td>
@@ -273,6 +298,20 @@ function PreviewRow({ n }: { n: PreviewNode }) {
         </td>
         {cell(n.keyPair, "cloud.key-pair")}
       </tr>
+      {n.elasticIp && n.action !== "skip" && (
+        <tr data-testid={`preview-eip-${n.node}`}>
+          <td colSpan={5} className="px-2 pb-1.5 pl-7 text-[12px] text-muted">
+            Elastic IP <span className="font-mono">{n.elasticIp}</span> is attached once the instance runs.
+          </td>
+        </tr>
+      )}
+      {n.action === "adopt" && (
+        <tr data-testid={`preview-adopt-${n.node}`}>
+          <td colSpan={5} className="px-2 pb-1.5 pl-7 text-[12px] text-muted">
+            An earlier launch was interrupted: the instance it started is kept instead of launching another.
+          </td>
+        </tr>
+      )}
       {n.action === "skip" && (
         <tr data-testid={`preview-skip-${n.node}`}>
           <td colSpan={5} className="px-2 pb-1.5 pl-7 text-[12px] text-muted">
