@@ -313,12 +313,26 @@ class RequestBucketTest(ProxyTestCase):
                          {"request:DescribeInstances:unfiltered": 1})
 
 
+class RunCapacityTest(ProxyTestCase):
+    def test_ec2_launches_up_to_max_count_or_what_capacity_allows(self) -> None:
+        self.assertEqual(len(self.launch(max_count=3)["Instances"]), 3, "moto alone would launch MinCount")
+        self.control("POST", "/_proxy/config", {"run_capacity": 2})
+        self.assertEqual(len(self.launch(max_count=3)["Instances"]), 2, "short of capacity: fewer")
+        self.control("POST", "/_proxy/config", {"run_capacity": 0})
+        from botocore.exceptions import ClientError
+        with self.assertRaises(ClientError) as cm:
+            self.launch(max_count=3)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InsufficientInstanceCapacity")
+
+
 class ResourceBucketTest(ProxyTestCase):
     # RunInstances' resource bucket refills 2 * 5 = 10 instances a second.
     proxy_args = ["--buckets=published", "--bucket-scale=5"]
 
     def test_instances_are_metered_by_max_count(self) -> None:
-        self.launch(max_count=1000)  # moto launches MinCount (1); EC2 meters MaxCount
+        # EC2 with room for one instance a call: it launches one but meters MaxCount.
+        self.control("POST", "/_proxy/config", {"run_capacity": 1})
+        self.launch(max_count=1000)
         self.assertThrottled(lambda: self.launch(max_count=15))
         time.sleep(1.8)  # 15 instances' worth of refill (1.5 s), with room
         self.launch(max_count=15)
