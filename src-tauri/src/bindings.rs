@@ -10,6 +10,7 @@ use poni_app::cloud::{AccountInstance, ImportPreviewNode, ImportRequest};
 use poni_app::poni_cloud::engine::drift::Drift;
 use poni_app::cloud::{AccountStatus, LaunchChecks, RegionList, SandboxStatus, SshAccessRequest, SsoLogin};
 use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
+use poni_app::check::{EditProblem, NameProblem};
 use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
 use poni_app::{AppError, Settings};
 use std::collections::BTreeMap;
@@ -22,6 +23,8 @@ fn export_all(dir: &Path) {
     NodesPlan::export_all(&cfg).unwrap();
     NodesRequest::export_all(&cfg).unwrap();
     PropertyEdit::export_all(&cfg).unwrap();
+    EditProblem::export_all(&cfg).unwrap();
+    NameProblem::export_all(&cfg).unwrap();
     TreeView::export_all(&cfg).unwrap();
     WorkspaceInfo::export_all(&cfg).unwrap();
     AppError::export_all(&cfg).unwrap();

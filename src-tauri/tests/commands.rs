@@ -68,6 +68,30 @@ fn builds_a_repository_through_the_commands() {
 }
 
 #[test]
+fn checks_an_edit_and_saves_it_as_one_change() {
+    let h = Harness::new();
+    h.ok("create_repository", json!({ "path": h.dir.path().join("repo") }));
+    h.ok("add_nodes", json!({ "request": { "template": "n", "count": "", "host": null, "parent": null, "copy": false } }));
+    let bad = json!({ "name": "n", "set": [{ "key": "cloud.image", "value": "ami-12zz" }, { "key": "parent", "value": "x" }], "unset": [] });
+    let problems = h.ok("check_edit", bad.clone());
+    assert_eq!(problems[0]["key"], "parent");
+    assert_eq!(problems[0]["code"], "input.managed_property");
+    assert_eq!(problems[1]["key"], "cloud.image");
+    assert_eq!(problems[1]["code"], "node.invalid_property");
+    assert_eq!(h.call("edit_properties", bad).unwrap_err()["code"], "input.managed_property");
+
+    let changed = h.ok("edit_properties", json!({ "name": "n", "set": [{ "key": "port", "value": 80 }], "unset": ["host"] }));
+    assert_eq!(changed, 2);
+    let item = h.ok("get_item", json!({ "name": "n" }));
+    assert_eq!(item["props"]["port"], 80);
+    assert_eq!(item["props"].get("host"), None);
+
+    assert_eq!(h.ok("check_name", json!({ "name": "web", "renameFrom": null })), Value::Null);
+    assert_eq!(h.ok("check_name", json!({ "name": "n", "renameFrom": null }))["code"], "repo.conflict");
+    assert_eq!(h.ok("check_name", json!({ "name": "m", "renameFrom": "n" })), Value::Null);
+}
+
+#[test]
 fn errors_cross_as_code_and_message() {
     let h = Harness::new();
     h.ok("create_repository", json!({ "path": h.dir.path().join("repo") }));

@@ -3,6 +3,7 @@
 //! the cloud session (operations, live fleet, credentials).
 //! The Tauri shell (src-tauri) is a thin layer of commands over this crate.
 
+pub mod check;
 pub mod cloud;
 pub mod error;
 pub mod settings;

@@ -2,6 +2,7 @@
 //! desktop makes, returning view data. Edits go through the repository core, which checks
 //! them and writes nothing when it refuses.
 
+use crate::check::{self, EditProblem, NameProblem};
 use crate::error::{AppError, AppResult};
 use crate::view::{ItemDetail, NodesPlan, NodesRequest, PlannedNode, PropertyEdit, TreeView};
 use poni_repo::{AddNodes, Assignment, Change, Repo, Target};
@@ -53,7 +54,7 @@ impl Workspace {
 
     pub fn item(&self, name: &str) -> AppResult<ItemDetail> {
         let tree = self.repo.tree()?;
-        let item = tree.get(name).ok_or_else(|| AppError::new("repo.not_found", format!("'{name}' does not exist (it may have been removed or renamed)")))?;
+        let item = tree.get(name).ok_or_else(|| check::not_found(name))?;
         Ok(ItemDetail::new(&tree, item, &self.repo.file_of(name, item.kind), self.home.as_deref()))
     }
 
@@ -73,7 +74,30 @@ impl Workspace {
         Ok(self.repo.add_nodes(&to_add_nodes(request)?)?)
     }
 
-    /// Sets typed values on one item; all or nothing.
+    /// Every problem of a save on one item (values set, keys removed), each naming its key, as
+    /// [`Workspace::edit_properties`] would refuse it; empty when the save can be made.
+    pub fn check_edit(&self, name: &str, set: &[PropertyEdit], unset: &[String]) -> AppResult<Vec<EditProblem>> {
+        check::check_edit(&self.repo.tree()?, name, set, unset)
+    }
+
+    /// Saves typed values and removals on one item as one change: one file written, all or
+    /// nothing. Refused with the first problem [`Workspace::check_edit`] finds, if any.
+    /// Returns the number of properties changed.
+    pub fn edit_properties(&self, name: &str, set: &[PropertyEdit], unset: &[String]) -> AppResult<usize> {
+        if let Some(problem) = self.check_edit(name, set, unset)?.into_iter().next() {
+            return Err(AppError::new(problem.code, problem.message));
+        }
+        Ok(self.repo.update(name, |props| check::apply(props, set, unset))?.len())
+    }
+
+    /// Why `name` cannot be a new system's name, or (with `rename_from`) that item's new name;
+    /// `None` when it can.
+    pub fn check_name(&self, name: &str, rename_from: Option<&str>) -> AppResult<Option<NameProblem>> {
+        check::check_name(&self.repo, name, rename_from)
+    }
+
+    /// Sets typed values on one item; all or nothing. No checks beyond the key syntax: for
+    /// tools and tests; the editor saves with [`Workspace::edit_properties`].
     pub fn set_properties(&self, name: &str, edits: &[PropertyEdit]) -> AppResult<usize> {
         let assignments = edits.iter().map(|e| Assignment::new(e.key.clone(), e.value.clone())).collect::<Result<Vec<_>, _>>()?;
         let changes = self.repo.update(name, |props| {

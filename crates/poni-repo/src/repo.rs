@@ -389,6 +389,22 @@ impl Repo {
         Ok(Found::Item(Kind::System))
     }
 
+    /// Whether a new item of this kind may be given `name`: the checks add-system makes before
+    /// it writes (valid, free, no node on the way), asked ahead (for a name as it is typed).
+    pub fn check_new_name(&self, name: &str, kind: Kind) -> Result<()> {
+        self.check_free(name, kind.label())
+    }
+
+    /// Whether `from` may be renamed or moved to `to`: the checks [`Repo::rename`] makes
+    /// before it writes, asked ahead.
+    pub fn check_rename(&self, from: &str, to: &str) -> Result<()> {
+        let kind = self.kind_of(from)?;
+        if to == from || to.starts_with(&format!("{from}/")) {
+            return Err(RepoError::Conflict(format!("cannot move '{from}' into itself ('{to}')")));
+        }
+        self.check_free(to, kind.label())
+    }
+
     /// Checks that `name` is valid and free: nothing there yet, and no node on the way.
     fn check_free(&self, name: &str, kind: &'static str) -> Result<()> {
         name::validate(name)?;
@@ -422,12 +438,8 @@ impl Repo {
     /// their parent are updated to the new name.
     pub fn rename(&self, from: &str, to: &str) -> Result<Vec<ItemChanges>> {
         let _lock = self.lock()?;
-        self.kind_of(from)?;
+        self.check_rename(from, to)?;
         let tree = self.tree()?;
-        if to == from || to.starts_with(&format!("{from}/")) {
-            return Err(RepoError::Conflict(format!("cannot move '{from}' into itself ('{to}')")));
-        }
-        self.check_free(to, tree.get(from).map_or("node", |i| i.kind.label()))?;
         let mut change = journal::Change::new(&self.root);
         let system = name::parent(to);
         if !system.is_empty() && matches!(self.probe(system)?, Found::Nothing) {

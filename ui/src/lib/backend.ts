@@ -7,6 +7,7 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type { AccountStatus } from "../bindings/AccountStatus";
 import type { Affected } from "../bindings/Affected";
 import type { AccountInstance } from "../bindings/AccountInstance";
+import type { EditProblem } from "../bindings/EditProblem";
 import type { ErrorPayload as AppError } from "../bindings/ErrorPayload";
 import type { Drift } from "../bindings/Drift";
 import type { ImportPreviewNode } from "../bindings/ImportPreviewNode";
@@ -39,6 +40,7 @@ import type { SsoLogin } from "../bindings/SsoLogin";
 import type { SubnetInfo } from "../bindings/SubnetInfo";
 import type { StoredCredentialSet } from "../bindings/StoredCredentialSet";
 import type { ItemDetail } from "../bindings/ItemDetail";
+import type { NameProblem } from "../bindings/NameProblem";
 import type { NodesPlan } from "../bindings/NodesPlan";
 import type { NodesRequest } from "../bindings/NodesRequest";
 import type { PropertyEdit } from "../bindings/PropertyEdit";
@@ -79,8 +81,12 @@ export const backend = {
   addSystem: (name: string) => call<null>("add_system", { name }),
   planNodes: (request: NodesRequest) => call<NodesPlan>("plan_nodes", { request }),
   addNodes: (request: NodesRequest) => call<string[]>("add_nodes", { request }),
-  setProperties: (name: string, edits: PropertyEdit[]) => call<number>("set_properties", { name, edits }),
-  unsetProperties: (name: string, keys: string[]) => call<number>("unset_properties", { name, keys }),
+  /** Every problem of a save on one item (values set, keys removed), each naming its key; empty: it can be saved. */
+  checkEdit: (name: string, set: PropertyEdit[], unset: string[]) => call<EditProblem[]>("check_edit", { name, set, unset }),
+  /** Saves values and removals on one item as one change (one write); refused with the first problem checkEdit reports. */
+  editProperties: (name: string, set: PropertyEdit[], unset: string[]) => call<number>("edit_properties", { name, set, unset }),
+  /** Why `name` cannot be a new system's name, or (with renameFrom) that item's new name; null when it can. */
+  checkName: (name: string, renameFrom: string | null = null) => call<NameProblem | null>("check_name", { name, renameFrom }),
   renameItem: (from: string, to: string) => call<null>("rename_item", { from, to }),
   removeItem: (name: string) => call<string[]>("remove_item", { name }),
   getSettings: () => call<Settings>("get_settings"),

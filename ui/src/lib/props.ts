@@ -1,5 +1,6 @@
-// Properties as the editor handles them: typed rows with dotted keys, the cloud form, their
-// validation, and the payload a save sends (setProperties / unsetProperties).
+// Properties as the editor handles them: typed rows with dotted keys, the cloud form, and the
+// payload a save sends (editProperties). Which keys and values are valid is the core's to say
+// (backend.checkEdit); only reading typed values from the text of a row is done here.
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
 import type { PropertyEdit } from "../bindings/PropertyEdit";
 
@@ -42,11 +43,10 @@ export const CLOUD_LABELS: Record<CloudField, string> = {
   user: "Login user",
 };
 
-export const COMPUTED_KEYS = ["index", "depth", "sub_count"];
-
 /**
- * Properties the app manages with its own actions: shown read-only in the editor, never sent
- * by a save. `cloud.instance` is written by Launch (and replaced by a re-launch); `parent` by Clone.
+ * Properties the app manages with its own actions: shown read-only in the editor, not as rows.
+ * `cloud.instance` is written by Launch (and replaced by a re-launch); `parent` by Clone. A row
+ * typed with one of these names is sent to the core's check, which refuses it.
  */
 export const MANAGED_KEYS = ["cloud.instance", "parent"] as const;
 export type ManagedKey = (typeof MANAGED_KEYS)[number];
@@ -107,7 +107,8 @@ export function keyPairKey(props: Props): string {
     : "cloud.key-pair";
 }
 
-function cloudFieldKey(field: CloudField, props: Props): string {
+/** The property key a cloud field writes for this item (its key pair under the spelling it uses). */
+export function cloudFieldKey(field: CloudField, props: Props): string {
   return field === "keyPair" ? keyPairKey(props) : CLOUD_FIELDS[field];
 }
 
@@ -192,43 +193,6 @@ export function retype(row: PropRow, type: PropType): PropRow {
   return { ...row, type, text };
 }
 
-export function keyError(key: string): string | undefined {
-  const k = key.trim();
-  if (!k) return "Give the property a name.";
-  if (/[\s=]/.test(k)) return "Names cannot contain spaces or '='.";
-  if (k.split(".").some((p) => !p)) return "Dots separate levels (cloud.region); no empty parts.";
-  if (COMPUTED_KEYS.includes(k)) return `'${k}' is computed by poni and cannot be set.`;
-  if (k === "cloud.instance") return "cloud.instance is set by Launch; it cannot be edited here.";
-  if (k === "parent") return "parent is set by Clone; it cannot be edited here.";
-  return undefined;
-}
-
-export const AMI_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-export function cloudErrors(form: CloudForm, regionCodes: string[]): Partial<Record<CloudField, string>> {
-  const errors: Partial<Record<CloudField, string>> = {};
-  const image = form.image.trim();
-  if (image && !AMI_PATTERN.test(image)) {
-    errors.image = image.startsWith("ami-")
-      ? "An image id is 'ami-' and 8 or 17 hex digits (0-9, a-f), e.g. ami-0abc1234."
-      : "An image id starts with 'ami-', e.g. ami-0abc1234.";
-  }
-  const region = form.region.trim();
-  if (region) {
-    if (regionCodes.length ? !regionCodes.includes(region) : !REGION_PATTERN.test(region)) {
-      errors.region = `'${region}' is not an AWS region code (like us-east-1).`;
-    }
-  }
-  const kp = form.keyPair.trim();
-  if (kp.endsWith(".pem")) errors.keyPair = "Give the key pair's name without '.pem'.";
-  else if (/[\s/]/.test(kp)) errors.keyPair = "A key pair name has no spaces or slashes.";
-  if (/\s/.test(form.user.trim())) errors.user = "A login name has no spaces.";
-  const subnet = form.subnet.trim();
-  if (subnet.startsWith("subnet-") && !/^subnet-[0-9a-f]+$/.test(subnet)) errors.subnet = "A subnet id is 'subnet-' and hex digits.";
-  return errors;
-}
-
 export function deepEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -274,7 +238,5 @@ export function savePayload(original: Props, rows: PropRow[], cloud: CloudForm):
       set.push({ key, value: cloudValue(field, now, getPath(original, key)) });
     }
   }
-  // The managed keys are never sent, whatever the rows say.
-  const sent = set.filter((s) => !isManagedKey(s.key));
-  return { set: sent, unset: unset.filter((k) => !isManagedKey(k) && !sent.some((s) => s.key === k)) };
+  return { set, unset: unset.filter((k) => !set.some((s) => s.key === k)) };
 }

@@ -1,11 +1,12 @@
 // Backend data through TanStack Query. Keys: ['workspace'], ['tree'], ['item', name],
-// ['settings'], ['cloud-reference'], ['plan', request]. The `repo-changed` event invalidates
+// ['settings'], ['cloud-reference'], ['plan', request], ['check-edit', name, payload]. The `repo-changed` event invalidates
 // them, so changes made by the CLI show up without a restart.
 import { useEffect, useMemo, useState } from "react";
 import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { backend, events } from "./backend";
 import { buildModel, type TreeModel } from "./treeModel";
 import type { NodesRequest } from "../bindings/NodesRequest";
+import type { PropertyEdit } from "../bindings/PropertyEdit";
 
 export function makeQueryClient() {
   return new QueryClient({
@@ -23,6 +24,12 @@ export const keys = {
   settings: ["settings"] as const,
   cloudReference: ["cloud-reference"] as const,
   plan: (request: NodesRequest) => ["plan", request] as const,
+  /** The core's check of a save on one item. */
+  checkEdit: (name: string, payload: { set: PropertyEdit[]; unset: string[] }) => ["check-edit", name, payload] as const,
+  /** Every check of saves on one item. */
+  checkEdits: (name: string) => ["check-edit", name] as const,
+  /** The core's check of a name for a new system, or for renaming `from`. */
+  checkName: (name: string, from: string | null) => ["check-name", name, from] as const,
 };
 
 export function useWorkspace() {

@@ -1,5 +1,7 @@
 // The in-process fake of backend.ts for component tests: every command is a vi.fn.
 import { vi } from "vitest";
+import type { EditProblem } from "../bindings/EditProblem";
+import type { PropertyEdit } from "../bindings/PropertyEdit";
 import { account, images, instanceTypes, keyPair, regionList, sandboxOff, securityGroups, subnets } from "./fixtures";
 
 export const backendMock = {
@@ -12,8 +14,9 @@ export const backendMock = {
   addSystem: vi.fn(),
   planNodes: vi.fn(),
   addNodes: vi.fn(),
-  setProperties: vi.fn(),
-  unsetProperties: vi.fn(),
+  checkEdit: vi.fn(),
+  editProperties: vi.fn(),
+  checkName: vi.fn(),
   renameItem: vi.fn(),
   removeItem: vi.fn(),
   getSettings: vi.fn(),
@@ -62,6 +65,10 @@ export function resetBackend() {
   for (const fn of Object.values(backendMock)) fn.mockReset();
   backendMock.getSettings.mockResolvedValue({ recentRepositories: [], ec2Endpoint: null, theme: null });
   backendMock.fleetNodes.mockResolvedValue([]);
+  // The core finds nothing wrong unless a test says otherwise.
+  backendMock.checkEdit.mockResolvedValue([]);
+  backendMock.checkName.mockResolvedValue(null);
+  backendMock.editProperties.mockResolvedValue(1);
   backendMock.listOperations.mockResolvedValue([]);
   backendMock.fleetOverview.mockResolvedValue({
     nodes: 0,
@@ -94,4 +101,27 @@ export function resetBackend() {
   backendMock.ssoCancel.mockResolvedValue(true);
   backendMock.sandboxStatus.mockResolvedValue(sandboxOff);
   backendMock.workspaceInfo.mockResolvedValue({ root: "/tmp/repo", openError: null, recent: [], defaultRoot: "/home/me/.poni/default" });
+}
+
+/**
+ * Stands in for the core's check of a save (backend.checkEdit) in tests that show problems: a
+ * few answers the core gives, each naming its key.
+ */
+export async function fakeCheckEdit(_name: string, set: PropertyEdit[], unset: string[]): Promise<EditProblem[]> {
+  const problems: EditProblem[] = [];
+  for (const key of unset) {
+    if (key === "parent" || key === "cloud.instance") problems.push(managed(key));
+  }
+  for (const { key, value } of set) {
+    if (key === "") problems.push({ key, code: "input.invalid_property", message: "invalid property '': the property name is empty" });
+    else if (key === "parent" || key === "cloud.instance") problems.push(managed(key));
+    else if (key === "cloud.image" && typeof value === "string" && !/^ami-[0-9a-f]{8}$/.test(value)) {
+      problems.push({ key, code: "node.invalid_property", message: `cloud.image '${value}' is not an AMI id (ami-…)` });
+    }
+  }
+  return problems;
+}
+
+function managed(key: "parent" | "cloud.instance"): EditProblem {
+  return { key, code: "input.managed_property", message: `${key} is set by ${key === "parent" ? "Clone" : "Launch"}; it cannot be edited here.` };
 }

@@ -147,18 +147,44 @@ describe("new system and rename", () => {
     resetBackend();
   });
 
-  it("checks the name as you type", async () => {
+  it("asks the core about the name as you type and shows its answer under the field", async () => {
+    backendMock.checkName.mockImplementation(async (name: string) =>
+      name === "webshop/frontend"
+        ? { code: "repo.already_exists", message: "system 'webshop/frontend' already exists" }
+        : name.includes(":")
+          ? { code: "input.invalid_name", message: `invalid name '${name}': ':' is not allowed in a name` }
+          : null,
+    );
     renderWithProviders(<NewSystemDialog model={model} initialParent="webshop" />);
     await userEvent.type(screen.getByTestId("system-name"), "frontend");
-    expect(screen.getByTestId("system-name-error")).toHaveTextContent("A system named 'webshop/frontend' exists already.");
+    expect(await screen.findByTestId("system-name-error")).toHaveTextContent("System 'webshop/frontend' already exists");
+    expect(backendMock.checkName).toHaveBeenLastCalledWith("webshop/frontend", null);
+    expect(screen.getByTestId("system-submit")).toBeDisabled();
     await userEvent.clear(screen.getByTestId("system-name"));
     await userEvent.type(screen.getByTestId("system-name"), "a:b");
-    expect(screen.getByTestId("system-name-error")).toHaveTextContent("':' is not allowed in a name.");
+    await waitFor(() => expect(screen.getByTestId("system-name-error")).toHaveTextContent("':' is not allowed in a name"));
     await userEvent.clear(screen.getByTestId("system-name"));
     await userEvent.type(screen.getByTestId("system-name"), "cache");
+    await waitFor(() => expect(screen.queryByTestId("system-name-error")).toBeNull());
     backendMock.addSystem.mockResolvedValue(null);
     await userEvent.click(screen.getByTestId("system-submit"));
     await waitFor(() => expect(backendMock.addSystem).toHaveBeenCalledWith("webshop/cache"));
+  });
+
+  it("asks the core whether the item can take the new name", async () => {
+    backendMock.checkName.mockImplementation(async (name: string, from: string | null) =>
+      name === "drumbo2" && from === "drumbo1" ? { code: "repo.already_exists", message: "node 'drumbo2' already exists" } : null,
+    );
+    renderWithProviders(<RenameDialog model={model} name="drumbo1" />);
+    expect(screen.getByTestId("rename-submit")).toBeDisabled();
+    await userEvent.clear(screen.getByTestId("rename-name"));
+    await userEvent.type(screen.getByTestId("rename-name"), "drumbo2");
+    expect(await screen.findByTestId("rename-name-error")).toHaveTextContent("Node 'drumbo2' already exists");
+    expect(screen.getByTestId("rename-submit")).toBeDisabled();
+    await userEvent.type(screen.getByTestId("rename-name"), "0");
+    await waitFor(() => expect(screen.queryByTestId("rename-name-error")).toBeNull());
+    expect(backendMock.checkName).toHaveBeenLastCalledWith("drumbo20", "drumbo1");
+    expect(screen.getByTestId("rename-submit")).toBeEnabled();
   });
 
   it("moves a node to another system", async () => {

@@ -3,9 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ItemEditor } from "../components/editor/ItemEditor";
 import { BackendError } from "../lib/backend";
-import { cloudErrors, cloudFromProps, rowsFromProps, savePayload, type Props } from "../lib/props";
+import { cloudFromProps, rowsFromProps, savePayload, type Props } from "../lib/props";
 import { normalizeReference } from "../lib/queries";
-import { backendMock, resetBackend } from "./backendMock";
+import { backendMock, fakeCheckEdit, resetBackend } from "./backendMock";
 import { detail } from "./fixtures";
 import { renderWithProviders, resetUi } from "./render";
 
@@ -48,16 +48,6 @@ describe("property model", () => {
     ]);
     expect(payload.unset).toEqual(["host", "cloud.region"]);
   });
-
-  it("validates AMI ids and regions", () => {
-    const base = cloudFromProps({});
-    expect(cloudErrors({ ...base, image: "ami-12c6146b" }, [])).toEqual({});
-    expect(cloudErrors({ ...base, image: "ami-0123456789abcdef0" }, [])).toEqual({});
-    expect(cloudErrors({ ...base, image: "ami-12x" }, []).image).toMatch(/8 or 17 hex digits/);
-    expect(cloudErrors({ ...base, image: "12c6146b" }, []).image).toMatch(/starts with 'ami-'/);
-    expect(cloudErrors({ ...base, region: "mars-1" }, ["us-east-1"]).region).toMatch(/not an AWS region/);
-    expect(cloudErrors({ ...base, keyPair: "k.pem" }, []).keyPair).toMatch(/without '.pem'/);
-  });
 });
 
 describe("editor", () => {
@@ -79,24 +69,36 @@ describe("editor", () => {
     expect(screen.getByTestId("editor-save")).toBeDisabled();
   });
 
-  it("validates as you type and the Save button says what is missing", async () => {
+  it("asks the core as you type, shows each problem under its field and the Save button says what to fix", async () => {
+    backendMock.checkEdit.mockImplementation(fakeCheckEdit);
     renderWithProviders(<ItemEditor detail={drumbo1} reference={reference} />);
     const image = screen.getByTestId("cloud-image");
     await userEvent.clear(image);
     await userEvent.type(image, "ami-12zz");
-    expect(screen.getByTestId("cloud-image-error")).toHaveTextContent("8 or 17 hex digits");
+    expect(await screen.findByTestId("cloud-image-error")).toHaveTextContent("cloud.image 'ami-12zz' is not an AMI id (ami-…)");
+    expect(backendMock.checkEdit).toHaveBeenLastCalledWith("drumbo1", [{ key: "cloud.image", value: "ami-12zz" }], []);
     expect(screen.getByTestId("editor-save")).toHaveTextContent("Fix 1 field to save");
     expect(screen.getByTestId("editor-save")).toBeDisabled();
     expect(screen.getByTestId("editor-status")).toHaveTextContent("Image (AMI):");
 
+    // A new row without a name: the core's problem lands on that row, found by its key.
     await userEvent.click(screen.getByTestId("prop-add"));
-    expect(screen.getByTestId("editor-save")).toHaveTextContent("Fix 2 fields to save");
-    expect(screen.getByTestId("prop-key-error-3")).toHaveTextContent("Give the property a name.");
+    await waitFor(() => expect(screen.getByTestId("editor-save")).toHaveTextContent("Fix 2 fields to save"));
+    expect(screen.getByTestId("prop-key-error-3")).toHaveTextContent("invalid property '': the property name is empty");
+    expect(screen.getByTestId("prop-key-3")).toHaveAttribute("aria-invalid", "true");
+
+    // Fixed: the problem goes and Save is offered again.
+    await userEvent.click(screen.getByTestId("prop-remove-3"));
+    await userEvent.clear(image);
+    await userEvent.type(image, "ami-12c6146b");
+    await waitFor(() => expect(screen.queryByTestId("cloud-image-error")).toBeNull());
+    expect(screen.getByTestId("editor-save")).toHaveTextContent("Save 1 change");
+    expect(screen.getByTestId("editor-save")).toBeEnabled();
+    expect(backendMock.editProperties).not.toHaveBeenCalled();
   });
 
-  it("saves typed values with dotted keys and removals", async () => {
-    backendMock.setProperties.mockResolvedValue(3);
-    backendMock.unsetProperties.mockResolvedValue(1);
+  it("saves typed values with dotted keys and removals in one call", async () => {
+    backendMock.editProperties.mockResolvedValue(4);
     renderWithProviders(<ItemEditor detail={drumbo1} reference={reference} />);
     const image = screen.getByTestId("cloud-image");
     await userEvent.clear(image);
@@ -110,17 +112,27 @@ describe("editor", () => {
     await userEvent.click(screen.getByTestId("prop-remove-0"));
     expect(screen.getByTestId("editor-save")).toHaveTextContent("Save 4 changes");
     await userEvent.click(screen.getByTestId("editor-save"));
-    await waitFor(() => expect(backendMock.unsetProperties).toHaveBeenCalled());
-    expect(backendMock.setProperties).toHaveBeenCalledWith("drumbo1", [
-      { key: "app.workers", value: 4 },
-      { key: "cloud.region", value: "eu-west-1" },
-      { key: "cloud.image", value: "ami-12c6146b" },
-    ]);
-    expect(backendMock.unsetProperties).toHaveBeenCalledWith("drumbo1", ["host"]);
+    await waitFor(() => expect(backendMock.editProperties).toHaveBeenCalledTimes(1));
+    expect(backendMock.editProperties).toHaveBeenCalledWith(
+      "drumbo1",
+      [
+        { key: "app.workers", value: 4 },
+        { key: "cloud.region", value: "eu-west-1" },
+        { key: "cloud.image", value: "ami-12c6146b" },
+      ],
+      ["host"],
+    );
   });
 
-  it("shows a backend refusal in words and keeps every typed value", async () => {
-    backendMock.setProperties.mockRejectedValue(new BackendError({ code: "input.invalid_property", message: "invalid property 'port.sub': 'port.sub' does not exist" }));
+  it("shows a backend refusal in words, marks the refused row from the core's check and keeps every typed value", async () => {
+    // The check passed, then the file changed: the save is refused, and the check now says which key.
+    let refused = false;
+    const problem = { key: "port.sub", code: "input.invalid_property", message: "invalid property 'port.sub': 'port.sub' does not exist" };
+    backendMock.checkEdit.mockImplementation(async () => (refused ? [problem] : []));
+    backendMock.editProperties.mockImplementation(async () => {
+      refused = true;
+      throw new BackendError({ code: problem.code, message: problem.message });
+    });
     renderWithProviders(<ItemEditor detail={drumbo1} reference={reference} />);
     await userEvent.click(screen.getByTestId("prop-add"));
     await userEvent.type(screen.getByTestId("prop-key-3"), "port.sub");
@@ -129,7 +141,9 @@ describe("editor", () => {
     expect(await screen.findByTestId("editor-error")).toHaveTextContent("Invalid property 'port.sub': 'port.sub' does not exist");
     expect(screen.getByTestId("editor-error")).toHaveTextContent("Check the property's name and value.");
     expect(screen.getByTestId("prop-key-3")).toHaveValue("port.sub");
-    expect(screen.getByTestId("prop-key-3")).toHaveAttribute("aria-invalid", "true");
+    await waitFor(() => expect(screen.getByTestId("prop-key-3")).toHaveAttribute("aria-invalid", "true"));
+    expect(screen.getByTestId("prop-key-error-3")).toHaveTextContent("'port.sub' does not exist");
+    expect(backendMock.editProperties).toHaveBeenCalledTimes(1);
     expect(screen.getByTestId("prop-value-3")).toHaveValue("x");
   });
 

@@ -1,14 +1,14 @@
 // cloud.instance and parent are managed by the app: read-only in the editor, with what manages
-// them and the action that changes them; a save never sends them.
+// them and the action that changes them; the core refuses a save that names them.
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ItemEditor } from "../components/editor/ItemEditor";
 import type { NodeLive } from "../bindings/NodeLive";
-import { cloudFromProps, keyError, managedFromProps, rowsFromProps, savePayload, type Props } from "../lib/props";
+import { cloudFromProps, managedFromProps, rowsFromProps, savePayload, type Props } from "../lib/props";
 import { normalizeReference } from "../lib/queries";
 import { useUi } from "../lib/store";
-import { backendMock, resetBackend } from "./backendMock";
+import { backendMock, fakeCheckEdit, resetBackend } from "./backendMock";
 import { detail } from "./fixtures";
 import { renderWithProviders, resetUi } from "./render";
 
@@ -47,7 +47,7 @@ function live(state: NodeLive["state"]): NodeLive {
 }
 
 describe("managed properties: the model", () => {
-  it("keeps cloud.instance and parent out of the generic rows and out of every save", () => {
+  it("keeps cloud.instance and parent out of the generic rows and out of the removals", () => {
     const rows = rowsFromProps(props);
     expect(rows.map((r) => r.key)).toEqual(["host", "port"]);
     expect(managedFromProps(props)).toEqual([
@@ -57,12 +57,15 @@ describe("managed properties: the model", () => {
     const cloud = cloudFromProps(props);
     // Removing every generic row unsets those, not the managed keys.
     expect(savePayload(props, [], cloud)).toEqual({ set: [], unset: ["host", "port"] });
-    // Even a row that names a managed key (typed by hand) is not sent.
+    // A row that names a managed key (typed by hand) goes to the core's check, which refuses it.
     const forged = [...rows, { id: "x", key: "cloud.instance", type: "string" as const, text: "i-other" }, { id: "y", key: "parent", type: "string" as const, text: "" }];
-    expect(savePayload(props, forged, cloud)).toEqual({ set: [], unset: [] });
-    expect(keyError("parent")).toBe("parent is set by Clone; it cannot be edited here.");
-    expect(keyError("cloud.instance")).toBe("cloud.instance is set by Launch; it cannot be edited here.");
-    expect(keyError("cloud.other")).toBeUndefined();
+    expect(savePayload(props, forged, cloud)).toEqual({
+      set: [
+        { key: "cloud.instance", value: "i-other" },
+        { key: "parent", value: "" },
+      ],
+      unset: [],
+    });
   });
 });
 
@@ -113,24 +116,24 @@ describe("managed properties: the editor", () => {
     expect(screen.getByTestId("prop-managed-relaunch")).toBeInTheDocument();
   });
 
-  it("saves the other edits without touching them, and refuses a row that names one", async () => {
-    backendMock.setProperties.mockResolvedValue(1);
-    backendMock.unsetProperties.mockResolvedValue(1);
+  it("saves the other edits without touching them, and the core refuses a row that names one", async () => {
+    backendMock.checkEdit.mockImplementation(fakeCheckEdit);
+    backendMock.editProperties.mockResolvedValue(2);
     renderWithProviders(<ItemEditor detail={drumbo2} reference={reference} />);
     await userEvent.click(screen.getByTestId("prop-add"));
     await userEvent.type(screen.getByTestId("prop-key-2"), "parent");
     await userEvent.type(screen.getByTestId("prop-value-2"), "drumbo9");
-    expect(screen.getByTestId("prop-key-error-2")).toHaveTextContent("parent is set by Clone; it cannot be edited here.");
+    expect(await screen.findByTestId("prop-key-error-2")).toHaveTextContent("parent is set by Clone; it cannot be edited here.");
     expect(screen.getByTestId("editor-save")).toBeDisabled();
     await userEvent.click(screen.getByTestId("prop-remove-2"));
 
     await userEvent.click(screen.getByTestId("prop-remove-0"));
     await userEvent.clear(screen.getByTestId("prop-value-0"));
     await userEvent.type(screen.getByTestId("prop-value-0"), "8080");
-    expect(screen.getByTestId("editor-save")).toHaveTextContent("Save 2 changes");
+    await waitFor(() => expect(screen.getByTestId("editor-save")).toHaveTextContent("Save 2 changes"));
+    await waitFor(() => expect(screen.getByTestId("editor-save")).toBeEnabled());
     await userEvent.click(screen.getByTestId("editor-save"));
-    await waitFor(() => expect(backendMock.unsetProperties).toHaveBeenCalled());
-    expect(backendMock.unsetProperties).toHaveBeenCalledWith("drumbo2", ["host"]);
-    expect(backendMock.setProperties).toHaveBeenCalledWith("drumbo2", [{ key: "port", value: 8080 }]);
+    await waitFor(() => expect(backendMock.editProperties).toHaveBeenCalledTimes(1));
+    expect(backendMock.editProperties).toHaveBeenCalledWith("drumbo2", [{ key: "port", value: 8080 }], ["host"]);
   });
 });

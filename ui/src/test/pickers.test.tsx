@@ -41,7 +41,7 @@ describe("cloud pickers", () => {
   });
 
   it("lists quick-start images first, searches them, and picking one writes cloud.image and fills the empty user", async () => {
-    backendMock.setProperties.mockResolvedValue(3);
+    backendMock.editProperties.mockResolvedValue(3);
     renderWithProviders(<ItemEditor detail={inUsEast()} reference={reference} />);
     await waitFor(() => expect(backendMock.accountImages).toHaveBeenCalledWith("us-east-1", false));
 
@@ -69,11 +69,11 @@ describe("cloud pickers", () => {
 
     await userEvent.click(screen.getByTestId("editor-save"));
     await waitFor(() =>
-      expect(backendMock.setProperties).toHaveBeenCalledWith("web1", [
+      expect(backendMock.editProperties).toHaveBeenCalledWith("web1", [
         { key: "cloud.image", value: "ami-0bb22cc33dd44ee55" },
         { key: "cloud.type", value: "t4g.micro" },
         { key: "user", value: "ubuntu" },
-      ]),
+      ], []),
     );
   });
 
@@ -93,7 +93,7 @@ describe("cloud pickers", () => {
   });
 
   it("keeps values the account does not have, with a warning, and saves nothing it did not change", async () => {
-    backendMock.setProperties.mockResolvedValue(1);
+    backendMock.editProperties.mockResolvedValue(1);
     const other = node({
       cloud: { provider: "aws-ec2", region: "ap-south-2", image: "ami-daf615b3", "key-pair": "old-key", type: "m1.small", security_groups: ["default", "sg-gone"], subnet: "subnet-0ff" },
       user: "root",
@@ -117,27 +117,26 @@ describe("cloud pickers", () => {
     await userEvent.clear(screen.getByTestId("cloud-user"));
     await userEvent.type(screen.getByTestId("cloud-user"), "admin");
     await userEvent.click(screen.getByTestId("editor-save"));
-    await waitFor(() => expect(backendMock.setProperties).toHaveBeenCalledWith("web1", [{ key: "user", value: "admin" }]));
-    expect(backendMock.unsetProperties).not.toHaveBeenCalled();
+    await waitFor(() => expect(backendMock.editProperties).toHaveBeenCalledWith("web1", [{ key: "user", value: "admin" }], []));
   });
 
   it("suggests aws-ec2 and the account's region for a node without them, saved only on Save", async () => {
-    backendMock.setProperties.mockResolvedValue(2);
+    backendMock.editProperties.mockResolvedValue(2);
     renderWithProviders(<ItemEditor detail={node({ host: "" })} reference={reference} />);
     await waitFor(() => expect(screen.getByTestId("cloud-region")).toHaveValue("eu-west-1"));
     expect(screen.getByTestId("cloud-provider")).toHaveValue("aws-ec2");
     expect(screen.getByRole("option", { name: "Europe (Ireland) — eu-west-1" })).toBeInTheDocument();
     expect(screen.getByTestId("region-option-us-east-1")).toHaveTextContent("US East (N. Virginia) — us-east-1");
     expect(screen.getByTestId("cloud-prefilled")).toHaveTextContent("Suggested: provider aws-ec2, region eu-west-1");
-    expect(backendMock.setProperties).not.toHaveBeenCalled();
+    expect(backendMock.editProperties).not.toHaveBeenCalled();
     // The lists follow the suggested region.
     await waitFor(() => expect(backendMock.accountKeyPairs).toHaveBeenCalledWith("eu-west-1", false));
     await userEvent.click(screen.getByTestId("editor-save"));
     await waitFor(() =>
-      expect(backendMock.setProperties).toHaveBeenCalledWith("web1", [
+      expect(backendMock.editProperties).toHaveBeenCalledWith("web1", [
         { key: "cloud.provider", value: "aws-ec2" },
         { key: "cloud.region", value: "eu-west-1" },
-      ]),
+      ], []),
     );
   });
 
@@ -156,7 +155,7 @@ describe("cloud pickers", () => {
     backendMock.accountInstanceTypes.mockRejectedValue(missing);
     backendMock.accountSecurityGroups.mockRejectedValue(missing);
     backendMock.accountSubnets.mockRejectedValue(missing);
-    backendMock.setProperties.mockResolvedValue(1);
+    backendMock.editProperties.mockResolvedValue(1);
     renderWithProviders(<ItemEditor detail={inUsEast({}, { user: "root" })} reference={reference} />);
     const note = await screen.findByTestId("cloud-lists-note");
     await waitFor(() => expect(backendMock.accountSubnets).toHaveBeenCalled());
@@ -172,10 +171,10 @@ describe("cloud pickers", () => {
     await userEvent.type(screen.getByTestId("cloud-key-pair"), "my-keypair");
     await userEvent.click(screen.getByTestId("editor-save"));
     await waitFor(() =>
-      expect(backendMock.setProperties).toHaveBeenCalledWith("web1", [
+      expect(backendMock.editProperties).toHaveBeenCalledWith("web1", [
         { key: "cloud.image", value: "ami-12c6146b" },
         { key: "cloud.key-pair", value: "my-keypair" },
-      ]),
+      ], []),
     );
 
     await userEvent.click(screen.getByTestId("cloud-lists-open-settings"));
@@ -194,7 +193,7 @@ describe("cloud pickers", () => {
   });
 
   it("subnets show their Name tag, id, zone, VPC and public IP; picking writes the id", async () => {
-    backendMock.setProperties.mockResolvedValue(1);
+    backendMock.editProperties.mockResolvedValue(1);
     renderWithProviders(<ItemEditor detail={inUsEast()} reference={reference} />);
     await waitFor(() => expect(backendMock.accountSubnets).toHaveBeenCalled());
     const { ids } = await openList("cloud-subnet");
@@ -208,11 +207,11 @@ describe("cloud pickers", () => {
     expect(screen.getByTestId("cloud-subnet")).toHaveValue("subnet-0a1");
     expect(screen.getByTestId("cloud-subnet-info")).toHaveTextContent("public-a · us-east-1a · vpc-1 · public IP");
     await userEvent.click(screen.getByTestId("editor-save"));
-    await waitFor(() => expect(backendMock.setProperties).toHaveBeenCalledWith("web1", [{ key: "cloud.subnet", value: "subnet-0a1" }]));
+    await waitFor(() => expect(backendMock.editProperties).toHaveBeenCalledWith("web1", [{ key: "cloud.subnet", value: "subnet-0a1" }], []));
   });
 
   it("key pairs show whether the private key is here; picking writes cloud.key_pair when the node uses that key", async () => {
-    backendMock.setProperties.mockResolvedValue(1);
+    backendMock.editProperties.mockResolvedValue(1);
     renderWithProviders(<ItemEditor detail={node({ cloud: { provider: "aws-ec2", region: "us-east-1", key_pair: "my-keypair" } })} reference={reference} />);
     await waitFor(() => expect(backendMock.accountKeyPairs).toHaveBeenCalled());
     await openList("cloud-key-pair");
@@ -222,7 +221,7 @@ describe("cloud pickers", () => {
     await userEvent.click(screen.getByTestId("keypair-option-ops"));
     expect(screen.getByTestId("key-pair-status")).toHaveAttribute("data-status", "found");
     await userEvent.click(screen.getByTestId("editor-save"));
-    await waitFor(() => expect(backendMock.setProperties).toHaveBeenCalledWith("web1", [{ key: "cloud.key_pair", value: "ops" }]));
+    await waitFor(() => expect(backendMock.editProperties).toHaveBeenCalledWith("web1", [{ key: "cloud.key_pair", value: "ops" }], []));
   });
 
   it("creates a key pair: explains a refusal, then selects the new one and says where its private key is", async () => {
@@ -269,7 +268,7 @@ describe("cloud pickers", () => {
   });
 
   it("security groups: several are picked from the list with their rules; Allow SSH warns about 0.0.0.0/0 and selects the group", async () => {
-    backendMock.setProperties.mockResolvedValue(1);
+    backendMock.editProperties.mockResolvedValue(1);
     renderWithProviders(<ItemEditor detail={inUsEast({}, { cloud: { provider: "aws-ec2", region: "us-east-1", security_groups: ["default"] } })} reference={reference} />);
     await waitFor(() => expect(backendMock.accountSecurityGroups).toHaveBeenCalled());
     await openList("cloud-security-groups");
@@ -316,6 +315,6 @@ describe("cloud pickers", () => {
     expect(await screen.findByTestId("cloud-sg-chosen-ssh-in")).toHaveTextContent("SSH from 0.0.0.0/0");
 
     await userEvent.click(screen.getByTestId("editor-save"));
-    await waitFor(() => expect(backendMock.setProperties).toHaveBeenCalledWith("web1", [{ key: "cloud.security_groups", value: ["web", "ssh-in"] }]));
+    await waitFor(() => expect(backendMock.editProperties).toHaveBeenCalledWith("web1", [{ key: "cloud.security_groups", value: ["web", "ssh-in"] }], []));
   });
 });

@@ -1,44 +1,33 @@
 // New system, Rename/Move, Delete, Open/Create repository, Settings.
 import { useId, useMemo, useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { FolderOpen, Loader2 } from "lucide-react";
 import { backend, systemDialogs } from "../../lib/backend";
 import { explain, type Explained } from "../../lib/errors";
-import { useWorkspace } from "../../lib/queries";
+import { keys, useDebounced, useWorkspace } from "../../lib/queries";
 import { useUi } from "../../lib/store";
 import { ancestors, baseName, descendants, systemOf, type TreeModel } from "../../lib/treeModel";
 import { Button, ErrorNote, Field, Input, Modal, Select } from "../ui";
 import { tildify } from "../TopBar";
 
-const FORBIDDEN = ["\\", "<", ">", ":", '"', "|", "?", "*"];
+/** How long typing pauses before the core checks a name. */
+const NAME_CHECK_DELAY_MS = 150;
 
-/** The same rules the repository applies to names (they become folders), checked as you type. */
-export function nameSyntaxProblem(name: string): string | undefined {
-  if (!name) return "The name is empty.";
-  if (name.startsWith("/")) return "Names are relative to the repository: remove the leading '/'.";
-  for (const part of name.split("/")) {
-    if (!part) return "It has an empty part (two '/' in a row, or a '/' at the end).";
-    if (part === "." || part === "..") return `'${part}' is not allowed as a part of a name.`;
-    if (part.startsWith(".")) return "A part of a name cannot start with '.' (hidden folder).";
-    const bad = [...part].find((c) => FORBIDDEN.includes(c) || c.charCodeAt(0) < 32);
-    if (bad) return bad.charCodeAt(0) < 32 ? "It contains a control character." : `'${bad}' is not allowed in a name.`;
-    if (part.trim() !== part) return "A part of a name cannot start or end with a space.";
-    if (part === "node.json" || part === "system.json") return `'${part}' is reserved by the repository format.`;
-  }
-  return undefined;
-}
-
-/** Checks a full name as typed: characters, and whether something has it already. */
-export function nameProblem(model: TreeModel, name: string, what: "system" | "node" | "item"): string | undefined {
-  const n = name.trim();
-  if (!n) return `Give the ${what} a name.`;
-  const syntax = nameSyntaxProblem(n);
-  if (syntax) return syntax;
-  const existing = model.byName.get(n);
-  if (existing) return `A ${existing.kind} named '${n}' exists already.`;
-  const blocking = ancestors(n).find((a) => model.byName.get(a)?.kind === "node");
-  if (blocking) return `'${blocking}' is a node; nodes cannot hold other items.`;
-  return undefined;
+/**
+ * The core's answer on a full name as typed (a new system's, or `renameFrom`'s new name): the
+ * repository's own rules (characters, something there already, a node on the way). Undefined
+ * while there is nothing to ask or no answer yet.
+ */
+function useNameProblem(name: string, renameFrom: string | null, enabled: boolean): string | undefined {
+  const asked = useDebounced(name, NAME_CHECK_DELAY_MS);
+  const check = useQuery({
+    queryKey: keys.checkName(asked, renameFrom),
+    queryFn: () => backend.checkName(asked, renameFrom),
+    enabled: enabled && !!asked,
+    placeholderData: keepPreviousData,
+    staleTime: 0,
+  });
+  return enabled && check.data ? explain(check.data).message : undefined;
 }
 
 function SystemSelect({ id, model, value, onChange, testId, exclude }: { id: string; model: TreeModel; value: string; onChange: (v: string) => void; testId: string; exclude?: string }) {
@@ -72,7 +61,8 @@ export function NewSystemDialog({ model, initialParent }: { model: TreeModel; in
   const [parent, setParent] = useState(initialParent ?? "");
   const [name, setName] = useState("");
   const full = parent && name.trim() ? `${parent}/${name.trim()}` : name.trim();
-  const problem = nameProblem(model, full, "system");
+  const checked = useNameProblem(full, null, !!full);
+  const problem = !full ? "Give the system a name." : checked;
   const [shown, setShown] = useState(false);
   const add = useMutation({
     mutationFn: () => backend.addSystem(full),
@@ -130,7 +120,8 @@ export function RenameDialog({ model, name }: { model: TreeModel; name: string }
   const [label, setLabel] = useState(baseName(name));
   const to = system && label.trim() ? `${system}/${label.trim()}` : label.trim();
   const unchanged = to === name;
-  const problem = unchanged ? undefined : nameProblem(model, to, item?.kind ?? "item");
+  const checked = useNameProblem(to, name, !!to && !unchanged);
+  const problem = unchanged ? undefined : !to ? `Give the ${item?.kind ?? "item"} a name.` : checked;
   const clones = item?.kind === "node" ? (model.clones.get(name) ?? []) : [];
   const inner = item?.kind === "system" ? descendants(model, name).length : 0;
   const rename = useMutation({

@@ -1,9 +1,11 @@
 // The node / system editor: the cloud section with proper fields, every other property typed,
-// inherited and computed values read-only. Validates as you type; Save says what is missing;
-// nothing typed is lost when the backend refuses.
+// inherited and computed values read-only. The core checks the draft as you type (checkEdit) and
+// its problems show on the field or row of their key; Save sends the draft as one change
+// (editProperties); nothing typed is lost when the backend refuses.
 import { useEffect, useMemo, useRef, useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ArrowUpRight, CheckCircle2, FileWarning, Loader2, Lock, Plus, Power, Rocket, RotateCcw, Save, Trash2, TriangleAlert } from "lucide-react";
+import type { EditProblem } from "../../bindings/EditProblem";
 import type { ItemDetail } from "../../bindings/ItemDetail";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
 import { backend } from "../../lib/backend";
@@ -12,9 +14,8 @@ import { explain, type Explained } from "../../lib/errors";
 import {
   CLOUD_LABELS,
   getPath,
-  cloudErrors,
+  cloudFieldKey,
   cloudFromProps,
-  keyError,
   managedFromProps,
   parseRow,
   PROP_TYPES,
@@ -31,7 +32,7 @@ import {
   type PropType,
   type Props,
 } from "../../lib/props";
-import { keys, useCloudReference, type CloudReference } from "../../lib/queries";
+import { keys, useCloudReference, useDebounced, type CloudReference } from "../../lib/queries";
 import { useUi } from "../../lib/store";
 import { cloudActions, useNodeLive } from "../../lib/cloud";
 import { Button, cx, ErrorNote, IconButton, Input, SectionTitle, Select, TextArea } from "../ui";
@@ -49,6 +50,14 @@ interface Draft {
 }
 
 const draftFrom = (props: Props): Draft => ({ base: props, rows: rowsFromProps(props), cloud: cloudFromProps(props), suggested: {}, offered: [] });
+
+/** How long typing pauses before the core checks the draft. */
+const CHECK_DELAY_MS = 250;
+
+/** Problems the cloud core finds in a value (shown under the value, not the name). */
+const isValueProblem = (p: EditProblem) => p.code.startsWith("node.");
+
+const CLOUD_FIELD_LIST = Object.keys(CLOUD_FIELDS) as CloudField[];
 
 /** New nodes use EC2 unless a system above says otherwise. */
 const DEFAULT_PROVIDER = "aws-ec2";
@@ -112,22 +121,54 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
     }
   }, [changedOnDisk, edited, detail.props]);
 
-  // Regions are checked by their form only: one the account does not list is kept, with a warning.
-  const cloudErrs = cloudErrors(draft.cloud, []);
+  // The core checks what a save would send, a moment after typing stops. Only problems of keys
+  // the draft still sends count (an older answer, kept while the next one comes, may name others).
+  const checked = useDebounced(payload, CHECK_DELAY_MS);
+  const check = useQuery({
+    queryKey: keys.checkEdit(detail.name, checked),
+    queryFn: () => backend.checkEdit(detail.name, checked.set, checked.unset),
+    enabled: !detail.problem && checked.set.length + checked.unset.length > 0,
+    placeholderData: keepPreviousData,
+    staleTime: 0,
+  });
+  const coreProblems = useMemo(() => {
+    if (!dirty || !check.data) return [];
+    const sent = new Set([...payload.set.map((e) => e.key), ...payload.unset]);
+    return check.data.filter((p) => sent.has(p.key));
+  }, [check.data, payload, dirty]);
+
+  const cloudErrs = useMemo(() => {
+    const out: Partial<Record<CloudField, string>> = {};
+    for (const field of CLOUD_FIELD_LIST) {
+      const problem = coreProblems.find((p) => p.key === cloudFieldKey(field, draft.base));
+      if (problem) out[field] = problem.message;
+    }
+    return out;
+  }, [coreProblems, draft.base]);
   const rowErrors = useMemo(() => {
     const out = new Map<string, { key?: string; value?: string }>();
     const seen = new Map<string, number>();
     for (const r of draft.rows) seen.set(r.key.trim(), (seen.get(r.key.trim()) ?? 0) + 1);
     for (const r of draft.rows) {
-      let k = keyError(r.key);
       const key = r.key.trim();
-      if (!k && (seen.get(key) ?? 0) > 1) k = `'${key}' is listed twice.`;
-      if (!k && cloudKeys.has(key)) k = `Set ${key} in the Cloud section above.`;
-      const v = parseRow(r).error;
+      let k: string | undefined;
+      let v = parseRow(r).error;
+      if ((seen.get(key) ?? 0) > 1) k = `'${key}' is listed twice.`;
+      else if (cloudKeys.has(key)) k = `Set ${key} in the Cloud section above.`;
+      else {
+        const problem = coreProblems.find((p) => p.key === key);
+        if (problem && isValueProblem(problem)) v ??= problem.message;
+        else if (problem) k = problem.message;
+      }
       if (k || v) out.set(r.id, { key: k, value: v });
     }
     return out;
-  }, [draft.rows]);
+  }, [draft.rows, coreProblems]);
+  // A problem of a key no field or row shows (a removal, say) is listed in the status line.
+  const otherProblems = useMemo(() => {
+    const shown = new Set([...CLOUD_FIELD_LIST.map((f) => cloudFieldKey(f, draft.base)), ...draft.rows.map((r) => r.key.trim())]);
+    return coreProblems.filter((p) => !shown.has(p.key));
+  }, [coreProblems, draft.base, draft.rows]);
 
   const problems: string[] = [
     ...Object.entries(cloudErrs).map(([f, e]) => `${CLOUD_LABELS[f as CloudField]}: ${e}`),
@@ -136,13 +177,12 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
       const name = r.key.trim() || "new property";
       return e ? [`${name}: ${e.key ?? e.value}`] : [];
     }),
+    ...otherProblems.map((p) => `${p.key}: ${p.message}`),
   ];
 
+  // One call, one change: the values set and the keys removed are written together.
   const save = useMutation({
-    mutationFn: async () => {
-      if (payload.set.length) await backend.setProperties(detail.name, payload.set);
-      if (payload.unset.length) await backend.unsetProperties(detail.name, payload.unset);
-    },
+    mutationFn: () => backend.editProperties(detail.name, payload.set, payload.unset),
     onMutate: () => setSaveError(null),
     onSuccess: () => {
       justSaved.current = true;
@@ -152,6 +192,8 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
     },
     onError: (e) => {
       setSaveError(explain(e));
+      // What the core refused shows on its field once checked again (the files may have changed).
+      void client.invalidateQueries({ queryKey: keys.checkEdits(detail.name) });
       void client.invalidateQueries({ queryKey: keys.item(detail.name) });
     },
   });
@@ -164,7 +206,6 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
 
   const inherited = (key: string) => detail.inherited.find((i) => i.key === key);
   const saveBlocked = problems.length > 0;
-  const errorKey = saveError ? draft.rows.find((r) => r.key.trim() && saveError.message.includes(`'${r.key.trim()}'`))?.id : undefined;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="editor">
@@ -192,7 +233,6 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
             managed={managedFromProps(detail.props as Props)}
             rows={draft.rows}
             errors={rowErrors}
-            errorRow={errorKey}
             onChange={setRow}
             onRemove={removeRow}
             onAdd={() => addRow()}
@@ -276,7 +316,6 @@ function PropertiesSection({
   managed,
   rows,
   errors,
-  errorRow,
   onChange,
   onRemove,
   onAdd,
@@ -287,7 +326,6 @@ function PropertiesSection({
   managed: { key: ManagedKey; value: JsonValue }[];
   rows: PropRow[];
   errors: Map<string, { key?: string; value?: string }>;
-  errorRow?: string;
   onChange: (id: string, patch: Partial<PropRow>) => void;
   onRemove: (id: string) => void;
   onAdd: () => void;
@@ -335,7 +373,6 @@ function PropertiesSection({
                 index={i}
                 row={row}
                 error={e}
-                backendError={errorRow === row.id}
                 changed={changed}
                 onChange={(p) => onChange(row.id, p)}
                 onRemove={() => onRemove(row.id)}
@@ -405,7 +442,6 @@ function Row({
   index,
   row,
   error,
-  backendError,
   changed,
   onChange,
   onRemove,
@@ -414,7 +450,6 @@ function Row({
   index: number;
   row: PropRow;
   error?: { key?: string; value?: string };
-  backendError: boolean;
   changed: boolean;
   onChange: (p: Partial<PropRow>) => void;
   onRemove: () => void;
@@ -424,7 +459,7 @@ function Row({
     <>
       <div className="relative flex flex-col gap-0.5" data-testid={`prop-row-${index}`} data-key={row.key}>
         {changed && <span className="absolute top-3 -left-2.5 h-1.5 w-1.5 rounded-full bg-accent" title="Changed, not saved yet" />}
-        <Input ref={keyRef} value={row.key} onChange={(e) => onChange({ key: e.target.value })} placeholder="name" aria-label="Property name" invalid={!!error?.key || backendError} className="font-mono text-[12px]" data-testid={`prop-key-${index}`} />
+        <Input ref={keyRef} value={row.key} onChange={(e) => onChange({ key: e.target.value })} placeholder="name" aria-label="Property name" invalid={!!error?.key} className="font-mono text-[12px]" data-testid={`prop-key-${index}`} />
         {error?.key && (
           <span className="text-danger" role="alert" data-testid={`prop-key-error-${index}`}>
             {error.key}
