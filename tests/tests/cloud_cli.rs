@@ -428,3 +428,43 @@ fn credentials_stored_in_the_secret_service_are_used_and_never_shown() {
     let refused = poni.run_with_stdin(&["credentials", "set", "--access-key-id", "AKIAX"], "s\n");
     assert!(!refused.success && refused.stderr.contains("pass --secret-stdin"), "{}", refused.stderr);
 }
+
+#[test]
+fn dry_run_shows_the_plan_and_an_elastic_ip_is_associated_once_running() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_holds(HOLD));
+    let ec2 = Ec2Client::new(proxy.endpoint_url());
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let poni = Poni::new(&root, proxy.endpoint_url());
+    seed_repository(&poni, 3);
+    add_key_file(&poni, "my-keypair");
+    let allocated = ec2.call_ok("AllocateAddress", &[("Domain", "vpc")]).body;
+    let eip = allocated.split("<publicIp>").nth(1).and_then(|s| s.split("</publicIp>").next()).unwrap().to_owned();
+    poni.ok(&["set", "-M", "drumbo3", &format!("cloud.eip={eip}")]);
+
+    let before = files(&root);
+    proxy.reset_stats();
+    let out = poni.ok(&["cloud", "init", "drumbo", "--dry-run"]);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert!(lines[0].starts_with("drumbo1  launch   call 1 of 1: 3 x t3.micro from ") && lines[0].contains(" in us-east-1, key pair my-keypair"), "{}", out.stdout);
+    assert!(lines[2].ends_with(&format!(", then Elastic IP {eip}")), "{}", out.stdout);
+    assert!(out.stderr.contains("dry run, nothing changed: 3 to launch in 1 RunInstances call, 0 adopted, 0 skipped, 0 invalid"), "{}", out.stderr);
+    assert_eq!(proxy.full_stats().requests, 0, "no repository id yet, so nothing to ask EC2");
+    assert_eq!(files(&root), before, "a dry run writes nothing");
+
+    let out = poni.ok(&["cloud", "init", "drumbo", "--wait"]);
+    assert_eq!(proxy.full_stats().count("AssociateAddress"), 1, "{}", out.stderr);
+    let id = str_of(&node(&root, "drumbo3"), "cloud.instance").to_owned();
+    let address = ec2.call_ok("DescribeAddresses", &[("PublicIp.1", eip.as_str())]).body;
+    assert!(address.contains(&format!("<instanceId>{id}</instanceId>")), "{address}");
+    let host = str_of(&node(&root, "drumbo3"), "host").to_owned();
+    assert!(host.contains(&eip.replace('.', "-")) || host == eip, "the saved address is the Elastic IP's: {host} ({eip})");
+
+    // Terminate's dry run names the instances and what it leaves alone.
+    poni.ok(&["add-node", "drumbo9"]);
+    let out = poni.ok(&["cloud", "terminate", "drumbo", "--dry-run"]);
+    assert!(out.stdout.lines().any(|l| l.starts_with("drumbo1  terminate ") && l.ends_with("(running)")), "{}", out.stdout);
+    assert!(out.stdout.contains("drumbo9  skip     has no cloud.instance: nothing to do"), "{}", out.stdout);
+    assert_eq!(proxy.full_stats().count("TerminateInstances"), 0);
+}

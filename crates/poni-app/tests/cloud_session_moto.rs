@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use poni_app::cloud::{
     CloudAction, CloudCredentials, CloudNotice, CloudSession, ConfirmAction, CredentialChoice, NewCredentialSet, OperationRequest,
-    OperationState, Scope, SessionOptions, StateBadge,
+    OperationState, Scope, SessionOptions, InstanceState,
 };
 use poni_app::poni_cloud::aws::{PacingLimits, ProviderOptions, RetryPolicy};
 use poni_app::poni_cloud::credentials::{CredentialSets, EnvVars, KeyringStore, SecretStore};
@@ -84,8 +84,8 @@ fn notices() -> (poni_app::cloud::NoticeSink, Arc<Mutex<Vec<CloudNotice>>>, Unbo
 
 /// The states a node showed in the fleet notices (once it had an instance), in order, with
 /// its host at the time.
-fn seen_states(log: &[CloudNotice], node: &str) -> Vec<(Option<StateBadge>, Option<String>)> {
-    let mut seen: Vec<(Option<StateBadge>, Option<String>)> = Vec::new();
+fn seen_states(log: &[CloudNotice], node: &str) -> Vec<(Option<InstanceState>, Option<String>)> {
+    let mut seen: Vec<(Option<InstanceState>, Option<String>)> = Vec::new();
     for notice in log {
         if let CloudNotice::Fleet(change) = notice {
             for n in change.nodes.iter().filter(|n| n.node == node && n.state.is_some()) {
@@ -162,11 +162,11 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     })
     .await
     .expect("the launch reaches its wait");
-    assert_eq!(mid.by_state.iter().find(|c| c.state == StateBadge::Pending).unwrap().count, 4, "{mid:?}");
+    assert_eq!(mid.by_state.iter().find(|c| c.state == InstanceState::Pending).unwrap().count, 4, "{mid:?}");
     let done = tokio::time::timeout(Duration::from_secs(60), session.finished(&started.id)).await.unwrap().unwrap();
     assert_eq!(done.state, OperationState::Succeeded, "{done:?}");
     assert_eq!((done.done, done.succeeded, done.failed), (4, 4, 0));
-    assert!(done.reports.iter().all(|r| r.outcome == Outcome::Ready && r.state.as_deref() == Some("running")), "{:?}", done.reports);
+    assert!(done.reports.iter().all(|r| r.outcome == Outcome::Ready && r.state == Some(InstanceState::Running)), "{:?}", done.reports);
 
     let log_now = log.lock().unwrap().clone();
     let progress: Vec<u32> = log_now.iter().filter_map(|n| if let CloudNotice::Progress(s) = n { Some(s.done) } else { None }).collect();
@@ -174,13 +174,13 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     for i in 1..=4 {
         let name = format!("drumbo{i}");
         let live = session.node_live(&name).unwrap();
-        assert_eq!(live.state, Some(StateBadge::Running));
-        assert_eq!(live.timeline.iter().map(|e| (e.from, e.to)).collect::<Vec<_>>(), [(None, StateBadge::Pending), (Some(StateBadge::Pending), StateBadge::Running)], "{name}");
+        assert_eq!(live.state, Some(InstanceState::Running));
+        assert_eq!(live.timeline.iter().map(|e| (e.from, e.to)).collect::<Vec<_>>(), [(None, InstanceState::Pending), (Some(InstanceState::Pending), InstanceState::Running)], "{name}");
         assert!(live.addresses.host.is_some() && live.addresses.private_ip.is_some(), "{live:?}");
         // Pending with no address first; running with the address after.
         let seen = seen_states(&log_now, &name);
-        assert_eq!(seen.first(), Some(&(Some(StateBadge::Pending), None)), "{name}: {seen:?}");
-        assert!(matches!(seen.last(), Some((Some(StateBadge::Running), Some(_)))), "{name}: {seen:?}");
+        assert_eq!(seen.first(), Some(&(Some(InstanceState::Pending), None)), "{name}: {seen:?}");
+        assert!(matches!(seen.last(), Some((Some(InstanceState::Running), Some(_)))), "{name}: {seen:?}");
         // On disk, as poni writes it.
         let file = node_file(&repo, &name);
         assert_eq!(file["cloud"]["instance"].as_str(), live.instance_id.as_deref());
@@ -195,27 +195,27 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     let affected = session.affected(&all, ConfirmAction::Terminate).unwrap();
     let ids: Vec<String> = (1..=4).map(|i| node_file(&repo, &format!("drumbo{i}"))["cloud"]["instance"].as_str().unwrap().to_owned()).collect();
     assert_eq!(affected.instances.iter().map(|i| i.instance_id.clone()).collect::<Vec<_>>(), ids);
-    assert!(affected.instances.iter().all(|i| i.state == Some(StateBadge::Running)));
+    assert!(affected.instances.iter().all(|i| i.state == Some(InstanceState::Running)));
     let started = session.start(OperationRequest { action: CloudAction::Terminate, scope: all.clone(), reinit: None, state: None }).await.unwrap();
     let done = tokio::time::timeout(Duration::from_secs(60), session.finished(&started.id)).await.unwrap().unwrap();
     assert_eq!(done.state, OperationState::Succeeded, "{done:?}");
-    assert!(done.reports.iter().all(|r| r.state.as_deref() == Some("terminated")), "{:?}", done.reports);
+    assert!(done.reports.iter().all(|r| r.state == Some(InstanceState::Terminated)), "{:?}", done.reports);
     let log_now = log.lock().unwrap().clone();
     for i in 1..=4 {
         let name = format!("drumbo{i}");
         let live = session.node_live(&name).unwrap();
         let tail: Vec<_> = live.timeline.iter().rev().take(2).rev().map(|e| (e.from, e.to)).collect();
-        assert_eq!(tail, [(Some(StateBadge::Running), StateBadge::ShuttingDown), (Some(StateBadge::ShuttingDown), StateBadge::Terminated)], "{name}");
+        assert_eq!(tail, [(Some(InstanceState::Running), InstanceState::ShuttingDown), (Some(InstanceState::ShuttingDown), InstanceState::Terminated)], "{name}");
         assert_eq!(live.addresses, Default::default(), "addresses emptied");
         let seen = seen_states(&log_now, &name);
         // Shutting down with its address still shown; terminated with none.
-        assert!(seen.iter().any(|(s, h)| *s == Some(StateBadge::ShuttingDown) && h.is_some()), "{name}: {seen:?}");
-        assert_eq!(seen.last(), Some(&(Some(StateBadge::Terminated), None)), "{name}: {seen:?}");
+        assert!(seen.iter().any(|(s, h)| *s == Some(InstanceState::ShuttingDown) && h.is_some()), "{name}: {seen:?}");
+        assert_eq!(seen.last(), Some(&(Some(InstanceState::Terminated), None)), "{name}: {seen:?}");
         let file = node_file(&repo, &name);
         assert_eq!(file["cloud"]["instance"].as_str(), Some(ids[i - 1].as_str()), "the id stays, as in poni");
         assert_eq!((file["host"].clone(), file["private"].clone()), (json!(""), json!({"ip": null, "dns": ""})));
     }
-    assert_eq!(session.fleet_overview().by_state.iter().find(|c| c.state == StateBadge::Terminated).unwrap().count, 4);
+    assert_eq!(session.fleet_overview().by_state.iter().find(|c| c.state == InstanceState::Terminated).unwrap().count, 4);
 
     // 3. A launch cancelled while pending: the automatic refresh follows the node until it
     //    runs, saves its addresses, and stops polling.
@@ -241,14 +241,14 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     assert!(session.cancel(&started.id));
     let done = session.finished(&started.id).await.unwrap();
     assert_eq!(done.state, OperationState::Cancelled);
-    assert_eq!(session.node_live("drumbo5").unwrap().state, Some(StateBadge::Pending));
+    assert_eq!(session.node_live("drumbo5").unwrap().state, Some(InstanceState::Pending));
     assert!(session.fleet_overview().refreshing, "the refresh starts by itself");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while session.fleet_overview().refreshing && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let live = session.node_live("drumbo5").unwrap();
-    assert_eq!(live.state, Some(StateBadge::Running), "{live:?}");
+    assert_eq!(live.state, Some(InstanceState::Running), "{live:?}");
     assert!(!session.fleet_overview().refreshing, "the refresh stopped once nothing was in transition");
     let file = node_file(&repo, "drumbo5");
     assert!(file["host"].as_str().is_some_and(|h| !h.is_empty()), "the refresh saved the addresses: {file}");
@@ -296,7 +296,7 @@ async fn throttling_still_ends_right_and_a_forgotten_instance_is_listed() {
     assert_eq!(unique.len(), 4, "one instance per node, none launched twice: {ids:?}");
     for i in 1..=4 {
         let name = format!("drumbo{i}");
-        assert_eq!(session.node_live(&name).unwrap().state, Some(StateBadge::Running), "{name}");
+        assert_eq!(session.node_live(&name).unwrap().state, Some(InstanceState::Running), "{name}");
         assert!(node_file(&repo, &name)["host"].as_str().is_some_and(|h| !h.is_empty()), "{name}");
     }
 
@@ -311,6 +311,6 @@ async fn throttling_still_ends_right_and_a_forgotten_instance_is_listed() {
     assert_eq!(overview.missing.len(), 1, "{overview:?}");
     assert_eq!((overview.missing[0].node.as_str(), overview.missing[0].instance_id.as_str()), ("drumbo4", "i-0000000000000dead"));
     assert_eq!(overview.last_errors[0].code, "cloud.instance_not_found");
-    assert_eq!(overview.by_state.iter().find(|c| c.state == StateBadge::Running).unwrap().count, 3);
+    assert_eq!(overview.by_state.iter().find(|c| c.state == InstanceState::Running).unwrap().count, 3);
     session.shutdown();
 }

@@ -137,6 +137,9 @@ pub enum CloudCommand {
         /// Launch a new instance even for nodes that have one
         #[arg(long)]
         reinit: bool,
+        /// Print the plan (what each node would get, in which batches) and change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Refresh host, private.ip and private.dns from the instances
     Update {
@@ -155,16 +158,25 @@ pub enum CloudCommand {
     Terminate {
         #[command(flatten)]
         target: CloudTarget,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Stop the instances
     Stop {
         #[command(flatten)]
         target: CloudTarget,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Start stopped instances
     Start {
         #[command(flatten)]
         target: CloudTarget,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Where nodes and their instances disagree (type, image, key pair, groups, subnet, Name
     /// tag, addresses): one line each; exit status 1 when there is any

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars, KeyringStore, KEYRING_SERVICE};
-use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, OperationReport, Outcome};
+use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, Operation, OperationReport, Outcome};
 use poni_cloud::plan::Selection;
 use poni_repo::{Repo, Target};
 use tokio_util::sync::CancellationToken;
@@ -76,9 +76,9 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         CloudCommand::Init { target: t, .. }
         | CloudCommand::Update { target: t }
         | CloudCommand::Wait { target: t, .. }
-        | CloudCommand::Terminate { target: t }
-        | CloudCommand::Stop { target: t }
-        | CloudCommand::Start { target: t }
+        | CloudCommand::Terminate { target: t, .. }
+        | CloudCommand::Stop { target: t, .. }
+        | CloudCommand::Start { target: t, .. }
         | CloudCommand::Diff { target: t, .. } => target(t)?,
         _ => unreachable!("account commands are run by account.rs"),
     };
@@ -86,6 +86,17 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         let engine = engine(repo, args.verbose).await?;
         if let CloudCommand::Diff { json, .. } = &args.command {
             return diff(&engine, &selected, *json).await;
+        }
+        let dry_run = match &args.command {
+            CloudCommand::Init { dry_run: true, reinit, .. } => Some((Operation::Init, *reinit)),
+            CloudCommand::Terminate { dry_run: true, .. } => Some((Operation::Terminate, false)),
+            CloudCommand::Stop { dry_run: true, .. } => Some((Operation::Stop, false)),
+            CloudCommand::Start { dry_run: true, .. } => Some((Operation::Start, false)),
+            _ => None,
+        };
+        if let Some((operation, reinit)) = dry_run {
+            let plan = engine.plan(&selected, operation, reinit).await?;
+            return crate::plan::show(&plan);
         }
         let cancel = CancellationToken::new();
         cancel_on_ctrl_c(&cancel, "stopping (instances already launched are saved)");

@@ -45,10 +45,10 @@ pub fn lines(event: &EngineEvent, verbose: bool) -> Vec<String> {
             vec![info(m)]
         }
         EngineEvent::WaitProgress { state, ready, total } => {
-            vec![format_line(AWS, "INFO", &format!("[{ready}/{total}] instances {}, waiting...", repr::string(state)))]
+            vec![format_line(AWS, "INFO", &format!("[{ready}/{total}] instances {}, waiting...", repr::string(state.name())))]
         }
         EngineEvent::StateChanged { node, instance_id, from, to, at } if verbose => {
-            let from = from.as_deref().unwrap_or("(first seen)");
+            let from = from.map_or("(first seen)", |s| s.name());
             vec![format_line(AWS, "INFO", &format!("{node}: {instance_id} {from} -> {to} at {at}"))]
         }
         EngineEvent::StateChanged { .. } => vec![],
@@ -86,6 +86,7 @@ fn py(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use poni_cloud::aws::InstanceState;
     use poni_cloud::engine::PropertyChange;
     use serde_json::json;
 
@@ -104,7 +105,7 @@ mod tests {
             lines(&launched, false),
             ["poni    INFO    drumbo1: initialized: key-pair='my-keypair', region='us-east-1', instance='i-4c92cd21', image='ami-daf615b3', provider='aws-ec2'"]
         );
-        let progress = EngineEvent::WaitProgress { state: "running".into(), ready: 1, total: 4 };
+        let progress = EngineEvent::WaitProgress { state: InstanceState::Running, ready: 1, total: 4 };
         assert_eq!(lines(&progress, false), ["aws-ec2 INFO    [1/4] instances 'running', waiting..."]);
         let updated = EngineEvent::PropertiesUpdated {
             node: "drumbo1".into(),
@@ -128,8 +129,8 @@ mod tests {
             node: "drumbo1".into(),
             instance_id: "i-1".into(),
             operation: Operation::Terminate,
-            previous: "running".into(),
-            current: "shutting-down".into(),
+            previous: InstanceState::Running,
+            current: InstanceState::ShuttingDown,
         };
         assert_eq!(lines(&requested, false), ["poni    INFO    terminated: drumbo1"]);
         let warning = EngineEvent::Warning { node: None, code: "x".into(), message: "careful".into() };

@@ -8,6 +8,7 @@ mod failure;
 mod fleet;
 mod list;
 mod log;
+mod plan;
 mod repr;
 mod run;
 

@@ -96,7 +96,7 @@ fn query_statuses(repo: Repo, target: &Target) -> std::result::Result<HashMap<St
             .nodes
             .into_iter()
             .filter(|n| n.outcome != Outcome::NoInstance)
-            .map(|n| (n.node, n.state.unwrap_or_else(|| "unknown".into())))
+            .map(|n| (n.node, n.state.map_or("unknown", |s| s.name()).to_owned()))
             .collect())
     })
 }

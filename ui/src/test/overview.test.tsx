@@ -7,7 +7,7 @@ import { Overview } from "../components/Overview";
 import { liveInstances } from "../components/cloud/FleetSection";
 import type { FleetOverview } from "../bindings/FleetOverview";
 import type { NodeLive } from "../bindings/NodeLive";
-import type { StateBadge } from "../bindings/StateBadge";
+import type { InstanceState as StateBadge } from "../bindings/InstanceState";
 import { buildModel } from "../lib/treeModel";
 import { backendMock, resetBackend } from "./backendMock";
 import { item, view } from "./fixtures";

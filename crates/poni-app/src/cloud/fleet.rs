@@ -12,73 +12,18 @@ use std::collections::{BTreeMap, VecDeque};
 use poni_cloud::engine::{EngineEvent, OperationReport, PropertyChange, PropertyProblem};
 use poni_cloud::ErrorPayload;
 use poni_repo::{Item, Tree};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
 use super::preview::own_instance;
+use poni_cloud::aws::InstanceState;
 use poni_cloud::plan::{Selected, SkipReason};
 
 /// Timeline entries kept per node (oldest dropped first).
 pub const TIMELINE_LIMIT: usize = 50;
 /// Errors and warnings kept for the dashboard.
 pub const ERRORS_LIMIT: usize = 20;
-
-/// An instance's state as a badge shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum StateBadge {
-    Pending,
-    Running,
-    Stopping,
-    Stopped,
-    ShuttingDown,
-    Terminated,
-    /// Not asked yet, or the cloud does not know the instance.
-    Unknown,
-}
-
-impl StateBadge {
-    pub const ALL: [StateBadge; 7] = [
-        StateBadge::Pending,
-        StateBadge::Running,
-        StateBadge::Stopping,
-        StateBadge::Stopped,
-        StateBadge::ShuttingDown,
-        StateBadge::Terminated,
-        StateBadge::Unknown,
-    ];
-
-    /// From EC2's state name; anything unexpected is `unknown`.
-    pub fn from_name(name: &str) -> StateBadge {
-        match name {
-            "pending" => StateBadge::Pending,
-            "running" => StateBadge::Running,
-            "stopping" => StateBadge::Stopping,
-            "stopped" => StateBadge::Stopped,
-            "shutting-down" => StateBadge::ShuttingDown,
-            "terminated" => StateBadge::Terminated,
-            _ => StateBadge::Unknown,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            StateBadge::Pending => "pending",
-            StateBadge::Running => "running",
-            StateBadge::Stopping => "stopping",
-            StateBadge::Stopped => "stopped",
-            StateBadge::ShuttingDown => "shutting-down",
-            StateBadge::Terminated => "terminated",
-            StateBadge::Unknown => "unknown",
-        }
-    }
-
-    /// States an instance leaves by itself: worth polling.
-    pub fn is_transitional(self) -> bool {
-        matches!(self, StateBadge::Pending | StateBadge::Stopping | StateBadge::ShuttingDown)
-    }
-}
 
 /// One state change of an instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -89,8 +34,8 @@ pub struct StateEntry {
     pub at: String,
     pub instance_id: String,
     /// Null on the first sighting of the instance.
-    pub from: Option<StateBadge>,
-    pub to: StateBadge,
+    pub from: Option<InstanceState>,
+    pub to: InstanceState,
 }
 
 /// The node's address properties (`host`, `private.ip`, `private.dns`); null when empty.
@@ -164,7 +109,7 @@ pub struct NodeLive {
     /// The node's `cloud.instance`.
     pub instance_id: Option<String>,
     /// Null when the node has no instance.
-    pub state: Option<StateBadge>,
+    pub state: Option<InstanceState>,
     /// When the current state was first seen.
     pub since: Option<String>,
     /// When the cloud was last asked about this instance.
@@ -200,14 +145,14 @@ impl NodeLive {
     }
 
     /// Records `to` as the instance's state at `at`; false when nothing changed.
-    fn observe(&mut self, instance_id: &str, to: StateBadge, at: &str) -> bool {
+    fn observe(&mut self, instance_id: &str, to: InstanceState, at: &str) -> bool {
         let mut changed = false;
         if self.instance_id.as_deref() != Some(instance_id) {
             self.instance_id = Some(instance_id.to_owned());
             self.state = None;
             changed = true;
         }
-        if self.missing && to != StateBadge::Unknown {
+        if self.missing && to != InstanceState::Unknown {
             self.missing = false;
             changed = true;
         }
@@ -217,7 +162,7 @@ impl NodeLive {
         if self.state == Some(to) {
             return changed;
         }
-        let from = self.state.filter(|s| *s != StateBadge::Unknown || to == StateBadge::Unknown);
+        let from = self.state.filter(|s| *s != InstanceState::Unknown || to == InstanceState::Unknown);
         self.timeline.push(StateEntry { at: at.to_owned(), instance_id: instance_id.to_owned(), from, to });
         if self.timeline.len() > TIMELINE_LIMIT {
             self.timeline.remove(0);
@@ -228,7 +173,7 @@ impl NodeLive {
     }
 
     fn is_transitional(&self) -> bool {
-        self.instance_id.is_some() && !self.missing && self.state.is_some_and(StateBadge::is_transitional)
+        self.instance_id.is_some() && !self.missing && self.state.is_some_and(InstanceState::is_transitional)
     }
 }
 
@@ -236,7 +181,7 @@ impl NodeLive {
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct StateCount {
-    pub state: StateBadge,
+    pub state: InstanceState,
     pub count: u32,
 }
 
@@ -358,18 +303,18 @@ impl Fleet {
                 live.region = Some(region.clone());
                 live.problems.clear();
                 live.last_error = None;
-                live.observe(instance_id, StateBadge::Pending, now);
+                live.observe(instance_id, InstanceState::Pending, now);
                 // A new instance has no addresses yet; the old instance's are no longer its.
                 live.addresses = NodeAddresses::default();
                 changed.push(node.clone());
             }
             EngineEvent::StateChanged { node, instance_id, to, at, .. } => {
-                if self.entry(node).observe(instance_id, StateBadge::from_name(to), at) {
+                if self.entry(node).observe(instance_id, *to, at) {
                     changed.push(node.clone());
                 }
             }
             EngineEvent::StateChangeRequested { node, instance_id, current, .. } => {
-                if !current.is_empty() && self.entry(node).observe(instance_id, StateBadge::from_name(current), now) {
+                if *current != InstanceState::Unknown && self.entry(node).observe(instance_id, *current, now) {
                     changed.push(node.clone());
                 }
             }
@@ -392,14 +337,14 @@ impl Fleet {
                 let live = self.entry(node);
                 if error.code == "cloud.instance_not_found" && instance_id.is_some() && *instance_id == live.instance_id {
                     live.missing = true;
-                    live.observe(instance_id.as_deref().unwrap_or_default(), StateBadge::Unknown, now);
+                    live.observe(instance_id.as_deref().unwrap_or_default(), InstanceState::Unknown, now);
                 }
                 live.last_error = Some(record);
                 changed.push(node.clone());
             }
             EngineEvent::NodeSkipped { node, instance_id: Some(id), reason: SkipReason::InstanceGone, .. } => {
                 // Terminate of an instance EC2 has already forgotten: it is gone, i.e. terminated.
-                if self.entry(node).observe(id, StateBadge::Terminated, now) {
+                if self.entry(node).observe(id, InstanceState::Terminated, now) {
                     changed.push(node.clone());
                 }
             }
@@ -421,7 +366,7 @@ impl Fleet {
         let mut changed = Vec::new();
         for n in &report.nodes {
             let (Some(id), Some(state)) = (&n.instance_id, &n.state) else { continue };
-            if self.entry(&n.node).observe(id, StateBadge::from_name(state), now) {
+            if self.entry(&n.node).observe(id, *state, now) {
                 changed.push(n.node.clone());
             }
         }
@@ -473,15 +418,15 @@ impl Fleet {
     }
 
     pub fn overview(&self, refreshing: bool) -> FleetOverview {
-        let mut by_state: BTreeMap<StateBadge, u32> = BTreeMap::new();
-        let mut regions: BTreeMap<Option<String>, (u32, u32, BTreeMap<StateBadge, u32>)> = BTreeMap::new();
+        let mut by_state: BTreeMap<InstanceState, u32> = BTreeMap::new();
+        let mut regions: BTreeMap<Option<String>, (u32, u32, BTreeMap<InstanceState, u32>)> = BTreeMap::new();
         let (mut no_instance, mut missing, mut with_problems) = (Vec::new(), Vec::new(), Vec::new());
         for n in self.nodes.values() {
             let region = regions.entry(n.region.clone()).or_default();
             region.0 += 1;
             match (&n.instance_id, n.state) {
                 (Some(id), state) => {
-                    let state = state.unwrap_or(StateBadge::Unknown);
+                    let state = state.unwrap_or(InstanceState::Unknown);
                     *by_state.entry(state).or_default() += 1;
                     region.1 += 1;
                     *region.2.entry(state).or_default() += 1;
@@ -495,8 +440,8 @@ impl Fleet {
                 with_problems.push(n.node.clone());
             }
         }
-        let counts = |m: &BTreeMap<StateBadge, u32>, zeros: bool| -> Vec<StateCount> {
-            StateBadge::ALL
+        let counts = |m: &BTreeMap<InstanceState, u32>, zeros: bool| -> Vec<StateCount> {
+            InstanceState::ALL
                 .iter()
                 .map(|s| StateCount { state: *s, count: m.get(s).copied().unwrap_or(0) })
                 .filter(|c| zeros || c.count > 0)
@@ -564,12 +509,12 @@ fn sync_node(live: &mut NodeLive, tree: &Tree, item: &Item) {
     let instance = own_instance(item);
     if instance != live.instance_id {
         live.instance_id = instance;
-        live.state = live.instance_id.as_ref().map(|_| StateBadge::Unknown);
+        live.state = live.instance_id.as_ref().map(|_| InstanceState::Unknown);
         live.since = None;
         live.checked_at = None;
         live.missing = false;
     } else if live.instance_id.is_some() && live.state.is_none() {
-        live.state = Some(StateBadge::Unknown);
+        live.state = Some(InstanceState::Unknown);
     }
 }
 
@@ -622,7 +567,7 @@ mod tests {
 
         assert_eq!(fleet.apply(&launched("drumbo1", "i-1"), "T1", Some("op-1")), ["drumbo1"]);
         let n = fleet.node("drumbo1").unwrap();
-        assert_eq!((n.instance_id.as_deref(), n.state, n.since.as_deref()), (Some("i-1"), Some(StateBadge::Pending), Some("T1")));
+        assert_eq!((n.instance_id.as_deref(), n.state, n.since.as_deref()), (Some("i-1"), Some(InstanceState::Pending), Some("T1")));
         assert_eq!(fleet.transitional(), ["drumbo1"]);
 
         // The wait's first sighting repeats pending: no new timeline entry.
@@ -637,13 +582,13 @@ mod tests {
         };
         fleet.apply(&addresses, "T3", Some("op-1"));
         let n = fleet.node("drumbo1").unwrap();
-        assert_eq!(n.state, Some(StateBadge::Running));
+        assert_eq!(n.state, Some(InstanceState::Running));
         assert_eq!(n.since.as_deref(), Some("T3"));
         assert_eq!(
             n.timeline,
             [
-                StateEntry { at: "T1".into(), instance_id: "i-1".into(), from: None, to: StateBadge::Pending },
-                StateEntry { at: "T3".into(), instance_id: "i-1".into(), from: Some(StateBadge::Pending), to: StateBadge::Running },
+                StateEntry { at: "T1".into(), instance_id: "i-1".into(), from: None, to: InstanceState::Pending },
+                StateEntry { at: "T3".into(), instance_id: "i-1".into(), from: Some(InstanceState::Pending), to: InstanceState::Running },
             ]
         );
         assert_eq!(n.addresses.host.as_deref(), Some("ec2-1-2-3-4.compute-1.amazonaws.com"));
@@ -653,7 +598,7 @@ mod tests {
         let o = fleet.overview(false);
         assert_eq!((o.nodes, o.with_instance), (2, 1));
         assert_eq!(o.no_instance, ["drumbo2"]);
-        assert_eq!(o.by_state.iter().find(|c| c.state == StateBadge::Running).unwrap().count, 1);
+        assert_eq!(o.by_state.iter().find(|c| c.state == InstanceState::Running).unwrap().count, 1);
         assert_eq!(o.by_state.len(), 7, "every state, zeros included");
         assert_eq!(o.by_region[0].region.as_deref(), Some("us-east-1"));
         assert_eq!((o.by_region[0].nodes, o.by_region[0].instances), (1, 1));
@@ -665,7 +610,7 @@ mod tests {
         let (_d, repo) = repo_with(&[("n", json!({"cloud.instance": "i-9", "cloud.region": "eu-west-1", "host": "ec2-x", "private": {"ip": "10.1.1.1", "dns": "ip-10"}}))]);
         let mut fleet = Fleet::from_tree(&repo.tree().unwrap());
         let n = fleet.node("n").unwrap();
-        assert_eq!((n.state, n.addresses.host.as_deref()), (Some(StateBadge::Unknown), Some("ec2-x")));
+        assert_eq!((n.state, n.addresses.host.as_deref()), (Some(InstanceState::Unknown), Some("ec2-x")));
 
         let requested = EngineEvent::StateChangeRequested {
             node: "n".into(),
@@ -687,12 +632,12 @@ mod tests {
         };
         fleet.apply(&emptied, "T3", Some("op-2"));
         let n = fleet.node("n").unwrap();
-        assert_eq!(n.state, Some(StateBadge::Terminated));
+        assert_eq!(n.state, Some(InstanceState::Terminated));
         assert_eq!(n.addresses, NodeAddresses::default());
         // The first sighting (unknown) is not shown as a state it came from.
         assert_eq!(
             n.timeline.iter().map(|e| (e.from, e.to)).collect::<Vec<_>>(),
-            [(None, StateBadge::ShuttingDown), (Some(StateBadge::ShuttingDown), StateBadge::Terminated)]
+            [(None, InstanceState::ShuttingDown), (Some(InstanceState::ShuttingDown), InstanceState::Terminated)]
         );
         assert!(fleet.transitional().is_empty());
     }
@@ -706,7 +651,7 @@ mod tests {
         let mut fleet = Fleet::from_tree(&repo.tree().unwrap());
         let report = OperationReport {
             operation: Operation::Status,
-            nodes: vec![NodeReport::new("a", Outcome::Queried).with_instance(Some("i-a")).with_state("stopping")],
+            nodes: vec![NodeReport::new("a", Outcome::Queried).with_instance(Some("i-a")).with_state(InstanceState::Stopping)],
             cancelled: false,
         };
         assert_eq!(fleet.apply_report(&report, "T1"), ["a"]);
@@ -727,7 +672,7 @@ mod tests {
         // Seen again: no longer missing.
         let report = OperationReport {
             operation: Operation::Status,
-            nodes: vec![NodeReport::new("b", Outcome::Queried).with_instance(Some("i-b")).with_state("running")],
+            nodes: vec![NodeReport::new("b", Outcome::Queried).with_instance(Some("i-b")).with_state(InstanceState::Running)],
             cancelled: false,
         };
         fleet.apply_report(&report, "T2");
@@ -741,14 +686,14 @@ mod tests {
         fleet.apply(&changed("a", "i-a", None, "running", "T1"), "T1", None);
         // Nothing changed on disk: nothing changes, the running state stays.
         assert_eq!(fleet.sync(&repo.tree().unwrap()), (vec![], vec![]));
-        assert_eq!(fleet.node("a").unwrap().state, Some(StateBadge::Running));
+        assert_eq!(fleet.node("a").unwrap().state, Some(InstanceState::Running));
 
         // Another program gives b an instance and removes a.
         repo.update("b", |p| Ok(poni_repo::props::set_path(p, "cloud.instance", json!("i-b"))?.into_iter().collect())).unwrap();
         repo.remove("a").unwrap();
         let (changed_nodes, removed) = fleet.sync(&repo.tree().unwrap());
         assert_eq!((changed_nodes, removed), (vec!["b".to_owned()], vec!["a".to_owned()]));
-        assert_eq!(fleet.node("b").unwrap().state, Some(StateBadge::Unknown));
+        assert_eq!(fleet.node("b").unwrap().state, Some(InstanceState::Unknown));
         assert!(fleet.node("a").is_none());
     }
 
@@ -789,9 +734,9 @@ mod tests {
         fleet.apply(&changed("a", "i-old", None, "running", "T1"), "T1", None);
         fleet.apply(&launched("a", "i-new"), "T2", None);
         let n = fleet.node("a").unwrap();
-        assert_eq!((n.instance_id.as_deref(), n.state), (Some("i-new"), Some(StateBadge::Pending)));
+        assert_eq!((n.instance_id.as_deref(), n.state), (Some("i-new"), Some(InstanceState::Pending)));
         assert_eq!(n.timeline.len(), 2);
-        assert_eq!(n.timeline[1], StateEntry { at: "T2".into(), instance_id: "i-new".into(), from: None, to: StateBadge::Pending });
+        assert_eq!(n.timeline[1], StateEntry { at: "T2".into(), instance_id: "i-new".into(), from: None, to: InstanceState::Pending });
         for i in 0..60 {
             let to = if i % 2 == 0 { "stopping" } else { "stopped" };
             fleet.apply(&changed("a", "i-new", None, to, &format!("U{i}")), "U", None);
@@ -801,11 +746,11 @@ mod tests {
 
     #[test]
     fn badges_serialize_as_ec2_names() {
-        assert_eq!(serde_json::to_value(StateBadge::ShuttingDown).unwrap(), json!("shutting-down"));
-        for s in StateBadge::ALL {
-            assert_eq!(StateBadge::from_name(s.name()), s);
+        assert_eq!(serde_json::to_value(InstanceState::ShuttingDown).unwrap(), json!("shutting-down"));
+        for s in InstanceState::ALL {
+            assert_eq!(InstanceState::from_name(s.name()), s);
             assert_eq!(serde_json::to_value(s).unwrap(), json!(s.name()));
         }
-        assert_eq!(StateBadge::from_name("rebooting"), StateBadge::Unknown);
+        assert_eq!(InstanceState::from_name("rebooting"), InstanceState::Unknown);
     }
 }

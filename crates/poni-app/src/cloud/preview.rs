@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::fleet::{Fleet, StateBadge};
+use super::fleet::Fleet;
 use super::scope::Scope;
 use crate::error::{AppError, AppResult};
 
@@ -179,7 +179,7 @@ pub struct AffectedInstance {
     pub instance_id: String,
     pub region: Option<String>,
     /// The state last seen, null when never asked.
-    pub state: Option<StateBadge>,
+    pub state: Option<InstanceState>,
     pub host: Option<String>,
 }
 
@@ -200,8 +200,8 @@ pub struct Affected {
 pub fn facts_of(fleet: &Fleet) -> CloudFacts {
     let states = fleet
         .nodes()
-        .filter_map(|l| Some((l.instance_id.clone()?, InstanceState::from_name(l.state?.name()))))
-        .filter(|(_, state)| !matches!(state, InstanceState::Unknown(_)))
+        .filter_map(|l| Some((l.instance_id.clone()?, l.state?)))
+        .filter(|(_, state)| !matches!(state, InstanceState::Unknown))
         .collect();
     CloudFacts { states, ..CloudFacts::default() }
 }
@@ -224,7 +224,7 @@ pub fn affected(tree: &Tree, fleet: &Fleet, scope: &Scope, action: ConfirmAction
                 node: node.node.clone(),
                 instance_id: instance_id.clone(),
                 region: node.region.clone(),
-                state: Some(node.state.as_ref().map_or(StateBadge::Unknown, |s| StateBadge::from_name(s.name()))),
+                state: Some(node.state.unwrap_or(InstanceState::Unknown)),
                 host: node.host.clone(),
             }),
         }
@@ -439,7 +439,7 @@ mod tests {
         assert_eq!(a.instances.iter().map(|i| (i.node.as_str(), i.instance_id.as_str())).collect::<Vec<_>>(), [("drumbo1", "i-1"), ("drumbo3", "i-3")]);
         assert_eq!(a.instances[0].region.as_deref(), Some("us-east-1"));
         assert_eq!(a.instances[0].host.as_deref(), Some("ec2-1.compute-1.amazonaws.com"));
-        assert_eq!(a.instances[0].state, Some(StateBadge::Unknown));
+        assert_eq!(a.instances[0].state, Some(InstanceState::Unknown));
         assert_eq!(a.without_instance, ["drumbo2", "drumbo4"]);
         assert_eq!(a.summary, "Terminate 2 instances of all nodes? This cannot be undone.");
     }

@@ -449,7 +449,7 @@ impl CloudSession {
 fn wait_state(state: Option<&str>) -> AppResult<InstanceState> {
     let name = state.map(str::trim).unwrap_or_default();
     match InstanceState::from_name(name) {
-        InstanceState::Unknown(_) => Err(AppError::new(
+        InstanceState::Unknown => Err(AppError::new(
             "input.invalid_state",
             format!("'{name}' is not an instance state: use pending, running, stopping, stopped, shutting-down or terminated."),
         )),
@@ -496,7 +496,7 @@ async fn execute(
             let follow: Vec<String> = first
                 .nodes
                 .iter()
-                .filter(|n| n.outcome == Outcome::Requested || (n.outcome == Outcome::Skipped && n.state.as_deref() == Some("terminated")))
+                .filter(|n| n.outcome == Outcome::Requested || (n.outcome == Outcome::Skipped && n.state == Some(InstanceState::Terminated)))
                 .map(|n| n.node.clone())
                 .collect();
             let Some(goal) = goal.filter(|_| !follow.is_empty() && !cancel.is_cancelled()) else { return Ok(first) };
@@ -580,7 +580,7 @@ impl Inner {
             EngineEvent::NodeSkipped { node, .. } | EngineEvent::NodeFailed { node, .. } | EngineEvent::NodeInvalid { node, .. } => {
                 entry.settled.insert(node.clone());
             }
-            EngineEvent::StateChanged { node, to, .. } if entry.goal.as_ref().is_some_and(|g| g.name() == to) => {
+            EngineEvent::StateChanged { node, to, .. } if entry.goal.as_ref() == Some(to) => {
                 entry.settled.insert(node.clone());
             }
             EngineEvent::PropertiesUpdated { node, .. } if entry.status.action == CloudAction::Refresh => {

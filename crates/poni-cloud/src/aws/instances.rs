@@ -6,20 +6,32 @@ use aws_sdk_ec2::primitives::DateTimeFormat;
 use aws_sdk_ec2::types::{Instance, InstanceStateChange};
 use serde::{Deserialize, Serialize};
 
-/// An instance's lifecycle state, named as EC2 names it (`running`, `shutting-down`, …).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(into = "String", from = "String")]
+/// An instance's lifecycle state, named as EC2 names it (`running`, `shutting-down`, …): the
+/// one state vocabulary of engine events, reports, the fleet model and the UI (generated
+/// TypeScript). `unknown`: never asked, an instance EC2 does not know, or a state EC2 added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ts_rs::TS)]
+#[ts(rename_all = "kebab-case")]
 pub enum InstanceState {
     Pending,
     Running,
-    ShuttingDown,
-    Terminated,
     Stopping,
     Stopped,
-    Unknown(String),
+    ShuttingDown,
+    Terminated,
+    Unknown,
 }
 
 impl InstanceState {
+    pub const ALL: [InstanceState; 7] = [
+        InstanceState::Pending,
+        InstanceState::Running,
+        InstanceState::Stopping,
+        InstanceState::Stopped,
+        InstanceState::ShuttingDown,
+        InstanceState::Terminated,
+        InstanceState::Unknown,
+    ];
+
     /// From EC2's numeric code; only the low byte is the state (the high byte is internal).
     pub fn from_code(code: i32) -> InstanceState {
         match code & 0xff {
@@ -29,7 +41,7 @@ impl InstanceState {
             48 => InstanceState::Terminated,
             64 => InstanceState::Stopping,
             80 => InstanceState::Stopped,
-            other => InstanceState::Unknown(other.to_string()),
+            _ => InstanceState::Unknown,
         }
     }
 
@@ -41,11 +53,11 @@ impl InstanceState {
             "terminated" => InstanceState::Terminated,
             "stopping" => InstanceState::Stopping,
             "stopped" => InstanceState::Stopped,
-            other => InstanceState::Unknown(other.to_owned()),
+            _ => InstanceState::Unknown,
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub fn name(self) -> &'static str {
         match self {
             InstanceState::Pending => "pending",
             InstanceState::Running => "running",
@@ -53,22 +65,27 @@ impl InstanceState {
             InstanceState::Terminated => "terminated",
             InstanceState::Stopping => "stopping",
             InstanceState::Stopped => "stopped",
-            InstanceState::Unknown(name) => name,
+            InstanceState::Unknown => "unknown",
         }
     }
 
+    /// States an instance leaves by itself: worth polling.
+    pub fn is_transitional(self) -> bool {
+        matches!(self, InstanceState::Pending | InstanceState::Stopping | InstanceState::ShuttingDown)
+    }
+
     /// Still exists or will again (not going away): a repeated init must reuse it.
-    pub fn is_live(&self) -> bool {
+    pub fn is_live(self) -> bool {
         matches!(self, InstanceState::Pending | InstanceState::Running | InstanceState::Stopping | InstanceState::Stopped)
     }
 
     fn from_sdk(state: Option<&aws_sdk_ec2::types::InstanceState>) -> InstanceState {
         match state {
-            None => InstanceState::Unknown("absent".into()),
+            None => InstanceState::Unknown,
             Some(s) => match (s.code(), s.name()) {
                 (Some(code), _) => InstanceState::from_code(code),
                 (None, Some(name)) => InstanceState::from_name(name.as_str()),
-                (None, None) => InstanceState::Unknown("absent".into()),
+                (None, None) => InstanceState::Unknown,
             },
         }
     }
@@ -80,9 +97,28 @@ impl std::fmt::Display for InstanceState {
     }
 }
 
+/// As EC2's name; a name it does not know reads as `unknown` (EC2 may add states).
+impl Serialize for InstanceState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for InstanceState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(InstanceState::from_name(&String::deserialize(deserializer)?))
+    }
+}
+
 impl From<InstanceState> for String {
     fn from(state: InstanceState) -> String {
         state.name().to_owned()
+    }
+}
+
+impl From<&str> for InstanceState {
+    fn from(name: &str) -> InstanceState {
+        InstanceState::from_name(name)
     }
 }
 
@@ -191,16 +227,19 @@ mod tests {
         assert_eq!(InstanceState::from_code(32), InstanceState::ShuttingDown);
         assert_eq!(InstanceState::from_code(48), InstanceState::Terminated);
         assert_eq!(InstanceState::from_code(64), InstanceState::Stopping);
-        assert_eq!(InstanceState::from_code(7), InstanceState::Unknown("7".into()));
+        assert_eq!(InstanceState::from_code(7), InstanceState::Unknown);
     }
 
     #[test]
     fn state_names_round_trip_through_serde() {
-        for s in ["pending", "running", "shutting-down", "terminated", "stopping", "stopped", "rebooting"] {
+        for s in ["pending", "running", "shutting-down", "terminated", "stopping", "stopped", "unknown"] {
             let state = InstanceState::from_name(s);
             assert_eq!(serde_json::to_string(&state).unwrap(), format!("\"{s}\""));
             assert_eq!(state.name(), s);
         }
+        assert_eq!(InstanceState::from_name("rebooting"), InstanceState::Unknown, "a state EC2 might add");
+        let decl = <InstanceState as ts_rs::TS>::decl(&ts_rs::Config::new());
+        assert!(decl.contains("\"shutting-down\"") && decl.contains("\"unknown\""), "{decl}");
         assert!(InstanceState::Stopped.is_live() && !InstanceState::ShuttingDown.is_live());
     }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
+use crate::aws::InstanceState;
 use crate::error::ErrorPayload;
 use crate::plan::SkipReason;
 
@@ -89,13 +90,13 @@ pub enum EngineEvent {
         reused: bool,
     },
     /// One poll of a wait: `ready` of `total` instances are in `state`.
-    WaitProgress { state: String, ready: u32, total: u32 },
+    WaitProgress { state: InstanceState, ready: u32, total: u32 },
     /// An instance was seen in a new state (`from` is null on the first sighting) at `at` (RFC 3339).
-    StateChanged { node: String, instance_id: String, from: Option<String>, to: String, at: String },
+    StateChanged { node: String, instance_id: String, from: Option<InstanceState>, to: InstanceState, at: String },
     /// Node properties the engine saved (addresses after a wait or update).
     PropertiesUpdated { node: String, changes: Vec<PropertyChange> },
     /// EC2 accepted a terminate, stop or start request for a node's instance.
-    StateChangeRequested { node: String, instance_id: String, operation: Operation, previous: String, current: String },
+    StateChangeRequested { node: String, instance_id: String, operation: Operation, previous: InstanceState, current: InstanceState },
     /// The operation failed for this node; the others carry on.
     NodeFailed { node: String, instance_id: Option<String>, error: ErrorPayload },
     OperationFinished { operation: Operation, succeeded: u32, failed: u32, cancelled: bool },
@@ -131,7 +132,7 @@ mod tests {
             node: "drumbo1".into(),
             instance_id: "i-1".into(),
             from: None,
-            to: "running".into(),
+            to: InstanceState::Running,
             at: "2024-01-01T00:00:00Z".into(),
         };
         assert_eq!(

@@ -75,7 +75,7 @@ impl Engine {
 
     /// Live instances of this repository tagged with a node they are not saved to (an init of
     /// the one-call-per-node kind that died before saving): one DescribeInstances per region.
-    async fn launch_facts(&self, repo_id: &str, plan: &Plan) -> Result<CloudFacts, EngineError> {
+    pub(super) async fn launch_facts(&self, repo_id: &str, plan: &Plan) -> Result<CloudFacts, EngineError> {
         let regions = plan.launches_by_region().into_keys().map(|r| (r, Vec::new())).collect();
         let mut facts = CloudFacts::default();
         for (region, answer) in self.describe_regions(repo_id, &regions).await {
@@ -172,7 +172,7 @@ impl Engine {
                         known: Some(info.state.clone()),
                     });
                 }
-                NodeReport::new(&node.node, outcome).with_instance(Some(&info.id)).with_state(info.state.name())
+                NodeReport::new(&node.node, outcome).with_instance(Some(&info.id)).with_state(info.state)
             }
         }
     }

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::events::{EngineEvent, Operation};
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
 use super::{identity, Engine};
+use crate::aws::InstanceState;
 use crate::plan::{plan_selected, CloudFacts, Selected, Selection, SkipReason, Step};
 
 impl Engine {
@@ -74,13 +75,13 @@ impl Engine {
                         reason: *reason,
                         message: reason.message(id, node.region.as_deref()),
                     });
-                    Some(NodeReport::new(name, Outcome::Skipped).with_instance(id).with_state("terminated"))
+                    Some(NodeReport::new(name, Outcome::Skipped).with_instance(id).with_state(InstanceState::Terminated))
                 }
                 Step::Refuse { error } => {
                     let issue = super::EngineIssue::from_payload(error);
                     let report = self.fail(name, id, &issue);
                     Some(match &node.state {
-                        Some(state) => report.with_state(state.name()),
+                        Some(state) => report.with_state(*state),
                         None => report,
                     })
                 }
@@ -110,16 +111,10 @@ impl Engine {
                     Err(e) => self.fail(name, Some(id), e),
                     Ok(changes) => {
                         let change = changes.iter().find(|c| &c.id == id);
-                        let (previous, current) = change.map_or((String::new(), String::new()), |c| (c.previous.name().to_owned(), c.current.name().to_owned()));
-                        self.emit(EngineEvent::StateChangeRequested {
-                            node: name.clone(),
-                            instance_id: id.clone(),
-                            operation,
-                            previous,
-                            current: current.clone(),
-                        });
+                        let (previous, current) = change.map_or((InstanceState::Unknown, InstanceState::Unknown), |c| (c.previous, c.current));
+                        self.emit(EngineEvent::StateChangeRequested { node: name.clone(), instance_id: id.clone(), operation, previous, current });
                         let mut report = NodeReport::new(name, Outcome::Requested).with_instance(Some(id));
-                        report.state = (!current.is_empty()).then_some(current);
+                        report.state = change.map(|c| c.current);
                         report
                     }
                 });

@@ -49,7 +49,7 @@ pub use report::{EngineError, NodeReport, OperationReport, Outcome};
 pub use wait::PollSchedule;
 
 use crate::aws::{CloudError, Ec2Provider, InstanceInfo};
-use crate::plan::{PlanOptions, Selected, DEFAULT_BATCH_SIZE};
+use crate::plan::{plan_selected, CloudFacts, Plan, PlanOptions, Selected, Selection, DEFAULT_BATCH_SIZE};
 
 /// How the engine behaves beyond what node properties say.
 #[derive(Debug, Clone)]
@@ -115,6 +115,31 @@ impl Engine {
 
     pub fn plan_options(&self, reinit: bool) -> PlanOptions {
         self.options.plan_options(reinit)
+    }
+
+    /// The plan for `operation` on `selection` with what the cloud says now (one describe
+    /// per region), as `--dry-run` shows it. Changes nothing, not even the repository's id.
+    pub async fn plan(&self, selection: &Selection, operation: Operation, reinit: bool) -> Result<Plan, EngineError> {
+        let tree = self.repo.tree()?;
+        let selected = selection.select(&tree)?;
+        let options = self.plan_options(reinit);
+        let facts = match operation {
+            Operation::Init => {
+                let draft = plan_selected(&selected, operation, &options, &CloudFacts::default());
+                match identity::existing_repo_id(&self.repo) {
+                    Some(repo_id) if draft.counts.launch > 0 => self.launch_facts(&repo_id, &draft).await?,
+                    _ => CloudFacts::default(),
+                }
+            }
+            _ => {
+                let (facts, mut failed) = self.instance_facts(&selected).await;
+                if let Some(region) = failed.keys().next().cloned() {
+                    return Err(failed.remove(&region).expect("present").into());
+                }
+                facts
+            }
+        };
+        Ok(plan_selected(&selected, operation, &options, &facts))
     }
 
     fn emit(&self, event: EngineEvent) {

@@ -53,14 +53,14 @@ impl Engine {
                                 self.fail(name, Some(id), &issue)
                             }
                             Some(info) if operation == Operation::Status => {
-                                NodeReport::new(name, Outcome::Queried).with_instance(Some(id)).with_state(info.state.name())
+                                NodeReport::new(name, Outcome::Queried).with_instance(Some(id)).with_state(info.state)
                             }
                             Some(info) => match Addresses::of(info).save(&self.repo, name) {
                                 Ok(changes) => {
                                     if !changes.is_empty() {
                                         self.emit(EngineEvent::PropertiesUpdated { node: name.clone(), changes });
                                     }
-                                    NodeReport::new(name, Outcome::Updated).with_instance(Some(id)).with_state(info.state.name())
+                                    NodeReport::new(name, Outcome::Updated).with_instance(Some(id)).with_state(info.state)
                                 }
                                 Err(e) => self.fail(name, Some(id), &e),
                             },

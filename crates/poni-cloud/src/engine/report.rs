@@ -4,7 +4,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::events::Operation;
-use crate::aws::CloudError;
+use crate::aws::{CloudError, InstanceState};
 use crate::error::{Coded, ErrorPayload};
 use crate::plan::{Refusal, SelectionError};
 
@@ -45,8 +45,8 @@ pub struct NodeReport {
     pub node: String,
     pub outcome: Outcome,
     pub instance_id: Option<String>,
-    /// The instance state last seen, e.g. `running`.
-    pub state: Option<String>,
+    /// The instance state last seen.
+    pub state: Option<InstanceState>,
     pub error: Option<ErrorPayload>,
 }
 
@@ -60,8 +60,8 @@ impl NodeReport {
         self
     }
 
-    pub fn with_state(mut self, state: impl Into<String>) -> NodeReport {
-        self.state = Some(state.into());
+    pub fn with_state(mut self, state: InstanceState) -> NodeReport {
+        self.state = Some(state);
         self
     }
 

@@ -141,7 +141,7 @@ impl Engine {
                 let Some(info) = found.get(&w.instance_id) else {
                     if *goal == InstanceState::Terminated {
                         // EC2 forgets terminated instances after a while: gone is terminated.
-                        done[i] = Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state("terminated"));
+                        done[i] = Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state(InstanceState::Terminated));
                         seen[i] = None;
                     } else if started.elapsed() >= w.timeout.min(Duration::from_secs(60)) {
                         let issue = EngineIssue::new(
@@ -157,22 +157,22 @@ impl Engine {
                     self.emit(EngineEvent::StateChanged {
                         node: w.node.clone(),
                         instance_id: w.instance_id.clone(),
-                        from: last[i].as_ref().map(|s| s.name().to_owned()),
-                        to: info.state.name().to_owned(),
+                        from: last[i],
+                        to: info.state,
                         at: now_rfc3339(),
                     });
                     last[i] = Some(info.state.clone());
                 }
                 seen[i] = Some(info.clone());
                 if info.state == *goal {
-                    done[i] = Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state(info.state.name()));
+                    done[i] = Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state(info.state));
                 } else if cannot_reach(&info.state, goal) {
                     let reason = info.state_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
                     let issue = EngineIssue::new(
                         "cloud.instance_state",
                         format!("instance {} is '{}'{reason} and will not become '{goal}'", w.instance_id, info.state),
                     );
-                    done[i] = Some(self.fail(&w.node, Some(&w.instance_id), &issue).with_state(info.state.name()));
+                    done[i] = Some(self.fail(&w.node, Some(&w.instance_id), &issue).with_state(info.state));
                 }
             }
             for (region, answer) in &answers {
@@ -201,7 +201,7 @@ impl Engine {
                     );
                     let mut report = self.fail(&w.node, Some(&w.instance_id), &issue);
                     report.outcome = Outcome::TimedOut;
-                    report.state = last[i].as_ref().map(|s| s.name().to_owned());
+                    report.state = last[i];
                     done[i] = Some(report);
                 }
             }
@@ -210,7 +210,7 @@ impl Engine {
                 break;
             }
             let ready = done.iter().flatten().filter(|r| r.outcome == Outcome::Ready).count() as u32;
-            self.emit(EngineEvent::WaitProgress { state: goal.name().to_owned(), ready, total });
+            self.emit(EngineEvent::WaitProgress { state: *goal, ready, total });
             // Sleep no longer than the nearest timeout.
             let nearest = waiting.iter().map(|&i| watched[i].timeout.saturating_sub(started.elapsed())).min().unwrap_or(interval);
             let pause = interval.min(nearest.max(Duration::from_millis(50)));

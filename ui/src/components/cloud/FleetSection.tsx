@@ -7,7 +7,7 @@ import { AlertTriangle, Cloud, Globe2, Loader2, RefreshCw, Rocket, Unplug } from
 import { cloudActions, useFleetOverview } from "../../lib/cloud";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
-import type { StateBadge as StateName } from "../../bindings/StateBadge";
+import type { InstanceState as StateName } from "../../bindings/InstanceState";
 import type { StateCount } from "../../bindings/StateCount";
 import { Button, cx, ErrorNote, SectionTitle } from "../ui";
 import { StateDot, stateLook } from "../ui/StateDot";
