@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
+use super::events::Operation;
 use super::report::{EngineError, NodeReport, Outcome};
 use super::{identity, Engine, EngineIssue};
 use crate::aws::InstanceInfo;
@@ -130,7 +131,7 @@ impl Engine {
     pub async fn diff(&self, selection: &Selection) -> Result<DiffReport, EngineError> {
         let tree = self.repo.tree()?;
         let nodes = selection.select(&tree)?;
-        let (reports, by_region) = self.instances_by_region(&nodes);
+        let (reports, by_region) = self.instances_by_region(Operation::Status, &nodes);
         let mut report = DiffReport::default();
         report.failed.extend(reports.into_iter().flatten().filter(|r| r.outcome != Outcome::NoInstance));
         if by_region.is_empty() {

@@ -49,7 +49,7 @@ pub use report::{EngineError, NodeReport, OperationReport, Outcome};
 pub use wait::PollSchedule;
 
 use crate::aws::{CloudError, Ec2Provider, InstanceInfo};
-use crate::plan::{plan_selected, CloudFacts, Plan, PlanOptions, Selected, Selection, DEFAULT_BATCH_SIZE};
+use crate::plan::{plan_selected, CloudFacts, Plan, PlanOptions, Selected, Selection, Step, DEFAULT_BATCH_SIZE};
 
 /// How the engine behaves beyond what node properties say.
 #[derive(Debug, Clone)]
@@ -168,19 +168,19 @@ impl Engine {
         NodeReport::failed(node, instance, payload)
     }
 
-    /// The selected nodes' instances grouped by region as (node index, instance id), with a
-    /// report already made for each node that has no instance or no valid region.
-    fn instances_by_region(&self, nodes: &[Selected]) -> (Vec<Option<NodeReport>>, BTreeMap<String, Vec<(usize, String)>>) {
+    /// The plan of an operation that reads or watches instances (update, status, wait, diff):
+    /// the nodes' instances grouped by region as (node index, instance id), with a report
+    /// already made for each node the plan skips (no instance) or refuses (no valid region).
+    fn instances_by_region(&self, operation: Operation, nodes: &[Selected]) -> (Vec<Option<NodeReport>>, BTreeMap<String, Vec<(usize, String)>>) {
+        let plan = plan_selected(nodes, operation, &self.plan_options(false), &CloudFacts::default());
         let mut reports: Vec<Option<NodeReport>> = vec![None; nodes.len()];
         let mut by_region: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
-        for (i, node) in nodes.iter().enumerate() {
-            let Some(id) = &node.instance else {
-                reports[i] = Some(NodeReport::new(&node.name, Outcome::NoInstance));
-                continue;
-            };
-            match node.region() {
-                Ok(region) => by_region.entry(region).or_default().push((i, id.clone())),
-                Err(why) => reports[i] = Some(self.fail(&node.name, Some(id), &EngineIssue::new("node.invalid_property", why))),
+        for (i, node) in plan.nodes.iter().enumerate() {
+            let id = node.instance_id.as_deref();
+            match &node.step {
+                Step::Skip { .. } => reports[i] = Some(NodeReport::new(&node.node, Outcome::NoInstance)),
+                Step::Refuse { error } => reports[i] = Some(self.fail(&node.node, id, &EngineIssue::from_payload(error))),
+                _ => by_region.entry(node.region.clone().unwrap_or_default()).or_default().push((i, id.unwrap_or_default().to_owned())),
             }
         }
         (reports, by_region)

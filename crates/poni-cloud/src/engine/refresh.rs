@@ -25,7 +25,7 @@ impl Engine {
         let tree = self.repo.tree()?;
         let nodes = selection.select(&tree)?;
         self.emit(EngineEvent::OperationStarted { operation, nodes: nodes.len() as u32 });
-        let (mut reports, by_region) = self.instances_by_region(&nodes);
+        let (mut reports, by_region) = self.instances_by_region(operation, &nodes);
         let mut cancelled = false;
         if !by_region.is_empty() {
             let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();

@@ -68,24 +68,19 @@ impl Engine {
         let tree = self.repo.tree()?;
         let nodes = selection.select(&tree)?;
         self.emit(EngineEvent::OperationStarted { operation: Operation::Wait, nodes: nodes.len() as u32 });
-        let mut reports: Vec<NodeReport> = Vec::new();
-        let mut watched = Vec::new();
-        for node in &nodes {
-            let Some(id) = &node.instance else {
-                reports.push(NodeReport::new(&node.name, Outcome::NoInstance));
-                continue;
-            };
-            match node.region() {
-                Ok(region) => watched.push(Watched {
-                    node: node.name.clone(),
-                    region,
-                    instance_id: id.clone(),
-                    timeout: init_timeout_of(&node.cloud()),
-                    known: None,
-                }),
-                Err(why) => reports.push(self.fail(&node.name, Some(id), &EngineIssue::new("node.invalid_property", why))),
-            }
-        }
+        let (reports, by_region) = self.instances_by_region(Operation::Wait, &nodes);
+        let mut reports: Vec<NodeReport> = reports.into_iter().flatten().collect();
+        let watched = by_region
+            .into_iter()
+            .flat_map(|(region, list)| list.into_iter().map(move |(i, id)| (region.clone(), i, id)))
+            .map(|(region, i, instance_id)| Watched {
+                node: nodes[i].name.clone(),
+                region,
+                instance_id,
+                timeout: init_timeout_of(&nodes[i].cloud()),
+                known: None,
+            })
+            .collect();
         let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
         let (waited, cancelled) = self.wait_for(&repo_id, watched, state, cancel).await;
         reports.extend(waited);
