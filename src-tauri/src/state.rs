@@ -1,6 +1,7 @@
 //! What the running app holds: the open workspace with its watcher and cloud session, the
 //! settings store and the credentials service.
 
+use poni_repo::ErrorCode;
 use poni_app::cloud::{AccountService, CloudCredentials, CloudSession, SessionOptions, SsoLogins};
 use poni_app::watch::{RepoWatcher, SeenFingerprint};
 use poni_app::{AppError, AppResult, SettingsStore, Workspace};
@@ -50,13 +51,13 @@ impl AppState {
     /// The open workspace's cloud session.
     pub fn cloud(&self) -> AppResult<CloudSession> {
         let guard = self.cloud.read().unwrap_or_else(|e| e.into_inner());
-        guard.clone().ok_or_else(|| AppError::new("workspace.none", "No repository is open: open or create one first."))
+        guard.clone().ok_or_else(|| AppError::new(ErrorCode::WorkspaceNone, "No repository is open: open or create one first."))
     }
 
     /// Runs `f` on the open workspace.
     pub fn with<T>(&self, f: impl FnOnce(&Workspace) -> AppResult<T>) -> AppResult<T> {
         let guard = self.workspace.read().unwrap_or_else(|e| e.into_inner());
-        let workspace = guard.as_ref().ok_or_else(|| AppError::new("workspace.none", "No repository is open: open or create one first."))?;
+        let workspace = guard.as_ref().ok_or_else(|| AppError::new(ErrorCode::WorkspaceNone, "No repository is open: open or create one first."))?;
         f(workspace)
     }
 

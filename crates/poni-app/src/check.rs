@@ -3,6 +3,7 @@
 //! The rules are the cores' (poni-repo for keys and names, poni-cloud for cloud values): the UI
 //! keeps no copy of them and decides on these typed problems, never on a message.
 
+use poni_repo::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::view::PropertyEdit;
 use poni_cloud::spec::{LaunchSpec, KEY_PAIR_KEYS};
@@ -20,7 +21,7 @@ pub const MANAGED: &[(&str, &str)] = &[
 ];
 
 /// The code of a problem with a managed key.
-pub const MANAGED_CODE: &str = "input.managed_property";
+pub const MANAGED_CODE: ErrorCode = ErrorCode::InputManagedProperty;
 
 /// One reason a save cannot be made as it is, about one of the keys it sets or removes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -30,13 +31,13 @@ pub struct EditProblem {
     /// The key as the save names it, e.g. `cloud.image`.
     pub key: String,
     /// `input.invalid_property`, `input.managed_property` or `node.invalid_property`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl EditProblem {
     fn repo(key: &str, error: &RepoError) -> Self {
-        Self { key: key.to_string(), code: error.code().to_string(), message: error.to_string() }
+        Self { key: key.to_string(), code: error.code(), message: error.to_string() }
     }
 }
 
@@ -46,12 +47,12 @@ impl EditProblem {
 #[ts(rename_all = "camelCase")]
 pub struct NameProblem {
     /// `input.invalid_name`, `repo.already_exists`, `repo.conflict` or `repo.not_found`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 pub(crate) fn not_found(name: &str) -> AppError {
-    AppError::new("repo.not_found", format!("'{name}' does not exist (it may have been removed or renamed)"))
+    AppError::new(ErrorCode::RepoNotFound, format!("'{name}' does not exist (it may have been removed or renamed)"))
 }
 
 /// Every problem of a save on item `name`: keys that are not valid or may not be changed, values
@@ -116,7 +117,7 @@ fn refused(key: &str) -> Option<EditProblem> {
     MANAGED
         .iter()
         .find(|(managed, _)| *managed == key)
-        .map(|(_, why)| EditProblem { key: key.to_string(), code: MANAGED_CODE.to_string(), message: why.to_string() })
+        .map(|(_, why)| EditProblem { key: key.to_string(), code: MANAGED_CODE, message: why.to_string() })
 }
 
 /// Keys the cloud core checks: `cloud` and everything in it, and the login `user`.
@@ -143,7 +144,7 @@ fn cloud_problems(tree: &Tree, name: &str, own: &Props, keys: &[&str]) -> Vec<Ed
         .filter(|p| !p.missing)
         .filter_map(|p| {
             let key = keys.iter().copied().find(|k| concerns(k, &p.property))?;
-            Some(EditProblem { key: key.to_string(), code: p.code().to_string(), message: p.message.clone() })
+            Some(EditProblem { key: key.to_string(), code: p.code(), message: p.message.clone() })
         })
         .collect()
 }
@@ -170,7 +171,7 @@ pub fn check_name(repo: &Repo, name: &str, rename_from: Option<&str>) -> AppResu
     };
     match checked {
         Ok(()) => Ok(None),
-        Err(e) if e.is_bad_input() => Ok(Some(NameProblem { code: e.code().to_string(), message: e.to_string() })),
+        Err(e) if e.is_bad_input() => Ok(Some(NameProblem { code: e.code(), message: e.to_string() })),
         Err(e) => Err(e.into()),
     }
 }
@@ -288,17 +289,17 @@ mod tests {
     fn names_are_checked_by_the_repository_core() {
         let (_dir, ws) = workspace();
         assert_eq!(ws.check_name("web/cache", None).unwrap(), None);
-        let code = |name: &str, from: Option<&str>| ws.check_name(name, from).unwrap().map(|p| p.code);
-        assert_eq!(code("web", None).as_deref(), Some("repo.already_exists"));
-        assert_eq!(code("a:b", None).as_deref(), Some("input.invalid_name"));
-        assert_eq!(code("", None).as_deref(), Some("input.invalid_name"));
-        assert_eq!(code("web/n/inner", None).as_deref(), Some("repo.conflict"));
+        let code = |name: &str, from: Option<&str>| ws.check_name(name, from).unwrap().map(|p| p.code.as_str());
+        assert_eq!(code("web", None), Some("repo.already_exists"));
+        assert_eq!(code("a:b", None), Some("input.invalid_name"));
+        assert_eq!(code("", None), Some("input.invalid_name"));
+        assert_eq!(code("web/n/inner", None), Some("repo.conflict"));
         // Renames: unchanged is fine, into itself or onto an existing item is not.
         assert_eq!(code("web/n", Some("web/n")), None);
         assert_eq!(code("api/n", Some("web/n")), None);
-        assert_eq!(code("web/inside", Some("web")).as_deref(), Some("repo.conflict"));
-        assert_eq!(code("web", Some("web/n")).as_deref(), Some("repo.conflict"));
-        assert_eq!(code("other", Some("gone")).as_deref(), Some("repo.not_found"));
+        assert_eq!(code("web/inside", Some("web")), Some("repo.conflict"));
+        assert_eq!(code("web", Some("web/n")), Some("repo.conflict"));
+        assert_eq!(code("other", Some("gone")), Some("repo.not_found"));
         let problem = ws.check_name("web", None).unwrap().unwrap();
         assert_eq!(problem.message, "system 'web' already exists");
     }

@@ -1,6 +1,7 @@
 //! The user's settings and recently opened repositories, kept as JSON in the platform's config
 //! folder (found with the `directories` crate) and written atomically.
 
+use poni_repo::ErrorCode;
 use crate::cloud::credentials::CredentialChoice;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
@@ -60,7 +61,7 @@ impl SettingsStore {
         let dir = match std::env::var_os("PONI_DESKTOP_CONFIG_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => directories::ProjectDirs::from("", "", "poni-desktop")
-                .ok_or_else(|| AppError::new("settings.no_home", "Cannot find your home folder to keep settings in."))?
+                .ok_or_else(|| AppError::new(ErrorCode::SettingsNoHome, "Cannot find your home folder to keep settings in."))?
                 .config_dir()
                 .to_path_buf(),
         };
@@ -75,10 +76,10 @@ impl SettingsStore {
     pub fn load(&self) -> AppResult<Settings> {
         match std::fs::read_to_string(&self.path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                AppError::new("settings.bad_file", format!("{}: cannot read the settings ({e}); fix or delete the file", self.path.display()))
+                AppError::new(ErrorCode::SettingsBadFile, format!("{}: cannot read the settings ({e}); fix or delete the file", self.path.display()))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-            Err(e) => Err(AppError::new("io", format!("{}: {e}", self.path.display()))),
+            Err(e) => Err(AppError::new(ErrorCode::Io, format!("{}: {e}", self.path.display()))),
         }
     }
 

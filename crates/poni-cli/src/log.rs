@@ -133,7 +133,7 @@ mod tests {
             current: InstanceState::ShuttingDown,
         };
         assert_eq!(lines(&requested, false), ["poni    INFO    terminated: drumbo1"]);
-        let warning = EngineEvent::Warning { node: None, code: "x".into(), message: "careful".into() };
+        let warning = EngineEvent::Warning { node: None, code: poni_cloud::ErrorCode::NodeKeyFileMissing, message: "careful".into() };
         assert_eq!(lines(&warning, false), ["poni    WARNING careful"]);
     }
 }

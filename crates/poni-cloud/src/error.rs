@@ -1,5 +1,6 @@
 //! The shape every error of this crate takes when it leaves the process (IPC, CLI output).
 
+pub use poni_repo::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// An error as the UI and CLI see it: a stable machine-readable `code` plus a message a
@@ -8,13 +9,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorPayload {
     /// Dotted identifier, e.g. `repo.already_exists`, `cloud.throttled`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ErrorPayload {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorPayload {
-        ErrorPayload { code: code.into(), message: message.into() }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorPayload {
+        ErrorPayload { code, message: message.into() }
     }
 }
 
@@ -34,16 +35,16 @@ impl From<poni_repo::RepoError> for ErrorPayload {
 
 /// Errors with a stable code, such as `cloud.throttled` or `credentials.missing`.
 pub trait Coded: std::fmt::Display {
-    fn code(&self) -> &'static str;
+    fn code(&self) -> ErrorCode;
 
     fn payload(&self) -> ErrorPayload {
-        ErrorPayload { code: self.code().to_owned(), message: self.to_string() }
+        ErrorPayload { code: self.code(), message: self.to_string() }
     }
 }
 
 /// Repository errors keep the codes the repository core gives them.
 impl Coded for poni_repo::RepoError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         poni_repo::RepoError::code(self)
     }
 }

@@ -18,4 +18,4 @@ pub mod error;
 pub mod plan;
 pub mod spec;
 
-pub use error::{Coded, ErrorPayload};
+pub use error::{Coded, ErrorCode, ErrorPayload};

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::code::ErrorCode;
+
 pub type Result<T, E = RepoError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -51,26 +53,26 @@ pub enum RepoError {
 
 impl RepoError {
     /// A stable, dotted identifier of the kind of error, for programs (never shown alone).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotARepository(_) => "repo.not_a_repository",
-            Self::AlreadyInitialized(_) => "repo.already_initialized",
-            Self::BadFile { .. } => "repo.bad_file",
-            Self::InvalidName { .. } => "input.invalid_name",
-            Self::InvalidPattern { .. } => "input.invalid_pattern",
-            Self::InvalidRange { .. } => "input.invalid_range",
-            Self::InvalidTemplate { .. } => "input.invalid_template",
-            Self::InvalidProperty { .. } => "input.invalid_property",
-            Self::AlreadyExists { .. } => "repo.already_exists",
-            Self::NotFound { .. } => "repo.not_found",
-            Self::NoMatch => "repo.no_match",
-            Self::InheritNoMatch(_) => "repo.inherit_no_match",
-            Self::InheritAmbiguous { .. } => "repo.inherit_ambiguous",
-            Self::Conflict(_) => "repo.conflict",
-            Self::Usage(_) => "input.usage",
-            Self::Unsafe { .. } => "repo.unsafe_path",
-            Self::Journal(_) => "repo.journal",
-            Self::Io { .. } => "io",
+            Self::NotARepository(_) => ErrorCode::RepoNotARepository,
+            Self::AlreadyInitialized(_) => ErrorCode::RepoAlreadyInitialized,
+            Self::BadFile { .. } => ErrorCode::RepoBadFile,
+            Self::InvalidName { .. } => ErrorCode::InputInvalidName,
+            Self::InvalidPattern { .. } => ErrorCode::InputInvalidPattern,
+            Self::InvalidRange { .. } => ErrorCode::InputInvalidRange,
+            Self::InvalidTemplate { .. } => ErrorCode::InputInvalidTemplate,
+            Self::InvalidProperty { .. } => ErrorCode::InputInvalidProperty,
+            Self::AlreadyExists { .. } => ErrorCode::RepoAlreadyExists,
+            Self::NotFound { .. } => ErrorCode::RepoNotFound,
+            Self::NoMatch => ErrorCode::RepoNoMatch,
+            Self::InheritNoMatch(_) => ErrorCode::RepoInheritNoMatch,
+            Self::InheritAmbiguous { .. } => ErrorCode::RepoInheritAmbiguous,
+            Self::Conflict(_) => ErrorCode::RepoConflict,
+            Self::Usage(_) => ErrorCode::InputUsage,
+            Self::Unsafe { .. } => ErrorCode::RepoUnsafePath,
+            Self::Journal(_) => ErrorCode::RepoJournal,
+            Self::Io { .. } => ErrorCode::Io,
         }
     }
 

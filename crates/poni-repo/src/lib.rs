@@ -4,6 +4,7 @@
 //!
 //! No cloud and no UI here: the cloud engine and the front ends build on this crate.
 
+pub mod code;
 pub mod error;
 pub mod journal;
 pub mod json_format;
@@ -15,6 +16,7 @@ pub mod target;
 pub mod template;
 pub mod tree;
 
+pub use code::ErrorCode;
 pub use error::{RepoError, Result};
 pub use props::{Assignment, Change, Props};
 pub use repo::{AddNodes, ItemChanges, PlannedNode, Repo};

@@ -8,6 +8,7 @@ import type { AccountStatus } from "../bindings/AccountStatus";
 import type { Affected } from "../bindings/Affected";
 import type { AccountInstance } from "../bindings/AccountInstance";
 import type { EditProblem } from "../bindings/EditProblem";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ErrorPayload as AppError } from "../bindings/ErrorPayload";
 import type { Drift } from "../bindings/Drift";
 import type { ImportPreviewNode } from "../bindings/ImportPreviewNode";
@@ -49,7 +50,7 @@ import type { TreeView } from "../bindings/TreeView";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
 
 export class BackendError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   constructor(error: AppError) {
     super(error.message);
     this.name = "BackendError";
@@ -67,7 +68,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (error) {
     if (isAppError(error)) throw new BackendError(error);
     // Anything else is a bug in the shell (a panic, a missing permission): still coded.
-    throw new BackendError({ code: "ipc.failed", message: String(error) });
+    throw new BackendError({ code: "app.ipc_failed", message: String(error) });
   }
 }
 

@@ -1,8 +1,9 @@
 // Turns backend errors into sentences with a next step. The code picks the advice; the
 // backend's message (already in words) says what happened.
 import { BackendError } from "./backend";
+import type { ErrorCode } from "../bindings/ErrorCode";
 
-const advice: Record<string, string> = {
+const advice: Partial<Record<ErrorCode, string>> = {
   "repo.not_a_repository": "Pick a folder that holds a poni repository, or create a new one there.",
   "repo.already_initialized": "That folder is a repository already: open it instead.",
   "repo.bad_file": "Fix the file in a text editor (or delete it) and the app picks it up by itself.",
@@ -16,7 +17,7 @@ const advice: Record<string, string> = {
   "repo.inherit_ambiguous": "Pick exactly one parent node.",
   "repo.conflict": "The files changed while you worked. The view has been refreshed; try again.",
   "settings.bad_file": "Fix or delete the settings file; the app starts with defaults without it.",
-  "ipc.failed": "This is a bug in Poni Desktop. Restart the app; if it happens again, report it.",
+  "app.ipc_failed": "This is a bug in Poni Desktop. Restart the app; if it happens again, report it.",
   io: "Check that the folder exists and that you may write to it.",
   "credentials.missing": "Store a credential set in Settings, pick an AWS profile there (SSO profiles sign in with one click), or start the practice sandbox to try things without AWS.",
   "credentials.not_found": "Pick another source in Settings, or store the set again.",
@@ -44,8 +45,6 @@ const advice: Record<string, string> = {
   "sso.cancelled": "The sign-in was cancelled.",
   "sso.not_sso_profile": "This profile does not use single sign-on: pick another profile, or store a credential set.",
   "sso.failed": "Try the sign-in again; if it keeps failing, check the profile's start URL with your AWS administrator.",
-  "account.unreachable": "Check the network (or the custom EC2 endpoint in Settings) and try again.",
-  "account.denied": "The credentials were refused: check them in Settings, or sign in again.",
   "keypair.file_exists": "A private key file of that name is already in ~/.ssh and is never overwritten: pick another name, or import that key instead.",
   "keypair.exists": "The region has a key pair of that name already: pick it from the list, or choose another name.",
   "keypair.invalid_name": "Use letters, digits, '-', '_' and '.' for the key pair's name.",
@@ -60,7 +59,7 @@ const advice: Record<string, string> = {
 };
 
 export interface Explained {
-  code: string;
+  code: ErrorCode | "unknown";
   message: string;
   hint?: string;
 }
@@ -71,7 +70,7 @@ export function explain(error: unknown): Explained {
     return { code: error.code, message, hint: advice[error.code] };
   }
   if (error && typeof error === "object" && "code" in error && "message" in error) {
-    const e = error as { code: string; message: string };
+    const e = error as { code: ErrorCode; message: string };
     return { code: e.code, message: e.message.charAt(0).toUpperCase() + e.message.slice(1), hint: advice[e.code] };
   }
   return { code: "unknown", message: error instanceof Error ? error.message : String(error) };

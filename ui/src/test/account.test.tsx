@@ -2,6 +2,7 @@
 // and an account change dropping what the old account showed.
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ReactNode } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SandboxBanner } from "../components/cloud/SandboxBanner";
@@ -82,7 +83,7 @@ function credentials(extra: Partial<CredentialStatus> = {}): CredentialStatus {
 
 const login = { loginId: "login-1", profile: "work", verificationUri: "https://device.sso.eu-west-1.amazonaws.com/", verificationUriComplete: "https://device.sso.eu-west-1.amazonaws.com/?user_code=WXYZ-1234", userCode: "WXYZ-1234", expiresAt: "2030-01-01T12:10:00Z" };
 
-const unreachable = (code: string, message: string, fix: AccountStatus["fix"]): AccountStatus => ({ ...account, identity: null, error: { code, message }, fix, label: "AWS (account not reachable)" });
+const unreachable = (code: ErrorCode, message: string, fix: AccountStatus["fix"]): AccountStatus => ({ ...account, identity: null, error: { code, message }, fix, label: "AWS (account not reachable)" });
 
 describe("settings: the account", () => {
   beforeEach(() => {
@@ -260,7 +261,7 @@ describe("practice sandbox", () => {
   });
 
   it("the account fix can be the sandbox itself", async () => {
-    backendMock.accountStatus.mockResolvedValue(unreachable("account.unreachable", "the endpoint does not answer", { kind: "startSandbox" }));
+    backendMock.accountStatus.mockResolvedValue(unreachable("cloud.unreachable", "the endpoint does not answer", { kind: "startSandbox" }));
     const running: SandboxStatus = { phase: "running", endpoint: "http://127.0.0.1:41234", detail: null, error: null };
     backendMock.sandboxStart.mockImplementation(async () => {
       backendMock.sandboxStatus.mockResolvedValue(running);

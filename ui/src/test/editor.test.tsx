@@ -127,7 +127,7 @@ describe("editor", () => {
   it("shows a backend refusal in words, marks the refused row from the core's check and keeps every typed value", async () => {
     // The check passed, then the file changed: the save is refused, and the check now says which key.
     let refused = false;
-    const problem = { key: "port.sub", code: "input.invalid_property", message: "invalid property 'port.sub': 'port.sub' does not exist" };
+    const problem = { key: "port.sub", code: "input.invalid_property" as const, message: "invalid property 'port.sub': 'port.sub' does not exist" };
     backendMock.checkEdit.mockImplementation(async () => (refused ? [problem] : []));
     backendMock.editProperties.mockImplementation(async () => {
       refused = true;

@@ -3,6 +3,7 @@
 //! key pair or SSH access; whose account a launch goes to, with the button that fixes a
 //! credentials problem; and the warnings a launch preview adds from what the account says.
 
+use poni_repo::ErrorCode;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -120,7 +121,7 @@ impl AccountService {
     }
 
     fn ssh_dir(&self) -> AppResult<PathBuf> {
-        self.ssh_dir.clone().ok_or_else(|| AppError::new("local.no_home", "Cannot find your home folder, where ~/.ssh is."))
+        self.ssh_dir.clone().ok_or_else(|| AppError::new(ErrorCode::LocalNoHome, "Cannot find your home folder, where ~/.ssh is."))
     }
 
     async fn account(&self) -> AppResult<Account> {
@@ -242,7 +243,7 @@ impl AccountService {
         let target = match (&request.group_id, &request.name) {
             (Some(id), _) if !id.trim().is_empty() => SshAccessTarget::Existing { group_id: id.trim().to_owned() },
             (_, Some(name)) if !name.trim().is_empty() => SshAccessTarget::New { name: name.trim().to_owned() },
-            _ => return Err(AppError::new("input.missing", "Pick a security group, or name a new one.")),
+            _ => return Err(AppError::new(ErrorCode::InputMissing, "Pick a security group, or name a new one.")),
         };
         let done = self.account().await?.allow_ssh(&request.region, &target, &request.cidr).await.map_err(|e| for_app(coded(&e)))?;
         self.forget("groups", &request.region);

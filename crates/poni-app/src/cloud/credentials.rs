@@ -3,6 +3,7 @@
 //! a stored set, an AWS profile, the environment or the automatic order, and the source in
 //! effect. Keyring calls block (D-Bus, unlock prompts), so they run on blocking threads.
 
+use poni_repo::ErrorCode;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -388,7 +389,7 @@ impl CloudCredentials {
             CredentialChoice::Profile { name } => {
                 let name = name.trim().to_owned();
                 if name.is_empty() || name.contains(char::is_whitespace) {
-                    return Err(AppError::new("credentials.invalid_profile", format!("'{name}' is not an AWS profile name: pick one from the list.")));
+                    return Err(AppError::new(ErrorCode::CredentialsInvalidProfile, format!("'{name}' is not an AWS profile name: pick one from the list.")));
                 }
                 CredentialChoice::Profile { name }
             }
@@ -475,7 +476,7 @@ pub fn coded(e: &impl Coded) -> AppError {
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, creds::CredentialsError> + Send + 'static) -> AppResult<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result.map_err(|e| coded(&e)),
-        Err(e) => Err(AppError::new("credentials.keyring_unavailable", format!("The keyring call failed: {e}"))),
+        Err(e) => Err(AppError::new(ErrorCode::CredentialsKeyringUnavailable, format!("The keyring call failed: {e}"))),
     }
 }
 

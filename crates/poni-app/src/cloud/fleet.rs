@@ -7,6 +7,7 @@
 //! launch or preview, and the operation working on it. For the dashboard: counts by state and
 //! by region, nodes with no instance, instances the cloud no longer knows, the last errors.
 
+use poni_repo::ErrorCode;
 use std::collections::{BTreeMap, VecDeque};
 
 use poni_cloud::engine::{EngineEvent, OperationReport, PropertyChange, PropertyProblem};
@@ -92,7 +93,7 @@ pub struct FleetError {
     /// Null for errors of a whole operation (e.g. no credentials).
     pub node: Option<String>,
     pub instance_id: Option<String>,
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     /// The operation that met it; null for the automatic refresh.
     pub operation_id: Option<String>,
@@ -335,7 +336,7 @@ impl Fleet {
             EngineEvent::NodeFailed { node, instance_id, error } => {
                 let record = self.error(now, Severity::Error, Some(node), instance_id.as_deref(), error, operation_id);
                 let live = self.entry(node);
-                if error.code == "cloud.instance_not_found" && instance_id.is_some() && *instance_id == live.instance_id {
+                if error.code == ErrorCode::CloudInstanceNotFound && instance_id.is_some() && *instance_id == live.instance_id {
                     live.missing = true;
                     live.observe(instance_id.as_deref().unwrap_or_default(), InstanceState::Unknown, now);
                 }
@@ -658,7 +659,7 @@ mod tests {
         let gone = EngineEvent::NodeFailed {
             node: "b".into(),
             instance_id: Some("i-b".into()),
-            error: ErrorPayload { code: "cloud.instance_not_found".into(), message: "instance i-b does not exist in us-west-1".into() },
+            error: ErrorPayload { code: ErrorCode::CloudInstanceNotFound, message: "instance i-b does not exist in us-west-1".into() },
         };
         fleet.apply(&gone, "T1", None);
         let o = fleet.overview(true);
@@ -701,7 +702,7 @@ mod tests {
     fn problems_errors_warnings_and_operations_are_tracked() {
         let (_d, repo) = repo_with(&[("a", json!({})), ("b", json!({}))]);
         let mut fleet = Fleet::from_tree(&repo.tree().unwrap());
-        let problem = PropertyProblem { property: "cloud.image".into(), code: "node.missing_property".into(), message: "cloud.image is not set".into() };
+        let problem = PropertyProblem { property: "cloud.image".into(), code: ErrorCode::NodeMissingProperty, message: "cloud.image is not set".into() };
         fleet.apply(&EngineEvent::NodeInvalid { node: "a".into(), problems: vec![problem.clone()] }, "T1", Some("op-1"));
         assert_eq!(fleet.overview(false).with_problems, ["a"]);
         // A launch clears them.
@@ -709,12 +710,12 @@ mod tests {
         assert!(fleet.node("a").unwrap().problems.is_empty());
         assert_eq!(fleet.set_problems(&[("b".into(), vec![problem])]), ["b"]);
 
-        fleet.apply(&EngineEvent::Warning { node: None, code: "cloud.throttled".into(), message: "polling us-east-1 failed".into() }, "T3", Some("op-2"));
-        fleet.record_error("T4", &ErrorPayload { code: "credentials.missing".into(), message: "No AWS credentials found".into() }, Some("op-3"));
+        fleet.apply(&EngineEvent::Warning { node: None, code: ErrorCode::CloudThrottled, message: "polling us-east-1 failed".into() }, "T3", Some("op-2"));
+        fleet.record_error("T4", &ErrorPayload { code: ErrorCode::CredentialsMissing, message: "No AWS credentials found".into() }, Some("op-3"));
         let errors = fleet.overview(false).last_errors;
         assert_eq!(errors.iter().map(|e| (e.severity, e.code.as_str())).collect::<Vec<_>>(), [(Severity::Error, "credentials.missing"), (Severity::Warning, "cloud.throttled")]);
         for i in 0..30 {
-            fleet.record_error(&format!("T{i}"), &ErrorPayload { code: "x".into(), message: "y".into() }, None);
+            fleet.record_error(&format!("T{i}"), &ErrorPayload { code: ErrorCode::CloudError, message: "y".into() }, None);
         }
         assert_eq!(fleet.overview(false).last_errors.len(), ERRORS_LIMIT);
 

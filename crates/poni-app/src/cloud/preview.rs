@@ -4,6 +4,7 @@
 //! instances a terminate, stop, start or re-init touches, the ssh command for a node, and the
 //! reference lists the editor offers. No rule of what an action does lives here.
 
+use poni_repo::ErrorCode;
 use std::path::Path;
 
 use poni_cloud::account::key_file;
@@ -270,11 +271,11 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
         } else {
             "launch it first, or set its `host` property"
         };
-        return Err(AppError::new("node.no_address", format!("'{node}' has no address to connect to yet: {hint}.")));
+        return Err(AppError::new(ErrorCode::NodeNoAddress, format!("'{node}' has no address to connect to yet: {hint}.")));
     };
     let Some(user) = effective.get("user").and_then(Value::as_str).map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned) else {
         return Err(AppError::new(
-            "node.missing_property",
+            ErrorCode::NodeMissingProperty,
             format!("'{node}' has no `user` property: set it to the login name (for example root or ec2-user)."),
         ));
     };
@@ -394,7 +395,7 @@ mod tests {
         assert!(p.nodes[1].skip_reason.as_deref().unwrap().contains("already has instance 'i-0abc'"));
         let d3 = &p.nodes[2];
         assert_eq!(d3.action, PreviewAction::Invalid);
-        assert_eq!(d3.problems, [PropertyProblem { property: "cloud.image".into(), code: "node.missing_property".into(), message: "cloud.image is not set (the AMI id to launch, ami-…)".into() }]);
+        assert_eq!(d3.problems, [PropertyProblem { property: "cloud.image".into(), code: ErrorCode::NodeMissingProperty, message: "cloud.image is not set (the AMI id to launch, ami-…)".into() }]);
         assert_eq!(d3.region.as_deref(), Some("us-east-1"), "what is there is still shown");
         assert_eq!(p.nodes[3].problems[0].property, "cloud.region");
         assert_eq!(p.nodes[3].problems[0].code, "node.invalid_property");

@@ -4,6 +4,7 @@
 //! virtualenv); later starts take about a second. While it runs, every cloud call of the app
 //! goes to it (see `CloudCredentials::use_sandbox`); stopping it, or quitting, goes back.
 
+use poni_repo::ErrorCode;
 use std::io::{BufRead, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -261,24 +262,24 @@ impl Drop for State {
 
 fn python_missing() -> AppError {
     AppError::new(
-        "sandbox.python_missing",
+        ErrorCode::SandboxPythonMissing,
         "The practice sandbox needs Python 3, which is not installed. On Debian or Ubuntu install the packages python3 and python3-venv, then click Start again.",
     )
 }
 
 fn venv_missing() -> AppError {
     AppError::new(
-        "sandbox.python_missing",
+        ErrorCode::SandboxPythonMissing,
         "The practice sandbox needs Python's venv module, which is not installed. On Debian or Ubuntu install the package python3-venv, then click Start again.",
     )
 }
 
 fn install_failed(detail: String) -> AppError {
-    AppError::new("sandbox.install_failed", format!("The practice sandbox could not be installed: {detail}."))
+    AppError::new(ErrorCode::SandboxInstallFailed, format!("The practice sandbox could not be installed: {detail}."))
 }
 
 fn start_failed(detail: String) -> AppError {
-    AppError::new("sandbox.start_failed", format!("The practice sandbox could not be started: {detail}."))
+    AppError::new(ErrorCode::SandboxStartFailed, format!("The practice sandbox could not be started: {detail}."))
 }
 
 /// `$PONI_DESKTOP_DATA_DIR` (tests), else the platform's data folder.

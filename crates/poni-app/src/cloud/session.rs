@@ -10,6 +10,7 @@
 //! is an immediate, coded error) and cached until the choice, the stored sets or the endpoint
 //! setting change; one provider means one pacer, so concurrent operations share EC2's limits.
 
+use poni_repo::ErrorCode;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -324,7 +325,7 @@ impl CloudSession {
         let n = id.strip_prefix("op-").and_then(|n| n.parse::<u64>().ok());
         let mut rx = {
             let ops = lock(&self.inner.ops);
-            let entry = n.and_then(|n| ops.get(&n)).ok_or_else(|| AppError::new("cloud.no_operation", format!("There is no operation '{id}'.")))?;
+            let entry = n.and_then(|n| ops.get(&n)).ok_or_else(|| AppError::new(ErrorCode::CloudNoOperation, format!("There is no operation '{id}'.")))?;
             entry.done.subscribe()
         };
         let _ = rx.wait_for(|done| *done).await;
@@ -371,7 +372,7 @@ impl CloudSession {
                 .collect();
             if !busy.is_empty() {
                 return Err(AppError::new(
-                    "cloud.busy",
+                    ErrorCode::CloudBusy,
                     format!("Another operation is working on {}: wait for it to finish or cancel it.", busy.join(", ")),
                 ));
             }
@@ -450,7 +451,7 @@ fn wait_state(state: Option<&str>) -> AppResult<InstanceState> {
     let name = state.map(str::trim).unwrap_or_default();
     match InstanceState::from_name(name) {
         InstanceState::Unknown => Err(AppError::new(
-            "input.invalid_state",
+            ErrorCode::InputInvalidState,
             format!("'{name}' is not an instance state: use pending, running, stopping, stopped, shutting-down or terminated."),
         )),
         state => Ok(state),
@@ -710,8 +711,9 @@ impl Inner {
             let changed = match self.poll(&nodes).await {
                 Ok(changed) => changed,
                 Err(e) => {
-                    lock(&self.fleet).record_error(&now(), &poni_cloud::ErrorPayload { code: e.code.clone(), message: e.message.clone() }, None);
-                    if e.code.starts_with("credentials.") || matches!(e.code.as_str(), "cloud.auth_failed" | "cloud.unauthorized" | "cloud.credentials" | "cloud.credentials_expired" | "cloud.invalid_endpoint") {
+                    lock(&self.fleet).record_error(&now(), &e, None);
+                    // Asking again cannot help until the user fixes the account or the endpoint.
+                    if e.code.is_about_credentials() || e.code == ErrorCode::CloudInvalidEndpoint {
                         *lock(&self.refresher) = false;
                         break;
                     }

@@ -1,6 +1,7 @@
 //! SSO sign-ins in progress: started (the code to show and the page to open), then awaited
 //! until the person approves in the browser, or cancelled.
 
+use poni_repo::ErrorCode;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -74,9 +75,9 @@ impl SsoLogins {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(login_id)
-            .ok_or_else(|| AppError::new("sso.unknown_login", "That sign-in is not in progress any more: start it again."))?;
+            .ok_or_else(|| AppError::new(ErrorCode::SsoUnknownLogin, "That sign-in is not in progress any more: start it again."))?;
         self.running.lock().unwrap_or_else(|e| e.into_inner()).insert(login_id.to_owned(), cancel.clone());
-        let home = home_dir().ok_or_else(|| AppError::new("local.no_home", "Cannot find your home folder, where ~/.aws is."))?;
+        let home = home_dir().ok_or_else(|| AppError::new(ErrorCode::LocalNoHome, "Cannot find your home folder, where ~/.aws is."))?;
         let result = login.finish(&home, cancel).await;
         self.running.lock().unwrap_or_else(|e| e.into_inner()).remove(login_id);
         result.map_err(|e| coded(&e))?;

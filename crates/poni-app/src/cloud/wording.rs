@@ -2,6 +2,7 @@
 //! fixes each: decided on the error's code, never on its text. People using the app click
 //! instead of typing commands, so "run poni credentials set" becomes "open Settings".
 
+use poni_repo::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -21,16 +22,14 @@ pub enum FixAction {
 
 /// The button for an error, if one helps. `profile` is the chosen AWS profile, for sign-in.
 pub fn fix_for(error: &AppError, profile: Option<String>) -> Option<FixAction> {
-    match error.code.as_str() {
-        "credentials.sso_login_required" | "credentials.sso_expired" => profile.map(|profile| FixAction::SignIn { profile }),
-        "credentials.missing" => Some(FixAction::OpenCredentials),
-        "cloud.credentials_expired" | "cloud.credentials" => match profile {
+    match error.code {
+        ErrorCode::CredentialsSsoLoginRequired | ErrorCode::CredentialsSsoExpired => profile.map(|profile| FixAction::SignIn { profile }),
+        ErrorCode::CredentialsMissing => Some(FixAction::OpenCredentials),
+        ErrorCode::CloudCredentialsExpired | ErrorCode::CloudCredentials => match profile {
             Some(profile) => Some(FixAction::SignIn { profile }),
             None => Some(FixAction::OpenCredentials),
         },
-        code if code.starts_with("credentials.") || code == "cloud.auth_failed" || code == "cloud.unauthorized" => {
-            Some(FixAction::OpenCredentials)
-        }
+        code if code.is_about_credentials() => Some(FixAction::OpenCredentials),
         _ => None,
     }
 }
@@ -44,25 +43,25 @@ fn quoted_name(message: &str) -> Option<&str> {
 
 /// Rewords errors whose command-line text tells people to type commands.
 pub fn for_app(error: AppError) -> AppError {
-    let message = match error.code.as_str() {
-        "credentials.missing" => "No AWS credentials yet. Open Settings (the gear) to add an access key, pick an AWS profile or sign in with SSO; or start the practice sandbox there to try everything without an AWS account.".to_owned(),
-        "credentials.sso_login_required" => match quoted_name(&error.message) {
+    let message = match error.code {
+        ErrorCode::CredentialsMissing => "No AWS credentials yet. Open Settings (the gear) to add an access key, pick an AWS profile or sign in with SSO; or start the practice sandbox there to try everything without an AWS account.".to_owned(),
+        ErrorCode::CredentialsSsoLoginRequired => match quoted_name(&error.message) {
             Some(p) => format!("The AWS profile '{p}' uses SSO and is not signed in. Click \"Sign in\" to sign in in your browser."),
             None => error.message.clone(),
         },
-        "credentials.sso_expired" => match quoted_name(&error.message) {
+        ErrorCode::CredentialsSsoExpired => match quoted_name(&error.message) {
             Some(p) => format!("The SSO session of the AWS profile '{p}' has expired. Click \"Sign in again\"."),
             None => error.message.clone(),
         },
-        "credentials.not_found" => match quoted_name(&error.message) {
+        ErrorCode::CredentialsNotFound => match quoted_name(&error.message) {
             Some(set) => format!("There is no stored credential set '{set}'. Add it in Settings, or pick another source there."),
             None => error.message.clone(),
         },
-        "credentials.keyring_corrupt" => "A credential set in the system keyring is damaged. Store it again in Settings.".to_owned(),
-        "cloud.credentials_expired" | "cloud.credentials" => {
+        ErrorCode::CredentialsKeyringCorrupt => "A credential set in the system keyring is damaged. Store it again in Settings.".to_owned(),
+        ErrorCode::CloudCredentialsExpired | ErrorCode::CloudCredentials => {
             "The AWS credentials were not accepted any more (an SSO session or temporary keys may have expired). Sign in again, or pick other credentials in Settings.".to_owned()
         }
-        "credentials.profile_not_found" => match quoted_name(&error.message) {
+        ErrorCode::CredentialsProfileNotFound => match quoted_name(&error.message) {
             Some(p) => format!("There is no AWS profile '{p}' any more. Pick another source in Settings."),
             None => error.message.clone(),
         },
@@ -77,18 +76,18 @@ mod tests {
 
     #[test]
     fn app_messages_say_what_to_click_and_keep_the_code() {
-        let e = for_app(AppError::new("credentials.missing", "No AWS credentials found: store a credential set (poni credentials set) ..."));
+        let e = for_app(AppError::new(ErrorCode::CredentialsMissing, "No AWS credentials found: store a credential set (poni credentials set) ..."));
         assert_eq!(e.code, "credentials.missing");
         assert!(e.message.contains("Open Settings") && !e.message.contains("poni credentials"), "{}", e.message);
-        let e = for_app(AppError::new("credentials.sso_expired", "The SSO session of the AWS profile 'dev' has expired: sign in again with `poni sso login --profile dev`."));
+        let e = for_app(AppError::new(ErrorCode::CredentialsSsoExpired, "The SSO session of the AWS profile 'dev' has expired: sign in again with `poni sso login --profile dev`."));
         assert_eq!(e.message, "The SSO session of the AWS profile 'dev' has expired. Click \"Sign in again\".");
-        let untouched = AppError::new("cloud.throttled", "EC2 is limiting the request rate");
+        let untouched = AppError::new(ErrorCode::CloudThrottled, "EC2 is limiting the request rate");
         assert_eq!(for_app(untouched.clone()), untouched);
     }
 
     #[test]
     fn the_fix_follows_the_code() {
-        let e = |code: &str| AppError::new(code, "whatever the text says");
+        let e = |code: &str| AppError::new(ErrorCode::parse(code).expect("a known code"), "whatever the text says");
         assert_eq!(fix_for(&e("credentials.sso_expired"), Some("dev".into())), Some(FixAction::SignIn { profile: "dev".into() }));
         assert_eq!(fix_for(&e("credentials.missing"), None), Some(FixAction::OpenCredentials));
         assert_eq!(fix_for(&e("cloud.auth_failed"), Some("dev".into())), Some(FixAction::OpenCredentials));

@@ -1,6 +1,7 @@
 //! Why an account lookup or action failed: a cloud error, or a local reason found before any
 //! call was made (an existing key file, a bad name or CIDR).
 
+use poni_repo::ErrorCode;
 use crate::aws::CloudError;
 use crate::error::Coded;
 
@@ -27,17 +28,17 @@ pub enum AccountError {
 }
 
 impl Coded for AccountError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
             AccountError::Cloud(e) => e.code(),
-            AccountError::KeyFileExists { .. } => "keypair.file_exists",
-            AccountError::KeyPairExists { .. } => "keypair.exists",
-            AccountError::InvalidKeyPairName { .. } => "keypair.invalid_name",
-            AccountError::BadPublicKey { .. } => "keypair.bad_public_key",
-            AccountError::InvalidCidr { .. } => "ssh.invalid_cidr",
-            AccountError::GroupExists { .. } => "ssh.group_exists",
-            AccountError::LocalFile { .. } => "local.write_failed",
-            AccountError::NoDefaultVpc { .. } => "ssh.no_default_vpc",
+            AccountError::KeyFileExists { .. } => ErrorCode::KeypairFileExists,
+            AccountError::KeyPairExists { .. } => ErrorCode::KeypairExists,
+            AccountError::InvalidKeyPairName { .. } => ErrorCode::KeypairInvalidName,
+            AccountError::BadPublicKey { .. } => ErrorCode::KeypairBadPublicKey,
+            AccountError::InvalidCidr { .. } => ErrorCode::SshInvalidCidr,
+            AccountError::GroupExists { .. } => ErrorCode::SshGroupExists,
+            AccountError::LocalFile { .. } => ErrorCode::LocalWriteFailed,
+            AccountError::NoDefaultVpc { .. } => ErrorCode::SshNoDefaultVpc,
         }
     }
 }

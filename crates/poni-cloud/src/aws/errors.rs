@@ -1,6 +1,7 @@
 //! EC2 failures as coded errors with messages that say what happened and what to do.
 //! EC2 errors carry no typed variants: the AWS error code (`ProvideErrorMetadata::code`) decides.
 
+use poni_repo::ErrorCode;
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use serde::Serialize;
@@ -43,37 +44,37 @@ pub enum CloudErrorKind {
 }
 
 impl CloudErrorKind {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         use CloudErrorKind::*;
         match self {
-            Throttled => "cloud.throttled",
-            ServiceUnavailable => "cloud.unavailable",
-            Timeout => "cloud.timeout",
-            Unreachable => "cloud.unreachable",
-            ConnectionRefused => "cloud.connection_refused",
-            ImageNotFound => "cloud.image_not_found",
-            KeyPairNotFound => "cloud.key_pair_not_found",
-            SecurityGroupNotFound => "cloud.security_group_not_found",
-            SubnetNotFound => "cloud.subnet_not_found",
-            InstanceNotFound => "cloud.instance_not_found",
-            AddressNotFound => "cloud.address_not_found",
-            Unauthorized => "cloud.unauthorized",
-            AuthFailure => "cloud.auth_failed",
-            CredentialsExpired => "cloud.credentials_expired",
-            Credentials => "cloud.credentials",
-            InsufficientCapacity => "cloud.insufficient_capacity",
-            Unsupported => "cloud.unsupported",
-            InstanceLimit => "cloud.instance_limit",
-            InvalidInstanceType => "cloud.invalid_instance_type",
-            IdempotencyMismatch => "cloud.idempotency_mismatch",
-            InvalidParameter => "cloud.invalid_parameter",
-            IncorrectState => "cloud.incorrect_state",
-            OptInRequired => "cloud.opt_in_required",
-            AccountBlocked => "cloud.account_blocked",
-            InvalidEndpoint => "cloud.invalid_endpoint",
-            Ambiguous => "cloud.ambiguous",
-            BadResponse => "cloud.bad_response",
-            Other => "cloud.error",
+            Throttled => ErrorCode::CloudThrottled,
+            ServiceUnavailable => ErrorCode::CloudUnavailable,
+            Timeout => ErrorCode::CloudTimeout,
+            Unreachable => ErrorCode::CloudUnreachable,
+            ConnectionRefused => ErrorCode::CloudConnectionRefused,
+            ImageNotFound => ErrorCode::CloudImageNotFound,
+            KeyPairNotFound => ErrorCode::CloudKeyPairNotFound,
+            SecurityGroupNotFound => ErrorCode::CloudSecurityGroupNotFound,
+            SubnetNotFound => ErrorCode::CloudSubnetNotFound,
+            InstanceNotFound => ErrorCode::CloudInstanceNotFound,
+            AddressNotFound => ErrorCode::CloudAddressNotFound,
+            Unauthorized => ErrorCode::CloudUnauthorized,
+            AuthFailure => ErrorCode::CloudAuthFailed,
+            CredentialsExpired => ErrorCode::CloudCredentialsExpired,
+            Credentials => ErrorCode::CloudCredentials,
+            InsufficientCapacity => ErrorCode::CloudInsufficientCapacity,
+            Unsupported => ErrorCode::CloudUnsupported,
+            InstanceLimit => ErrorCode::CloudInstanceLimit,
+            InvalidInstanceType => ErrorCode::CloudInvalidInstanceType,
+            IdempotencyMismatch => ErrorCode::CloudIdempotencyMismatch,
+            InvalidParameter => ErrorCode::CloudInvalidParameter,
+            IncorrectState => ErrorCode::CloudIncorrectState,
+            OptInRequired => ErrorCode::CloudOptInRequired,
+            AccountBlocked => ErrorCode::CloudAccountBlocked,
+            InvalidEndpoint => ErrorCode::CloudInvalidEndpoint,
+            Ambiguous => ErrorCode::CloudAmbiguous,
+            BadResponse => ErrorCode::CloudBadResponse,
+            Other => ErrorCode::CloudError,
         }
     }
 
@@ -104,7 +105,7 @@ pub struct CloudError {
 }
 
 impl Coded for CloudError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         self.kind.code()
     }
 }

@@ -239,7 +239,7 @@ impl Ec2Provider {
             let token = tags::batch_client_token(request.batch_tag, index);
             match self.run_instances(request, &network, &tags, &types[index], &token).await {
                 Err(e) if e.kind.is_capacity() && index + 1 < types.len() => {
-                    tracing::warn!(batch = request.batch_tag, instance_type = %types[index], code = e.kind.code(), "no capacity, trying the next type");
+                    tracing::warn!(batch = request.batch_tag, instance_type = %types[index], code = e.kind.code().as_str(), "no capacity, trying the next type");
                     index += 1;
                 }
                 Err(mut e) if e.kind.is_capacity() && types.len() > 1 => {

@@ -86,7 +86,7 @@ where
             Ok(value) => return Ok(value),
             Err(e) if e.kind.is_retryable() => match delays.next() {
                 Some(delay) => {
-                    tracing::warn!(code = e.kind.code(), aws_code = ?e.aws_code, region, attempt = number, ?delay, "retrying EC2 call");
+                    tracing::warn!(code = e.kind.code().as_str(), aws_code = ?e.aws_code, region, attempt = number, ?delay, "retrying EC2 call");
                     tokio::time::sleep(delay).await;
                 }
                 None => {

@@ -25,6 +25,7 @@ pub use keys::AwsKeys;
 pub use resolve::{CredentialChoice, CredentialKind, CredentialResolver, CredentialSource, ResolvedCredentials};
 pub use store::{check_set_name, CredentialSets, KeyringStore, SecretStore, DEFAULT_SET, KEYRING_SERVICE};
 
+use poni_repo::ErrorCode;
 use crate::error::Coded;
 
 pub use env::{ACCESS_KEY_ID as ENV_ACCESS_KEY_ID, SECRET_ACCESS_KEY as ENV_SECRET_ACCESS_KEY};
@@ -66,21 +67,21 @@ pub enum CredentialsError {
 }
 
 impl Coded for CredentialsError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            CredentialsError::Missing { .. } | CredentialsError::EnvironmentNotSet => "credentials.missing",
-            CredentialsError::IncompleteEnvironment { .. } => "credentials.incomplete_environment",
-            CredentialsError::SetNotFound(_) => "credentials.not_found",
-            CredentialsError::InvalidSetName(_) => "credentials.invalid_name",
-            CredentialsError::InvalidKeys(_) => "credentials.invalid",
-            CredentialsError::KeyringLocked(_) => "credentials.keyring_locked",
-            CredentialsError::KeyringUnavailable(_) => "credentials.keyring_unavailable",
-            CredentialsError::KeyringCorrupt => "credentials.keyring_corrupt",
-            CredentialsError::ProfileNotFound(_) => "credentials.profile_not_found",
-            CredentialsError::ProfileFailed { .. } => "credentials.profile_failed",
-            CredentialsError::ProfileTimedOut(_) => "credentials.profile_timeout",
-            CredentialsError::SsoLoginRequired(_) => "credentials.sso_login_required",
-            CredentialsError::SsoExpired(_) => "credentials.sso_expired",
+            CredentialsError::Missing { .. } | CredentialsError::EnvironmentNotSet => ErrorCode::CredentialsMissing,
+            CredentialsError::IncompleteEnvironment { .. } => ErrorCode::CredentialsIncompleteEnvironment,
+            CredentialsError::SetNotFound(_) => ErrorCode::CredentialsNotFound,
+            CredentialsError::InvalidSetName(_) => ErrorCode::CredentialsInvalidName,
+            CredentialsError::InvalidKeys(_) => ErrorCode::CredentialsInvalid,
+            CredentialsError::KeyringLocked(_) => ErrorCode::CredentialsKeyringLocked,
+            CredentialsError::KeyringUnavailable(_) => ErrorCode::CredentialsKeyringUnavailable,
+            CredentialsError::KeyringCorrupt => ErrorCode::CredentialsKeyringCorrupt,
+            CredentialsError::ProfileNotFound(_) => ErrorCode::CredentialsProfileNotFound,
+            CredentialsError::ProfileFailed { .. } => ErrorCode::CredentialsProfileFailed,
+            CredentialsError::ProfileTimedOut(_) => ErrorCode::CredentialsProfileTimeout,
+            CredentialsError::SsoLoginRequired(_) => ErrorCode::CredentialsSsoLoginRequired,
+            CredentialsError::SsoExpired(_) => ErrorCode::CredentialsSsoExpired,
         }
     }
 }

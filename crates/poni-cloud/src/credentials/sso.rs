@@ -7,6 +7,7 @@
 //! Endpoints: `AWS_ENDPOINT_URL_SSO_OIDC`, else `AWS_ENDPOINT_URL`, else AWS's own, as the SDKs
 //! read them. The tokens, client secret and device code are never logged or shown.
 
+use poni_repo::ErrorCode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -109,17 +110,17 @@ pub enum SsoError {
 }
 
 impl Coded for SsoError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            SsoError::NotSso(_) => "sso.not_sso_profile",
-            SsoError::NoProfile(_) => "credentials.profile_not_found",
-            SsoError::Incomplete { .. } => "sso.incomplete_profile",
-            SsoError::Denied(_) => "sso.denied",
-            SsoError::TimedOut(_) => "sso.timed_out",
-            SsoError::Cancelled => "sso.cancelled",
-            SsoError::Config(_) => "sso.config_unreadable",
-            SsoError::Failed(_) => "sso.failed",
-            SsoError::Cache { .. } => "sso.cache_unwritable",
+            SsoError::NotSso(_) => ErrorCode::SsoNotSsoProfile,
+            SsoError::NoProfile(_) => ErrorCode::CredentialsProfileNotFound,
+            SsoError::Incomplete { .. } => ErrorCode::SsoIncompleteProfile,
+            SsoError::Denied(_) => ErrorCode::SsoDenied,
+            SsoError::TimedOut(_) => ErrorCode::SsoTimedOut,
+            SsoError::Cancelled => ErrorCode::SsoCancelled,
+            SsoError::Config(_) => ErrorCode::SsoConfigUnreadable,
+            SsoError::Failed(_) => ErrorCode::SsoFailed,
+            SsoError::Cache { .. } => ErrorCode::SsoCacheUnwritable,
         }
     }
 }

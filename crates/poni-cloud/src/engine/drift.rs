@@ -2,6 +2,7 @@
 //! properties (type, image, key pair, security groups, subnet, Name tag) against the live
 //! instance, and its saved addresses against the live ones. One DescribeInstances per region.
 
+use poni_repo::ErrorCode;
 use crate::plan::Selection;
 use serde::Serialize;
 use serde_json::Value;
@@ -147,7 +148,7 @@ impl Engine {
                     Err(e) => report.failed.push(self.fail(&node.name, Some(id), e)),
                     Ok(found) => match found.get(id) {
                         None => {
-                            let issue = EngineIssue::new("cloud.instance_not_found", format!("instance {id} does not exist in {region}"));
+                            let issue = EngineIssue::new(ErrorCode::CloudInstanceNotFound, format!("instance {id} does not exist in {region}"));
                             report.failed.push(self.fail(&node.name, Some(id), &issue));
                         }
                         Some(live) => {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::aws::InstanceState;
-use crate::error::ErrorPayload;
+use crate::error::{ErrorCode, ErrorPayload};
 use crate::plan::SkipReason;
 
 /// Where events go. Called from the engine's task, so it must return quickly.
@@ -55,7 +55,7 @@ pub struct PropertyProblem {
     /// e.g. `cloud.image`.
     pub property: String,
     /// `node.missing_property` or `node.invalid_property`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -78,7 +78,7 @@ pub enum EngineEvent {
     /// A node left alone, e.g. init of a node that already has an instance.
     NodeSkipped { node: String, instance_id: Option<String>, reason: SkipReason, message: String },
     /// Something worth knowing that does not stop the operation (e.g. a missing key file).
-    Warning { node: Option<String>, code: String, message: String },
+    Warning { node: Option<String>, code: ErrorCode, message: String },
     /// A node got an instance (`reused`: found one an earlier, interrupted init launched).
     Launched {
         node: String,

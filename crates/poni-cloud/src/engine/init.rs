@@ -4,6 +4,7 @@
 //! batch) and each node's own tags follow. Optionally waits until they run, and associates
 //! `cloud.eip`.
 
+use poni_repo::ErrorCode;
 use std::collections::HashMap;
 
 use futures_util::stream::{self, StreamExt};
@@ -147,7 +148,7 @@ impl Engine {
             for node in plan.nodes.iter().filter(|n| n.elastic_ip().is_some() && matches!(n.step, Step::Launch { .. } | Step::Adopt { .. })) {
                 self.emit(EngineEvent::Warning {
                     node: Some(node.node.clone()),
-                    code: "node.eip_not_associated".into(),
+                    code: ErrorCode::NodeEipNotAssociated.into(),
                     message: "cloud.eip is associated once the instance runs: init with --wait (the desktop always waits)".into(),
                 });
             }

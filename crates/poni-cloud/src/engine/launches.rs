@@ -4,6 +4,7 @@
 //! lost answer) tells the next init exactly which instances belong to which node, before they
 //! carry a `poni:node` tag: it adopts them and never launches a duplicate.
 
+use poni_repo::ErrorCode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +102,7 @@ impl Engine {
     /// recorded batch is saved to its node (unless the node has moved on to another instance)
     /// and tagged, then the record goes. Returns the instances adopted, by node.
     pub(crate) async fn resume_launches(&self, repo_id: &str) -> Result<HashMap<String, InstanceInfo>, EngineError> {
-        let warn = |message: String| self.emit(EngineEvent::Warning { node: None, code: "cloud.launch_record".into(), message });
+        let warn = |message: String| self.emit(EngineEvent::Warning { node: None, code: ErrorCode::CloudLaunchRecord.into(), message });
         let mut adopted = HashMap::new();
         for record in LaunchRecord::all(&self.repo, warn) {
             let found = self.provider.find_batch_instances(&record.region, repo_id, &record.batch_tag).await?;
@@ -121,7 +122,7 @@ impl Engine {
                 } else {
                     self.emit(EngineEvent::Warning {
                         node: Some(node.clone()),
-                        code: "cloud.orphan_instance".into(),
+                        code: ErrorCode::CloudOrphanInstance.into(),
                         message: format!("instance {} was launched for {node}, which now has another instance; terminate it if it is not needed", info.id),
                     });
                 }

@@ -33,6 +33,7 @@ mod refresh;
 pub mod report;
 mod wait;
 
+use poni_repo::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -205,28 +206,23 @@ impl Engine {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct EngineIssue {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl EngineIssue {
-    pub fn new(code: &'static str, message: impl Into<String>) -> EngineIssue {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> EngineIssue {
         EngineIssue { code, message: message.into() }
     }
 
     /// A plan's refusal, reported as the node's failure.
     pub(crate) fn from_payload(error: &crate::ErrorPayload) -> EngineIssue {
-        let code = match error.code.as_str() {
-            "cloud.instance_not_found" => "cloud.instance_not_found",
-            "cloud.incorrect_state" => "cloud.incorrect_state",
-            _ => "node.invalid_property",
-        };
-        EngineIssue { code, message: error.message.clone() }
+        EngineIssue { code: error.code, message: error.message.clone() }
     }
 }
 
 impl crate::error::Coded for EngineIssue {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         self.code
     }
 }

@@ -2,6 +2,7 @@
 //! state, for `list -q`): one DescribeInstances per region for all the nodes there.
 
 
+use poni_repo::ErrorCode;
 use crate::plan::Selection;
 use tokio_util::sync::CancellationToken;
 
@@ -47,7 +48,7 @@ impl Engine {
                         Ok(found) => match found.get(id) {
                             None => {
                                 let issue = EngineIssue::new(
-                                    "cloud.instance_not_found",
+                                    ErrorCode::CloudInstanceNotFound,
                                     format!("instance {id} does not exist in {region} (terminated long ago, or launched with other credentials)"),
                                 );
                                 self.fail(name, Some(id), &issue)

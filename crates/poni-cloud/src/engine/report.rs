@@ -1,5 +1,6 @@
 //! What an operation did, node by node, and why a whole operation can fail.
 
+use poni_repo::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -120,7 +121,7 @@ impl EngineError {
 }
 
 impl Coded for EngineError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
             EngineError::Repo(e) => e.code(),
             EngineError::Selection(e) => e.code(),

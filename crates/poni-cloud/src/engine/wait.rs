@@ -2,6 +2,7 @@
 //! the instances there, a poll interval that backs off while nothing changes, per-node
 //! timeouts and failures, and the address properties saved at the end.
 
+use poni_repo::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -140,7 +141,7 @@ impl Engine {
                         seen[i] = None;
                     } else if started.elapsed() >= w.timeout.min(Duration::from_secs(60)) {
                         let issue = EngineIssue::new(
-                            "cloud.instance_not_found",
+                            ErrorCode::CloudInstanceNotFound,
                             format!("instance {} does not exist in {} (terminated long ago, or launched with other credentials)", w.instance_id, w.region),
                         );
                         done[i] = Some(self.fail(&w.node, Some(&w.instance_id), &issue));
@@ -164,7 +165,7 @@ impl Engine {
                 } else if cannot_reach(&info.state, goal) {
                     let reason = info.state_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
                     let issue = EngineIssue::new(
-                        "cloud.instance_state",
+                        ErrorCode::CloudInstanceState,
                         format!("instance {} is '{}'{reason} and will not become '{goal}'", w.instance_id, info.state),
                     );
                     done[i] = Some(self.fail(&w.node, Some(&w.instance_id), &issue).with_state(info.state));
@@ -191,7 +192,7 @@ impl Engine {
                 if done[i].is_none() && started.elapsed() >= w.timeout {
                     let now = last[i].as_ref().map_or("not seen".to_owned(), |s| format!("still '{s}'"));
                     let issue = EngineIssue::new(
-                        "cloud.wait_timeout",
+                        ErrorCode::CloudWaitTimeout,
                         format!("instance {} is {now} after {} s (cloud.init_timeout); it did not become '{goal}'", w.instance_id, secs(w.timeout)),
                     );
                     let mut report = self.fail(&w.node, Some(&w.instance_id), &issue);

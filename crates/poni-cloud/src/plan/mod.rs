@@ -9,6 +9,7 @@ mod batches;
 mod selection;
 mod warnings;
 
+use poni_repo::ErrorCode;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -265,8 +266,8 @@ impl Refusal {
 }
 
 impl Coded for Refusal {
-    fn code(&self) -> &'static str {
-        "node.invalid_properties"
+    fn code(&self) -> ErrorCode {
+        ErrorCode::NodeInvalidProperties
     }
 }
 
@@ -275,7 +276,7 @@ fn problems_of(error: &SpecError) -> Vec<PropertyProblem> {
         .problems
         .iter()
         .map(|p| {
-            let code = if p.property == "node.json" { "node.unreadable" } else { p.code() };
+            let code = if p.property == "node.json" { ErrorCode::NodeUnreadable } else { p.code() };
             PropertyProblem { property: p.property.clone(), code: code.to_owned(), message: p.message.clone() }
         })
         .collect()
@@ -376,21 +377,21 @@ fn instance_step(s: &Selected, operation: Operation, facts: &CloudFacts) -> Step
     let Some(id) = &s.instance else { return Step::Skip { reason: SkipReason::NoInstance } };
     let region = match s.region() {
         Ok(region) => region,
-        Err(why) => return Step::Refuse { error: ErrorPayload { code: "node.invalid_property".into(), message: why } },
+        Err(why) => return Step::Refuse { error: ErrorPayload { code: ErrorCode::NodeInvalidProperty.into(), message: why } },
     };
     let known = facts.described.contains(&region);
     match facts.states.get(id) {
         None if known && operation == Operation::Terminate => Step::Skip { reason: SkipReason::InstanceGone },
         None if known => {
             let message = format!("instance {id} does not exist in {region} (terminated long ago, or launched with other credentials)");
-            Step::Refuse { error: ErrorPayload { code: "cloud.instance_not_found".into(), message } }
+            Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudInstanceNotFound.into(), message } }
         }
         Some(state)
             if matches!(operation, Operation::Stop | Operation::Start)
                 && matches!(state, InstanceState::ShuttingDown | InstanceState::Terminated) =>
         {
             let message = format!("instance {id} is '{state}' and cannot be {}", operation.done_verb());
-            Step::Refuse { error: ErrorPayload { code: "cloud.incorrect_state".into(), message } }
+            Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudIncorrectState.into(), message } }
         }
         _ => Step::Act,
     }

@@ -2,6 +2,7 @@
 //! expressions); the desktop selects by exact names, a system, or everything, so a name such
 //! as `web.1` only ever means itself and no expression is ever built out of names.
 
+use poni_repo::ErrorCode;
 use poni_repo::{Item, Kind, Props, RepoError, Target, Tree};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -123,13 +124,13 @@ pub enum SelectionError {
 }
 
 impl crate::error::Coded for SelectionError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self {
-            SelectionError::Empty => "cloud.empty_selection",
-            SelectionError::NotFound(_) => "repo.not_found",
-            SelectionError::NotANode(_) => "cloud.not_a_node",
-            SelectionError::NotASystem(_) => "cloud.not_a_system",
-            SelectionError::NoNodes(_) => "cloud.no_nodes",
+            SelectionError::Empty => ErrorCode::CloudEmptySelection,
+            SelectionError::NotFound(_) => ErrorCode::RepoNotFound,
+            SelectionError::NotANode(_) => ErrorCode::CloudNotANode,
+            SelectionError::NotASystem(_) => ErrorCode::CloudNotASystem,
+            SelectionError::NoNodes(_) => ErrorCode::CloudNoNodes,
             SelectionError::Repo(e) => e.code(),
         }
     }

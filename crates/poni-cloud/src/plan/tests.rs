@@ -4,6 +4,7 @@ use poni_repo::{AddNodes, Repo, Target};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::ErrorCode;
 
 fn set(repo: &Repo, name: &str, key: &str, value: Value) {
     repo.update(name, |props| Ok(poni_repo::props::set_path(props, key, value)?.into_iter().collect())).unwrap();
@@ -87,7 +88,7 @@ fn skipped_and_invalid_nodes_say_why_and_block_the_launch() {
     assert_eq!(p.nodes[1].instance_id.as_deref(), Some("i-0abc"));
     assert_eq!(SkipReason::HasInstance.message(Some("i-0abc"), None), "already has instance 'i-0abc': skipped (re-init launches a new one)");
     let Step::Invalid { problems } = &p.nodes[2].step else { panic!("{:?}", p.nodes[2].step) };
-    assert_eq!(problems, &[PropertyProblem { property: "cloud.image".into(), code: "node.missing_property".into(), message: "cloud.image is not set (the AMI id to launch, ami-…)".into() }]);
+    assert_eq!(problems, &[PropertyProblem { property: "cloud.image".into(), code: ErrorCode::NodeMissingProperty, message: "cloud.image is not set (the AMI id to launch, ami-…)".into() }]);
     assert_eq!(p.nodes[2].region.as_deref(), Some("us-east-1"), "what is there is still shown");
     let Step::Invalid { problems } = &p.nodes[3].step else { panic!() };
     assert_eq!((problems[0].property.as_str(), problems[0].code.as_str()), ("cloud.region", "node.invalid_property"));

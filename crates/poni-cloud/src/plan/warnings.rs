@@ -1,5 +1,6 @@
 //! Things worth knowing before a plan is carried out that do not stop it.
 
+use poni_repo::ErrorCode;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -17,7 +18,7 @@ pub struct PlanWarning {
     /// The node it is about, when it is about one.
     pub node: Option<String>,
     /// e.g. `node.key_file_missing`.
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -42,7 +43,7 @@ pub(super) fn of(nodes: &[PlannedNode]) -> Vec<PlanWarning> {
         .into_iter()
         .map(|((path, key_pair), users)| PlanWarning {
             node: (users.len() == 1).then(|| users[0].to_owned()),
-            code: "node.key_file_missing".into(),
+            code: ErrorCode::NodeKeyFileMissing.into(),
             message: format!("{path} does not exist: it is needed to log in to {} (key pair '{key_pair}'), not to launch", named(&users)),
         })
         .collect()

@@ -1,6 +1,7 @@
 //! What is wrong with a node's cloud properties, collected so that every problem of every node
 //! can be shown before anything is launched.
 
+use poni_repo::ErrorCode;
 use crate::error::Coded;
 
 /// One problem with one property, e.g. "cloud.image 'foo' is not an AMI id (ami-…)".
@@ -19,11 +20,11 @@ impl std::fmt::Display for SpecProblem {
 }
 
 impl Coded for SpecProblem {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         if self.missing {
-            "node.missing_property"
+            ErrorCode::NodeMissingProperty
         } else {
-            "node.invalid_property"
+            ErrorCode::NodeInvalidProperty
         }
     }
 }
@@ -41,10 +42,10 @@ fn join(problems: &[SpecProblem]) -> String {
 }
 
 impl Coded for SpecError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         match self.problems.as_slice() {
             [only] => only.code(),
-            _ => "node.invalid_property",
+            _ => ErrorCode::NodeInvalidProperty,
         }
     }
 }
