@@ -72,7 +72,8 @@ fn main() {
          Reading it: grouped, 1,000 instances take 10 RunInstances calls, inside RunInstances' request burst and its \
          1,000-instance resource burst; naming each node then takes one CreateTags per node (a Name tag differs per \
          instance), paced at CreateTags' 10 a second after its burst of 100, which is most of the time left. One call \
-         per node is bound by RunInstances' refill of 2 calls a second.\n",
+         per node is bound by RunInstances' refill of 2 calls a second. A throttled call at a bucket's edge (the proxy's clock and \
+         the client's differ by milliseconds) is retried after a back-off.\n",
         moto_version(),
         HOLD.as_secs(),
         if cfg!(debug_assertions) { "Debug" } else { "Release" },
