@@ -83,6 +83,7 @@ pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppS
             existing::import_preview,
             existing::import_instances,
             existing::cloud_drift,
+            existing::cloud_take_drift,
         ])
 }
 

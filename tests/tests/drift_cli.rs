@@ -39,4 +39,15 @@ fn drift_is_listed_line_by_line_with_exit_status_one() {
 
     let json: serde_json::Value = serde_json::from_str(&poni.run(&["cloud", "diff", "web", "--json"]).stdout).unwrap();
     assert!(json.as_array().unwrap().iter().any(|d| d["field"] == "instanceType" && d["instanceValue"] == "t3.large"));
+
+    // Take the instance's values into the node: the properties follow the instance, no drift.
+    let took = poni.ok(&["cloud", "diff", "web", "--take"]);
+    assert!(took.stderr.contains("web1: updated: "), "{}", took.stderr);
+    assert!(took.stderr.contains("1 node(s) took their instance's values"), "{}", took.stderr);
+    let text = std::fs::read_to_string(root.join("system/web1/node.json")).unwrap();
+    let node: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(node["cloud"]["type"], "t3.large");
+    assert_eq!(node["cloud"]["security_groups"], serde_json::json!(["changed-by-hand"]));
+    let after = poni.ok(&["cloud", "diff", "web"]);
+    assert_eq!(after.stdout, "", "no drift left: {}", after.stderr);
 }

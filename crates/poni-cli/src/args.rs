@@ -186,6 +186,10 @@ pub enum CloudCommand {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+        /// Take the instances' values into the nodes (launch properties) and refresh their
+        /// addresses, then say what changed
+        #[arg(long)]
+        take: bool,
     },
     /// Every instance of the account in a region: tracked by this repository, another
     /// repository's, or untracked

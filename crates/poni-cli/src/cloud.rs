@@ -8,6 +8,7 @@ use std::sync::Arc;
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars, KeyringStore, KEYRING_SERVICE};
 use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, Operation, OperationReport, Outcome};
+use poni_cloud::engine::drift::DriftField;
 use poni_cloud::plan::Selection;
 use poni_repo::{Repo, Target};
 use tokio_util::sync::CancellationToken;
@@ -84,8 +85,11 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
     };
     runtime()?.block_on(async move {
         let engine = engine(repo, args.verbose).await?;
-        if let CloudCommand::Diff { json, .. } = &args.command {
-            return diff(&engine, &selected, *json).await;
+        if let CloudCommand::Diff { json, take, .. } = &args.command {
+            return match take {
+                true => take_drift(&engine, &selected).await,
+                false => diff(&engine, &selected, *json).await,
+            };
         }
         let dry_run = match &args.command {
             CloudCommand::Init { dry_run: true, reinit, .. } => Some((Operation::Init, *reinit)),
@@ -137,6 +141,32 @@ async fn diff(engine: &Engine, selected: &Selection, json: bool) -> Result<()> {
         return Ok(());
     }
     Err(Failure::Reported)
+}
+
+/// `poni cloud diff --take`: every drifting node takes its instance's values (one change per
+/// node); the changes are logged as `updated:` lines. Exit status 1 when a node could not.
+async fn take_drift(engine: &Engine, selected: &Selection) -> Result<()> {
+    let report = engine.diff(selected).await?;
+    let mut by_node: std::collections::BTreeMap<&str, Vec<DriftField>> = std::collections::BTreeMap::new();
+    for d in &report.drifts {
+        by_node.entry(d.node.as_str()).or_default().push(d.field);
+    }
+    let mut failed = !report.failed.is_empty();
+    for failure in &report.failed {
+        let why = failure.error.as_ref().map(|e| e.message.as_str()).unwrap_or("could not be compared");
+        log::line("poni", "ERROR", &format!("{}: {why}", failure.node));
+    }
+    for (node, fields) in &by_node {
+        if let Err(e) = engine.take_instance_values(node, fields).await {
+            log::line("poni", "ERROR", &format!("{node}: {}", e));
+            failed = true;
+        }
+    }
+    log::line("poni", "INFO", &format!("{} node(s) took their instance's values", by_node.len()));
+    if failed {
+        return Err(Failure::Reported);
+    }
+    Ok(())
 }
 
 /// Success unless a node failed or the operation was cancelled (both already logged).

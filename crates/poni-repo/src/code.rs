@@ -158,6 +158,8 @@ pub enum ErrorCode {
     NodeMissingProperty,
     #[serde(rename = "node.no_address")]
     NodeNoAddress,
+    #[serde(rename = "node.no_instance")]
+    NodeNoInstance,
     #[serde(rename = "node.unreadable")]
     NodeUnreadable,
     #[serde(rename = "repo.already_exists")]
@@ -224,7 +226,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 106] = [
+    pub const ALL: [ErrorCode; 107] = [
         ErrorCode::AppIpcFailed,
         ErrorCode::CloudAccountBlocked,
         ErrorCode::CloudAddressNotFound,
@@ -300,6 +302,7 @@ impl ErrorCode {
         ErrorCode::NodeKeyFileMissing,
         ErrorCode::NodeMissingProperty,
         ErrorCode::NodeNoAddress,
+        ErrorCode::NodeNoInstance,
         ErrorCode::NodeUnreadable,
         ErrorCode::RepoAlreadyExists,
         ErrorCode::RepoAlreadyInitialized,
@@ -411,6 +414,7 @@ impl ErrorCode {
             ErrorCode::NodeKeyFileMissing => "node.key_file_missing",
             ErrorCode::NodeMissingProperty => "node.missing_property",
             ErrorCode::NodeNoAddress => "node.no_address",
+            ErrorCode::NodeNoInstance => "node.no_instance",
             ErrorCode::NodeUnreadable => "node.unreadable",
             ErrorCode::RepoAlreadyExists => "repo.already_exists",
             ErrorCode::RepoAlreadyInitialized => "repo.already_initialized",

@@ -3,7 +3,7 @@
 use crate::events::repo_changed;
 use crate::state::AppState;
 use poni_app::cloud::{AccountInstance, ImportPreviewNode, ImportRequest, Scope};
-use poni_app::poni_cloud::engine::drift::Drift;
+use poni_app::poni_cloud::engine::drift::{Drift, DriftField};
 use poni_app::AppResult;
 use tauri::{AppHandle, Runtime, State};
 
@@ -31,4 +31,15 @@ pub async fn import_instances<R: Runtime>(app: AppHandle<R>, state: State<'_, Ap
 #[tauri::command]
 pub async fn cloud_drift(state: State<'_, AppState>, scope: Scope) -> AppResult<Vec<Drift>> {
     state.cloud()?.drift(&scope).await
+}
+
+#[tauri::command]
+pub async fn cloud_take_drift<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, node: String, fields: Vec<DriftField>) -> AppResult<usize> {
+    let changed = state.cloud()?.take_drift(&node, &fields).await?;
+    let _ = state.with(|ws| {
+        state.record_own_write(ws);
+        Ok(())
+    });
+    repo_changed(&app);
+    Ok(changed)
 }

@@ -56,4 +56,5 @@ pub const ALL: &[&str] = &[
     "import_preview",
     "import_instances",
     "cloud_drift",
+    "cloud_take_drift",
 ];

@@ -2,7 +2,7 @@
 //! untracked ones as nodes (the same plan the command line's `cloud import` makes); and where
 //! nodes and their instances disagree.
 
-use poni_cloud::engine::drift::Drift;
+use poni_cloud::engine::drift::{Drift, DriftField};
 use poni_cloud::engine::import::{FleetInstance, ImportPlan};
 pub use poni_cloud::engine::import::Tracking;
 use serde::{Deserialize, Serialize};
@@ -149,5 +149,13 @@ impl CloudSession {
         }
         let report = self.engine().await?.diff(&Selection::names(&names)).await.map_err(|e| coded(&e))?;
         Ok(report.drifts)
+    }
+
+    /// "Take the instance's values into the node": the node's launch properties for `fields`
+    /// become what the instance has, and its addresses are refreshed if asked. Returns how
+    /// many properties changed.
+    pub async fn take_drift(&self, node: &str, fields: &[DriftField]) -> AppResult<usize> {
+        let changes = self.engine().await?.take_instance_values(node, fields).await.map_err(|e| coded(&e))?;
+        Ok(changes.len())
     }
 }

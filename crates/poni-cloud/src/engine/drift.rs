@@ -8,14 +8,18 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::events::Operation;
+use poni_repo::props::{set_path, unset_path};
+use serde_json::json;
+
+use super::events::{EngineEvent, Operation, PropertyChange};
 use super::report::{EngineError, NodeReport, Outcome};
 use super::{identity, Engine, EngineIssue};
-use crate::aws::InstanceInfo;
+use crate::aws::{CloudError, InstanceInfo, TAG_NAME};
+use crate::ErrorPayload;
 use crate::spec::{LaunchSpec, SecurityGroupRef, SubnetRef};
 
 /// What differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum DriftField {
     InstanceType,
@@ -49,6 +53,36 @@ impl DriftField {
     pub fn is_address(self) -> bool {
         matches!(self, DriftField::Host | DriftField::PrivateIp | DriftField::PrivateDns)
     }
+
+    /// What makes the node say what `live` has: properties to set (on the node itself, over
+    /// anything a system sets) and to remove. None for addresses, which are refreshed instead.
+    pub fn take(self, live: &InstanceInfo) -> Option<NodeEdit> {
+        let text = |v: &Option<String>| json!(v.clone().unwrap_or_default());
+        let set = |key: &'static str, value: Value| Some(NodeEdit { set: vec![(key, value)], unset: Vec::new() });
+        match self {
+            DriftField::InstanceType => set("cloud.type", text(&live.instance_type)),
+            DriftField::Image => set("cloud.image", text(&live.image_id)),
+            // One spelling only: two that disagree would make the node invalid.
+            DriftField::KeyPair => Some(NodeEdit { set: vec![("cloud.key-pair", text(&live.key_name))], unset: vec!["cloud.key_pair"] }),
+            DriftField::SecurityGroups => {
+                let groups: Vec<&str> = live.security_groups.iter().map(|(id, name)| if name.is_empty() { id.as_str() } else { name.as_str() }).collect();
+                set("cloud.security_groups", json!(groups))
+            }
+            DriftField::Subnet => set("cloud.subnet", text(&live.subnet_id)),
+            DriftField::NameTag => match live.tags.get(TAG_NAME).filter(|n| !n.is_empty()) {
+                Some(name) => set("cloud.vm_name", json!(name)),
+                None => Some(NodeEdit { set: Vec::new(), unset: vec!["cloud.vm_name"] }),
+            },
+            DriftField::Host | DriftField::PrivateIp | DriftField::PrivateDns => None,
+        }
+    }
+}
+
+/// Property changes to one node.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NodeEdit {
+    pub set: Vec<(&'static str, Value)>,
+    pub unset: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -128,6 +162,53 @@ pub fn drift_of(node: &str, effective: &poni_repo::Props, spec: Option<&LaunchSp
 }
 
 impl Engine {
+    /// Makes `node` say what its instance has for `fields`: launch properties are written into
+    /// the node in one change, addresses are refreshed as `update` does. The instance is read
+    /// afresh, so what is written is what EC2 says now. Returns the properties changed.
+    pub async fn take_instance_values(&self, node: &str, fields: &[DriftField]) -> Result<Vec<PropertyChange>, EngineError> {
+        let tree = self.repo.tree()?;
+        let nodes = Selection::Node { name: node.to_owned() }.select(&tree)?;
+        let (mut reports, by_region) = self.instances_by_region(Operation::Status, &nodes);
+        if let Some(Some(report)) = reports.pop() {
+            let error = report.error.unwrap_or_else(|| ErrorPayload::new(ErrorCode::NodeNoInstance, format!("'{node}' has no instance to take values from: launch it or import one")));
+            return Err(EngineError::Node(error));
+        }
+        let (region, list) = by_region.into_iter().next().expect("a node with an instance in a region");
+        let id = list[0].1.clone();
+        let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
+        let mut known = self.describe_regions(&repo_id, &[(region.clone(), vec![id.clone()])].into()).await;
+        let found = known.remove(&region).expect("asked for this region")?;
+        let live = found.get(&id).ok_or_else(|| {
+            EngineError::Cloud(CloudError::new(crate::aws::CloudErrorKind::InstanceNotFound, format!("instance {id} does not exist in {region}")))
+        })?;
+        let edits: Vec<NodeEdit> = fields.iter().filter_map(|f| f.take(live)).collect();
+        let mut changes = Vec::new();
+        if !edits.is_empty() {
+            let mut before = None;
+            let changed = self.repo.update(node, |props| {
+                before = Some(props.clone());
+                let mut changes = Vec::new();
+                for edit in &edits {
+                    for key in &edit.unset {
+                        changes.extend(unset_path(props, key)?);
+                    }
+                    for (key, value) in &edit.set {
+                        changes.extend(set_path(props, key, value.clone())?);
+                    }
+                }
+                Ok(changes)
+            })?;
+            changes.extend(changed.into_iter().map(|c| PropertyChange { key: c.key, old: c.old, new: c.new.unwrap_or(Value::Null) }));
+        }
+        if fields.iter().any(|f| f.is_address()) {
+            changes.extend(super::addresses::Addresses::of(live).save(&self.repo, node)?);
+        }
+        if !changes.is_empty() {
+            self.emit(EngineEvent::PropertiesUpdated { node: node.to_owned(), changes: changes.clone() });
+        }
+        Ok(changes)
+    }
+
     /// Compares the selected nodes that have an instance with what EC2 says; changes nothing.
     pub async fn diff(&self, selection: &Selection) -> Result<DiffReport, EngineError> {
         let tree = self.repo.tree()?;
@@ -169,7 +250,22 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::aws::InstanceState;
-    use serde_json::json;
+
+    #[test]
+    fn taking_the_instances_values_writes_the_node_properties_it_compared() {
+        let live = live();
+        let take = |f: DriftField| f.take(&live);
+        assert_eq!(take(DriftField::InstanceType).unwrap().set, [("cloud.type", json!("t3.small"))]);
+        let kp = take(DriftField::KeyPair).unwrap();
+        assert_eq!((kp.set, kp.unset), (vec![("cloud.key-pair", json!("kp"))], vec!["cloud.key_pair"]), "one spelling left");
+        assert_eq!(take(DriftField::SecurityGroups).unwrap().set, [("cloud.security_groups", json!(["web"]))]);
+        assert_eq!(take(DriftField::Subnet).unwrap().set, [("cloud.subnet", json!("subnet-0123456789abcdef0"))]);
+        assert!(take(DriftField::Host).is_none() && DriftField::Host.is_address(), "addresses are refreshed instead");
+        // Every launch field's edit sets the property the field compares.
+        for f in [DriftField::InstanceType, DriftField::Image, DriftField::KeyPair, DriftField::SecurityGroups, DriftField::Subnet] {
+            assert_eq!(take(f).unwrap().set[0].0, f.property(), "{f:?}");
+        }
+    }
 
     fn live() -> InstanceInfo {
         InstanceInfo {

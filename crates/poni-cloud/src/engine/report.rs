@@ -106,6 +106,9 @@ pub enum EngineError {
     Refused(Refusal),
     #[error("{0}")]
     Cloud(#[from] CloudError),
+    /// The one node an operation is about cannot be acted on (no instance, a bad region).
+    #[error("{0}")]
+    Node(ErrorPayload),
 }
 
 impl EngineError {
@@ -116,6 +119,7 @@ impl EngineError {
             EngineError::Selection(SelectionError::Repo(e)) | EngineError::Repo(e) => e.is_bad_input(),
             EngineError::Selection(_) => true,
             EngineError::Cloud(_) => false,
+            EngineError::Node(e) => matches!(e.code.area(), "node" | "input" | "repo"),
         }
     }
 }
@@ -127,6 +131,7 @@ impl Coded for EngineError {
             EngineError::Selection(e) => e.code(),
             EngineError::Refused(e) => e.code(),
             EngineError::Cloud(e) => e.code(),
+            EngineError::Node(e) => e.code,
         }
     }
 }
