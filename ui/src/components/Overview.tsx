@@ -1,7 +1,7 @@
 // Overview: real counts from the tree and the fleet, each said once, with click-through to the
 // nodes behind each number; an empty repository teaches how to start.
 import { useMemo, useState, type ReactNode } from "react";
-import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server } from "lucide-react";
+import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server, TriangleAlert } from "lucide-react";
 import type { FleetOverview } from "../bindings/FleetOverview";
 import type { TreeItem } from "../bindings/TreeItem";
 import { actions } from "../lib/actions";
@@ -11,6 +11,7 @@ import { Button, cx, SectionTitle } from "./ui";
 import { FleetSection, type FleetFacet } from "./cloud/FleetSection";
 import { LiveDot } from "./cloud/NodeCloud";
 import { useFleet, useFleetOverview, type FleetMap } from "../lib/cloud";
+import { DRIFT_LABEL, useDrift } from "../lib/drift";
 
 type Facet = FleetFacet | { kind: "all" } | { kind: "broken" } | { kind: "clones" };
 
@@ -46,6 +47,8 @@ export function Overview({ model }: { model: TreeModel }) {
           <Stat icon={<Folder size={16} />} label="Systems" value={model.view.systemCount} testId="stat-systems" />
           <Stat icon={<Copy size={16} />} label="Clones" value={stats.clones} active={isFacet({ kind: "clones" })} onClick={() => setFacet({ kind: "clones" })} testId="stat-clones" />
         </div>
+
+        <DriftSection model={model} />
 
         {stats.broken.length > 0 && (
           <section className="rounded-lg border border-danger/40 bg-danger-soft p-3.5" data-testid="overview-broken">
@@ -102,6 +105,47 @@ export function Overview({ model }: { model: TreeModel }) {
         </section>
       </div>
     </div>
+  );
+}
+
+const DRIFT_LIMIT = 20;
+
+/**
+ * The nodes that disagree with their instance, as the Fleet tab or a node's panel last found
+ * (read from the cache: the Overview asks the cloud nothing). A node opens in the inspector,
+ * which shows the difference and takes the instance's values.
+ */
+function DriftSection({ model }: { model: TreeModel }) {
+  const drift = useDrift();
+  const nodes = useMemo(() => [...drift].filter(([name, list]) => list.length > 0 && model.byName.has(name)).sort(([a], [b]) => a.localeCompare(b)), [drift, model]);
+  if (nodes.length === 0) return null;
+  return (
+    <section className="rounded-lg border border-warn/40 bg-panel p-3.5" data-testid="overview-drift">
+      <SectionTitle right={<span className="text-[12px] text-muted">as last checked</span>}>
+        <span className="flex items-center gap-1.5 text-warn">
+          <TriangleAlert size={13} /> {nodes.length} node{nodes.length === 1 ? "" : "s"} differ{nodes.length === 1 ? "s" : ""} from {nodes.length === 1 ? "its instance" : "their instances"}
+        </span>
+      </SectionTitle>
+      <ul className="flex flex-col text-[12px]">
+        {nodes.slice(0, DRIFT_LIMIT).map(([name, list]) => (
+          <li key={name}>
+            <button
+              className="group flex w-full items-center gap-2 rounded px-2 py-1 text-left hover:bg-hover"
+              onClick={() => useUi.getState().select([name], name)}
+              onDoubleClick={() => actions.open(name)}
+              data-testid={`overview-drift-${name}`}
+            >
+              <span className="shrink-0 font-medium text-accent">{name}</span>
+              <span className="min-w-0 truncate text-muted">
+                {list.length} field{list.length === 1 ? "" : "s"}: {list.map((d) => DRIFT_LABEL[d.field]).join(", ")}
+              </span>
+              <ArrowRight size={13} className="ml-auto shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(name))} />
+            </button>
+          </li>
+        ))}
+        {nodes.length > DRIFT_LIMIT && <li className="px-2 py-1 text-muted">…and {nodes.length - DRIFT_LIMIT} more (the Fleet tab lists them all).</li>}
+      </ul>
+    </section>
   );
 }
 

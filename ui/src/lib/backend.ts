@@ -11,6 +11,7 @@ import type { EditProblem } from "../bindings/EditProblem";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ErrorPayload as AppError } from "../bindings/ErrorPayload";
 import type { Drift } from "../bindings/Drift";
+import type { DriftField } from "../bindings/DriftField";
 import type { ImportPreviewNode } from "../bindings/ImportPreviewNode";
 import type { ImportRequest } from "../bindings/ImportRequest";
 import type { CloudEventPayload } from "../bindings/CloudEventPayload";
@@ -160,6 +161,12 @@ export const backend = {
   importPreview: (request: ImportRequest) => call<ImportPreviewNode[]>("import_preview", { request }),
   importInstances: (request: ImportRequest) => call<string[]>("import_instances", { request }),
   cloudDrift: (scope: Scope) => call<Drift[]>("cloud_drift", { scope }),
+  /**
+   * "Take the instance's values into the node": launch fields (type, image, key pair, groups,
+   * subnet, Name tag) are written into the node's properties as one change; address fields
+   * refresh its addresses. Returns how many properties changed (a repo-changed event follows).
+   */
+  cloudTakeDrift: (node: string, fields: DriftField[]) => call<number>("cloud_take_drift", { node, fields }),
 };
 
 export type Backend = typeof backend;

@@ -59,6 +59,7 @@ export const backendMock = {
   importPreview: vi.fn(),
   importInstances: vi.fn(),
   cloudDrift: vi.fn(),
+  cloudTakeDrift: vi.fn(),
 };
 
 export function resetBackend() {
@@ -90,6 +91,7 @@ export function resetBackend() {
   backendMock.importPreview.mockResolvedValue([]);
   backendMock.importInstances.mockResolvedValue([]);
   backendMock.cloudDrift.mockResolvedValue([]);
+  backendMock.cloudTakeDrift.mockResolvedValue(1);
   backendMock.launchChecks.mockResolvedValue({ account, warnings: [] });
   backendMock.accountRegions.mockResolvedValue(regionList);
   backendMock.accountImages.mockResolvedValue(images);

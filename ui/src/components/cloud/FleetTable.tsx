@@ -10,15 +10,11 @@ import type { AccountInstance } from "../../bindings/AccountInstance";
 import type { Drift } from "../../bindings/Drift";
 import type { InstanceTracking } from "../../bindings/InstanceTracking";
 import { backend } from "../../lib/backend";
+import { DRIFT_LABEL, driftValue, fleetKeys, isAddressField, useTakeDrift } from "../../lib/drift";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
 import { Button, cx, ErrorNote, Field, Input, Modal, Select, Switch } from "../ui";
 import { StateDot } from "../ui/StateDot";
-
-export const fleetKeys = {
-  instances: ["account-instances"] as const,
-  drift: ["cloud-drift"] as const,
-};
 
 type Column = "state" | "id" | "name" | "tracking" | "type" | "zone" | "launched" | "public" | "private" | "keyPair";
 const COLUMNS: { key: Column; label: string; width: string }[] = [
@@ -169,7 +165,7 @@ export function FleetTable() {
                     <span className="truncate">{i.name ?? <span className="text-faint">(no Name tag)</span>}</span>
                   )}
                   {drifts && (
-                    <span title={drifts.map((d) => `${d.field}: ${d.nodeValue || "(nothing)"} → ${d.instanceValue || "(nothing)"}`).join("\n")} className="flex shrink-0 items-center gap-0.5 text-warn" data-testid={`fleet-drift-${i.id}`}>
+                    <span title={drifts.map((d) => `${DRIFT_LABEL[d.field]}: ${driftValue(d.nodeValue)} → ${driftValue(d.instanceValue)}`).join("\n")} className="flex shrink-0 items-center gap-0.5 text-warn" data-testid={`fleet-drift-${i.id}`}>
                       <TriangleAlert size={12} /> {drifts.length}
                     </span>
                   )}
@@ -203,13 +199,27 @@ export function FleetTable() {
 }
 
 function DriftList({ drifts }: { drifts: Drift[] }) {
+  const take = useTakeDrift();
   return (
     <div className="max-h-40 overflow-auto rounded-md border border-warn/40 p-2 text-[12.5px]" data-testid="fleet-drift-list">
       <p className="mb-1 font-medium text-warn">Nodes and their instances disagree ({drifts.length})</p>
+      <ErrorNote error={take.error ? explain(take.error) : null} testId="fleet-drift-error" />
       {drifts.map((d) => (
-        <p key={`${d.node}-${d.field}`} data-testid={`drift-${d.node}-${d.field}`}>
-          <button className="text-accent hover:underline" onClick={() => useUi.getState().open(d.node)}>{d.node}</button>: {d.field} is{" "}
-          <code>{d.nodeValue || "(nothing)"}</code>, instance {d.instanceId} has <code>{d.instanceValue || "(nothing)"}</code>
+        <p key={`${d.node}-${d.field}`} className="flex items-center gap-2" data-testid={`drift-${d.node}-${d.field}`}>
+          <span className="min-w-0 flex-1">
+            <button className="text-accent hover:underline" onClick={() => useUi.getState().open(d.node)}>{d.node}</button>: {DRIFT_LABEL[d.field]} is{" "}
+            <code>{driftValue(d.nodeValue)}</code>, instance {d.instanceId} has <code>{driftValue(d.instanceValue)}</code>
+          </span>
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={take.isPending}
+            onClick={() => take.mutate({ node: d.node, fields: [d.field] })}
+            title={isAddressField(d.field) ? `Read ${d.node}'s addresses from its instance again` : `Write the instance's ${DRIFT_LABEL[d.field].toLowerCase()} into ${d.node}`}
+            data-testid={`drift-take-${d.node}-${d.field}`}
+          >
+            {isAddressField(d.field) ? "Refresh addresses" : "Use instance's value"}
+          </Button>
         </p>
       ))}
     </div>

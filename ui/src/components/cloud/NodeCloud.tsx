@@ -2,15 +2,16 @@
 // state changes, the last error, the connect helper, and the cloud actions on it.
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Check, Clock, Copy, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
+import { Check, Clock, Copy, Download, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
 import { backend } from "../../lib/backend";
 import { cloudActions, cloudKeys, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing } from "../../lib/cloud";
+import { DRIFT_LABEL, driftValue, isAddressField, useDrift, useNodeDriftCheck, useTakeDrift } from "../../lib/drift";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
 import type { NodeLive } from "../../bindings/NodeLive";
 import type { Scope } from "../../bindings/Scope";
 import type { TreeItem } from "../../bindings/TreeItem";
-import { Button, cx, dash, Row } from "../ui";
+import { Button, cx, dash, ErrorNote, Row } from "../ui";
 import { StateBadge, StateDot } from "../ui/StateDot";
 
 const clock = (iso: string) => {
@@ -142,9 +143,99 @@ export function NodeCloudPanel({ item }: { item: TreeItem }) {
           </span>
         </p>
       )}
+      <NodeDrift node={item.name} check={hasInstance && state !== "terminated" && !live?.missing} />
       {hasInstance && state !== "terminated" && <ConnectHelper node={item.name} host={live?.addresses.host ?? null} />}
       <Timeline live={live} />
     </div>
+  );
+}
+
+/**
+ * Where the node and its instance disagree, field by field, with "take the instance's value
+ * into the node" per launch field, one refresh for the addresses, and "Take all". `check`:
+ * ask the cloud for this node's drift (it has a live instance); else only what is cached shows.
+ */
+export function NodeDrift({ node, check }: { node: string; check: boolean }) {
+  useNodeDriftCheck(node, check);
+  const drifts = useDrift().get(node);
+  const take = useTakeDrift();
+  if (!drifts?.length) return null;
+  const launch = drifts.filter((d) => !isAddressField(d.field));
+  const addresses = drifts.filter((d) => isAddressField(d.field));
+  const busy = take.isPending;
+  const value = (v: string) => (v === "" ? <span className="text-faint italic">{driftValue(v)}</span> : <span className="font-mono text-[11px] [overflow-wrap:anywhere]">{v}</span>);
+  return (
+    <section className="rounded-md border border-warn/40 p-2" data-testid="node-drift">
+      <h3 className="mb-1 flex items-center gap-1.5 text-[11px] font-semibold tracking-wide text-warn uppercase">
+        <TriangleAlert size={12} /> Differs from its instance
+        <span className="ml-auto font-mono font-normal tracking-normal normal-case text-faint">{drifts[0].instanceId}</span>
+      </h3>
+      <table className="w-full table-fixed text-left text-[12px]">
+        <thead className="text-[11px] text-muted">
+          <tr>
+            <th className="w-[30%] py-0.5 pr-1 font-medium" />
+            <th className="py-0.5 pr-1 font-medium">Node says</th>
+            <th className="py-0.5 font-medium">Instance has</th>
+          </tr>
+        </thead>
+        <tbody>
+          {launch.map((d) => (
+            <tr key={d.field} className="border-t border-line align-top" data-testid={`node-drift-${d.field}`}>
+              <th className="py-1 pr-1 font-normal text-muted">{DRIFT_LABEL[d.field]}</th>
+              <td className="py-1 pr-1">{value(d.nodeValue)}</td>
+              <td className="py-1">
+                <span className="flex flex-col items-start gap-1">
+                  {value(d.instanceValue)}
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    className="-ml-2"
+                    disabled={busy}
+                    title={`Write the instance's ${DRIFT_LABEL[d.field].toLowerCase()} into the node`}
+                    onClick={() => take.mutate({ node, fields: [d.field] })}
+                    data-testid={`node-drift-take-${d.field}`}
+                  >
+                    Use instance's value
+                  </Button>
+                </span>
+              </td>
+            </tr>
+          ))}
+          {addresses.map((d) => (
+            <tr key={d.field} className="border-t border-line align-top" data-testid={`node-drift-${d.field}`}>
+              <th className="py-1 pr-1 font-normal text-muted">{DRIFT_LABEL[d.field]}</th>
+              <td className="py-1 pr-1">{value(d.nodeValue)}</td>
+              <td className="py-1">{value(d.instanceValue)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ErrorNote error={take.error ? explain(take.error) : null} testId="node-drift-error" className="mt-1" />
+      <div className="mt-1.5 flex flex-wrap gap-1.5">
+        {addresses.length > 0 && (
+          <Button
+            size="sm"
+            icon={<RefreshCw size={12} />}
+            disabled={busy}
+            title="Read the node's addresses from its instance again"
+            onClick={() => take.mutate({ node, fields: addresses.map((d) => d.field) })}
+            data-testid="node-drift-take-addresses"
+          >
+            Refresh addresses
+          </Button>
+        )}
+        <Button
+          size="sm"
+          icon={<Download size={12} />}
+          disabled={busy}
+          title="Write every launch value the instance has into the node, and refresh its addresses"
+          onClick={() => take.mutate({ node, fields: drifts.map((d) => d.field) })}
+          data-testid="node-drift-take-all"
+        >
+          Take all
+        </Button>
+      </div>
+    </section>
   );
 }
 

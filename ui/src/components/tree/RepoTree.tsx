@@ -6,8 +6,9 @@ import { useTree } from "@headless-tree/react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ContextMenu } from "radix-ui";
 import { useQueryClient } from "@tanstack/react-query";
-import { Hourglass, Play, Power, RefreshCw, Rocket, Square } from "lucide-react";
+import { Hourglass, Play, Power, RefreshCw, Rocket, Square, TriangleAlert } from "lucide-react";
 import { AlertTriangle, ChevronRight, Copy, Folder, FolderOpen, FolderPlus, GitFork, Network, Pencil, Plus, Server, SquarePen, Trash2 } from "lucide-react";
+import type { Drift } from "../../bindings/Drift";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { actions } from "../../lib/actions";
 import { useUi } from "../../lib/store";
@@ -15,6 +16,7 @@ import { ROOT_ID, ancestors, baseName, highlight, search as searchTree, type Tre
 import { cx, Kbd, menuContent, menuItem, menuSeparator } from "../ui";
 import { StateDot } from "../ui/StateDot";
 import { cloudActions, scopeFor, scopeLabel, useLiveLook } from "../../lib/cloud";
+import { DRIFT_LABEL, useDrift } from "../../lib/drift";
 
 const ROW_HEIGHT = 26;
 const EMPTY: string[] = [];
@@ -53,6 +55,8 @@ export function RepoTree({ model }: { model: TreeModel }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizerRef = useRef<ReturnType<typeof useVirtualizer<HTMLDivElement, Element>> | null>(null);
   const [menuTarget, setMenuTarget] = useState<string | null>(null);
+  // What the Fleet tab or a node's panel last found (never fetched here): one lookup per row.
+  const drift = useDrift();
 
   const tree = useTree<TreeItem>({
     rootItemId: ROOT_ID,
@@ -159,6 +163,7 @@ export function RepoTree({ model }: { model: TreeModel }) {
                   expanded={item.isExpanded()}
                   data={item.getItemData()}
                   level={item.getItemMeta().level}
+                  drifts={drift.get(item.getId())}
                 />
               );
             })}
@@ -187,9 +192,11 @@ interface RowProps {
   expanded: boolean;
   data: TreeItem;
   level: number;
+  /** Where this node and its instance disagree, as last seen. */
+  drifts: readonly Drift[] | undefined;
 }
 
-const Row = memo(function Row({ item, tree, top, query, selected, focused, expanded, data, level }: RowProps) {
+const Row = memo(function Row({ item, tree, top, query, selected, focused, expanded, data, level, drifts }: RowProps) {
   const props = item.getProps();
   const isSystem = data.kind === "system";
   // Only this row re-renders when its node's live state changes.
@@ -270,6 +277,17 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
         </span>
       )}
       <span className="ml-auto flex shrink-0 items-center gap-1.5 pl-1">
+        {!isSystem && drifts && drifts.length > 0 && (
+          <span
+            title={`Differs from its instance ${drifts[0].instanceId}: ${drifts.map((d) => DRIFT_LABEL[d.field]).join(", ")}`}
+            className="flex items-center gap-0.5 text-[11px] text-warn tabular-nums"
+            data-testid={`tree-drift-${data.name}`}
+          >
+            <TriangleAlert size={12} aria-hidden />
+            {drifts.length}
+            <span className="sr-only"> differences from its instance</span>
+          </span>
+        )}
         {data.problem && (
           <span title={data.problem} className="text-danger">
             <AlertTriangle size={13} aria-label="File cannot be read" />
