@@ -70,16 +70,17 @@ fn a_kill_at_any_step_of_a_grouped_launch_is_finished_by_the_next_init_without_a
 }
 
 #[test]
-fn a_short_batch_launches_the_rest_and_exit_codes_tell_input_from_failure() {
+fn a_batch_without_capacity_goes_out_in_halves_and_exit_codes_tell_input_from_failure() {
     let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_published_buckets());
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("repo");
     let poni = Poni::new(&root, proxy.endpoint_url());
     fleet(&poni);
-    // EC2 has room for two instances per call: the third node goes out in a second call.
+    // EC2 has room for two instances per call: the batch of three fails as a whole, then goes
+    // out in halves (one node, then two).
     proxy.configure_json(serde_json::json!({"run_capacity": 2}));
     let out = poni.ok(&["cloud", "init", "web"]);
-    assert_eq!(proxy.full_stats().count("RunInstances"), 2, "{}", out.stderr);
+    assert_eq!(proxy.full_stats().count("RunInstances"), 3, "{}", out.stderr);
     assert!(["web1", "web2", "web3"].iter().all(|n| instance_of(&root, n).is_some()), "{}", out.stderr);
 
     // No capacity at all: the nodes are reported by name and the exit status is 1.

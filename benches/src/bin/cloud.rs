@@ -7,7 +7,7 @@
 //!
 //! Side by side in one run: grouped launches (batches of 100, the default) and the one-call-
 //! per-node way (batch size 1, as the first engine launched). Also the time to plan 10,000
-//! nodes (no cloud calls). Records wall time and requests per EC2 action (counted by the
+//! nodes (no cloud calls), and importing 1,000 instances made outside poni. Records wall time and requests per EC2 action (counted by the
 //! proxy). Run with `./dev bench cloud`; results go to benches/results/cloud.md.
 
 use std::fmt::Write as _;
@@ -60,6 +60,8 @@ fn main() {
         println!("{}", table.lines().last().unwrap_or_default());
     }
     let planning = plan_timing(10_000);
+    eprintln!("{nodes} instances made outside poni, imported...");
+    let imported = runtime.block_on(import_case(&moto, nodes));
     let report = format!(
         "# Cloud benchmark\n\nRun with `./dev bench cloud` (`benches/src/bin/cloud.rs`). The engine against moto {} behind the \
          test proxy, which holds pending and shutting-down {} s and enforces EC2's published request and resource buckets \
@@ -69,6 +71,9 @@ fn main() {
          \"polls\" are the wait's rounds (one DescribeInstances per region per poll, pages of up to 1,000).\n\n{}\n{table}\n\
          Planning {} nodes (the launch plan: selection, checks, batches; no cloud calls): {:.0} ms \
          (median of 5; the tree read from disk first, not counted: {:.0} ms).\n\n\
+         Importing an existing fleet: {} instances launched outside poni (one RunInstances by the harness), then \
+         listed, planned and imported as nodes of a new system: listing {:.1} s, plan {:.1} s, writing the nodes {:.1} s; \
+         {} DescribeInstances in all (one paginated, filtered call per listing, 1,000 a page).\n\n\
          Reading it: grouped, 1,000 instances take 10 RunInstances calls, inside RunInstances' request burst and its \
          1,000-instance resource burst; naming each node then takes one CreateTags per node (a Name tag differs per \
          instance), paced at CreateTags' 10 a second after its burst of 100, which is most of the time left. One call \
@@ -81,6 +86,11 @@ fn main() {
         planning.0,
         planning.1,
         planning.2,
+        imported.instances,
+        imported.list_s,
+        imported.plan_s,
+        imported.write_s,
+        imported.describes,
     );
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/cloud.md");
     std::fs::write(&path, report).expect("write results");
@@ -97,6 +107,50 @@ fn fleet_repo(dir: &std::path::Path, nodes: u64) -> Repo {
         .collect();
     repo.set(&Target::new("fleet", true).expect("valid"), &props).expect("set");
     repo
+}
+
+struct Imported {
+    instances: u64,
+    list_s: f64,
+    plan_s: f64,
+    write_s: f64,
+    describes: u64,
+}
+
+/// `count` instances made outside poni, then listed, planned and imported (no tagging).
+async fn import_case(moto: &Moto, count: u64) -> Imported {
+    let proxy = Ec2Proxy::start(moto, ProxyConfig::default().with_published_buckets());
+    poni_e2e::Ec2Client::new(proxy.endpoint_url()).run_instances(count as u32);
+    proxy.reset_stats();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let repo = Repo::init(dir.path().join("repo")).expect("init");
+    let engine = Engine::new(repo, provider_for(&proxy).await, poni_cloud::engine::no_events(), EngineOptions { ssh_dir: None, ..EngineOptions::default() });
+    let started = Instant::now();
+    let listed = engine.account_instances("us-east-1").await.expect("list");
+    assert_eq!(listed.len() as u64, count);
+    let list_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let plan = engine.plan_import("us-east-1", Some("found"), None).await.expect("plan");
+    assert_eq!(plan.nodes.len() as u64, count);
+    let plan_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let made = engine.import(&plan, false).await.expect("import");
+    assert!(made.len() as u64 >= count);
+    let write_s = started.elapsed().as_secs_f64();
+    Imported { instances: count, list_s, plan_s, write_s, describes: proxy.full_stats().count("DescribeInstances") }
+}
+
+async fn provider_for(proxy: &Ec2Proxy) -> Ec2Provider {
+    let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench")]);
+    let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.expect("credentials");
+    let options = ProviderOptions {
+        endpoint_url: Some(proxy.endpoint_url().to_owned()),
+        env: EnvVars::from_pairs([]),
+        pacing: PacingLimits::ec2_published(),
+        retry: RetryPolicy::default(),
+        ..ProviderOptions::default()
+    };
+    Ec2Provider::new(credentials, options).expect("provider")
 }
 
 /// (nodes, median plan time in ms, tree read time in ms)
@@ -123,16 +177,7 @@ async fn run_case(moto: &Moto, nodes: u64, batch_size: usize) -> (Phase, Phase, 
     let proxy = Ec2Proxy::start(moto, ProxyConfig::default().with_holds(HOLD).with_published_buckets());
     let dir = tempfile::tempdir().expect("temporary folder");
     let repo = fleet_repo(dir.path(), nodes);
-    let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench")]);
-    let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.expect("credentials");
-    let options = ProviderOptions {
-        endpoint_url: Some(proxy.endpoint_url().to_owned()),
-        env: EnvVars::from_pairs([]),
-        pacing: PacingLimits::ec2_published(),
-        retry: RetryPolicy::default(),
-        ..ProviderOptions::default()
-    };
-    let provider = Ec2Provider::new(credentials, options).expect("provider");
+    let provider = provider_for(&proxy).await;
     let progress = Arc::new(AtomicU32::new(0));
     let counter = progress.clone();
     let sink: EventSink = Arc::new(move |e| {

@@ -192,8 +192,6 @@ pub enum ErrorCode {
     SandboxStartFailed,
     #[serde(rename = "settings.bad_file")]
     SettingsBadFile,
-    #[serde(rename = "settings.json")]
-    SettingsJson,
     #[serde(rename = "settings.no_home")]
     SettingsNoHome,
     #[serde(rename = "ssh.group_exists")]
@@ -226,7 +224,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 107] = [
+    pub const ALL: [ErrorCode; 106] = [
         ErrorCode::AppIpcFailed,
         ErrorCode::CloudAccountBlocked,
         ErrorCode::CloudAddressNotFound,
@@ -319,7 +317,6 @@ impl ErrorCode {
         ErrorCode::SandboxPythonMissing,
         ErrorCode::SandboxStartFailed,
         ErrorCode::SettingsBadFile,
-        ErrorCode::SettingsJson,
         ErrorCode::SettingsNoHome,
         ErrorCode::SshGroupExists,
         ErrorCode::SshInvalidCidr,
@@ -431,7 +428,6 @@ impl ErrorCode {
             ErrorCode::SandboxPythonMissing => "sandbox.python_missing",
             ErrorCode::SandboxStartFailed => "sandbox.start_failed",
             ErrorCode::SettingsBadFile => "settings.bad_file",
-            ErrorCode::SettingsJson => "settings.json",
             ErrorCode::SettingsNoHome => "settings.no_home",
             ErrorCode::SshGroupExists => "ssh.group_exists",
             ErrorCode::SshInvalidCidr => "ssh.invalid_cidr",

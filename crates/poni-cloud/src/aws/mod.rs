@@ -218,9 +218,9 @@ impl Ec2Provider {
             .clone()
     }
 
-    /// Launches a batch with one RunInstances call (MinCount 1, MaxCount the batch's size, so
-    /// EC2 may answer with fewer when capacity is short), trying each instance type in order
-    /// while EC2 reports no capacity at all. A batch of one gets all its tags at launch; a
+    /// Launches a batch with one RunInstances call, all or nothing (MinCount = MaxCount = the
+    /// batch's size: emulators such as moto launch MinCount, and every node gets its launch
+    /// index), trying each instance type in order while EC2 reports no capacity. A batch of one gets all its tags at launch; a
     /// larger one gets the shared tags, and the caller tags each node ([`tags::node_tags`]).
     pub async fn launch_batch(&self, request: &BatchLaunch<'_>) -> Result<Vec<InstanceInfo>, CloudError> {
         let spec = *request.specs.first().ok_or_else(|| CloudError::new(CloudErrorKind::BadResponse, "a launch needs at least one node"))?;
@@ -291,7 +291,7 @@ impl Ec2Provider {
                     .image_id(&spec.image_id)
                     .instance_type(InstanceType::from(instance_type))
                     .key_name(&spec.key_pair)
-                    .min_count(1)
+                    .min_count(count)
                     .max_count(count)
                     .client_token(token)
                     .tag_specifications(

@@ -18,7 +18,7 @@ use super::launches::LaunchRecord;
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
 use super::wait::Watched;
 use super::{identity, Engine, EngineIssue};
-use crate::aws::{batch_tag, node_tags, tags, BatchLaunch, CloudError, CloudErrorKind, InstanceInfo, InstanceState};
+use crate::aws::{batch_tag, node_tags, tags, BatchLaunch, InstanceInfo, InstanceState};
 use crate::error::Coded;
 use crate::plan::{plan_selected, Batch, CloudFacts, Plan, PlannedNode, Selection, Step};
 use crate::spec::{LaunchSpec, PROVIDER_AWS_EC2};
@@ -30,9 +30,6 @@ pub struct InitOptions {
     /// Wait until the instances run and save their addresses (`--wait`).
     pub wait: bool,
 }
-
-/// A batch that comes back short is launched again for the rest this many times.
-const SHORT_BATCH_RETRIES: u32 = 2;
 
 /// What one node of a batch came to.
 type Launched = (String, Result<InstanceInfo, NodeReport>);
@@ -223,41 +220,56 @@ impl Engine {
         });
     }
 
-    /// One batch: record, RunInstances, save the ids, tag each node, drop the record; the rest
-    /// of a short batch goes out again, smaller.
+    /// One batch: record, RunInstances, save the ids, tag each node, drop the record. A batch
+    /// EC2 has no capacity for (all of it, in every instance type) is split in two and each
+    /// half tried again, down to single nodes, which are then reported by name; the nodes of
+    /// an answer that comes back short go out again the same way.
     async fn launch_batch(&self, plan: &Plan, batch: &Batch, repo_id: &str, cancel: &CancellationToken) -> Vec<Launched> {
-        let mut pending: Vec<&PlannedNode> = batch.nodes.iter().filter_map(|n| plan.node(n)).collect();
+        let all: Vec<&PlannedNode> = batch.nodes.iter().filter_map(|n| plan.node(n)).collect();
+        let mut queue: std::collections::VecDeque<Vec<&PlannedNode>> = [all].into();
         let mut out: Vec<Launched> = Vec::new();
+        // Tells the calls of one batch apart (the tag and ClientToken of each differ).
         let mut attempt = 0u32;
-        while !pending.is_empty() {
+        let mut fresh_token = false;
+        while let Some(pending) = queue.pop_front() {
             if cancel.is_cancelled() {
                 out.extend(pending.iter().map(|n| (n.node.clone(), Err(NodeReport::new(&n.node, Outcome::Cancelled)))));
-                break;
+                continue;
             }
             let tag = batch_tag(repo_id, &batch.key, attempt);
+            attempt += 1;
             let names: Vec<String> = pending.iter().map(|n| n.node.clone()).collect();
             let record = LaunchRecord::new(&batch.region, &tag, names, pending.iter().map(|n| n.instance_id.clone()).collect());
             if let Err(e) = record.write(&self.repo) {
                 out.extend(pending.iter().map(|n| (n.node.clone(), Err(self.fail(&n.node, None, &e)))));
-                break;
+                continue;
             }
             crash::point(crash::LAUNCH_RECORDED);
             let specs: Vec<&LaunchSpec> = pending.iter().filter_map(|n| n.launch_spec()).collect();
             let answer = self.provider.launch_batch(&BatchLaunch { specs: &specs, repo_id, batch_tag: &tag }).await;
             crash::point(crash::LAUNCH_ANSWERED);
             let instances = match answer {
+                Err(e) if e.kind.is_capacity() && pending.len() > 1 => {
+                    record.remove(&self.repo);
+                    tracing::warn!(batch = %tag, nodes = pending.len(), "no capacity for the whole batch; trying it in halves");
+                    let (first, second) = pending.split_at(pending.len() / 2);
+                    queue.push_back(first.to_vec());
+                    queue.push_back(second.to_vec());
+                    continue;
+                }
                 Err(e) => {
                     if !e.kind.outcome_unknown() {
                         record.remove(&self.repo);
                     }
                     out.extend(pending.iter().map(|n| (n.node.clone(), Err(self.fail(&n.node, None, &e)))));
-                    break;
+                    continue;
                 }
                 // A token EC2 remembers from a launch long gone (the nodes' ids were removed by
                 // hand) answers with those dead instances: launch once more with a token of its own.
-                Ok(instances) if instances.iter().all(|i| !i.state.is_live()) && attempt == 0 => {
+                Ok(instances) if instances.iter().all(|i| !i.state.is_live()) && !fresh_token => {
                     record.remove(&self.repo);
-                    attempt += 1;
+                    fresh_token = true;
+                    queue.push_front(pending);
                     continue;
                 }
                 Ok(instances) => instances,
@@ -277,26 +289,10 @@ impl Engine {
                 }
                 out.extend(mapped.into_iter().map(|(n, i)| (n.node.clone(), Ok(i))));
             }
-            if rest.is_empty() {
-                break;
+            if !rest.is_empty() {
+                tracing::warn!(batch = %tag, short = rest.len(), "EC2 launched fewer instances than asked; launching the rest");
+                queue.push_back(rest);
             }
-            if attempt >= SHORT_BATCH_RETRIES {
-                let error = CloudError::new(
-                    CloudErrorKind::InsufficientCapacity,
-                    format!(
-                        "EC2 had no capacity for {} of the {} instances asked for in {} ({}); try another instance type or zone",
-                        rest.len(),
-                        batch.nodes.len(),
-                        batch.region,
-                        batch.instance_types.join(", ")
-                    ),
-                );
-                out.extend(rest.iter().map(|n| (n.node.clone(), Err(self.fail(&n.node, None, &error)))));
-                break;
-            }
-            tracing::warn!(batch = %tag, short = rest.len(), "EC2 launched fewer instances than asked; launching the rest");
-            pending = rest;
-            attempt += 1;
         }
         out
     }
