@@ -1,6 +1,7 @@
 //! Existing fleets in the real app, against moto behind the test proxy: instances made outside
 //! poni appear in the Fleet tab, grouped; one is picked and imported as a node after a preview,
-//! and its file holds the instance's properties.
+//! and its file holds the instance's properties; the table sorts and filters; an instance
+//! changed behind the app's back shows as drift, which is taken into the node.
 
 use poni_e2e::{env_for, Ec2Client, Ec2Proxy, ProxyConfig, TEST_AMI};
 use poni_e2e_desktop::{unavailable, DesktopApp, DesktopOptions};
@@ -29,7 +30,9 @@ async fn instances_made_elsewhere_are_seen_and_imported() {
     ui.click("editor-save").await;
     app.wait_node("web1", |v| v["cloud"]["region"] == json!("us-east-1")).await;
 
-    ui.click("tab-fleet").await;
+    // From the overview, as a newcomer would: "See the account's instances and import them".
+    ui.click("tab-overview").await;
+    ui.click("overview-import").await;
     for id in &ids {
         ui.wait_attr(&format!("fleet-row-{id}"), "data-tracking", "untracked", Duration::from_secs(20)).await;
     }
@@ -48,5 +51,38 @@ async fn instances_made_elsewhere_are_seen_and_imported() {
     assert_eq!(node["cloud"]["region"], json!("us-east-1"));
     ui.wait_attr(&format!("fleet-row-{}", ids[0]), "data-tracking", "tracked", Duration::from_secs(20)).await;
     ui.find("tree-row-imported").await; // the system it was put in
+
+    // The table sorts and filters: by instance type, then only the imported one by its name.
+    let other = ec2.run_instances(1).remove(0);
+    ec2.call_ok("StopInstances", &[("InstanceId.1", &other)]);
+    ec2.call_ok("ModifyInstanceAttribute", &[("InstanceId", &other), ("InstanceType.Value", "c5.large")]);
+    ui.click("fleet-refresh").await;
+    ui.wait_attr(&format!("fleet-row-{other}"), "data-tracking", "untracked", Duration::from_secs(20)).await;
+    ui.click("fleet-sort-type").await;
+    let rows = ui.page_source().await;
+    let first = rows.find(&format!("fleet-row-{other}")).expect("the c5.large row");
+    let imported = rows.find(&format!("fleet-row-{}", ids[0])).expect("the imported row");
+    assert!(first < imported, "sorted by type, c5.large comes before m1.small (moto's default)");
+    ui.fill("fleet-filter", "legacy").await;
+    ui.gone(&format!("fleet-row-{other}")).await;
+    ui.find(&format!("fleet-row-{}", ids[0])).await;
+    ui.screenshot("fleet-3-sorted-filtered").await;
+    ui.fill("fleet-filter", "").await;
+
+    // Drift: the imported node's instance gets another type behind the app's back. The node
+    // view shows it, the tree marks it, and "Use instance's value" takes it into the node.
+    ec2.call_ok("StopInstances", &[("InstanceId.1", &ids[0])]);
+    ec2.call_ok("ModifyInstanceAttribute", &[("InstanceId", &ids[0]), ("InstanceType.Value", "t3.large")]);
+    ui.click("fleet-refresh").await;
+    ui.find("drift-imported/legacy-db-instanceType").await;
+    ui.click("tab-node").await;
+    ui.click("tree-row-imported/legacy-db").await;
+    let row = ui.wait_text("node-drift-instanceType", "t3.large").await;
+    assert!(row.contains("Instance type"), "{row}");
+    ui.find("tree-drift-imported/legacy-db").await;
+    ui.screenshot("fleet-4-drift").await;
+    ui.click("node-drift-take-instanceType").await;
+    app.wait_node("imported/legacy-db", |v| v["cloud"]["type"] == json!("t3.large")).await;
+    ui.gone("node-drift-instanceType").await;
     app.quit().await;
 }

@@ -42,6 +42,12 @@ export function Overview({ model }: { model: TreeModel }) {
     <div className="min-h-0 flex-1 overflow-y-auto" data-testid="overview">
       <div className="mx-auto flex max-w-[980px] flex-col gap-4 p-4">
         <FleetSection facet={facet} onFacet={(f) => setFacet(isFacet(f) ? { kind: "all" } : f)} />
+        <p className="flex items-center gap-2 text-[12.5px] text-muted">
+          Instances already running in the account, launched by hand or by other tools, can become nodes here.
+          <Button icon={<ArrowRight size={14} />} onClick={() => useUi.getState().setTab("fleet")} data-testid="overview-import">
+            See the account's instances and import them
+          </Button>
+        </p>
         <div className="grid grid-cols-3 gap-3">
           <Stat icon={<Server size={16} />} label="Nodes" value={model.view.nodeCount} active={isFacet({ kind: "all" })} onClick={() => setFacet({ kind: "all" })} testId="stat-nodes" />
           <Stat icon={<Folder size={16} />} label="Systems" value={model.view.systemCount} testId="stat-systems" />

@@ -55,6 +55,22 @@ describe("fleet table", () => {
     expect(rowIds()).toEqual(["i-ccc"]);
   });
 
+  it("keeps a window of rows at 10,000 instances, sorted across all of them", async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      instance(`i-${String(i).padStart(5, "0")}`, { instanceType: i === 7777 ? "a1.medium" : "t3.micro" }),
+    );
+    backendMock.accountInstances.mockResolvedValue(many);
+    renderWithProviders(<FleetTable />);
+    await waitFor(() => expect(screen.getByTestId("fleet-count")).toHaveTextContent("10000 of 10000"));
+    const shown = rowIds().length;
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(100); // virtualized: only the rows in view are in the page
+    await userEvent.click(screen.getByTestId("fleet-sort-type"));
+    expect(rowIds()[0]).toBe("i-07777"); // the one a1.medium, found among 10,000
+    await userEvent.type(screen.getByTestId("fleet-filter"), "i-0999");
+    expect(rowIds()).toEqual(["i-09990", "i-09991", "i-09992", "i-09993", "i-09994", "i-09995", "i-09996", "i-09997", "i-09998", "i-09999"]);
+  });
+
   it("imports the picked untracked instances after showing their names", async () => {
     backendMock.importPreview.mockResolvedValue([{ name: "imported/legacy-db", instanceId: "i-bbb", renamedFrom: null }]);
     backendMock.importInstances.mockResolvedValue(["imported/legacy-db"]);
