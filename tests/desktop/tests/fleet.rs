@@ -7,6 +7,7 @@ use poni_e2e::{env_for, Ec2Client, Ec2Proxy, ProxyConfig, TEST_AMI};
 use poni_e2e_desktop::{unavailable, DesktopApp, DesktopOptions};
 use serde_json::json;
 use std::time::Duration;
+use thirtyfour::Key;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn instances_made_elsewhere_are_seen_and_imported() {
@@ -75,7 +76,8 @@ async fn instances_made_elsewhere_are_seen_and_imported() {
     ec2.call_ok("ModifyInstanceAttribute", &[("InstanceId", &ids[0]), ("InstanceType.Value", "t3.large")]);
     ui.click("fleet-refresh").await;
     ui.find("drift-imported/legacy-db-instanceType").await;
-    ui.click("tab-node").await;
+    ui.click("tree-row-imported").await;
+    ui.keys(Key::Right).await; // unfold the system, as the arrow key does in any tree
     ui.click("tree-row-imported/legacy-db").await;
     let row = ui.wait_text("node-drift-instanceType", "t3.large").await;
     assert!(row.contains("Instance type"), "{row}");

@@ -234,8 +234,10 @@ impl Engine {
                         }
                         Some(live) => {
                             report.compared += 1;
-                            let spec = node.launch_spec().ok();
-                            report.drifts.extend(drift_of(&node.name, &node.effective, spec.as_ref(), live));
+                            // A node that could not launch as it is (imported, no `user`) is
+                            // still compared on what its properties say.
+                            let spec = node.launch_spec().unwrap_or_else(|_| LaunchSpec::lenient(&node.name, &node.cloud(), node.effective.get("user")));
+                            report.drifts.extend(drift_of(&node.name, &node.effective, Some(&spec), live));
                         }
                     },
                 }

@@ -87,6 +87,21 @@ impl LaunchSpec {
         cloud: &Map<String, Value>,
         user: Option<&Value>,
     ) -> Result<LaunchSpec, SpecError> {
+        let (spec, problems) = Self::read(node, cloud, user);
+        if !problems.0.is_empty() {
+            return Err(SpecError { node: node.to_owned(), problems: problems.0 });
+        }
+        Ok(spec)
+    }
+
+    /// What the properties say, read leniently: a missing or invalid value is left empty (or
+    /// at its default). For comparing a node that cannot launch as it is (an imported one
+    /// without `user`, say) with its instance; never for launching.
+    pub fn lenient(node: &str, cloud: &Map<String, Value>, user: Option<&Value>) -> LaunchSpec {
+        Self::read(node, cloud, user).0
+    }
+
+    fn read(node: &str, cloud: &Map<String, Value>, user: Option<&Value>) -> (LaunchSpec, Problems) {
         let mut p = Problems::default();
         let text = |p: &mut Problems, key: &str| -> Option<String> {
             match cloud.get(key) {
@@ -151,10 +166,7 @@ impl LaunchSpec {
         let elastic_ip = parse_eip(text(&mut p, "eip"), &mut p);
         let login_user = parse_user(user, &mut p);
 
-        if !p.0.is_empty() {
-            return Err(SpecError { node: node.to_owned(), problems: p.0 });
-        }
-        Ok(LaunchSpec {
+        let spec = LaunchSpec {
             node: node.to_owned(),
             login_user,
             region,
@@ -170,7 +182,8 @@ impl LaunchSpec {
             disks,
             init_timeout,
             elastic_ip,
-        })
+        };
+        (spec, p)
     }
 }
 

@@ -1,6 +1,6 @@
 // A node's instance in the inspector: live badge, addresses as they arrive, the timeline of
 // state changes, the last error, the connect helper, and the cloud actions on it.
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check, Clock, Copy, Download, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
 import { backend } from "../../lib/backend";
@@ -180,16 +180,17 @@ export function NodeDrift({ node, check }: { node: string; check: boolean }) {
         </thead>
         <tbody>
           {launch.map((d) => (
-            <tr key={d.field} className="border-t border-line align-top" data-testid={`node-drift-${d.field}`}>
-              <th className="py-1 pr-1 font-normal text-muted">{DRIFT_LABEL[d.field]}</th>
-              <td className="py-1 pr-1">{value(d.nodeValue)}</td>
-              <td className="py-1">
-                <span className="flex flex-col items-start gap-1">
-                  {value(d.instanceValue)}
+            <Fragment key={d.field}>
+              <tr className="border-t border-line align-top" data-testid={`node-drift-${d.field}`}>
+                <th className="py-1 pr-1 font-normal text-muted">{DRIFT_LABEL[d.field]}</th>
+                <td className="py-1 pr-1">{value(d.nodeValue)}</td>
+                <td className="py-1">{value(d.instanceValue)}</td>
+              </tr>
+              <tr>
+                <td colSpan={3} className="pb-1 text-right">
                   <Button
                     size="sm"
                     variant="ghost"
-                    className="-ml-2"
                     disabled={busy}
                     title={`Write the instance's ${DRIFT_LABEL[d.field].toLowerCase()} into the node`}
                     onClick={() => take.mutate({ node, fields: [d.field] })}
@@ -197,9 +198,9 @@ export function NodeDrift({ node, check }: { node: string; check: boolean }) {
                   >
                     Use instance's value
                   </Button>
-                </span>
-              </td>
-            </tr>
+                </td>
+              </tr>
+            </Fragment>
           ))}
           {addresses.map((d) => (
             <tr key={d.field} className="border-t border-line align-top" data-testid={`node-drift-${d.field}`}>
