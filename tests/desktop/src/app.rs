@@ -93,9 +93,14 @@ impl DesktopApp {
     }
 }
 
-/// The debug build of the app beside this executable: tests run from target/debug/deps,
-/// measurement binaries from target/debug.
+/// The app to drive: `PONI_DESKTOP_APP` when set (the desktop benchmark measures a release
+/// build that way), else the debug build beside this executable: tests run from
+/// target/debug/deps, measurement binaries from target/debug.
 pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("PONI_DESKTOP_APP").map(PathBuf::from) {
+        assert!(path.is_file(), "PONI_DESKTOP_APP={} is not a file", path.display());
+        return path;
+    }
     let exe = std::env::current_exe().expect("own path");
     let name = format!("poni-desktop{}", std::env::consts::EXE_SUFFIX);
     let candidates: Vec<PathBuf> = exe.ancestors().skip(1).take(2).map(|dir| dir.join(&name)).collect();

@@ -15,6 +15,16 @@ async fn main() {
         eprintln!("cannot measure: {why}");
         std::process::exit(2);
     }
+    let build = if std::env::var_os("PONI_DESKTOP_APP").is_some() { "the app given by PONI_DESKTOP_APP" } else { "the debug build" };
+    // The same app on an empty repository first, for the memory it needs anyway.
+    let empty_dir = tempfile::tempdir().expect("temporary folder");
+    let empty = Repo::init(empty_dir.path().join("repo")).expect("init");
+    let app = DesktopApp::start(DesktopOptions { repo: Some(empty.root().to_path_buf()), ..Default::default() }).await;
+    app.ui.find("tree-empty").await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let empty_memory = memory_by_process();
+    app.quit().await;
+
     let dir = tempfile::tempdir().expect("temporary folder");
     let repo = Repo::init(dir.path().join("repo")).expect("init");
     for system in 0..NODES / 100 {
@@ -44,14 +54,24 @@ async fn main() {
     app.ui.screenshot("desktop-10000-nodes").await;
     app.quit().await;
 
+    println!("Measured: {build}.\n");
     println!("| measurement | value |");
     println!("|---|---:|");
     println!("| window shown (WebDriver session ready) | {:.2} s |", window.as_secs_f64());
     println!("| tree shows all {NODES} nodes (from start) | {:.2} s |", tree_shown.as_secs_f64());
+    println!("| tree shown after the window appeared | {:.2} s |", (tree_shown - window).as_secs_f64());
     println!("| unfold a system of 100 nodes | {:.0} ms |", unfold.as_secs_f64() * 1000.0);
-    for (name, kib) in memory {
-        println!("| memory (RSS) {name} | {:.0} MB |", kib as f64 / 1024.0);
+    let total = |m: &[(String, u64)]| m.iter().map(|(_, k)| *k).sum::<u64>() as f64 / 1024.0;
+    for (name, kib) in &memory {
+        let before = empty_memory.iter().find(|(n, _)| n == name).map_or(0, |(_, k)| *k);
+        println!("| memory (RSS) {name} | {:.0} MB (empty repository: {:.0} MB) |", *kib as f64 / 1024.0, before as f64 / 1024.0);
     }
+    println!(
+        "| memory, app and WebKit together | {:.0} MB, {:.2} times the empty repository's {:.0} MB |",
+        total(&memory),
+        total(&memory) / total(&empty_memory).max(1.0),
+        total(&empty_memory)
+    );
 }
 
 /// Resident memory of the app and its WebKit helper processes, summed by process name.
