@@ -119,8 +119,12 @@ pub struct ItemDetail {
     /// Nodes cloned from this one.
     pub clones: Vec<String>,
     pub problem: Option<String>,
-    /// The key pair's private key file, `~/.ssh/<key-pair>.pem`, for nodes that name one.
+    /// The key pair's private key file, `~/.ssh/<key-pair>.pem`, for nodes that name one
+    /// (set on the node or by a system).
     pub key_pair: Option<KeyPairFile>,
+    /// The property an edit of the key pair writes (`cloud.key-pair`, or poni 0.8's
+    /// `cloud.key_pair` when that is the spelling the item uses).
+    pub key_pair_key: String,
 }
 
 pub use poni_cloud::account::KeyPairFile;
@@ -156,17 +160,14 @@ impl ItemDetail {
             clones: tree.clones_of(&item.name).map(|c| c.name.clone()).collect(),
             problem: item.problem.clone(),
             key_pair,
+            key_pair_key: poni_cloud::spec::key_pair_key(item.props.get("cloud").and_then(Value::as_object)).to_owned(),
         }
     }
 }
 
 fn key_pair_file(tree: &Tree, item: &Item, home: Option<&Path>) -> Option<KeyPairFile> {
     let effective = tree.effective(&item.name)?;
-    let cloud = effective.get("cloud")?.as_object()?;
-    let name = cloud.get("key-pair").or_else(|| cloud.get("key_pair"))?.as_str()?.to_string();
-    if name.is_empty() {
-        return None;
-    }
+    let name = poni_cloud::spec::key_pair_name(effective.get("cloud")?.as_object()?)?;
     Some(poni_cloud::account::key_file(&home?.join(".ssh"), &name))
 }
 

@@ -29,6 +29,12 @@ inherited: Array<InheritedValue>, cloneOf: string | null,
  */
 clones: Array<string>, problem: string | null, 
 /**
- * The key pair's private key file, `~/.ssh/<key-pair>.pem`, for nodes that name one.
+ * The key pair's private key file, `~/.ssh/<key-pair>.pem`, for nodes that name one
+ * (set on the node or by a system).
  */
-keyPair: KeyPairFile | null, };
+keyPair: KeyPairFile | null, 
+/**
+ * The property an edit of the key pair writes (`cloud.key-pair`, or poni 0.8's
+ * `cloud.key_pair` when that is the spelling the item uses).
+ */
+keyPairKey: string, };

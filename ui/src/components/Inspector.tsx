@@ -122,7 +122,7 @@ function NodeRows({ item, detail, model }: { item: TreeItem; detail?: ItemDetail
             <span className="flex min-w-0 items-start gap-1 text-ok" data-status="found">
               <KeyRound size={12} className="mt-0.5 shrink-0" />
               <span className="min-w-0 [overflow-wrap:anywhere]">
-                {kp.name} <span className="text-muted">(~/.ssh/{kp.name}.pem found)</span>
+                {kp.name} <span className="text-muted">({kp.path} found)</span>
               </span>
             </span>
           ) : (

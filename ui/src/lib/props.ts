@@ -100,16 +100,12 @@ export function getPath(props: Props, key: string): JsonValue | undefined {
   return cur;
 }
 
-/** The key the item stores its key pair under (poni also reads `cloud.key_pair`). */
-export function keyPairKey(props: Props): string {
-  return getPath(props, "cloud.key-pair") === undefined && getPath(props, "cloud.key_pair") !== undefined
-    ? "cloud.key_pair"
-    : "cloud.key-pair";
-}
-
-/** The property key a cloud field writes for this item (its key pair under the spelling it uses). */
-export function cloudFieldKey(field: CloudField, props: Props): string {
-  return field === "keyPair" ? keyPairKey(props) : CLOUD_FIELDS[field];
+/**
+ * The property key a cloud field writes for this item. The key pair goes under the spelling
+ * the core says the item uses (`ItemDetail.keyPairKey`: poni 0.8 also reads `cloud.key_pair`).
+ */
+export function cloudFieldKey(field: CloudField, keyPairKey: string): string {
+  return field === "keyPair" ? keyPairKey : CLOUD_FIELDS[field];
 }
 
 const HANDLED_CLOUD = new Set(["provider", "region", "image", "key-pair", "key_pair", "type", "security_groups", "subnet"]);
@@ -142,10 +138,10 @@ function listText(value: JsonValue | undefined): string {
   return String(value);
 }
 
-export function cloudFromProps(props: Props): CloudForm {
+export function cloudFromProps(props: Props, keyPairKey: string = CLOUD_FIELDS.keyPair): CloudForm {
   const form = {} as CloudForm;
   for (const field of Object.keys(CLOUD_FIELDS) as CloudField[]) {
-    form[field] = listText(getPath(props, cloudFieldKey(field, props)));
+    form[field] = listText(getPath(props, cloudFieldKey(field, keyPairKey)));
   }
   return form;
 }
@@ -212,7 +208,7 @@ function cloudValue(field: CloudField, text: string, original: JsonValue | undef
 }
 
 /** What saving the draft sends: typed edits with dotted keys, and keys to remove. */
-export function savePayload(original: Props, rows: PropRow[], cloud: CloudForm): SavePayload {
+export function savePayload(original: Props, rows: PropRow[], cloud: CloudForm, keyPairKey: string = CLOUD_FIELDS.keyPair): SavePayload {
   const set: PropertyEdit[] = [];
   const unset: string[] = [];
   const origRows = rowsFromProps(original);
@@ -227,9 +223,9 @@ export function savePayload(original: Props, rows: PropRow[], cloud: CloudForm):
   for (const orig of origRows) {
     if (!draftKeys.has(orig.key)) unset.push(orig.key);
   }
-  const origForm = cloudFromProps(original);
+  const origForm = cloudFromProps(original, keyPairKey);
   for (const field of Object.keys(CLOUD_FIELDS) as CloudField[]) {
-    const key = cloudFieldKey(field, original);
+    const key = cloudFieldKey(field, keyPairKey);
     const now = cloud[field].trim();
     if (now === origForm[field].trim()) continue;
     if (!now) {

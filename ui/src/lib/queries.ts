@@ -62,11 +62,15 @@ export interface CloudReference {
   /** Used when `cloud.type` is not set. */
   defaultInstanceType?: string;
   providers: string[];
+  /** The properties a key pair may be set under (the core's list; the preferred first). */
+  keyPairKeys: string[];
+  /** Where a key pair's private key is looked for, `{name}` standing for its name. */
+  keyFileTemplate: string | null;
 }
 
 /** Normalizes whatever shape the backend's reference has (codes, or objects with code/name). */
 export function normalizeReference(raw: unknown): CloudReference {
-  const data = (raw ?? {}) as { regions?: unknown[]; instanceTypes?: unknown[]; instance_types?: unknown[]; providers?: unknown[]; defaultInstanceType?: unknown };
+  const data = (raw ?? {}) as { regions?: unknown[]; instanceTypes?: unknown[]; instance_types?: unknown[]; providers?: unknown[]; defaultInstanceType?: unknown; keyPairKeys?: unknown[]; keyFileTemplate?: unknown };
   const regions: Region[] = (data.regions ?? []).flatMap((r): Region[] => {
     if (typeof r === "string") return [{ code: r }];
     if (r && typeof r === "object") {
@@ -84,7 +88,9 @@ export function normalizeReference(raw: unknown): CloudReference {
   });
   const providers = (data.providers ?? []).filter((p): p is string => typeof p === "string");
   const defaultInstanceType = typeof data.defaultInstanceType === "string" ? data.defaultInstanceType : undefined;
-  return { regions, instanceTypes, providers, defaultInstanceType };
+  const keyPairKeys = (data.keyPairKeys ?? []).filter((k): k is string => typeof k === "string");
+  const keyFileTemplate = typeof data.keyFileTemplate === "string" ? data.keyFileTemplate : null;
+  return { regions, instanceTypes, providers, defaultInstanceType, keyPairKeys, keyFileTemplate };
 }
 
 /** The AWS regions, instance types and providers the backend knows (nothing is hard-coded here). */
@@ -94,7 +100,7 @@ export function useCloudReference() {
     staleTime: Infinity,
     queryFn: async (): Promise<CloudReference> => {
       const fn = (backend as unknown as { cloudReference?: () => Promise<unknown> }).cloudReference;
-      if (!fn) return { regions: [], instanceTypes: [], providers: [] };
+      if (!fn) return { regions: [], instanceTypes: [], providers: [], keyPairKeys: [], keyFileTemplate: null };
       return normalizeReference(await fn());
     },
   });

@@ -98,7 +98,7 @@ function live(node: string, extra: Partial<NodeLive> = {}): NodeLive {
 }
 
 function itemDetail(name: string): ItemDetail {
-  return { name, kind: "node", file: `/tmp/repo/${name}/node.json`, props: {}, computed: { index: 0, depth: 1 }, inherited: [], cloneOf: null, clones: [], problem: null, keyPair: null };
+  return { name, kind: "node", file: `/tmp/repo/${name}/node.json`, props: {}, computed: { index: 0, depth: 1 }, inherited: [], cloneOf: null, clones: [], problem: null, keyPair: null, keyPairKey: "cloud.key-pair" };
 }
 
 function operation(extra: Partial<OperationStatus> = {}): OperationStatus {

@@ -67,6 +67,8 @@ export function detail(name: string, props: ItemDetail["props"], extra: Partial<
     clones: [],
     problem: null,
     keyPair: null,
+    // As the core answers it: poni 0.8's spelling when that is the one the node has.
+    keyPairKey: props.cloud && typeof props.cloud === "object" && !Array.isArray(props.cloud) && !("key-pair" in props.cloud) && "key_pair" in props.cloud ? "cloud.key_pair" : "cloud.key-pair",
     ...extra,
   };
 }

@@ -350,6 +350,16 @@ pub fn key_pair_name(cloud: &Map<String, Value>) -> Option<String> {
 /// The property names a key pair may be set under, the preferred first.
 pub const KEY_PAIR_KEYS: [&str; 2] = ["cloud.key-pair", "cloud.key_pair"];
 
+/// The key an item's own `cloud` object keeps its key pair under: poni 0.8's `cloud.key_pair`
+/// when that is the one it has, else `cloud.key-pair`. Edits write there, so a node never
+/// ends up with both spellings.
+pub fn key_pair_key(own_cloud: Option<&Map<String, Value>>) -> &'static str {
+    match own_cloud {
+        Some(c) if !c.contains_key("key-pair") && c.contains_key("key_pair") => KEY_PAIR_KEYS[1],
+        _ => KEY_PAIR_KEYS[0],
+    }
+}
+
 /// `cloud.init_timeout` read leniently, for waiting on nodes whose other properties need not be
 /// valid: anything unusable gives the default.
 pub fn init_timeout_of(cloud: &Map<String, Value>) -> Duration {

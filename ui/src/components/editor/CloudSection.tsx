@@ -54,7 +54,8 @@ export function CloudSection({
     ["keyPair", "cloud.key-pair"],
     ["user", "user"],
   ]
-    .filter(([f, k]) => !effective(f as CloudField, k) && !(f === "keyPair" && inherited("cloud.key_pair")))
+    // The key pair under either spelling, set here or by a system: the core's `detail.keyPair`.
+    .filter(([f, k]) => !effective(f as CloudField, k) && !(f === "keyPair" && detail.keyPair))
     .map(([f]) => CLOUD_LABELS[f as CloudField].toLowerCase());
   const anyCloud = Object.values(cloud).some((v) => v.trim()) || detail.inherited.some((i) => i.key.startsWith("cloud."));
 
@@ -136,7 +137,7 @@ export function CloudSection({
             id={`${id}-keyPair`}
             region={region}
             value={cloud.keyPair}
-            placeholder={from("cloud.key-pair") ?? from("cloud.key_pair") ?? "my-keypair"}
+            placeholder={reference.keyPairKeys.map(from).find(Boolean) ?? "my-keypair"}
             invalid={!!errors.keyPair}
             list={keyPairs}
             saved={detail.keyPair}

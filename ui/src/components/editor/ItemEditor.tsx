@@ -47,9 +47,14 @@ interface Draft {
   suggested: Partial<CloudForm>;
   /** Fields already offered a suggestion: each is offered once (Revert does not bring it back). */
   offered: CloudField[];
+  /** Where the item keeps its key pair (the core's answer: `cloud.key-pair` or `cloud.key_pair`). */
+  keyPairKey: string;
 }
 
-const draftFrom = (props: Props): Draft => ({ base: props, rows: rowsFromProps(props), cloud: cloudFromProps(props), suggested: {}, offered: [] });
+const draftFrom = (detail: ItemDetail): Draft => {
+  const props = detail.props as Props;
+  return { base: props, rows: rowsFromProps(props), cloud: cloudFromProps(props, detail.keyPairKey), suggested: {}, offered: [], keyPairKey: detail.keyPairKey };
+};
 
 /** How long typing pauses before the core checks the draft. */
 const CHECK_DELAY_MS = 250;
@@ -84,24 +89,24 @@ function untouched(d: Draft): CloudField[] {
 
 export function ItemEditor({ detail, reference }: { detail: ItemDetail; reference?: CloudReference }) {
   const ref = useCloudReference();
-  const cloudRef = reference ?? ref.data ?? { regions: [], instanceTypes: [], providers: [] };
+  const cloudRef = reference ?? ref.data ?? { regions: [], instanceTypes: [], providers: [], keyPairKeys: [], keyFileTemplate: null };
   const client = useQueryClient();
   const log = useUi((s) => s.log);
   const suggestedRegion = useRegions().data?.suggested;
-  const [draft, setDraft] = useState<Draft>(() => suggest(draftFrom(detail.props as Props), detail, null));
+  const [draft, setDraft] = useState<Draft>(() => suggest(draftFrom(detail), detail, null));
   const [saveError, setSaveError] = useState<Explained | null>(null);
   const justSaved = useRef(false);
 
-  const payload = useMemo(() => savePayload(draft.base, draft.rows, draft.cloud), [draft]);
+  const payload = useMemo(() => savePayload(draft.base, draft.rows, draft.cloud, draft.keyPairKey), [draft]);
   const changeCount = payload.set.length + payload.unset.length;
   const dirty = changeCount > 0;
   const prefilled = untouched(draft);
   // Dirty by the person's own edits (suggestions left as they are do not count).
   const edited = useMemo(() => {
     const own = { ...draft.cloud };
-    const orig = cloudFromProps(draft.base);
+    const orig = cloudFromProps(draft.base, draft.keyPairKey);
     for (const f of untouched(draft)) own[f] = orig[f];
-    const p = savePayload(draft.base, draft.rows, own);
+    const p = savePayload(draft.base, draft.rows, own, draft.keyPairKey);
     return p.set.length + p.unset.length > 0;
   }, [draft]);
 
@@ -117,7 +122,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
     if (changedOnDisk && (!edited || justSaved.current)) {
       justSaved.current = false;
       // A suggestion declined before stays declined.
-      setDraft((d) => ({ ...draftFrom(detail.props as Props), offered: d.offered }));
+      setDraft((d) => ({ ...draftFrom(detail), offered: d.offered }));
     }
   }, [changedOnDisk, edited, detail.props]);
 
@@ -140,7 +145,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
   const cloudErrs = useMemo(() => {
     const out: Partial<Record<CloudField, string>> = {};
     for (const field of CLOUD_FIELD_LIST) {
-      const problem = coreProblems.find((p) => p.key === cloudFieldKey(field, draft.base));
+      const problem = coreProblems.find((p) => p.key === cloudFieldKey(field, draft.keyPairKey));
       if (problem) out[field] = problem.message;
     }
     return out;
@@ -166,7 +171,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
   }, [draft.rows, coreProblems]);
   // A problem of a key no field or row shows (a removal, say) is listed in the status line.
   const otherProblems = useMemo(() => {
-    const shown = new Set([...CLOUD_FIELD_LIST.map((f) => cloudFieldKey(f, draft.base)), ...draft.rows.map((r) => r.key.trim())]);
+    const shown = new Set([...CLOUD_FIELD_LIST.map((f) => cloudFieldKey(f, draft.keyPairKey)), ...draft.rows.map((r) => r.key.trim())]);
     return coreProblems.filter((p) => !shown.has(p.key));
   }, [coreProblems, draft.base, draft.rows]);
 
@@ -254,7 +259,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
           ) : changedOnDisk && edited ? (
             <span className="text-warn">
               Changed on disk while you were editing.{" "}
-              <button className="underline" onClick={() => setDraft((d) => ({ ...draftFrom(detail.props as Props), offered: d.offered }))}>
+              <button className="underline" onClick={() => setDraft((d) => ({ ...draftFrom(detail), offered: d.offered }))}>
                 Load the new values
               </button>{" "}
               (drops your edits)
@@ -269,7 +274,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
             </span>
           )}
         </div>
-        <Button icon={<RotateCcw size={14} />} disabled={!dirty || save.isPending} onClick={() => (setDraft((d) => ({ ...draftFrom(detail.props as Props), offered: d.offered })), setSaveError(null))} data-testid="editor-revert">
+        <Button icon={<RotateCcw size={14} />} disabled={!dirty || save.isPending} onClick={() => (setDraft((d) => ({ ...draftFrom(detail), offered: d.offered })), setSaveError(null))} data-testid="editor-revert">
           Revert
         </Button>
         <Button
