@@ -232,7 +232,7 @@ describe("cloud pickers", () => {
     const dialog = await screen.findByTestId("keypair-create-dialog");
     expect(within(dialog).getByTestId("keypair-create-confirm")).toBeDisabled();
     await userEvent.type(within(dialog).getByTestId("keypair-name"), "web");
-    expect(dialog).toHaveTextContent("The private key goes to ~/.ssh/web.pem");
+    expect(await within(dialog).findByText("The private key goes to /home/me/.ssh/web.pem")).toBeInTheDocument();
     await userEvent.click(within(dialog).getByTestId("keypair-create-confirm"));
     const error = await within(dialog).findByTestId("keypair-create-error");
     expect(error).toHaveTextContent("/home/me/.ssh/web.pem exists already");

@@ -2,6 +2,7 @@
 // to ~/.ssh/<name>.pem and never overwrites a file), or import one of the ~/.ssh/*.pub keys.
 // Either way the new key pair is selected for the node, and the dialog says where the key is.
 import { useId, useState } from "react";
+import { useCloudReference } from "../../lib/queries";
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { CheckCircle2, KeyRound, Loader2, TriangleAlert, Upload } from "lucide-react";
 import type { KeyPairInfo } from "../../bindings/KeyPairInfo";
@@ -44,6 +45,8 @@ function Made({ kp, region, imported }: { kp: KeyPairInfo; region: string; impor
 }
 
 export function CreateKeyPairDialog({ region, onClose, onMade }: { region: string; onClose: () => void; onMade: (kp: KeyPairInfo) => void }) {
+  // Where the core keeps private keys (`~/.ssh/{name}.pem`), for the hint.
+  const keyFile = useCloudReference().data?.keyFileTemplate ?? null;
   const id = useId();
   const client = useQueryClient();
   const [name, setName] = useState("");
@@ -96,7 +99,7 @@ export function CreateKeyPairDialog({ region, onClose, onMade }: { region: strin
             if (name.trim()) create.mutate();
           }}
         >
-          <Field label="Name" htmlFor={`${id}-name`} hint={name.trim() ? `The private key goes to ~/.ssh/${name.trim()}.pem` : "For example: web-servers"}>
+          <Field label="Name" htmlFor={`${id}-name`} hint={name.trim() && keyFile ? `The private key goes to ${keyFile.replace("{name}", name.trim())}` : "For example: web-servers"}>
             <Input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} autoFocus placeholder="my-keypair" data-testid="keypair-name" />
           </Field>
           <ErrorNote error={create.error ? explain(create.error) : null} testId="keypair-create-error" />

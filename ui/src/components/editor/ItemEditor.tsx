@@ -159,7 +159,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
       let k: string | undefined;
       let v = parseRow(r).error;
       if ((seen.get(key) ?? 0) > 1) k = `'${key}' is listed twice.`;
-      else if (cloudKeys.has(key)) k = `Set ${key} in the Cloud section above.`;
+      else if (cloudKeysOf(cloudRef).has(key)) k = `Set ${key} in the Cloud section above.`;
       else {
         const problem = coreProblems.find((p) => p.key === key);
         if (problem && isValueProblem(problem)) v ??= problem.message;
@@ -243,7 +243,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
             onAdd={() => addRow()}
             base={draft.base}
           />
-          <InheritedSection detail={detail} rows={draft.rows} onOverride={(k, v) => addRow(k, v)} />
+          <InheritedSection detail={detail} rows={draft.rows} onOverride={(k, v) => addRow(k, v)} reference={cloudRef} />
           <ComputedSection detail={detail} />
         </div>
       </div>
@@ -292,7 +292,9 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
   );
 }
 
-const cloudKeys = new Set(["cloud.provider", "cloud.region", "cloud.image", "cloud.key-pair", "cloud.key_pair", "cloud.type", "cloud.security_groups", "cloud.subnet", "user"]);
+/** The properties the Cloud section edits (the key pair under every spelling the core knows). */
+const cloudKeysOf = (reference: CloudReference) =>
+  new Set(["cloud.provider", "cloud.region", "cloud.image", ...reference.keyPairKeys, "cloud.type", "cloud.security_groups", "cloud.subnet", "user"]);
 
 function typeOfValue(v: JsonValue): PropType {
   if (v === null) return "null";
@@ -517,9 +519,10 @@ function Row({
   );
 }
 
-function InheritedSection({ detail, rows, onOverride }: { detail: ItemDetail; rows: PropRow[]; onOverride: (key: string, value: JsonValue) => void }) {
+function InheritedSection({ detail, rows, onOverride, reference }: { detail: ItemDetail; rows: PropRow[]; onOverride: (key: string, value: JsonValue) => void; reference: CloudReference }) {
   const open = useUi((s) => s.open);
-  const shown = detail.inherited.filter((i) => !cloudKeys.has(i.key));
+  const handled = cloudKeysOf(reference);
+  const shown = detail.inherited.filter((i) => !handled.has(i.key));
   if (!shown.length) return null;
   return (
     <Card testId="inherited-section">

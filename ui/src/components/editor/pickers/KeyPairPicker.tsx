@@ -1,6 +1,7 @@
 // Key pair: the region's key pairs, each with whether its private key ~/.ssh/<name>.pem is
 // here; "Create key pair" and "Import" make one without leaving the editor.
 import { useMemo, useState } from "react";
+import { useCloudReference } from "../../../lib/queries";
 import { KeyRound, Plus, TriangleAlert, Upload } from "lucide-react";
 import type { KeyPairFile } from "../../../bindings/KeyPairFile";
 import type { KeyPairInfo } from "../../../bindings/KeyPairInfo";
@@ -76,11 +77,12 @@ export function KeyPairPicker({
 
 /** Whether the private key is on this computer (from the account's list, else from the saved node). */
 function KeyFileStatus({ typed, file }: { typed: string; file: KeyPairFile | null }) {
+  const template = useCloudReference().data?.keyFileTemplate ?? null;
   if (!typed) return null;
   if (!file) {
     return (
       <p className="text-[12px] text-muted" data-testid="key-pair-status" data-status="unsaved">
-        Save to check for ~/.ssh/{typed}.pem
+        {template ? `Save to check for ${template.replace("{name}", typed)}` : "Save to check for its private key"}
       </p>
     );
   }
