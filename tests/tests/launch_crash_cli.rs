@@ -98,3 +98,18 @@ fn a_batch_without_capacity_goes_out_in_halves_and_exit_codes_tell_input_from_fa
     assert_eq!(poni.run(&["cloud", "init", "bare"]).code, Some(2));
     assert_eq!(poni.run(&["cloud", "no-such-command"]).code, Some(2));
 }
+
+#[test]
+fn a_batch_size_of_one_launches_node_by_node() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_published_buckets());
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let poni = Poni::new(&root, proxy.endpoint_url());
+    fleet(&poni);
+    let out = poni.ok(&["cloud", "init", "web", "--dry-run", "--batch-size", "1"]);
+    assert!(out.stderr.contains("3 to launch in 3 RunInstances calls"), "{}", out.stderr);
+    poni.ok(&["cloud", "init", "web", "--batch-size", "1"]);
+    let stats = proxy.full_stats();
+    assert_eq!((stats.count("RunInstances"), stats.count("CreateTags")), (3, 0), "a batch of one is named at launch");
+    assert_eq!(poni.run(&["cloud", "init", "web", "--batch-size", "0"]).code, Some(2));
+}

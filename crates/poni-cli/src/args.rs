@@ -140,6 +140,10 @@ pub enum CloudCommand {
         /// Print the plan (what each node would get, in which batches) and change nothing
         #[arg(long)]
         dry_run: bool,
+        /// Instances per RunInstances call (nodes with the same launch settings go out together;
+        /// 1 launches node by node)
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        batch_size: u16,
     },
     /// Refresh host, private.ip and private.dns from the instances
     Update {

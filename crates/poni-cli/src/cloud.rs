@@ -84,7 +84,10 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         _ => unreachable!("account commands are run by account.rs"),
     };
     runtime()?.block_on(async move {
-        let engine = engine(repo, args.verbose).await?;
+        let mut engine = engine(repo, args.verbose).await?;
+        if let CloudCommand::Init { batch_size, .. } = &args.command {
+            engine = engine.with_batch_size(usize::from(*batch_size));
+        }
         if let CloudCommand::Diff { json, take, .. } = &args.command {
             return match take {
                 true => take_drift(&engine, &selected).await,

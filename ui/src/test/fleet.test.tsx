@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FleetTable, uptime } from "../components/cloud/FleetTable";
 import type { AccountInstance } from "../bindings/AccountInstance";
 import { backendMock, resetBackend } from "./backendMock";
+import { useUi } from "../lib/store";
 import { renderWithProviders, resetUi } from "./render";
 
 vi.mock("../lib/backend", async (orig) => {
@@ -53,6 +54,16 @@ describe("fleet table", () => {
     await userEvent.selectOptions(screen.getByTestId("fleet-tracking"), "all");
     await userEvent.type(screen.getByTestId("fleet-filter"), "theirs");
     expect(rowIds()).toEqual(["i-ccc"]);
+  });
+
+  it("picking tracked rows selects their nodes for the action bar", async () => {
+    renderWithProviders(<FleetTable />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await userEvent.click(screen.getByTestId("fleet-pick-i-aaa"));
+    expect(useUi.getState().selected).toEqual(["web1"]);
+    await userEvent.click(screen.getByTestId("fleet-pick-i-bbb")); // untracked: for importing only
+    expect(useUi.getState().selected).toEqual(["web1"]);
+    expect(screen.getByTestId("fleet-import")).toHaveTextContent("Import 1 as nodes");
   });
 
   it("keeps a window of rows at 10,000 instances, sorted across all of them", async () => {

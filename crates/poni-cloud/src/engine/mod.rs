@@ -104,6 +104,12 @@ impl Engine {
         Engine { repo, provider, events, options }
     }
 
+    /// The same engine launching `n` instances per RunInstances call.
+    pub fn with_batch_size(mut self, n: usize) -> Engine {
+        self.options.batch_size = n.max(1);
+        self
+    }
+
     /// The same engine reporting to another sink.
     pub fn with_events(mut self, events: EventSink) -> Engine {
         self.events = events;

@@ -93,7 +93,16 @@ export function FleetTable() {
     void client.invalidateQueries({ queryKey: fleetKeys.instances });
     void client.invalidateQueries({ queryKey: fleetKeys.drift });
   };
-  const toggle = (id: string) => setPicked((p) => { const n = new Set(p); if (n.has(id)) n.delete(id); else n.add(id); return n; });
+  // Picking rows of this repository's instances selects their nodes, so the action bar
+  // (Launch, Terminate, the cloud menu) works on them; untracked ones are for importing.
+  const toggle = (id: string) => {
+    const next = new Set(picked);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setPicked(next);
+    const nodes = (instances.data ?? []).filter((r) => next.has(r.id) && r.node).map((r) => r.node!);
+    if (nodes.length) useUi.getState().select(nodes, nodes[nodes.length - 1]);
+  };
 
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2 p-3" data-testid="fleet-table">
