@@ -138,7 +138,7 @@ describe("settings: the account", () => {
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
     fireEvent.click(screen.getByTestId("sso-copy"));
     expect(writeText).toHaveBeenCalledWith(login.verificationUriComplete);
-    expect(await screen.findByTestId("sso-copy")).toHaveTextContent("Copied");
+    await waitFor(() => expect(screen.getByTestId("sso-copy")).toHaveTextContent("Copied")); // the label changes after the clipboard answers
 
     await userEvent.click(screen.getByTestId("sso-cancel"));
     expect(backendMock.ssoCancel).toHaveBeenCalledWith("login-1");
