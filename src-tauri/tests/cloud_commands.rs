@@ -117,7 +117,7 @@ fn credentials_are_write_only_and_problems_are_coded() {
     assert_eq!(h.ok("delete_credential_set", json!({ "name": "work" })), json!(true));
     let status = h.ok("credentials_status", json!({}));
     assert_eq!(status["error"]["code"], "credentials.not_found");
-    assert!(status["error"]["message"].as_str().unwrap().contains("pick another set in Settings"), "{status}");
+    assert!(status["error"]["message"].as_str().unwrap().contains("Add it in Settings") && !status["error"]["message"].as_str().unwrap().contains("poni credentials"), "{status}");
 
     let err = h.call("set_ec2_endpoint", json!({ "url": "localhost:5000" })).unwrap_err();
     assert_eq!(err["code"], "cloud.invalid_endpoint");

@@ -427,7 +427,7 @@ impl CloudCredentials {
     }
 
     async fn resolve_choice(&self, choice: &CredentialChoice) -> AppResult<ResolvedCredentials> {
-        CredentialResolver::new(self.env.clone(), self.sets.clone()).resolve(&choice.to_cloud()).await.map_err(|e| coded(&e))
+        CredentialResolver::new(self.env.clone(), self.sets.clone()).resolve(&choice.to_cloud()).await.map_err(|e| super::wording::credentials(&e))
     }
 
     /// Everything the settings screen shows. Never fails for credential problems: those are

@@ -1,10 +1,13 @@
 //! The app's wording for errors the core words for the command line, and the button that
-//! fixes each: decided on the error's code, never on its text. People using the app click
+//! fixes each: decided on the error's code or its typed value, never on its text. People using the app click
 //! instead of typing commands, so "run poni credentials set" becomes "open Settings".
 
 use poni_repo::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
+
+use poni_cloud::credentials::CredentialsError;
+use poni_cloud::Coded;
 
 use crate::error::AppError;
 
@@ -34,37 +37,30 @@ pub fn fix_for(error: &AppError, profile: Option<String>) -> Option<FixAction> {
     }
 }
 
-/// The profile an SSO error names (its code says it is one; the core puts the name in quotes).
-fn quoted_name(message: &str) -> Option<&str> {
-    let start = message.find('\'')? + 1;
-    let len = message[start..].find('\'')?;
-    Some(&message[start..start + len])
+/// A credentials error in the app's words. The typed error names the profile or the set, so
+/// nothing is read back out of a message.
+pub fn credentials(error: &CredentialsError) -> AppError {
+    let payload = error.payload();
+    let message = match error {
+        CredentialsError::SsoLoginRequired(p) => format!("The AWS profile '{p}' uses SSO and is not signed in. Click \"Sign in\" to sign in in your browser."),
+        CredentialsError::SsoExpired(p) => format!("The SSO session of the AWS profile '{p}' has expired. Click \"Sign in again\"."),
+        CredentialsError::SetNotFound(set) => format!("There is no stored credential set '{set}'. Add it in Settings, or pick another source there."),
+        CredentialsError::ProfileNotFound(p) => format!("There is no AWS profile '{p}' any more. Pick another source in Settings."),
+        // The others are worded by their code where they are shown ([`for_app`]).
+        _ => return payload,
+    };
+    AppError::new(payload.code, message)
 }
 
-/// Rewords errors whose command-line text tells people to type commands.
+/// Rewords errors whose command-line text tells people to type commands (those that name
+/// nothing; [`credentials`] words the ones that name a profile or a set).
 pub fn for_app(error: AppError) -> AppError {
     let message = match error.code {
         ErrorCode::CredentialsMissing => "No AWS credentials yet. Open Settings (the gear) to add an access key, pick an AWS profile or sign in with SSO; or start the practice sandbox there to try everything without an AWS account.".to_owned(),
-        ErrorCode::CredentialsSsoLoginRequired => match quoted_name(&error.message) {
-            Some(p) => format!("The AWS profile '{p}' uses SSO and is not signed in. Click \"Sign in\" to sign in in your browser."),
-            None => error.message.clone(),
-        },
-        ErrorCode::CredentialsSsoExpired => match quoted_name(&error.message) {
-            Some(p) => format!("The SSO session of the AWS profile '{p}' has expired. Click \"Sign in again\"."),
-            None => error.message.clone(),
-        },
-        ErrorCode::CredentialsNotFound => match quoted_name(&error.message) {
-            Some(set) => format!("There is no stored credential set '{set}'. Add it in Settings, or pick another source there."),
-            None => error.message.clone(),
-        },
         ErrorCode::CredentialsKeyringCorrupt => "A credential set in the system keyring is damaged. Store it again in Settings.".to_owned(),
         ErrorCode::CloudCredentialsExpired | ErrorCode::CloudCredentials => {
             "The AWS credentials were not accepted any more (an SSO session or temporary keys may have expired). Sign in again, or pick other credentials in Settings.".to_owned()
         }
-        ErrorCode::CredentialsProfileNotFound => match quoted_name(&error.message) {
-            Some(p) => format!("There is no AWS profile '{p}' any more. Pick another source in Settings."),
-            None => error.message.clone(),
-        },
         _ => return error,
     };
     AppError::new(error.code, message)
@@ -79,8 +75,10 @@ mod tests {
         let e = for_app(AppError::new(ErrorCode::CredentialsMissing, "No AWS credentials found: store a credential set (poni credentials set) ..."));
         assert_eq!(e.code, "credentials.missing");
         assert!(e.message.contains("Open Settings") && !e.message.contains("poni credentials"), "{}", e.message);
-        let e = for_app(AppError::new(ErrorCode::CredentialsSsoExpired, "The SSO session of the AWS profile 'dev' has expired: sign in again with `poni sso login --profile dev`."));
-        assert_eq!(e.message, "The SSO session of the AWS profile 'dev' has expired. Click \"Sign in again\".");
+        let e = credentials(&CredentialsError::SsoExpired("dev".into()));
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::CredentialsSsoExpired, "The SSO session of the AWS profile 'dev' has expired. Click \"Sign in again\"."));
+        let e = credentials(&CredentialsError::Missing { keyring_note: None });
+        assert!(for_app(e).message.contains("Open Settings"), "the unnamed ones are reworded by their code");
         let untouched = AppError::new(ErrorCode::CloudThrottled, "EC2 is limiting the request rate");
         assert_eq!(for_app(untouched.clone()), untouched);
     }
