@@ -17,9 +17,8 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::preview::own_instance;
 use poni_cloud::aws::InstanceState;
-use poni_cloud::plan::{Selected, SkipReason};
+use poni_cloud::plan::{instance_of, Selected, SkipReason};
 
 /// Timeline entries kept per node (oldest dropped first).
 pub const TIMELINE_LIMIT: usize = 50;
@@ -507,7 +506,7 @@ fn sync_node(live: &mut NodeLive, tree: &Tree, item: &Item) {
     let cloud = Selected::of(tree, item).cloud();
     live.region = cloud.get("region").and_then(Value::as_str).map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
     live.addresses = NodeAddresses::from_props(&item.props);
-    let instance = own_instance(item);
+    let instance = instance_of(&item.props);
     if instance != live.instance_id {
         live.instance_id = instance;
         live.state = live.instance_id.as_ref().map(|_| InstanceState::Unknown);

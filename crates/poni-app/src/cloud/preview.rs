@@ -13,7 +13,7 @@ use poni_cloud::engine::{Operation, PropertyProblem};
 use poni_cloud::plan::{self, Batch, CloudFacts, Plan, PlanOptions, PlannedNode, SkipReason, Step};
 use poni_cloud::spec::{key_pair_name, AWS_REGIONS, DEFAULT_INSTANCE_TYPE};
 use poni_cloud::Coded;
-use poni_repo::{Item, Tree};
+use poni_repo::Tree;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -103,11 +103,6 @@ impl LaunchPreview {
     pub fn refusal(plan: &Plan) -> Option<AppError> {
         plan.refusal().map(|r| r.payload())
     }
-}
-
-/// The node's own `cloud.instance` (instances belong to nodes, never to systems).
-pub(crate) fn own_instance(item: &Item) -> Option<String> {
-    poni_cloud::plan::instance_of(&item.props)
 }
 
 /// The plan for launching `scope`, from the tree alone.
@@ -266,7 +261,7 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
     let cloud = effective.get("cloud").and_then(Value::as_object).cloned().unwrap_or_default();
     let host = effective.get("host").and_then(Value::as_str).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned);
     let Some(host) = host else {
-        let hint = if own_instance(item).is_some() {
+        let hint = if plan::instance_of(&item.props).is_some() {
             "wait until its instance runs, or refresh its addresses"
         } else {
             "launch it first, or set its `host` property"

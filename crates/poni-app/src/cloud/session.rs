@@ -343,7 +343,7 @@ impl CloudSession {
         inner.sync_with(&tree);
         let items = request.scope.nodes(&tree)?;
         let nodes: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-        let idle: HashSet<String> = items.iter().filter(|i| preview::own_instance(i).is_none()).map(|i| i.name.clone()).collect();
+        let idle: HashSet<String> = items.iter().filter(|i| poni_cloud::plan::instance_of(&i.props).is_none()).map(|i| i.name.clone()).collect();
         let reinit = request.reinit.unwrap_or(false);
         let goal = match request.action {
             CloudAction::Launch | CloudAction::Start => Some(InstanceState::Running),

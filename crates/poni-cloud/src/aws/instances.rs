@@ -155,6 +155,32 @@ pub struct InstanceInfo {
     pub launch_index: Option<u32>,
 }
 
+impl InstanceInfo {
+    /// An instance known only by its id and state (EC2 was not asked for the rest).
+    pub fn unseen(id: &str, state: InstanceState) -> InstanceInfo {
+        InstanceInfo {
+            id: id.to_owned(),
+            state,
+            public_dns: None,
+            public_ip: None,
+            private_ip: None,
+            private_dns: None,
+            launch_time: None,
+            tags: BTreeMap::new(),
+            state_reason: None,
+            instance_type: None,
+            availability_zone: None,
+            image_id: None,
+            client_token: None,
+            key_name: None,
+            security_groups: Vec::new(),
+            subnet_id: None,
+            vpc_id: None,
+            launch_index: None,
+        }
+    }
+}
+
 fn present(value: Option<&str>) -> Option<String> {
     value.filter(|v| !v.is_empty()).map(str::to_owned)
 }

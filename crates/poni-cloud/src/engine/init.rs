@@ -188,9 +188,8 @@ impl Engine {
         if adopt.is_empty() {
             return Vec::new();
         }
-        let ids: HashMap<&str, &str> = adopt.iter().map(|(n, id)| (n.node.as_str(), *id)).collect();
-        let names: Vec<String> = adopt.iter().map(|(n, _)| n.node.clone()).collect();
-        let saved = self.repo.update_each(&names, |name, props| Ok(set_path(props, "cloud.instance", json!(ids[name]))?.into_iter().collect()));
+        let ids: Vec<(&str, &str)> = adopt.iter().map(|(n, id)| (n.node.as_str(), *id)).collect();
+        let saved = self.save_instance_ids(&ids);
         adopt
             .into_iter()
             .map(|(node, id)| {
@@ -199,7 +198,7 @@ impl Engine {
                     Ok(_) => {
                         self.emit_launched(node, id, true);
                         let state = node.state.clone().unwrap_or(InstanceState::Pending);
-                        Ok(InstanceInfo { state, ..instance_stub(id) })
+                        Ok(InstanceInfo::unseen(id, state))
                     }
                 };
                 (node.node.clone(), result)
@@ -275,7 +274,8 @@ impl Engine {
                 Ok(instances) => instances,
             };
             let (mapped, rest) = by_launch_index(&pending, instances);
-            if let Err(e) = self.save_batch(&mapped) {
+            let ids: Vec<(&str, &str)> = mapped.iter().map(|(n, i)| (n.node.as_str(), i.id.as_str())).collect();
+            if let Err(e) = self.save_instance_ids(&ids) {
                 // The record stays: the next init adopts these instances.
                 out.extend(mapped.iter().map(|(n, i)| (n.node.clone(), Err(self.fail(&n.node, Some(&i.id), &not_saved(&i.id, &e))))));
             } else {
@@ -297,11 +297,14 @@ impl Engine {
         out
     }
 
-    /// The ids of a batch, saved to their nodes in one write.
-    fn save_batch(&self, mapped: &[(&PlannedNode, InstanceInfo)]) -> Result<(), poni_repo::RepoError> {
-        let ids: HashMap<&str, &str> = mapped.iter().map(|(n, i)| (n.node.as_str(), i.id.as_str())).collect();
-        let names: Vec<String> = mapped.iter().map(|(n, _)| n.node.clone()).collect();
-        self.repo.update_each(&names, |name, props| Ok(set_path(props, "cloud.instance", json!(ids[name]))?.into_iter().collect()))?;
+    /// Instance ids saved to their nodes (node, id), all in one write.
+    pub(super) fn save_instance_ids(&self, ids: &[(&str, &str)]) -> Result<(), poni_repo::RepoError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let by_node: HashMap<&str, &str> = ids.iter().copied().collect();
+        let names: Vec<String> = ids.iter().map(|(n, _)| n.to_string()).collect();
+        self.repo.update_each(&names, |name, props| Ok(set_path(props, "cloud.instance", json!(by_node[name]))?.into_iter().collect()))?;
         Ok(())
     }
 
@@ -394,27 +397,4 @@ fn by_launch_index<'p>(pending: &[&'p PlannedNode], instances: Vec<InstanceInfo>
 
 fn not_saved(id: &str, e: &impl Coded) -> EngineIssue {
     EngineIssue::new(e.code(), format!("instance {id} was launched but could not be saved to the node ({e}); run init again to adopt it"))
-}
-
-fn instance_stub(id: &str) -> InstanceInfo {
-    InstanceInfo {
-        id: id.to_owned(),
-        state: InstanceState::Pending,
-        public_dns: None,
-        public_ip: None,
-        private_ip: None,
-        private_dns: None,
-        launch_time: None,
-        tags: Default::default(),
-        state_reason: None,
-        instance_type: None,
-        availability_zone: None,
-        image_id: None,
-        client_token: None,
-        key_name: None,
-        security_groups: Vec::new(),
-        subnet_id: None,
-        vpc_id: None,
-        launch_index: None,
-    }
 }

@@ -8,10 +8,8 @@ use poni_repo::ErrorCode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use poni_repo::props::set_path;
 use poni_repo::{store, Repo};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::events::EngineEvent;
 use super::report::EngineError;
@@ -102,46 +100,42 @@ impl Engine {
     /// recorded batch is saved to its node (unless the node has moved on to another instance)
     /// and tagged, then the record goes. Returns the instances adopted, by node.
     pub(crate) async fn resume_launches(&self, repo_id: &str) -> Result<HashMap<String, InstanceInfo>, EngineError> {
-        let warn = |message: String| self.emit(EngineEvent::Warning { node: None, code: ErrorCode::CloudLaunchRecord.into(), message });
+        let warn = |message: String| self.emit(EngineEvent::Warning { node: None, code: ErrorCode::CloudLaunchRecord, message });
         let mut adopted = HashMap::new();
         for record in LaunchRecord::all(&self.repo, warn) {
             let found = self.provider.find_batch_instances(&record.region, repo_id, &record.batch_tag).await?;
             let tree = self.repo.tree()?;
-            let mut save: Vec<(String, InstanceInfo)> = Vec::new();
-            let mut tag: Vec<(String, InstanceInfo)> = Vec::new();
+            // (node, instance, whether the node is to record it now)
+            let mut theirs: Vec<(String, InstanceInfo, bool)> = Vec::new();
             for info in found {
                 let Some(i) = info.launch_index.map(|i| i as usize).filter(|i| *i < record.nodes.len()) else { continue };
                 let node = &record.nodes[i];
                 let Some(item) = tree.get(node) else { continue };
                 let now = instance_of(&item.props);
                 if now.as_deref() == Some(info.id.as_str()) {
-                    tag.push((node.clone(), info));
+                    theirs.push((node.clone(), info, false));
                 } else if now.is_none() || now == record.previous[i] {
-                    save.push((node.clone(), info.clone()));
-                    tag.push((node.clone(), info));
+                    theirs.push((node.clone(), info, true));
                 } else {
                     self.emit(EngineEvent::Warning {
                         node: Some(node.clone()),
-                        code: ErrorCode::CloudOrphanInstance.into(),
+                        code: ErrorCode::CloudOrphanInstance,
                         message: format!("instance {} was launched for {node}, which now has another instance; terminate it if it is not needed", info.id),
                     });
                 }
             }
-            if !save.is_empty() {
-                let ids: HashMap<&str, &str> = save.iter().map(|(n, i)| (n.as_str(), i.id.as_str())).collect();
-                let names: Vec<String> = save.iter().map(|(n, _)| n.clone()).collect();
-                self.repo.update_each(&names, |name, props| Ok(set_path(props, "cloud.instance", json!(ids[name]))?.into_iter().collect()))?;
-            }
-            for (node, info) in &tag {
-                let spec = tree.get(node).and_then(|item| Selected::of(&tree, item).launch_spec().ok());
+            let save: Vec<(&str, &str)> = theirs.iter().filter(|(_, _, s)| *s).map(|(n, i, _)| (n.as_str(), i.id.as_str())).collect();
+            self.save_instance_ids(&save)?;
+            for (node, info, saved) in theirs {
+                let spec = tree.get(&node).and_then(|item| Selected::of(&tree, item).launch_spec().ok());
                 let tags = match &spec {
                     Some(spec) => launch_tags(spec, repo_id),
                     None => [(TAG_NAME.to_owned(), node.clone()), (TAG_NODE.to_owned(), node.clone())].into(),
                 };
                 self.provider.set_tags(&record.region, std::slice::from_ref(&info.id), &tags).await?;
-            }
-            for (node, info) in save {
-                let spec = tree.get(&node).and_then(|item| Selected::of(&tree, item).launch_spec().ok());
+                if !saved {
+                    continue;
+                }
                 self.emit(EngineEvent::Launched {
                     node: node.clone(),
                     instance_id: info.id.clone(),
