@@ -18,6 +18,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const SIZES: &[u64] = &[1_000, 10_000, 50_000];
+
+/// The sizes to run: `PONI_BENCH_SIZES=10000` (comma-separated) for a shorter run.
+fn sizes() -> Vec<u64> {
+    std::env::var("PONI_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<u64>| !v.is_empty())
+        .unwrap_or_else(|| SIZES.to_vec())
+}
 const NODES_PER_SYSTEM: u64 = 100;
 const RUNS: usize = 5;
 /// poni 0.8 is slow enough that three runs (plus one to warm up for listings) will do.
@@ -34,7 +43,7 @@ fn main() {
     println!("| nodes | read every node.json | open + `poni list` | ratio | per node | open + `poni list -p -o` | poni 0.8 `list` |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     let mut ratio_10k = 0.0;
-    for &size in SIZES {
+    for &size in &sizes() {
         let dir = tempfile::tempdir().expect("temporary folder");
         let repo = build(dir.path(), size);
         let read = median(RUNS, || {
@@ -57,7 +66,7 @@ fn main() {
     println!("| operation | nodes | `poni` (ours) | per node | poni 0.8 | poni 0.8 / ours |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut goals = Vec::new();
-    for &size in SIZES {
+    for &size in &sizes() {
         let range = format!("1..{size}");
         let ours = median_cold(EDIT_RUNS, || {
             let dir = tempfile::tempdir().expect("temporary folder");
@@ -75,7 +84,7 @@ fn main() {
         });
         row("add-node in one call", size, ours, theirs, &mut goals);
     }
-    for &size in SIZES {
+    for &size in &sizes() {
         let dir = tempfile::tempdir().expect("temporary folder");
         let repo = build(dir.path(), size);
         let mut round = 0;

@@ -10,9 +10,11 @@ use poni_app::cloud::{AccountInstance, ImportPreviewNode, ImportRequest};
 use poni_app::poni_cloud::engine::drift::Drift;
 use poni_app::cloud::{AccountStatus, LaunchChecks, RegionList, SandboxStatus, SshAccessRequest, SsoLogin};
 use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
-use poni_app::check::{EditProblem, NameProblem};
+use poni_app::check::{EditProblem, MoveCheck, NameProblem};
+use poni_app::poni_repo::{HistoryView, UndoOutcome};
 use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
 use poni_app::{AppError, Settings};
+use poni_app::poni_vc::{Choice, CommitInfo, Conflict, PullOutcome, PushOutcome, RepoDiff, VcMode, VcStatus};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
@@ -25,6 +27,9 @@ fn export_all(dir: &Path) {
     PropertyEdit::export_all(&cfg).unwrap();
     EditProblem::export_all(&cfg).unwrap();
     NameProblem::export_all(&cfg).unwrap();
+    MoveCheck::export_all(&cfg).unwrap();
+    HistoryView::export_all(&cfg).unwrap();
+    UndoOutcome::export_all(&cfg).unwrap();
     TreeView::export_all(&cfg).unwrap();
     WorkspaceInfo::export_all(&cfg).unwrap();
     AppError::export_all(&cfg).unwrap();
@@ -65,6 +70,15 @@ fn export_all(dir: &Path) {
     ImportRequest::export_all(&cfg).unwrap();
     ImportPreviewNode::export_all(&cfg).unwrap();
     Drift::export_all(&cfg).unwrap();
+    // History and sharing through git.
+    VcStatus::export_all(&cfg).unwrap();
+    VcMode::export_all(&cfg).unwrap();
+    CommitInfo::export_all(&cfg).unwrap();
+    RepoDiff::export_all(&cfg).unwrap();
+    PullOutcome::export_all(&cfg).unwrap();
+    Conflict::export_all(&cfg).unwrap();
+    Choice::export_all(&cfg).unwrap();
+    PushOutcome::export_all(&cfg).unwrap();
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {

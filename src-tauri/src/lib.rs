@@ -22,6 +22,10 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, settings: Settin
 /// environment and cloud options).
 pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     use commands::*;
+    // The history says which changes were made in the app.
+    poni_repo::set_origin(poni_repo::Origin::App);
+    // Under git in each-change mode, every change is committed with its label.
+    poni_repo::set_after_change(poni_app::vc::commit_change);
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -43,6 +47,11 @@ pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppS
             edit::check_name,
             edit::rename_item,
             edit::remove_item,
+            history::check_move,
+            history::move_items,
+            history::history_list,
+            history::history_undo,
+            history::history_redo,
             settings::get_settings,
             settings::save_settings,
             cloud::cloud_reference,
@@ -84,6 +93,16 @@ pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppS
             existing::import_instances,
             existing::cloud_drift,
             existing::cloud_take_drift,
+            vc::vc_status,
+            vc::vc_init,
+            vc::vc_set_mode,
+            vc::vc_set_remote,
+            vc::vc_diff,
+            vc::vc_checkpoint,
+            vc::vc_pull,
+            vc::vc_push,
+            vc::vc_conflicts,
+            vc::vc_resolve,
         ])
 }
 

@@ -17,6 +17,8 @@
 //! environment a child `poni` process needs, [`Poni`] to run the real `poni` binary (built
 //! on first use, see [`poni_binary`]), and [`Ec2Client`] for raw query-protocol calls.
 //!
+//! [`Poni08`] runs poni 0.8 itself, to check that it still reads what we wrote.
+//!
 //! Requires moto installed by `scripts/install-deps` (venv at `$PONI_TEST_VENV`, default
 //! `~/.cache/poni-desktop/moto-venv`).
 
@@ -24,6 +26,7 @@ mod ec2;
 mod env;
 mod moto;
 mod poni;
+mod poni08;
 mod process;
 mod proxy;
 pub mod sso;
@@ -32,6 +35,7 @@ pub use ec2::{Ec2Client, Ec2Response, InstanceView};
 pub use env::{env_for, env_for_region, AwsEnv, TEST_REGION};
 pub use moto::{venv_dir, Moto};
 pub use poni::{poni_binary, Poni, PoniOutput};
+pub use poni08::{poni08_venv_dir, Poni08};
 pub use proxy::{fresh_account_id, Ec2Proxy, FaultKind, ProxyConfig, ProxyStats};
 pub use sso::{sso_config_text, write_aws_config, SsoProfile, SsoServer, TEST_START_URL};
 

@@ -2,7 +2,7 @@
 import { lazy, Suspense, useEffect } from "react";
 import { Tabs, Tooltip as RTooltip } from "radix-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ChevronsDownUp, Database, FolderOpen, FolderPlus, Home, LayoutDashboard, Loader2, Network, Plus, Server, SquarePen } from "lucide-react";
+import { ChevronsDownUp, Database, FolderOpen, FolderPlus, History, Home, LayoutDashboard, Loader2, Network, Plus, Server, SquarePen } from "lucide-react";
 import { backend } from "./lib/backend";
 import { actions } from "./lib/actions";
 import { explain } from "./lib/errors";
@@ -23,6 +23,9 @@ import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ActivityStrip } from "./components/cloud/ActivityStrip";
 import { SandboxBanner } from "./components/cloud/SandboxBanner";
 import { useCloudEvents } from "./lib/cloud";
+import { inTextField, undoRedo } from "./lib/history";
+import { HistoryArea } from "./components/history/HistoryPanel";
+import { UndoNotice } from "./components/history/UndoNotice";
 
 // The graph (React Flow + elkjs) is the biggest part of the bundle: load it when first shown.
 const GraphView = lazy(() => import("./components/graph/GraphView").then((m) => ({ default: m.GraphView })));
@@ -41,9 +44,18 @@ export function App() {
 
 function useGlobalKeys() {
   const { model } = useTree();
+  const client = useQueryClient();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
+      // Undo: Ctrl+Z; redo: Ctrl+Shift+Z or Ctrl+Y. Not while typing in a field (its own undo) or in a dialog.
+      const letter = e.key?.length === 1 ? e.key.toLowerCase() : e.code === "KeyZ" ? "z" : e.code === "KeyY" ? "y" : "";
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && (letter === "z" || (letter === "y" && !e.shiftKey))) {
+        if (inTextField(e.target) || ui.dialog || !model) return;
+        e.preventDefault();
+        void undoRedo(client, letter === "z" && !e.shiftKey ? "undo" : "redo");
+        return;
+      }
       if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
       const k = e.key.toLowerCase();
       if (k === "f") {
@@ -62,7 +74,7 @@ function useGlobalKeys() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [model]);
+  }, [model, client]);
 }
 
 function Workspace() {
@@ -85,6 +97,7 @@ function Workspace() {
     <div className="flex h-full flex-col" data-testid="workspace">
       <SandboxBanner />
       <TopBar compact={compact} />
+      <UndoNotice />
       <div className="flex min-h-0 flex-1">
         <nav className={cx("flex min-h-0 shrink-0 flex-col border-r border-line bg-panel", wide ? "w-[280px]" : "w-[230px]")} aria-label="Repository tree">
           <TreeHeader model={model} />
@@ -139,6 +152,9 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
         <Tabs.Trigger value="fleet" className={trigger} data-testid="tab-fleet">
           <Server size={14} /> Fleet
         </Tabs.Trigger>
+        <Tabs.Trigger value="history" className={trigger} data-testid="tab-history">
+          <History size={14} /> History
+        </Tabs.Trigger>
         <Tabs.Trigger value="node" className={cx(trigger, "min-w-0")} data-testid="tab-node">
           <SquarePen size={14} className="shrink-0" />
           <span className="truncate">{item ? item.label : "Node"}</span>
@@ -158,6 +174,9 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
       </Tabs.Content>
       <Tabs.Content value="fleet" className="flex min-h-0 flex-1 flex-col outline-none">
         <ErrorBoundary label="fleet">{tab === "fleet" && <FleetTable />}</ErrorBoundary>
+      </Tabs.Content>
+      <Tabs.Content value="history" className="flex min-h-0 flex-1 flex-col outline-none">
+        <ErrorBoundary label="history">{tab === "history" && <HistoryArea />}</ErrorBoundary>
       </Tabs.Content>
       <Tabs.Content value="node" className="flex min-h-0 flex-1 flex-col outline-none">
         <ErrorBoundary label="editor" resetKey={current}>

@@ -51,6 +51,44 @@ pub struct NameProblem {
     pub message: String,
 }
 
+/// Where one item of a move would go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MovePlan {
+    pub from: String,
+    pub to: String,
+}
+
+/// Why one item of a move cannot go where it was dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveProblem {
+    pub name: String,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// What moving items into a system would do (a drop target, asked while dragging): allowed
+/// when `problems` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveCheck {
+    pub moves: Vec<MovePlan>,
+    pub problems: Vec<MoveProblem>,
+}
+
+/// The core's checks of a move, item by item, without writing.
+pub fn check_move(repo: &Repo, names: &[String], to_system: &str) -> MoveCheck {
+    let mut check = MoveCheck { moves: Vec::new(), problems: Vec::new() };
+    for (from, outcome) in repo.plan_move(names, to_system) {
+        match outcome {
+            Ok(to) => check.moves.push(MovePlan { from, to }),
+            Err(e) => check.problems.push(MoveProblem { name: from, code: e.code(), message: e.to_string() }),
+        }
+    }
+    check
+}
+
 pub(crate) fn not_found(name: &str) -> AppError {
     AppError::new(ErrorCode::RepoNotFound, format!("'{name}' does not exist (it may have been removed or renamed)"))
 }

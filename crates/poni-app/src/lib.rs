@@ -7,6 +7,7 @@ pub mod check;
 pub mod cloud;
 pub mod error;
 pub mod settings;
+pub mod vc;
 pub mod view;
 pub mod watch;
 pub mod workspace;
@@ -14,5 +15,8 @@ pub mod workspace;
 pub use error::{AppError, AppResult};
 /// The cloud engine crate, for the shell's event and binding types.
 pub use poni_cloud;
+/// The git history crate, for the shell's commands and binding types.
+pub use poni_vc;
+pub use poni_repo;
 pub use settings::{Settings, SettingsStore};
 pub use workspace::Workspace;

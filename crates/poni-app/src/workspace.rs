@@ -2,10 +2,10 @@
 //! desktop makes, returning view data. Edits go through the repository core, which checks
 //! them and writes nothing when it refuses.
 
-use crate::check::{self, EditProblem, NameProblem};
+use crate::check::{self, EditProblem, MoveCheck, NameProblem};
 use crate::error::{AppError, AppResult};
 use crate::view::{ItemDetail, NodesPlan, NodesRequest, PlannedNode, PropertyEdit, TreeView};
-use poni_repo::{AddNodes, Assignment, Change, Repo, Target};
+use poni_repo::{AddNodes, Assignment, Change, HistoryView, Repo, Target, UndoOutcome};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -129,6 +129,28 @@ impl Workspace {
     /// Deletes an item; returns the clones left pointing at nothing.
     pub fn remove(&self, name: &str) -> AppResult<Vec<String>> {
         Ok(self.repo.remove(name)?)
+    }
+
+    /// What dropping `names` on `to_system` ("" for the top level) would do.
+    pub fn check_move(&self, names: &[String], to_system: &str) -> MoveCheck {
+        check::check_move(&self.repo, names, to_system)
+    }
+
+    /// Moves items into a system in one change (one undo step); returns their new names.
+    pub fn move_items(&self, names: &[String], to_system: &str) -> AppResult<Vec<String>> {
+        Ok(self.repo.move_into(names, to_system)?)
+    }
+
+    pub fn history(&self) -> AppResult<HistoryView> {
+        Ok(self.repo.history()?)
+    }
+
+    pub fn undo(&self) -> AppResult<UndoOutcome> {
+        Ok(self.repo.undo()?)
+    }
+
+    pub fn redo(&self) -> AppResult<UndoOutcome> {
+        Ok(self.repo.redo()?)
     }
 
     pub fn fingerprint(&self) -> AppResult<u64> {

@@ -56,6 +56,24 @@ pub enum Command {
     },
     /// Rename or move a node or system
     Move { from: String, to: String },
+    /// List the changes made to the repository, newest first (by this command line and the app)
+    History {
+        /// Show the properties each change set, before and after
+        #[arg(short, long)]
+        verbose: bool,
+        /// At most this many changes
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Take the newest change back (the repository only: instances keep running)
+    Undo,
+    /// Make the newest undone change again
+    Redo,
+    /// History and sharing through git: init, status, diff, checkpoint, pull, push, conflicts
+    Vc {
+        #[command(subcommand)]
+        command: VcCommand,
+    },
     /// List nodes and systems
     List(ListArgs),
     /// Launch, wait for, refresh, stop, start and terminate cloud instances
@@ -327,4 +345,46 @@ pub struct ListArgs {
     /// The pattern must match the whole name
     #[arg(short = 'M', long)]
     pub full_match: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VcCommand {
+    /// Start the history: git init in the repository folder and a first commit of everything
+    Init,
+    /// The branch, the commit mode, changes not committed yet, the remote and unresolved conflicts
+    Status,
+    /// What changed since the last commit, as a unified diff
+    Diff {
+        /// Only this node or system (and, for a system, what is inside it)
+        name: Option<String>,
+    },
+    /// Commit every change (the message defaults to a summary of what changed)
+    Checkpoint {
+        /// The commit message
+        message: Option<String>,
+    },
+    /// When changes are committed: after each change (each) or only at checkpoints (checkpoint)
+    Mode {
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(["each", "checkpoint"]))]
+        mode: String,
+    },
+    /// Set the remote (origin) to pull from and push to: an ssh or https address, or a folder
+    Remote { url: String },
+    /// Bring in the remote's changes; a node both sides changed becomes a conflict to resolve
+    Pull,
+    /// Send the commits to the remote
+    Push,
+    /// Settle a conflict from the last pull by keeping one side
+    Resolve {
+        /// The conflicted node or system
+        name: String,
+        /// Keep this repository's version
+        #[arg(long, conflicts_with = "theirs", required_unless_present = "theirs")]
+        mine: bool,
+        /// Take the remote's version
+        #[arg(long)]
+        theirs: bool,
+    },
+    /// List the conflicts the last pull left, property by property
+    Conflicts,
 }

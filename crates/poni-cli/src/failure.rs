@@ -60,6 +60,17 @@ from_coded!(
     poni_cloud::credentials::CredentialsError => |_| true,
 );
 
+/// History errors: a repository not under git, a missing remote, unresolved conflicts are the
+/// user's to fix (2); the remote refusing, the network, git itself are failures (1).
+impl From<poni_vc::VcError> for Failure {
+    fn from(e: poni_vc::VcError) -> Failure {
+        match e.is_bad_input() {
+            true => Failure::Input(e.to_string()),
+            false => Failure::Message(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

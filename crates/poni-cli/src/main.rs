@@ -6,11 +6,13 @@ mod cloud;
 mod credentials;
 mod failure;
 mod fleet;
+mod history;
 mod list;
 mod log;
 mod plan;
 mod repr;
 mod run;
+mod vc;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let args = args::Cli::parse();
+    poni_repo::set_after_change(vc::commit_change);
     match run::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure::Failure::Reported) => ExitCode::FAILURE,

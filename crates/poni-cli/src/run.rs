@@ -2,9 +2,10 @@
 
 use crate::args::{AddNodeArgs, Cli, Command, ListArgs};
 use crate::failure::Failure;
+use crate::history;
 use crate::list;
 use crate::repr;
-use crate::{account, cloud, credentials};
+use crate::{account, cloud, credentials, vc};
 use poni_cloud::engine::{Engine, EngineEvent, EventSink, Outcome};
 use poni_repo::{AddNodes, Assignment, ItemChanges, Repo, Result, Target};
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
         Command::Sso { command } => account::sso(command),
         Command::Credentials { command } => credentials::run(command),
         Command::List(args) => list(root, args),
+        Command::Vc { command } => vc::run(&root, command),
+        Command::Init => Ok(run_repo(Cli { command: Command::Init, ..cli })?),
         other => Ok(run_repo(Cli { command: other, ..cli })?),
     }
 }
@@ -51,7 +54,10 @@ fn run_repo(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Move { from, to } => Repo::open(root)?.rename(&from, &to).map(drop),
-        Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } | Command::Sso { .. } => unreachable!("handled in run"),
+        Command::History { verbose, limit } => history::print(&Repo::open(root)?.history()?, verbose, limit),
+        Command::Undo => history::outcome("Undid", &Repo::open(root)?.undo()?),
+        Command::Redo => history::outcome("Redid", &Repo::open(root)?.redo()?),
+        Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } | Command::Sso { .. } | Command::Vc { .. } => unreachable!("handled in run"),
     }
 }
 

@@ -144,3 +144,47 @@ fn verbose_set_says_what_changed_and_unset_move_remove_work() {
     ok(&root, &["remove", "web"]);
     assert_eq!(ok(&root, &["list"]), "");
 }
+
+/// `poni history`, `poni undo` and `poni redo`, several levels deep, each run a new process
+/// (so the history survives a restart), with poni 0.8's format untouched.
+#[test]
+fn history_undo_and_redo_across_processes() {
+    let (_dir, root) = seed_repo();
+    ok(&root, &["add-node", "drumbo{id}", "-n", "2..3", "-c", "-i", "drumbo1"]);
+    ok(&root, &["set", "drumbo2", "cloud.type=t3.large"]);
+    ok(&root, &["move", "drumbo3", "web/drumbo3"]);
+    let history = ok(&root, &["history"]);
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(lines[0].contains("Move drumbo3 to web/drumbo3") && lines[0].ends_with("[command line]"), "{history}");
+    assert!(lines[1].contains("Set cloud.type=t3.large on drumbo2"), "{history}");
+    assert!(lines[2].contains("Clone drumbo1 as drumbo2 and drumbo3"), "{history}");
+    let verbose = ok(&root, &["history", "-v", "-n", "2"]);
+    assert!(verbose.contains("drumbo2 changed\n      cloud.type: (not set) -> t3.large"), "{verbose}");
+
+    let node = |name: &str| fs::read_to_string(root.join("system").join(name).join("node.json")).ok();
+    let undid = ok(&root, &["undo"]);
+    assert!(undid.starts_with("Undid: Move drumbo3 to web/drumbo3"), "{undid}");
+    assert!(node("drumbo3").is_some() && !root.join("system/web").exists());
+    ok(&root, &["undo"]);
+    assert!(!node("drumbo2").unwrap().contains("t3.large"));
+    ok(&root, &["undo"]);
+    assert!(node("drumbo2").is_none() && node("drumbo3").is_none());
+    assert_eq!(ok(&root, &["list"]), "      node drumbo1\n");
+    let redid = ok(&root, &["redo"]);
+    assert!(redid.starts_with("Redid: Clone drumbo1 as drumbo2 and drumbo3"), "{redid}");
+    ok(&root, &["redo"]);
+    assert!(node("drumbo2").unwrap().contains("t3.large"));
+    let history = ok(&root, &["history"]);
+    assert!(history.lines().any(|l| l.contains("Move drumbo3 to web/drumbo3 (undone)")), "{history}");
+    // A change made now drops the move that could still have been redone.
+    ok(&root, &["set", "drumbo1", "x=1"]);
+    assert!(fails(&root, &["redo"]).starts_with("nothing to redo"));
+
+    // A file changed by hand since is never overwritten by an undo.
+    fs::write(root.join("system/drumbo1/node.json"), "{\"x\": \"by hand\"}\n").unwrap();
+    let out = poni(&root, &["undo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("cannot undo 'Set x=1 on drumbo1': 'drumbo1' changed since"), "{err}");
+    assert_eq!(node("drumbo1").unwrap(), "{\"x\": \"by hand\"}\n");
+}

@@ -45,6 +45,9 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
         for entry in fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
             let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            if rel == poni_repo::journal::HISTORY_DIR {
+                continue; // the history: entries named by time and process
+            }
             let kind = entry.file_type().unwrap();
             if kind.is_dir() {
                 out.insert(rel, None);

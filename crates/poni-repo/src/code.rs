@@ -114,6 +114,12 @@ pub enum ErrorCode {
     CredentialsSsoExpired,
     #[serde(rename = "credentials.sso_login_required")]
     CredentialsSsoLoginRequired,
+    #[serde(rename = "history.changed_since")]
+    HistoryChangedSince,
+    #[serde(rename = "history.nothing_to_redo")]
+    HistoryNothingToRedo,
+    #[serde(rename = "history.nothing_to_undo")]
+    HistoryNothingToUndo,
     #[serde(rename = "input.invalid_name")]
     InputInvalidName,
     #[serde(rename = "input.invalid_pattern")]
@@ -218,13 +224,31 @@ pub enum ErrorCode {
     SsoTimedOut,
     #[serde(rename = "sso.unknown_login")]
     SsoUnknownLogin,
+    #[serde(rename = "vc.already_initialized")]
+    VcAlreadyInitialized,
+    #[serde(rename = "vc.auth_failed")]
+    VcAuthFailed,
+    #[serde(rename = "vc.conflicts_pending")]
+    VcConflictsPending,
+    #[serde(rename = "vc.git")]
+    VcGit,
+    #[serde(rename = "vc.network")]
+    VcNetwork,
+    #[serde(rename = "vc.no_remote")]
+    VcNoRemote,
+    #[serde(rename = "vc.not_a_repository")]
+    VcNotARepository,
+    #[serde(rename = "vc.rejected")]
+    VcRejected,
+    #[serde(rename = "vc.uncommitted")]
+    VcUncommitted,
     #[serde(rename = "workspace.none")]
     WorkspaceNone,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 106] = [
+    pub const ALL: &[ErrorCode] = &[
         ErrorCode::AppIpcFailed,
         ErrorCode::CloudAccountBlocked,
         ErrorCode::CloudAddressNotFound,
@@ -278,6 +302,9 @@ impl ErrorCode {
         ErrorCode::CredentialsProfileTimeout,
         ErrorCode::CredentialsSsoExpired,
         ErrorCode::CredentialsSsoLoginRequired,
+        ErrorCode::HistoryChangedSince,
+        ErrorCode::HistoryNothingToRedo,
+        ErrorCode::HistoryNothingToUndo,
         ErrorCode::InputInvalidName,
         ErrorCode::InputInvalidPattern,
         ErrorCode::InputInvalidProperty,
@@ -330,6 +357,15 @@ impl ErrorCode {
         ErrorCode::SsoNotSsoProfile,
         ErrorCode::SsoTimedOut,
         ErrorCode::SsoUnknownLogin,
+        ErrorCode::VcAlreadyInitialized,
+        ErrorCode::VcAuthFailed,
+        ErrorCode::VcConflictsPending,
+        ErrorCode::VcGit,
+        ErrorCode::VcNetwork,
+        ErrorCode::VcNoRemote,
+        ErrorCode::VcNotARepository,
+        ErrorCode::VcRejected,
+        ErrorCode::VcUncommitted,
         ErrorCode::WorkspaceNone,
     ];
 
@@ -389,6 +425,9 @@ impl ErrorCode {
             ErrorCode::CredentialsProfileTimeout => "credentials.profile_timeout",
             ErrorCode::CredentialsSsoExpired => "credentials.sso_expired",
             ErrorCode::CredentialsSsoLoginRequired => "credentials.sso_login_required",
+            ErrorCode::HistoryChangedSince => "history.changed_since",
+            ErrorCode::HistoryNothingToRedo => "history.nothing_to_redo",
+            ErrorCode::HistoryNothingToUndo => "history.nothing_to_undo",
             ErrorCode::InputInvalidName => "input.invalid_name",
             ErrorCode::InputInvalidPattern => "input.invalid_pattern",
             ErrorCode::InputInvalidProperty => "input.invalid_property",
@@ -441,13 +480,22 @@ impl ErrorCode {
             ErrorCode::SsoNotSsoProfile => "sso.not_sso_profile",
             ErrorCode::SsoTimedOut => "sso.timed_out",
             ErrorCode::SsoUnknownLogin => "sso.unknown_login",
+            ErrorCode::VcAlreadyInitialized => "vc.already_initialized",
+            ErrorCode::VcAuthFailed => "vc.auth_failed",
+            ErrorCode::VcConflictsPending => "vc.conflicts_pending",
+            ErrorCode::VcGit => "vc.git",
+            ErrorCode::VcNetwork => "vc.network",
+            ErrorCode::VcNoRemote => "vc.no_remote",
+            ErrorCode::VcNotARepository => "vc.not_a_repository",
+            ErrorCode::VcRejected => "vc.rejected",
+            ErrorCode::VcUncommitted => "vc.uncommitted",
             ErrorCode::WorkspaceNone => "workspace.none",
         }
     }
 
     /// The code with this dotted form, if there is one.
     pub fn parse(code: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
     }
 
     /// The credentials in use are missing or were refused: choosing or renewing credentials

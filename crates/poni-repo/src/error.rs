@@ -47,8 +47,24 @@ pub enum RepoError {
     /// rolled back; the message says what to do.
     #[error("{0}")]
     Journal(String),
+    #[error("nothing to undo: every change in the history is undone already, or there is none yet")]
+    NothingToUndo,
+    #[error("nothing to redo: no change was undone since the last one was made")]
+    NothingToRedo,
+    /// An undo or redo that would overwrite what was changed since (by hand, by another
+    /// program, by a pull).
+    #[error("cannot {} '{label}': {} changed since (by hand, by another program or by a pull), and {} would overwrite that. Nothing was changed; change {} back first, or leave it as it is", if *.undo { "undo" } else { "redo" }, quoted(items), if *.undo { "undoing" } else { "redoing" }, if items.len() == 1 { "it" } else { "them" })]
+    ChangedSince { label: String, undo: bool, items: Vec<String> },
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, #[source] source: std::io::Error },
+}
+
+fn quoted(items: &[String]) -> String {
+    let shown: Vec<String> = items.iter().take(5).map(|i| format!("'{i}'")).collect();
+    match items.len() {
+        n if n > 5 => format!("{} and {} more", shown.join(", "), n - 5),
+        _ => shown.join(", "),
+    }
 }
 
 impl RepoError {
@@ -72,6 +88,9 @@ impl RepoError {
             Self::Usage(_) => ErrorCode::InputUsage,
             Self::Unsafe { .. } => ErrorCode::RepoUnsafePath,
             Self::Journal(_) => ErrorCode::RepoJournal,
+            Self::NothingToUndo => ErrorCode::HistoryNothingToUndo,
+            Self::NothingToRedo => ErrorCode::HistoryNothingToRedo,
+            Self::ChangedSince { .. } => ErrorCode::HistoryChangedSince,
             Self::Io { .. } => ErrorCode::Io,
         }
     }
@@ -80,7 +99,7 @@ impl RepoError {
     /// fault, rather than the machine (a disk error, an interrupted change). The command line
     /// exits with 2 for these.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, Self::Journal(_) | Self::Io { .. })
+        !matches!(self, Self::Journal(_) | Self::Io { .. } | Self::ChangedSince { .. })
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

@@ -1,29 +1,29 @@
-//! Changes to several files, all or nothing, through an intent journal.
+//! Changes to several files, all or nothing, through an intent journal that then becomes the
+//! change's entry in the history (what undo and redo work from).
 //!
 //! A change (set on 10,000 nodes, add-node of 1,000, a move that also updates the clones'
 //! `parent`) runs in four steps, under the repository lock:
 //!
-//! 1. The journal, `<root>/.poni-desktop-journal`, lists every step to come. It is written and
-//!    flushed once, before anything else changes.
+//! 1. The journal, `<root>/.poni-desktop-journal`, lists every step to come with the contents
+//!    of every file before and after. It is written and flushed once, before anything changes.
 //! 2. Staging: new folders are made; every new file's contents go to a temporary file beside
-//!    it (`node.json.<id>.pd-tmp`, created exclusively); every file to be replaced gets a
-//!    second name (`node.json.<id>.pd-bak`, a hard link: no data copied).
-//! 3. Applying: the temporary files are renamed over their targets, folders are moved (a
-//!    removed folder is moved to `<root>/.poni-desktop-trash-<id>-<n>`). Nothing is flushed
-//!    file by file; one flush of the file system (`syncfs`) follows.
-//! 4. The journal is renamed to `.poni-desktop-journal.done` (the commit point), the second
-//!    names and the trash are removed, then the journal itself.
+//!    it (`node.json.<id>.pd-tmp`, created exclusively, never through a link).
+//! 3. Applying: the temporary files are renamed over their targets, removed files unlinked,
+//!    folders moved (a removed folder is moved into the change's history entry, where undo
+//!    finds it). Nothing is flushed file by file; one flush of the file system (`syncfs`)
+//!    follows.
+//! 4. The journal is renamed into the history (`.poni-desktop-history/<seq>-<id>.json`): that
+//!    rename is the commit point. Nothing is left to clean up per file.
 //!
 //! A failure at any step (a read-only folder, a full disk, a permission) undoes what was done
-//! and reports the failure: the backups are renamed back, new files and folders removed,
-//! folders moved back. A crash leaves the journal: the next time the repository is opened or
-//! locked, by the command line or the app, a journal is rolled back the same way, and a
-//! `.done` journal has its cleanup finished. The journal and the trash sit at the repository's
-//! top level, beside `repo.json`, where poni 0.8 never looks, and exist only during a change.
+//! from the journal's "before" contents and reports the failure. A crash leaves the journal:
+//! the next time the repository is opened or locked, by the command line or the app, it is
+//! rolled back the same way. The journal and the history sit at the repository's top level,
+//! beside `repo.json`, where poni 0.8 never looks.
 //!
 //! A journal found on disk is treated as untrusted input: every path in it must lie inside
-//! `system/` (or be one of our trash folders), without `..`, and no folder on the way may be a
-//! link; otherwise nothing is done and the journal is reported.
+//! `system/` (or be a kept folder in the history), without `..`, and no folder on the way may
+//! be a link; otherwise nothing is done and the journal is reported.
 
 use crate::error::{RepoError, Result};
 use crate::store::{self, EntryKind, NODE_FILE, PONI_TMP_SUFFIX, SYSTEM_DIR, SYSTEM_FILE};
@@ -34,70 +34,138 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub const JOURNAL_FILE: &str = ".poni-desktop-journal";
+/// Left by earlier versions at their commit point; removed when found.
 pub const JOURNAL_DONE_FILE: &str = ".poni-desktop-journal.done";
-pub const TRASH_PREFIX: &str = ".poni-desktop-trash-";
-const TMP_SUFFIX: &str = ".pd-tmp";
-const BAK_SUFFIX: &str = ".pd-bak";
-const FORMAT: u32 = 1;
+pub const HISTORY_DIR: &str = ".poni-desktop-history";
+pub(crate) const TMP_SUFFIX: &str = ".pd-tmp";
+/// Second names made by earlier versions; removed when found.
+pub(crate) const BAK_SUFFIX: &str = ".pd-bak";
+const FORMAT: u32 = 2;
 
 /// One step of a change. Paths are relative to the repository root, `/`-separated, so that a
 /// repository moved after a crash still recovers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
-enum Op {
+pub(crate) enum Op {
     /// A folder that did not exist.
     Mkdir { path: String },
-    /// A file replaced (`existed`) or created.
-    Write { path: String, existed: bool },
-    /// A folder (and everything in it) removed: moved to the trash, deleted after the commit.
-    Remove { path: String, trash: String },
+    /// A file replaced (`before` is what it held) or created (`before` is `None`).
+    Write { path: String, before: Option<String>, after: String },
+    /// A file removed.
+    Delete { path: String, before: String },
+    /// An empty folder removed (what undoing a `Mkdir` does).
+    Rmdir { path: String },
+    /// A folder (and everything in it) removed: moved to `kept`, inside the change's history
+    /// entry, so that undo can put it back.
+    Remove { path: String, kept: String },
     /// A folder renamed.
     Move { from: String, to: String },
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Journal {
-    format: u32,
-    id: String,
-    ops: Vec<Op>,
+/// Where a change was made, as the history shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ChangeOrigin")]
+pub enum Origin {
+    App,
+    CommandLine,
+}
+
+/// What a change was: a change of its own, or the undoing or redoing of an earlier one (by
+/// its sequence number). Also part of the history file's name, so the history's state is
+/// known from a folder listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum Action {
+    Change,
+    Undo(u64),
+    Redo(u64),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Journal {
+    pub(crate) format: u32,
+    pub(crate) id: String,
+    pub(crate) seq: u64,
+    pub(crate) label: String,
+    pub(crate) origin: Origin,
+    /// Seconds since 1970, UTC.
+    pub(crate) at: u64,
+    pub(crate) action: Action,
+    pub(crate) ops: Vec<Op>,
+}
+
+impl Journal {
+    /// The entry's name in the history folder, without `.json`.
+    pub(crate) fn entry_name(&self) -> String {
+        let action = match self.action {
+            Action::Change => String::new(),
+            Action::Undo(of) => format!(".undo-{of}"),
+            Action::Redo(of) => format!(".redo-{of}"),
+        };
+        format!("{:06}-{}{action}", self.seq, self.id)
+    }
+}
+
+static ORIGIN_IS_APP: AtomicBool = AtomicBool::new(false);
+static AFTER_CHANGE: std::sync::OnceLock<fn(&Path, &str)> = std::sync::OnceLock::new();
+
+/// Where this process's changes come from (the app sets `App` once at start; the default is
+/// the command line).
+pub fn set_origin(origin: Origin) {
+    ORIGIN_IS_APP.store(origin == Origin::App, Ordering::Relaxed);
+}
+
+fn origin() -> Origin {
+    if ORIGIN_IS_APP.load(Ordering::Relaxed) {
+        Origin::App
+    } else {
+        Origin::CommandLine
+    }
+}
+
+/// Called after every committed change with the repository root and the change's label (the
+/// version-control layer commits there). Set once per process; later calls are ignored.
+pub fn set_after_change(hook: fn(&Path, &str)) {
+    let _ = AFTER_CHANGE.set(hook);
 }
 
 /// A change being put together; nothing touches the disk until [`Change::commit`].
 pub(crate) struct Change {
     root: PathBuf,
-    journal: Journal,
-    /// The contents of every `Op::Write`, in order.
-    contents: Vec<Vec<u8>>,
+    label: String,
+    action: Action,
+    ops: Vec<Op>,
 }
 
 impl Change {
-    pub(crate) fn new(root: &Path) -> Self {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let id = format!("{:x}-{:x}-{:x}", std::process::id(), nanos as u64, COUNTER.fetch_add(1, Ordering::Relaxed));
-        Self { root: root.to_path_buf(), journal: Journal { format: FORMAT, id, ops: Vec::new() }, contents: Vec::new() }
+    pub(crate) fn new(root: &Path, label: impl Into<String>) -> Self {
+        Self { root: root.to_path_buf(), label: label.into(), action: Action::Change, ops: Vec::new() }
+    }
+
+    pub(crate) fn undoing(root: &Path, label: String, action: Action, ops: Vec<Op>) -> Self {
+        Self { root: root.to_path_buf(), label, action, ops }
     }
 
     pub(crate) fn mkdir(&mut self, path: String) {
-        self.journal.ops.push(Op::Mkdir { path });
+        self.ops.push(Op::Mkdir { path });
     }
 
-    pub(crate) fn write(&mut self, path: String, bytes: Vec<u8>, existed: bool) {
-        self.journal.ops.push(Op::Write { path, existed });
-        self.contents.push(bytes);
+    pub(crate) fn write(&mut self, path: String, before: Option<String>, after: Vec<u8>) {
+        let after = String::from_utf8(after).expect("poni's JSON is text");
+        self.ops.push(Op::Write { path, before, after });
     }
 
     pub(crate) fn remove_dir(&mut self, path: String) {
-        let trash = format!("{TRASH_PREFIX}{}-{}", self.journal.id, self.journal.ops.len());
-        self.journal.ops.push(Op::Remove { path, trash });
+        self.ops.push(Op::Remove { path, kept: String::new() });
     }
 
     pub(crate) fn move_dir(&mut self, from: String, to: String) {
-        self.journal.ops.push(Op::Move { from, to });
+        self.ops.push(Op::Move { from, to });
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.journal.ops.is_empty()
+        self.ops.is_empty()
     }
 
     /// Carries the change out, all or nothing (see the module documentation).
@@ -105,20 +173,39 @@ impl Change {
         if self.is_empty() {
             return Ok(());
         }
-        let root = &self.root;
+        let root = self.root.clone();
+        let root = root.as_path();
+        let history = root.join(HISTORY_DIR);
+        ensure_history_dir(&history)?;
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let id = format!("{:x}-{:x}-{:x}", std::process::id(), nanos.as_nanos() as u64, COUNTER.fetch_add(1, Ordering::Relaxed));
+        let seq = crate::history::next_seq(root)?;
+        let mut journal =
+            Journal { format: FORMAT, id, seq, label: self.label, origin: origin(), at: nanos.as_secs(), action: self.action, ops: self.ops };
+        let kept_dir = format!("{HISTORY_DIR}/{}.kept", journal.entry_name());
+        let mut removes = 0;
+        for (n, op) in journal.ops.iter_mut().enumerate() {
+            if let Op::Remove { kept, .. } = op {
+                *kept = format!("{kept_dir}/{n}");
+                removes += 1;
+            }
+        }
         let journal_path = root.join(JOURNAL_FILE);
-        let text = serde_json::to_vec(&self.journal).expect("a journal serializes");
+        let text = serde_json::to_vec(&journal).expect("a journal serializes");
         write_journal(&journal_path, &text)?;
-        let writes: Vec<(&Op, &[u8])> = self.journal.ops.iter().filter(|op| matches!(op, Op::Write { .. })).zip(self.contents.iter().map(Vec::as_slice)).collect();
-        let done = stage(root, &self.journal, &writes).and_then(|()| apply(root, &self.journal, &writes)).and_then(|()| {
+        let done = crate::history::write_summary(root, &journal)
+            .and_then(|()| stage(root, &journal, (removes > 0).then_some(kept_dir.as_str())))
+            .and_then(|()| apply(root, &journal))
+            .and_then(|()| {
             fault::step(root)?;
-            flush(root, &self.journal).map_err(|e| RepoError::io(root, e))
+            flush(root, &journal).map_err(|e| RepoError::io(root, e))
         });
         if let Err(error) = done {
             if fault::crashed(root) {
                 return Err(error); // a simulated kill: leave everything as it is for recovery
             }
-            return match undo(root, &self.journal).and_then(|()| flush(root, &self.journal).map_err(|e| RepoError::io(root, e))) {
+            return match undo(root, &journal).and_then(|()| flush(root, &journal).map_err(|e| RepoError::io(root, e))) {
                 Ok(()) => {
                     let _ = fs::remove_file(&journal_path);
                     Err(error)
@@ -128,18 +215,30 @@ impl Change {
                 ))),
             };
         }
-        let done_path = root.join(JOURNAL_DONE_FILE);
-        fs::rename(&journal_path, &done_path).map_err(|e| RepoError::io(&journal_path, e))?;
+        let entry = history.join(format!("{}.json", journal.entry_name()));
+        fs::rename(&journal_path, &entry).map_err(|e| RepoError::io(&journal_path, e))?;
         if let Err(e) = fault::step(root) {
             if fault::crashed(root) {
-                return Err(e); // killed after the commit point: recovery finishes the cleanup
+                return Err(e); // killed right after the commit point
             }
         }
-        // The change is made; should the cleanup fail, the next open finishes it.
-        if finish(root, &self.journal, false).is_ok() {
-            let _ = fs::remove_file(&done_path);
+        // The change is made. Old entries beyond the history's size go now; should that fail,
+        // the next change tries again.
+        let _ = crate::history::prune(root);
+        if let Some(hook) = AFTER_CHANGE.get() {
+            hook(root, &journal.label);
         }
         Ok(())
+    }
+}
+
+/// The history folder must be a real folder of the repository's (a link there could send the
+/// kept folders elsewhere).
+fn ensure_history_dir(history: &Path) -> Result<()> {
+    match store::entry_kind(history).map_err(|e| RepoError::io(history, e))? {
+        EntryKind::Dir => Ok(()),
+        EntryKind::Missing => fs::create_dir(history).map_err(|e| RepoError::io(history, e)),
+        other => Err(store::refused(history, other)),
     }
 }
 
@@ -148,16 +247,17 @@ pub(crate) fn pending(root: &Path) -> bool {
     [JOURNAL_FILE, JOURNAL_DONE_FILE].iter().any(|f| !matches!(store::entry_kind(&root.join(f)), Ok(EntryKind::Missing)))
 }
 
-/// Completes (`.done`) or rolls back a change left by a crash. Call under the repository lock.
-/// Returns whether there was anything to do.
+/// Rolls back a change left by a crash. Call under the repository lock. Returns whether there
+/// was anything to do.
 pub(crate) fn recover(root: &Path) -> Result<bool> {
     let mut did = false;
+    // An earlier version's committed change whose cleanup was cut short: only its second
+    // names and trash are left, which the tree's leftover cleanup and this removal handle.
     let done_path = root.join(JOURNAL_DONE_FILE);
-    if let Some(journal) = read_journal(&done_path)? {
-        finish(root, &journal, true).map_err(|e| cannot_recover(&done_path, e))?;
+    if !matches!(store::entry_kind(&done_path), Ok(EntryKind::Missing)) {
+        remove_if_present(&done_path)?;
         did = true;
     }
-    remove_if_present(&done_path)?;
     let journal_path = root.join(JOURNAL_FILE);
     if let Some(journal) = read_journal(&journal_path)? {
         undo(root, &journal).map_err(|e| cannot_recover(&journal_path, e))?;
@@ -189,6 +289,13 @@ fn read_journal(path: &Path) -> Result<Option<Journal>> {
         store::Contents::Refused(kind) => return Err(store::refused(path, kind)),
     };
     let Ok(journal) = serde_json::from_str::<Journal>(&text) else { return Ok(None) };
+    check_journal(path, &journal)?;
+    Ok(Some(journal))
+}
+
+/// Every path a journal (or a history entry) read from disk names must stay inside the
+/// repository's `system/` or its own kept folders.
+pub(crate) fn check_journal(path: &Path, journal: &Journal) -> Result<()> {
     let bad = |why: String| RepoError::Journal(format!("{}: {why}; nothing was done (remove the file once you have checked the repository)", path.display()));
     if journal.format != FORMAT {
         return Err(bad(format!("written by another version (format {})", journal.format)));
@@ -196,26 +303,35 @@ fn read_journal(path: &Path) -> Result<Option<Journal>> {
     if journal.id.is_empty() || !journal.id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(bad("it has an invalid id".into()));
     }
+    let is_item_file = |path: &str| path.ends_with(&format!("/{NODE_FILE}")) || path.ends_with(&format!("/{SYSTEM_FILE}"));
     for op in &journal.ops {
         let ok = match op {
-            Op::Mkdir { path } => inside_system(path),
-            Op::Write { path, .. } => inside_system(path) && (path.ends_with(&format!("/{NODE_FILE}")) || path.ends_with(&format!("/{SYSTEM_FILE}"))),
-            Op::Remove { path, trash } => inside_system(path) && trash.starts_with(&format!("{TRASH_PREFIX}{}-", journal.id)) && !trash.contains(['/', '\\']),
-            Op::Move { from, to } => inside_system(from) && inside_system(to),
+            Op::Mkdir { path } | Op::Rmdir { path } => inside_system(path),
+            Op::Write { path, .. } | Op::Delete { path, .. } => inside_system(path) && is_item_file(path),
+            Op::Remove { path, kept } => inside_system(path) && is_kept(kept),
+            Op::Move { from, to } => (inside_system(from) || is_kept(from)) && inside_system(to),
         };
         if !ok {
             return Err(bad(format!("it names a path outside the repository's system folder ({op:?})")));
         }
     }
-    Ok(Some(journal))
+    Ok(())
 }
 
 /// `system/...`, made of plain names (no `..`, `.`, empty parts, backslashes).
 fn inside_system(rel: &str) -> bool {
     let mut parts = rel.split('/');
-    parts.next() == Some(SYSTEM_DIR)
-        && rel.len() > SYSTEM_DIR.len()
-        && parts.all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains(['\\', '\0']))
+    parts.next() == Some(SYSTEM_DIR) && rel.len() > SYSTEM_DIR.len() && parts.all(plain_part)
+}
+
+/// `.poni-desktop-history/<entry>.kept/<n>`: a folder a change removed, kept for undo.
+fn is_kept(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    matches!(parts.as_slice(), [HISTORY_DIR, entry, n] if entry.ends_with(".kept") && plain_part(entry) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn plain_part(p: &str) -> bool {
+    !p.is_empty() && p != "." && p != ".." && !p.contains(['\\', '\0', '/'])
 }
 
 fn abs(root: &Path, rel: &str) -> PathBuf {
@@ -242,10 +358,6 @@ fn tmp_of(path: &Path, id: &str) -> PathBuf {
     store::suffixed(path, &format!(".{id}{TMP_SUFFIX}"))
 }
 
-fn bak_of(path: &Path, id: &str) -> PathBuf {
-    store::suffixed(path, &format!(".{id}{BAK_SUFFIX}"))
-}
-
 fn write_journal(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| {
         // A journal exists only during a change, under the lock, and recovery runs when the
@@ -264,62 +376,94 @@ fn write_journal(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-fn stage(root: &Path, journal: &Journal, writes: &[(&Op, &[u8])]) -> Result<()> {
+fn writes(journal: &Journal) -> Vec<(&str, Option<&str>, &str)> {
+    journal
+        .ops
+        .iter()
+        .filter_map(|op| if let Op::Write { path, before, after } = op { Some((path.as_str(), before.as_deref(), after.as_str())) } else { None })
+        .collect()
+}
+
+fn stage(root: &Path, journal: &Journal, kept_dir: Option<&str>) -> Result<()> {
     for op in &journal.ops {
         if let Op::Mkdir { path } = op {
             let dir = abs(root, path);
             fault::step(root).and_then(|()| fs::create_dir(&dir).map_err(|e| RepoError::io(&dir, e)))?;
         }
     }
-    parallel(writes, |(op, bytes)| {
-        let Op::Write { path, existed } = op else { unreachable!("only writes") };
-        let path = abs(root, path);
+    if let Some(kept) = kept_dir {
+        let dir = abs(root, kept);
+        fault::step(root).and_then(|()| fs::create_dir(&dir).map_err(|e| RepoError::io(&dir, e)))?;
+    }
+    parallel(&writes(journal), |(rel, before, after)| {
+        let path = abs(root, rel);
         let io = |e| RepoError::io(&path, e);
         fault::step(root)?;
-        if *existed {
-            // A leftover of poni's (or of our earlier versions') way of writing: never used again.
+        if before.is_some() {
+            // A leftover of poni's way of writing (a kill mid-write): never used again.
             store::remove_leftover(&store::suffixed(&path, PONI_TMP_SUFFIX)).map_err(io)?;
-            backup(&path, &bak_of(&path, &journal.id)).map_err(io)?;
         }
-        fault::step(root)?;
+        // Always beside the file, then renamed: whoever reads the repository meanwhile (poni
+        // 0.8 does not take our lock) never sees half a file.
         let mut file = store::create_new(&tmp_of(&path, &journal.id)).map_err(io)?;
         fault::step(root)?;
-        file.write_all(bytes).map_err(io)
+        file.write_all(after.as_bytes()).map_err(io)
     })
 }
 
-/// A second name for the file about to be replaced: a hard link where the file system has
-/// them, else a copy.
-fn backup(path: &Path, bak: &Path) -> io::Result<()> {
-    match fs::hard_link(path, bak) {
-        Ok(()) => Ok(()),
-        Err(e) if matches!(e.kind(), io::ErrorKind::Unsupported | io::ErrorKind::PermissionDenied) || e.raw_os_error() == Some(31) => {
-            let store::Contents::Text(text) = store::read_contents(path)? else {
-                return Err(io::Error::other("not a plain text file"));
-            };
-            store::create_new(bak)?.write_all(text.as_bytes())
-        }
-        Err(e) => Err(e),
-    }
-}
-
-fn apply(root: &Path, journal: &Journal, writes: &[(&Op, &[u8])]) -> Result<()> {
-    parallel(writes, |(op, _)| {
-        let Op::Write { path, .. } = op else { unreachable!("only writes") };
-        let path = abs(root, path);
+fn apply(root: &Path, journal: &Journal) -> Result<()> {
+    parallel(&writes(journal), |(rel, _, _)| {
+        let path = abs(root, rel);
         fault::step(root)?;
         fs::rename(tmp_of(&path, &journal.id), &path).map_err(|e| RepoError::io(&path, e))
     })?;
     for op in &journal.ops {
+        if let Op::Delete { path, .. } = op {
+            let path = abs(root, path);
+            fault::step(root)?;
+            fs::remove_file(&path).map_err(|e| RepoError::io(&path, e))?;
+        }
+    }
+    for op in &journal.ops {
         let (from, to) = match op {
-            Op::Remove { path, trash } => (abs(root, path), root.join(trash)),
+            Op::Remove { path, kept } => (abs(root, path), abs(root, kept)),
             Op::Move { from, to } => (abs(root, from), abs(root, to)),
             _ => continue,
         };
         fault::step(root)?;
         fs::rename(&from, &to).map_err(|e| RepoError::io(&from, e))?;
     }
+    for op in &journal.ops {
+        if let Op::Rmdir { path } = op {
+            let dir = abs(root, path);
+            fault::step(root)?;
+            fs::remove_dir(&dir).map_err(|e| RepoError::io(&dir, e))?;
+        }
+    }
     Ok(())
+}
+
+/// Whether the file holds `expected` (or the same JSON in another layout: a hand-edited file
+/// is left as it is).
+fn holds(path: &Path, expected: &str) -> Result<bool> {
+    match store::read_contents(path).map_err(|e| RepoError::io(path, e))? {
+        store::Contents::Text(text) if text == expected => Ok(true),
+        store::Contents::Text(text) => Ok(matches!(
+            (serde_json::from_str::<serde_json::Value>(&text), serde_json::from_str::<serde_json::Value>(expected)),
+            (Ok(a), Ok(b)) if a == b
+        )),
+        store::Contents::Missing | store::Contents::NotText => Ok(false),
+        store::Contents::Refused(kind) => Err(store::refused(path, kind)),
+    }
+}
+
+/// Puts `contents` in place through a temporary file of this change's (never through a link).
+fn put_back(path: &Path, id: &str, contents: &str) -> Result<()> {
+    let io = |e| RepoError::io(path, e);
+    let tmp = tmp_of(path, id);
+    store::remove_leftover(&tmp).map_err(io)?;
+    store::create_new(&tmp).and_then(|mut f| f.write_all(contents.as_bytes())).map_err(io)?;
+    fs::rename(&tmp, path).map_err(io)
 }
 
 /// Puts everything back as it was before the change; each step checks what is there, so it
@@ -329,84 +473,69 @@ fn undo(root: &Path, journal: &Journal) -> Result<()> {
         check_way(root, rel)?;
         Ok(abs(root, rel))
     };
-    let exists = |p: &Path| -> Result<bool> { Ok(store::entry_kind(p).map_err(|e| RepoError::io(p, e))? != EntryKind::Missing) };
+    let kind = |p: &Path| -> Result<EntryKind> { store::entry_kind(p).map_err(|e| RepoError::io(p, e)) };
+    for op in journal.ops.iter().rev() {
+        let Op::Rmdir { path } = op else { continue };
+        let dir = checked(path)?;
+        if kind(&dir)? == EntryKind::Missing {
+            fs::create_dir(&dir).map_err(|e| RepoError::io(&dir, e))?;
+        }
+    }
     for op in journal.ops.iter().rev() {
         let (original, moved) = match op {
-            Op::Remove { path, trash } => (checked(path)?, root.join(trash)),
+            Op::Remove { path, kept } => (checked(path)?, checked(kept)?),
             Op::Move { from, to } => (checked(from)?, checked(to)?),
             _ => continue,
         };
-        if exists(&moved)? && !exists(&original)? {
+        if kind(&moved)? != EntryKind::Missing && kind(&original)? == EntryKind::Missing {
             fs::rename(&moved, &original).map_err(|e| RepoError::io(&moved, e))?;
         }
     }
     for op in journal.ops.iter().rev() {
-        let Op::Write { path, existed } = op else { continue };
-        let path = checked(path)?;
-        let io = |e| RepoError::io(&path, e);
-        let bak = bak_of(&path, &journal.id);
-        match store::entry_kind(&bak).map_err(io)? {
-            EntryKind::File => {
-                fs::rename(&bak, &path).map_err(io)?;
-                // Renaming one name of a file over another name of the same file does nothing.
-                store::remove_leftover(&bak).map_err(io)?;
-            }
-            EntryKind::Missing if !existed => {
-                if store::entry_kind(&path).map_err(io)? == EntryKind::File {
-                    fs::remove_file(&path).map_err(io)?;
+        match op {
+            Op::Delete { path, before } => {
+                let path = checked(path)?;
+                if kind(&path)? == EntryKind::Missing {
+                    put_back(&path, &journal.id, before)?;
                 }
             }
-            EntryKind::Missing => {} // never replaced
-            other => return Err(store::refused(&bak, other)),
+            Op::Write { path, before, .. } => {
+                let path = checked(path)?;
+                let io = |e| RepoError::io(&path, e);
+                store::remove_leftover(&tmp_of(&path, &journal.id)).map_err(io)?;
+                match before {
+                    Some(before) if !holds(&path, before)? => put_back(&path, &journal.id, before)?,
+                    Some(_) => {}
+                    None => match kind(&path)? {
+                        EntryKind::File => fs::remove_file(&path).map_err(io)?,
+                        EntryKind::Missing => {}
+                        other => return Err(store::refused(&path, other)),
+                    },
+                }
+            }
+            _ => {}
         }
-        store::remove_leftover(&tmp_of(&path, &journal.id)).map_err(io)?;
     }
-    for op in journal.ops.iter().rev() {
-        let Op::Mkdir { path } = op else { continue };
-        let dir = checked(path)?;
-        match store::entry_kind(&dir).map_err(|e| RepoError::io(&dir, e))? {
+    let mut dirs: Vec<String> = journal.ops.iter().filter_map(|op| if let Op::Mkdir { path } = op { Some(path.clone()) } else { None }).collect();
+    if let Some(Op::Remove { kept, .. }) = journal.ops.iter().find(|op| matches!(op, Op::Remove { .. })) {
+        dirs.insert(0, kept.rsplit_once('/').map(|(dir, _)| dir.to_string()).unwrap_or_default());
+    }
+    for rel in dirs.iter().rev() {
+        let dir = checked(rel)?;
+        match kind(&dir)? {
             EntryKind::Dir => fs::remove_dir(&dir).map_err(|e| RepoError::io(&dir, e))?,
             EntryKind::Missing => {}
             other => return Err(store::refused(&dir, other)),
         }
     }
-    Ok(())
-}
-
-/// After the commit: drops the second names and empties the trash.
-/// `checked`: the journal was read from disk, so every folder on the way is checked first.
-fn finish(root: &Path, journal: &Journal, checked: bool) -> Result<()> {
-    for (i, op) in journal.ops.iter().enumerate() {
-        match op {
-            // Only replaced files have a second name; every temporary file was renamed.
-            Op::Write { path: rel, existed: true } => {
-                let rel = &where_now(journal, i, rel);
-                if checked {
-                    check_way(root, rel)?;
-                }
-                let bak = bak_of(&abs(root, rel), &journal.id);
-                store::remove_leftover(&bak).map_err(|e| RepoError::io(&bak, e))?;
-            }
-            Op::Write { existed: false, .. } => {}
-            Op::Remove { trash, .. } => {
-                let trash = root.join(trash);
-                match store::entry_kind(&trash).map_err(|e| RepoError::io(&trash, e))? {
-                    // remove_dir_all does not follow links inside the folder.
-                    EntryKind::Dir => fs::remove_dir_all(&trash).map_err(|e| RepoError::io(&trash, e))?,
-                    EntryKind::Missing => {}
-                    other => return Err(store::refused(&trash, other)),
-                }
-            }
-            Op::Mkdir { .. } | Op::Move { .. } => {}
-        }
-    }
-    Ok(())
+    let summary = crate::history::summary_path(root, journal);
+    store::remove_leftover(&summary).map_err(|e| RepoError::io(&summary, e))
 }
 
 /// Where the file of op `i` is once the change is complete: a later move takes it along.
-fn where_now(journal: &Journal, i: usize, rel: &str) -> String {
+pub(crate) fn where_now(ops: &[Op], i: usize, rel: &str) -> String {
     let mut rel = rel.to_string();
-    for op in &journal.ops[i + 1..] {
+    for op in &ops[i + 1..] {
         if let Op::Move { from, to } = op {
             if let Some(rest) = rel.strip_prefix(from.as_str()).filter(|rest| rest.starts_with('/')) {
                 rel = format!("{to}{rest}");
@@ -428,22 +557,28 @@ fn flush(root: &Path, journal: &Journal) -> io::Result<()> {
             return Ok(());
         }
     }
+    let parent = |p: PathBuf| p.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut folders = std::collections::BTreeSet::new();
     for (i, op) in journal.ops.iter().enumerate() {
         match op {
             Op::Write { path, .. } => {
-                let path = abs(root, &where_now(journal, i, path));
+                let path = abs(root, &where_now(&journal.ops, i, path));
                 if let Ok(file) = File::open(&path) {
                     file.sync_all()?;
                 }
-                folders.insert(path.parent().map(Path::to_path_buf).unwrap_or_default());
+                folders.insert(parent(path));
             }
-            Op::Mkdir { path } | Op::Remove { path, .. } | Op::Move { from: path, .. } => {
-                folders.insert(abs(root, path).parent().map(Path::to_path_buf).unwrap_or_default());
+            Op::Mkdir { path } | Op::Rmdir { path } | Op::Delete { path, .. } => {
+                folders.insert(parent(abs(root, path)));
             }
-        }
-        if let Op::Move { to, .. } = op {
-            folders.insert(abs(root, to).parent().map(Path::to_path_buf).unwrap_or_default());
+            Op::Remove { path, kept } => {
+                folders.insert(parent(abs(root, path)));
+                folders.insert(parent(abs(root, kept)));
+            }
+            Op::Move { from, to } => {
+                folders.insert(parent(abs(root, from)));
+                folders.insert(parent(abs(root, to)));
+            }
         }
     }
     folders.insert(root.to_path_buf());
@@ -571,6 +706,9 @@ mod tests {
             for entry in fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                if rel == HISTORY_DIR {
+                    continue; // its entries are named by time and process; counted apart
+                }
                 let kind = store::entry_kind(&path).unwrap();
                 match kind {
                     EntryKind::Dir => {
@@ -693,26 +831,30 @@ mod tests {
         let names: Vec<_> = fs::read_dir(repo.root().join("system/a")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["node.json"]);
         let top: Vec<_> = fs::read_dir(repo.root()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-        assert!(top.iter().all(|n| n == "repo.json" || n == "system"), "{top:?}");
+        assert!(top.iter().all(|n| n == "repo.json" || n == "system" || n == HISTORY_DIR), "{top:?}");
     }
 
     #[test]
     fn journal_paths_must_stay_inside_system() {
         assert!(inside_system("system/a/node.json"));
+        assert!(is_kept(".poni-desktop-history/000001-ab-1.kept/3"));
+        for bad in [".poni-desktop-history/../x.kept/3", ".poni-desktop-history/a.kept/3/x", "system/a.kept/3", ".poni-desktop-history/a/3"] {
+            assert!(!is_kept(bad), "{bad}");
+        }
         for bad in ["system", "system/", "system/../x", "x/a", "/system/a", "system/./a", "system//a", "system/a\\..\\b"] {
             assert!(!inside_system(bad), "{bad}");
         }
         let dir = tempfile::tempdir().unwrap();
         fs::write(
             dir.path().join(JOURNAL_FILE),
-            r#"{"format":1,"id":"ab-1","ops":[{"op":"remove","path":"system/../../etc","trash":".poni-desktop-trash-ab-1-0"}]}"#,
+            r#"{"format":2,"id":"ab-1","seq":1,"label":"x","origin":"app","at":0,"action":"change","ops":[{"op":"remove","path":"system/../../etc","kept":".poni-desktop-history/000001-ab-1.kept/0"}]}"#,
         )
         .unwrap();
         let err = recover(dir.path()).unwrap_err();
         assert_eq!(err.code(), "repo.journal");
         assert!(err.to_string().contains("outside the repository"), "{err}");
         // A journal cut short while it was written: nothing had started, it is dropped.
-        fs::write(dir.path().join(JOURNAL_FILE), r#"{"format":1,"id":"ab-1","ops":[{"op":"wri"#).unwrap();
+        fs::write(dir.path().join(JOURNAL_FILE), r#"{"format":2,"id":"ab-1","ops":[{"op":"wri"#).unwrap();
         assert!(!recover(dir.path()).unwrap());
         assert!(!pending(dir.path()));
     }

@@ -5,7 +5,9 @@
 //! No cloud and no UI here: the cloud engine and the front ends build on this crate.
 
 pub mod code;
+pub mod diff;
 pub mod error;
+pub mod history;
 pub mod journal;
 pub mod json_format;
 pub mod name;
@@ -17,7 +19,10 @@ pub mod template;
 pub mod tree;
 
 pub use code::ErrorCode;
+pub use diff::{property_diffs, PropertyDiff};
 pub use error::{RepoError, Result};
+pub use history::{HistoryEntryView, HistoryItem, HistoryView, ItemChangeKind, RunningInstance, UndoOutcome};
+pub use journal::{set_after_change, set_origin, Origin};
 pub use props::{Assignment, Change, Props};
 pub use repo::{AddNodes, ItemChanges, PlannedNode, Repo};
 pub use target::Target;

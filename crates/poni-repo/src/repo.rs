@@ -142,7 +142,7 @@ impl Repo {
     }
 
     /// The repository lock, with any change a crash left behind finished or rolled back.
-    fn lock(&self) -> Result<RepoLock> {
+    pub(crate) fn lock(&self) -> Result<RepoLock> {
         let lock = RepoLock::acquire(&self.root)?;
         journal::recover(&self.root)?;
         Ok(lock)
@@ -151,9 +151,9 @@ impl Repo {
     pub fn add_system(&self, name: &str) -> Result<()> {
         let _lock = self.lock()?;
         self.check_free(name, "system")?;
-        let mut change = journal::Change::new(&self.root);
+        let mut change = journal::Change::new(&self.root, format!("Add system {name}"));
         self.missing_dirs(name, &mut HashSet::new(), &mut change)?;
-        change.write(rel_file(name, Kind::System), store::object_bytes(&Props::new()), false);
+        change.write(rel_file(name, Kind::System), None, store::object_bytes(&Props::new()));
         change.commit()
     }
 
@@ -204,7 +204,12 @@ impl Repo {
             }
             _ => Props::new(),
         };
-        let mut change = journal::Change::new(&self.root);
+        let names: Vec<&str> = planned.iter().map(|p| p.name.as_str()).collect();
+        let label = match &parent {
+            Some(parent) => format!("Clone {parent} as {}", listed(&names)),
+            None => format!("Add {} {}", if names.len() == 1 { "node" } else { "nodes" }, listed(&names)),
+        };
+        let mut change = journal::Change::new(&self.root, label);
         let mut known_dirs = HashSet::new();
         let mut looked_at = HashSet::new();
         for node in &planned {
@@ -217,10 +222,10 @@ impl Repo {
             if !system.is_empty() && looked_at.insert(system.to_string()) && matches!(self.probe(system)?, Found::Nothing) {
                 // The system the nodes go in gets a system.json; folders above it do not.
                 self.missing_dirs(system, &mut known_dirs, &mut change)?;
-                change.write(rel_file(system, Kind::System), store::object_bytes(&Props::new()), false);
+                change.write(rel_file(system, Kind::System), None, store::object_bytes(&Props::new()));
             }
             self.missing_dirs(&node.name, &mut known_dirs, &mut change)?;
-            change.write(rel_file(&node.name, Kind::Node), store::object_bytes(&props), false);
+            change.write(rel_file(&node.name, Kind::Node), None, store::object_bytes(&props));
         }
         change.commit()?;
         Ok(planned.into_iter().map(|p| p.name).collect())
@@ -228,7 +233,8 @@ impl Repo {
 
     /// Sets properties on every node and system the target matches.
     pub fn set(&self, target: &Target, assignments: &[Assignment]) -> Result<Vec<ItemChanges>> {
-        self.modify_matching(target, |props| {
+        let what: Vec<String> = assignments.iter().map(assignment_text).collect();
+        self.modify_matching(target, &format!("Set {}", what.join(" ")), |props| {
             let mut changes = Vec::new();
             for a in assignments {
                 changes.extend(props::set_path(props, &a.key, a.value.clone())?);
@@ -242,7 +248,7 @@ impl Repo {
         for key in keys {
             props::key_path(key, key)?;
         }
-        self.modify_matching(target, |props| {
+        self.modify_matching(target, &format!("Unset {}", keys.join(" ")), |props| {
             let mut changes = Vec::new();
             for key in keys {
                 changes.extend(props::unset_path(props, key)?);
@@ -251,9 +257,10 @@ impl Repo {
         })
     }
 
-    fn modify_matching(&self, target: &Target, edit: impl Fn(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<ItemChanges>> {
+    fn modify_matching(&self, target: &Target, what: &str, edit: impl Fn(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<ItemChanges>> {
         let _lock = self.lock()?;
         let tree = self.tree()?;
+        remove_leftovers(&tree)?;
         let matches: Vec<_> = tree.find(target, &[Kind::System, Kind::Node]).collect();
         if matches.is_empty() {
             return Err(RepoError::NoMatch);
@@ -268,14 +275,16 @@ impl Repo {
             let changes = edit(&mut props)?;
             pending.push((item, props, changes));
         }
-        let mut change = journal::Change::new(&self.root);
+        let changed: Vec<&str> = pending.iter().filter(|(_, _, changes)| !changes.is_empty()).map(|(item, _, _)| item.name.as_str()).collect();
+        let mut change = journal::Change::new(&self.root, format!("{what} on {}", listed(&changed)));
         for (item, props, _) in pending.iter().filter(|(_, _, changes)| !changes.is_empty()) {
             // Nodes have their file; a system may have none yet.
             let existed = item.kind == Kind::Node || {
                 let file = self.file_of(&item.name, item.kind);
                 store::entry_kind(&file).map_err(|e| RepoError::io(&file, e))? == EntryKind::File
             };
-            change.write(rel_file(&item.name, item.kind), store::object_bytes(props), existed);
+            let before = existed.then(|| text(store::object_bytes(&item.props)));
+            change.write(rel_file(&item.name, item.kind), before, store::object_bytes(props));
         }
         change.commit()?;
         Ok(pending.into_iter().map(|(item, _, changes)| ItemChanges { name: item.name.clone(), kind: item.kind, changes }).collect())
@@ -290,20 +299,21 @@ impl Repo {
         mut edit: impl FnMut(&str, &mut Props) -> Result<Vec<Change>>,
     ) -> Result<Vec<(String, Vec<Change>)>> {
         let _lock = self.lock()?;
-        let mut change = journal::Change::new(&self.root);
+        let mut writes = Vec::new();
         let mut all = Vec::with_capacity(names.len());
         for name in names {
             let kind = self.kind_of(name)?;
-            let path = self.file_of(name, kind);
-            let (mut props, existed) = match store::read_object(&path) {
-                Err(RepoError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound && kind == Kind::System => (Props::new(), false),
-                other => (other?, true),
-            };
+            let (mut props, before) = self.read_item(name, kind)?;
             let changes = edit(name, &mut props)?;
             if !changes.is_empty() {
-                change.write(rel_file(name, kind), store::object_bytes(&props), existed);
+                writes.push((rel_file(name, kind), before, store::object_bytes(&props)));
             }
             all.push((name.clone(), changes));
+        }
+        let changed: Vec<&str> = all.iter().filter(|(_, c)| !c.is_empty()).map(|(n, _)| n.as_str()).collect();
+        let mut change = journal::Change::new(&self.root, changes_label(all.iter().flat_map(|(_, c)| c), &changed));
+        for (path, before, after) in writes {
+            change.write(path, before, after);
         }
         change.commit()?;
         Ok(all)
@@ -314,16 +324,26 @@ impl Repo {
     pub fn update(&self, name: &str, edit: impl FnOnce(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<Change>> {
         let _lock = self.lock()?;
         let kind = self.kind_of(name)?;
-        let path = self.file_of(name, kind);
-        let mut props = match store::read_object(&path) {
-            Err(RepoError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound && kind == Kind::System => Props::new(),
-            other => other?,
-        };
+        let (mut props, before) = self.read_item(name, kind)?;
         let changes = edit(&mut props)?;
         if !changes.is_empty() {
-            store::write_object(&path, &props)?;
+            let mut change = journal::Change::new(&self.root, changes_label(&changes, &[name]));
+            change.write(rel_file(name, kind), before, store::object_bytes(&props));
+            change.commit()?;
         }
         Ok(changes)
+    }
+
+    /// An item's properties and its file's text as it is (`None`: a system without a file).
+    fn read_item(&self, name: &str, kind: Kind) -> Result<(Props, Option<String>)> {
+        let path = self.file_of(name, kind);
+        match store::read_contents(&path).map_err(|e| RepoError::io(&path, e))? {
+            store::Contents::Text(text) => Ok((store::parse_object(&path, &text)?, Some(text))),
+            store::Contents::Missing if kind == Kind::System => Ok((Props::new(), None)),
+            store::Contents::Missing => Err(RepoError::NotFound { kind: "node", name: name.to_string() }),
+            store::Contents::NotText => Err(RepoError::bad_file(&path, "not UTF-8 text")),
+            store::Contents::Refused(other) => Err(store::refused(&path, other)),
+        }
     }
 
     /// The repository's own settings: the object in `repo.json` (`{}` after init).
@@ -428,7 +448,7 @@ impl Repo {
             .filter(|n| !inside(&n.name) && n.parent_node().is_some_and(inside))
             .map(|n| n.name.clone())
             .collect();
-        let mut change = journal::Change::new(&self.root);
+        let mut change = journal::Change::new(&self.root, format!("Remove {name}"));
         change.remove_dir(rel_dir(name));
         change.commit()?;
         Ok(orphans)
@@ -437,22 +457,89 @@ impl Repo {
     /// Renames or moves a node or system; clones that named it (or a node inside it) as
     /// their parent are updated to the new name.
     pub fn rename(&self, from: &str, to: &str) -> Result<Vec<ItemChanges>> {
+        let label = if name::parent(from) == name::parent(to) { format!("Rename {from} to {to}") } else { format!("Move {from} to {to}") };
         let _lock = self.lock()?;
-        self.check_rename(from, to)?;
-        let tree = self.tree()?;
-        let mut change = journal::Change::new(&self.root);
-        let system = name::parent(to);
-        if !system.is_empty() && matches!(self.probe(system)?, Found::Nothing) {
-            self.missing_dirs(system, &mut HashSet::new(), &mut change)?;
-            change.write(rel_file(system, Kind::System), store::object_bytes(&Props::new()), false);
-        }
+        self.move_all(&[(from.to_string(), to.to_string())], label)
+    }
 
-        let renamed = |old: &str| -> Option<String> {
-            if old == from {
-                Some(to.to_string())
-            } else {
-                old.strip_prefix(&format!("{from}/")).map(|rest| format!("{to}/{rest}"))
+    /// Where each item would go when moved into `system` ("" for the top level), and whether
+    /// it may: the checks [`Repo::move_into`] makes, asked ahead (what a drop would do).
+    pub fn plan_move(&self, names: &[String], system: &str) -> Vec<(String, Result<String>)> {
+        let mut seen = HashSet::new();
+        names
+            .iter()
+            .map(|from| {
+                let leaf = from.rsplit('/').next().unwrap_or(from);
+                let to = if system.is_empty() { leaf.to_string() } else { format!("{system}/{leaf}") };
+                let outcome = if to == *from {
+                    Err(RepoError::Conflict(format!("'{from}' is in '{}' already", if system.is_empty() { "the top level" } else { system })))
+                } else if names.iter().any(|other| other != from && from.starts_with(&format!("{other}/"))) {
+                    Err(RepoError::Conflict(format!("'{from}' moves along with the system it is in")))
+                } else if !seen.insert(to.clone()) {
+                    Err(RepoError::Conflict(format!("two of the items are called '{leaf}': they cannot both go into the same place")))
+                } else {
+                    self.check_rename(from, &to).and(self.check_target_system(system)).map(|()| to)
+                };
+                (from.clone(), outcome)
+            })
+            .collect()
+    }
+
+    /// A system to move into: the top level, an existing system, or a new one (not a node).
+    fn check_target_system(&self, system: &str) -> Result<()> {
+        if system.is_empty() {
+            return Ok(());
+        }
+        name::validate(system)?;
+        match self.probe(system)? {
+            Found::Item(Kind::Node) => Err(RepoError::Conflict(format!("'{system}' is a node: items can only be moved into a system"))),
+            Found::InsideNode(node) => Err(RepoError::Conflict(format!("'{node}' is a node, and nodes cannot contain other items"))),
+            Found::Nothing | Found::Item(Kind::System) => Ok(()),
+        }
+    }
+
+    /// Moves several nodes and systems into `system` ("" for the top level) in one change:
+    /// all of them or none. Returns the new names, in the order given.
+    pub fn move_into(&self, names: &[String], system: &str) -> Result<Vec<String>> {
+        let _lock = self.lock()?;
+        let mut moves = Vec::new();
+        for (from, to) in self.plan_move(names, system) {
+            moves.push((from, to?));
+        }
+        let label = match moves.as_slice() {
+            [(from, _)] => format!("Move {from} to {}", if system.is_empty() { "the top level" } else { system }),
+            _ => format!("Move {} items to {}", moves.len(), if system.is_empty() { "the top level" } else { system }),
+        };
+        let new_names = moves.iter().map(|(_, to)| to.clone()).collect();
+        self.move_all(&moves, label)?;
+        Ok(new_names)
+    }
+
+    /// Renames or moves items (checked), with the clones' `parent` updated, in one change.
+    /// The caller holds the lock.
+    fn move_all(&self, moves: &[(String, String)], label: String) -> Result<Vec<ItemChanges>> {
+        for (from, to) in moves {
+            self.check_rename(from, to)?;
+        }
+        let tree = self.tree()?;
+        remove_leftovers(&tree)?;
+        let mut change = journal::Change::new(&self.root, label);
+        let mut known = HashSet::new();
+        for (_, to) in moves {
+            let system = name::parent(to);
+            if !system.is_empty() && !known.contains(system) && matches!(self.probe(system)?, Found::Nothing) {
+                self.missing_dirs(system, &mut known, &mut change)?;
+                change.write(rel_file(system, Kind::System), None, store::object_bytes(&Props::new()));
             }
+        }
+        let renamed = |old: &str| -> Option<String> {
+            moves.iter().find_map(|(from, to)| {
+                if old == from {
+                    Some(to.to_string())
+                } else {
+                    old.strip_prefix(&format!("{from}/")).map(|rest| format!("{to}/{rest}"))
+                }
+            })
         };
         let mut out = Vec::new();
         for node in tree.nodes().filter(|n| n.problem.is_none()) {
@@ -460,11 +547,13 @@ impl Repo {
             let current_name = renamed(&node.name).unwrap_or_else(|| node.name.clone());
             let mut props = node.props.clone();
             let changes: Vec<_> = props::set_path(&mut props, "parent", Value::String(new_parent))?.into_iter().collect();
-            // Written where the node is now: the folder moves after the files are in place.
-            change.write(rel_file(&node.name, Kind::Node), store::object_bytes(&props), true);
+            // Written where the node is now: the folders move after the files are in place.
+            change.write(rel_file(&node.name, Kind::Node), Some(text(store::object_bytes(&node.props))), store::object_bytes(&props));
             out.push(ItemChanges { name: current_name, kind: Kind::Node, changes });
         }
-        change.move_dir(rel_dir(from), rel_dir(to));
+        for (from, to) in moves {
+            change.move_dir(rel_dir(from), rel_dir(to));
+        }
         change.commit()?;
         Ok(out)
     }
@@ -521,6 +610,46 @@ impl Repo {
         fingerprint_dir(&self.system_root(), &mut hasher)?;
         Ok(hasher.finish())
     }
+}
+
+/// A label's list of items: all of them when few, else the first and last.
+fn listed(names: &[&str]) -> String {
+    match names {
+        [] => "nothing".into(),
+        [one] => one.to_string(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        [first, .., last] => format!("{} items ({first} … {last})", names.len()),
+    }
+}
+
+/// "Set cloud.instance on web/a": what the engine's updates are called in the history.
+fn changes_label<'a>(changes: impl IntoIterator<Item = &'a Change>, items: &[&str]) -> String {
+    let mut keys: Vec<&str> = Vec::new();
+    for c in changes {
+        if !keys.contains(&c.key.as_str()) {
+            keys.push(&c.key);
+        }
+    }
+    let shown = if keys.len() > 3 { format!("{} and {} more", keys[..3].join(", "), keys.len() - 3) } else { keys.join(", ") };
+    format!("Set {shown} on {}", listed(items))
+}
+
+fn assignment_text(a: &Assignment) -> String {
+    match &a.value {
+        Value::String(s) => format!("{}={s}", a.key),
+        other => format!("{}={other}", a.key),
+    }
+}
+
+/// Removes the temporary files a killed write left (the caller holds the lock, so none of
+/// them is being written).
+fn remove_leftovers(tree: &Tree) -> Result<()> {
+    tree.leftovers().iter().try_for_each(|path| store::remove_leftover(path).map_err(|e| RepoError::io(path, e)))
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).expect("poni's JSON is text")
 }
 
 /// What is at a name under `system/`, as [`Repo::probe`] finds it.

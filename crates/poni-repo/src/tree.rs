@@ -72,10 +72,23 @@ pub struct Tree {
     items: Vec<Item>,
     by_name: HashMap<String, usize>,
     warnings: Vec<String>,
+    leftovers: Vec<PathBuf>,
 }
 
 /// Folders nested deeper than this are not read (a loop made with bind mounts, say).
 const MAX_DEPTH: usize = 64;
+
+/// A folder's device and inode: the same pair twice on one way down is a loop.
+#[cfg(unix)]
+fn folder_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_id(_path: &Path) -> Option<(u64, u64)> {
+    None
+}
 
 /// A file to read once the shape of the tree is known.
 struct Pending {
@@ -99,7 +112,8 @@ impl Tree {
         }
         let mut tree = Tree::default();
         let mut pending = Vec::new();
-        tree.walk(system_root, "", 0, &mut pending)?;
+        let mut way = folder_id(system_root).into_iter().collect();
+        tree.walk(system_root, "", 0, &mut pending, &mut way)?;
         for (slot, read) in pending.iter().zip(read_all(&pending)?) {
             let item = &mut tree.items[slot.item];
             (item.props, item.problem) = read;
@@ -110,7 +124,9 @@ impl Tree {
 
     /// Adds the items below `dir` (their files are read later); returns how many
     /// subdirectories it has.
-    fn walk(&mut self, dir: &Path, prefix: &str, depth: usize, pending: &mut Vec<Pending>) -> Result<usize> {
+    /// `way`: the folders from `system/` down to `dir` (device and inode), to catch a folder
+    /// that is mounted inside itself.
+    fn walk(&mut self, dir: &Path, prefix: &str, depth: usize, pending: &mut Vec<Pending>, way: &mut Vec<(u64, u64)>) -> Result<usize> {
         let entries = self.sorted_subdirs(dir)?;
         let count = entries.len();
         for (index, (entry_name, path)) in entries.into_iter().enumerate() {
@@ -132,10 +148,17 @@ impl Tree {
                     item.kind = Kind::System;
                     self.items.push(item);
                     pending.push(Pending { item: position, file: path.join(SYSTEM_FILE), must_exist: false, seen: None });
-                    if depth + 1 >= MAX_DEPTH {
+                    let id = folder_id(&path);
+                    if id.is_some_and(|id| way.contains(&id)) {
+                        self.warnings.push(format!("{}: the same folder as one it is inside (a bind mount of a parent?): not read again", path.display()));
+                    } else if depth + 1 >= MAX_DEPTH {
                         self.warnings.push(format!("{}: nested more than {MAX_DEPTH} levels deep (a loop?): not read", path.display()));
                     } else {
-                        self.items[position].sub_count = self.walk(&path, &full, depth + 1, pending)?;
+                        way.extend(id);
+                        self.items[position].sub_count = self.walk(&path, &full, depth + 1, pending, way)?;
+                        if id.is_some() {
+                            way.pop();
+                        }
                     }
                 }
                 // A node whose file cannot be read safely: listed, with the reason, and never
@@ -153,6 +176,12 @@ impl Tree {
     /// text), one sentence each naming the path.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Temporary files left by a killed write (poni's `*.json_dump.tmp`, ours) in the systems'
+    /// folders: never read, removed by the next change.
+    pub(crate) fn leftovers(&self) -> &[PathBuf] {
+        &self.leftovers
     }
 
     /// Subdirectories of `dir` as (name, path), sorted by name. Missing dir: none. Links to
@@ -179,7 +208,14 @@ impl Tree {
                     ));
                     continue;
                 }
-                _ => continue,
+                _ => {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    if [store::PONI_TMP_SUFFIX, crate::journal::TMP_SUFFIX, crate::journal::BAK_SUFFIX].iter().any(|s| name.ends_with(s)) {
+                        self.leftovers.push(entry.path());
+                    }
+                    continue;
+                }
             }
             // A name that is not valid UTF-8 cannot be addressed by a pattern; skip it.
             match entry.file_name().into_string() {

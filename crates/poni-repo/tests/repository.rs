@@ -12,11 +12,15 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-/// Every file below `root` with its bytes, by relative path.
+/// Every file below `root` with its bytes, by relative path; the history (our own folder,
+/// named by time) is left out.
 fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == poni_repo::journal::HISTORY_DIR) {
+                continue;
+            }
             if path.is_dir() {
                 walk(root, &path, out);
             } else {

@@ -166,6 +166,82 @@ impl Ui {
         self.driver.active_element().await.expect("focused element").send_keys(keys).await.expect("send keys");
     }
 
+    /// A key chord through WebDriver actions, to whatever has the focus, the way a keyboard
+    /// sends it: the modifiers go down first and come up last (e.g. Ctrl+X: `chord(true, false, 'x')`).
+    pub async fn chord(&self, ctrl: bool, shift: bool, key: char) {
+        let mut chain = self.driver.action_chain();
+        if ctrl {
+            chain = chain.key_down(Key::Control);
+        }
+        if shift {
+            chain = chain.key_down(Key::Shift);
+        }
+        chain = chain.key_down(key).key_up(key);
+        if shift {
+            chain = chain.key_up(Key::Shift);
+        }
+        if ctrl {
+            chain = chain.key_up(Key::Control);
+        }
+        chain.perform().await.unwrap_or_else(|e| panic!("key chord ctrl={ctrl} shift={shift} {key:?}: {e}"));
+    }
+
+    /// Starts a drag with the mouse: presses on the centre of `from`, moves a few pixels (so the
+    /// page sees a drag start), then moves to the centre of `to`, and keeps the button down.
+    /// Finish with [`Ui::release_mouse`].
+    pub async fn press_and_move(&self, from: &str, to: &str) {
+        let source = self.find(from).await;
+        let target = self.find(to).await;
+        self.driver
+            .action_chain()
+            .click_and_hold_element(&source)
+            .move_by_offset(0, 4)
+            .move_by_offset(4, 4)
+            .move_to_element_center(&target)
+            .move_by_offset(3, 1)
+            .perform()
+            .await
+            .unwrap_or_else(|e| panic!("drag from [data-testid={from}] to [data-testid={to}]: {e}"));
+    }
+
+    /// Like [`Ui::press_and_move`], but to a point of the window (viewport coordinates).
+    pub async fn press_and_move_to(&self, from: &str, x: i64, y: i64) {
+        let source = self.find(from).await;
+        self.driver
+            .action_chain()
+            .click_and_hold_element(&source)
+            .move_by_offset(0, 4)
+            .move_by_offset(4, 4)
+            .move_to(x, y)
+            .move_to(x + 2, y + 1)
+            .perform()
+            .await
+            .unwrap_or_else(|e| panic!("drag from [data-testid={from}] to ({x}, {y}): {e}"));
+    }
+
+    /// Lets go of the mouse button held by a drag.
+    pub async fn release_mouse(&self) {
+        self.driver.action_chain().release().perform().await.unwrap_or_else(|e| panic!("release the mouse button: {e}"));
+    }
+
+    /// The element's attribute, waiting up to `within` for it to become `expected`; returns the
+    /// last value seen instead of failing (for a test that explains the failure itself).
+    pub async fn poll_attr(&self, test_id: &str, name: &str, expected: &str, within: Duration) -> Option<String> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            // Never waits for the element itself: a drag that never started shows no hint at all.
+            let found = self.driver.find_all(by_id(test_id)).await.unwrap_or_default();
+            let value = match found.first() {
+                Some(el) => el.attr(name).await.ok().flatten(),
+                None => None,
+            };
+            if value.as_deref() == Some(expected) || std::time::Instant::now() >= deadline {
+                return value;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a screenshot of the window to tests/artifacts/<name>.png.
     pub async fn screenshot(&self, name: &str) -> std::path::PathBuf {
         let path = crate::artifacts_dir().join(format!("{name}.png"));

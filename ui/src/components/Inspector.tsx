@@ -13,6 +13,8 @@ import { descendants, type TreeModel } from "../lib/treeModel";
 import { Button, cx, dash, Row } from "./ui";
 import { LiveBadge, LiveRows, NodeCloudPanel, CloudButtons } from "./cloud/NodeCloud";
 import { scopeFor } from "../lib/cloud";
+import { useVcDiff, useVcStatus } from "../lib/history";
+import { PropertyDiffs } from "./history/Diffs";
 
 
 function text(v: unknown) {
@@ -45,6 +47,7 @@ export function Inspector({ model, folded }: { model: TreeModel; folded?: boolea
           <FileWarning size={14} className="mt-px shrink-0" /> {item.problem}
         </p>
       )}
+      {!folded && <VcChanges name={item.name} />}
       {!folded && item.kind === "node" && <NodeCloudPanel item={item} />}
       {!folded && item.kind === "system" && <SystemCloud item={item} model={model} />}
       {!folded && (
@@ -196,4 +199,22 @@ function SystemCloud({ item, model }: { item: TreeItem; model: TreeModel }) {
   if (!scope) return null;
   const launched = descendants(model, item.name).some((d) => d.kind === "node" && d.instance);
   return <CloudButtons scope={scope} hasInstance={launched} />;
+}
+
+/** With git on: what changed in this item since the last commit (only when it is among the changed items). */
+function VcChanges({ name }: { name: string }) {
+  const status = useVcStatus();
+  const on = !!status.data?.enabled && status.data.changedItems > 0;
+  const all = useVcDiff(null, on);
+  const changed = on && !!all.data?.items.some((i) => i.name === name);
+  const mine = useVcDiff(name, changed);
+  const diff = mine.data?.items.find((i) => i.name === name);
+  if (!changed || !diff) return null;
+  return (
+    <section className="rounded-md border border-line px-2.5 py-2" data-testid="inspector-vc-changes">
+      <h3 className="mb-1 text-[11px] font-semibold tracking-wide text-muted uppercase">Changes since last commit</h3>
+      {diff.change !== "changed" && <p className="mb-1 text-[12px] text-muted">{diff.change === "added" ? "Added" : "Removed"} since the last commit.</p>}
+      <PropertyDiffs properties={diff.properties} />
+    </section>
+  );
 }

@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useRef } from "react";
 import { DropdownMenu } from "radix-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Cloud, Hourglass, Play, Power, RefreshCw, Rocket, Square } from "lucide-react";
+import { Cloud, Hourglass, Play, Power, Redo2, RefreshCw, Rocket, Square, Undo2 } from "lucide-react";
+import { nextRedo, nextUndo, undoRedo, useHistory } from "../lib/history";
 import { cloudActions, scopeFor, scopeLabel } from "../lib/cloud";
 import type { Scope } from "../bindings/Scope";
 import {
@@ -207,6 +208,8 @@ function ActionBar({ compact }: { compact: boolean }) {
   const disabled = !model;
   return (
     <div className="ml-auto flex shrink-0 items-center gap-0.5" role="toolbar" aria-label="Actions" data-testid="action-bar">
+      <UndoRedo disabled={disabled} />
+      <span className="mx-1 h-5 w-px bg-line" aria-hidden />
       <IconButton label="New node" shortcut="Ctrl+N" showLabel={!compact} icon={<Plus size={15} />} disabled={disabled} onClick={() => actions.newNode(model)} data-testid="action-new-node" />
       <IconButton label="New system" showLabel={!compact} icon={<FolderPlus size={15} />} disabled={disabled} onClick={() => actions.newSystem(model)} data-testid="action-new-system" />
       <IconButton
@@ -231,6 +234,35 @@ function ActionBar({ compact }: { compact: boolean }) {
       <span className="mx-1 h-5 w-px bg-line" aria-hidden />
       <CloudBar compact={compact} />
     </div>
+  );
+}
+
+/** Undo and redo (named after the change they take back or bring back), and the History tab. */
+function UndoRedo({ disabled }: { disabled: boolean }) {
+  const history = useHistory();
+  const client = useQueryClient();
+  const undo = nextUndo(history.data);
+  const redo = nextRedo(history.data);
+  return (
+    <>
+      <IconButton
+        label={undo ? `Undo: ${undo}` : "Undo"}
+        shortcut="Ctrl+Z"
+        icon={<Undo2 size={15} />}
+        disabled={disabled || !history.data?.canUndo}
+        onClick={() => void undoRedo(client, "undo")}
+        data-testid="action-undo"
+      />
+      <IconButton
+        label={redo ? `Redo: ${redo}` : "Redo"}
+        shortcut="Ctrl+Shift+Z"
+        icon={<Redo2 size={15} />}
+        disabled={disabled || !history.data?.canRedo}
+        onClick={() => void undoRedo(client, "redo")}
+        data-testid="action-redo"
+      />
+      <IconButton label="History and git" icon={<History size={15} />} disabled={disabled} onClick={() => useUi.getState().setTab("history")} data-testid="action-history" />
+    </>
   );
 }
 

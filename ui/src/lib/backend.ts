@@ -49,6 +49,17 @@ import type { PropertyEdit } from "../bindings/PropertyEdit";
 import type { Settings } from "../bindings/Settings";
 import type { TreeView } from "../bindings/TreeView";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
+import type { MoveCheck } from "../bindings/MoveCheck";
+import type { HistoryView } from "../bindings/HistoryView";
+import type { UndoOutcome } from "../bindings/UndoOutcome";
+import type { VcStatus } from "../bindings/VcStatus";
+import type { VcMode } from "../bindings/VcMode";
+import type { CommitInfo } from "../bindings/CommitInfo";
+import type { RepoDiff } from "../bindings/RepoDiff";
+import type { PullOutcome } from "../bindings/PullOutcome";
+import type { PushOutcome } from "../bindings/PushOutcome";
+import type { Conflict } from "../bindings/Conflict";
+import type { Choice } from "../bindings/Choice";
 
 export class BackendError extends Error {
   readonly code: ErrorCode;
@@ -167,6 +178,32 @@ export const backend = {
    * refresh its addresses. Returns how many properties changed (a repo-changed event follows).
    */
   cloudTakeDrift: (node: string, fields: DriftField[]) => call<number>("cloud_take_drift", { node, fields }),
+
+  // Moving items between systems: the core says what a move would do (or why it cannot) and does it.
+  /** What moving these items into `toSystem` ("" = the top level) would do: the new names, or every problem. */
+  checkMove: (names: string[], toSystem: string) => call<MoveCheck>("check_move", { names, toSystem }),
+  /** Moves them as one change; returns their new names. */
+  moveItems: (names: string[], toSystem: string) => call<string[]>("move_items", { names, toSystem }),
+
+  // Undo and redo: the core keeps the history of changes (newest first).
+  historyList: () => call<HistoryView>("history_list"),
+  /** history.nothing_to_undo, history.changed_since (the message names what changed since). */
+  historyUndo: () => call<UndoOutcome>("history_undo"),
+  historyRedo: () => call<UndoOutcome>("history_redo"),
+
+  // Version control (git) of the repository.
+  vcStatus: () => call<VcStatus>("vc_status"),
+  vcInit: () => call<CommitInfo>("vc_init"),
+  vcSetMode: (mode: VcMode) => call<null>("vc_set_mode", { mode }),
+  vcSetRemote: (url: string) => call<null>("vc_set_remote", { url }),
+  /** What changed since the last commit: every item (name null) or one. */
+  vcDiff: (name: string | null) => call<RepoDiff>("vc_diff", { name }),
+  /** Commits the gathered changes; null when there was nothing to commit. */
+  vcCheckpoint: (message: string | null) => call<CommitInfo | null>("vc_checkpoint", { message }),
+  vcPull: () => call<PullOutcome>("vc_pull"),
+  vcPush: () => call<PushOutcome>("vc_push"),
+  vcConflicts: () => call<Conflict[]>("vc_conflicts"),
+  vcResolve: (name: string, choice: Choice) => call<VcStatus>("vc_resolve", { name, choice }),
 };
 
 export type Backend = typeof backend;

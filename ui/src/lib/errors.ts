@@ -56,6 +56,17 @@ const advice: Partial<Record<ErrorCode, string>> = {
   "node.invalid_properties": "Open the launch preview: it names each node and property to fix.",
   "node.missing_property": "Set the property in the node's Cloud section.",
   "node.no_address": "Launch the node, or refresh its instance, to learn its address.",
+  "history.nothing_to_undo": "Every change in the history is undone already, or none was made yet.",
+  "history.nothing_to_redo": "Only a change that was undone can be redone.",
+  "history.changed_since": "Change it back by hand, or undo the later changes first.",
+  "vc.not_a_repository": "Start the history with git first (History, Git).",
+  "vc.no_remote": "Enter the remote's URL and save it, then try again.",
+  "vc.uncommitted": "Make a checkpoint first, then try again.",
+  "vc.conflicts_pending": "Settle each conflicted node first: keep yours or take theirs.",
+  "vc.rejected": "The remote has commits you do not have: pull first, then push.",
+  "vc.auth_failed": "Check that git may reach the remote: an SSH key in your agent, or a credential helper.",
+  "vc.network": "Check the network and the remote's URL.",
+  "vc.git": "Git refused: the message says why.",
 };
 
 export interface Explained {

@@ -1,6 +1,7 @@
 // Backend data through TanStack Query. Keys: ['workspace'], ['tree'], ['item', name],
-// ['settings'], ['cloud-reference'], ['plan', request], ['check-edit', name, payload]. The `repo-changed` event invalidates
-// them, so changes made by the CLI show up without a restart.
+// ['settings'], ['cloud-reference'], ['plan', request], ['check-edit', name, payload], ['check-move', to, names],
+// ['history'], ['vc', ...]. The `repo-changed` event (after every change, undo, pull and resolve) invalidates
+// them all, so changes made by the CLI show up without a restart.
 import { useEffect, useMemo, useState } from "react";
 import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { backend, events } from "./backend";
@@ -30,6 +31,15 @@ export const keys = {
   checkEdits: (name: string) => ["check-edit", name] as const,
   /** The core's check of a name for a new system, or for renaming `from`. */
   checkName: (name: string, from: string | null) => ["check-name", name, from] as const,
+  /** The core's check of moving these items into a system ("" = the top level), cached per target. */
+  checkMove: (names: string[], toSystem: string) => ["check-move", toSystem, names] as const,
+  /** The undo history (newest first). */
+  history: ["history"] as const,
+  /** Everything about version control; vcStatus, vcDiff and vcConflicts live under it. */
+  vc: ["vc"] as const,
+  vcStatus: ["vc", "status"] as const,
+  vcDiff: (name: string | null) => ["vc", "diff", name] as const,
+  vcConflicts: ["vc", "conflicts"] as const,
 };
 
 export function useWorkspace() {

@@ -2,8 +2,10 @@
 import { create } from "zustand";
 import type { ConfirmAction } from "../bindings/ConfirmAction";
 import type { Scope } from "../bindings/Scope";
+import type { UndoOutcome } from "../bindings/UndoOutcome";
+import type { Explained } from "./errors";
 
-export type Tab = "overview" | "graph" | "fleet" | "node";
+export type Tab = "overview" | "graph" | "fleet" | "node" | "history";
 
 export type DialogState =
   | { kind: "new-system"; parent?: string | null }
@@ -27,6 +29,9 @@ export interface Activity {
   op?: string;
 }
 
+/** What the window says after an undo or redo: what it did (and what still runs), or why it could not. */
+export type Notice = { kind: "undo"; verb: "undo" | "redo"; outcome: UndoOutcome } | { kind: "error"; title: string; error: Explained } | null;
+
 export interface GraphFocus {
   mode: "system" | "family";
   /** A system's full name (mode system; "" is the top level) or any node of the family. */
@@ -46,6 +51,9 @@ interface UiState {
   activity: Activity[];
   /** Bumped to ask the search box to take focus (Ctrl+F). */
   searchFocusTick: number;
+  /** Items cut with Ctrl+X, waiting for a paste (Ctrl+V) into a system. */
+  cut: string[];
+  notice: Notice;
 
   select: (names: string[], current?: string | null) => void;
   open: (name: string) => void;
@@ -58,6 +66,8 @@ interface UiState {
   closeDialog: () => void;
   log: (text: string, tone?: Activity["tone"], op?: string) => void;
   focusSearch: () => void;
+  setCut: (names: string[]) => void;
+  setNotice: (notice: Notice) => void;
   /** Drops names that no longer exist (after a reload). */
   prune: (exists: (name: string) => boolean) => void;
   reset: () => void;
@@ -73,6 +83,8 @@ const initial = {
   dialog: null as DialogState,
   activity: [] as Activity[],
   searchFocusTick: 0,
+  cut: [] as string[],
+  notice: null as Notice,
 };
 
 export const useUi = create<UiState>((set) => ({
@@ -89,6 +101,8 @@ export const useUi = create<UiState>((set) => ({
   closeDialog: () => set({ dialog: null }),
   log: (text, tone = "info", op) => set((s) => ({ activity: [...s.activity.slice(-999), { at: new Date(), text, tone, op }] })),
   focusSearch: () => set((s) => ({ searchFocusTick: s.searchFocusTick + 1 })),
+  setCut: (cut) => set({ cut }),
+  setNotice: (notice) => set({ notice }),
   prune: (exists) =>
     set((s) => {
       const selected = s.selected.filter(exists);

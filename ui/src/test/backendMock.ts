@@ -2,6 +2,7 @@
 import { vi } from "vitest";
 import type { EditProblem } from "../bindings/EditProblem";
 import type { PropertyEdit } from "../bindings/PropertyEdit";
+import type { VcStatus } from "../bindings/VcStatus";
 import { account, images, instanceTypes, keyPair, regionList, sandboxOff, securityGroups, subnets } from "./fixtures";
 
 export const backendMock = {
@@ -60,6 +61,21 @@ export const backendMock = {
   importInstances: vi.fn(),
   cloudDrift: vi.fn(),
   cloudTakeDrift: vi.fn(),
+  checkMove: vi.fn(),
+  moveItems: vi.fn(),
+  historyList: vi.fn(),
+  historyUndo: vi.fn(),
+  historyRedo: vi.fn(),
+  vcStatus: vi.fn(),
+  vcInit: vi.fn(),
+  vcSetMode: vi.fn(),
+  vcSetRemote: vi.fn(),
+  vcDiff: vi.fn(),
+  vcCheckpoint: vi.fn(),
+  vcPull: vi.fn(),
+  vcPush: vi.fn(),
+  vcConflicts: vi.fn(),
+  vcResolve: vi.fn(),
 };
 
 export function resetBackend() {
@@ -103,7 +119,18 @@ export function resetBackend() {
   backendMock.ssoCancel.mockResolvedValue(true);
   backendMock.sandboxStatus.mockResolvedValue(sandboxOff);
   backendMock.workspaceInfo.mockResolvedValue({ root: "/tmp/repo", openError: null, recent: [], defaultRoot: "/home/me/.poni/default" });
+  // Moves, history and git: nothing to move, an empty history, git not started.
+  backendMock.checkMove.mockResolvedValue({ moves: [], problems: [] });
+  backendMock.moveItems.mockResolvedValue([]);
+  backendMock.historyList.mockResolvedValue({ entries: [], canUndo: false, canRedo: false, nextUndo: null, nextRedo: null });
+  backendMock.vcStatus.mockResolvedValue(vcOff);
+  backendMock.vcDiff.mockResolvedValue({ items: [] });
+  backendMock.vcConflicts.mockResolvedValue([]);
+  backendMock.vcSetMode.mockResolvedValue(null);
+  backendMock.vcSetRemote.mockResolvedValue(null);
 }
+
+export const vcOff: VcStatus = { enabled: false, branch: null, mode: "eachChange", changedItems: 0, remote: null, ahead: 0, behind: 0, conflicts: 0, lastCommit: null };
 
 /**
  * Stands in for the core's check of a save (backend.checkEdit) in tests that show problems: a

@@ -16,5 +16,5 @@ export function renderWithProviders(ui: ReactNode) {
 }
 
 export function resetUi() {
-  useUi.setState({ selected: [], current: null, expanded: [], search: "", tab: "overview", graph: null, dialog: null, activity: [], searchFocusTick: 0 });
+  useUi.setState({ selected: [], current: null, expanded: [], search: "", tab: "overview", graph: null, dialog: null, activity: [], searchFocusTick: 0, cut: [], notice: null });
 }

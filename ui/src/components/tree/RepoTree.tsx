@@ -1,13 +1,13 @@
 // The tree of systems and nodes: the window's spine. headless-tree keeps focus, selection and
 // folding; only the visible rows are rendered (@tanstack/react-virtual), so 10,000 nodes stay fast.
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent as ReactDragEvent, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { hotkeysCoreFeature, selectionFeature, syncDataLoaderFeature, type ItemInstance, type TreeInstance } from "@headless-tree/core";
 import { useTree } from "@headless-tree/react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ContextMenu } from "radix-ui";
 import { useQueryClient } from "@tanstack/react-query";
 import { Hourglass, Play, Power, RefreshCw, Rocket, Square, TriangleAlert } from "lucide-react";
-import { AlertTriangle, ChevronRight, Copy, Folder, FolderOpen, FolderPlus, GitFork, Network, Pencil, Plus, Server, SquarePen, Trash2 } from "lucide-react";
+import { AlertTriangle, Ban, ChevronRight, ClipboardPaste, Copy, CornerDownRight, Folder, FolderOpen, FolderPlus, GitFork, Loader2, Network, Pencil, Plus, Scissors, Server, SquarePen, Trash2, X } from "lucide-react";
 import type { Drift } from "../../bindings/Drift";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { actions } from "../../lib/actions";
@@ -17,6 +17,34 @@ import { cx, Kbd, menuContent, menuItem, menuSeparator } from "../ui";
 import { StateDot } from "../ui/StateDot";
 import { cloudActions, scopeFor, scopeLabel, useLiveLook } from "../../lib/cloud";
 import { DRIFT_LABEL, useDrift } from "../../lib/drift";
+import { moveInto, moveSummary, useMoveCheck } from "../../lib/moves";
+
+/** The drag payload type of tree items (their full names, JSON). */
+export const ITEMS_MIME = "application/x-poni-items";
+
+/** Where a paste goes: the current item if a system, else its system; nothing current: the top level. */
+export function pasteTarget(model: TreeModel, current: string | null, selected: string[]): string {
+  if (!current || selected.length === 0) return "";
+  const item = model.byName.get(current);
+  if (!item) return "";
+  return item.kind === "system" ? item.name : (item.system ?? "");
+}
+
+/** Moves the cut items into `target` through the core's check; clears the cut when they moved. */
+export async function pasteInto(client: ReturnType<typeof useQueryClient>, target: string): Promise<string | null> {
+  const cut = useUi.getState().cut;
+  if (cut.length === 0) return null;
+  const result = await moveInto(client, cut, target);
+  if (result.kind === "refused") return result.message;
+  useUi.getState().setCut([]);
+  return null;
+}
+
+interface DragState {
+  names: string[];
+  /** The system the drop would go into ("" = the top level); null: not over a target. */
+  target: string | null;
+}
 
 const ROW_HEIGHT = 26;
 const EMPTY: string[] = [];
@@ -55,6 +83,14 @@ export function RepoTree({ model }: { model: TreeModel }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizerRef = useRef<ReturnType<typeof useVirtualizer<HTMLDivElement, Element>> | null>(null);
   const [menuTarget, setMenuTarget] = useState<string | null>(null);
+  const client = useQueryClient();
+  const cut = useUi((s) => s.cut);
+  const cutSet = useMemo(() => new Set(cut), [cut]);
+  const [drag, setDrag] = useState<DragState | null>(null);
+  const dragRef = useRef<DragState | null>(null);
+  dragRef.current = drag;
+  const hover = useMoveCheck(drag?.names ?? EMPTY, drag?.target ?? null);
+  const [problem, setProblem] = useState<string | null>(null);
   // What the Fleet tab or a node's panel last found (never fetched here): one lookup per row.
   const drift = useDrift();
 
@@ -138,16 +174,108 @@ export function RepoTree({ model }: { model: TreeModel }) {
   const containerProps = tree.getContainerProps("Systems and nodes");
   const virtualItems = virtualizer.getVirtualItems();
 
+  // ---- drag and drop (native HTML5 events: they work in WebKitGTK) ----
+  const setTarget = (target: string | null) => {
+    const d = dragRef.current;
+    if (d && d.target !== target) setDrag({ ...d, target });
+  };
+  const targetOf = (e: ReactDragEvent): string | null => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>("[data-name]");
+    if (!row) return "";
+    if (row.dataset.kind === "system") return row.dataset.name ?? null;
+    return null;
+  };
+  const onDragStart = (e: ReactDragEvent) => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>("[data-name]");
+    const name = row?.dataset.name;
+    if (!name) return;
+    const ui = useUi.getState();
+    const names = ui.selected.includes(name) ? ui.selected : [name];
+    if (!ui.selected.includes(name)) ui.select([name], name);
+    e.dataTransfer?.setData(ITEMS_MIME, JSON.stringify(names));
+    e.dataTransfer?.setData("text/plain", names.join("\n"));
+    if (e.dataTransfer) e.dataTransfer.effectAllowed = "move";
+    setProblem(null);
+    setDrag({ names, target: null });
+  };
+  const refused = drag?.target != null && !!hover.check?.problems.length;
+  const onDragOver = (e: ReactDragEvent) => {
+    if (!dragRef.current) return;
+    const target = targetOf(e);
+    setTarget(target);
+    if (target === null) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = refused && target === dragRef.current.target ? "none" : "move";
+  };
+  const onDragLeave = (e: ReactDragEvent) => {
+    const to = e.relatedTarget as Node | null;
+    if (!to || !scrollRef.current?.contains(to)) setTarget(null);
+  };
+  const onDrop = (e: ReactDragEvent) => {
+    const d = dragRef.current;
+    setDrag(null);
+    if (!d) return;
+    e.preventDefault();
+    const target = targetOf(e);
+    if (target === null) return;
+    void moveInto(client, d.names, target).then((r) => setProblem(r.kind === "refused" ? r.message : null));
+  };
+  const onDragEnd = () => setDrag(null);
+
+  // ---- cut and paste: Ctrl+X, Ctrl+V, Escape ----
+  const paste = (target: string) => void pasteInto(client, target).then(setProblem);
+  const onKeyDown = (e: ReactKeyboardEvent) => {
+    const ui = useUi.getState();
+    const k = e.key.toLowerCase();
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && k === "x") {
+      const names = ui.selected.length ? ui.selected : ui.current ? [ui.current] : [];
+      if (!names.length) return;
+      e.preventDefault();
+      setProblem(null);
+      ui.setCut(names);
+    } else if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && k === "v") {
+      if (!ui.cut.length) return;
+      e.preventDefault();
+      paste(pasteTarget(model, ui.current, ui.selected));
+    } else if (e.key === "Escape" && ui.cut.length) {
+      e.preventDefault();
+      ui.setCut([]);
+    }
+  };
+
+  const dropRow = drag?.target ? items.findIndex((i) => i.getId() === drag.target) : -1;
+  const dropState = (name: string): DropLook | undefined =>
+    drag && drag.target === name ? (hover.check ? (hover.check.problems.length ? "refused" : "allowed") : "checking") : undefined;
+  const hint = drag && drag.target !== null && (
+    <DropHint
+      look={dropState(drag.target) ?? "checking"}
+      text={hover.check ? moveSummary(hover.check) : hover.error ? String((hover.error as Error).message ?? hover.error) : "Checking…"}
+      where={drag.target || "the top level"}
+    />
+  );
+
   return (
     <ContextMenu.Root>
       <ContextMenu.Trigger asChild onContextMenu={onContextMenu}>
-        <div ref={scrollRef} className="relative min-h-0 flex-1 overflow-auto outline-none" data-testid="tree">
+        <div
+          ref={scrollRef}
+          className={cx("relative flex min-h-0 flex-1 flex-col overflow-auto outline-none", drag?.target === "" && (refused ? "bg-danger-soft/40" : "bg-accent-soft/30"))}
+          data-testid="tree"
+          data-drop={drag?.target === "" ? (dropState("") ?? "checking") : undefined}
+          onDragStart={onDragStart}
+          onDragEnter={onDragOver}
+          onDragOver={onDragOver}
+          onDragLeave={onDragLeave}
+          onDrop={onDrop}
+          onDragEnd={onDragEnd}
+          onKeyDown={onKeyDown}
+        >
           {items.length === 0 ? (
             <p className="px-3 py-4 text-[12px] text-muted" data-testid="tree-empty">
               {result ? `No system or node is named like '${query.trim()}'.` : "Nothing here yet. Right-click for New node."}
             </p>
           ) : null}
-          <div {...containerProps} style={{ height: virtualizer.getTotalSize(), position: "relative" }} className="outline-none">
+          <div {...containerProps} style={{ height: virtualizer.getTotalSize(), position: "relative" }} className="shrink-0 outline-none">
             {virtualItems.map((row) => {
               const item = items[row.index];
               if (!item) return null;
@@ -164,14 +292,45 @@ export function RepoTree({ model }: { model: TreeModel }) {
                   data={item.getItemData()}
                   level={item.getItemMeta().level}
                   drifts={drift.get(item.getId())}
+                  cut={cutSet.has(item.getId())}
+                  drop={dropState(item.getId())}
                 />
               );
             })}
+            {hint && dropRow >= 0 && (
+              <div className="pointer-events-none absolute right-1 left-6 z-10" style={{ top: (dropRow + 1) * ROW_HEIGHT }}>
+                {hint}
+              </div>
+            )}
           </div>
+          {/* The top-level drop area: whatever room is left below the rows (at least a strip while dragging). */}
+          <div className={cx("min-h-6 flex-1", drag && "min-h-10")} data-testid="tree-top-level">
+            {drag && (
+              <div className={cx("sticky bottom-0 m-1 rounded border border-dashed px-2 py-1 text-[11px]", drag.target === "" ? (refused ? "border-danger text-danger" : "border-accent text-accent") : "border-line-strong text-faint")}>
+                {drag.target === "" && hint ? hint : "Drop here to move to the top level"}
+              </div>
+            )}
+          </div>
+          {(problem || cut.length > 0) && !drag && (
+            <div className="sticky bottom-0 z-10 flex items-start gap-1.5 border-t border-line bg-panel px-2 py-1.5 text-[12px]">
+              {problem ? (
+                <p className="flex min-w-0 flex-1 gap-1 text-danger" role="alert" data-testid="tree-move-problem">
+                  <Ban size={13} className="mt-px shrink-0" /> <span className="min-w-0 break-words">{problem}</span>
+                </p>
+              ) : (
+                <p className="flex min-w-0 flex-1 gap-1 text-muted" data-testid="tree-cut-note">
+                  <Scissors size={13} className="mt-px shrink-0" /> {cut.length === 1 ? baseName(cut[0]) : `${cut.length} items`} cut: select a system and press Ctrl+V (Escape cancels).
+                </p>
+              )}
+              <button aria-label="Dismiss" className="rounded p-0.5 text-muted hover:bg-hover" onClick={() => (problem ? setProblem(null) : useUi.getState().setCut([]))}>
+                <X size={12} />
+              </button>
+            </div>
+          )}
         </div>
       </ContextMenu.Trigger>
       <ContextMenu.Portal>
-        <TreeMenu model={model} target={menuTarget} />
+        <TreeMenu model={model} target={menuTarget} onPaste={paste} />
       </ContextMenu.Portal>
     </ContextMenu.Root>
   );
@@ -194,9 +353,32 @@ interface RowProps {
   level: number;
   /** Where this node and its instance disagree, as last seen. */
   drifts: readonly Drift[] | undefined;
+  /** Cut (Ctrl+X), waiting for a paste. */
+  cut: boolean;
+  /** The drop target of a drag: being checked, allowed, or refused by the core. */
+  drop: DropLook | undefined;
 }
 
-const Row = memo(function Row({ item, tree, top, query, selected, focused, expanded, data, level, drifts }: RowProps) {
+type DropLook = "checking" | "allowed" | "refused";
+
+function DropHint({ look, text, where }: { look: DropLook; text: string; where: string }) {
+  return (
+    <div
+      data-testid="tree-drop-hint"
+      data-look={look}
+      title={`Into ${where}`}
+      className={cx(
+        "flex items-start gap-1 rounded border px-1.5 py-0.5 text-[11px] shadow-sm",
+        look === "refused" ? "border-danger/50 bg-danger-soft text-danger" : look === "allowed" ? "border-accent/50 bg-panel text-accent" : "border-line bg-panel text-muted",
+      )}
+    >
+      {look === "refused" ? <Ban size={11} className="mt-px shrink-0" /> : look === "allowed" ? <CornerDownRight size={11} className="mt-px shrink-0" /> : <Loader2 size={11} className="mt-px shrink-0 animate-spin" />}
+      <span className="min-w-0 break-words">{text}</span>
+    </div>
+  );
+}
+
+const Row = memo(function Row({ item, tree, top, query, selected, focused, expanded, data, level, drifts, cut, drop }: RowProps) {
   const props = item.getProps();
   const isSystem = data.kind === "system";
   // Only this row re-renders when its node's live state changes.
@@ -229,11 +411,18 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
       data-kind={data.kind}
       data-state={isSystem ? undefined : state}
       data-selected={selected || undefined}
+      data-cut={cut || undefined}
+      data-drop={drop}
+      draggable
       style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${top}px)`, paddingLeft: 6 + level * 14 }}
       className={cx(
         "group flex cursor-default items-center gap-1.5 pr-2 text-[13px] outline-none",
         selected ? "bg-accent-soft text-fg" : "hover:bg-hover",
         selected && focused && "shadow-[inset_2px_0_0_var(--accent)]",
+        cut && "opacity-50 [&_span]:italic",
+        drop === "allowed" && "bg-accent-soft outline-2 -outline-offset-2 outline-accent",
+        drop === "refused" && "cursor-not-allowed bg-danger-soft outline-2 -outline-offset-2 outline-danger",
+        drop === "checking" && "outline-1 -outline-offset-1 outline-line-strong",
         "focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent",
       )}
     >
@@ -299,9 +488,11 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
   );
 });
 
-function TreeMenu({ model, target }: { model: TreeModel; target: string | null }) {
+function TreeMenu({ model, target, onPaste }: { model: TreeModel; target: string | null; onPaste: (into: string) => void }) {
   const item = target ? model.byName.get(target) : undefined;
   const selected = useUi((s) => s.selected);
+  const cut = useUi((s) => s.cut);
+  const pasteInto = !item ? "" : item.kind === "system" ? item.name : null;
   const many = item && selected.length > 1 && selected.includes(item.name);
   const client = useQueryClient();
   const scope = item ? scopeFor(model, many ? selected : [item.name]) : null;
@@ -345,6 +536,14 @@ function TreeMenu({ model, target }: { model: TreeModel; target: string | null }
           <ContextMenu.Separator className={menuSeparator} />
         </>
       )}
+      {cut.length > 0 && pasteInto !== null && (
+        <>
+          <ContextMenu.Item className={menuItem} onSelect={() => onPaste(pasteInto)} data-testid="menu-paste">
+            <ClipboardPaste size={14} /> {pasteInto ? `Paste ${cut.length === 1 ? baseName(cut[0]) : `${cut.length} items`} here` : `Paste ${cut.length === 1 ? baseName(cut[0]) : `${cut.length} items`} at the top level`} <Kbd>Ctrl+V</Kbd>
+          </ContextMenu.Item>
+          <ContextMenu.Separator className={menuSeparator} />
+        </>
+      )}
       <ContextMenu.Item className={menuItem} onSelect={() => actions.newNode(model, target ?? null)} data-testid="menu-new-node">
         <Plus size={14} /> New node{item ? " here" : ""} <Kbd>Ctrl+N</Kbd>
       </ContextMenu.Item>
@@ -359,6 +558,9 @@ function TreeMenu({ model, target }: { model: TreeModel; target: string | null }
       {item && (
         <>
           <ContextMenu.Separator className={menuSeparator} />
+          <ContextMenu.Item className={menuItem} onSelect={() => useUi.getState().setCut(many ? selected : [item.name])} data-testid="menu-cut">
+            <Scissors size={14} /> {many ? `Cut ${selected.length} items` : "Cut"} <Kbd>Ctrl+X</Kbd>
+          </ContextMenu.Item>
           <ContextMenu.Item className={menuItem} disabled={!!many} onSelect={() => actions.rename(item.name)} data-testid="menu-rename">
             <Pencil size={14} /> Rename or move… <Kbd>F2</Kbd>
           </ContextMenu.Item>

@@ -1,0 +1,573 @@
+//! The history of changes, for undo, redo and the history list. Every committed change's
+//! journal is kept in `.poni-desktop-history/` (see [`crate::journal`]); undoing one is a new
+//! change made of its inverse steps, redoing one a new change made of its steps again, both
+//! through the same journal, so they are all or nothing too and survive a restart. Whoever made
+//! the change (the app or the command line), the history is the same.
+//!
+//! Each entry is two files: `<seq>-<id>[.undo-N|.redo-N].json`, the journal with every file's
+//! contents before and after, and `<...>.view.json`, what the history list shows. The file
+//! names alone tell what can be undone and redone.
+
+use crate::diff::{property_diffs, PropertyDiff};
+use crate::error::{RepoError, Result};
+use crate::journal::{self, Action, Change, Journal, Op, Origin, HISTORY_DIR};
+use crate::repo::Repo;
+use crate::store::{self, EntryKind, NODE_FILE, SYSTEM_DIR, SYSTEM_FILE};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// At most this many entries are kept, and at most this many bytes of them (the newest entry
+/// always stays).
+const KEEP_ENTRIES: usize = 100;
+const KEEP_BYTES: u64 = 256 << 20;
+/// Items listed, with their properties, per entry.
+const ITEMS_SHOWN: usize = 50;
+const VIEW_SUFFIX: &str = ".view.json";
+
+/// How an item was changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ItemChangeKind {
+    Added,
+    Removed,
+    Changed,
+    Moved,
+}
+
+/// One node or system a change touched, with what changed in its properties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryItem {
+    pub name: String,
+    pub change: ItemChangeKind,
+    pub moved_to: Option<String>,
+    pub properties: Vec<PropertyDiff>,
+}
+
+/// One change in the history list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntryView {
+    pub id: String,
+    pub label: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub origin: Origin,
+    /// Undone and not redone since.
+    pub undone: bool,
+    /// The first items (at most 50).
+    pub items: Vec<HistoryItem>,
+    pub item_count: u32,
+}
+
+/// The history, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryView {
+    pub entries: Vec<HistoryEntryView>,
+    pub can_undo: bool,
+    pub can_redo: bool,
+    /// The label of the change an undo would take back, and of the one a redo would make again.
+    pub next_undo: Option<String>,
+    pub next_redo: Option<String>,
+}
+
+/// An instance that a change being undone had saved into a node: undo changes the repository
+/// only, so it still runs.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunningInstance {
+    pub node: String,
+    pub instance_id: String,
+    pub region: Option<String>,
+}
+
+/// What an undo or redo did: the change it undid or redid, and instances left running.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UndoOutcome {
+    pub entry: HistoryEntryView,
+    pub still_running: Vec<RunningInstance>,
+}
+
+/// An entry as its file name tells it.
+#[derive(Debug, Clone)]
+struct EntryFile {
+    seq: u64,
+    action: Action,
+    /// The name without `.json`.
+    name: String,
+}
+
+fn history_dir(root: &Path) -> PathBuf {
+    root.join(HISTORY_DIR)
+}
+
+pub(crate) fn summary_path(root: &Path, journal: &Journal) -> PathBuf {
+    history_dir(root).join(format!("{}{VIEW_SUFFIX}", journal.entry_name()))
+}
+
+/// `<seq>-<id>[.undo-N|.redo-N]`.
+fn parse_name(name: &str) -> Option<EntryFile> {
+    let (seq, rest) = name.split_once('-')?;
+    let seq = seq.parse().ok()?;
+    let (id, action) = match rest.split_once('.') {
+        None => (rest, Action::Change),
+        Some((id, action)) => (
+            id,
+            match action.split_once('-')? {
+                ("undo", of) => Action::Undo(of.parse().ok()?),
+                ("redo", of) => Action::Redo(of.parse().ok()?),
+                _ => return None,
+            },
+        ),
+    };
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then(|| EntryFile { seq, action, name: name.to_string() })
+}
+
+/// Every entry, oldest first.
+fn entries(root: &Path) -> Result<Vec<EntryFile>> {
+    let dir = history_dir(root);
+    let read = match fs::read_dir(&dir) {
+        Ok(read) => read,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(RepoError::io(&dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in read {
+        let entry = entry.map_err(|e| RepoError::io(&dir, e))?;
+        let Ok(file_name) = entry.file_name().into_string() else { continue };
+        if let Some(name) = file_name.strip_suffix(".json").filter(|n| !n.ends_with(".view")) {
+            out.extend(parse_name(name));
+        }
+    }
+    out.sort_by_key(|e| e.seq);
+    Ok(out)
+}
+
+pub(crate) fn next_seq(root: &Path) -> Result<u64> {
+    Ok(entries(root)?.last().map_or(1, |e| e.seq + 1))
+}
+
+/// Drops the oldest entries beyond the history's size, with their kept folders.
+pub(crate) fn prune(root: &Path) -> Result<()> {
+    let dir = history_dir(root);
+    let all = entries(root)?;
+    let mut bytes = 0;
+    let mut kept = 0;
+    for entry in all.iter().rev() {
+        let file = dir.join(format!("{}.json", entry.name));
+        bytes += fs::symlink_metadata(&file).map(|m| m.len()).unwrap_or(0);
+        kept += 1;
+        if kept == 1 || (kept <= KEEP_ENTRIES && bytes <= KEEP_BYTES) {
+            continue;
+        }
+        for suffix in [".json", VIEW_SUFFIX] {
+            let path = dir.join(format!("{}{suffix}", entry.name));
+            store::remove_leftover(&path).map_err(|e| RepoError::io(&path, e))?;
+        }
+        let folder = dir.join(format!("{}.kept", entry.name));
+        if store::entry_kind(&folder).map_err(|e| RepoError::io(&folder, e))? == EntryKind::Dir {
+            // remove_dir_all does not follow links inside the folder.
+            fs::remove_dir_all(&folder).map_err(|e| RepoError::io(&folder, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// What can be undone (top last) and redone: (the change, the entry that last applied it).
+#[derive(Default)]
+struct Stacks {
+    done: Vec<(u64, u64)>,
+    redo: Vec<(u64, u64)>,
+    undone: HashSet<u64>,
+}
+
+fn replay(entries: &[EntryFile]) -> Stacks {
+    let mut s = Stacks::default();
+    for e in entries {
+        match e.action {
+            Action::Change => {
+                s.done.push((e.seq, e.seq));
+                s.redo.clear();
+            }
+            Action::Undo(of) if s.done.last().is_some_and(|d| d.0 == of) => {
+                s.done.pop();
+                s.redo.push((of, e.seq));
+                s.undone.insert(of);
+            }
+            Action::Redo(of) if s.redo.last().is_some_and(|d| d.0 == of) => {
+                s.redo.pop();
+                s.done.push((of, e.seq));
+                s.undone.remove(&of);
+            }
+            // An entry that does not fit (its change was pruned): nothing to undo there.
+            Action::Undo(_) | Action::Redo(_) => {}
+        }
+    }
+    s
+}
+
+fn read_entry(root: &Path, entries: &[EntryFile], seq: u64) -> Result<Journal> {
+    let entry = entries.iter().find(|e| e.seq == seq).ok_or(RepoError::NothingToUndo)?;
+    let path = history_dir(root).join(format!("{}.json", entry.name));
+    let text = match store::read_contents(&path).map_err(|e| RepoError::io(&path, e))? {
+        store::Contents::Text(text) => text,
+        store::Contents::Refused(kind) => return Err(store::refused(&path, kind)),
+        _ => return Err(RepoError::Journal(format!("{}: the history entry is missing or not text", path.display()))),
+    };
+    let journal: Journal =
+        serde_json::from_str(&text).map_err(|e| RepoError::Journal(format!("{}: the history entry cannot be read ({e})", path.display())))?;
+    journal::check_journal(&path, &journal)?;
+    Ok(journal)
+}
+
+/// The item a path in `system/` belongs to, and whether the path is the item's file.
+fn item_of(rel: &str) -> String {
+    let inside = rel.strip_prefix(SYSTEM_DIR).and_then(|r| r.strip_prefix('/')).unwrap_or(rel);
+    inside.strip_suffix(&format!("/{NODE_FILE}")).or_else(|| inside.strip_suffix(&format!("/{SYSTEM_FILE}"))).unwrap_or(inside).to_string()
+}
+
+fn parse(text: Option<&str>) -> Option<Value> {
+    text.and_then(|t| serde_json::from_str(t).ok())
+}
+
+/// The items of a change, the first ones with their properties, and how many there are.
+fn items(ops: &[Op]) -> (Vec<HistoryItem>, u32) {
+    let mut out = Vec::new();
+    let mut count = 0u32;
+    for op in ops {
+        let (name, change, moved_to, before, after) = match op {
+            Op::Write { path, before, after } => {
+                let change = if before.is_some() { ItemChangeKind::Changed } else { ItemChangeKind::Added };
+                (item_of(path), change, None, before.as_deref(), Some(after.as_str()))
+            }
+            Op::Delete { path, .. } => (item_of(path), ItemChangeKind::Removed, None, None, None),
+            Op::Remove { path, .. } => (item_of(path), ItemChangeKind::Removed, None, None, None),
+            Op::Move { from, to } if from.starts_with(SYSTEM_DIR) => (item_of(from), ItemChangeKind::Moved, Some(item_of(to)), None, None),
+            Op::Move { to, .. } => (item_of(to), ItemChangeKind::Added, None, None, None),
+            Op::Mkdir { .. } | Op::Rmdir { .. } => continue,
+        };
+        count += 1;
+        if out.len() < ITEMS_SHOWN {
+            let properties = if before.is_some() || after.is_some() { property_diffs(parse(before).as_ref(), parse(after).as_ref()) } else { Vec::new() };
+            out.push(HistoryItem { name, change, moved_to, properties });
+        }
+    }
+    (out, count)
+}
+
+/// Writes what the history list shows of a change, beside it (during the change: a crash
+/// before the commit point removes it with the rest).
+pub(crate) fn write_summary(root: &Path, journal: &Journal) -> Result<()> {
+    let (items, item_count) = items(&journal.ops);
+    let view = HistoryEntryView { id: journal.entry_name(), label: journal.label.clone(), at: rfc3339(journal.at), origin: journal.origin, undone: false, items, item_count };
+    let path = summary_path(root, journal);
+    let bytes = serde_json::to_vec(&view).expect("a history entry serializes");
+    store::remove_leftover(&path).and_then(|()| store::create_new(&path)).and_then(|mut f| std::io::Write::write_all(&mut f, &bytes)).map_err(|e| RepoError::io(&path, e))
+}
+
+fn read_summary(root: &Path, entry: &EntryFile) -> Option<HistoryEntryView> {
+    let path = history_dir(root).join(format!("{}{VIEW_SUFFIX}", entry.name));
+    match store::read_contents(&path) {
+        Ok(store::Contents::Text(text)) => serde_json::from_str(&text).ok(),
+        _ => None,
+    }
+}
+
+/// The steps that take a change back: in reverse order, each one's opposite, at the place its
+/// file is once the change is complete.
+fn inverse(ops: &[Op]) -> Vec<Op> {
+    ops.iter()
+        .enumerate()
+        .rev()
+        .map(|(i, op)| {
+            let now = |p: &str| journal::where_now(ops, i, p);
+            match op {
+                Op::Mkdir { path } => Op::Rmdir { path: now(path) },
+                Op::Rmdir { path } => Op::Mkdir { path: path.clone() },
+                Op::Write { path, before: Some(before), after } => Op::Write { path: now(path), before: Some(after.clone()), after: before.clone() },
+                Op::Write { path, before: None, after } => Op::Delete { path: now(path), before: after.clone() },
+                Op::Delete { path, before } => Op::Write { path: path.clone(), before: None, after: before.clone() },
+                Op::Remove { path, kept } => Op::Move { from: kept.clone(), to: path.clone() },
+                Op::Move { from, to } => Op::Move { from: to.clone(), to: from.clone() },
+            }
+        })
+        .collect()
+}
+
+/// The steps of a change made again: the same, each removed folder kept anew.
+fn again(ops: &[Op]) -> Vec<Op> {
+    ops.iter()
+        .map(|op| match op {
+            Op::Remove { path, .. } => Op::Remove { path: path.clone(), kept: String::new() },
+            other => other.clone(),
+        })
+        .collect()
+}
+
+/// The items whose files are not as the steps expect them (changed since, by hand, another
+/// program or a pull).
+fn changed_since(root: &Path, ops: &[Op]) -> Result<Vec<String>> {
+    let abs = |rel: &str| rel.split('/').fold(root.to_path_buf(), |p, s| p.join(s));
+    let kind = |rel: &str| -> Result<EntryKind> {
+        let path = abs(rel);
+        store::entry_kind(&path).map_err(|e| RepoError::io(&path, e))
+    };
+    let holds = |rel: &str, expected: &str| -> Result<bool> {
+        let path = abs(rel);
+        Ok(match store::read_contents(&path).map_err(|e| RepoError::io(&path, e))? {
+            store::Contents::Text(text) => text == expected || (parse(Some(&text)).is_some() && parse(Some(&text)) == parse(Some(expected))),
+            _ => false,
+        })
+    };
+    let mut out = Vec::new();
+    for op in ops {
+        let ok = match op {
+            Op::Mkdir { path } => kind(path)? == EntryKind::Missing,
+            Op::Rmdir { path } | Op::Remove { path, .. } => kind(path)? == EntryKind::Dir,
+            Op::Write { path, before: Some(before), .. } | Op::Delete { path, before } => holds(path, before)?,
+            Op::Write { path, before: None, .. } => kind(path)? == EntryKind::Missing,
+            Op::Move { from, to } => kind(from)? == EntryKind::Dir && kind(to)? == EntryKind::Missing,
+        };
+        if !ok {
+            let rel = match op {
+                Op::Move { from, .. } if from.starts_with(SYSTEM_DIR) => from,
+                Op::Move { to, .. } => to,
+                Op::Mkdir { path } | Op::Rmdir { path } | Op::Remove { path, .. } | Op::Write { path, .. } | Op::Delete { path, .. } => path,
+            };
+            let name = item_of(rel);
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Instances a change saved into nodes (`cloud.instance`) that taking it back forgets.
+fn instances_forgotten(ops: &[Op]) -> Vec<RunningInstance> {
+    let instance = |v: &Option<Value>| v.as_ref().and_then(|v| v.pointer("/cloud/instance")).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    ops.iter()
+        .filter_map(|op| {
+            let Op::Write { path, before, after } = op else { return None };
+            let (before, after) = (parse(before.as_deref()), parse(Some(after)));
+            let id = instance(&after).filter(|id| instance(&before).as_ref() != Some(id))?;
+            let region = after.as_ref().and_then(|v| v.pointer("/cloud/region")).and_then(Value::as_str).map(str::to_string);
+            Some(RunningInstance { node: item_of(path), instance_id: id, region })
+        })
+        .collect()
+}
+
+impl Repo {
+    /// The history, newest first, with what can be undone and redone.
+    pub fn history(&self) -> Result<HistoryView> {
+        let root = self.root();
+        let all = entries(root)?;
+        let stacks = replay(&all);
+        let entries: Vec<HistoryEntryView> = all
+            .iter()
+            .rev()
+            .filter_map(|e| {
+                let mut view = read_summary(root, e)?;
+                view.undone = stacks.undone.contains(&e.seq);
+                Some(view)
+            })
+            .collect();
+        let label_of = |top: Option<&(u64, u64)>| {
+            let seq = top?.0;
+            let name = &all.iter().find(|e| e.seq == seq)?.name;
+            entries.iter().find(|v| &v.id == name).map(|v| v.label.clone())
+        };
+        Ok(HistoryView {
+            next_undo: label_of(stacks.done.last()),
+            next_redo: label_of(stacks.redo.last()),
+            can_undo: !stacks.done.is_empty(),
+            can_redo: !stacks.redo.is_empty(),
+            entries,
+        })
+    }
+
+    /// Takes the newest change that is not undone back, as a change of its own. Refused,
+    /// changing nothing, when a file it touched was changed since.
+    pub fn undo(&self) -> Result<UndoOutcome> {
+        self.step_history(true)
+    }
+
+    /// Makes the newest undone change again.
+    pub fn redo(&self) -> Result<UndoOutcome> {
+        self.step_history(false)
+    }
+
+    fn step_history(&self, undo: bool) -> Result<UndoOutcome> {
+        let _lock = self.lock()?;
+        let root = self.root();
+        let all = entries(root)?;
+        let stacks = replay(&all);
+        let top = if undo { stacks.done.last() } else { stacks.redo.last() };
+        let Some(&(original, applied)) = top else {
+            return Err(if undo { RepoError::NothingToUndo } else { RepoError::NothingToRedo });
+        };
+        let first = read_entry(root, &all, original)?;
+        let (ops, still_running, action, verb) = if undo {
+            let last = if applied == original { first.clone() } else { read_entry(root, &all, applied)? };
+            (inverse(&last.ops), instances_forgotten(&last.ops), Action::Undo(original), "Undo")
+        } else {
+            (again(&first.ops), Vec::new(), Action::Redo(original), "Redo")
+        };
+        let changed = changed_since(root, &ops)?;
+        if !changed.is_empty() {
+            return Err(RepoError::ChangedSince { label: first.label.clone(), undo, items: changed });
+        }
+        Change::undoing(root, format!("{verb}: {}", first.label), action, ops).commit()?;
+        let entry_file = all.iter().find(|e| e.seq == original).expect("read above");
+        let mut entry = read_summary(root, entry_file).unwrap_or_else(|| {
+            let (items, item_count) = items(&first.ops);
+            HistoryEntryView { id: first.entry_name(), label: first.label.clone(), at: rfc3339(first.at), origin: first.origin, undone: false, items, item_count }
+        });
+        entry.undone = undo;
+        Ok(UndoOutcome { entry, still_running })
+    }
+}
+
+/// Seconds since 1970 as an RFC 3339 time in UTC (`2026-12-02T11:00:00Z`).
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rest = secs % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::props::Assignment;
+    use crate::repo::AddNodes;
+    use crate::target::Target;
+
+    fn repo() -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init(dir.path().join("r")).unwrap();
+        (dir, repo)
+    }
+
+    fn node(repo: &Repo, name: &str) -> Option<Value> {
+        fs::read_to_string(repo.file_of(name, crate::Kind::Node)).ok().map(|t| serde_json::from_str(&t).unwrap())
+    }
+
+    #[test]
+    fn times_are_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_796_209_200), "2026-12-02T11:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn every_kind_of_change_is_undone_and_redone() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes { ids: 1..=3, ..AddNodes::new("web/n{id}") }).unwrap();
+        repo.add_nodes(&AddNodes { inherit: Some(Target::new("web/n1", true).unwrap()), ..AddNodes::new("web/clone") }).unwrap();
+        let start = repo.tree().unwrap().items().iter().map(|i| (i.name.clone(), i.props.clone())).collect::<Vec<_>>();
+        repo.set(&Target::new("web/n", false).unwrap(), &[Assignment::parse("cloud.type=t3.large").unwrap()]).unwrap();
+        repo.rename("web/n1", "db/n1").unwrap();
+        repo.remove("web/n2").unwrap();
+        repo.add_system("empty/one").unwrap();
+        let end = repo.tree().unwrap().items().iter().map(|i| (i.name.clone(), i.props.clone())).collect::<Vec<_>>();
+        let labels: Vec<_> = repo.history().unwrap().entries.iter().map(|e| e.label.clone()).collect();
+        assert_eq!(labels[0], "Add system empty/one");
+        assert_eq!(labels[1], "Remove web/n2");
+        assert_eq!(labels[2], "Move web/n1 to db/n1");
+        for _ in 0..4 {
+            repo.undo().unwrap();
+        }
+        let now = repo.tree().unwrap().items().iter().map(|i| (i.name.clone(), i.props.clone())).collect::<Vec<_>>();
+        assert_eq!(now, start);
+        assert!(!repo.root().join("system/db").exists() && !repo.root().join("system/empty").exists());
+        for _ in 0..4 {
+            repo.redo().unwrap();
+        }
+        let now = repo.tree().unwrap().items().iter().map(|i| (i.name.clone(), i.props.clone())).collect::<Vec<_>>();
+        assert_eq!(now, end);
+        assert_eq!(node(&repo, "web/clone").unwrap()["parent"], "db/n1");
+        assert!(matches!(repo.redo(), Err(RepoError::NothingToRedo)));
+        // After a restart the same: a fresh Repo sees the same history.
+        let again = Repo::open(repo.root()).unwrap();
+        again.undo().unwrap();
+        assert!(!again.root().join("system/empty").exists());
+        // A new change drops what could be redone.
+        again.add_system("other").unwrap();
+        assert!(!again.history().unwrap().can_redo);
+    }
+
+    #[test]
+    fn the_list_says_what_changed_and_an_undone_entry_is_marked() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("web/a")).unwrap();
+        repo.set(&Target::new("web/a", true).unwrap(), &[Assignment::parse("cloud.type=t3.large").unwrap()]).unwrap();
+        let view = repo.history().unwrap();
+        let set = &view.entries[0];
+        assert_eq!(set.origin, Origin::CommandLine);
+        assert_eq!(set.items[0].name, "web/a");
+        assert_eq!(set.items[0].change, ItemChangeKind::Changed);
+        assert_eq!(set.items[0].properties, [PropertyDiff { key: "cloud.type".into(), before: None, after: Some("t3.large".into()) }]);
+        let outcome = repo.undo().unwrap();
+        assert_eq!(outcome.entry.label, set.label);
+        let view = repo.history().unwrap();
+        assert!(view.entries[0].label.starts_with("Undo: "));
+        assert!(view.entries[1].undone);
+        assert!(view.can_redo && view.can_undo);
+        assert_eq!(view.next_redo.as_deref(), Some(set.label.as_str()));
+        assert_eq!(view.next_undo.as_deref(), Some("Add node web/a"));
+    }
+
+    #[test]
+    fn undo_is_refused_when_a_file_changed_since() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("a")).unwrap();
+        repo.set(&Target::all(), &[Assignment::parse("x=1").unwrap()]).unwrap();
+        fs::write(repo.file_of("a", crate::Kind::Node), "{\"x\": \"by hand\"}").unwrap();
+        let err = repo.undo().unwrap_err();
+        assert_eq!(err.code(), "history.changed_since");
+        assert!(err.to_string().contains("'a'"), "{err}");
+        assert_eq!(node(&repo, "a").unwrap()["x"], "by hand");
+    }
+
+    #[test]
+    fn undoing_a_saved_instance_says_it_still_runs() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("a")).unwrap();
+        repo.update_each(&["a".to_string()], |_, p| {
+            let mut out = Vec::new();
+            out.extend(crate::props::set_path(p, "cloud.region", "eu-west-1".into())?);
+            out.extend(crate::props::set_path(p, "cloud.instance", "i-123".into())?);
+            Ok(out)
+        })
+        .unwrap();
+        let outcome = repo.undo().unwrap();
+        assert_eq!(outcome.still_running, [RunningInstance { node: "a".into(), instance_id: "i-123".into(), region: Some("eu-west-1".into()) }]);
+        assert!(node(&repo, "a").unwrap().get("cloud").is_none());
+    }
+
+    #[test]
+    fn old_entries_are_pruned() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("a")).unwrap();
+        for i in 0..(KEEP_ENTRIES + 5) {
+            repo.set(&Target::all(), &[Assignment::parse(&format!("x:int={i}")).unwrap()]).unwrap();
+        }
+        assert_eq!(entries(repo.root()).unwrap().len(), KEEP_ENTRIES);
+        assert_eq!(repo.history().unwrap().entries.len(), KEEP_ENTRIES);
+    }
+}
