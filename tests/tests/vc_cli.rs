@@ -49,16 +49,16 @@ fn history_is_shared_through_a_remote_and_a_conflict_is_resolved() {
     assert!(status.contains("Commit mode: each change is committed") && status.contains("Nothing changed since the last commit"), "{status}");
     assert!(status.contains("No remote"), "{status}");
 
-    // Each-change mode: every command is a commit, the command line its message.
+    // Each-change mode: every change is a commit, its history label the message.
     a.ok(&["set", "web/a", "user=root"]);
-    assert_eq!(head_message(&a_root).1, "poni set web/a user=root");
-    assert!(a.ok(&["vc", "status"]).stdout.contains("poni set web/a user=root"));
+    assert_eq!(head_message(&a_root).1, "Set user=root on web/a");
+    assert!(a.ok(&["vc", "status"]).stdout.contains("Set user=root on web/a"));
 
     // Checkpoint mode: changes wait for a checkpoint.
     assert!(a.ok(&["vc", "mode", "checkpoint"]).stdout.contains("checkpoints"));
     fails_with(&a.run(&["vc", "mode", "sometimes"]), 2, "sometimes");
     a.ok(&["set", "web/b", "user=admin"]);
-    assert_eq!(head_message(&a_root).1, "poni set web/a user=root");
+    assert_eq!(head_message(&a_root).1, "Set user=root on web/a");
     let diff = a.ok(&["vc", "diff", "web/b"]).stdout;
     assert!(diff.contains("system/web/b/node.json") && diff.lines().any(|l| l.starts_with('+') && l.contains("admin")), "{diff}");
     assert_eq!(a.ok(&["vc", "diff", "web/a"]).stdout, "", "web/a has no changes");
@@ -111,7 +111,9 @@ fn history_is_shared_through_a_remote_and_a_conflict_is_resolved() {
     a.ok(&["vc", "push"]);
     let b_pulled = b.ok(&["vc", "pull"]).stdout;
     assert!(b_pulled.starts_with("Pulled: "), "{b_pulled}");
-    assert!(b_pulled.contains("web/b"), "{b_pulled}");
+    // The merge took their side, which the clone had already: its files stay as they were.
+    assert!(b_pulled.contains("0 item(s) changed"), "{b_pulled}");
+    assert_eq!(node(&b_root, "web/a")["cloud"]["region"], "us-east-1");
     assert_eq!(node(&b_root, "web/b")["user"], "admin");
     assert_eq!(b.ok(&["vc", "pull"]).stdout, "Already up to date\n");
     let mut listed = poni08.node_names(&b_root);

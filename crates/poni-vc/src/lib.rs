@@ -569,7 +569,7 @@ pub fn after_change(root: &Path, label: &str) -> Result<Option<CommitInfo>> {
     if mode_of(&repo)? != VcMode::EachChange || load_merge(&repo)?.is_some() || repo.state() != RepositoryState::Clean {
         return Ok(None);
     }
-    let _lock = lock(root)?;
+    // The core calls this at the end of a change, under the repository lock it holds.
     commit_all(&repo, Some(label.trim()).filter(|l| !l.is_empty()))
 }
 

@@ -1,5 +1,5 @@
 import { act, fireEvent, screen, waitFor } from "@testing-library/react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RepoTree } from "../components/tree/RepoTree";
 import { useUi } from "../lib/store";
 import { buildModel } from "../lib/treeModel";
@@ -13,10 +13,16 @@ vi.mock("../lib/backend", async (orig) => {
   return { ...actual, backend: backendMock, events: { onRepoChanged: () => Promise.resolve(() => {}) } };
 });
 
-function transfer() {
-  const data = new Map<string, string>();
-  return { setData: (t: string, v: string) => data.set(t, v), getData: (t: string) => data.get(t) ?? "", effectAllowed: "", dropEffect: "", types: [] as string[] };
-}
+// jsdom has no layout: document.elementFromPoint answers from `spots`, the element "at" (10, 100·i).
+let spots: Element[] = [];
+const at = (el: Element) => {
+  let i = spots.indexOf(el);
+  if (i < 0) i = spots.push(el) - 1;
+  return { clientX: 10, clientY: i * 100, pointerId: 1, button: 0, buttons: 1 };
+};
+const press = (el: Element) => fireEvent.pointerDown(el, at(el));
+const moveTo = (el: Element) => fireEvent.pointerMove(el, at(el));
+const release = (el: Element) => fireEvent.pointerUp(el, { ...at(el), buttons: 0 });
 
 const row = (name: string) => screen.getByTestId(`tree-row-${name}`);
 
@@ -24,6 +30,11 @@ describe("moving in the tree", () => {
   beforeEach(() => {
     resetUi();
     resetBackend();
+    spots = [];
+    document.elementFromPoint = (_x: number, y: number) => spots[Math.round(y / 100)] ?? null;
+  });
+  afterEach(() => {
+    delete (document as { elementFromPoint?: unknown }).elementFromPoint;
   });
 
   it("drags the selection onto a system: the core's check shows on the row, the drop moves and selects the new names", async () => {
@@ -38,18 +49,23 @@ describe("moving in the tree", () => {
     renderWithProviders(<RepoTree model={buildModel(demoTree)} />);
     fireEvent.click(row("drumbo1"));
     fireEvent.click(row("drumbo2"), { ctrlKey: true });
-    const dt = transfer();
-    fireEvent.dragStart(row("drumbo2"), { dataTransfer: dt });
-    expect(JSON.parse(dt.getData("application/x-poni-items"))).toEqual(["drumbo1", "drumbo2"]);
-    fireEvent.dragOver(row("webshop"), { dataTransfer: dt });
-    fireEvent.dragOver(row("webshop"), { dataTransfer: dt });
+    press(row("drumbo2"));
+    // A few px is not a drag yet.
+    fireEvent.pointerMove(row("drumbo2"), { ...at(row("drumbo2")), clientX: 12, clientY: 1 });
+    expect(screen.queryByTestId("tree-drag-label")).toBeNull();
+    moveTo(row("webshop"));
+    moveTo(row("webshop"));
+    // Dragging a row of the selection drags the whole selection.
+    expect(screen.getByTestId("tree-drag-label")).toHaveTextContent("2 items");
+    expect(useUi.getState().selected).toEqual(["drumbo1", "drumbo2"]);
     const hint = await screen.findByText("Move 2 here → webshop/drumbo1, webshop/drumbo2");
     expect(hint.closest("[data-testid=tree-drop-hint]")).toHaveAttribute("data-look", "allowed");
     expect(backendMock.checkMove).toHaveBeenCalledTimes(1);
     expect(backendMock.checkMove).toHaveBeenCalledWith(["drumbo1", "drumbo2"], "webshop");
     expect(row("webshop")).toHaveAttribute("data-drop", "allowed");
 
-    fireEvent.drop(row("webshop"), { dataTransfer: dt });
+    release(row("webshop"));
+    expect(screen.queryByTestId("tree-drag-label")).toBeNull();
     await waitFor(() => expect(backendMock.moveItems).toHaveBeenCalledWith(["drumbo1", "drumbo2"], "webshop"));
     await waitFor(() => expect(useUi.getState().selected).toEqual(["webshop/drumbo1", "webshop/drumbo2"]));
     expect(useUi.getState().current).toBe("webshop/drumbo2");
@@ -60,16 +76,15 @@ describe("moving in the tree", () => {
     backendMock.checkMove.mockResolvedValue({ moves: [], problems: [{ name: "webshop", code: "repo.move_into_itself", message: "webshop cannot move into itself" }] });
     useUi.setState({ expanded: ["webshop"] });
     renderWithProviders(<RepoTree model={buildModel(demoTree)} />);
-    const dt = transfer();
-    fireEvent.dragStart(row("webshop"), { dataTransfer: dt });
+    press(row("webshop"));
+    moveTo(row("webshop/frontend"));
     expect(useUi.getState().selected).toEqual(["webshop"]);
-    fireEvent.dragOver(row("webshop/frontend"), { dataTransfer: dt });
     const hint = await screen.findByTestId("tree-drop-hint");
     await waitFor(() => expect(hint).toHaveTextContent("webshop cannot move into itself"));
     expect(hint).toHaveAttribute("data-look", "refused");
     expect(row("webshop/frontend")).toHaveAttribute("data-drop", "refused");
     expect(backendMock.checkMove).toHaveBeenCalledWith(["webshop"], "webshop/frontend");
-    fireEvent.drop(row("webshop/frontend"), { dataTransfer: dt });
+    release(row("webshop/frontend"));
     await screen.findByTestId("tree-move-problem");
     expect(screen.getByTestId("tree-move-problem")).toHaveTextContent("webshop cannot move into itself");
     expect(backendMock.moveItems).not.toHaveBeenCalled();
@@ -80,16 +95,50 @@ describe("moving in the tree", () => {
     backendMock.moveItems.mockResolvedValue(["db1"]);
     useUi.setState({ expanded: ["webshop", "webshop/backend"] });
     renderWithProviders(<RepoTree model={buildModel(demoTree)} />);
-    const dt = transfer();
-    fireEvent.dragStart(row("webshop/backend/db1"), { dataTransfer: dt });
-    fireEvent.dragOver(row("drumbo1"), { dataTransfer: dt });
+    press(row("webshop/backend/db1"));
+    moveTo(row("drumbo1"));
     expect(screen.queryByTestId("tree-drop-hint")).toBeNull();
-    fireEvent.dragOver(screen.getByTestId("tree-top-level"), { dataTransfer: dt });
+    expect(row("drumbo1")).not.toHaveAttribute("data-drop");
+    moveTo(screen.getByTestId("tree-top-level"));
     await screen.findByText("Move here → db1");
+    expect(screen.getByTestId("tree")).toHaveAttribute("data-drop", "allowed");
     expect(backendMock.checkMove).toHaveBeenCalledWith(["webshop/backend/db1"], "");
-    fireEvent.drop(screen.getByTestId("tree-top-level"), { dataTransfer: dt });
+    release(screen.getByTestId("tree-top-level"));
     await waitFor(() => expect(backendMock.moveItems).toHaveBeenCalledWith(["webshop/backend/db1"], ""));
     await waitFor(() => expect(useUi.getState().selected).toEqual(["db1"]));
+  });
+
+  it("a press without movement is a click that selects; Escape cancels a drag; a release on no target moves nothing and does not select", async () => {
+    backendMock.checkMove.mockResolvedValue({ moves: [{ from: "drumbo1", to: "webshop/drumbo1" }], problems: [] });
+    renderWithProviders(<RepoTree model={buildModel(demoTree)} />);
+    press(row("drumbo1"));
+    release(row("drumbo1"));
+    fireEvent.click(row("drumbo1"));
+    expect(useUi.getState().selected).toEqual(["drumbo1"]);
+    press(row("drumbo3"));
+    release(row("drumbo3"));
+    fireEvent.click(row("drumbo3"), { ctrlKey: true });
+    expect(useUi.getState().selected).toEqual(["drumbo1", "drumbo3"]);
+
+    // Escape: the drag ends, nothing is checked any more, the release moves nothing.
+    press(row("drumbo1"));
+    moveTo(row("webshop"));
+    expect(row("webshop")).toHaveAttribute("data-drop");
+    fireEvent.keyDown(row("drumbo1"), { key: "Escape", code: "Escape" });
+    expect(row("webshop")).not.toHaveAttribute("data-drop");
+    expect(screen.queryByTestId("tree-drag-label")).toBeNull();
+    release(row("webshop"));
+    fireEvent.click(screen.getByTestId("tree"));
+    expect(useUi.getState().selected).toEqual(["drumbo1", "drumbo3"]);
+
+    // Released over a node row (no target): nothing moves, and the click the release makes does not select it.
+    press(row("drumbo1"));
+    moveTo(row("drumbo2"));
+    release(row("drumbo2"));
+    fireEvent.click(row("drumbo2"));
+    expect(useUi.getState().selected).toEqual(["drumbo1", "drumbo3"]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(backendMock.moveItems).not.toHaveBeenCalled();
   });
 
   it("cuts with Ctrl+X, pastes into the selected system with Ctrl+V, and Escape cancels the cut", async () => {

@@ -77,7 +77,9 @@ function Entry({ entry, index, open, onToggle }: { entry: HistoryEntryView; inde
     <li data-testid={`history-entry-${index}`} data-undone={entry.undone || undefined} className={cx(entry.undone && "opacity-55")}>
       <button className="flex w-full min-w-0 items-center gap-2 px-3 py-2 text-left hover:bg-hover" aria-expanded={open} onClick={onToggle}>
         <ChevronRight size={13} className={cx("shrink-0 text-muted transition-transform", open && "rotate-90")} />
-        <span className={cx("min-w-0 flex-1 truncate text-[13px]", entry.undone && "line-through")}>{entry.label}</span>
+        <span className={cx("min-w-0 flex-1 truncate text-[13px]", entry.undone && "line-through")} title={entry.label} data-testid={`history-label-${index}`}>
+          {entry.label}
+        </span>
         {entry.undone && <span className="shrink-0 text-[11px] text-faint">undone</span>}
         <span
           className={cx("flex shrink-0 items-center gap-1 rounded px-1.5 py-px text-[11px]", entry.origin === "app" ? "bg-accent-soft text-accent" : "bg-panel-2 text-muted")}

@@ -1,6 +1,7 @@
 // The tree of systems and nodes: the window's spine. headless-tree keeps focus, selection and
 // folding; only the visible rows are rendered (@tanstack/react-virtual), so 10,000 nodes stay fast.
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent as ReactDragEvent, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from "react";
+import { createPortal } from "react-dom";
 import { hotkeysCoreFeature, selectionFeature, syncDataLoaderFeature, type ItemInstance, type TreeInstance } from "@headless-tree/core";
 import { useTree } from "@headless-tree/react";
 import { useVirtualizer } from "@tanstack/react-virtual";
@@ -19,8 +20,20 @@ import { cloudActions, scopeFor, scopeLabel, useLiveLook } from "../../lib/cloud
 import { DRIFT_LABEL, useDrift } from "../../lib/drift";
 import { moveInto, moveSummary, useMoveCheck } from "../../lib/moves";
 
-/** The drag payload type of tree items (their full names, JSON). */
-export const ITEMS_MIME = "application/x-poni-items";
+/** How far (px) the pointer travels with the button held before a press becomes a drag. */
+export const DRAG_THRESHOLD = 4;
+
+const ROW_SELECTOR = '[data-name][data-testid^="tree-row-"]';
+
+/**
+ * The tree row or top-level drop area under a point (viewport coordinates), or null. Drags use
+ * pointer events, not HTML5 drag and drop (which WebKitGTK/WebDriver do not deliver reliably), so
+ * the drop target is found by hit-testing.
+ */
+export function dropElementAt(x: number, y: number): Element | null {
+  const el = typeof document.elementFromPoint === "function" ? document.elementFromPoint(x, y) : null;
+  return el?.closest(`${ROW_SELECTOR}, [data-testid="tree-top-level"]`) ?? null;
+}
 
 /** Where a paste goes: the current item if a system, else its system; nothing current: the top level. */
 export function pasteTarget(model: TreeModel, current: string | null, selected: string[]): string {
@@ -174,53 +187,113 @@ export function RepoTree({ model }: { model: TreeModel }) {
   const containerProps = tree.getContainerProps("Systems and nodes");
   const virtualItems = virtualizer.getVirtualItems();
 
-  // ---- drag and drop (native HTML5 events: they work in WebKitGTK) ----
+  // ---- drag and drop with pointer events (press, move past DRAG_THRESHOLD, release over a target) ----
   const setTarget = (target: string | null) => {
     const d = dragRef.current;
     if (d && d.target !== target) setDrag({ ...d, target });
   };
-  const targetOf = (e: ReactDragEvent): string | null => {
-    const row = (e.target as HTMLElement).closest<HTMLElement>("[data-name]");
-    if (!row) return "";
-    if (row.dataset.kind === "system") return row.dataset.name ?? null;
-    return null;
+  /** The system a drop at (x, y) would go into ("" = the top level); null: no target there. */
+  const targetAt = (x: number, y: number): string | null => {
+    const el = dropElementAt(x, y) as HTMLElement | null;
+    if (!el || !scrollRef.current?.contains(el)) return null;
+    if (el.dataset.testid === "tree-top-level") return "";
+    return el.dataset.kind === "system" ? (el.dataset.name ?? null) : null;
   };
-  const onDragStart = (e: ReactDragEvent) => {
-    const row = (e.target as HTMLElement).closest<HTMLElement>("[data-name]");
+  const labelRef = useRef<HTMLDivElement>(null);
+  const pointRef = useRef({ x: 0, y: 0 });
+  /** Ends the press or drag in progress (removes its window listeners). */
+  const endPressRef = useRef<(() => void) | null>(null);
+  /** A drag just ended: the click its release may produce must not select. */
+  const suppressClickRef = useRef(false);
+  useEffect(() => () => endPressRef.current?.(), []);
+
+  const onPointerDown = (e: ReactPointerEvent) => {
+    suppressClickRef.current = false;
+    if (e.button !== 0 || endPressRef.current) return;
+    const row = (e.target as HTMLElement).closest<HTMLElement>(ROW_SELECTOR);
     const name = row?.dataset.name;
     if (!name) return;
-    const ui = useUi.getState();
-    const names = ui.selected.includes(name) ? ui.selected : [name];
-    if (!ui.selected.includes(name)) ui.select([name], name);
-    e.dataTransfer?.setData(ITEMS_MIME, JSON.stringify(names));
-    e.dataTransfer?.setData("text/plain", names.join("\n"));
-    if (e.dataTransfer) e.dataTransfer.effectAllowed = "move";
-    setProblem(null);
-    setDrag({ names, target: null });
+    const pointerId = e.pointerId;
+    const start = { x: e.clientX, y: e.clientY };
+    let names: string[] | null = null; // set once the press became a drag
+    let edge = 0; // auto-scroll speed near the tree's top or bottom edge
+    let frame = 0;
+    const follow = (x: number, y: number) => {
+      pointRef.current = { x, y };
+      if (labelRef.current) labelRef.current.style.transform = `translate(${x + 14}px, ${y + 10}px)`;
+      setTarget(targetAt(x, y));
+    };
+    const scrollStep = () => {
+      const el = scrollRef.current;
+      if (!edge || !el || !names) return void (frame = 0);
+      el.scrollTop += edge;
+      setTarget(targetAt(pointRef.current.x, pointRef.current.y));
+      frame = requestAnimationFrame(scrollStep);
+    };
+    const move = (ev: PointerEvent) => {
+      if (ev.pointerId !== pointerId) return;
+      if (!names) {
+        if (Math.hypot(ev.clientX - start.x, ev.clientY - start.y) < DRAG_THRESHOLD) return;
+        const ui = useUi.getState();
+        names = ui.selected.includes(name) ? ui.selected : [name];
+        if (!ui.selected.includes(name)) ui.select([name], name);
+        window.getSelection()?.removeAllRanges();
+        setProblem(null);
+        const d = { names, target: null };
+        dragRef.current = d;
+        setDrag(d);
+      }
+      ev.preventDefault();
+      follow(ev.clientX, ev.clientY);
+      const rect = scrollRef.current?.getBoundingClientRect();
+      edge = rect && rect.height > 0 ? (ev.clientY < rect.top + 24 ? -8 : ev.clientY > rect.bottom - 24 ? 8 : 0) : 0;
+      if (edge && !frame) frame = requestAnimationFrame(scrollStep);
+    };
+    const finish = () => {
+      end();
+      if (names) {
+        suppressClickRef.current = true;
+        dragRef.current = null;
+        setDrag(null);
+      }
+    };
+    const up = (ev: PointerEvent) => {
+      if (ev.pointerId !== pointerId) return;
+      const dragged = names;
+      const target = dragged ? targetAt(ev.clientX, ev.clientY) : null;
+      finish();
+      if (!dragged || target === null) return; // a click without movement: the row's onClick selects
+      void moveInto(client, dragged, target).then((r) => setProblem(r.kind === "refused" ? r.message : null));
+    };
+    const cancel = (ev: PointerEvent) => ev.pointerId === pointerId && finish();
+    const key = (ev: KeyboardEvent) => {
+      if (ev.key !== "Escape" || !names) return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      finish();
+    };
+    const end = () => {
+      window.removeEventListener("pointermove", move);
+      window.removeEventListener("pointerup", up);
+      window.removeEventListener("pointercancel", cancel);
+      window.removeEventListener("keydown", key, true);
+      if (frame) cancelAnimationFrame(frame);
+      frame = 0;
+      endPressRef.current = null;
+    };
+    window.addEventListener("pointermove", move);
+    window.addEventListener("pointerup", up);
+    window.addEventListener("pointercancel", cancel);
+    window.addEventListener("keydown", key, true);
+    endPressRef.current = end;
+  };
+  const onClickCapture = (e: ReactMouseEvent) => {
+    if (!suppressClickRef.current) return;
+    suppressClickRef.current = false;
+    e.stopPropagation();
+    e.preventDefault();
   };
   const refused = drag?.target != null && !!hover.check?.problems.length;
-  const onDragOver = (e: ReactDragEvent) => {
-    if (!dragRef.current) return;
-    const target = targetOf(e);
-    setTarget(target);
-    if (target === null) return;
-    e.preventDefault();
-    if (e.dataTransfer) e.dataTransfer.dropEffect = refused && target === dragRef.current.target ? "none" : "move";
-  };
-  const onDragLeave = (e: ReactDragEvent) => {
-    const to = e.relatedTarget as Node | null;
-    if (!to || !scrollRef.current?.contains(to)) setTarget(null);
-  };
-  const onDrop = (e: ReactDragEvent) => {
-    const d = dragRef.current;
-    setDrag(null);
-    if (!d) return;
-    e.preventDefault();
-    const target = targetOf(e);
-    if (target === null) return;
-    void moveInto(client, d.names, target).then((r) => setProblem(r.kind === "refused" ? r.message : null));
-  };
-  const onDragEnd = () => setDrag(null);
 
   // ---- cut and paste: Ctrl+X, Ctrl+V, Escape ----
   const paste = (target: string) => void pasteInto(client, target).then(setProblem);
@@ -262,12 +335,8 @@ export function RepoTree({ model }: { model: TreeModel }) {
           className={cx("relative flex min-h-0 flex-1 flex-col overflow-auto outline-none", drag?.target === "" && (refused ? "bg-danger-soft/40" : "bg-accent-soft/30"))}
           data-testid="tree"
           data-drop={drag?.target === "" ? (dropState("") ?? "checking") : undefined}
-          onDragStart={onDragStart}
-          onDragEnter={onDragOver}
-          onDragOver={onDragOver}
-          onDragLeave={onDragLeave}
-          onDrop={onDrop}
-          onDragEnd={onDragEnd}
+          onPointerDown={onPointerDown}
+          onClickCapture={onClickCapture}
           onKeyDown={onKeyDown}
         >
           {items.length === 0 ? (
@@ -327,6 +396,18 @@ export function RepoTree({ model }: { model: TreeModel }) {
               </button>
             </div>
           )}
+          {drag &&
+            createPortal(
+              <div
+                ref={labelRef}
+                data-testid="tree-drag-label"
+                className="pointer-events-none fixed top-0 left-0 z-50 rounded border border-line bg-panel px-1.5 py-0.5 text-[11px] text-fg shadow-md"
+                style={{ transform: `translate(${pointRef.current.x + 14}px, ${pointRef.current.y + 10}px)` }}
+              >
+                {drag.names.length === 1 ? baseName(drag.names[0]) : `${drag.names.length} items`}
+              </div>,
+              document.body,
+            )}
         </div>
       </ContextMenu.Trigger>
       <ContextMenu.Portal>
@@ -413,10 +494,9 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
       data-selected={selected || undefined}
       data-cut={cut || undefined}
       data-drop={drop}
-      draggable
       style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${top}px)`, paddingLeft: 6 + level * 14 }}
       className={cx(
-        "group flex cursor-default items-center gap-1.5 pr-2 text-[13px] outline-none",
+        "group flex cursor-default items-center gap-1.5 pr-2 text-[13px] outline-none select-none",
         selected ? "bg-accent-soft text-fg" : "hover:bg-hover",
         selected && focused && "shadow-[inset_2px_0_0_var(--accent)]",
         cut && "opacity-50 [&_span]:italic",
