@@ -47,6 +47,7 @@ pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppS
             edit::check_name,
             edit::rename_item,
             edit::remove_item,
+            existing::cloud_terminate_instances,
             history::check_move,
             history::move_items,
             history::history_list,

@@ -77,7 +77,7 @@ pub struct HistoryView {
 
 /// An instance that a change being undone had saved into a node: undo changes the repository
 /// only, so it still runs.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunningInstance {
     pub node: String,
@@ -414,7 +414,15 @@ impl Repo {
         let first = read_entry(root, &all, original)?;
         let (ops, still_running, action, verb) = if undo {
             let last = if applied == original { first.clone() } else { read_entry(root, &all, applied)? };
-            (inverse(&last.ops), instances_forgotten(&last.ops), Action::Undo(original), "Undo")
+            let mut running = instances_forgotten(&last.ops);
+            if running.iter().any(|r| r.region.is_none()) {
+                // A region the node inherits from its system: as it is before the undo.
+                let tree = self.tree()?;
+                for r in running.iter_mut().filter(|r| r.region.is_none()) {
+                    r.region = tree.effective(&r.node).and_then(|p| p.get("cloud")?.get("region")?.as_str().map(str::to_string));
+                }
+            }
+            (inverse(&last.ops), running, Action::Undo(original), "Undo")
         } else {
             (again(&first.ops), Vec::new(), Action::Redo(original), "Redo")
         };

@@ -13,7 +13,7 @@ use crate::target::Target;
 use crate::template::{self, Template};
 use crate::tree::{Kind, Tree};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::RangeInclusive;
@@ -152,30 +152,40 @@ impl Repo {
         let _lock = self.lock()?;
         self.check_free(name, "system")?;
         let mut change = journal::Change::new(&self.root, format!("Add system {name}"));
-        self.missing_dirs(name, &mut HashSet::new(), &mut change)?;
+        self.missing_dirs(name, &mut HashMap::new(), &mut change)?;
         change.write(rel_file(name, Kind::System), None, store::object_bytes(&Props::new()));
         change.commit()
     }
 
     /// Adds to `change` the folders on the way to `name` that do not exist yet, outermost
     /// first. `known` remembers the folders already looked at (or already planned).
-    fn missing_dirs(&self, name: &str, known: &mut HashSet<String>, change: &mut journal::Change) -> Result<()> {
+    /// `known`: the folders already looked at, `true` for those this change makes (what is
+    /// inside one of them cannot exist yet, so it is not looked up).
+    fn missing_dirs(&self, name: &str, known: &mut HashMap<String, bool>, change: &mut journal::Change) -> Result<()> {
         let mut prefix = String::new();
+        let mut parent_is_new = false;
         for segment in name.split('/') {
             if !prefix.is_empty() {
                 prefix.push('/');
             }
             prefix.push_str(segment);
-            if known.contains(&prefix) {
+            if let Some(&made) = known.get(&prefix) {
+                parent_is_new = made;
                 continue;
             }
-            let dir = self.dir_of(&prefix);
-            match store::entry_kind(&dir).map_err(|e| RepoError::io(&dir, e))? {
-                EntryKind::Missing => change.mkdir(rel_dir(&prefix)),
-                EntryKind::Dir => {}
-                other => return Err(store::refused(&dir, other)),
+            let missing = parent_is_new || {
+                let dir = self.dir_of(&prefix);
+                match store::entry_kind(&dir).map_err(|e| RepoError::io(&dir, e))? {
+                    EntryKind::Missing => true,
+                    EntryKind::Dir => false,
+                    other => return Err(store::refused(&dir, other)),
+                }
+            };
+            if missing {
+                change.mkdir(rel_dir(&prefix));
             }
-            known.insert(prefix.clone());
+            known.insert(prefix.clone(), missing);
+            parent_is_new = missing;
         }
         Ok(())
     }
@@ -210,7 +220,7 @@ impl Repo {
             None => format!("Add {} {}", if names.len() == 1 { "node" } else { "nodes" }, listed(&names)),
         };
         let mut change = journal::Change::new(&self.root, label);
-        let mut known_dirs = HashSet::new();
+        let mut known_dirs = HashMap::new();
         let mut looked_at = HashSet::new();
         for node in &planned {
             let mut props = base.clone();
@@ -524,10 +534,10 @@ impl Repo {
         let tree = self.tree()?;
         remove_leftovers(&tree)?;
         let mut change = journal::Change::new(&self.root, label);
-        let mut known = HashSet::new();
+        let mut known = HashMap::new();
         for (_, to) in moves {
             let system = name::parent(to);
-            if !system.is_empty() && !known.contains(system) && matches!(self.probe(system)?, Found::Nothing) {
+            if !system.is_empty() && !known.contains_key(system) && matches!(self.probe(system)?, Found::Nothing) {
                 self.missing_dirs(system, &mut known, &mut change)?;
                 change.write(rel_file(system, Kind::System), None, store::object_bytes(&Props::new()));
             }
@@ -584,13 +594,20 @@ impl Repo {
             None => None,
         };
         let mut seen = HashSet::new();
+        // Whether each system the nodes go in is missing: then nothing inside it can be in the
+        // way, and the names are not looked up one by one (add-node of 10,000 into a new system).
+        let mut parent_missing: HashMap<String, bool> = HashMap::new();
         let planned = request
             .ids
             .clone()
             .map(|id| {
                 let name = names.render(id);
                 let host = hosts.as_ref().map(|h| h.render(id)).unwrap_or_default();
-                let clash = match self.check_free(&name, "node") {
+                let parent = name::parent(&name);
+                let in_new_system = !parent.is_empty()
+                    && *parent_missing.entry(parent.to_string()).or_insert_with(|| name::validate(parent).is_ok() && matches!(self.probe(parent), Ok(Found::Nothing)));
+                let free = if in_new_system { name::validate(&name).map(drop) } else { self.check_free(&name, "node") };
+                let clash = match free {
                     Err(e) => Some(e.to_string()),
                     Ok(()) if !seen.insert(name.clone()) => Some(format!("'{name}' would be made twice")),
                     Ok(()) => None,

@@ -43,3 +43,9 @@ pub async fn cloud_take_drift<R: Runtime>(app: AppHandle<R>, state: State<'_, Ap
     repo_changed(&app);
     Ok(changed)
 }
+
+/// Terminates instances an undo left running (the repository no longer names them).
+#[tauri::command]
+pub async fn cloud_terminate_instances(state: State<'_, AppState>, instances: Vec<poni_app::poni_repo::RunningInstance>) -> AppResult<Vec<String>> {
+    state.cloud()?.terminate_instances(&instances).await
+}

@@ -16,6 +16,7 @@ pub const ALL: &[&str] = &[
     "check_name",
     "rename_item",
     "remove_item",
+    "cloud_terminate_instances",
     "check_move",
     "move_items",
     "history_list",

@@ -51,6 +51,7 @@ import type { TreeView } from "../bindings/TreeView";
 import type { WorkspaceInfo } from "../bindings/WorkspaceInfo";
 import type { MoveCheck } from "../bindings/MoveCheck";
 import type { HistoryView } from "../bindings/HistoryView";
+import type { RunningInstance } from "../bindings/RunningInstance";
 import type { UndoOutcome } from "../bindings/UndoOutcome";
 import type { VcStatus } from "../bindings/VcStatus";
 import type { VcMode } from "../bindings/VcMode";
@@ -190,6 +191,8 @@ export const backend = {
   /** history.nothing_to_undo, history.changed_since (the message names what changed since). */
   historyUndo: () => call<UndoOutcome>("history_undo"),
   historyRedo: () => call<UndoOutcome>("history_redo"),
+  /** Terminates instances an undo left running (by id; the repository no longer names them). */
+  cloudTerminateInstances: (instances: RunningInstance[]) => call<string[]>("cloud_terminate_instances", { instances }),
 
   // Version control (git) of the repository.
   vcStatus: () => call<VcStatus>("vc_status"),

@@ -66,6 +66,7 @@ export const backendMock = {
   historyList: vi.fn(),
   historyUndo: vi.fn(),
   historyRedo: vi.fn(),
+  cloudTerminateInstances: vi.fn(),
   vcStatus: vi.fn(),
   vcInit: vi.fn(),
   vcSetMode: vi.fn(),

@@ -107,8 +107,28 @@ describe("undo and redo", () => {
     expect(notice).toHaveTextContent("The instance i-0abc (node web/a, us-east-1) still runs: undo changes the repository only");
     expect(within(notice).getByTestId("undo-terminate")).toHaveTextContent("Terminate it…");
     fireEvent.click(within(notice).getByTestId("undo-terminate"));
-    expect(useUi.getState().dialog).toEqual({ kind: "cloud-confirm", scope: { kind: "node", name: "web/a" }, action: "terminate" });
-    expect(screen.queryByTestId("undo-notice")).toBeNull();
+    // Asked once, then terminated by id (the repository no longer names the instance).
+    expect(notice).toHaveTextContent("Terminate it for good?");
+    expect(backendMock.cloudTerminateInstances).not.toHaveBeenCalled();
+    backendMock.cloudTerminateInstances.mockResolvedValue(["i-0abc"]);
+    fireEvent.click(within(notice).getByTestId("undo-terminate-confirm"));
+    await waitFor(() => expect(within(notice).getByTestId("undo-terminated")).toHaveTextContent("Terminating i-0abc"));
+    expect(backendMock.cloudTerminateInstances).toHaveBeenCalledWith([{ node: "web/a", instanceId: "i-0abc", region: "us-east-1" }]);
+  });
+
+  it("keeps the instance when the terminate is not confirmed, and shows a refused terminate", async () => {
+    backendMock.historyUndo.mockResolvedValue(outcome([{ node: "web/a", instanceId: "i-0abc", region: "us-east-1" }]));
+    backendMock.cloudTerminateInstances.mockRejectedValue({ code: "cloud.unauthorized", message: "not allowed to terminate i-0abc" });
+    await openApp();
+    await waitFor(() => expect(screen.getByTestId("action-undo")).toBeEnabled());
+    fireEvent.click(screen.getByTestId("action-undo"));
+    const notice = await screen.findByTestId("undo-notice");
+    fireEvent.click(within(notice).getByTestId("undo-terminate"));
+    fireEvent.click(within(notice).getByTestId("undo-terminate-cancel"));
+    expect(within(notice).getByTestId("undo-terminate")).toBeInTheDocument();
+    fireEvent.click(within(notice).getByTestId("undo-terminate"));
+    fireEvent.click(within(notice).getByTestId("undo-terminate-confirm"));
+    expect(await within(notice).findByTestId("undo-terminate-error")).toHaveTextContent(/not allowed to terminate i-0abc/i);
   });
 
   it("shows why an undo was refused, naming what changed since", async () => {

@@ -12,7 +12,8 @@ use super::credentials::coded;
 use super::scope::Scope;
 use poni_cloud::plan::Selection;
 use super::session::CloudSession;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use poni_repo::ErrorCode;
 
 /// One instance of the account, as the fleet table shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -154,6 +155,23 @@ impl CloudSession {
     /// "Take the instance's values into the node": the node's launch properties for `fields`
     /// become what the instance has, and its addresses are refreshed if asked. Returns how
     /// many properties changed.
+    /// Terminates instances an undo left running (the repository no longer names them).
+    /// Returns the ids EC2 accepted.
+    pub async fn terminate_instances(&self, instances: &[poni_repo::RunningInstance]) -> AppResult<Vec<String>> {
+        let mut list = Vec::new();
+        for i in instances {
+            let Some(region) = i.region.clone() else {
+                return Err(AppError::new(
+                    ErrorCode::NodeMissingProperty,
+                    format!("the region of instance {} (once '{}') is not known: terminate it in the AWS console", i.instance_id, i.node),
+                ));
+            };
+            list.push((region, i.instance_id.clone()));
+        }
+        let changes = self.engine().await?.terminate_instances(&list).await.map_err(|e| coded(&e))?;
+        Ok(changes.into_iter().map(|c| c.id).collect())
+    }
+
     pub async fn take_drift(&self, node: &str, fields: &[DriftField]) -> AppResult<usize> {
         let changes = self.engine().await?.take_instance_values(node, fields).await.map_err(|e| coded(&e))?;
         Ok(changes.len())

@@ -26,6 +26,20 @@ impl Engine {
         self.change_state(Operation::Start, selection, cancel).await
     }
 
+    /// Terminates instances by id, region by region: those the repository no longer tracks
+    /// (an undone launch left them running). Returns EC2's answer for each.
+    pub async fn terminate_instances(&self, instances: &[(String, String)]) -> Result<Vec<crate::aws::StateChange>, EngineError> {
+        let mut by_region: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (region, id) in instances {
+            by_region.entry(region).or_default().push(id.clone());
+        }
+        let mut out = Vec::new();
+        for (region, ids) in by_region {
+            out.extend(self.provider.terminate(region, &ids).await?);
+        }
+        Ok(out)
+    }
+
     /// What the cloud says of the selected nodes' instances: one describe per region. Regions
     /// that could not be asked are left out of `described`, with their error.
     pub(crate) async fn instance_facts(&self, nodes: &[Selected]) -> (CloudFacts, HashMap<String, crate::aws::CloudError>) {

@@ -1,9 +1,11 @@
 // What an undo or redo says afterwards: instances that still run (undo changes the repository
 // only; terminating them is one click away), or why it could not be done.
 import { Power, X } from "lucide-react";
-import { cloudActions } from "../../lib/cloud";
+import { useState } from "react";
+import { backend } from "../../lib/backend";
+import { explain, type Explained } from "../../lib/errors";
 import { useUi } from "../../lib/store";
-import type { Scope } from "../../bindings/Scope";
+import type { RunningInstance } from "../../bindings/RunningInstance";
 import { Button, ErrorNote } from "../ui";
 
 export function UndoNotice() {
@@ -26,36 +28,62 @@ export function UndoNotice() {
       </div>
     );
   }
-  const running = notice.outcome.stillRunning;
-  const nodes = [...new Set(running.map((r) => r.node))];
-  const scope: Scope = nodes.length === 1 ? { kind: "node", name: nodes[0] } : { kind: "nodes", names: nodes };
+  return <StillRunning key={notice.outcome.entry.id} verb={notice.verb} label={notice.outcome.entry.label} running={notice.outcome.stillRunning} close={close} />;
+}
+
+/** The instances an undo left running, with a terminate that asks once, then goes by id. */
+function StillRunning({ verb, label, running, close }: { verb: string; label: string; running: RunningInstance[]; close: React.ReactNode }) {
+  const [phase, setPhase] = useState<"shown" | "confirm" | "busy" | "done">("shown");
+  const [error, setError] = useState<Explained | null>(null);
+  const [terminated, setTerminated] = useState<string[]>([]);
+  const terminate = async () => {
+    setPhase("busy");
+    setError(null);
+    try {
+      setTerminated(await backend.cloudTerminateInstances(running));
+      setPhase("done");
+    } catch (e) {
+      setError(explain(e));
+      setPhase("confirm");
+    }
+  };
+  const them = running.length === 1 ? "it" : "them";
   return (
     <div className="flex shrink-0 items-start gap-2 border-b border-warn/40 bg-warn-soft px-3 py-2 text-[13px]" role="status" data-testid="undo-notice">
       <div className="min-w-0 flex-1">
         <p className="text-[12px] text-muted">
-          {notice.verb === "undo" ? "Undone" : "Redone"}: {notice.outcome.entry.label}
+          {verb === "undo" ? "Undone" : "Redone"}: {label}
         </p>
-        <ul>
-          {running.map((r) => (
-            <li key={`${r.node} ${r.instanceId}`} data-selectable>
-              The instance {r.instanceId} (node {r.node}
-              {r.region ? `, ${r.region}` : ""}) still runs: {notice.verb} changes the repository only.
-            </li>
-          ))}
-        </ul>
+        {phase === "done" ? (
+          <p data-testid="undo-terminated">Terminating {terminated.join(", ")}: EC2 accepted the request.</p>
+        ) : (
+          <ul>
+            {running.map((r) => (
+              <li key={`${r.node} ${r.instanceId}`} data-selectable>
+                The instance {r.instanceId} (node {r.node}
+                {r.region ? `, ${r.region}` : ""}) still runs: {verb} changes the repository only.
+              </li>
+            ))}
+          </ul>
+        )}
+        {phase === "confirm" && <p className="mt-1 font-medium">Terminate {them} for good? This cannot be undone; the instance{running.length === 1 ? "'s" : "s'"} disks go with {them}.</p>}
+        {error && <ErrorNote error={error} testId="undo-terminate-error" />}
       </div>
-      <Button
-        size="sm"
-        variant="danger"
-        icon={<Power size={13} />}
-        onClick={() => {
-          setNotice(null);
-          cloudActions.confirm(scope, "terminate");
-        }}
-        data-testid="undo-terminate"
-      >
-        {running.length === 1 ? "Terminate it…" : "Terminate them…"}
-      </Button>
+      {phase === "shown" && (
+        <Button size="sm" variant="danger" icon={<Power size={13} />} onClick={() => setPhase("confirm")} data-testid="undo-terminate">
+          {running.length === 1 ? "Terminate it…" : "Terminate them…"}
+        </Button>
+      )}
+      {(phase === "confirm" || phase === "busy") && (
+        <>
+          <Button size="sm" variant="danger" disabled={phase === "busy"} onClick={() => void terminate()} data-testid="undo-terminate-confirm">
+            Terminate
+          </Button>
+          <Button size="sm" disabled={phase === "busy"} onClick={() => setPhase("shown")} data-testid="undo-terminate-cancel">
+            Keep {them}
+          </Button>
+        </>
+      )}
       {close}
     </div>
   );
