@@ -27,6 +27,27 @@ const KEEP_BYTES: u64 = 256 << 20;
 const ITEMS_SHOWN: usize = 50;
 const VIEW_SUFFIX: &str = ".view.json";
 
+/// Top-level properties the cloud engine writes from what it sees of an instance (its
+/// addresses), outside the history ([`Repo::update_observed`]): an undo neither counts them as
+/// changed since nor keeps them, so undoing an edit made before a refresh is not refused.
+pub const OBSERVED_KEYS: &[&str] = &["host", "private"];
+
+/// Whether a (dotted) key is one of [`OBSERVED_KEYS`] or inside one.
+pub fn is_observed(key: &str) -> bool {
+    OBSERVED_KEYS.iter().any(|k| key == *k || key.strip_prefix(k).is_some_and(|rest| rest.starts_with('.')))
+}
+
+/// A file's JSON without the observed keys, for comparing what the user changed.
+fn without_observed(text: &str) -> Option<Value> {
+    let mut value: Value = serde_json::from_str(text).ok()?;
+    if let Some(object) = value.as_object_mut() {
+        OBSERVED_KEYS.iter().for_each(|k| {
+            object.remove(*k);
+        });
+    }
+    Some(value)
+}
+
 /// How an item was changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -320,7 +341,8 @@ fn changed_since(root: &Path, ops: &[Op]) -> Result<Vec<String>> {
     let holds = |rel: &str, expected: &str| -> Result<bool> {
         let path = abs(rel);
         Ok(match store::read_contents(&path).map_err(|e| RepoError::io(&path, e))? {
-            store::Contents::Text(text) => text == expected || (parse(Some(&text)).is_some() && parse(Some(&text)) == parse(Some(expected))),
+            // The same, or the same apart from the addresses a refresh wrote since.
+            store::Contents::Text(text) => text == expected || without_observed(&text).is_some_and(|v| Some(v) == without_observed(expected)),
             _ => false,
         })
     };
@@ -563,6 +585,11 @@ mod tests {
             Ok(out)
         })
         .unwrap();
+        // The engine then saves the instance's addresses: outside the history, and no reason
+        // to refuse the undo.
+        repo.update_observed("a", |p| Ok(crate::props::set_path(p, "host", "ec2-1.example".into())?.into_iter().collect())).unwrap();
+        assert_eq!(repo.history().unwrap().entries.len(), 2);
+        assert!(repo.update_observed("a", |p| Ok(crate::props::set_path(p, "user", "x".into())?.into_iter().collect())).is_err());
         let outcome = repo.undo().unwrap();
         assert_eq!(outcome.still_running, [RunningInstance { node: "a".into(), instance_id: "i-123".into(), region: Some("eu-west-1".into()) }]);
         assert!(node(&repo, "a").unwrap().get("cloud").is_none());

@@ -136,15 +136,24 @@ pub(crate) struct Change {
     label: String,
     action: Action,
     ops: Vec<Op>,
+    /// Kept in the history (undoable); off for what the cloud engine records of what it sees.
+    recorded: bool,
 }
 
 impl Change {
     pub(crate) fn new(root: &Path, label: impl Into<String>) -> Self {
-        Self { root: root.to_path_buf(), label: label.into(), action: Action::Change, ops: Vec::new() }
+        Self { root: root.to_path_buf(), label: label.into(), action: Action::Change, ops: Vec::new(), recorded: true }
+    }
+
+    /// A change all or nothing like any other, but not kept in the history: the addresses the
+    /// cloud engine reads off running instances (one per node, as they come up), which a
+    /// refresh gives again. Undo treats those values as not the user's (see `history`).
+    pub(crate) fn unrecorded(root: &Path, label: impl Into<String>) -> Self {
+        Self { recorded: false, ..Self::new(root, label) }
     }
 
     pub(crate) fn undoing(root: &Path, label: String, action: Action, ops: Vec<Op>) -> Self {
-        Self { root: root.to_path_buf(), label, action, ops }
+        Self { root: root.to_path_buf(), label, action, ops, recorded: true }
     }
 
     pub(crate) fn mkdir(&mut self, path: String) {
@@ -194,7 +203,8 @@ impl Change {
         let journal_path = root.join(JOURNAL_FILE);
         let text = serde_json::to_vec(&journal).expect("a journal serializes");
         write_journal(&journal_path, &text)?;
-        let done = crate::history::write_summary(root, &journal)
+        let recorded = self.recorded;
+        let done = (if recorded { crate::history::write_summary(root, &journal) } else { Ok(()) })
             .and_then(|()| stage(root, &journal, (removes > 0).then_some(kept_dir.as_str())))
             .and_then(|()| apply(root, &journal))
             .and_then(|()| {
@@ -214,6 +224,11 @@ impl Change {
                     "{error}; undoing the part already done failed too ({undo_error}): it is retried when the repository is next opened"
                 ))),
             };
+        }
+        if !recorded {
+            // Done: the journal is only dropped. (Nothing was removed, so nothing is kept.)
+            fs::remove_file(&journal_path).map_err(|e| RepoError::io(&journal_path, e))?;
+            return Ok(());
         }
         let entry = history.join(format!("{}.json", journal.entry_name()));
         fs::rename(&journal_path, &entry).map_err(|e| RepoError::io(&journal_path, e))?;

@@ -332,12 +332,30 @@ impl Repo {
     /// Changes one item by its full name, reading its file afresh under the lock. This is how
     /// long-running tasks (the cloud engine) save results without overwriting edits made since.
     pub fn update(&self, name: &str, edit: impl FnOnce(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<Change>> {
+        self.update_one(name, true, edit)
+    }
+
+    /// [`Repo::update`] for values the cloud engine reads off an instance (its addresses, as
+    /// it comes up): all or nothing, but not an entry of the history, so a launch of 1,000
+    /// nodes does not push the user's changes out of it. Only [`crate::history::OBSERVED_KEYS`] may
+    /// change.
+    pub fn update_observed(&self, name: &str, edit: impl FnOnce(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<Change>> {
+        self.update_one(name, false, edit)
+    }
+
+    fn update_one(&self, name: &str, recorded: bool, edit: impl FnOnce(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<Change>> {
         let _lock = self.lock()?;
         let kind = self.kind_of(name)?;
         let (mut props, before) = self.read_item(name, kind)?;
         let changes = edit(&mut props)?;
+        if !recorded {
+            if let Some(c) = changes.iter().find(|c| !crate::history::is_observed(&c.key)) {
+                return Err(RepoError::Usage(format!("'{}' is not a value read off an instance: change it as an edit", c.key)));
+            }
+        }
         if !changes.is_empty() {
-            let mut change = journal::Change::new(&self.root, changes_label(&changes, &[name]));
+            let label = changes_label(&changes, &[name]);
+            let mut change = if recorded { journal::Change::new(&self.root, label) } else { journal::Change::unrecorded(&self.root, label) };
             change.write(rel_file(name, kind), before, store::object_bytes(&props));
             change.commit()?;
         }

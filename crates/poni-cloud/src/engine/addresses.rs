@@ -39,7 +39,7 @@ impl Addresses {
     pub fn save(&self, repo: &Repo, node: &str) -> Result<Vec<PropertyChange>, RepoError> {
         let mut before: Option<Props> = None;
         let mut after: Option<Props> = None;
-        repo.update(node, |props| {
+        repo.update_observed(node, |props| {
             before = Some(props.clone());
             let mut changes: Vec<Change> = Vec::new();
             changes.extend(set_path(props, "host", json!(self.host))?);
