@@ -3,6 +3,7 @@
 
 pub mod commands;
 mod events;
+mod memory;
 mod state;
 #[cfg(test)]
 mod bindings;

@@ -46,7 +46,9 @@ pub fn fleet_overview(state: State<'_, AppState>) -> AppResult<FleetOverview> {
 
 #[tauri::command]
 pub fn fleet_nodes(state: State<'_, AppState>) -> AppResult<Vec<NodeLive>> {
-    Ok(state.cloud()?.fleet_nodes())
+    let nodes = state.cloud()?.fleet_nodes();
+    crate::memory::trim_soon();
+    Ok(nodes)
 }
 
 #[tauri::command]

@@ -5,7 +5,9 @@ use tauri::State;
 
 #[tauri::command]
 pub async fn load_tree(state: State<'_, AppState>) -> AppResult<TreeView> {
-    state.with(|ws| ws.tree())
+    let tree = state.with(|ws| ws.tree());
+    crate::memory::trim_soon();
+    tree
 }
 
 #[tauri::command]
