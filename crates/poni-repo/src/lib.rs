@@ -16,6 +16,7 @@ pub mod repo;
 pub mod store;
 pub mod target;
 pub mod template;
+pub mod time;
 pub mod tree;
 
 pub use code::ErrorCode;

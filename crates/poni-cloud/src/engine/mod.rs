@@ -235,9 +235,7 @@ impl crate::error::Coded for EngineIssue {
 
 /// Now, as RFC 3339 (UTC, seconds), for event time stamps.
 pub(crate) fn now_rfc3339() -> String {
-    aws_smithy_types::DateTime::from(std::time::SystemTime::now())
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
+    poni_repo::time::now()
 }
 
 /// `Duration` in whole seconds for messages.
