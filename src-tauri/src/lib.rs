@@ -124,6 +124,7 @@ fn open_start_repository<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
 }
 
 pub fn run() {
+    memory::fewer_arenas();
     let settings = match SettingsStore::system() {
         Ok(store) => store,
         Err(e) => {

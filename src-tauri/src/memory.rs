@@ -24,6 +24,17 @@ pub fn trim_soon() {
     });
 }
 
+/// Fewer glibc arenas (by default 8 per core, one per thread that allocates): what a large
+/// load frees then lies in fewer heaps, where a trim can give it back. Call before any thread
+/// starts.
+pub fn fewer_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt changes a glibc setting; M_ARENA_MAX takes any positive count.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn trim() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own heap; 0 keeps no padding at the top.
