@@ -7,21 +7,8 @@ use serde_json::Value;
 use std::path::Path;
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemKind {
-    System,
-    Node,
-}
-
-impl From<Kind> for ItemKind {
-    fn from(kind: Kind) -> Self {
-        match kind {
-            Kind::System => Self::System,
-            Kind::Node => Self::Node,
-        }
-    }
-}
+/// A node or a system, as the UI gets it (`"node"` / `"system"`): the core's own kind.
+pub use poni_repo::Kind as ItemKind;
 
 /// One row of the repository tree.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

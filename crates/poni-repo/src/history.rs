@@ -12,7 +12,7 @@ use crate::diff::{property_diffs, PropertyDiff};
 use crate::error::{RepoError, Result};
 use crate::journal::{self, Action, Change, Journal, Op, Origin, HISTORY_DIR};
 use crate::repo::Repo;
-use crate::store::{self, EntryKind, NODE_FILE, SYSTEM_DIR, SYSTEM_FILE};
+use crate::store::{self, EntryKind, SYSTEM_DIR};
 use crate::time::rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -117,7 +117,7 @@ pub struct UndoOutcome {
 
 /// An entry as its file name tells it.
 #[derive(Debug, Clone)]
-struct EntryFile {
+pub(crate) struct EntryFile {
     seq: u64,
     action: Action,
     /// The name without `.json`.
@@ -151,7 +151,7 @@ fn parse_name(name: &str) -> Option<EntryFile> {
 }
 
 /// Every entry, oldest first.
-fn entries(root: &Path) -> Result<Vec<EntryFile>> {
+pub(crate) fn entries(root: &Path) -> Result<Vec<EntryFile>> {
     let dir = history_dir(root);
     let read = match fs::read_dir(&dir) {
         Ok(read) => read,
@@ -170,14 +170,16 @@ fn entries(root: &Path) -> Result<Vec<EntryFile>> {
     Ok(out)
 }
 
-pub(crate) fn next_seq(root: &Path) -> Result<u64> {
-    Ok(entries(root)?.last().map_or(1, |e| e.seq + 1))
+/// The number the next entry gets, after `existing` (from [`entries`]).
+pub(crate) fn next_seq(existing: &[EntryFile]) -> u64 {
+    existing.last().map_or(1, |e| e.seq + 1)
 }
 
-/// Drops the oldest entries beyond the history's size, with their kept folders.
-pub(crate) fn prune(root: &Path) -> Result<()> {
+/// Drops the oldest entries beyond the history's size, with their kept folders: `existing`
+/// (listed before the change) and the entry just `added`.
+pub(crate) fn prune(root: &Path, mut all: Vec<EntryFile>, added: &str) -> Result<()> {
     let dir = history_dir(root);
-    let all = entries(root)?;
+    all.extend(parse_name(added));
     let mut bytes = 0;
     let mut kept = 0;
     for entry in all.iter().rev() {
@@ -247,10 +249,11 @@ fn read_entry(root: &Path, entries: &[EntryFile], seq: u64) -> Result<Journal> {
     Ok(journal)
 }
 
-/// The item a path in `system/` belongs to, and whether the path is the item's file.
+/// The item a path in `system/` belongs to: its file's item, or the item a folder is.
 fn item_of(rel: &str) -> String {
-    let inside = rel.strip_prefix(SYSTEM_DIR).and_then(|r| r.strip_prefix('/')).unwrap_or(rel);
-    inside.strip_suffix(&format!("/{NODE_FILE}")).or_else(|| inside.strip_suffix(&format!("/{SYSTEM_FILE}"))).unwrap_or(inside).to_string()
+    crate::repo::item_of_file(rel).map(|(name, _)| name).unwrap_or_else(|| {
+        rel.strip_prefix(SYSTEM_DIR).and_then(|r| r.strip_prefix('/')).unwrap_or(rel).to_string()
+    })
 }
 
 fn parse(text: Option<&str>) -> Option<Value> {

@@ -189,7 +189,9 @@ impl Change {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let id = format!("{:x}-{:x}-{:x}", std::process::id(), nanos.as_nanos() as u64, COUNTER.fetch_add(1, Ordering::Relaxed));
-        let seq = crate::history::next_seq(root)?;
+        // Unrecorded changes never become entries: no need to look at the history.
+        let existing = if self.recorded { crate::history::entries(root)? } else { Vec::new() };
+        let seq = crate::history::next_seq(&existing);
         let mut journal =
             Journal { format: FORMAT, id, seq, label: self.label, origin: origin(), at: nanos.as_secs(), action: self.action, ops: self.ops };
         let kept_dir = format!("{HISTORY_DIR}/{}.kept", journal.entry_name());
@@ -239,7 +241,7 @@ impl Change {
         }
         // The change is made. Old entries beyond the history's size go now; should that fail,
         // the next change tries again.
-        let _ = crate::history::prune(root);
+        let _ = crate::history::prune(root, existing, &journal.entry_name());
         if let Some(hook) = AFTER_CHANGE.get() {
             hook(root, &journal.label);
         }

@@ -25,6 +25,6 @@ pub use error::{RepoError, Result};
 pub use history::{HistoryEntryView, HistoryItem, HistoryView, ItemChangeKind, RunningInstance, UndoOutcome};
 pub use journal::{set_after_change, set_origin, Origin};
 pub use props::{Assignment, Change, Props};
-pub use repo::{AddNodes, ItemChanges, PlannedNode, Repo};
+pub use repo::{item_of_file, AddNodes, ItemChanges, PlannedNode, Repo};
 pub use target::Target;
 pub use tree::{Item, Kind, Tree};

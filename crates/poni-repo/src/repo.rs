@@ -487,6 +487,7 @@ impl Repo {
     pub fn rename(&self, from: &str, to: &str) -> Result<Vec<ItemChanges>> {
         let label = if name::parent(from) == name::parent(to) { format!("Rename {from} to {to}") } else { format!("Move {from} to {to}") };
         let _lock = self.lock()?;
+        self.check_rename(from, to)?;
         self.move_all(&[(from.to_string(), to.to_string())], label)
     }
 
@@ -543,12 +544,9 @@ impl Repo {
         Ok(new_names)
     }
 
-    /// Renames or moves items (checked), with the clones' `parent` updated, in one change.
-    /// The caller holds the lock.
+    /// Renames or moves items, with the clones' `parent` updated, in one change. The caller
+    /// holds the lock and has checked every move ([`Repo::check_rename`], [`Repo::plan_move`]).
     fn move_all(&self, moves: &[(String, String)], label: String) -> Result<Vec<ItemChanges>> {
-        for (from, to) in moves {
-            self.check_rename(from, to)?;
-        }
         let tree = self.tree()?;
         remove_leftovers(&tree)?;
         let mut change = journal::Change::new(&self.root, label);
@@ -697,6 +695,16 @@ enum Found {
 
 fn rel_dir(name: &str) -> String {
     format!("{SYSTEM_DIR}/{name}")
+}
+
+/// The item a file of the repository holds, by its `/`-separated path from the root:
+/// `system/web/a/node.json` is node `web/a`, `system/web/system.json` system `web`; other
+/// files hold none. The reverse of where the store keeps an item's properties.
+pub fn item_of_file(rel: &str) -> Option<(String, Kind)> {
+    let inside = rel.strip_prefix(SYSTEM_DIR)?.strip_prefix('/')?;
+    let node = inside.strip_suffix(NODE_FILE).and_then(|n| n.strip_suffix('/')).map(|n| (n, Kind::Node));
+    let system = || inside.strip_suffix(SYSTEM_FILE).and_then(|n| n.strip_suffix('/')).map(|n| (n, Kind::System));
+    node.or_else(system).filter(|(n, _)| !n.is_empty()).map(|(n, kind)| (n.to_string(), kind))
 }
 
 fn rel_file(name: &str, kind: Kind) -> String {

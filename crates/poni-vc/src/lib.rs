@@ -99,12 +99,8 @@ pub struct CommitInfo {
     pub author: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemKind {
-    System,
-    Node,
-}
+/// A node or a system: the core's own kind.
+pub use poni_repo::Kind as ItemKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -18,17 +18,10 @@ pub const GITIGNORE_LINES: &[&str] = &[
     "*.json_dump.tmp",
 ];
 
-/// The item a repository file holds: `system/web/a/node.json` is node `web/a`,
-/// `system/web/system.json` system `web`. Other files are not items.
+/// The item a repository file holds (the core's rule): `system/web/a/node.json` is node
+/// `web/a`. Other files are not items.
 pub fn item_of(path: &str) -> Option<(String, ItemKind)> {
-    let rest = path.strip_prefix("system/")?;
-    if let Some(name) = rest.strip_suffix("/node.json") {
-        return Some((name.to_owned(), ItemKind::Node));
-    }
-    if let Some(name) = rest.strip_suffix("/system.json") {
-        return Some((name.to_owned(), ItemKind::System));
-    }
-    None
+    poni_repo::item_of_file(path)
 }
 
 /// How a changed file is named to people: its item's name, else its path.

@@ -70,24 +70,11 @@ mod tests {
 
     fn instance(state: InstanceState) -> InstanceInfo {
         InstanceInfo {
-            id: "i-1".into(),
-            state,
             public_dns: Some("ec2-1-2-3-4.compute-1.amazonaws.com".into()),
             public_ip: Some("1.2.3.4".into()),
             private_ip: Some("10.0.0.5".into()),
             private_dns: Some("ip-10-0-0-5.ec2.internal".into()),
-            launch_time: None,
-            tags: Default::default(),
-            state_reason: None,
-            instance_type: None,
-            availability_zone: None,
-            image_id: None,
-            client_token: None,
-            key_name: None,
-            security_groups: Vec::new(),
-            subnet_id: None,
-            vpc_id: None,
-            launch_index: None,
+            ..InstanceInfo::unseen("i-1", state)
         }
     }
 
