@@ -47,7 +47,7 @@ fn ssh_dir() -> Result<PathBuf> {
 fn print<T: Serialize>(json: bool, values: &[T], rows: Vec<Vec<String>>) -> Result<()> {
     if json {
         let text = serde_json::to_string_pretty(values).map_err(|e| Failure::Message(e.to_string()))?;
-        println!("{text}");
+        outln!("{text}");
         return Ok(());
     }
     let widths: Vec<usize> = (0..rows.iter().map(Vec::len).max().unwrap_or(0))
@@ -57,7 +57,7 @@ fn print<T: Serialize>(json: bool, values: &[T], rows: Vec<Vec<String>>) -> Resu
         let last = row.len().saturating_sub(1);
         let line: Vec<String> =
             row.iter().enumerate().map(|(i, c)| if i == last { c.clone() } else { format!("{c:<w$}", w = widths[i]) }).collect();
-        println!("{}", line.join("  ").trim_end());
+        outln!("{}", line.join("  ").trim_end());
     }
     Ok(())
 }
@@ -112,7 +112,7 @@ pub fn run(command: CloudCommand) -> Result<()> {
             }
             CloudCommand::KeyPair { command: KeyPairCommand::Create { name, region } } => {
                 let made = account.create_key_pair(&region, &name, &ssh_dir()?).await?;
-                println!("created key pair {} in {region}; private key saved to {}", made.name, made.file.path);
+                outln!("created key pair {} in {region}; private key saved to {}", made.name, made.file.path);
                 Ok(())
             }
             CloudCommand::SecurityGroups(q) => {
@@ -148,7 +148,7 @@ pub fn run(command: CloudCommand) -> Result<()> {
                     eprintln!("warning: {warning}");
                 }
                 let verb = if done.created { "created security group" } else { "updated security group" };
-                println!("{verb} {} ({}) in {region}: {}", done.group.name, done.group.id, done.group.summary.join("; "));
+                outln!("{verb} {} ({}) in {region}: {}", done.group.name, done.group.id, done.group.summary.join("; "));
                 Ok(())
             }
             _ => unreachable!("only account commands come here"),

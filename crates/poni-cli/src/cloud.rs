@@ -132,11 +132,11 @@ async fn diff(engine: &Engine, selected: &Selection, json: bool) -> Result<()> {
     }
     if json {
         let text = serde_json::to_string_pretty(&report.drifts).map_err(|e| Failure::Message(e.to_string()))?;
-        println!("{text}");
+        outln!("{text}");
     } else {
         for d in &report.drifts {
             let shown = |v: &str| if v.is_empty() { "(nothing)".to_owned() } else { v.to_owned() };
-            println!("{}: {} is {}, instance {} has {}", d.node, d.field.property(), shown(&d.node_value), d.instance_id, shown(&d.instance_value));
+            outln!("{}: {} is {}, instance {} has {}", d.node, d.field.property(), shown(&d.node_value), d.instance_id, shown(&d.instance_value));
         }
     }
     if report.drifts.is_empty() && report.failed.is_empty() {

@@ -18,27 +18,27 @@ pub fn run(command: CredentialsCommand) -> Result<()> {
             let (secret, token) = if secret_stdin { from_stdin(session_token)? } else { from_terminal(session_token)? };
             let keys = AwsKeys::new(access_key_id, secret, token)?;
             credential_sets().set(&name, &keys)?;
-            println!("stored credential set '{name}' (access key {})", keys.access_key_id);
+            outln!("stored credential set '{name}' (access key {})", keys.access_key_id);
             Ok(())
         }
         CredentialsCommand::Show => {
             let resolved = runtime()?.block_on(resolver().resolve(&CredentialChoice::Automatic))?;
             let source = &resolved.source;
-            println!("source: {source}");
-            println!("access key id: {}", source.access_key_id);
+            outln!("source: {source}");
+            outln!("access key id: {}", source.access_key_id);
             let endpoint = poni_cloud::aws::endpoint::endpoint_url(None, &poni_cloud::credentials::EnvVars::from_process())?;
-            println!("endpoint: {}", endpoint.as_deref().unwrap_or("AWS (the region's standard endpoint)"));
+            outln!("endpoint: {}", endpoint.as_deref().unwrap_or("AWS (the region's standard endpoint)"));
             Ok(())
         }
         CredentialsCommand::List => {
             for name in credential_sets().list()? {
-                println!("{name}");
+                outln!("{name}");
             }
             Ok(())
         }
         CredentialsCommand::Delete { name } => {
             if credential_sets().delete(&name)? {
-                println!("deleted credential set '{name}'");
+                outln!("deleted credential set '{name}'");
                 Ok(())
             } else {
                 Err(CredentialsError::SetNotFound(name).into())

@@ -32,13 +32,13 @@ pub async fn run(engine: &Engine, command: CloudCommand) -> Result<()> {
         CloudCommand::Instances(q) => {
             let fleet = engine.account_instances(&q.region).await?;
             if q.json {
-                println!("{}", serde_json::to_string_pretty(&fleet).map_err(|e| Failure::Message(e.to_string()))?);
+                outln!("{}", serde_json::to_string_pretty(&fleet).map_err(|e| Failure::Message(e.to_string()))?);
                 return Ok(());
             }
             for f in &fleet {
                 let name = f.instance.tags.get("Name").map(String::as_str).unwrap_or("-");
                 let node = f.node.as_deref().unwrap_or("-");
-                println!(
+                outln!(
                     "{}  {:<16} {:<13} {:<12} {:<24} {}",
                     f.instance.id,
                     tracking(f.tracking),
@@ -59,7 +59,7 @@ pub async fn run(engine: &Engine, command: CloudCommand) -> Result<()> {
             }
             for n in &plan.nodes {
                 let renamed = n.renamed_from.as_ref().map(|t| format!(" (Name tag '{t}')")).unwrap_or_default();
-                println!("{}  {}{renamed}", n.instance_id, n.name);
+                outln!("{}  {}{renamed}", n.instance_id, n.name);
             }
             if dry_run {
                 log::line("poni", "INFO", &format!("{} node(s) would be made; nothing written (--dry-run)", plan.nodes.len()));

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 pub fn print(view: &HistoryView, verbose: bool, limit: usize) -> Result<()> {
     if view.entries.is_empty() {
-        println!("No changes yet.");
+        outln!("No changes yet.");
         return Ok(());
     }
     for entry in view.entries.iter().take(limit) {
@@ -14,13 +14,13 @@ pub fn print(view: &HistoryView, verbose: bool, limit: usize) -> Result<()> {
             Origin::CommandLine => "command line",
         };
         let undone = if entry.undone { " (undone)" } else { "" };
-        println!("{}  {}{undone}  [{origin}]", entry.at, entry.label);
+        outln!("{}  {}{undone}  [{origin}]", entry.at, entry.label);
         if verbose {
             print_items(entry, "    ");
         }
     }
     if view.entries.len() > limit {
-        println!("… and {} older (poni history -n {})", view.entries.len() - limit, view.entries.len());
+        outln!("… and {} older (poni history -n {})", view.entries.len() - limit, view.entries.len());
     }
     Ok(())
 }
@@ -33,13 +33,13 @@ fn print_items(entry: &HistoryEntryView, indent: &str) {
             ItemChangeKind::Changed => "changed".to_string(),
             ItemChangeKind::Moved => format!("moved to {}", item.moved_to.as_deref().unwrap_or("?")),
         };
-        println!("{indent}{} {what}", item.name);
+        outln!("{indent}{} {what}", item.name);
         for p in &item.properties {
-            println!("{indent}  {}: {} -> {}", p.key, shown(&p.before), shown(&p.after));
+            outln!("{indent}  {}: {} -> {}", p.key, shown(&p.before), shown(&p.after));
         }
     }
     if entry.item_count as usize > entry.items.len() {
-        println!("{indent}… and {} more", entry.item_count as usize - entry.items.len());
+        outln!("{indent}… and {} more", entry.item_count as usize - entry.items.len());
     }
 }
 
@@ -52,7 +52,7 @@ fn shown(value: &Option<Value>) -> String {
 }
 
 pub fn outcome(verb: &str, outcome: &UndoOutcome) -> Result<()> {
-    println!("{verb}: {}", outcome.entry.label);
+    outln!("{verb}: {}", outcome.entry.label);
     print_items(&outcome.entry, "  ");
     for i in &outcome.still_running {
         let region = i.region.as_deref().map(|r| format!(" in {r}")).unwrap_or_default();

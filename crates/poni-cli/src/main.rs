@@ -1,5 +1,7 @@
 //! `poni`: the command line over the Poni Desktop core, compatible with poni 0.8's commands.
 
+#[macro_use]
+mod output;
 mod account;
 mod args;
 mod cloud;
@@ -36,6 +38,12 @@ fn non_utf8_argument() -> Option<String> {
     }
     None
 }
+
+/// The repository is read into many small allocations on rayon's threads and freed on the main
+/// one, which glibc's allocator does slowly: mimalloc lists 10,000 nodes a fifth faster and
+/// sets a property on them a tenth faster (benches/results/repository.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     if let Some(message) = non_utf8_argument() {

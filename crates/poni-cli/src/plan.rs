@@ -10,7 +10,7 @@ use crate::log;
 pub fn show(plan: &Plan) -> Result<()> {
     let width = plan.nodes.iter().map(|n| n.node.len()).max().unwrap_or(0);
     for node in &plan.nodes {
-        println!("{:<width$}  {}", node.node, describe(plan, node));
+        outln!("{:<width$}  {}", node.node, describe(plan, node));
     }
     for w in &plan.warnings {
         log::line("poni", "WARNING", &w.message);

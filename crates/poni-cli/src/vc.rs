@@ -12,27 +12,27 @@ pub fn run(root: &Path, command: VcCommand) -> Result<(), Failure> {
     match command {
         VcCommand::Init => {
             let commit = poni_vc::init(root)?;
-            println!("Started the history with git: {} {}", commit.id, commit.message);
+            outln!("Started the history with git: {} {}", commit.id, commit.message);
         }
         VcCommand::Status => print_status(&poni_vc::status(root)?),
-        VcCommand::Diff { name } => print!("{}", poni_vc::patch(root, name.as_deref())?),
+        VcCommand::Diff { name } => out!("{}", poni_vc::patch(root, name.as_deref())?),
         VcCommand::Checkpoint { message } => match poni_vc::checkpoint(root, message.as_deref())? {
-            Some(commit) => println!("Checkpoint {}: {}", commit.id, commit.message),
-            None => println!("Nothing to checkpoint"),
+            Some(commit) => outln!("Checkpoint {}: {}", commit.id, commit.message),
+            None => outln!("Nothing to checkpoint"),
         },
         VcCommand::Mode { mode } => {
             let mode = Mode::parse(&mode).ok_or_else(|| Failure::Input(format!("unknown mode '{mode}': use each or checkpoint")))?;
             poni_vc::set_mode(root, mode)?;
-            println!("{}", mode_text(mode));
+            outln!("{}", mode_text(mode));
         }
         VcCommand::Remote { url } => {
             poni_vc::set_remote(root, &url)?;
-            println!("Remote origin: {}", url.trim());
+            outln!("Remote origin: {}", url.trim());
         }
         VcCommand::Pull => return pull(root),
         VcCommand::Push => {
             let pushed = poni_vc::push(root)?;
-            println!("Pushed {} to {}", pushed.branch, pushed.remote);
+            outln!("Pushed {} to {}", pushed.branch, pushed.remote);
         }
         VcCommand::Resolve { name, mine, theirs } => {
             let choice = match (mine, theirs) {
@@ -42,17 +42,17 @@ pub fn run(root: &Path, command: VcCommand) -> Result<(), Failure> {
             };
             let status = poni_vc::resolve(root, &name, choice)?;
             let side = if choice == Choice::Mine { "mine" } else { "theirs" };
-            println!("{name}: kept {side}");
+            outln!("{name}: kept {side}");
             match (status.conflicts, &status.last_commit) {
-                (0, Some(commit)) => println!("All conflicts resolved: {} {}", commit.id, commit.message),
-                (0, None) => println!("All conflicts resolved"),
-                (left, _) => println!("{left} conflict(s) left: see `poni vc conflicts`"),
+                (0, Some(commit)) => outln!("All conflicts resolved: {} {}", commit.id, commit.message),
+                (0, None) => outln!("All conflicts resolved"),
+                (left, _) => outln!("{left} conflict(s) left: see `poni vc conflicts`"),
             }
         }
         VcCommand::Conflicts => {
             let conflicts = poni_vc::conflicts(root)?;
             if conflicts.is_empty() {
-                println!("No conflicts");
+                outln!("No conflicts");
             }
             print_conflicts(&conflicts);
         }
@@ -78,45 +78,45 @@ fn mode_text(mode: Mode) -> &'static str {
 
 fn print_status(status: &VcStatus) {
     if !status.enabled {
-        println!("Not under version control: start the history with `poni vc init`");
+        outln!("Not under version control: start the history with `poni vc init`");
         return;
     }
     match &status.branch {
-        Some(branch) => println!("On branch {branch}"),
-        None => println!("Not on a branch (HEAD is detached)"),
+        Some(branch) => outln!("On branch {branch}"),
+        None => outln!("Not on a branch (HEAD is detached)"),
     }
-    println!("{}", mode_text(status.mode));
+    outln!("{}", mode_text(status.mode));
     match &status.remote {
-        Some(remote) => println!("Remote origin: {remote} ({} ahead, {} behind)", status.ahead, status.behind),
-        None => println!("No remote: set one with `poni vc remote URL`"),
+        Some(remote) => outln!("Remote origin: {remote} ({} ahead, {} behind)", status.ahead, status.behind),
+        None => outln!("No remote: set one with `poni vc remote URL`"),
     }
     match status.changed_items {
-        0 => println!("Nothing changed since the last commit"),
-        n => println!("{n} item(s) changed since the last commit: see `poni vc diff`"),
+        0 => outln!("Nothing changed since the last commit"),
+        n => outln!("{n} item(s) changed since the last commit: see `poni vc diff`"),
     }
     if let Some(commit) = &status.last_commit {
-        println!("Last commit {} ({}, {}): {}", commit.id, commit.at, commit.author, commit.message);
+        outln!("Last commit {} ({}, {}): {}", commit.id, commit.at, commit.author, commit.message);
     }
     if status.conflicts > 0 {
-        println!("{} conflict(s) to resolve: see `poni vc conflicts`", status.conflicts);
+        outln!("{} conflict(s) to resolve: see `poni vc conflicts`", status.conflicts);
     }
 }
 
 fn pull(root: &Path) -> Result<(), Failure> {
     let outcome = poni_vc::pull(root)?;
     match outcome.kind {
-        PullKind::UpToDate => println!("Already up to date"),
+        PullKind::UpToDate => outln!("Already up to date"),
         PullKind::FastForward | PullKind::Merged => {
-            println!("Pulled: {} item(s) changed", outcome.changed_items.len());
+            outln!("Pulled: {} item(s) changed", outcome.changed_items.len());
             for name in &outcome.changed_items {
-                println!("  {name}");
+                outln!("  {name}");
             }
         }
         PullKind::Conflicts => {
             let others: Vec<&String> = outcome.changed_items.iter().filter(|n| !outcome.conflicts.iter().any(|c| &c.name == *n)).collect();
-            println!("Pulled with {} conflict(s); {} other item(s) changed", outcome.conflicts.len(), others.len());
+            outln!("Pulled with {} conflict(s); {} other item(s) changed", outcome.conflicts.len(), others.len());
             for name in others {
-                println!("  {name}");
+                outln!("  {name}");
             }
             print_conflicts(&outcome.conflicts);
             // Exit status 1: the pull is not finished.
@@ -129,15 +129,15 @@ fn pull(root: &Path) -> Result<(), Failure> {
 fn print_conflicts(conflicts: &[Conflict]) {
     let show = |v: &Option<Value>| v.as_ref().map_or("(not set)".to_owned(), repr::value);
     for conflict in conflicts {
-        println!("CONFLICT {}", conflict.name);
+        outln!("CONFLICT {}", conflict.name);
         match (&conflict.mine, &conflict.theirs) {
-            (None, _) => println!("  mine: removed"),
-            (_, None) => println!("  theirs: removed"),
+            (None, _) => outln!("  mine: removed"),
+            (_, None) => outln!("  theirs: removed"),
             _ => {}
         }
         for property in &conflict.properties {
-            println!("  {}: mine {}, theirs {}", property.key, show(&property.before), show(&property.after));
+            outln!("  {}: mine {}, theirs {}", property.key, show(&property.before), show(&property.after));
         }
-        println!("  resolve with: poni vc resolve {} --mine|--theirs", conflict.name);
+        outln!("  resolve with: poni vc resolve {} --mine|--theirs", conflict.name);
     }
 }

@@ -116,6 +116,28 @@ fn a_broken_node_file_is_named_and_the_rest_still_lists() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    ok(&root, &["init"]);
+    // More output than a pipe holds, so the listing is still writing when the reader goes.
+    ok(&root, &["add-node", "fleet/n{id:05}", "-n", "1..5000"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_poni"))
+        .args(["-d", root.to_str().unwrap(), "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(first.trim(), "node fleet/n00001"); // `poni list | head -1`: the reader is gone now
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit {:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "nothing on stderr, no panic");
+}
+
+#[test]
 fn not_a_repository_and_init_twice() {
     let dir = tempfile::tempdir().unwrap();
     let err = fails(dir.path(), &["list"]);

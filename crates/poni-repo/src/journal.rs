@@ -7,7 +7,8 @@
 //! 1. The journal, `<root>/.poni-desktop-journal`, lists every step to come with the contents
 //!    of every file before and after. It is written and flushed once, before anything changes.
 //! 2. Staging: new folders are made; every new file's contents go to a temporary file beside
-//!    it (`node.json.<id>.pd-tmp`, created exclusively, never through a link).
+//!    it (`node.json.json_dump.tmp`, poni's own name, created exclusively, never through a
+//!    link; a leftover of a kill there is replaced).
 //! 3. Applying: the temporary files are renamed over their targets, removed files unlinked,
 //!    folders moved (a removed folder is moved into the change's history entry, where undo
 //!    finds it). Nothing is flushed file by file; one flush of the file system (`syncfs`)
@@ -26,7 +27,8 @@
 //! be a link; otherwise nothing is done and the journal is reported.
 
 use crate::error::{RepoError, Result};
-use crate::store::{self, EntryKind, NODE_FILE, PONI_TMP_SUFFIX, SYSTEM_DIR, SYSTEM_FILE};
+use crate::store::{self, EntryKind, NODE_FILE, SYSTEM_DIR, SYSTEM_FILE};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -37,6 +39,7 @@ pub const JOURNAL_FILE: &str = ".poni-desktop-journal";
 /// Left by earlier versions at their commit point; removed when found.
 pub const JOURNAL_DONE_FILE: &str = ".poni-desktop-journal.done";
 pub const HISTORY_DIR: &str = ".poni-desktop-history";
+/// Temporary files of earlier versions (`node.json.<id>.pd-tmp`); removed when found.
 pub(crate) const TMP_SUFFIX: &str = ".pd-tmp";
 /// Second names made by earlier versions; removed when found.
 pub(crate) const BAK_SUFFIX: &str = ".pd-bak";
@@ -160,8 +163,7 @@ impl Change {
         self.ops.push(Op::Mkdir { path });
     }
 
-    pub(crate) fn write(&mut self, path: String, before: Option<String>, after: Vec<u8>) {
-        let after = String::from_utf8(after).expect("poni's JSON is text");
+    pub(crate) fn write(&mut self, path: String, before: Option<String>, after: String) {
         self.ops.push(Op::Write { path, before, after });
     }
 
@@ -371,10 +373,6 @@ fn check_way(root: &Path, rel: &str) -> Result<()> {
     Ok(())
 }
 
-fn tmp_of(path: &Path, id: &str) -> PathBuf {
-    store::suffixed(path, &format!(".{id}{TMP_SUFFIX}"))
-}
-
 fn write_journal(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| {
         // A journal exists only during a change, under the lock, and recovery runs when the
@@ -412,17 +410,13 @@ fn stage(root: &Path, journal: &Journal, kept_dir: Option<&str>) -> Result<()> {
         let dir = abs(root, kept);
         fault::step(root).and_then(|()| fs::create_dir(&dir).map_err(|e| RepoError::io(&dir, e)))?;
     }
-    parallel(&writes(journal), |(rel, before, after)| {
+    parallel(&writes(journal), |(rel, _, after)| {
         let path = abs(root, rel);
         let io = |e| RepoError::io(&path, e);
         fault::step(root)?;
-        if before.is_some() {
-            // A leftover of poni's way of writing (a kill mid-write): never used again.
-            store::remove_leftover(&store::suffixed(&path, PONI_TMP_SUFFIX)).map_err(io)?;
-        }
         // Always beside the file, then renamed: whoever reads the repository meanwhile (poni
         // 0.8 does not take our lock) never sees half a file.
-        let mut file = store::create_new(&tmp_of(&path, &journal.id)).map_err(io)?;
+        let mut file = store::create_temp(&path).map_err(io)?;
         fault::step(root)?;
         file.write_all(after.as_bytes()).map_err(io)
     })
@@ -432,7 +426,7 @@ fn apply(root: &Path, journal: &Journal) -> Result<()> {
     parallel(&writes(journal), |(rel, _, _)| {
         let path = abs(root, rel);
         fault::step(root)?;
-        fs::rename(tmp_of(&path, &journal.id), &path).map_err(|e| RepoError::io(&path, e))
+        fs::rename(store::temp_of(&path), &path).map_err(|e| RepoError::io(&path, e))
     })?;
     for op in &journal.ops {
         if let Op::Delete { path, .. } = op {
@@ -474,13 +468,11 @@ fn holds(path: &Path, expected: &str) -> Result<bool> {
     }
 }
 
-/// Puts `contents` in place through a temporary file of this change's (never through a link).
-fn put_back(path: &Path, id: &str, contents: &str) -> Result<()> {
+/// Puts `contents` in place through the temporary file beside it (never through a link).
+fn put_back(path: &Path, contents: &str) -> Result<()> {
     let io = |e| RepoError::io(path, e);
-    let tmp = tmp_of(path, id);
-    store::remove_leftover(&tmp).map_err(io)?;
-    store::create_new(&tmp).and_then(|mut f| f.write_all(contents.as_bytes())).map_err(io)?;
-    fs::rename(&tmp, path).map_err(io)
+    store::create_temp(path).and_then(|mut f| f.write_all(contents.as_bytes())).map_err(io)?;
+    fs::rename(store::temp_of(path), path).map_err(io)
 }
 
 /// Puts everything back as it was before the change; each step checks what is there, so it
@@ -513,15 +505,17 @@ fn undo(root: &Path, journal: &Journal) -> Result<()> {
             Op::Delete { path, before } => {
                 let path = checked(path)?;
                 if kind(&path)? == EntryKind::Missing {
-                    put_back(&path, &journal.id, before)?;
+                    put_back(&path, before)?;
                 }
             }
             Op::Write { path, before, .. } => {
                 let path = checked(path)?;
                 let io = |e| RepoError::io(&path, e);
-                store::remove_leftover(&tmp_of(&path, &journal.id)).map_err(io)?;
+                store::remove_leftover(&store::temp_of(&path)).map_err(io)?;
+                // Earlier builds named it after the change: `node.json.<id>.pd-tmp`.
+                store::remove_leftover(&store::suffixed(&path, &format!(".{}{TMP_SUFFIX}", journal.id))).map_err(io)?;
                 match before {
-                    Some(before) if !holds(&path, before)? => put_back(&path, &journal.id, before)?,
+                    Some(before) if !holds(&path, before)? => put_back(&path, before)?,
                     Some(_) => {}
                     None => match kind(&path)? {
                         EntryKind::File => fs::remove_file(&path).map_err(io)?,
@@ -603,36 +597,10 @@ fn flush(root: &Path, journal: &Journal) -> io::Result<()> {
     Ok(())
 }
 
-/// Runs `f` on every item, on up to four threads for long lists; stops early at the first
-/// error and returns it.
+/// Runs `f` on every item, on rayon's threads (in runs of at least 64: a short list stays on
+/// one); stops starting new items at the first error and returns it.
 fn parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> Result<()> + Sync) -> Result<()> {
-    const WORKERS: usize = 4;
-    if items.len() < 64 {
-        return items.iter().try_for_each(f);
-    }
-    let failed = AtomicBool::new(false);
-    let chunk = items.len().div_ceil(WORKERS);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                let (f, failed) = (&f, &failed);
-                scope.spawn(move || {
-                    for item in part {
-                        if failed.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        if let Err(e) = f(item) {
-                            failed.store(true, Ordering::Relaxed);
-                            return Err(e);
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().expect("a writer thread panicked")).collect::<Vec<_>>().into_iter().collect::<Result<()>>()
-    })
+    items.par_iter().with_min_len(64).try_for_each(&f)
 }
 
 /// Fault injection for the unit tests: fail the n-th step of a change in one repository, or

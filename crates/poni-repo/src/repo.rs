@@ -11,7 +11,8 @@ use crate::props::{self, Assignment, Change, Props};
 use crate::store::{self, EntryKind, RepoLock, NODE_FILE, REPO_FILE, SYSTEM_DIR, SYSTEM_FILE};
 use crate::target::Target;
 use crate::template::{self, Template};
-use crate::tree::{Kind, Tree};
+use crate::tree::{Item, Kind, Tree};
+use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -153,7 +154,7 @@ impl Repo {
         self.check_free(name, "system")?;
         let mut change = journal::Change::new(&self.root, format!("Add system {name}"));
         self.missing_dirs(name, &mut HashMap::new(), &mut change)?;
-        change.write(rel_file(name, Kind::System), None, store::object_bytes(&Props::new()));
+        change.write(rel_file(name, Kind::System), None, store::object_text(&Props::new()));
         change.commit()
     }
 
@@ -232,10 +233,10 @@ impl Repo {
             if !system.is_empty() && looked_at.insert(system.to_string()) && matches!(self.probe(system)?, Found::Nothing) {
                 // The system the nodes go in gets a system.json; folders above it do not.
                 self.missing_dirs(system, &mut known_dirs, &mut change)?;
-                change.write(rel_file(system, Kind::System), None, store::object_bytes(&Props::new()));
+                change.write(rel_file(system, Kind::System), None, store::object_text(&Props::new()));
             }
             self.missing_dirs(&node.name, &mut known_dirs, &mut change)?;
-            change.write(rel_file(&node.name, Kind::Node), None, store::object_bytes(&props));
+            change.write(rel_file(&node.name, Kind::Node), None, store::object_text(&props));
         }
         change.commit()?;
         Ok(planned.into_iter().map(|p| p.name).collect())
@@ -267,7 +268,12 @@ impl Repo {
         })
     }
 
-    fn modify_matching(&self, target: &Target, what: &str, edit: impl Fn(&mut Props) -> Result<Vec<Change>>) -> Result<Vec<ItemChanges>> {
+    fn modify_matching(
+        &self,
+        target: &Target,
+        what: &str,
+        edit: impl Fn(&mut Props) -> Result<Vec<Change>> + Sync,
+    ) -> Result<Vec<ItemChanges>> {
         let _lock = self.lock()?;
         let tree = self.tree()?;
         remove_leftovers(&tree)?;
@@ -275,29 +281,42 @@ impl Repo {
         if matches.is_empty() {
             return Err(RepoError::NoMatch);
         }
-        // Apply everything in memory first: one bad item means nothing is written.
-        let mut pending = Vec::new();
-        for item in matches {
-            if let Some(problem) = &item.problem {
-                return Err(RepoError::Conflict(format!("cannot change '{}': {problem}", item.name)));
-            }
-            let mut props = item.props.clone();
-            let changes = edit(&mut props)?;
-            pending.push((item, props, changes));
-        }
-        let changed: Vec<&str> = pending.iter().filter(|(_, _, changes)| !changes.is_empty()).map(|(item, _, _)| item.name.as_str()).collect();
+        // Everything is edited in memory first, and the new files rendered, on rayon's
+        // threads; one bad item (the first in tree order is reported) means nothing is written.
+        let planned: Vec<Result<Edited>> = matches.par_iter().map(|item| self.edit_item(item, &edit)).collect();
+        let planned = planned.into_iter().collect::<Result<Vec<_>>>()?;
+        let changed: Vec<&str> = planned.iter().filter(|p| p.write.is_some()).map(|p| p.item.name.as_str()).collect();
         let mut change = journal::Change::new(&self.root, format!("{what} on {}", listed(&changed)));
-        for (item, props, _) in pending.iter().filter(|(_, _, changes)| !changes.is_empty()) {
-            // Nodes have their file; a system may have none yet.
-            let existed = item.kind == Kind::Node || {
-                let file = self.file_of(&item.name, item.kind);
-                store::entry_kind(&file).map_err(|e| RepoError::io(&file, e))? == EntryKind::File
-            };
-            let before = existed.then(|| text(store::object_bytes(&item.props)));
-            change.write(rel_file(&item.name, item.kind), before, store::object_bytes(props));
+        let mut out = Vec::with_capacity(planned.len());
+        for Edited { item, changes, write } in planned {
+            if let Some((path, before, after)) = write {
+                change.write(path, before, after);
+            }
+            out.push(ItemChanges { name: item.name.clone(), kind: item.kind, changes });
         }
+        drop(matches);
         change.commit()?;
-        Ok(pending.into_iter().map(|(item, _, changes)| ItemChanges { name: item.name.clone(), kind: item.kind, changes }).collect())
+        free_later(tree);
+        Ok(out)
+    }
+
+    /// One matched item edited in memory, with its file's contents before and after.
+    fn edit_item<'t>(&self, item: &'t Item, edit: &impl Fn(&mut Props) -> Result<Vec<Change>>) -> Result<Edited<'t>> {
+        if let Some(problem) = &item.problem {
+            return Err(RepoError::Conflict(format!("cannot change '{}': {problem}", item.name)));
+        }
+        let mut props = item.props.clone();
+        let changes = edit(&mut props)?;
+        if changes.is_empty() {
+            return Ok(Edited { item, changes, write: None });
+        }
+        // Nodes have their file; a system may have none yet.
+        let existed = item.kind == Kind::Node || {
+            let file = self.file_of(&item.name, item.kind);
+            store::entry_kind(&file).map_err(|e| RepoError::io(&file, e))? == EntryKind::File
+        };
+        let before = existed.then(|| store::object_text(&item.props));
+        Ok(Edited { item, changes, write: Some((rel_file(&item.name, item.kind), before, store::object_text(&props))) })
     }
 
     /// Changes several items by full name under one lock, each file read afresh, and writes
@@ -316,7 +335,7 @@ impl Repo {
             let (mut props, before) = self.read_item(name, kind)?;
             let changes = edit(name, &mut props)?;
             if !changes.is_empty() {
-                writes.push((rel_file(name, kind), before, store::object_bytes(&props)));
+                writes.push((rel_file(name, kind), before, store::object_text(&props)));
             }
             all.push((name.clone(), changes));
         }
@@ -356,7 +375,7 @@ impl Repo {
         if !changes.is_empty() {
             let label = changes_label(&changes, &[name]);
             let mut change = if recorded { journal::Change::new(&self.root, label) } else { journal::Change::unrecorded(&self.root, label) };
-            change.write(rel_file(name, kind), before, store::object_bytes(&props));
+            change.write(rel_file(name, kind), before, store::object_text(&props));
             change.commit()?;
         }
         Ok(changes)
@@ -555,7 +574,7 @@ impl Repo {
             let system = name::parent(to);
             if !system.is_empty() && !known.contains_key(system) && matches!(self.probe(system)?, Found::Nothing) {
                 self.missing_dirs(system, &mut known, &mut change)?;
-                change.write(rel_file(system, Kind::System), None, store::object_bytes(&Props::new()));
+                change.write(rel_file(system, Kind::System), None, store::object_text(&Props::new()));
             }
         }
         let renamed = |old: &str| -> Option<String> {
@@ -574,7 +593,7 @@ impl Repo {
             let mut props = node.props.clone();
             let changes: Vec<_> = props::set_path(&mut props, "parent", Value::String(new_parent))?.into_iter().collect();
             // Written where the node is now: the folders move after the files are in place.
-            change.write(rel_file(&node.name, Kind::Node), Some(text(store::object_bytes(&node.props))), store::object_bytes(&props));
+            change.write(rel_file(&node.name, Kind::Node), Some(store::object_text(&node.props)), store::object_text(&props));
             out.push(ItemChanges { name: current_name, kind: Kind::Node, changes });
         }
         for (from, to) in moves {
@@ -675,14 +694,24 @@ fn assignment_text(a: &Assignment) -> String {
     }
 }
 
+/// Frees a large value on a pool thread: a tree of 10,000 parsed items takes milliseconds to
+/// free, which the change need not wait for (and a command line that exits never does).
+fn free_later<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
+}
+
 /// Removes the temporary files a killed write left (the caller holds the lock, so none of
 /// them is being written).
 fn remove_leftovers(tree: &Tree) -> Result<()> {
     tree.leftovers().iter().try_for_each(|path| store::remove_leftover(path).map_err(|e| RepoError::io(path, e)))
 }
 
-fn text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).expect("poni's JSON is text")
+/// An item a set or unset changes: what changed, and its file's path, contents before (none:
+/// a system without a file yet) and after.
+struct Edited<'t> {
+    item: &'t Item,
+    changes: Vec<Change>,
+    write: Option<(String, Option<String>, String)>,
 }
 
 /// What is at a name under `system/`, as [`Repo::probe`] finds it.

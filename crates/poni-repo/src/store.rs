@@ -253,7 +253,12 @@ pub fn kind_of(value: &Value) -> &'static str {
 
 /// The bytes poni writes for an object (4-space indent, sorted keys).
 pub fn object_bytes(props: &Props) -> Vec<u8> {
-    to_poni_json(&Value::Object(props.clone())).into_bytes()
+    object_text(props).into_bytes()
+}
+
+/// [`object_bytes`] as text.
+pub fn object_text(props: &Props) -> String {
+    to_poni_json(&Value::Object(props.clone()))
 }
 
 /// Writes `props` in poni's format, atomically and durably (see [`write_atomic`]).
@@ -271,10 +276,9 @@ pub fn write_many(files: &[(PathBuf, Props)]) -> Result<()> {
 /// exclusively, never through a link), flushed, renamed over the target, folder flushed. A
 /// reader sees the old file or the new one, never a part; a crash leaves one or the other.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = suffixed(path, PONI_TMP_SUFFIX);
+    let tmp = temp_of(path);
     let result = (|| {
-        remove_leftover(&tmp)?;
-        let mut file = create_new(&tmp)?;
+        let mut file = create_temp(path)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -286,6 +290,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = remove_leftover(&tmp);
         RepoError::io(path, e)
     })
+}
+
+/// The temporary file a new version of `path` is written to before it is renamed over it:
+/// poni's own name (`node.json.json_dump.tmp`), so that a leftover of poni's is replaced by
+/// the next write rather than looked for before every one.
+pub(crate) fn temp_of(path: &Path) -> PathBuf {
+    suffixed(path, PONI_TMP_SUFFIX)
+}
+
+/// Creates [`temp_of`] `path` exclusively, never through a link. Something already there (a
+/// kill's leftover, or a planted link) is removed, the link itself and not what it points
+/// to, and the creation tried once more, again exclusively.
+pub(crate) fn create_temp(path: &Path) -> io::Result<File> {
+    let tmp = temp_of(path);
+    match create_new(&tmp) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            remove_leftover(&tmp)?;
+            create_new(&tmp)
+        }
+        other => other,
+    }
 }
 
 /// Removes a leftover temporary file (or a link planted under its name: the link itself is
