@@ -7,6 +7,7 @@
 pub mod code;
 pub mod diff;
 pub mod error;
+mod folder;
 pub mod history;
 pub mod journal;
 pub mod json_format;

@@ -141,39 +141,6 @@ pub(crate) fn read_contents(path: &Path) -> io::Result<Contents> {
     })
 }
 
-/// [`read_contents`] for a file already found to be a plain file (`seen`, from `lstat`): opened
-/// without following links and without blocking, and read only if it is still that file.
-pub(crate) fn read_seen(path: &Path, seen: &fs::Metadata) -> io::Result<Contents> {
-    let mut file = match open_existing(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Contents::Missing),
-        Err(e) if is_loop(&e) => return Ok(Contents::Refused(EntryKind::Symlink)),
-        Err(e) => return Err(e),
-    };
-    let opened = file.metadata()?;
-    if !opened.is_file() || !same_file(seen, &opened) {
-        return Ok(Contents::Refused(EntryKind::of(opened.file_type())));
-    }
-    // The size is known from the open file: read that much, with no further call to find the
-    // end (one `read` for a node file instead of two).
-    let len = opened.len() as usize;
-    let mut bytes = vec![0u8; len];
-    let mut filled = 0;
-    while filled < len {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    bytes.truncate(filled);
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => Contents::Text(text),
-        Err(_) => Contents::NotText,
-    })
-}
-
 #[cfg(unix)]
 fn open_existing(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;

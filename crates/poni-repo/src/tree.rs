@@ -4,6 +4,7 @@
 //! whole snapshot, so the rest of the repository stays usable.
 
 use crate::error::{RepoError, Result};
+use crate::folder::{Folder, Seen};
 use crate::name;
 use crate::props::{self, Props};
 use crate::store::{self, NODE_FILE, SYSTEM_FILE};
@@ -11,7 +12,6 @@ use crate::target::Target;
 use serde_json::Value;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -81,18 +81,6 @@ pub struct Tree {
 /// Folders nested deeper than this are not read (a loop made with bind mounts, say).
 const MAX_DEPTH: usize = 64;
 
-/// A folder's device and inode: the same pair twice on one way down is a loop.
-#[cfg(unix)]
-fn folder_id(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
-
-#[cfg(not(unix))]
-fn folder_id(_path: &Path) -> Option<(u64, u64)> {
-    None
-}
-
 /// What the walk found below one folder, in tree order.
 #[derive(Default)]
 struct Found {
@@ -121,8 +109,9 @@ impl Tree {
             other => return Err(store::refused(system_root, other)),
         }
         let mut found = Found::default();
-        let way: Vec<_> = folder_id(system_root).into_iter().collect();
-        walk(system_root, "", 0, &way, &mut found)?;
+        let mut root = Folder::open(system_root).map_err(|e| RepoError::io(system_root, e))?;
+        let way: Vec<_> = root.id().ok().into_iter().collect();
+        walk(&mut root, "", 0, &way, &mut found)?;
         let Found { items, warnings, leftovers } = found;
         let by_name = items.iter().enumerate().map(|(i, item)| (item.name.clone(), i)).collect();
         Ok(Tree { items, by_name, warnings, leftovers })
@@ -196,123 +185,125 @@ impl Tree {
     }
 }
 
-/// Adds the items below `dir` to `found` and returns how many subdirectories it has. The
+/// Adds the items below `folder` to `found` and returns how many subdirectories it has. The
 /// subdirectories are looked at (and their files read) on rayon's threads: reading 10,000
 /// nodes is mostly waiting on system calls, which two cores do side by side.
-/// `way`: the folders from `system/` down to `dir` (device and inode), to catch a folder
+/// `way`: the folders from `system/` down to this one (device and inode), to catch a folder
 /// that is mounted inside itself.
-fn walk(dir: &Path, prefix: &str, depth: usize, way: &[(u64, u64)], found: &mut Found) -> Result<usize> {
-    let entries = sorted_subdirs(dir, found)?;
+fn walk(folder: &mut Folder, prefix: &str, depth: usize, way: &[(u64, u64)], found: &mut Found) -> Result<usize> {
+    let entries = sorted_subdirs(folder, found)?;
     let count = entries.len();
+    let folder = &*folder;
     let parts = entries
         .into_par_iter()
         .enumerate()
-        .map(|(index, (name, path))| visit(index, &name, &path, prefix, depth, way))
+        .map(|(index, name)| visit(folder, index, &name, prefix, depth, way))
         .collect::<Result<Vec<_>>>()?;
     parts.into_iter().for_each(|part| found.append(part));
     Ok(count)
 }
 
-/// One subdirectory: a node if it holds a node file, else a system (walked in turn).
-fn visit(index: usize, entry_name: &str, path: &Path, prefix: &str, depth: usize, way: &[(u64, u64)]) -> Result<Found> {
+/// One subdirectory of `folder`: a node if it holds a node file, else a system (walked in
+/// turn).
+fn visit(folder: &Folder, index: usize, entry_name: &str, prefix: &str, depth: usize, way: &[(u64, u64)]) -> Result<Found> {
     let name = if prefix.is_empty() { entry_name.to_string() } else { format!("{prefix}/{entry_name}") };
-    let node_file = path.join(NODE_FILE);
+    let node_file = format!("{entry_name}/{NODE_FILE}");
     let mut item = Item { kind: Kind::Node, name, props: Props::new(), index, depth: depth + 1, sub_count: 0, problem: None };
     let mut found = Found::default();
-    let seen = match fs::symlink_metadata(&node_file) {
-        Ok(meta) => Some(meta),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(RepoError::io(&node_file, e)),
-    };
-    match seen.as_ref().map_or(store::EntryKind::Missing, |m| store::EntryKind::of(m.file_type())) {
+    let seen = folder.look(&node_file).map_err(|e| RepoError::io(folder.path().join(&node_file), e))?;
+    match seen.map_or(store::EntryKind::Missing, |s| s.kind) {
         store::EntryKind::File => {
-            (item.props, item.problem) = read_props(&node_file, true, seen.as_ref())?;
+            (item.props, item.problem) = read_props(folder, &node_file, true, seen)?;
             found.items.push(item);
         }
         store::EntryKind::Missing => {
             item.kind = Kind::System;
-            (item.props, item.problem) = read_props(&path.join(SYSTEM_FILE), false, None)?;
+            let mut sub = match folder.open_sub(entry_name) {
+                Ok(sub) => sub,
+                // Removed while the tree was read: an empty system, as a listing a moment
+                // later would not show it at all.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    found.items.push(item);
+                    return Ok(found);
+                }
+                Err(e) => return Err(RepoError::io(folder.path().join(entry_name), e)),
+            };
+            let seen = sub.look(SYSTEM_FILE).map_err(|e| RepoError::io(sub.path().join(SYSTEM_FILE), e))?;
+            (item.props, item.problem) = read_props(&sub, SYSTEM_FILE, false, seen)?;
             let full = item.name.clone();
             found.items.push(item);
-            let id = folder_id(path);
+            let id = sub.id().ok();
             if id.is_some_and(|id| way.contains(&id)) {
-                found.warnings.push(format!("{}: the same folder as one it is inside (a bind mount of a parent?): not read again", path.display()));
+                found.warnings.push(format!("{}: the same folder as one it is inside (a bind mount of a parent?): not read again", sub.path().display()));
             } else if depth + 1 >= MAX_DEPTH {
-                found.warnings.push(format!("{}: nested more than {MAX_DEPTH} levels deep (a loop?): not read", path.display()));
+                found.warnings.push(format!("{}: nested more than {MAX_DEPTH} levels deep (a loop?): not read", sub.path().display()));
             } else {
                 let way: Vec<_> = way.iter().copied().chain(id).collect();
-                let sub_count = walk(path, &full, depth + 1, &way, &mut found)?;
+                let sub_count = walk(&mut sub, &full, depth + 1, &way, &mut found)?;
                 found.items[0].sub_count = sub_count;
             }
         }
         // A node whose file cannot be read safely: listed, with the reason, and never
         // written to (a change to it is refused).
         other => {
-            item.problem = Some(store::refused(&node_file, other).to_string());
+            item.problem = Some(store::refused(&folder.path().join(&node_file), other).to_string());
             found.items.push(item);
         }
     }
     Ok(found)
 }
 
-/// Subdirectories of `dir` as (name, path), sorted by name. Missing dir: none. Links to
-/// folders are skipped with a warning; plain files and special files are not items (our
-/// and poni's temporary files among them are noted as leftovers).
-fn sorted_subdirs(dir: &Path, found: &mut Found) -> Result<Vec<(String, PathBuf)>> {
-    let read = match fs::read_dir(dir) {
-        Ok(read) => read,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(RepoError::io(dir, e)),
-    };
+/// Subdirectories of `folder`, sorted by name. Links to folders are skipped with a warning;
+/// plain files and special files are not items (our and poni's temporary files among them
+/// are noted as leftovers).
+fn sorted_subdirs(folder: &mut Folder, found: &mut Found) -> Result<Vec<String>> {
+    let entries = folder.entries().map_err(|e| RepoError::io(folder.path(), e))?;
     let mut out = Vec::new();
-    for entry in read {
-        let entry = entry.map_err(|e| RepoError::io(dir, e))?;
-        let kind = match entry.file_type() {
-            Ok(t) => store::EntryKind::of(t),
-            Err(e) => return Err(RepoError::io(entry.path(), e)),
-        };
+    for (name, kind) in entries {
         match kind {
             store::EntryKind::Dir => {}
+            store::EntryKind::Missing => continue, // removed while listed
             store::EntryKind::Symlink => {
                 found.warnings.push(format!(
                     "{}: a symbolic link, skipped (links are not followed, so that nothing outside the repository is read or changed through them)",
-                    entry.path().display()
+                    folder.path().join(&name).display()
                 ));
                 continue;
             }
             _ => {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if [store::PONI_TMP_SUFFIX, crate::journal::TMP_SUFFIX, crate::journal::BAK_SUFFIX].iter().any(|s| name.ends_with(s)) {
-                    found.leftovers.push(entry.path());
+                let text = name.to_string_lossy();
+                if [store::PONI_TMP_SUFFIX, crate::journal::TMP_SUFFIX, crate::journal::BAK_SUFFIX].iter().any(|s| text.ends_with(s)) {
+                    found.leftovers.push(folder.path().join(&name));
                 }
                 continue;
             }
         }
         // A name that is not valid UTF-8 cannot be addressed by a pattern; skip it.
-        match entry.file_name().into_string() {
-            Ok(name) => out.push((name, entry.path())),
-            Err(_) => found.warnings.push(format!("{}: skipped: the folder's name is not valid UTF-8", entry.path().display())),
+        match name.into_string() {
+            Ok(name) => out.push(name),
+            Err(name) => found.warnings.push(format!("{}: skipped: the folder's name is not valid UTF-8", folder.path().join(name).display())),
         }
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort();
     Ok(out)
 }
 
-/// Reads an item's file. A broken file becomes a problem on the item, not an error.
-fn read_props(path: &Path, must_exist: bool, seen: Option<&fs::Metadata>) -> Result<(Props, Option<String>)> {
+/// Reads an item's file, `rel` below `folder`, that [`Folder::look`] found (`seen`; none:
+/// missing). A broken file becomes a problem on the item, not an error.
+fn read_props(folder: &Folder, rel: &str, must_exist: bool, seen: Option<Seen>) -> Result<(Props, Option<String>)> {
+    let path = folder.path().join(rel);
     let contents = match seen {
-        Some(seen) => store::read_seen(path, seen),
-        None => store::read_contents(path),
+        Some(seen) => folder.read(rel, seen),
+        None => Ok(store::Contents::Missing),
     };
-    let text = match contents.map_err(|e| RepoError::io(path, e))? {
+    let text = match contents.map_err(|e| RepoError::io(&path, e))? {
         store::Contents::Text(text) => text,
         store::Contents::Missing if !must_exist => return Ok((Props::new(), None)),
         store::Contents::Missing => return Ok((Props::new(), Some(format!("{}: removed while it was being read", path.display())))),
         store::Contents::NotText => return Ok((Props::new(), Some(format!("{}: not valid UTF-8 text", path.display())))),
-        store::Contents::Refused(kind) => return Ok((Props::new(), Some(store::refused(path, kind).to_string()))),
+        store::Contents::Refused(kind) => return Ok((Props::new(), Some(store::refused(&path, kind).to_string()))),
     };
-    Ok(match store::parse_object(path, &text) {
+    Ok(match store::parse_object(&path, &text) {
         Ok(props) => (props, None),
         Err(e) => (Props::new(), Some(e.to_string())),
     })
