@@ -30,6 +30,7 @@ use crate::error::{RepoError, Result};
 use crate::store::{self, EntryKind, NODE_FILE, SYSTEM_DIR, SYSTEM_FILE};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -400,17 +401,21 @@ fn writes(journal: &Journal) -> Vec<(&str, Option<&str>, &str)> {
 }
 
 fn stage(root: &Path, journal: &Journal, kept_dir: Option<&str>) -> Result<()> {
+    let writes = writes(journal);
+    let own = folders_of_one_file(journal, &writes);
     for op in &journal.ops {
-        if let Op::Mkdir { path } = op {
-            let dir = abs(root, path);
-            fault::step(root).and_then(|()| fs::create_dir(&dir).map_err(|e| RepoError::io(&dir, e)))?;
+        match op {
+            Op::Mkdir { path } if !own.contains(path.as_str()) => make_dir(root, path)?,
+            _ => {}
         }
     }
     if let Some(kept) = kept_dir {
-        let dir = abs(root, kept);
-        fault::step(root).and_then(|()| fs::create_dir(&dir).map_err(|e| RepoError::io(&dir, e)))?;
+        make_dir(root, kept)?;
     }
-    parallel(&writes(journal), |(rel, _, after)| {
+    parallel(&writes, |(rel, _, after)| {
+        if let Some((folder, _)) = rel.rsplit_once('/').filter(|(folder, _)| own.contains(folder)) {
+            make_dir(root, folder)?;
+        }
         let path = abs(root, rel);
         let io = |e| RepoError::io(&path, e);
         fault::step(root)?;
@@ -420,6 +425,25 @@ fn stage(root: &Path, journal: &Journal, kept_dir: Option<&str>) -> Result<()> {
         fault::step(root)?;
         file.write_all(after.as_bytes()).map_err(io)
     })
+}
+
+fn make_dir(root: &Path, rel: &str) -> Result<()> {
+    let dir = abs(root, rel);
+    fault::step(root).and_then(|()| fs::create_dir(&dir).map_err(|e| RepoError::io(&dir, e)))
+}
+
+/// The new folders that hold one new file and no other new folder (a new node's folder): each
+/// is made by its file's task. The kernel makes the folders of one parent one at a time (it
+/// locks the parent), so the files of 10,000 new nodes are written meanwhile, not after.
+fn folders_of_one_file<'a>(journal: &'a Journal, writes: &[(&'a str, Option<&str>, &str)]) -> HashSet<&'a str> {
+    let parent = |rel: &'a str| rel.rsplit_once('/').map(|(folder, _)| folder);
+    let new: Vec<&str> = journal.ops.iter().filter_map(|op| if let Op::Mkdir { path } = op { Some(path.as_str()) } else { None }).collect();
+    let holding_folders: HashSet<&str> = new.iter().filter_map(|d| parent(d)).collect();
+    let mut files: HashMap<&str, usize> = HashMap::new();
+    for folder in writes.iter().filter_map(|(rel, _, _)| parent(rel)) {
+        *files.entry(folder).or_default() += 1;
+    }
+    new.into_iter().filter(|d| files.get(d) == Some(&1) && !holding_folders.contains(d)).collect()
 }
 
 fn apply(root: &Path, journal: &Journal) -> Result<()> {
