@@ -53,6 +53,7 @@ fn main() -> ExitCode {
     let args = args::Cli::parse();
     poni_repo::set_after_change(vc::commit_change);
     match run::run(args) {
+        Ok(()) if output::failed() => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
         Err(failure::Failure::Reported) => ExitCode::FAILURE,
         Err(error) => {

@@ -2,12 +2,14 @@
 //!
 //! Reading 10,000 nodes by full path makes the kernel walk `/home/…/repo/system/web/` again for
 //! every file, twice (the `lstat` and the `open`). From an open folder (`openat`, `fstatat`)
-//! only `node00001/node.json` is walked: reading the tree costs about a tenth less. It is also
-//! safer: a folder, once open (without following a link), cannot be swapped for a link to
-//! somewhere else while the files below it are read.
+//! only `node00001/node.json` is walked: reading the tree costs about a tenth less.
 //!
 //! Same rules as [`crate::store`]: files are looked at before they are opened, opened without
 //! following a link and without blocking, and read only if still the file that was looked at.
+//! A folder on the way that was swapped for a link after it was listed is not followed either:
+//! on Linux the file is opened with `openat2` and `RESOLVE_NO_SYMLINKS`, which refuses a link
+//! anywhere in `node00001/node.json` (the `lstat` before it may follow such a link, but only
+//! learns what kind of file is there).
 
 use crate::store::{Contents, EntryKind};
 use std::ffi::OsString;
@@ -33,6 +35,7 @@ mod imp {
     use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags};
     use rustix::io::Errno;
     use std::io::Read;
+    use std::os::fd::{BorrowedFd, OwnedFd};
 
     fn kind_of(file_type: FileType) -> EntryKind {
         match file_type {
@@ -48,6 +51,19 @@ mod imp {
 
     fn seen(stat: &rfs::Stat) -> Seen {
         Seen { kind: kind_of(FileType::from_raw_mode(stat.st_mode as _)), id: (stat.st_dev as u64, stat.st_ino as u64) }
+    }
+
+    /// Opens `rel` below `dir` to read it, following no link on the way (see the module
+    /// documentation). Kernels before 5.6 have no `openat2`: there only the last name is
+    /// guarded, as `O_NOFOLLOW` does.
+    fn open_below(dir: BorrowedFd<'_>, rel: &str) -> rustix::io::Result<OwnedFd> {
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        #[cfg(target_os = "linux")]
+        match rfs::openat2(dir, rel, flags, Mode::empty(), rfs::ResolveFlags::NO_SYMLINKS | rfs::ResolveFlags::BENEATH) {
+            Err(Errno::NOSYS) => {}
+            done => return done,
+        }
+        rfs::openat(dir, rel, flags, Mode::empty())
     }
 
     const DIR_FLAGS: OFlags = OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::NOFOLLOW).union(OFlags::CLOEXEC);
@@ -106,8 +122,7 @@ mod imp {
             if seen_before.kind != EntryKind::File {
                 return Ok(Contents::Refused(seen_before.kind));
             }
-            let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
-            let fd = match rfs::openat(self.dir.fd()?, rel, flags, Mode::empty()) {
+            let fd = match open_below(self.dir.fd()?, rel) {
                 Ok(fd) => fd,
                 Err(Errno::NOENT) => return Ok(Contents::Missing),
                 Err(Errno::LOOP) => return Ok(Contents::Refused(EntryKind::Symlink)),
@@ -182,9 +197,44 @@ mod imp {
     }
 }
 
+/// Whether opening a listed folder failed because it is no longer one (a link or a file now).
+pub(crate) fn no_longer_a_folder(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
 impl Folder {
     /// The folder's path, for messages.
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_swapped_for_a_link_after_the_listing_is_not_read_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let (repo, outside) = (dir.path().join("system"), dir.path().join("outside"));
+        std::fs::create_dir_all(repo.join("web")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("node.json"), "{\"secret\": 1}").unwrap();
+        let mut folder = Folder::open(&repo).unwrap();
+        assert_eq!(folder.entries().unwrap(), vec![(OsString::from("web"), EntryKind::Dir)]);
+        // Between the listing and the read, `web` becomes a link to a folder outside.
+        std::fs::remove_dir(repo.join("web")).unwrap();
+        std::os::unix::fs::symlink(&outside, repo.join("web")).unwrap();
+        let seen = folder.look("web/node.json").unwrap().expect("the lstat follows the folder link");
+        assert!(matches!(folder.read("web/node.json", seen).unwrap(), Contents::Refused(EntryKind::Symlink)));
+        assert!(no_longer_a_folder(&folder.open_sub("web").err().unwrap()));
     }
 }

@@ -7,8 +7,10 @@
 //! 1. The journal, `<root>/.poni-desktop-journal`, lists every step to come with the contents
 //!    of every file before and after. It is written and flushed once, before anything changes.
 //! 2. Staging: new folders are made; every new file's contents go to a temporary file beside
-//!    it (`node.json.json_dump.tmp`, poni's own name, created exclusively, never through a
-//!    link; a leftover of a kill there is replaced).
+//!    it (`node.json.pd-tmp`, created exclusively, never through a link; a leftover of a
+//!    kill there is replaced). Never poni's own name (`node.json.json_dump.tmp`): poni 0.8
+//!    does not take our lock, and a poni writing the same file meanwhile would truncate and
+//!    rename our half-written file. A leftover of poni's under that name is removed instead.
 //! 3. Applying: the temporary files are renamed over their targets, removed files unlinked,
 //!    folders moved (a removed folder is moved into the change's history entry, where undo
 //!    finds it). Nothing is flushed file by file; one flush of the file system (`syncfs`)
@@ -27,7 +29,7 @@
 //! be a link; otherwise nothing is done and the journal is reported.
 
 use crate::error::{RepoError, Result};
-use crate::store::{self, EntryKind, NODE_FILE, SYSTEM_DIR, SYSTEM_FILE};
+use crate::store::{self, EntryKind, NODE_FILE, PONI_TMP_SUFFIX, SYSTEM_DIR, SYSTEM_FILE};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -40,7 +42,7 @@ pub const JOURNAL_FILE: &str = ".poni-desktop-journal";
 /// Left by earlier versions at their commit point; removed when found.
 pub const JOURNAL_DONE_FILE: &str = ".poni-desktop-journal.done";
 pub const HISTORY_DIR: &str = ".poni-desktop-history";
-/// Temporary files of earlier versions (`node.json.<id>.pd-tmp`); removed when found.
+/// Our temporary files: `node.json.pd-tmp` (earlier builds: `node.json.<id>.pd-tmp`).
 pub(crate) const TMP_SUFFIX: &str = ".pd-tmp";
 /// Second names made by earlier versions; removed when found.
 pub(crate) const BAK_SUFFIX: &str = ".pd-bak";
@@ -374,6 +376,11 @@ fn check_way(root: &Path, rel: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where a file's new contents wait to be renamed over it.
+fn tmp_of(path: &Path) -> PathBuf {
+    store::suffixed(path, TMP_SUFFIX)
+}
+
 fn write_journal(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| {
         // A journal exists only during a change, under the lock, and recovery runs when the
@@ -412,16 +419,20 @@ fn stage(root: &Path, journal: &Journal, kept_dir: Option<&str>) -> Result<()> {
     if let Some(kept) = kept_dir {
         make_dir(root, kept)?;
     }
-    parallel(&writes, |(rel, _, after)| {
+    parallel(&writes, |(rel, before, after)| {
         if let Some((folder, _)) = rel.rsplit_once('/').filter(|(folder, _)| own.contains(folder)) {
             make_dir(root, folder)?;
         }
         let path = abs(root, rel);
         let io = |e| RepoError::io(&path, e);
         fault::step(root)?;
+        if before.is_some() {
+            // A leftover of poni's way of writing (a kill mid-write): never used again.
+            store::remove_leftover(&store::suffixed(&path, PONI_TMP_SUFFIX)).map_err(io)?;
+        }
         // Always beside the file, then renamed: whoever reads the repository meanwhile (poni
         // 0.8 does not take our lock) never sees half a file.
-        let mut file = store::create_temp(&path).map_err(io)?;
+        let mut file = store::create_temp(&tmp_of(&path)).map_err(io)?;
         fault::step(root)?;
         file.write_all(after.as_bytes()).map_err(io)
     })
@@ -450,7 +461,7 @@ fn apply(root: &Path, journal: &Journal) -> Result<()> {
     parallel(&writes(journal), |(rel, _, _)| {
         let path = abs(root, rel);
         fault::step(root)?;
-        fs::rename(store::temp_of(&path), &path).map_err(|e| RepoError::io(&path, e))
+        fs::rename(tmp_of(&path), &path).map_err(|e| RepoError::io(&path, e))
     })?;
     for op in &journal.ops {
         if let Op::Delete { path, .. } = op {
@@ -495,8 +506,8 @@ fn holds(path: &Path, expected: &str) -> Result<bool> {
 /// Puts `contents` in place through the temporary file beside it (never through a link).
 fn put_back(path: &Path, contents: &str) -> Result<()> {
     let io = |e| RepoError::io(path, e);
-    store::create_temp(path).and_then(|mut f| f.write_all(contents.as_bytes())).map_err(io)?;
-    fs::rename(store::temp_of(path), path).map_err(io)
+    store::create_temp(&tmp_of(path)).and_then(|mut f| f.write_all(contents.as_bytes())).map_err(io)?;
+    fs::rename(tmp_of(path), path).map_err(io)
 }
 
 /// Puts everything back as it was before the change; each step checks what is there, so it
@@ -535,7 +546,7 @@ fn undo(root: &Path, journal: &Journal) -> Result<()> {
             Op::Write { path, before, .. } => {
                 let path = checked(path)?;
                 let io = |e| RepoError::io(&path, e);
-                store::remove_leftover(&store::temp_of(&path)).map_err(io)?;
+                store::remove_leftover(&tmp_of(&path)).map_err(io)?;
                 // Earlier builds named it after the change: `node.json.<id>.pd-tmp`.
                 store::remove_leftover(&store::suffixed(&path, &format!(".{}{TMP_SUFFIX}", journal.id))).map_err(io)?;
                 match before {

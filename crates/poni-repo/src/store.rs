@@ -243,9 +243,9 @@ pub fn write_many(files: &[(PathBuf, Props)]) -> Result<()> {
 /// exclusively, never through a link), flushed, renamed over the target, folder flushed. A
 /// reader sees the old file or the new one, never a part; a crash leaves one or the other.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temp_of(path);
+    let tmp = suffixed(path, PONI_TMP_SUFFIX);
     let result = (|| {
-        let mut file = create_temp(path)?;
+        let mut file = create_temp(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -259,22 +259,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// The temporary file a new version of `path` is written to before it is renamed over it:
-/// poni's own name (`node.json.json_dump.tmp`), so that a leftover of poni's is replaced by
-/// the next write rather than looked for before every one.
-pub(crate) fn temp_of(path: &Path) -> PathBuf {
-    suffixed(path, PONI_TMP_SUFFIX)
-}
-
-/// Creates [`temp_of`] `path` exclusively, never through a link. Something already there (a
-/// kill's leftover, or a planted link) is removed, the link itself and not what it points
+/// Creates `tmp` (a temporary file) exclusively, never through a link. Something already there
+/// (a kill's leftover, or a planted link) is removed, the link itself and not what it points
 /// to, and the creation tried once more, again exclusively.
-pub(crate) fn create_temp(path: &Path) -> io::Result<File> {
-    let tmp = temp_of(path);
-    match create_new(&tmp) {
+pub(crate) fn create_temp(tmp: &Path) -> io::Result<File> {
+    match create_new(tmp) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            remove_leftover(&tmp)?;
-            create_new(&tmp)
+            remove_leftover(tmp)?;
+            create_new(tmp)
         }
         other => other,
     }

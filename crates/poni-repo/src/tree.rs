@@ -194,12 +194,11 @@ fn walk(folder: &mut Folder, prefix: &str, depth: usize, way: &[(u64, u64)], fou
     let entries = sorted_subdirs(folder, found)?;
     let count = entries.len();
     let folder = &*folder;
-    let parts = entries
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, name)| visit(folder, index, &name, prefix, depth, way))
-        .collect::<Result<Vec<_>>>()?;
-    parts.into_iter().for_each(|part| found.append(part));
+    let parts: Vec<Result<Found>> = entries.into_par_iter().enumerate().map(|(index, name)| visit(folder, index, &name, prefix, depth, way)).collect();
+    // The first error in tree order, whichever thread met it first.
+    for part in parts {
+        found.append(part?);
+    }
     Ok(count)
 }
 
@@ -224,6 +223,11 @@ fn visit(folder: &Folder, index: usize, entry_name: &str, prefix: &str, depth: u
                 // later would not show it at all.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     found.items.push(item);
+                    return Ok(found);
+                }
+                // Listed as a folder, but a link or a file by now: skipped, like a listed link.
+                Err(e) if crate::folder::no_longer_a_folder(&e) => {
+                    found.warnings.push(format!("{}: changed into a link or a file while it was read, skipped", folder.path().join(entry_name).display()));
                     return Ok(found);
                 }
                 Err(e) => return Err(RepoError::io(folder.path().join(entry_name), e)),
