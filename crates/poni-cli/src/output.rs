@@ -31,9 +31,6 @@ pub fn failed() -> bool {
 
 /// `println!` through [`write`].
 macro_rules! outln {
-    () => {
-        $crate::output::write(format_args!("\n"))
-    };
     ($($arg:tt)*) => {
         $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
     };

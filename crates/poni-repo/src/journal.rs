@@ -211,9 +211,10 @@ impl Change {
         let text = serde_json::to_vec(&journal).expect("a journal serializes");
         write_journal(&journal_path, &text)?;
         let recorded = self.recorded;
+        let writes = writes(&journal);
         let done = (if recorded { crate::history::write_summary(root, &journal) } else { Ok(()) })
-            .and_then(|()| stage(root, &journal, (removes > 0).then_some(kept_dir.as_str())))
-            .and_then(|()| apply(root, &journal))
+            .and_then(|()| stage(root, &journal, &writes, (removes > 0).then_some(kept_dir.as_str())))
+            .and_then(|()| apply(root, &journal, &writes))
             .and_then(|()| {
             fault::step(root)?;
             flush(root, &journal).map_err(|e| RepoError::io(root, e))
@@ -407,9 +408,11 @@ fn writes(journal: &Journal) -> Vec<(&str, Option<&str>, &str)> {
         .collect()
 }
 
-fn stage(root: &Path, journal: &Journal, kept_dir: Option<&str>) -> Result<()> {
-    let writes = writes(journal);
-    let own = folders_of_one_file(journal, &writes);
+/// A journal's file writes: (path, before, after).
+type Writes<'j> = [(&'j str, Option<&'j str>, &'j str)];
+
+fn stage(root: &Path, journal: &Journal, writes: &Writes, kept_dir: Option<&str>) -> Result<()> {
+    let own = folders_of_one_file(journal, writes);
     for op in &journal.ops {
         match op {
             Op::Mkdir { path } if !own.contains(path.as_str()) => make_dir(root, path)?,
@@ -419,7 +422,7 @@ fn stage(root: &Path, journal: &Journal, kept_dir: Option<&str>) -> Result<()> {
     if let Some(kept) = kept_dir {
         make_dir(root, kept)?;
     }
-    parallel(&writes, |(rel, before, after)| {
+    parallel(writes, |(rel, before, after)| {
         if let Some((folder, _)) = rel.rsplit_once('/').filter(|(folder, _)| own.contains(folder)) {
             make_dir(root, folder)?;
         }
@@ -446,7 +449,7 @@ fn make_dir(root: &Path, rel: &str) -> Result<()> {
 /// The new folders that hold one new file and no other new folder (a new node's folder): each
 /// is made by its file's task. The kernel makes the folders of one parent one at a time (it
 /// locks the parent), so the files of 10,000 new nodes are written meanwhile, not after.
-fn folders_of_one_file<'a>(journal: &'a Journal, writes: &[(&'a str, Option<&str>, &str)]) -> HashSet<&'a str> {
+fn folders_of_one_file<'a>(journal: &'a Journal, writes: &Writes<'a>) -> HashSet<&'a str> {
     let parent = |rel: &'a str| rel.rsplit_once('/').map(|(folder, _)| folder);
     let new: Vec<&str> = journal.ops.iter().filter_map(|op| if let Op::Mkdir { path } = op { Some(path.as_str()) } else { None }).collect();
     let holding_folders: HashSet<&str> = new.iter().filter_map(|d| parent(d)).collect();
@@ -457,8 +460,8 @@ fn folders_of_one_file<'a>(journal: &'a Journal, writes: &[(&'a str, Option<&str
     new.into_iter().filter(|d| files.get(d) == Some(&1) && !holding_folders.contains(d)).collect()
 }
 
-fn apply(root: &Path, journal: &Journal) -> Result<()> {
-    parallel(&writes(journal), |(rel, _, _)| {
+fn apply(root: &Path, journal: &Journal, writes: &Writes) -> Result<()> {
+    parallel(writes, |(rel, _, _)| {
         let path = abs(root, rel);
         fault::step(root)?;
         fs::rename(tmp_of(&path), &path).map_err(|e| RepoError::io(&path, e))
