@@ -68,4 +68,32 @@ fn instances_made_elsewhere_are_listed_grouped_and_adopted() {
     assert!(after.as_array().unwrap().iter().any(|f| f["instance"]["id"] == ids[0].as_str() && f["tracking"] == "tracked" && f["node"] == "found/mine"));
     let diff = poni.ok(&["cloud", "diff", "found/mine", "-M"]);
     assert_eq!(diff.stdout, "", "{}", diff.stderr);
+
+    // A system the import cannot make is refused by the preview and the import alike.
+    for into in ["../../OUT", "", "mine", "/tmp/x", "found/mine/node.json"] {
+        for dry_run in [true, false] {
+            let mut args = vec!["cloud", "import", "--region", "us-east-1", "--into", into];
+            if dry_run {
+                args.push("--dry-run");
+            }
+            let out = poni.run(&args);
+            assert_eq!(out.code, Some(2), "{args:?}: {}{}", out.stdout, out.stderr);
+        }
+    }
+    assert!(!root.join("system/tmp").exists() && !repo.path().join("OUT").exists());
+
+    // The rest in one import: one history entry, and its undo leaves the instances running
+    // without suggesting to end them (they ran before the import).
+    let before = poni.ok(&["history"]).stdout.lines().count();
+    poni.ok(&["cloud", "import", "--region", "us-east-1", "--into", "more"]);
+    let history = poni.ok(&["history"]).stdout;
+    assert_eq!(history.lines().count(), before + 1, "{history}");
+    assert!(history.contains("Import 2 instances as more/db-primary and more/"), "{history}");
+    let undo = poni.ok(&["undo"]);
+    assert!(undo.stderr.contains("was imported, not launched here: it keeps running and is not affected"), "{}", undo.stderr);
+    assert!(!undo.stderr.contains("terminate"), "{}", undo.stderr);
+    assert!(!root.join("system/more").exists());
+    let running = ec2.describe_instances(&[("instance-id", &[ids[1].as_str(), ids[2].as_str()])]);
+    assert_eq!(running.len(), 2);
+    assert!(running.iter().all(|i| i.state == "running"), "{running:?}");
 }

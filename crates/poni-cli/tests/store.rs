@@ -270,6 +270,47 @@ fn nothing_outside_the_repository_is_touched_through_links() {
     assert_same(&snapshot(&outside), &before_outside, "nothing outside changed");
 }
 
+/// The history and the journal are read as untrusted input (a repository someone sent): an
+/// entry that leads through a link is refused, a planted file name with a huge number never
+/// panics, and a name too long for the kernel is refused before anything is written.
+#[test]
+fn planted_history_files_and_overlong_names_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = new_repo(dir.path());
+    ok(&root, &["add-node", "n1"]);
+    let history = root.join(poni_repo::journal::HISTORY_DIR);
+
+    // Undo of an entry that writes below a linked folder: refused, nothing outside written.
+    let outside = dir.path().join("out");
+    fs::create_dir_all(outside.join("o")).unwrap();
+    symlink(&outside, root.join("system/ext")).unwrap();
+    let entry = r#"{"format":2,"id":"ab","seq":50,"label":"Planted","origin":"app","at":0,"action":"change","ops":[{"op":"write","path":"system/ext/o/node.json","before":null,"after":"{}"}]}"#;
+    fs::write(history.join("000050-ab.json"), entry).unwrap();
+    let err = fails(&root, &["undo"]);
+    assert!(err.contains("system/ext: is a symbolic link"), "{err}");
+    assert!(!outside.join("o/node.json").exists());
+    fs::remove_file(history.join("000050-ab.json")).unwrap();
+
+    // A file name with the largest number: no panic (exit 101), for this and later changes.
+    fs::write(history.join("18446744073709551615-ab.json"), "{}").unwrap();
+    ok(&root, &["set", "n1", "x=1"]);
+    ok(&root, &["set", "n1", "x=2"]);
+    assert_eq!(node_value(&root, "n1", "x"), "2");
+    fs::write(history.join("9007199254740991-ab.json"), "{}").unwrap();
+    let out = poni(&root, &["set", "n1", "x=3"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("9007199254740991-ab.json: its number is too large"));
+    fs::remove_file(history.join("9007199254740991-ab.json")).unwrap();
+
+    // 42 parts of 100 characters: one short line, nothing left behind, later commands work.
+    let long = vec!["p".repeat(100); 42].join("/");
+    let err = fails(&root, &["add-node", &long]);
+    assert!(err.len() < 400 && err.contains("names are at most 1024"), "{err}");
+    assert!(!root.join(poni_repo::journal::JOURNAL_FILE).exists());
+    ok(&root, &["set", "n1", "x=4"]);
+    assert_eq!(node_value(&root, "n1", "x"), "4");
+}
+
 #[test]
 fn special_files_never_hang_or_vanish() {
     let dir = tempfile::tempdir().unwrap();

@@ -238,6 +238,8 @@ pub enum ErrorCode {
     VcNoRemote,
     #[serde(rename = "vc.not_a_repository")]
     VcNotARepository,
+    #[serde(rename = "vc.refused_from_remote")]
+    VcRefusedFromRemote,
     #[serde(rename = "vc.rejected")]
     VcRejected,
     #[serde(rename = "vc.uncommitted")]
@@ -364,6 +366,7 @@ impl ErrorCode {
         ErrorCode::VcNetwork,
         ErrorCode::VcNoRemote,
         ErrorCode::VcNotARepository,
+        ErrorCode::VcRefusedFromRemote,
         ErrorCode::VcRejected,
         ErrorCode::VcUncommitted,
         ErrorCode::WorkspaceNone,
@@ -487,6 +490,7 @@ impl ErrorCode {
             ErrorCode::VcNetwork => "vc.network",
             ErrorCode::VcNoRemote => "vc.no_remote",
             ErrorCode::VcNotARepository => "vc.not_a_repository",
+            ErrorCode::VcRefusedFromRemote => "vc.refused_from_remote",
             ErrorCode::VcRejected => "vc.rejected",
             ErrorCode::VcUncommitted => "vc.uncommitted",
             ErrorCode::WorkspaceNone => "workspace.none",

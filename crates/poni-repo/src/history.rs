@@ -98,13 +98,15 @@ pub struct HistoryView {
 }
 
 /// An instance that a change being undone had saved into a node: undo changes the repository
-/// only, so it still runs.
+/// only, so it still runs. `launched_here` is false for an instance the change imported (it ran
+/// before the repository knew it): nothing may suggest ending those.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunningInstance {
     pub node: String,
     pub instance_id: String,
     pub region: Option<String>,
+    pub launched_here: bool,
 }
 
 /// What an undo or redo did: the change it undid or redid, and instances left running.
@@ -132,10 +134,14 @@ pub(crate) fn summary_path(root: &Path, journal: &Journal) -> PathBuf {
     history_dir(root).join(format!("{}{VIEW_SUFFIX}", journal.entry_name()))
 }
 
+/// Entries are numbered below this (a name with a larger number is not one of ours: it is
+/// left alone, and the numbers never overflow).
+const MAX_SEQ: u64 = 1 << 53;
+
 /// `<seq>-<id>[.undo-N|.redo-N]`.
 fn parse_name(name: &str) -> Option<EntryFile> {
     let (seq, rest) = name.split_once('-')?;
-    let seq = seq.parse().ok()?;
+    let seq = seq.parse().ok().filter(|s| *s < MAX_SEQ)?;
     let (id, action) = match rest.split_once('.') {
         None => (rest, Action::Change),
         Some((id, action)) => (
@@ -170,25 +176,42 @@ pub(crate) fn entries(root: &Path) -> Result<Vec<EntryFile>> {
     Ok(out)
 }
 
-/// The number the next entry gets, after `existing` (from [`entries`]).
-pub(crate) fn next_seq(existing: &[EntryFile]) -> u64 {
-    existing.last().map_or(1, |e| e.seq + 1)
+/// The number the next entry gets, after `existing` (from [`entries`]). Refused when the
+/// newest entry's number leaves no room after it: such a file was not written by us.
+pub(crate) fn next_seq(root: &Path, existing: &[EntryFile]) -> Result<u64> {
+    match existing.last() {
+        None => Ok(1),
+        Some(e) if e.seq + 1 < MAX_SEQ => Ok(e.seq + 1),
+        Some(e) => Err(RepoError::Journal(format!(
+            "{}: its number is too large to continue the history after it; it was not written by Poni Desktop: remove it",
+            history_dir(root).join(format!("{}.json", e.name)).display()
+        ))),
+    }
 }
 
-/// Drops the oldest entries beyond the history's size, with their kept folders: `existing`
-/// (listed before the change) and the entry just `added`.
+/// Drops the entries beyond the history's size, with their kept folders: `existing` (listed
+/// before the change) and the entry just `added`. What undo and redo need is kept first: the
+/// newest entry, then each change that can be undone or redone (top first) with the entry that
+/// last applied it; then the others, newest first. So undoing and redoing one change many
+/// times never pushes that change itself out of the history.
 pub(crate) fn prune(root: &Path, mut all: Vec<EntryFile>, added: &str) -> Result<()> {
     let dir = history_dir(root);
     all.extend(parse_name(added));
-    let mut bytes = 0;
-    let mut kept = 0;
-    for entry in all.iter().rev() {
-        let file = dir.join(format!("{}.json", entry.name));
-        bytes += fs::symlink_metadata(&file).map(|m| m.len()).unwrap_or(0);
-        kept += 1;
-        if kept == 1 || (kept <= KEEP_ENTRIES && bytes <= KEEP_BYTES) {
-            continue;
+    let stacks = replay(&all);
+    let needed = stacks.done.iter().rev().chain(stacks.redo.iter().rev()).flat_map(|&(original, applied)| [original, applied]);
+    let newest_first = all.iter().rev().map(|e| e.seq);
+    let mut order: Vec<u64> = newest_first.clone().take(1).chain(needed).chain(newest_first).collect();
+    let mut listed = HashSet::new();
+    order.retain(|seq| listed.insert(*seq));
+    let (mut bytes, mut kept) = (0, HashSet::new());
+    for seq in order {
+        let Some(entry) = all.iter().find(|e| e.seq == seq) else { continue };
+        bytes += fs::symlink_metadata(dir.join(format!("{}.json", entry.name))).map(|m| m.len()).unwrap_or(0);
+        if kept.is_empty() || (kept.len() < KEEP_ENTRIES && bytes <= KEEP_BYTES) {
+            kept.insert(seq);
         }
+    }
+    for entry in all.iter().filter(|e| !kept.contains(&e.seq)) {
         for suffix in [".json", VIEW_SUFFIX] {
             let path = dir.join(format!("{}{suffix}", entry.name));
             store::remove_leftover(&path).map_err(|e| RepoError::io(&path, e))?;
@@ -227,6 +250,10 @@ fn replay(entries: &[EntryFile]) -> Stacks {
                 s.redo.pop();
                 s.done.push((of, e.seq));
                 s.undone.remove(&of);
+            }
+            // A redo of the change on top whose undo was pruned: it is what last applied it.
+            Action::Redo(of) if s.done.last().is_some_and(|d| d.0 == of) => {
+                s.done.last_mut().expect("checked").1 = e.seq;
             }
             // An entry that does not fit (its change was pruned): nothing to undo there.
             Action::Undo(_) | Action::Redo(_) => {}
@@ -337,7 +364,7 @@ fn again(ops: &[Op]) -> Vec<Op> {
 /// The items whose files are not as the steps expect them (changed since, by hand, another
 /// program or a pull).
 fn changed_since(root: &Path, ops: &[Op]) -> Result<Vec<String>> {
-    let abs = |rel: &str| rel.split('/').fold(root.to_path_buf(), |p, s| p.join(s));
+    let abs = |rel: &str| crate::repo_path::join(root, rel);
     let kind = |rel: &str| -> Result<EntryKind> {
         let path = abs(rel);
         store::entry_kind(&path).map_err(|e| RepoError::io(&path, e))
@@ -375,7 +402,8 @@ fn changed_since(root: &Path, ops: &[Op]) -> Result<Vec<String>> {
 }
 
 /// Instances a change saved into nodes (`cloud.instance`) that taking it back forgets.
-fn instances_forgotten(ops: &[Op]) -> Vec<RunningInstance> {
+fn instances_forgotten(change: &Journal) -> Vec<RunningInstance> {
+    let ops = &change.ops;
     let instance = |v: &Option<Value>| v.as_ref().and_then(|v| v.pointer("/cloud/instance")).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
     ops.iter()
         .filter_map(|op| {
@@ -383,7 +411,7 @@ fn instances_forgotten(ops: &[Op]) -> Vec<RunningInstance> {
             let (before, after) = (parse(before.as_deref()), parse(Some(after)));
             let id = instance(&after).filter(|id| instance(&before).as_ref() != Some(id))?;
             let region = after.as_ref().and_then(|v| v.pointer("/cloud/region")).and_then(Value::as_str).map(str::to_string);
-            Some(RunningInstance { node: item_of(path), instance_id: id, region })
+            Some(RunningInstance { node: item_of(path), instance_id: id, region, launched_here: !change.imported })
         })
         .collect()
 }
@@ -440,7 +468,7 @@ impl Repo {
         let first = read_entry(root, &all, original)?;
         let (ops, still_running, action, verb) = if undo {
             let last = if applied == original { first.clone() } else { read_entry(root, &all, applied)? };
-            let mut running = instances_forgotten(&last.ops);
+            let mut running = instances_forgotten(&last);
             if running.iter().any(|r| r.region.is_none()) {
                 // A region the node inherits from its system: as it is before the undo.
                 let tree = self.tree()?;
@@ -452,11 +480,13 @@ impl Repo {
         } else {
             (again(&first.ops), Vec::new(), Action::Redo(original), "Redo")
         };
+        // The steps come from a file on disk: they must not lead through a link.
+        journal::check_ways(root, &ops)?;
         let changed = changed_since(root, &ops)?;
         if !changed.is_empty() {
             return Err(RepoError::ChangedSince { label: first.label.clone(), undo, items: changed });
         }
-        Change::undoing(root, format!("{verb}: {}", first.label), action, ops).commit()?;
+        Change::undoing(root, format!("{verb}: {}", first.label), action, ops, first.imported).commit()?;
         let entry_file = all.iter().find(|e| e.seq == original).expect("read above");
         let mut entry = read_summary(root, entry_file).unwrap_or_else(|| {
             let (items, item_count) = items(&first.ops);
@@ -571,8 +601,92 @@ mod tests {
         assert_eq!(repo.history().unwrap().entries.len(), 2);
         assert!(repo.update_observed("a", |p| Ok(crate::props::set_path(p, "user", "x".into())?.into_iter().collect())).is_err());
         let outcome = repo.undo().unwrap();
-        assert_eq!(outcome.still_running, [RunningInstance { node: "a".into(), instance_id: "i-123".into(), region: Some("eu-west-1".into()) }]);
+        assert_eq!(outcome.still_running, [RunningInstance { node: "a".into(), instance_id: "i-123".into(), region: Some("eu-west-1".into()), launched_here: true }]);
         assert!(node(&repo, "a").unwrap().get("cloud").is_none());
+    }
+
+    #[test]
+    fn undoing_and_redoing_one_change_many_times_never_loses_it() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("a")).unwrap();
+        repo.set(&Target::all(), &[Assignment::parse("x=1").unwrap()]).unwrap();
+        for _ in 0..60 {
+            repo.undo().unwrap();
+            repo.redo().unwrap();
+        }
+        assert_eq!(entries(repo.root()).unwrap().len(), KEEP_ENTRIES);
+        assert_eq!(repo.history().unwrap().next_undo.as_deref(), Some("Set x=1 on a"));
+        repo.undo().unwrap();
+        assert!(node(&repo, "a").unwrap().get("x").is_none());
+        repo.undo().unwrap();
+        assert!(node(&repo, "a").is_none());
+    }
+
+    #[test]
+    fn a_planted_entry_with_a_huge_number_is_refused_never_a_panic() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("a")).unwrap();
+        let dir = history_dir(repo.root());
+        // Not one of ours at all: left alone.
+        fs::write(dir.join("18446744073709551615-ab.json"), "{}").unwrap();
+        repo.set(&Target::all(), &[Assignment::parse("x=1").unwrap()]).unwrap();
+        // One of ours by its name, with no room after it: refused, naming the file.
+        fs::write(dir.join(format!("{}-ab.json", MAX_SEQ - 1)), "{}").unwrap();
+        let err = repo.set(&Target::all(), &[Assignment::parse("x=2").unwrap()]).unwrap_err();
+        assert!(err.to_string().contains("-ab.json: its number is too large"), "{err}");
+        assert_eq!(node(&repo, "a").unwrap()["x"], "1");
+        // The planted entry is not a journal: undo refuses it, naming it.
+        let err = repo.undo().unwrap_err();
+        assert!(err.to_string().contains("-ab.json"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_entry_that_leads_through_a_link_is_refused_and_nothing_outside_moves() {
+        let (dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("a")).unwrap();
+        let outside = dir.path().join("home");
+        fs::create_dir_all(outside.join(".ssh")).unwrap();
+        fs::write(outside.join(".ssh/id_rsa"), "secret").unwrap();
+        std::os::unix::fs::symlink(&outside, repo.root().join("system/home")).unwrap();
+        // An entry that "moved" system/home/.ssh to system/loot: undoing it moves it back,
+        // redoing it would move it again. Both directions are refused.
+        let entry = |seq: u64, action: &str| {
+            format!(
+                r#"{{"format":2,"id":"ab","seq":{seq},"label":"Tidy up","origin":"app","at":0,"action":{action},"ops":[{{"op":"move","from":"system/home/.ssh","to":"system/loot"}}]}}"#
+            )
+        };
+        fs::write(history_dir(repo.root()).join("000007-ab.json"), entry(7, "\"change\"")).unwrap();
+        let err = repo.undo().unwrap_err();
+        assert_eq!(err.code(), "repo.unsafe_path");
+        assert!(err.to_string().contains("system/home: is a symbolic link"), "{err}");
+        assert_eq!(fs::read_to_string(outside.join(".ssh/id_rsa")).unwrap(), "secret");
+        // Written as an undone change, so that redo is offered: refused the same way.
+        fs::write(history_dir(repo.root()).join("000008-ab.undo-7.json"), entry(8, r#"{"undo":7}"#)).unwrap();
+        let err = repo.redo().unwrap_err();
+        assert!(err.to_string().contains("system/home: is a symbolic link"), "{err}");
+        assert!(outside.join(".ssh/id_rsa").exists() && !repo.root().join("system/loot").exists());
+    }
+
+    #[test]
+    fn an_import_is_one_entry_and_its_instances_were_not_launched_here() {
+        let (_dir, repo) = repo();
+        repo.add_nodes(&AddNodes::new("mine")).unwrap();
+        let props = |id: &str| serde_json::from_value::<crate::Props>(serde_json::json!({"cloud": {"instance": id, "region": "us-east-1"}})).unwrap();
+        let nodes: Vec<(String, crate::Props)> = (1..=3).map(|n| (format!("imported/legacy-{n}"), props(&format!("i-{n}")))).collect();
+        repo.import_nodes(&nodes).unwrap();
+        let view = repo.history().unwrap();
+        assert_eq!(view.entries.len(), 2);
+        assert_eq!(view.entries[0].label, "Import 3 instances as imported/legacy-1, imported/legacy-2 and imported/legacy-3");
+        let outcome = repo.undo().unwrap();
+        assert_eq!(outcome.still_running.len(), 3);
+        assert!(outcome.still_running.iter().all(|r| !r.launched_here));
+        assert!(!repo.root().join("system/imported").exists());
+        // Redone and undone again: still an import.
+        repo.redo().unwrap();
+        assert!(repo.undo().unwrap().still_running.iter().all(|r| !r.launched_here));
+        // A taken name makes nothing.
+        assert_eq!(repo.import_nodes(&[("mine".into(), props("i-9"))]).unwrap_err().code(), "repo.already_exists");
     }
 
     #[test]

@@ -29,7 +29,7 @@
 //! be a link; otherwise nothing is done and the journal is reported.
 
 use crate::error::{RepoError, Result};
-use crate::store::{self, EntryKind, NODE_FILE, PONI_TMP_SUFFIX, SYSTEM_DIR, SYSTEM_FILE};
+use crate::store::{self, EntryKind, NODE_FILE, PONI_TMP_SUFFIX, SYSTEM_FILE};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -68,6 +68,26 @@ pub(crate) enum Op {
     Move { from: String, to: String },
 }
 
+impl Op {
+    /// Every path the step names (a removal's kept folder once it is set).
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
+        let (a, b) = match self {
+            Op::Mkdir { path } | Op::Rmdir { path } | Op::Write { path, .. } | Op::Delete { path, .. } => (path.as_str(), None),
+            Op::Remove { path, kept } => (path.as_str(), Some(kept.as_str()).filter(|k| !k.is_empty())),
+            Op::Move { from, to } => (from.as_str(), Some(to.as_str())),
+        };
+        std::iter::once(a).chain(b)
+    }
+}
+
+/// Checks on the disk that no folder on the way to any path the steps name is a link or a
+/// special file: steps read from disk (an undo's or a redo's, from the history) must not lead
+/// outside the repository, whoever wrote them.
+pub(crate) fn check_ways(root: &Path, ops: &[Op]) -> Result<()> {
+    let mut seen = HashSet::new();
+    ops.iter().flat_map(Op::paths).try_for_each(|rel| crate::repo_path::check_way(root, rel, &mut seen))
+}
+
 /// Where a change was made, as the history shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -98,6 +118,10 @@ pub(crate) struct Journal {
     /// Seconds since 1970, UTC.
     pub(crate) at: u64,
     pub(crate) action: Action,
+    /// The change adds nodes for instances that ran before it (an import): undoing it leaves
+    /// them running, and never suggests ending them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) imported: bool,
     pub(crate) ops: Vec<Op>,
 }
 
@@ -144,11 +168,18 @@ pub(crate) struct Change {
     ops: Vec<Op>,
     /// Kept in the history (undoable); off for what the cloud engine records of what it sees.
     recorded: bool,
+    /// See [`Journal::imported`].
+    imported: bool,
 }
 
 impl Change {
     pub(crate) fn new(root: &Path, label: impl Into<String>) -> Self {
-        Self { root: root.to_path_buf(), label: label.into(), action: Action::Change, ops: Vec::new(), recorded: true }
+        Self { root: root.to_path_buf(), label: label.into(), action: Action::Change, ops: Vec::new(), recorded: true, imported: false }
+    }
+
+    /// A change that adds nodes for instances that ran before it (see [`Journal::imported`]).
+    pub(crate) fn importing(root: &Path, label: impl Into<String>) -> Self {
+        Self { imported: true, ..Self::new(root, label) }
     }
 
     /// A change all or nothing like any other, but not kept in the history: the addresses the
@@ -158,8 +189,9 @@ impl Change {
         Self { recorded: false, ..Self::new(root, label) }
     }
 
-    pub(crate) fn undoing(root: &Path, label: String, action: Action, ops: Vec<Op>) -> Self {
-        Self { root: root.to_path_buf(), label, action, ops, recorded: true }
+    /// The undoing or redoing of an earlier change (a redo of an import is an import too).
+    pub(crate) fn undoing(root: &Path, label: String, action: Action, ops: Vec<Op>, imported: bool) -> Self {
+        Self { root: root.to_path_buf(), label, action, ops, recorded: true, imported }
     }
 
     pub(crate) fn mkdir(&mut self, path: String) {
@@ -187,6 +219,8 @@ impl Change {
         if self.is_empty() {
             return Ok(());
         }
+        // A path that cannot be written (too long, say) is refused before anything is.
+        self.ops.iter().flat_map(Op::paths).try_for_each(crate::repo_path::check)?;
         let root = self.root.clone();
         let root = root.as_path();
         let history = root.join(HISTORY_DIR);
@@ -196,9 +230,9 @@ impl Change {
         let id = format!("{:x}-{:x}-{:x}", std::process::id(), nanos.as_nanos() as u64, COUNTER.fetch_add(1, Ordering::Relaxed));
         // Unrecorded changes never become entries: no need to look at the history.
         let existing = if self.recorded { crate::history::entries(root)? } else { Vec::new() };
-        let seq = crate::history::next_seq(&existing);
+        let seq = crate::history::next_seq(root, &existing)?;
         let mut journal =
-            Journal { format: FORMAT, id, seq, label: self.label, origin: origin(), at: nanos.as_secs(), action: self.action, ops: self.ops };
+            Journal { format: FORMAT, id, seq, label: self.label, origin: origin(), at: nanos.as_secs(), action: self.action, imported: self.imported, ops: self.ops };
         let kept_dir = format!("{HISTORY_DIR}/{}.kept", journal.entry_name());
         let mut removes = 0;
         for (n, op) in journal.ops.iter_mut().enumerate() {
@@ -323,7 +357,7 @@ pub(crate) fn check_journal(path: &Path, journal: &Journal) -> Result<()> {
     if journal.format != FORMAT {
         return Err(bad(format!("written by another version (format {})", journal.format)));
     }
-    if journal.id.is_empty() || !journal.id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+    if journal.id.is_empty() || journal.id.len() > 64 || !journal.id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(bad("it has an invalid id".into()));
     }
     let is_item_file = |path: &str| path.ends_with(&format!("/{NODE_FILE}")) || path.ends_with(&format!("/{SYSTEM_FILE}"));
@@ -335,47 +369,15 @@ pub(crate) fn check_journal(path: &Path, journal: &Journal) -> Result<()> {
             Op::Move { from, to } => (inside_system(from) || is_kept(from)) && inside_system(to),
         };
         if !ok {
-            return Err(bad(format!("it names a path outside the repository's system folder ({op:?})")));
+            let path = op.paths().find(|p| !inside_system(p) && !is_kept(p)).or_else(|| op.paths().next()).unwrap_or_default();
+            let shown: String = path.chars().take(200).collect::<String>().escape_debug().to_string();
+            return Err(bad(format!("it names a path outside the repository's system folder or not of an item's file (\"{shown}\")")));
         }
     }
     Ok(())
 }
 
-/// `system/...`, made of plain names (no `..`, `.`, empty parts, backslashes).
-fn inside_system(rel: &str) -> bool {
-    let mut parts = rel.split('/');
-    parts.next() == Some(SYSTEM_DIR) && rel.len() > SYSTEM_DIR.len() && parts.all(plain_part)
-}
-
-/// `.poni-desktop-history/<entry>.kept/<n>`: a folder a change removed, kept for undo.
-fn is_kept(rel: &str) -> bool {
-    let parts: Vec<&str> = rel.split('/').collect();
-    matches!(parts.as_slice(), [HISTORY_DIR, entry, n] if entry.ends_with(".kept") && plain_part(entry) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-}
-
-fn plain_part(p: &str) -> bool {
-    !p.is_empty() && p != "." && p != ".." && !p.contains(['\\', '\0', '/'])
-}
-
-fn abs(root: &Path, rel: &str) -> PathBuf {
-    rel.split('/').fold(root.to_path_buf(), |p, s| p.join(s))
-}
-
-/// Checks that no folder on the way to `rel` is a link or a special file (a journal found on
-/// disk must not lead outside the repository).
-fn check_way(root: &Path, rel: &str) -> Result<()> {
-    let mut path = root.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        path.push(part);
-        match store::entry_kind(&path).map_err(|e| RepoError::io(&path, e))? {
-            EntryKind::Dir => {}
-            EntryKind::Missing => return Ok(()),
-            other => return Err(store::refused(&path, other)),
-        }
-    }
-    Ok(())
-}
+use crate::repo_path::{inside_system, is_kept, join as abs};
 
 /// Where a file's new contents wait to be renamed over it.
 fn tmp_of(path: &Path) -> PathBuf {
@@ -516,8 +518,10 @@ fn put_back(path: &Path, contents: &str) -> Result<()> {
 /// Puts everything back as it was before the change; each step checks what is there, so it
 /// works after a failure or a crash at any point, and again after an interrupted undo.
 fn undo(root: &Path, journal: &Journal) -> Result<()> {
+    // The paths were checked when the journal was made or read (`check_journal`); what is
+    // on the disk now is checked here: no link or special file on the way.
     let checked = |rel: &str| -> Result<PathBuf> {
-        check_way(root, rel)?;
+        crate::repo_path::check_way(root, rel, &mut HashSet::new())?;
         Ok(abs(root, rel))
     };
     let kind = |p: &Path| -> Result<EntryKind> { store::entry_kind(p).map_err(|e| RepoError::io(p, e)) };

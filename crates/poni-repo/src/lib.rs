@@ -14,6 +14,7 @@ pub mod json_format;
 pub mod name;
 pub mod props;
 pub mod repo;
+pub mod repo_path;
 pub mod store;
 pub mod target;
 pub mod template;

@@ -7,12 +7,23 @@ use crate::error::{RepoError, Result};
 const FORBIDDEN: &[char] = &['\\', '<', '>', ':', '"', '|', '?', '*'];
 /// Names poni itself uses for files and folders inside items.
 const RESERVED: &[&str] = &["node.json", "system.json"];
+/// The longest full name: it becomes a path below the repository, which the kernel limits to
+/// 4096 bytes with the repository's own location; far more than any fleet's names need.
+pub const MAX_NAME_BYTES: usize = 1024;
 
 /// Checks a full name and returns its segments.
 pub fn validate(name: &str) -> Result<Vec<&str>> {
-    let invalid = |reason: String| RepoError::InvalidName { name: name.escape_debug().to_string(), reason };
+    // A long name is shown by its start: the message must stay one readable line.
+    let shown = || match name.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", name[..cut].escape_debug()),
+        None => name.escape_debug().to_string(),
+    };
+    let invalid = |reason: String| RepoError::InvalidName { name: shown(), reason };
     if name.is_empty() {
         return Err(invalid("the name is empty".into()));
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(invalid(format!("it is {} bytes long; names are at most {MAX_NAME_BYTES}", name.len())));
     }
     if name.starts_with('/') {
         return Err(invalid("names are relative to the repository: remove the leading '/'".into()));
@@ -78,6 +89,7 @@ mod tests {
             ("a/", "empty part"),
             ("", "empty"),
             ("a\u{7}b", "control character"),
+            (vec!["x".repeat(100); 42].join("/").as_str(), "names are at most 1024"),
             ("a\nb", "control character"),
             ("a\\b", "'\\' is not allowed"),
             (".git", "hidden"),

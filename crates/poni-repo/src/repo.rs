@@ -92,7 +92,7 @@ impl Repo {
         let repo_file = root.join(REPO_FILE);
         match store::entry_kind(&repo_file).map_err(|e| RepoError::io(&repo_file, e))? {
             EntryKind::File => {}
-            EntryKind::Missing | EntryKind::Dir => return Err(RepoError::NotARepository(root)),
+            EntryKind::Missing => return Err(RepoError::NotARepository(root)),
             other => return Err(store::refused(&repo_file, other)),
         }
         store::read_object(&repo_file)?;
@@ -221,25 +221,58 @@ impl Repo {
             None => format!("Add {} {}", if names.len() == 1 { "node" } else { "nodes" }, listed(&names)),
         };
         let mut change = journal::Change::new(&self.root, label);
-        let mut known_dirs = HashMap::new();
-        let mut looked_at = HashSet::new();
-        for node in &planned {
+        let nodes = planned.iter().map(|node| {
             let mut props = base.clone();
             props.insert("host".into(), Value::String(node.host.clone()));
             if let Some(parent) = &parent {
                 props.insert("parent".into(), Value::String(parent.clone()));
             }
-            let system = name::parent(&node.name);
-            if !system.is_empty() && looked_at.insert(system.to_string()) && matches!(self.probe(system)?, Found::Nothing) {
-                // The system the nodes go in gets a system.json; folders above it do not.
-                self.missing_dirs(system, &mut known_dirs, &mut change)?;
-                change.write(rel_file(system, Kind::System), None, store::object_text(&Props::new()));
-            }
-            self.missing_dirs(&node.name, &mut known_dirs, &mut change)?;
-            change.write(rel_file(&node.name, Kind::Node), None, store::object_text(&props));
-        }
+            (node.name.as_str(), props)
+        });
+        self.write_new_nodes(&mut change, nodes)?;
         change.commit()?;
         Ok(planned.into_iter().map(|p| p.name).collect())
+    }
+
+    /// Adds to `change` each new node's file (with its folders, and a system.json for the
+    /// system it goes in when that is new).
+    fn write_new_nodes<'n>(&self, change: &mut journal::Change, nodes: impl Iterator<Item = (&'n str, Props)>) -> Result<()> {
+        let mut known_dirs = HashMap::new();
+        let mut looked_at = HashSet::new();
+        for (node, props) in nodes {
+            let system = name::parent(node);
+            if !system.is_empty() && looked_at.insert(system.to_string()) && matches!(self.probe(system)?, Found::Nothing) {
+                // The system the nodes go in gets a system.json; folders above it do not.
+                self.missing_dirs(system, &mut known_dirs, change)?;
+                change.write(rel_file(system, Kind::System), None, store::object_text(&Props::new()));
+            }
+            self.missing_dirs(node, &mut known_dirs, change)?;
+            change.write(rel_file(node, Kind::Node), None, store::object_text(&props));
+        }
+        Ok(())
+    }
+
+    /// Adds nodes for instances that already ran before (an import of an account's
+    /// instances), each with its properties, all in one change: one undo takes the whole
+    /// import back. The change is marked as an import, so undoing it never suggests ending the
+    /// instances: this repository did not launch them. Refused, making nothing, when a name
+    /// is invalid or taken.
+    pub fn import_nodes(&self, nodes: &[(String, Props)]) -> Result<Vec<String>> {
+        let _lock = self.lock()?;
+        let mut seen = HashSet::new();
+        for (node, _) in nodes {
+            self.check_free(node, "node")?;
+            if !seen.insert(node.as_str()) {
+                return Err(RepoError::AlreadyExists { kind: "node", name: node.clone() });
+            }
+        }
+        let names: Vec<&str> = nodes.iter().map(|(n, _)| n.as_str()).collect();
+        let count = names.len();
+        let label = format!("Import {count} {} as {}", if count == 1 { "instance" } else { "instances" }, listed(&names));
+        let mut change = journal::Change::importing(&self.root, label);
+        self.write_new_nodes(&mut change, nodes.iter().map(|(n, p)| (n.as_str(), p.clone())))?;
+        change.commit()?;
+        Ok(names.into_iter().map(str::to_owned).collect())
     }
 
     /// Sets properties on every node and system the target matches.

@@ -24,6 +24,10 @@ pub enum VcError {
     AuthFailed { remote: String, url: String },
     #[error("could not reach the remote '{remote}' ({url}): {message}. Check the network and the remote's address")]
     Network { remote: String, url: String, message: String },
+    #[error("the remote's commit {commit} was not taken, and nothing here changed: it carries {listed}. Links and Poni Desktop's private files (journal, undo history, launch records) are never taken from a remote, so that nothing outside the repository is reached and no change is planted; ask whoever pushed it to remove them")]
+    RefusedFromRemote { commit: String, listed: String },
+    #[error("these commits carry Poni Desktop's private files ({0}), which hold every node's contents before and after each change: they are never pushed. Remove them from the commits with git (they are in .gitignore), then push again")]
+    PrivateOutgoing(String),
     /// Bad input: a conflict that does not exist, an empty address, nothing to push.
     #[error("{0}")]
     Usage(String),
@@ -44,7 +48,8 @@ impl VcError {
             Self::NoRemote(_) => ErrorCode::VcNoRemote,
             Self::Uncommitted(_) => ErrorCode::VcUncommitted,
             Self::ConflictsPending(_) => ErrorCode::VcConflictsPending,
-            Self::Rejected { .. } => ErrorCode::VcRejected,
+            Self::Rejected { .. } | Self::PrivateOutgoing(_) => ErrorCode::VcRejected,
+            Self::RefusedFromRemote { .. } => ErrorCode::VcRefusedFromRemote,
             Self::AuthFailed { .. } => ErrorCode::VcAuthFailed,
             Self::Network { .. } => ErrorCode::VcNetwork,
             Self::Usage(_) => ErrorCode::InputUsage,
@@ -65,7 +70,7 @@ impl VcError {
         match self {
             Self::NotARepository(_) | Self::AlreadyInitialized(_) | Self::NoRemote(_) | Self::Uncommitted(_) | Self::ConflictsPending(_) | Self::Usage(_) => true,
             Self::Repo(e) => e.is_bad_input(),
-            Self::Rejected { .. } | Self::AuthFailed { .. } | Self::Network { .. } | Self::Git(_) | Self::Io { .. } => false,
+            Self::RefusedFromRemote { .. } | Self::PrivateOutgoing(_) | Self::Rejected { .. } | Self::AuthFailed { .. } | Self::Network { .. } | Self::Git(_) | Self::Io { .. } => false,
         }
     }
 

@@ -10,6 +10,7 @@
 //!
 //! Only libgit2 (through `git2`) is used, never the `git` program.
 
+mod crossing;
 mod error;
 mod paths;
 mod remote;
@@ -266,6 +267,11 @@ fn merge_file(repo: &Repository) -> PathBuf {
 
 fn load_merge(repo: &Repository) -> Result<Option<PendingMerge>> {
     let path = merge_file(repo);
+    // Only a plain file is read (a FIFO there would hang every command).
+    match poni_repo::store::entry_kind(&path).map_err(|e| VcError::io(&path, e))? {
+        poni_repo::store::EntryKind::File | poni_repo::store::EntryKind::Missing => {}
+        other => return Err(VcError::Git(format!("{} is {}: delete it to give up the unfinished pull", path.display(), other.describe()))),
+    }
     match fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
@@ -293,7 +299,14 @@ fn refuse_pending_merge(repo: &Repository) -> Result<()> {
 fn stage_all(index: &mut Index) -> Result<()> {
     let skip_private = &mut |path: &Path, _matched: &[u8]| -> i32 { i32::from(paths::is_private(path)) };
     index.add_all(["*"].iter(), IndexAddOption::DEFAULT, Some(skip_private as &mut git2::IndexMatchedPath))?;
-    index.update_all(["*"].iter(), None)?;
+    let skip_private = &mut |path: &Path, _matched: &[u8]| -> i32 { i32::from(paths::is_private(path)) };
+    index.update_all(["*"].iter(), Some(skip_private as &mut git2::IndexMatchedPath))?;
+    // Tracked by an earlier commit (made elsewhere): the next commit stops carrying them.
+    let tracked: Vec<PathBuf> =
+        index.iter().filter_map(|e| String::from_utf8(e.path).ok()).map(PathBuf::from).filter(|p| paths::is_private(p)).collect();
+    for path in tracked {
+        index.remove_path(&path)?;
+    }
     Ok(())
 }
 
@@ -596,6 +609,20 @@ fn checkout_force(repo: &Repository, tree: &Tree<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Checks out what a pull brings in, all or nothing: should the checkout fail part way, the
+/// work tree and the index are put back to `ours` (HEAD, which has not moved yet).
+fn checkout_incoming(repo: &Repository, tree: &Tree<'_>, ours: Option<&Tree<'_>>) -> Result<()> {
+    let Err(error) = checkout_force(repo, tree) else { return Ok(()) };
+    let restored = match ours {
+        Some(ours) => checkout_force(repo, ours),
+        None => Ok(()),
+    };
+    match restored {
+        Ok(()) => Err(error),
+        Err(again) => Err(VcError::Git(format!("{error}; putting the work tree back failed too ({again}): `poni vc status` shows what differs from the last commit"))),
+    }
+}
+
 /// git does not keep empty folders: a repository with no item yet still needs `system/`.
 fn keep_system_dir(root: &Path) -> Result<()> {
     let dir = root.join(poni_repo::store::SYSTEM_DIR);
@@ -639,9 +666,10 @@ pub fn pull(root: &Path) -> Result<PullOutcome> {
     };
     let theirs = repo.find_commit(their_id)?;
     let their_tree = theirs.tree()?;
+    crossing::check_tree(&repo, their_id, &their_tree)?;
     let Some(ours) = head_commit(&repo)? else {
         // Nothing here yet: take theirs as it is.
-        checkout_force(&repo, &their_tree)?;
+        checkout_incoming(&repo, &their_tree, None)?;
         repo.reference(&format!("refs/heads/{branch}"), their_id, true, "poni vc pull: first commits from origin")?;
         keep_system_dir(root)?;
         let changed = item_names(&paths_between(&repo, None, Some(&their_tree))?);
@@ -654,7 +682,7 @@ pub fn pull(root: &Path) -> Result<PullOutcome> {
         return Ok(PullOutcome { kind: PullKind::UpToDate, changed_items: vec![], conflicts: vec![] });
     }
     if analysis.is_fast_forward() {
-        checkout_force(&repo, &their_tree)?;
+        checkout_incoming(&repo, &their_tree, Some(&our_tree))?;
         repo.reference(&format!("refs/heads/{branch}"), their_id, true, "poni vc pull: fast-forward")?;
         keep_system_dir(root)?;
         let changed = item_names(&paths_between(&repo, Some(&our_tree), Some(&their_tree))?);
@@ -663,7 +691,7 @@ pub fn pull(root: &Path) -> Result<PullOutcome> {
     let mut merged = repo.merge_commits(&ours, &theirs, None)?;
     if !merged.has_conflicts() {
         let tree = repo.find_tree(merged.write_tree_to(&repo)?)?;
-        checkout_force(&repo, &tree)?;
+        checkout_incoming(&repo, &tree, Some(&our_tree))?;
         let signature = signature(&repo)?;
         repo.commit(Some("HEAD"), &signature, &signature, &format!("Merge from {REMOTE}"), &tree, &[&ours, &theirs])?;
         keep_system_dir(root)?;
@@ -686,7 +714,7 @@ pub fn pull(root: &Path) -> Result<PullOutcome> {
         pending.push(PendingConflict { name: paths::display_name(&path), path });
     }
     let tree = repo.find_tree(merged.write_tree_to(&repo)?)?;
-    checkout_force(&repo, &tree)?;
+    checkout_incoming(&repo, &tree, Some(&our_tree))?;
     keep_system_dir(root)?;
     let merge = PendingMerge { theirs: their_id.to_string(), total: pending.len(), conflicts: pending };
     save_merge(&repo, &merge)?;
@@ -746,7 +774,10 @@ pub fn resolve(root: &Path, name: &str, choice: Choice) -> Result<VcStatus> {
         },
         Choice::Theirs => file_in(&repo, &theirs.tree()?, &pending.path)?,
     };
-    let file = root.join(&pending.path);
+    if poni_repo::item_of_file(&pending.path).is_none() {
+        return Err(VcError::Git(format!("{}: names '{}', which is not a node's or a system's file: delete it to give up the unfinished pull", merge_file(&repo).display(), pending.path.escape_debug())));
+    }
+    let file = poni_repo::repo_path::resolve(root, &pending.path)?;
     match content {
         Some(bytes) => {
             if let Some(dir) = file.parent() {
@@ -793,6 +824,20 @@ fn remove_empty_dirs(root: &Path, file: &Path) {
     }
 }
 
+/// Refuses a push whose new commits (those the remote's branch, as last seen, does not have)
+/// carry Poni Desktop's private files.
+fn check_outgoing(repo: &Repository, branch: &str, head: Oid) -> Result<()> {
+    let mut walk = repo.revwalk()?;
+    walk.push(head)?;
+    if let Ok(seen) = repo.refname_to_id(&format!("refs/remotes/{REMOTE}/{branch}")) {
+        walk.hide(seen)?;
+    }
+    for id in walk {
+        crossing::check_outgoing(&repo.find_commit(id?)?.tree()?)?;
+    }
+    Ok(())
+}
+
 /// Sends the current branch's commits to `origin` and makes it the branch's upstream.
 /// Refused while a pull's conflicts are unresolved, and by the remote when it has commits
 /// this repository does not have ([`VcError::Rejected`]: pull first).
@@ -801,6 +846,7 @@ pub fn push(root: &Path) -> Result<PushOutcome> {
     refuse_pending_merge(&repo)?;
     let branch = require_branch(&repo)?;
     let head = head_commit(&repo)?.ok_or_else(|| VcError::Usage("there is nothing to push yet: make a checkpoint first".into()))?;
+    check_outgoing(&repo, &branch, head.id())?;
     remote::push(&repo, REMOTE, &branch)?;
     // What the remote now has, for ahead/behind, and the branch's upstream.
     repo.reference(&format!("refs/remotes/{REMOTE}/{branch}"), head.id(), true, "poni vc push")?;

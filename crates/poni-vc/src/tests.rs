@@ -299,3 +299,122 @@ fn no_remote_is_said_plainly() {
     let unreachable = pull(dir.path()).unwrap_err();
     assert!(matches!(unreachable.code(), ErrorCode::VcNetwork | ErrorCode::VcGit), "{unreachable:?}");
 }
+
+/// Commits in `clone` the paths listed as they are on disk (added even where `.gitignore` says
+/// not to, as a hostile remote would), and pushes the commit with git itself.
+fn commit_planted(clone: &Path, paths: &[&str], message: &str) {
+    commit_paths(clone, paths, message);
+    let repo = Repository::open(clone).unwrap();
+    let branch = repo.head().unwrap().shorthand().unwrap().to_owned();
+    repo.find_remote("origin").unwrap().push(&[format!("refs/heads/{branch}:refs/heads/{branch}")], None).unwrap();
+}
+
+fn commit_paths(clone: &Path, paths: &[&str], message: &str) {
+    let repo = Repository::open(clone).unwrap();
+    let mut index = repo.index().unwrap();
+    for path in paths {
+        index.add_path(Path::new(path)).unwrap();
+    }
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let parent = repo.head().unwrap().peel_to_commit().unwrap();
+    let who = Signature::now("attacker", "a@example.com").unwrap();
+    repo.commit(Some("HEAD"), &who, &who, message, &tree, &[&parent]).unwrap();
+}
+
+fn remote_paths(t: &Two) -> Vec<String> {
+    let repo = Repository::open_bare(t._dir.path().join("remote.git")).unwrap();
+    let tree = repo.find_reference("refs/heads/master").or_else(|_| repo.find_reference("refs/heads/main")).unwrap().peel_to_tree().unwrap();
+    let mut out = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        out.push(format!("{dir}{}", entry.name().unwrap()));
+        git2::TreeWalkResult::Ok
+    })
+    .unwrap();
+    out
+}
+
+/// The attack the issue describes: the remote commits a link to the victim's home and a
+/// history entry that "moves" `system/home/.ssh` into the repository. The pull takes nothing,
+/// undo never moves the key, and nothing private reaches the remote.
+#[cfg(unix)]
+#[test]
+fn a_remote_that_plants_a_link_and_a_history_entry_gets_nothing() {
+    let t = two(&["web/a"]);
+    let home = t._dir.path().join("victim-home");
+    fs::create_dir_all(home.join(".ssh")).unwrap();
+    fs::write(home.join(".ssh/id_rsa"), "PRIVATE KEY").unwrap();
+    // The attacker, in clone b.
+    std::os::unix::fs::symlink(&home, t.b.join("system/home")).unwrap();
+    fs::create_dir_all(t.b.join(".poni-desktop-history")).unwrap();
+    let entry = r#"{"format":2,"id":"ab","seq":99,"label":"Tidy up","origin":"app","at":0,"action":"change","ops":[{"op":"move","from":"system/loot","to":"system/home/.ssh"}]}"#;
+    fs::write(t.b.join(".poni-desktop-history/000099-ab.json"), entry).unwrap();
+    commit_planted(&t.b, &["system/home", ".poni-desktop-history/000099-ab.json"], "Tidy up");
+
+    // The victim, in a, with a change of their own.
+    set(&t.a, "web/a", "user=root");
+    let before = fs::read_to_string(t.a.join("system/web/a/node.json")).unwrap();
+    let refused = pull(&t.a).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::VcRefusedFromRemote, "{refused}");
+    let message = refused.to_string();
+    assert!(message.contains("a symbolic link 'system/home'") && message.contains("private file '.poni-desktop-history'"), "{message}");
+    assert!(!t.a.join("system/home").exists() && fs::symlink_metadata(t.a.join("system/home")).is_err());
+    assert_eq!(fs::read_to_string(t.a.join("system/web/a/node.json")).unwrap(), before);
+    // Undo takes back the victim's own change, and the one before it; never the planted one.
+    let repo = Repo::open(&t.a).unwrap();
+    assert_eq!(repo.undo().unwrap().entry.label, "Set user=root on web/a");
+    assert!(fs::read_to_string(home.join(".ssh/id_rsa")).unwrap() == "PRIVATE KEY");
+    assert!(!t.a.join("system/loot").exists());
+    // The victim's pushes carry nothing private (the remote refuses the push: pull first).
+    let _ = push(&t.a);
+    assert!(!remote_paths(&t).iter().any(|p| p.contains("id_rsa") || p.contains("loot")), "{:?}", remote_paths(&t));
+}
+
+#[test]
+fn private_files_from_a_remote_are_refused_and_never_committed_here() {
+    let t = two(&["web/a"]);
+    fs::write(t.b.join(".poni-desktop-journal"), "{}").unwrap();
+    commit_planted(&t.b, &[".poni-desktop-journal"], "Plant a journal");
+    let refused = pull(&t.a).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::VcRefusedFromRemote);
+    assert!(refused.to_string().contains("'.poni-desktop-journal'"), "{refused}");
+    assert!(!t.a.join(".poni-desktop-journal").exists());
+    // Should one be tracked already (a commit made elsewhere), the next commit drops it and a
+    // push of a commit that carries it is refused.
+    let c = t._dir.path().join("c");
+    Repository::clone(t._dir.path().join("remote.git").to_str().unwrap(), &c).unwrap();
+    assert!(c.join(".poni-desktop-journal").exists());
+    fs::create_dir_all(c.join(".poni-desktop-launches")).unwrap();
+    fs::write(c.join(".poni-desktop-launches/x.json"), "{}").unwrap();
+    commit_paths(&c, &[".poni-desktop-launches/x.json"], "A launch record committed with git");
+    let refused = push(&c).unwrap_err();
+    assert!(refused.to_string().contains(".poni-desktop-launches") && refused.to_string().contains("never pushed"), "{refused}");
+    fs::write(c.join(".poni-desktop-launches/x.json"), "{\"changed\": 1}").unwrap();
+    set(&c, "web/a", "user=c");
+    after_change(&c, "c's change").unwrap().unwrap();
+    let repo = Repository::open(&c).unwrap();
+    let tree = repo.head().unwrap().peel_to_tree().unwrap();
+    assert!(tree.get_name(".poni-desktop-journal").is_none() && tree.get_name(".poni-desktop-launches").is_none(), "the commit stops carrying them");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pull_that_turns_a_node_folder_into_a_link_changes_nothing() {
+    let t = two(&["web/a", "web/b"]);
+    fs::remove_dir_all(t.b.join("system/web/b")).unwrap();
+    std::os::unix::fs::symlink("/etc", t.b.join("system/web/b")).unwrap();
+    let repo = Repository::open(&t.b).unwrap();
+    let mut index = repo.index().unwrap();
+    index.remove_dir(Path::new("system/web/b"), 0).unwrap();
+    index.write().unwrap();
+    commit_planted(&t.b, &["system/web/b"], "b is a link now");
+    set(&t.a, "web/b", "user=mine");
+    let refused = pull(&t.a).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::VcRefusedFromRemote);
+    assert_eq!(node(&t.a, "web/b")["user"], "mine");
+    // Nothing is left pending: status, push (refused by the remote: pull first) and
+    // checkpoints work as before.
+    assert!(!t.a.join(".git/poni-merge.json").exists());
+    assert_eq!(status(&t.a).unwrap().conflicts, 0);
+    assert_eq!(push(&t.a).unwrap_err().code(), ErrorCode::VcRejected);
+}

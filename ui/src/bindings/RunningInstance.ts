@@ -2,6 +2,7 @@
 
 /**
  * An instance that a change being undone had saved into a node: undo changes the repository
- * only, so it still runs.
+ * only, so it still runs. `launched_here` is false for an instance the change imported (it ran
+ * before the repository knew it): nothing may suggest ending those.
  */
-export type RunningInstance = { node: string, instanceId: string, region: string | null, };
+export type RunningInstance = { node: string, instanceId: string, region: string | null, launchedHere: boolean, };

@@ -40,7 +40,10 @@ const history: HistoryView = {
   nextRedo: "add node web/c",
 };
 
-const outcome = (stillRunning: { node: string; instanceId: string; region: string | null }[] = []) => ({ entry: history.entries[1], stillRunning });
+const outcome = (stillRunning: { node: string; instanceId: string; region: string | null; launchedHere?: boolean }[] = []) => ({
+  entry: history.entries[1],
+  stillRunning: stillRunning.map((r) => ({ launchedHere: true, ...r })),
+});
 
 async function openApp() {
   backendMock.loadTree.mockResolvedValue(demoTree);
@@ -113,7 +116,23 @@ describe("undo and redo", () => {
     backendMock.cloudTerminateInstances.mockResolvedValue(["i-0abc"]);
     fireEvent.click(within(notice).getByTestId("undo-terminate-confirm"));
     await waitFor(() => expect(within(notice).getByTestId("undo-terminated")).toHaveTextContent("Terminating i-0abc"));
-    expect(backendMock.cloudTerminateInstances).toHaveBeenCalledWith([{ node: "web/a", instanceId: "i-0abc", region: "us-east-1" }]);
+    expect(backendMock.cloudTerminateInstances).toHaveBeenCalledWith([{ node: "web/a", instanceId: "i-0abc", region: "us-east-1", launchedHere: true }]);
+  });
+
+  it("never offers to terminate instances an import brought in: they ran before it", async () => {
+    backendMock.historyUndo.mockResolvedValue(
+      outcome([
+        { node: "imported/legacy-db", instanceId: "i-0db", region: "us-east-1", launchedHere: false },
+        { node: "imported/legacy-web1", instanceId: "i-0w1", region: "us-east-1", launchedHere: false },
+      ]),
+    );
+    await openApp();
+    await waitFor(() => expect(screen.getByTestId("action-undo")).toBeEnabled());
+    fireEvent.click(screen.getByTestId("action-undo"));
+    const notice = await screen.findByTestId("undo-notice");
+    expect(within(notice).getByTestId("undo-imported")).toHaveTextContent("The instances i-0db, i-0w1 were imported, not launched here: they keep running and are not affected.");
+    expect(within(notice).queryByTestId("undo-terminate")).toBeNull();
+    expect(notice).not.toHaveTextContent("still runs");
   });
 
   it("keeps the instance when the terminate is not confirmed, and shows a refused terminate", async () => {

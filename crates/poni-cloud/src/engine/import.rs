@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use poni_repo::{AddNodes, Props};
+use poni_repo::Props;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -133,10 +133,18 @@ impl Engine {
     /// when given) would make in `into` (a system, made if missing), with names made valid
     /// and unique.
     pub async fn plan_import(&self, region: &str, into: Option<&str>, tag: Option<(&str, &str)>) -> Result<ImportPlan, EngineError> {
+        // The system must be one the import can make or use: the dry run and the import
+        // refuse the same names.
+        if let Some(system) = into {
+            poni_repo::name::validate(system)?;
+        }
         let instances = self.account_instances(region).await?;
         let tree = self.repo.tree()?;
+        if let Some(item) = into.and_then(|system| tree.get(system)).filter(|item| item.kind != poni_repo::Kind::System) {
+            return Err(poni_repo::RepoError::Conflict(format!("'{}' is a node: import into a system (a new name makes one)", item.name)).into());
+        }
         let mut taken: BTreeSet<String> = tree.items().iter().map(|i| i.name.clone()).collect();
-        let prefix = into.map(|s| format!("{}/", s.trim_matches('/'))).unwrap_or_default();
+        let prefix = into.map(|s| format!("{s}/")).unwrap_or_default();
         let mut nodes = Vec::new();
         for f in instances.into_iter().filter(|f| f.tracking == Tracking::Untracked) {
             if let Some((key, value)) = tag {
@@ -167,23 +175,10 @@ impl Engine {
     /// Writes the plan's nodes; with `tag`, also tags their instances as this repository's
     /// (`poni:repo`, `poni:node`) so launches and refreshes find them like their own.
     pub async fn import(&self, plan: &ImportPlan, tag: bool) -> Result<Vec<String>, EngineError> {
-        let tree = self.repo.tree()?;
-        let mut made = Vec::new();
-        for node in &plan.nodes {
-            let system = poni_repo::name::parent(&node.name);
-            if !system.is_empty() && tree.get(system).is_none() && !made.iter().any(|m: &String| m == system) {
-                self.repo.add_system(system)?;
-                made.push(system.to_owned());
-            }
-            self.repo.add_nodes(&AddNodes::new(node.name.clone()))?;
-            let props = node.props.clone();
-            self.repo.update(&node.name, move |own| {
-                let mut changes = Vec::new();
-                for (k, v) in props {
-                    changes.extend(poni_repo::props::set_path(own, &k, v)?);
-                }
-                Ok(changes)
-            })?;
+        // One change, however many instances: one undo takes the whole import back.
+        let nodes: Vec<(String, Props)> = plan.nodes.iter().map(|n| (n.name.clone(), n.props.clone())).collect();
+        if !nodes.is_empty() {
+            self.repo.import_nodes(&nodes)?;
         }
         if tag && !plan.nodes.is_empty() {
             let id = repo_id(&self.repo)?;

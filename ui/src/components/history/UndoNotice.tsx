@@ -1,5 +1,6 @@
 // What an undo or redo says afterwards: instances that still run (undo changes the repository
-// only; terminating them is one click away), or why it could not be done.
+// only; terminating those this repository launched is one click away; those it imported ran
+// before it and are never offered for termination), or why it could not be done.
 import { Power, X } from "lucide-react";
 import { useState } from "react";
 import { backend } from "../../lib/backend";
@@ -31,8 +32,11 @@ export function UndoNotice() {
   return <StillRunning key={notice.outcome.entry.id} verb={notice.verb} label={notice.outcome.entry.label} running={notice.outcome.stillRunning} close={close} />;
 }
 
-/** The instances an undo left running, with a terminate that asks once, then goes by id. */
-function StillRunning({ verb, label, running, close }: { verb: string; label: string; running: RunningInstance[]; close: React.ReactNode }) {
+/** The instances an undo left running: those launched here with a terminate that asks once,
+ * then goes by id; imported ones are only said to be unaffected. */
+function StillRunning({ verb, label, running: all, close }: { verb: string; label: string; running: RunningInstance[]; close: React.ReactNode }) {
+  const running = all.filter((r) => r.launchedHere);
+  const imported = all.filter((r) => !r.launchedHere);
   const [phase, setPhase] = useState<"shown" | "confirm" | "busy" | "done">("shown");
   const [error, setError] = useState<Explained | null>(null);
   const [terminated, setTerminated] = useState<string[]>([]);
@@ -66,10 +70,17 @@ function StillRunning({ verb, label, running, close }: { verb: string; label: st
             ))}
           </ul>
         )}
+        {imported.length > 0 && (
+          <p data-testid="undo-imported" data-selectable>
+            {imported.length === 1 ? "The instance " : "The instances "}
+            {imported.map((r) => r.instanceId).join(", ")} {imported.length === 1 ? "was" : "were"} imported, not launched here:{" "}
+            {imported.length === 1 ? "it keeps" : "they keep"} running and {imported.length === 1 ? "is" : "are"} not affected.
+          </p>
+        )}
         {phase === "confirm" && <p className="mt-1 font-medium">Terminate {them} for good? This cannot be undone; the instance{running.length === 1 ? "'s" : "s'"} disks go with {them}.</p>}
         {error && <ErrorNote error={error} testId="undo-terminate-error" />}
       </div>
-      {phase === "shown" && (
+      {phase === "shown" && running.length > 0 && (
         <Button size="sm" variant="danger" icon={<Power size={13} />} onClick={() => setPhase("confirm")} data-testid="undo-terminate">
           {running.length === 1 ? "Terminate it…" : "Terminate them…"}
         </Button>
