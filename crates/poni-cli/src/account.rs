@@ -145,7 +145,7 @@ pub fn run(command: CloudCommand) -> Result<()> {
                 };
                 let done = account.allow_ssh(&region, &target, &cidr).await?;
                 if let Some(warning) = &done.warning {
-                    eprintln!("warning: {warning}");
+                    errln!("warning: {warning}");
                 }
                 let verb = if done.created { "created security group" } else { "updated security group" };
                 outln!("{verb} {} ({}) in {region}: {}", done.group.name, done.group.id, done.group.summary.join("; "));
@@ -165,8 +165,8 @@ pub fn sso(command: SsoCommand) -> Result<()> {
         let set = sso::load_profiles(None).await?;
         let login = sso::start_login(&set, &profile, https_client(), &env).await?;
         let url = login.verification_uri_complete.clone().unwrap_or_else(|| login.verification_uri.clone());
-        eprintln!("To sign in to the AWS profile '{profile}', open {url}");
-        eprintln!("and check that it shows the code {}", login.user_code);
+        errln!("To sign in to the AWS profile '{profile}', open {url}");
+        errln!("and check that it shows the code {}", login.user_code);
         if !no_browser {
             // Best effort: without a desktop the address above is enough.
             let _ = std::process::Command::new("xdg-open").arg(&url).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn();
@@ -175,7 +175,7 @@ pub fn sso(command: SsoCommand) -> Result<()> {
         crate::cloud::cancel_on_ctrl_c(&cancel, "the sign-in is cancelled");
         let expires = login.finish(&home, cancel).await?;
         let until = aws_smithy_types::DateTime::from(expires).fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default();
-        eprintln!("signed in to '{profile}' until {until}");
+        errln!("signed in to '{profile}' until {until}");
         Ok(())
     })
 }

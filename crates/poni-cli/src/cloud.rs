@@ -46,7 +46,7 @@ pub async fn engine(repo: Repo, verbose: bool) -> Result<Engine> {
     let provider = Ec2Provider::new(credentials, ProviderOptions::default())?;
     let sink: EventSink = Arc::new(move |event| {
         for line in log::lines(&event, verbose) {
-            eprintln!("{line}");
+            errln!("{line}");
         }
     });
     Ok(Engine::new(repo, provider, sink, EngineOptions::default()))

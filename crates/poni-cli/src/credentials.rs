@@ -50,15 +50,23 @@ pub fn run(command: CredentialsCommand) -> Result<()> {
 /// The set name is the one positional argument of `credentials set`, so a secret typed where
 /// it does not belong (`credentials set --access-key-id AKID <secret>`) would land there: it
 /// would be stored as a name and printed by `credentials list`. A name is a short label; one
-/// that looks like a secret access key (30 or more characters of the key alphabet) or holds
+/// that looks like a secret access key (30 or more characters of the key alphabet, or 16 or
+/// more mixing upper and lower case and digits, as part of one does) or holds
 /// characters no name may have is refused without being repeated, and nothing is stored.
 fn check_name(name: &str, access_key_id: &str) -> Result<()> {
     let key_alphabet = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '+' | '=');
-    if name.len() >= 30 && name.chars().all(key_alphabet) {
+    // A part of a key cut short looks random: long, mixed case and digits, no separator.
+    let random_looking = name.len() >= 16
+        && name.chars().all(key_alphabet)
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name.chars().any(|c| c.is_ascii_lowercase())
+        && name.chars().any(|c| c.is_ascii_digit());
+    if (name.len() >= 30 && name.chars().all(key_alphabet)) || random_looking {
         return Err(Failure::Input(
             "the set name looks like a secret access key, so it was not used (and is not shown): a secret is never an argument. \
              Run `poni credentials set [NAME] --access-key-id ID` and type the secret when asked, or pass it on standard input with --secret-stdin. \
-             If that was your secret, it is now in your shell history: consider rotating it"
+             If that was your secret, it is now in your shell history: consider rotating it. \
+             If it is a name, give it a '-' or '_' (e.g. 'team-prod')"
                 .into(),
         ));
     }
@@ -101,4 +109,19 @@ fn from_terminal(with_token: bool) -> Result<(SecretString, Option<SecretString>
     let secret = ask("Secret access key: ")?;
     let token = if with_token { Some(ask("Session token: ")?) } else { None };
     Ok((secret, token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_look_like_part_of_a_secret_are_refused() {
+        for secret in ["wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY12", "wJalrXUtnFEMIK7MDE", "abcdefgh12345678XYZ"] {
+            assert!(check_name(secret, "AKIA1").is_err(), "{secret}");
+        }
+        for name in ["default", "work", "team-production-eu-west-1", "MyCompany_Prod2024", "productionaccount", "Staging2"] {
+            assert!(check_name(name, "AKIA1").is_ok(), "{name}");
+        }
+    }
 }

@@ -56,10 +56,52 @@ pub fn outcome(verb: &str, outcome: &UndoOutcome) -> Result<()> {
     print_items(&outcome.entry, "  ");
     for i in &outcome.still_running {
         let region = i.region.as_deref().map(|r| format!(" in {r}")).unwrap_or_default();
-        eprintln!(
-            "warning: instance {}{region} was launched for '{}' and still runs: undo changed the repository only. To terminate it, run `poni redo`, then `poni cloud terminate -M '{}'`",
-            i.instance_id, i.node, i.node
+        if !i.launched_here {
+            // It ran before the import that made its node: nothing suggests ending it.
+            errln!("note: instance {}{region} (node '{}') was imported, not launched here: it keeps running and is not affected", i.instance_id, i.node);
+            continue;
+        }
+        errln!(
+            "warning: instance {}{region} was launched for '{}' and still runs: undo changed the repository only. To terminate it, run `poni redo`, then `{}`",
+            i.instance_id,
+            i.node,
+            terminate_command(&i.node)
         );
     }
     Ok(())
+}
+
+/// `poni cloud terminate -M <node>`, ready to paste, for exactly that node. The name may come
+/// from an EC2 Name tag (`x';touch /tmp/pwn;'`): it is a pattern, so its regex characters are
+/// escaped (`web.1` must not also terminate `webx1`), then one shell word. Escaping also puts
+/// a `\` before a leading '-', so the pattern is never taken for an option.
+fn terminate_command(node: &str) -> String {
+    format!("poni cloud terminate -M {}", poni_cloud::shell::word(&regex::escape(node)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words `sh` makes of a command, one per line.
+    fn sh_words(command: &str) -> Vec<String> {
+        let script = format!("for w in {command}; do printf '%s\\n' \"$w\"; done");
+        let out = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_terminate_hint_is_one_word_matching_only_that_node() {
+        for node in ["x';touch /tmp/pwn;'", "web.1", "-M", "a b$(id)`id`", "web/app01", "(x|y)+"] {
+            let command = terminate_command(node);
+            let words = sh_words(&command);
+            assert_eq!(words[..4], ["poni", "cloud", "terminate", "-M"], "{command}");
+            assert_eq!(words.len(), 5, "{command}");
+            assert!(!words[4].starts_with('-'), "{command}");
+            let target = poni_repo::Target::new(&words[4], true).unwrap();
+            assert!(target.matches(node), "{command}");
+        }
+        assert!(!poni_repo::Target::new(&sh_words(&terminate_command("web.1"))[4], true).unwrap().matches("webx1"));
+        assert_eq!(terminate_command("web/app01"), "poni cloud terminate -M web/app01");
+    }
 }

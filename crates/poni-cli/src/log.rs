@@ -11,7 +11,7 @@ const AWS: &str = "aws-ec2";
 
 /// Writes one line: logger and level each padded to eight columns.
 pub fn line(logger: &str, level: &str, message: &str) {
-    eprintln!("{}", format_line(logger, level, message));
+    errln!("{}", format_line(logger, level, message));
 }
 
 fn format_line(logger: &str, level: &str, message: &str) -> String {

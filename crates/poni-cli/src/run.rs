@@ -49,7 +49,7 @@ fn run_repo(cli: Cli) -> Result<()> {
         }
         Command::Remove { name } => {
             for orphan in Repo::open(root)?.remove(&name)? {
-                eprintln!("warning: '{orphan}' was cloned from a removed node; its 'parent' now names nothing");
+                errln!("warning: '{orphan}' was cloned from a removed node; its 'parent' now names nothing");
             }
             Ok(())
         }
@@ -77,7 +77,7 @@ fn list(root: PathBuf, args: ListArgs) -> std::result::Result<(), Failure> {
     let repo = Repo::open(root)?;
     let tree = repo.tree()?;
     for warning in tree.warnings() {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     let target = match &args.pattern {
         Some(p) => Target::new(p, args.full_match)?,
@@ -113,7 +113,7 @@ fn only_problems() -> EventSink {
     Arc::new(|event| {
         if matches!(event, EngineEvent::NodeFailed { .. } | EngineEvent::Warning { .. }) {
             for line in crate::log::lines(&event, false) {
-                eprintln!("{line}");
+                errln!("{line}");
             }
         }
     })

@@ -65,7 +65,7 @@ pub fn run(root: &Path, command: VcCommand) -> Result<(), Failure> {
 /// failure is a warning: the change itself is made.
 pub fn commit_change(root: &Path, label: &str) {
     if let Err(e) = poni_vc::after_change(root, label) {
-        eprintln!("warning: the change is made, but git could not commit it: {e}");
+        errln!("warning: the change is made, but git could not commit it: {e}");
     }
 }
 
@@ -138,6 +138,29 @@ fn print_conflicts(conflicts: &[Conflict]) {
         for property in &conflict.properties {
             outln!("  {}: mine {}, theirs {}", property.key, show(&property.before), show(&property.after));
         }
-        outln!("  resolve with: poni vc resolve {} --mine|--theirs", conflict.name);
+        outln!("  resolve with: {}", resolve_command(&conflict.name));
+    }
+}
+
+/// `poni vc resolve <name> --mine|--theirs`, ready to paste: the name came with a pull, so it
+/// is one shell word, and one starting with '-' comes after `--` (and so after the choice),
+/// where clap cannot take it for an option.
+fn resolve_command(name: &str) -> String {
+    let word = poni_cloud::shell::word(name);
+    match name.starts_with('-') {
+        true => format!("poni vc resolve --mine|--theirs -- {word}"),
+        false => format!("poni vc resolve {word} --mine|--theirs"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resolve_hint_quotes_the_name() {
+        assert_eq!(resolve_command("web/a"), "poni vc resolve web/a --mine|--theirs");
+        assert_eq!(resolve_command("x';touch /tmp/pwn;'"), format!("poni vc resolve {} --mine|--theirs", poni_cloud::shell::word("x';touch /tmp/pwn;'")));
+        assert_eq!(resolve_command("--theirs"), "poni vc resolve --mine|--theirs -- --theirs");
     }
 }

@@ -477,6 +477,17 @@ fn a_secret_given_as_the_set_name_is_refused_and_never_printed() {
     assert!(!stdout.contains(secret) && !stderr.contains(secret) && !stderr.contains("EXAMPLEKEY"), "{stdout} {stderr}");
     assert!(stderr.contains("looks like a secret access key"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // Part of one (18 characters) is refused the same way.
+    let part = &secret[..18];
+    let out = Command::new(env!("CARGO_BIN_EXE_poni"))
+        .args(["credentials", "set", "--access-key-id", "AKIAIOSFODNN7EXAMPLE", part])
+        .env("PONI_DESKTOP_KEYRING_SERVICE", "poni-desktop-test-never-used")
+        .env("HOME", dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("looks like a secret access key") && !stderr.contains(part), "{stderr}");
     // A name no set may have is refused without being repeated either.
     let out = Command::new(env!("CARGO_BIN_EXE_poni"))
         .args(["credentials", "set", "--access-key-id", "AKIA1", "a/b+c"])

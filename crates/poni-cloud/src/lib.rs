@@ -6,7 +6,8 @@
 //!   client-side pacing, retries, and errors mapped to coded, readable messages;
 //! - [`plan`]: what an operation will do to each node, made without calling the cloud;
 //! - [`engine`]: the lifecycle operations (init, wait, update, terminate, stop, start, status)
-//!   on the nodes of a poni repository, with typed progress events.
+//!   on the nodes of a poni repository, with typed progress events;
+//! - [`shell`]: names quoted as shell words in the commands suggested for pasting.
 //!
 //! Every error implements [`error::Coded`]: a stable `code` and a message for people.
 
@@ -16,6 +17,7 @@ pub mod credentials;
 pub mod engine;
 pub mod error;
 pub mod plan;
+pub mod shell;
 pub mod spec;
 
 pub use error::{Coded, ErrorCode, ErrorPayload};

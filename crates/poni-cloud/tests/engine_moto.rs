@@ -110,3 +110,53 @@ async fn state_changes_are_events_with_times_and_a_wait_times_out_per_node() {
     assert!(events.iter().any(|e| matches!(e, EngineEvent::NodeFailed { node, .. } if node == "web/n3")));
     assert!(events.iter().any(|e| matches!(e, EngineEvent::PropertiesUpdated { node, .. } if node == "web/n1")));
 }
+
+/// A FIFO left where launch records are kept is named in a warning, never opened: init goes
+/// on and launches the nodes (a FIFO opened for reading would block it for ever).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_among_the_launch_records_is_named_and_init_goes_on() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let repo = repository(dir.path());
+    let records = repo.root().join(poni_cloud::engine::LAUNCHES_DIR);
+    std::fs::create_dir(&records).unwrap();
+    let fifo = records.join("r-stale.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let (engine, events) = engine(&proxy, repo, None).await;
+    let all = Selection::System { name: "web".into() };
+    let cancel = CancellationToken::new();
+    let init = engine.init(&all, InitOptions::default(), &cancel);
+    let report = tokio::time::timeout(Duration::from_secs(60), init).await.expect("init hung on the FIFO").unwrap();
+    assert_eq!(report.count(Outcome::Launched), 3, "{report:?}");
+    let events = events.lock().unwrap();
+    let warning = events
+        .iter()
+        .find_map(|e| match e {
+            EngineEvent::Warning { code, message, .. } if *code == "cloud.launch_record" => Some(message.clone()),
+            _ => None,
+        })
+        .expect("a warning about the FIFO");
+    assert!(warning.starts_with(&format!("{}: is a FIFO (named pipe)", fifo.display())), "{warning}");
+}
+
+/// A link planted as the launch records' folder stops init before anything is launched, and
+/// nothing is written where it leads.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_as_the_launch_records_folder_stops_init_before_any_launch() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let repo = repository(dir.path());
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let records = repo.root().join(poni_cloud::engine::LAUNCHES_DIR);
+    std::os::unix::fs::symlink(&elsewhere, &records).unwrap();
+    let (engine, _events) = engine(&proxy, repo, None).await;
+    let all = Selection::System { name: "web".into() };
+    let err = engine.init(&all, InitOptions::default(), &CancellationToken::new()).await.unwrap_err().to_string();
+    assert!(err.starts_with(&format!("{}: is a symbolic link", records.display())), "{err}");
+    assert!(err.contains("Remove the link"), "{err}");
+    assert_eq!(proxy.full_stats().count("RunInstances"), 0);
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written through the link");
+}

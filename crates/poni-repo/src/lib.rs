@@ -21,6 +21,9 @@ pub mod template;
 pub mod time;
 pub mod tree;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 pub use code::ErrorCode;
 pub use diff::{property_diffs, PropertyDiff};
 pub use error::{RepoError, Result};

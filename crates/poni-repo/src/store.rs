@@ -91,7 +91,7 @@ pub fn entry_kind(path: &Path) -> io::Result<EntryKind> {
 }
 
 /// Why something in the repository is not followed or opened.
-pub(crate) fn refused(path: &Path, kind: EntryKind) -> RepoError {
+pub fn refused(path: &Path, kind: EntryKind) -> RepoError {
     let why = match kind {
         EntryKind::Symlink => "links are not followed, so that nothing outside the repository is read or changed through them",
         EntryKind::Dir => "a file was expected here",
@@ -114,31 +114,72 @@ pub(crate) enum Contents {
 /// opened. The file is opened without following links and without blocking, and checked again
 /// once open, so that nothing swapped in between is read either.
 pub(crate) fn read_contents(path: &Path) -> io::Result<Contents> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Contents::Missing),
-        Err(e) => return Err(e),
+    let (mut file, len) = match open_plain(path)? {
+        Ok(opened) => opened,
+        Err(not_opened) => return Ok(not_opened),
     };
-    let kind = EntryKind::of(meta.file_type());
-    if kind != EntryKind::File {
-        return Ok(Contents::Refused(kind));
-    }
-    let mut file = match open_existing(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Contents::Missing),
-        Err(e) if is_loop(&e) => return Ok(Contents::Refused(EntryKind::Symlink)),
-        Err(e) => return Err(e),
-    };
-    let opened = file.metadata()?;
-    if !opened.is_file() || !same_file(&meta, &opened) {
-        return Ok(Contents::Refused(EntryKind::of(opened.file_type())));
-    }
-    let mut bytes = Vec::with_capacity(opened.len() as usize + 1);
+    let mut bytes = Vec::with_capacity(len as usize + 1);
     file.read_to_end(&mut bytes)?;
     Ok(match String::from_utf8(bytes) {
         Ok(text) => Contents::Text(text),
         Err(_) => Contents::NotText,
     })
+}
+
+/// What [`read_limited`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Limited {
+    Missing,
+    Text(String),
+    NotText,
+    /// Longer than the limit: read no further than one byte past it.
+    TooLarge,
+    /// Not a plain file: not opened.
+    Refused(EntryKind),
+}
+
+/// [`read_contents`] for files that other programs may have left (a launch record, a token
+/// cache): the same checks, and at most `limit` bytes, so that a huge file cannot fill memory.
+pub fn read_limited(path: &Path, limit: u64) -> io::Result<Limited> {
+    let file = match open_plain(path)? {
+        Ok((file, _)) => file,
+        Err(Contents::Refused(kind)) => return Ok(Limited::Refused(kind)),
+        Err(_) => return Ok(Limited::Missing),
+    };
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Limited::TooLarge);
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Limited::Text(text),
+        Err(_) => Limited::NotText,
+    })
+}
+
+/// Opens a plain file (and its length) without following a link or blocking; anything else
+/// is `Err` with what was found there (`Missing` or `Refused`).
+fn open_plain(path: &Path) -> io::Result<std::result::Result<(File, u64), Contents>> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Err(Contents::Missing)),
+        Err(e) => return Err(e),
+    };
+    let kind = EntryKind::of(meta.file_type());
+    if kind != EntryKind::File {
+        return Ok(Err(Contents::Refused(kind)));
+    }
+    let file = match open_existing(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Err(Contents::Missing)),
+        Err(e) if is_loop(&e) => return Ok(Err(Contents::Refused(EntryKind::Symlink))),
+        Err(e) => return Err(e),
+    };
+    let opened = file.metadata()?;
+    if !opened.is_file() || !same_file(&meta, &opened) {
+        return Ok(Err(Contents::Refused(EntryKind::of(opened.file_type()))));
+    }
+    Ok(Ok((file, opened.len())))
 }
 
 #[cfg(unix)]
@@ -411,5 +452,25 @@ mod tests {
         assert!(err.to_string().contains("link.json: is a symbolic link"), "{err}");
         let err = read_object(&fifo).unwrap_err().to_string();
         assert!(err.contains("fifo.json: is a FIFO (named pipe)"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_limited_read_stops_past_the_limit_and_opens_no_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("record.json");
+        fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_limited(&path, 10).unwrap(), Limited::Text("0123456789".into()));
+        assert_eq!(read_limited(&path, 9).unwrap(), Limited::TooLarge);
+        fs::write(&path, [0xff, 0xfe]).unwrap();
+        assert_eq!(read_limited(&path, 10).unwrap(), Limited::NotText);
+        assert_eq!(read_limited(&dir.path().join("none"), 10).unwrap(), Limited::Missing);
+        let fifo = dir.path().join("fifo.json");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        assert_eq!(read_limited(&fifo, 10).unwrap(), Limited::Refused(EntryKind::Fifo));
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert_eq!(read_limited(&link, 10).unwrap(), Limited::Refused(EntryKind::Symlink));
     }
 }

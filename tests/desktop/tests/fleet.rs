@@ -88,3 +88,68 @@ async fn instances_made_elsewhere_are_seen_and_imported() {
     ui.gone("node-drift-instanceType").await;
     app.quit().await;
 }
+
+/// Undoing an import takes the nodes back and leaves the instances alone: they ran before the
+/// import (they may be production machines), so the notice says they keep running and offers
+/// no Terminate. One import of three instances is one undo.
+#[tokio::test(flavor = "multi_thread")]
+async fn undoing_an_import_never_offers_to_terminate_what_ran_before_it() {
+    if let Some(why) = unavailable() {
+        eprintln!("SKIPPED: {why}");
+        return;
+    }
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let ec2 = Ec2Client::new(proxy.endpoint_url());
+    let ids = ec2.run_instances(3);
+    for (id, name) in ids.iter().zip(["legacy-db", "legacy-web1", "legacy-web2"]) {
+        ec2.call_ok("CreateTags", &[("ResourceId.1", id), ("Tag.1.Key", "Name"), ("Tag.1.Value", name)]);
+    }
+    let aws = env_for(proxy.endpoint_url());
+    let app = DesktopApp::start(DesktopOptions { env: aws.vars().to_vec(), ..Default::default() }).await;
+    let ui = &app.ui;
+    ui.click("empty-new-node").await;
+    ui.fill("nodes-template", "web1").await;
+    ui.click("nodes-submit").await;
+    ui.wait_text("cloud-prefilled", "us-east-1").await;
+    ui.click("editor-save").await;
+    app.wait_node("web1", |v| v["cloud"]["region"] == json!("us-east-1")).await;
+
+    ui.click("tab-overview").await;
+    ui.click("overview-import").await;
+    for id in &ids {
+        ui.wait_attr(&format!("fleet-row-{id}"), "data-tracking", "untracked", Duration::from_secs(20)).await;
+        ui.click(&format!("fleet-pick-{id}")).await;
+    }
+    ui.click("fleet-import").await;
+    ui.wait_text(&format!("import-row-{}", ids[2]), "imported/legacy-web2").await;
+    ui.click("import-confirm").await;
+    for name in ["imported/legacy-db", "imported/legacy-web1", "imported/legacy-web2"] {
+        app.wait_node(name, |v| v["cloud"]["instance"].is_string()).await;
+    }
+
+    ui.wait_attr("action-undo", "aria-label", "Undo: Import 3 instances as imported/legacy-db, imported/legacy-web1 and imported/legacy-web2", Duration::from_secs(20))
+        .await;
+    ui.click("action-undo").await;
+    let said = ui.wait_text("undo-imported", "not affected").await;
+    assert!(said.contains(&ids[0]) && said.contains("imported, not launched here"), "{said}");
+    assert!(!ui.exists("undo-terminate").await, "no Terminate for instances that ran before the import");
+    ui.screenshot("fleet-5-undo-import").await;
+    for name in ["imported/legacy-db", "imported/legacy-web1", "imported/legacy-web2"] {
+        assert!(!app.exists(name), "{name} is gone from disk");
+    }
+    let still = ec2.describe_instances(&[("instance-id", &ids.iter().map(String::as_str).collect::<Vec<_>>())]);
+    assert_eq!(still.len(), 3);
+    assert!(still.iter().all(|i| i.state == "running"), "{still:?}");
+    // One undo took the whole import back: the next one is the node made before it.
+    let import_label = "Undo: Import 3 instances as imported/legacy-db, imported/legacy-web1 and imported/legacy-web2";
+    let mut next = ui.attr("action-undo", "aria-label").await.unwrap_or_default();
+    for _ in 0..50 {
+        if next != import_label {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        next = ui.attr("action-undo", "aria-label").await.unwrap_or_default();
+    }
+    assert!(!next.contains("Import") && next.contains("web1"), "{next}");
+    app.quit().await;
+}

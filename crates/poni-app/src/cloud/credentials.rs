@@ -21,8 +21,8 @@ use ts_rs::TS;
 use crate::error::{AppError, AppResult};
 use super::sandbox::{Sandbox, SandboxStatus};
 use aws_config::profile::ProfileSet;
-use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles as ProfileFiles};
 use poni_cloud::credentials::sso::{self, ProfileInfo};
+use poni_cloud::credentials::AwsFiles;
 use crate::settings::{Settings, SettingsStore};
 
 /// What the user picked in Settings. Kept in settings.json; the default tries the sources in
@@ -251,21 +251,17 @@ impl CloudCredentials {
         format!("{}|{:?}|{:?}|{:?}", self.generation(), settings.credential_choice(), settings.ec2_endpoint, self.sandbox())
     }
 
-    /// The AWS config and credentials files, as the profile list reads them.
-    fn profile_files(&self) -> Option<ProfileFiles> {
-        let mut builder = ProfileFiles::builder();
-        let mut any = false;
-        for (path, kind) in self.profile_paths.iter().zip([EnvConfigFileKind::Config, EnvConfigFileKind::Credentials]) {
-            builder = builder.with_file(kind, path);
-            any = true;
-        }
-        any.then(|| builder.build())
+    /// The AWS config and credentials files, as the profile list reads them (each checked
+    /// before it is read: a FIFO, a device, a huge or a damaged file is refused by name).
+    fn aws_files(&self) -> Option<AwsFiles> {
+        let mut paths = self.profile_paths.iter().cloned();
+        (!self.profile_paths.is_empty()).then(|| AwsFiles { config: paths.next(), credentials: paths.next() })
     }
 
     /// The profiles of the AWS files, with their kind and SSO token state.
     pub async fn profiles(&self) -> Vec<ProfileInfo> {
-        let Some(files) = self.profile_files() else { return Vec::new() };
-        match sso::load_profiles(Some(&files)).await {
+        let Some(files) = self.aws_files() else { return Vec::new() };
+        match sso::load_aws_files(&files).await {
             Ok(set) => sso::profile_infos(&set, home_dir().as_deref(), std::time::SystemTime::now()),
             Err(e) => {
                 tracing::warn!(error = %e, "AWS config files unreadable");
@@ -276,7 +272,8 @@ impl CloudCredentials {
 
     /// Reads the profiles for an SSO sign-in.
     pub async fn profile_set(&self) -> AppResult<ProfileSet> {
-        sso::load_profiles(self.profile_files().as_ref()).await.map_err(|e| coded(&e))
+        let files = self.aws_files().unwrap_or_else(AwsFiles::from_process);
+        sso::load_aws_files(&files).await.map_err(|e| coded(&e))
     }
 
     /// Remembers a region given to a node in the app, for the next new node.

@@ -279,10 +279,7 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
         (Some(k), Some(dir)) => Some(key_file(dir, k)),
         _ => None,
     };
-    let command = match &key_pair {
-        Some(k) => format!("ssh -i ~/.ssh/{k}.pem {user}@{host}"),
-        None => format!("ssh {user}@{host}"),
-    };
+    let command = ssh_command(&user, &host, key_pair.as_deref());
     Ok(ConnectCommand {
         command,
         user,
@@ -291,6 +288,19 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
         key_file_exists: key_file.as_ref().is_some_and(|f| f.exists),
         key_file: key_file.map(|f| f.path),
     })
+}
+
+/// `ssh -i ~/.ssh/<key-pair>.pem <user>@<host>`, ready to paste: the names come from the
+/// repository (a pull, an import), so each is one shell word, and a login name starting with
+/// '-' comes after `--`, where ssh cannot take it for an option (`-oProxyCommand=...`).
+fn ssh_command(user: &str, host: &str, key_pair: Option<&str>) -> String {
+    let destination = poni_cloud::shell::word(&format!("{user}@{host}"));
+    let end_of_options = if user.starts_with('-') { "-- " } else { "" };
+    match key_pair {
+        // `~/` stays outside the quotes, or the shell would not expand it.
+        Some(k) => format!("ssh -i ~/{} {end_of_options}{destination}", poni_cloud::shell::word(&format!(".ssh/{k}.pem"))),
+        None => format!("ssh {end_of_options}{destination}"),
+    }
 }
 
 /// Common instance types, for the editor's select (any other type may still be typed).
@@ -459,6 +469,25 @@ mod tests {
         assert!(!c.key_file_exists);
         repo.update("drumbo1", |p| Ok(poni_repo::props::unset_path(p, "user")?.into_iter().collect())).unwrap();
         assert_eq!(connect_command(&repo.tree().unwrap(), "drumbo1", None).unwrap_err().code, "node.missing_property");
+    }
+
+    #[test]
+    fn connect_command_quotes_names_from_the_repository() {
+        assert_eq!(ssh_command("root", "h.example", None), "ssh root@h.example");
+        let command = ssh_command("root", "h;touch /tmp/pwn", Some("x';touch /tmp/pwn;'"));
+        let words = shell_words(&command);
+        assert_eq!(words, ["ssh", "-i", "~/.ssh/x';touch /tmp/pwn;'.pem", "root@h;touch /tmp/pwn"], "{command}");
+        assert!(command.starts_with("ssh -i ~/"), "the shell expands ~: {command}");
+        let command = ssh_command("-oProxyCommand=touch /tmp/pwn", "h", None);
+        assert_eq!(shell_words(&command), ["ssh", "--", "-oProxyCommand=touch /tmp/pwn@h"], "{command}");
+    }
+
+    /// The words a POSIX shell splits a command into (quotes removed, `~` left as typed).
+    fn shell_words(command: &str) -> Vec<String> {
+        let script = format!("for w in {command}; do printf '%s\\n' \"$w\"; done");
+        let script = script.replacen("~/", "\\~/", 1);
+        let out = std::process::Command::new("sh").arg("-c").arg(&script).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
     }
 
     #[test]

@@ -195,7 +195,7 @@ where
         _ => find_credentials_error(&err).unwrap_or_else(|| {
             CloudError::new(
                 CloudErrorKind::Other,
-                format!("{action} in {region} failed before it was sent: {}", aws_sdk_ec2::error::DisplayErrorContext(&err)),
+                format!("{action} in {region} failed before it was sent: {}", crate::error::one_line(&err)),
             )
         }),
     }
@@ -231,7 +231,7 @@ fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<Clo
                 CloudErrorKind::Credentials,
                 format!(
                     "The AWS credentials could not be loaded: {}. Check the chosen credential set or profile (for SSO run `aws sso login`).",
-                    aws_sdk_ec2::error::DisplayErrorContext(creds)
+                    crate::error::one_line(creds)
                 ),
             ));
         }

@@ -15,12 +15,14 @@
 //! only makes the user wait for a time-out.
 
 mod env;
+mod files;
 mod keys;
 mod resolve;
 pub mod sso;
 mod store;
 
 pub use env::EnvVars;
+pub use files::{AwsFiles, FileProblem};
 pub use keys::AwsKeys;
 pub use resolve::{CredentialChoice, CredentialKind, CredentialResolver, CredentialSource, ResolvedCredentials};
 pub use store::{check_set_name, CredentialSets, KeyringStore, SecretStore, DEFAULT_SET, KEYRING_SERVICE};
@@ -42,7 +44,7 @@ pub enum CredentialsError {
     EnvironmentNotSet,
     #[error("{present} is set but {absent} is not: export both, or unset {present} to use a stored credential set or an AWS profile.")]
     IncompleteEnvironment { present: &'static str, absent: &'static str },
-    #[error("There is no stored credential set '{0}'. Store it with `poni credentials set {0}` or pick another set in Settings.")]
+    #[error("There is no stored credential set '{0}'. Store it with `poni credentials set {set}` or pick another set in Settings.", set = crate::shell::word(.0))]
     SetNotFound(String),
     #[error("'{0}' is not a valid credential set name: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'.")]
     InvalidSetName(String),
@@ -54,16 +56,26 @@ pub enum CredentialsError {
     KeyringUnavailable(String),
     #[error("A credential set in the system keyring is damaged. Store it again with `poni credentials set`.")]
     KeyringCorrupt,
-    #[error("There is no AWS profile '{0}' in ~/.aws/config or ~/.aws/credentials. Create it with `aws configure --profile {0}` or pick another.")]
+    #[error("There is no AWS profile '{0}' in ~/.aws/config or ~/.aws/credentials. Create it with `aws configure --profile {profile}` or pick another.", profile = crate::shell::word(.0))]
     ProfileNotFound(String),
     #[error("The AWS profile '{name}' could not provide credentials: {detail}.")]
     ProfileFailed { name: String, detail: String },
-    #[error("The AWS profile '{0}' uses SSO and is not signed in: run `poni sso login --profile {0}` (or `aws sso login --profile {0}`).")]
+    #[error("The AWS profile '{0}' uses SSO and is not signed in: run `poni sso login --profile {profile}` (or `aws sso login --profile {profile}`).", profile = crate::shell::word(.0))]
     SsoLoginRequired(String),
-    #[error("The SSO session of the AWS profile '{0}' has expired: sign in again with `poni sso login --profile {0}`.")]
+    #[error("The SSO session of the AWS profile '{0}' has expired: sign in again with `poni sso login --profile {profile}`.", profile = crate::shell::word(.0))]
     SsoExpired(String),
     #[error("The AWS profile '{0}' took too long to provide credentials. Check its settings (credential_process, role or SSO) and your network.")]
     ProfileTimedOut(String),
+    /// An AWS config, credentials or SSO token cache file that cannot be used: a FIFO, a
+    /// device, a huge or a damaged file. Names the file, says what is wrong and what to do.
+    #[error("{0}")]
+    UnusableFile(FileProblem),
+}
+
+impl From<FileProblem> for CredentialsError {
+    fn from(problem: FileProblem) -> CredentialsError {
+        CredentialsError::UnusableFile(problem)
+    }
 }
 
 impl Coded for CredentialsError {
@@ -78,7 +90,7 @@ impl Coded for CredentialsError {
             CredentialsError::KeyringUnavailable(_) => ErrorCode::CredentialsKeyringUnavailable,
             CredentialsError::KeyringCorrupt => ErrorCode::CredentialsKeyringCorrupt,
             CredentialsError::ProfileNotFound(_) => ErrorCode::CredentialsProfileNotFound,
-            CredentialsError::ProfileFailed { .. } => ErrorCode::CredentialsProfileFailed,
+            CredentialsError::ProfileFailed { .. } | CredentialsError::UnusableFile(_) => ErrorCode::CredentialsProfileFailed,
             CredentialsError::ProfileTimedOut(_) => ErrorCode::CredentialsProfileTimeout,
             CredentialsError::SsoLoginRequired(_) => ErrorCode::CredentialsSsoLoginRequired,
             CredentialsError::SsoExpired(_) => ErrorCode::CredentialsSsoExpired,

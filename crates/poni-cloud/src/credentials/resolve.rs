@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
-use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::profile::{ProfileFileCredentialsProvider, ProfileSet};
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::error::CredentialsError as SdkCredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::env::{ACCESS_KEY_ID, PROFILE, SECRET_ACCESS_KEY, SESSION_TOKEN};
 use super::sso::{self, SsoTokenState};
-use super::{AwsKeys, CredentialSets, CredentialsError, EnvVars, DEFAULT_SET};
+use super::{AwsFiles, AwsKeys, CredentialSets, CredentialsError, EnvVars, DEFAULT_SET};
 
 /// A profile that asks a slow source (SSO, a role, a process) gets this long.
 const PROFILE_TIMEOUT: Duration = Duration::from_secs(15);
@@ -107,11 +107,15 @@ impl ResolvedCredentials {
 }
 
 /// Finds credentials. Reads the environment snapshot and keyring it is given, and the AWS
-/// shared files (default locations unless [`with_profile_files`](Self::with_profile_files)).
+/// shared files (their usual places unless [`with_aws_files`](Self::with_aws_files) or
+/// [`with_profile_files`](Self::with_profile_files)).
 #[derive(Debug, Clone)]
 pub struct CredentialResolver {
     env: EnvVars,
     sets: CredentialSets,
+    /// Read and checked here before the SDK parses them (see [`AwsFiles`]).
+    aws_files: AwsFiles,
+    /// Given as they are to the SDK instead (tests' own files).
     profile_files: Option<ProfileFiles>,
     /// Used by SSO and role profiles to fetch their credentials.
     http_client: SharedHttpClient,
@@ -124,10 +128,17 @@ impl CredentialResolver {
     }
 
     pub fn new(env: EnvVars, sets: CredentialSets) -> CredentialResolver {
-        CredentialResolver { env, sets, profile_files: None, http_client: crate::aws::https_client() }
+        CredentialResolver { env, sets, aws_files: AwsFiles::from_process(), profile_files: None, http_client: crate::aws::https_client() }
     }
 
-    /// Reads profiles from these files instead of ~/.aws/config and ~/.aws/credentials.
+    /// Reads profiles from these files instead of ~/.aws/config and ~/.aws/credentials,
+    /// checked as those are.
+    pub fn with_aws_files(mut self, files: AwsFiles) -> CredentialResolver {
+        self.aws_files = files;
+        self
+    }
+
+    /// Has the SDK read profiles from these files as they are, unchecked (for tests).
     pub fn with_profile_files(mut self, files: ProfileFiles) -> CredentialResolver {
         self.profile_files = Some(files);
         self
@@ -201,23 +212,23 @@ impl CredentialResolver {
     /// `Ok(None)` when the shared files do not define the profile. An SSO profile without a
     /// token is reported as such at once, without a call that could only fail.
     async fn profile(&self, name: &str, explicit: bool) -> Result<Option<ResolvedCredentials>, CredentialsError> {
-        let sso_state = self.sso_token_state(name).await;
+        let (files, set) = self.profiles().await?;
+        let sso_state = sso_token_state(set.as_ref(), name)?;
         if sso_state == Some(SsoTokenState::Missing) {
             return Err(CredentialsError::SsoLoginRequired(name.to_owned()));
         }
         let config = ProviderConfig::without_region().with_http_client(self.http_client.clone());
-        let mut builder = ProfileFileCredentialsProvider::builder().configure(&config).profile_name(name);
-        if let Some(files) = &self.profile_files {
-            builder = builder.profile_files(files.clone());
-        }
-        let provider = builder.build();
+        let provider = ProfileFileCredentialsProvider::builder().configure(&config).profile_name(name).profile_files(files).build();
         let credentials = match tokio::time::timeout(PROFILE_TIMEOUT, provider.provide_credentials()).await {
             Err(_elapsed) => return Err(CredentialsError::ProfileTimedOut(name.to_owned())),
             Ok(Err(SdkCredentialsError::CredentialsNotLoaded(_))) => return Ok(None),
             // A token that has run out, or that the portal no longer takes (a revoked session).
             Ok(Err(_)) if sso_state.is_some() => return Err(CredentialsError::SsoExpired(name.to_owned())),
             Ok(Err(e)) => {
-                let detail = aws_sdk_ec2::error::DisplayErrorContext(&e).to_string();
+                let mut detail = crate::error::one_line(&e);
+                if let (SdkCredentialsError::InvalidConfiguration(_), Some(files)) = (&e, self.files_in_use()) {
+                    detail.push_str(&format!(" (set up in {files})"));
+                }
                 return Err(CredentialsError::ProfileFailed { name: name.to_owned(), detail });
             }
             Ok(Ok(credentials)) => credentials,
@@ -235,13 +246,33 @@ impl CredentialResolver {
 }
 
 impl CredentialResolver {
-    /// The token state of an SSO profile; None for other profiles or unreadable files.
-    async fn sso_token_state(&self, name: &str) -> Option<SsoTokenState> {
-        let set = sso::load_profiles(self.profile_files.as_ref()).await.ok()?;
-        let profile = sso::sso_profile(&set, name).ok()?;
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from)?;
-        Some(sso::token_state(&home, &profile, std::time::SystemTime::now()))
+    /// The profiles, and the files as the SDK's provider is to read them: the AWS files read
+    /// and checked here, so that the SDK never opens them (unless a test gave its own).
+    async fn profiles(&self) -> Result<(ProfileFiles, Option<ProfileSet>), CredentialsError> {
+        if let Some(files) = &self.profile_files {
+            return Ok((files.clone(), sso::load_profiles(Some(files)).await.ok()));
+        }
+        let loaded = self.aws_files.load().await?;
+        Ok((loaded.files, Some(loaded.set)))
     }
+
+    /// The AWS files there are, `a or b`, for a message about a profile set up wrongly.
+    fn files_in_use(&self) -> Option<String> {
+        if self.profile_files.is_some() {
+            return None;
+        }
+        let there = |path: &&std::path::PathBuf| poni_repo::store::entry_kind(path).is_ok_and(|k| k != poni_repo::store::EntryKind::Missing);
+        let files: Vec<String> = [&self.aws_files.config, &self.aws_files.credentials].into_iter().flatten().filter(there).map(|p| p.display().to_string()).collect();
+        (!files.is_empty()).then(|| files.join(" or "))
+    }
+}
+
+/// The token state of an SSO profile; None for other profiles. A token cache file that cannot
+/// be used is reported before the SDK would open it (a FIFO there would block it).
+fn sso_token_state(set: Option<&ProfileSet>, name: &str) -> Result<Option<SsoTokenState>, CredentialsError> {
+    let Some(profile) = set.and_then(|set| sso::sso_profile(set, name).ok()) else { return Ok(None) };
+    let Some(home) = std::env::var_os("HOME").map(std::path::PathBuf::from) else { return Ok(None) };
+    Ok(Some(sso::read_token_state(&home, &profile, std::time::SystemTime::now())?))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use sha1::{Digest, Sha1};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
+use super::files::{read_user_file, AwsFiles, FileProblem, MAX_TOKEN_FILE_BYTES};
 use super::EnvVars;
 use crate::error::Coded;
 
@@ -136,13 +137,20 @@ fn cache_file(home: &Path, key: &str) -> PathBuf {
     sso_cache_dir(home).join(format!("{hex}.json"))
 }
 
-/// Reads the AWS config and credentials files (default places, `AWS_CONFIG_FILE` and
-/// `AWS_SHARED_CREDENTIALS_FILE`, or the files given).
+/// Reads the AWS config and credentials files: by default from their usual places
+/// (`AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`), each checked before it is read (see
+/// [`AwsFiles`]); files given are read by the SDK as they are.
 pub async fn load_profiles(files: Option<&ProfileFiles>) -> Result<ProfileSet, SsoError> {
+    let Some(files) = files else { return load_aws_files(&AwsFiles::from_process()).await };
     let fs = aws_types::os_shim_internal::Fs::real();
     let env = aws_types::os_shim_internal::Env::real();
-    let default = ProfileFiles::default();
-    aws_config::profile::load(&fs, &env, files.unwrap_or(&default), None).await.map_err(|e| SsoError::Config(e.to_string()))
+    aws_config::profile::load(&fs, &env, files, None).await.map_err(|e| SsoError::Config(crate::error::one_line(&e)))
+}
+
+/// Reads the AWS files at these places, each checked first: a FIFO, a device, a huge or a
+/// damaged file is refused, naming the file.
+pub async fn load_aws_files(files: &AwsFiles) -> Result<ProfileSet, SsoError> {
+    files.load().await.map(|loaded| loaded.set).map_err(|e| SsoError::Config(e.to_string()))
 }
 
 /// Every profile of the files, sorted by name, with its kind and (for SSO) its token state.
@@ -204,18 +212,33 @@ pub fn sso_profile(set: &ProfileSet, name: &str) -> Result<SsoProfile, SsoError>
 }
 
 /// Whether the cache holds a token for the profile, and until when. A token that ends within
-/// a minute counts as expired: a launch started with it would fail half-way.
+/// a minute counts as expired: a launch started with it would fail half-way. A cache file
+/// that cannot be used counts as no token ([`read_token_state`] says what is wrong with it).
 pub fn token_state(home: &Path, sso: &SsoProfile, now: SystemTime) -> SsoTokenState {
-    let Ok(text) = std::fs::read_to_string(cache_file(home, sso.cache_key())) else { return SsoTokenState::Missing };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return SsoTokenState::Missing };
+    read_token_state(home, sso, now).unwrap_or(SsoTokenState::Missing)
+}
+
+/// [`token_state`], or what is wrong with the cache file: not a plain file (a FIFO is never
+/// opened), too large, cut short or edited. Nothing of the file's contents is repeated.
+pub fn read_token_state(home: &Path, sso: &SsoProfile, now: SystemTime) -> Result<SsoTokenState, FileProblem> {
+    let path = cache_file(home, sso.cache_key());
+    let Some(text) = read_user_file(&path, MAX_TOKEN_FILE_BYTES)? else { return Ok(SsoTokenState::Missing) };
+    let damaged = |what: String| FileProblem {
+        path: path.clone(),
+        problem: format!("{what}, so it is not an SSO token cache file as the AWS tools write it (cut short or edited?): sign in again (`poni sso login`), which replaces it"),
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| damaged(format!("is not valid JSON ({e})")))?;
     let expires = json.get("expiresAt").and_then(|v| v.as_str()).and_then(|s| DateTime::from_str(s, Format::DateTime).ok());
-    match expires.and_then(|d| SystemTime::try_from(d).ok()) {
-        Some(at) if json.get("accessToken").is_some_and(|t| t.is_string()) && at > now + Duration::from_secs(60) => {
-            SsoTokenState::Valid { expires_at: DateTime::from(at).fmt(Format::DateTime).unwrap_or_default() }
-        }
-        Some(_) => SsoTokenState::Expired,
-        None => SsoTokenState::Missing,
+    let Some(at) = expires.and_then(|d| SystemTime::try_from(d).ok()) else {
+        return Err(damaged("has no valid expiresAt time".into()));
+    };
+    if !json.get("accessToken").is_some_and(|t| t.is_string()) {
+        return Err(damaged("has no accessToken".into()));
     }
+    Ok(match at > now + Duration::from_secs(60) {
+        true => SsoTokenState::Valid { expires_at: DateTime::from(at).fmt(Format::DateTime).unwrap_or_default() },
+        false => SsoTokenState::Expired,
+    })
 }
 
 /// A device authorization waiting for the person to approve it in the browser.
@@ -255,7 +278,7 @@ fn oidc_client(region: &str, http: SharedHttpClient, env: &EnvVars) -> aws_sdk_s
 fn failed<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(e: &aws_sdk_ssooidc::error::SdkError<E, aws_sdk_ssooidc::config::http::HttpResponse>) -> SsoError {
     let detail = match e.code() {
         Some(code) => format!("{code}: {}", e.message().unwrap_or("no details")),
-        None => aws_sdk_ssooidc::error::DisplayErrorContext(e).to_string(),
+        None => crate::error::one_line(e),
     };
     SsoError::Failed(detail)
 }
@@ -444,6 +467,38 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(cache_file(dir.path(), "corp")).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_token_cache_that_is_a_fifo_or_damaged_is_named_never_waited_on() {
+        let (dir, set) = profiles(CONFIG).await;
+        let dev = sso_profile(&set, "dev").unwrap();
+        let path = cache_file(dir.path(), "corp");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let (home, profile) = (dir.path().to_path_buf(), dev.clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send((read_token_state(&home, &profile, SystemTime::now()), token_state(&home, &profile, SystemTime::now()))));
+        let (read, state) = rx.recv_timeout(Duration::from_secs(10)).expect("the FIFO was opened");
+        assert_eq!(read.unwrap_err().to_string(), format!("{}: is a FIFO (named pipe), not a plain file, so it was not opened: replace it with a plain file, or remove it", path.display()));
+        assert_eq!(state, SsoTokenState::Missing);
+
+        std::fs::remove_file(&path).unwrap();
+        let now = SystemTime::now();
+        let at = DateTime::from(now + Duration::from_secs(3600)).fmt(Format::DateTime).unwrap();
+        let whole = format!(r#"{{"accessToken":"very-secret-token","expiresAt":"{at}"}}"#);
+        for (text, problem) in [
+            (whole[..30].to_owned(), "is not valid JSON (EOF while parsing"),
+            (r#"{"accessToken":"very-secret-token","expiresAt":"tomorrow"}"#.to_owned(), "has no valid expiresAt time"),
+            (whole.replace("accessToken", "accesToken"), "has no accessToken"),
+        ] {
+            std::fs::write(&path, &text).unwrap();
+            let err = read_token_state(dir.path(), &dev, now).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{}: {problem}", path.display())), "{err}");
+            assert!(err.ends_with("sign in again (`poni sso login`), which replaces it"), "{err}");
+            assert!(!err.contains("very-secret-token") && err.lines().count() == 1, "{err}");
         }
     }
 }

@@ -48,6 +48,9 @@ impl Engine {
         // Interrupted launches are finished first, whatever is selected: they may be naming
         // instances already saved, or name the nodes about to be planned.
         if plan.counts.launch > 0 || LaunchRecord::any_left(&self.repo) {
+            // A link or a file planted as the launch records' folder stops init before any
+            // cloud call: no record is written (or read) through it.
+            LaunchRecord::check_dir(&self.repo)?;
             repo_id = identity::repo_id(&self.repo)?;
             resumed = self.resume_launches(&repo_id).await?;
             let tree = self.repo.tree()?;

@@ -8,7 +8,8 @@ use poni_repo::ErrorCode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use poni_repo::{store, Repo};
+use poni_repo::store::{self, EntryKind, Limited};
+use poni_repo::{Repo, RepoError};
 use serde::{Deserialize, Serialize};
 
 use super::events::EngineEvent;
@@ -20,6 +21,9 @@ use crate::spec::PROVIDER_AWS_EC2;
 
 pub const LAUNCHES_DIR: &str = ".poni-desktop-launches";
 const FORMAT: u32 = 1;
+/// A record names a batch's nodes (a few hundred bytes); a file far larger is not one, and is
+/// not read into memory.
+const MAX_RECORD_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct LaunchRecord {
@@ -37,23 +41,44 @@ impl LaunchRecord {
         LaunchRecord { format: FORMAT, region: region.to_owned(), batch_tag: batch_tag.to_owned(), nodes, previous }
     }
 
-    fn path(repo: &Repo, batch_tag: &str) -> PathBuf {
-        repo.root().join(LAUNCHES_DIR).join(format!("{batch_tag}.json"))
+    fn dir(repo: &Repo) -> PathBuf {
+        repo.root().join(LAUNCHES_DIR)
     }
 
-    /// Durably, before the launch is sent.
+    fn path(repo: &Repo, batch_tag: &str) -> PathBuf {
+        Self::dir(repo).join(format!("{batch_tag}.json"))
+    }
+
+    /// Durably, before the launch is sent; never through a link planted as the folder.
     pub fn write(&self, repo: &Repo) -> Result<(), EngineError> {
-        let path = Self::path(repo, &self.batch_tag);
-        if let Some(dir) = path.parent() {
-            store::create_dir_all(dir)?;
+        match Self::check_dir(repo)? {
+            DirState::Missing => store::create_dir_all(&Self::dir(repo))?,
+            DirState::Folder => {}
         }
         let bytes = serde_json::to_vec_pretty(self).expect("a launch record serializes");
-        store::write_atomic(&path, &bytes)?;
+        store::write_atomic(&Self::path(repo, &self.batch_tag), &bytes)?;
         Ok(())
+    }
+
+    /// Whether the records' folder is a real folder of the repository (or not there yet). A
+    /// link, a file or a FIFO in its place is refused: a record written or removed through it
+    /// would land outside the repository.
+    pub fn check_dir(repo: &Repo) -> Result<DirState, EngineError> {
+        let dir = Self::dir(repo);
+        match store::entry_kind(&dir).map_err(|e| RepoError::Io { path: dir.clone(), source: e })? {
+            EntryKind::Missing => Ok(DirState::Missing),
+            EntryKind::Dir => Ok(DirState::Folder),
+            kind => Err(not_a_folder(&dir, kind).into()),
+        }
     }
 
     pub fn remove(&self, repo: &Repo) {
         let path = Self::path(repo, &self.batch_tag);
+        // Only from the repository's own folder (it may have been replaced since the write).
+        if let Err(e) = Self::check_dir(repo) {
+            tracing::warn!(error = %e, "a finished launch record was left in place");
+            return;
+        }
         if let Err(e) = std::fs::remove_file(&path) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 tracing::warn!(path = %path.display(), error = %e, "could not remove a finished launch record");
@@ -63,14 +88,17 @@ impl LaunchRecord {
 
     /// Whether a launch was left unfinished (a cheap look, before any cloud call).
     pub fn any_left(repo: &Repo) -> bool {
-        std::fs::read_dir(repo.root().join(LAUNCHES_DIR)).is_ok_and(|mut d| d.next().is_some())
+        matches!(Self::check_dir(repo), Ok(DirState::Folder)) && std::fs::read_dir(Self::dir(repo)).is_ok_and(|mut d| d.next().is_some())
     }
 
     /// The records left in a repository. A record that cannot be read is reported and left
     /// alone (it is the only trace of the instances it names).
     fn all(repo: &Repo, warn: impl Fn(String)) -> Vec<LaunchRecord> {
-        let dir = repo.root().join(LAUNCHES_DIR);
-        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        if let Err(e) = Self::check_dir(repo) {
+            warn(format!("{e}; no launch record was read from it"));
+            return Vec::new();
+        }
+        let Ok(entries) = std::fs::read_dir(Self::dir(repo)) else { return Vec::new() };
         let mut records = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
@@ -78,8 +106,10 @@ impl LaunchRecord {
                 continue;
             }
             match read(&path) {
-                Some(record) => records.push(record),
-                None => warn(format!("{} is not a launch record Poni can read; it was left as it is", path.display())),
+                Ok(record) => records.push(record),
+                Err(e) => warn(format!(
+                    "{e}. It is not a launch record Poni can read, so it was left as it is; remove it once you know it names no instance still running"
+                )),
             }
         }
         records.sort_by(|a, b| a.batch_tag.cmp(&b.batch_tag));
@@ -87,12 +117,57 @@ impl LaunchRecord {
     }
 }
 
-fn read(path: &Path) -> Option<LaunchRecord> {
-    let text = std::fs::read(path).ok()?;
-    let record: LaunchRecord = serde_json::from_slice(&text).ok()?;
-    let name_ok = path.file_stem().and_then(|s| s.to_str()) == Some(record.batch_tag.as_str());
-    (record.format == FORMAT && name_ok && record.previous.len() == record.nodes.len() && crate::spec::is_aws_region(&record.region))
-        .then_some(record)
+/// What is at the records' folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DirState {
+    Missing,
+    Folder,
+}
+
+fn not_a_folder(dir: &Path, kind: EntryKind) -> RepoError {
+    let reason = match kind {
+        EntryKind::Symlink => "is a symbolic link, where Poni keeps its launch records in a folder of the repository; records are never written or removed through a link. Remove the link (Poni makes the folder again)".to_owned(),
+        kind => format!("is {} where Poni keeps its launch records in a folder of the repository. Remove it or move it away (Poni makes the folder again)", kind.describe()),
+    };
+    RepoError::Unsafe { path: dir.to_path_buf(), reason }
+}
+
+/// A record, checked as input from anywhere: a link, a special file, a huge or garbled file,
+/// or one naming what cannot be a node is refused, the error naming the file and the problem.
+fn read(path: &Path) -> Result<LaunchRecord, RepoError> {
+    let bad = |reason: String| RepoError::BadFile { path: path.to_path_buf(), reason };
+    let text = match store::read_limited(path, MAX_RECORD_BYTES).map_err(|e| RepoError::Io { path: path.to_path_buf(), source: e })? {
+        Limited::Text(text) => text,
+        Limited::Refused(kind) => return Err(store::refused(path, kind)),
+        Limited::TooLarge => return Err(bad(format!("larger than {} KiB, far more than a launch record holds", MAX_RECORD_BYTES / 1024))),
+        Limited::NotText => return Err(bad("not UTF-8 text".into())),
+        Limited::Missing => return Err(bad("removed while it was being read".into())),
+    };
+    let record: LaunchRecord = serde_json::from_str(&text).map_err(|e| bad(format!("not a launch record in JSON ({e})")))?;
+    record.check(path).map_err(bad)?;
+    Ok(record)
+}
+
+impl LaunchRecord {
+    /// What a record must hold to be acted on: instances are adopted into the nodes it names.
+    fn check(&self, path: &Path) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!("a launch record of format {}, which this version of Poni does not read (it reads format {FORMAT})", self.format));
+        }
+        if path.file_stem().and_then(|s| s.to_str()) != Some(self.batch_tag.as_str()) {
+            return Err("its file name is not the batch tag it holds".into());
+        }
+        if self.previous.len() != self.nodes.len() {
+            return Err(format!("it names {} nodes but {} previous instances", self.nodes.len(), self.previous.len()));
+        }
+        if !crate::spec::is_aws_region(&self.region) {
+            return Err("its region is not an AWS region".into());
+        }
+        if let Some(e) = self.nodes.iter().find_map(|n| poni_repo::name::validate(n).err()) {
+            return Err(format!("it names a node that cannot exist: {e}"));
+        }
+        Ok(())
+    }
 }
 
 impl Engine {
@@ -150,5 +225,150 @@ impl Engine {
             record.remove(&self.repo);
         }
         Ok(adopted)
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Runs `work` on its own thread: a read that blocks (a FIFO opened) fails the test
+    /// instead of hanging it.
+    fn within_seconds<T: Send + 'static>(seconds: u64, work: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || tx.send(work()));
+        rx.recv_timeout(Duration::from_secs(seconds)).expect("blocked: a file was opened that should not have been")
+    }
+
+    fn mkfifo(path: &Path) {
+        let made = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+        assert!(made.success(), "mkfifo {}", path.display());
+    }
+
+    fn repo() -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init(dir.path().join("r")).unwrap();
+        (dir, repo)
+    }
+
+    fn record(tag: &str) -> LaunchRecord {
+        LaunchRecord::new("us-east-1", tag, vec!["web/n1".into(), "web/n2".into()], vec![None, Some("i-0123456789abcdef0".into())])
+    }
+
+    /// The records read, and the warnings given.
+    fn all(repo: &Repo) -> (Vec<LaunchRecord>, Vec<String>) {
+        let root = repo.root().to_path_buf();
+        within_seconds(10, move || {
+            let repo = Repo::open(root).unwrap();
+            let warnings = std::sync::Mutex::new(Vec::new());
+            let records = LaunchRecord::all(&repo, |w| warnings.lock().unwrap().push(w));
+            (records, warnings.into_inner().unwrap())
+        })
+    }
+
+    #[test]
+    fn a_record_written_is_read_back_and_removed() {
+        let (_dir, repo) = repo();
+        assert!(!LaunchRecord::any_left(&repo));
+        record("b-1").write(&repo).unwrap();
+        assert!(LaunchRecord::any_left(&repo));
+        assert_eq!(all(&repo), (vec![record("b-1")], vec![]));
+        record("b-1").remove(&repo);
+        assert!(!LaunchRecord::any_left(&repo));
+    }
+
+    #[test]
+    fn a_fifo_among_the_records_is_skipped_with_a_warning_naming_it() {
+        let (_dir, repo) = repo();
+        record("b-1").write(&repo).unwrap();
+        let fifo = LaunchRecord::dir(&repo).join("b-0.json");
+        mkfifo(&fifo);
+        let (records, warnings) = all(&repo);
+        assert_eq!(records, vec![record("b-1")]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with(&format!("{}: is a FIFO (named pipe)", fifo.display())), "{}", warnings[0]);
+        assert!(warnings[0].contains("left as it is"), "{}", warnings[0]);
+    }
+
+    #[test]
+    fn damaged_or_foreign_records_are_refused_naming_the_file_and_the_problem() {
+        let (dir, repo) = repo();
+        let records = LaunchRecord::dir(&repo);
+        std::fs::create_dir(&records).unwrap();
+        let valid = |tag: &str| serde_json::to_value(record(tag)).unwrap();
+        let with = |tag: &str, key: &str, value: serde_json::Value| {
+            let mut v = valid(tag);
+            v[key] = value;
+            v.to_string()
+        };
+        let outside = dir.path().join("outside.json");
+        std::fs::write(&outside, serde_json::to_string(&record("linked")).unwrap()).unwrap();
+        std::os::unix::fs::symlink(&outside, records.join("linked.json")).unwrap();
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            ("huge", vec![b' '; MAX_RECORD_BYTES as usize + 1], "larger than 1024 KiB"),
+            ("binary", vec![b'{', 0xff, 0xfe, b'}'], "not UTF-8 text"),
+            ("cut", valid("cut").to_string()[..20].as_bytes().to_vec(), "not a launch record in JSON (EOF while parsing"),
+            ("list", b"[1, 2]".to_vec(), "not a launch record in JSON (invalid type"),
+            ("future", with("future", "format", 2.into()).into_bytes(), "format 2, which this version of Poni does not read"),
+            ("parent", with("parent", "nodes", serde_json::json!(["../../etc", "web/n2"])).into_bytes(), "names a node that cannot exist: invalid name '../../etc'"),
+            ("hidden", with("hidden", "nodes", serde_json::json!([".git", "web/n2"])).into_bytes(), "cannot start with '.'"),
+            ("short", with("short", "previous", serde_json::json!([null])).into_bytes(), "names 2 nodes but 1 previous instances"),
+            ("region", with("region", "region", "nowhere".into()).into_bytes(), "not an AWS region"),
+            ("renamed", valid("other").to_string().into_bytes(), "file name is not the batch tag"),
+        ];
+        for (name, bytes, _) in &cases {
+            std::fs::write(records.join(format!("{name}.json")), bytes).unwrap();
+        }
+        let (found, warnings) = all(&repo);
+        assert_eq!(found, vec![]);
+        assert_eq!(warnings.len(), cases.len() + 1, "{warnings:#?}");
+        let warning_of = |name: &str| {
+            let path = format!("{}: ", records.join(format!("{name}.json")).display());
+            warnings.iter().find(|w| w.starts_with(&path)).unwrap_or_else(|| panic!("no warning names {path}: {warnings:#?}")).clone()
+        };
+        for (name, _, problem) in &cases {
+            let w = warning_of(name);
+            assert!(w.contains(problem), "{name}: {w}");
+            assert_eq!(w.lines().count(), 1, "{w}");
+        }
+        assert!(warning_of("linked").contains("is a symbolic link"));
+    }
+
+    #[test]
+    fn a_link_as_the_records_folder_is_never_written_or_read_through() {
+        let (dir, repo) = repo();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("b-1.json"), serde_json::to_string(&record("b-1")).unwrap()).unwrap();
+        let folder = LaunchRecord::dir(&repo);
+        std::os::unix::fs::symlink(&elsewhere, &folder).unwrap();
+
+        let err = record("b-2").write(&repo).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}: is a symbolic link", folder.display())), "{err}");
+        assert!(err.contains("Remove the link"), "{err}");
+        assert!(!elsewhere.join("b-2.json").exists());
+        assert!(!LaunchRecord::any_left(&repo));
+        let (found, warnings) = all(&repo);
+        assert_eq!(found, vec![]);
+        assert!(warnings.len() == 1 && warnings[0].contains("no launch record was read from it"), "{warnings:?}");
+        record("b-1").remove(&repo);
+        assert!(elsewhere.join("b-1.json").exists(), "nothing is removed through the link");
+    }
+
+    #[test]
+    fn a_fifo_or_a_file_as_the_records_folder_is_refused_without_opening_it() {
+        let (_dir, repo) = repo();
+        let folder = LaunchRecord::dir(&repo);
+        mkfifo(&folder);
+        let root = repo.root().to_path_buf();
+        let err = within_seconds(10, move || record("b-1").write(&Repo::open(root).unwrap()).unwrap_err().to_string());
+        assert!(err.starts_with(&format!("{}: is a FIFO (named pipe) where Poni keeps", folder.display())), "{err}");
+        std::fs::remove_file(&folder).unwrap();
+        std::fs::write(&folder, "mine").unwrap();
+        let err = record("b-1").write(&repo).unwrap_err().to_string();
+        assert!(err.contains("is a file where Poni keeps its launch records") && err.contains("Remove it or move it away"), "{err}");
+        assert_eq!(std::fs::read_to_string(&folder).unwrap(), "mine");
     }
 }

@@ -1,15 +1,13 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles};
-
 use super::*;
 use crate::credentials::store::memory::MemoryStore;
 use crate::error::Coded;
 
 struct Fixture {
     _dir: tempfile::TempDir,
-    files: ProfileFiles,
+    files: AwsFiles,
 }
 
 /// Shared AWS files holding the given credentials-file text (config file empty).
@@ -19,11 +17,7 @@ fn profiles(credentials: &str) -> Fixture {
     let config = dir.path().join("config");
     std::fs::write(&creds, credentials).unwrap();
     std::fs::write(&config, "").unwrap();
-    let files = ProfileFiles::builder()
-        .with_file(ProfileFileKind::Credentials, &creds)
-        .with_file(ProfileFileKind::Config, &config)
-        .build();
-    Fixture { _dir: dir, files }
+    Fixture { files: AwsFiles { config: Some(config), credentials: Some(creds) }, _dir: dir }
 }
 
 const DEFAULT_PROFILE_FILE: &str = "[default]\naws_access_key_id = AKIAPROFILEDEFAULT\naws_secret_access_key = p1\n\n[work]\naws_access_key_id = AKIAPROFILEWORK\naws_secret_access_key = p2\n";
@@ -42,7 +36,7 @@ fn locked() -> CredentialSets {
 }
 
 fn resolver(env: &[(&str, &str)], sets: CredentialSets, fixture: &Fixture) -> CredentialResolver {
-    CredentialResolver::new(EnvVars::from_pairs(env.iter().copied()), sets).with_profile_files(fixture.files.clone())
+    CredentialResolver::new(EnvVars::from_pairs(env.iter().copied()), sets).with_aws_files(fixture.files.clone())
 }
 
 const ENV_KEYS: &[(&str, &str)] = &[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "e")];
@@ -158,4 +152,74 @@ fn choice_serializes_for_settings() {
     assert_eq!(json, r#"{"kind":"stored_set","name":"work"}"#);
     let back: CredentialChoice = serde_json::from_str(r#"{"kind":"automatic"}"#).unwrap();
     assert_eq!(back, CredentialChoice::Automatic);
+}
+
+/// Resolves on a thread of its own: a file opened that blocks (a FIFO) fails the test instead
+/// of hanging it.
+#[cfg(unix)]
+fn resolve_within_seconds(r: CredentialResolver, choice: CredentialChoice) -> Result<ResolvedCredentials, CredentialsError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let _ = tx.send(runtime.block_on(r.resolve(&choice)));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(20)).expect("resolving blocked on a file")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_an_aws_file_is_refused_not_waited_on() {
+    for (file, env) in [("config", &[("AWS_PROFILE", "work")][..]), ("credentials", &[][..])] {
+        let f = profiles(DEFAULT_PROFILE_FILE);
+        let path = if file == "config" { f.files.config.clone() } else { f.files.credentials.clone() }.unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let err = resolve_within_seconds(resolver(env, stored(false), &f), CredentialChoice::Automatic).unwrap_err();
+        assert_eq!(err.code(), "credentials.profile_failed");
+        assert_eq!(
+            err.to_string(),
+            format!("{}: is a FIFO (named pipe), not a plain file, so it was not opened: replace it with a plain file, or remove it", path.display())
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_plain_file_is_followed_and_a_link_to_a_fifo_is_not() {
+    let f = profiles("");
+    let real = f._dir.path().join("dotfiles-credentials");
+    std::fs::write(&real, DEFAULT_PROFILE_FILE).unwrap();
+    let creds = f.files.credentials.clone().unwrap();
+    std::fs::remove_file(&creds).unwrap();
+    std::os::unix::fs::symlink(&real, &creds).unwrap();
+    let s = resolve_within_seconds(resolver(&[("AWS_PROFILE", "work")], stored(false), &f), CredentialChoice::Automatic).unwrap().source;
+    assert_eq!(s.access_key_id, "AKIAPROFILEWORK");
+
+    std::fs::remove_file(&real).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(&real).status().unwrap().success());
+    let err = resolve_within_seconds(resolver(&[("AWS_PROFILE", "work")], stored(false), &f), CredentialChoice::Automatic).unwrap_err().to_string();
+    assert!(err.starts_with(&format!("{}: is a symbolic link to ", creds.display())) && err.contains("which is a FIFO (named pipe)"), "{err}");
+}
+
+#[tokio::test]
+async fn a_damaged_aws_file_is_named_on_one_line_without_its_secrets() {
+    let f = profiles("[work]\naws_access_key_id = AKIAPROFILEWORK\naws_secret_access_key = p2-very-secret\n[default\n");
+    let err = resolver(&[("AWS_PROFILE", "work")], stored(false), &f).resolve(&CredentialChoice::Automatic).await.unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(err.code(), "credentials.profile_failed");
+    assert!(shown.starts_with(&format!("{}: is not a valid AWS config or credentials file (line 4: ", f.files.credentials.as_ref().unwrap().display())), "{shown}");
+    assert!(!shown.contains("p2-very-secret") && !shown.contains('\n'), "{shown}");
+}
+
+#[tokio::test]
+async fn a_profile_that_cannot_give_credentials_says_why_without_debug_output() {
+    let f = profiles("[work]\naws_access_key_id = AKIAPROFILEWORK\n");
+    let err = resolver(&[("AWS_PROFILE", "work")], stored(false), &f).resolve(&CredentialChoice::Automatic).await.unwrap_err();
+    let shown = err.to_string();
+    assert_eq!(err.code(), "credentials.profile_failed", "{shown}");
+    assert!(shown.starts_with("The AWS profile 'work' could not provide credentials: "), "{shown}");
+    let files = format!("{} or {}", f.files.config.as_ref().unwrap().display(), f.files.credentials.as_ref().unwrap().display());
+    assert!(shown.ends_with(&format!("profile missing aws_secret_access_key (set up in {files}).")), "{shown}");
+    // The SDK's `DisplayErrorContext` would add its debug dump: `(InvalidConfiguration(...))`.
+    assert!(!shown.contains("InvalidConfiguration(") && !shown.contains(" { ") && !shown.contains('\n'), "{shown}");
 }
