@@ -133,6 +133,7 @@ async fn undoing_an_import_never_offers_to_terminate_what_ran_before_it() {
     let said = ui.wait_text("undo-imported", "not affected").await;
     assert!(said.contains(&ids[0]) && said.contains("imported, not launched here"), "{said}");
     assert!(!ui.exists("undo-terminate").await, "no Terminate for instances that ran before the import");
+    ui.gone("tree-row-imported").await;
     ui.screenshot("fleet-5-undo-import").await;
     for name in ["imported/legacy-db", "imported/legacy-web1", "imported/legacy-web2"] {
         assert!(!app.exists(name), "{name} is gone from disk");
