@@ -50,4 +50,29 @@ fn drift_is_listed_line_by_line_with_exit_status_one() {
     assert_eq!(node["cloud"]["security_groups"], serde_json::json!(["changed-by-hand"]));
     let after = poni.ok(&["cloud", "diff", "web"]);
     assert_eq!(after.stdout, "", "no drift left: {}", after.stderr);
+
+    // --take converges: a stopped instance (no public address), a terminated one and a new
+    // Name tag; one take, and the next diff has nothing left but the terminated instance,
+    // which is said to be terminated (its node's addresses are not blanked without a word).
+    let id_of = |node: &str| {
+        let text = std::fs::read_to_string(root.join("system").join(node).join("node.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["cloud"]["instance"].as_str().unwrap().to_owned()
+    };
+    poni.ok(&["add-node", "web3"]);
+    poni.ok(&["add-node", "web4"]);
+    poni.ok(&["set", "web[34]", "cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={TEST_AMI}"), "cloud.key-pair=kp", "cloud.type=t3.micro", "user=root"]);
+    poni.ok(&["cloud", "init", "web[34]", "--wait"]);
+    let (stopped, gone, renamed) = (id_of("web2"), id_of("web3"), id_of("web4"));
+    ec2.call_ok("StopInstances", &[("InstanceId.1", &stopped)]);
+    ec2.call_ok("TerminateInstances", &[("InstanceId.1", &gone)]);
+    ec2.call_ok("CreateTags", &[("ResourceId.1", &renamed), ("Tag.1.Key", "Name"), ("Tag.1.Value", "renamed")]);
+    let web3_before = std::fs::read_to_string(root.join("system/web3/node.json")).unwrap();
+    let took = poni.run(&["cloud", "diff", "web", "--take"]);
+    let terminated = format!("web3: instance {gone} is terminated");
+    assert!(took.stderr.contains(&terminated) && took.stderr.matches(&terminated).count() == 1, "said once: {}", took.stderr);
+    assert!(took.stderr.contains("2 node(s) took their instance's values"), "web2 and web4: {}", took.stderr);
+    assert_eq!(std::fs::read_to_string(root.join("system/web3/node.json")).unwrap(), web3_before, "not blanked");
+    let again = poni.run(&["cloud", "diff", "web"]);
+    assert_eq!(again.stdout, "", "nothing left to take: {}", again.stderr);
+    assert!(again.stderr.contains(&terminated), "{}", again.stderr);
 }

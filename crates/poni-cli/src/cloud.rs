@@ -125,11 +125,8 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
 /// `poni cloud diff`: one line per difference on stdout, problems on stderr; exit status 1
 /// when anything differs or could not be compared.
 async fn diff(engine: &Engine, selected: &Selection, json: bool) -> Result<()> {
+    // Nodes that could not be compared are logged by the engine's events as they fail.
     let report = engine.diff(selected).await?;
-    for failed in &report.failed {
-        let why = failed.error.as_ref().map(|e| e.message.as_str()).unwrap_or("could not be compared");
-        log::line("poni", "ERROR", &format!("{}: {why}", failed.node));
-    }
     if json {
         let text = serde_json::to_string_pretty(&report.drifts).map_err(|e| Failure::Message(e.to_string()))?;
         outln!("{text}");
@@ -154,18 +151,19 @@ async fn take_drift(engine: &Engine, selected: &Selection) -> Result<()> {
     for d in &report.drifts {
         by_node.entry(d.node.as_str()).or_default().push(d.field);
     }
+    // Nodes that could not be compared are logged by the engine's events as they fail.
     let mut failed = !report.failed.is_empty();
-    for failure in &report.failed {
-        let why = failure.error.as_ref().map(|e| e.message.as_str()).unwrap_or("could not be compared");
-        log::line("poni", "ERROR", &format!("{}: {why}", failure.node));
-    }
+    let mut took = 0;
     for (node, fields) in &by_node {
-        if let Err(e) = engine.take_instance_values(node, fields).await {
-            log::line("poni", "ERROR", &format!("{node}: {}", e));
-            failed = true;
+        match engine.take_instance_values(node, fields).await {
+            Ok(changes) => took += usize::from(!changes.is_empty()),
+            Err(e) => {
+                log::line("poni", "ERROR", &format!("{node}: {}", e));
+                failed = true;
+            }
         }
     }
-    log::line("poni", "INFO", &format!("{} node(s) took their instance's values", by_node.len()));
+    log::line("poni", "INFO", &format!("{took} node(s) took their instance's values"));
     if failed {
         return Err(Failure::Reported);
     }

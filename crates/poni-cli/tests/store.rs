@@ -524,4 +524,21 @@ fn a_refused_endpoint_is_one_clear_line_at_once() {
     assert!(!stderr.contains("ConnectorError") && !stderr.contains("{ kind"), "no debug dump: {stderr}");
     let errors: Vec<_> = stderr.lines().filter(|l| l.contains("refused")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
+
+    // A launch to that endpoint launches nothing, and leaves repo.json as it was (the
+    // repository's id is kept once EC2 has answered a call made with it).
+    ok(&root, &["add-node", "b"]);
+    ok(&root, &["set", "b", "cloud.provider=aws-ec2", "cloud.region=us-east-1", "cloud.image=ami-12c6146b", "cloud.key-pair=kp", "user=root"]);
+    let before = fs::read(root.join("repo.json")).unwrap();
+    let out = poni_cmd(&root, &["cloud", "init", "b"])
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .env("PONI_DESKTOP_KEYRING_SERVICE", "poni-desktop-test-never-used")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("refused the connection"), "{stderr}");
+    assert_eq!(fs::read(root.join("repo.json")).unwrap(), before, "repo.json unchanged");
 }

@@ -152,12 +152,12 @@ pub fn drift_of(node: &str, effective: &poni_repo::Props, spec: Option<&LaunchSp
         }
         differ(DriftField::NameTag, spec.vm_name.clone(), live.tags.get("Name").cloned().unwrap_or_default());
     }
-    // Addresses as `cloud update` would save them.
-    let host = live.public_dns.clone().or(live.public_ip.clone()).unwrap_or_default();
-    differ(DriftField::Host, text(effective.get("host")), host);
+    // Addresses as a refresh saves them (one rule: a refresh after --take then agrees).
+    let saved = super::addresses::Addresses::of(live);
+    differ(DriftField::Host, text(effective.get("host")), saved.host);
     let private = effective.get("private");
-    differ(DriftField::PrivateIp, text(private.and_then(|p| p.get("ip"))), live.private_ip.clone().unwrap_or_default());
-    differ(DriftField::PrivateDns, text(private.and_then(|p| p.get("dns"))), live.private_dns.clone().unwrap_or_default());
+    differ(DriftField::PrivateIp, text(private.and_then(|p| p.get("ip"))), text(Some(&saved.private_ip)));
+    differ(DriftField::PrivateDns, text(private.and_then(|p| p.get("dns"))), saved.private_dns);
     out
 }
 
@@ -230,6 +230,15 @@ impl Engine {
                     Ok(found) => match found.get(id) {
                         None => {
                             let issue = EngineIssue::new(ErrorCode::CloudInstanceNotFound, format!("instance {id} does not exist in {region}"));
+                            report.failed.push(self.fail(&node.name, Some(id), &issue));
+                        }
+                        // Nothing to compare a node with: it needs a new instance, not its
+                        // addresses blanked without a word.
+                        Some(live) if live.state == crate::aws::InstanceState::Terminated => {
+                            let issue = EngineIssue::new(
+                                ErrorCode::CloudInstanceState,
+                                format!("instance {id} is terminated: launch a new one for it (cloud init --reinit) or remove the node"),
+                            );
                             report.failed.push(self.fail(&node.name, Some(id), &issue));
                         }
                         Some(live) => {

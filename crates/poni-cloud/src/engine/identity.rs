@@ -15,15 +15,30 @@ pub const REPO_ID_KEY: &str = "repo-id";
 
 /// The repository's id, made and saved now if it has none.
 pub fn repo_id(repo: &Repo) -> Result<String, RepoError> {
-    if let Some(id) = stored(&repo.config()?) {
-        return Ok(id);
+    match stored(&repo.config()?) {
+        Some(id) => Ok(id),
+        None => save_repo_id(repo, &fresh_id(repo)),
     }
+}
+
+/// The id to launch with: the saved one, else a new one not saved yet (`true`). A launch saves
+/// it with [`save_repo_id`] once EC2 has answered a call made with it, so that a refused
+/// endpoint or bad credentials leave repo.json as it was.
+pub fn launch_repo_id(repo: &Repo) -> (String, bool) {
+    match existing_repo_id(repo) {
+        Some(id) => (id, false),
+        None => (fresh_id(repo), true),
+    }
+}
+
+/// Saves `id` as the repository's id, unless it has one by now; returns the one it has.
+pub fn save_repo_id(repo: &Repo, id: &str) -> Result<String, RepoError> {
     repo.update_config(|config| {
         // Another program may have made one since we looked: that one wins.
         if let Some(id) = stored(config) {
             return Ok(id);
         }
-        let id = fresh_id(repo);
+        let id = id.to_owned();
         let ours = config.entry(CONFIG_KEY).or_insert_with(|| json!({}));
         if !ours.is_object() {
             return Err(RepoError::Conflict(format!(

@@ -44,20 +44,23 @@ impl Engine {
         let mut plan = plan_selected(&selected, Operation::Init, &plan_options, &CloudFacts::default());
         self.refuse_invalid(&plan)?;
         let mut resumed = HashMap::new();
-        let mut repo_id = String::new();
+        let (mut repo_id, unsaved) = identity::launch_repo_id(&self.repo);
         // Interrupted launches are finished first, whatever is selected: they may be naming
         // instances already saved, or name the nodes about to be planned.
         if plan.counts.launch > 0 || LaunchRecord::any_left(&self.repo) {
             // A link or a file planted as the launch records' folder stops init before any
             // cloud call: no record is written (or read) through it.
             LaunchRecord::check_dir(&self.repo)?;
-            repo_id = identity::repo_id(&self.repo)?;
             resumed = self.resume_launches(&repo_id).await?;
             let tree = self.repo.tree()?;
             let selected: Vec<_> = selection.select(&tree)?.into_iter().filter(|s| !resumed.contains_key(&s.name)).collect();
             let facts = self.launch_facts(&repo_id, &plan).await?;
             plan = plan_selected(&selected, Operation::Init, &plan_options, &facts);
             self.refuse_invalid(&plan)?;
+            // EC2 has answered a call made with the id (launch_facts): now it is kept.
+            if unsaved && plan.counts.launch > 0 {
+                repo_id = identity::save_repo_id(&self.repo, &repo_id)?;
+            }
         }
         self.apply_init(&plan, resumed, &repo_id, options, cancel).await
     }
