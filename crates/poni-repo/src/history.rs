@@ -190,27 +190,11 @@ pub(crate) fn next_seq(root: &Path, existing: &[EntryFile]) -> Result<u64> {
 }
 
 /// Drops the entries beyond the history's size, with their kept folders: `existing` (listed
-/// before the change) and the entry just `added`. What undo and redo need is kept first: the
-/// newest entry, then each change that can be undone or redone (top first) with the entry that
-/// last applied it; then the others, newest first. So undoing and redoing one change many
-/// times never pushes that change itself out of the history.
+/// before the change) and the entry just `added`. See [`select_kept`] for which stay.
 pub(crate) fn prune(root: &Path, mut all: Vec<EntryFile>, added: &str) -> Result<()> {
     let dir = history_dir(root);
     all.extend(parse_name(added));
-    let stacks = replay(&all);
-    let needed = stacks.done.iter().rev().chain(stacks.redo.iter().rev()).flat_map(|&(original, applied)| [original, applied]);
-    let newest_first = all.iter().rev().map(|e| e.seq);
-    let mut order: Vec<u64> = newest_first.clone().take(1).chain(needed).chain(newest_first).collect();
-    let mut listed = HashSet::new();
-    order.retain(|seq| listed.insert(*seq));
-    let (mut bytes, mut kept) = (0, HashSet::new());
-    for seq in order {
-        let Some(entry) = all.iter().find(|e| e.seq == seq) else { continue };
-        bytes += fs::symlink_metadata(dir.join(format!("{}.json", entry.name))).map(|m| m.len()).unwrap_or(0);
-        if kept.is_empty() || (kept.len() < KEEP_ENTRIES && bytes <= KEEP_BYTES) {
-            kept.insert(seq);
-        }
-    }
+    let kept = select_kept(&all, |e| fs::symlink_metadata(dir.join(format!("{}.json", e.name))).map(|m| m.len()).unwrap_or(0));
     for entry in all.iter().filter(|e| !kept.contains(&e.seq)) {
         for suffix in [".json", VIEW_SUFFIX] {
             let path = dir.join(format!("{}{suffix}", entry.name));
@@ -223,6 +207,41 @@ pub(crate) fn prune(root: &Path, mut all: Vec<EntryFile>, added: &str) -> Result
         }
     }
     Ok(())
+}
+
+/// Which entries stay, within [`KEEP_ENTRIES`] and [`KEEP_BYTES`]: first the newest entry;
+/// then what undo and redo need, nearest the top first, each change with the entry that last
+/// applied it, as a pair or not at all (a change without the entry that holds its kept
+/// folders could not be taken back); then the others, newest first. So undoing and redoing one
+/// change many times never pushes that change out, an undo on a full history keeps what it
+/// undid for redo, and what is dropped is the bottom of the stacks, as before.
+fn select_kept(all: &[EntryFile], size_of: impl Fn(&EntryFile) -> u64) -> HashSet<u64> {
+    let stacks = replay(all);
+    let (mut done, mut redo) = (stacks.done.iter().rev(), stacks.redo.iter().rev());
+    // The redo stack's top and the done stack's top are one step from now each: take them in turns.
+    let mut needed: Vec<[u64; 2]> = Vec::new();
+    loop {
+        let (r, d) = (redo.next(), done.next());
+        if r.is_none() && d.is_none() {
+            break;
+        }
+        needed.extend(r.into_iter().chain(d).map(|&(original, applied)| [original, applied]));
+    }
+    let newest = all.last().map(|e| vec![e.seq]).unwrap_or_default();
+    let groups = std::iter::once(newest).chain(needed.into_iter().map(|pair| pair.to_vec())).chain(all.iter().rev().map(|e| vec![e.seq]));
+    let (mut bytes, mut kept) = (0u64, HashSet::new());
+    for group in groups {
+        let fresh: Vec<&EntryFile> = all.iter().filter(|e| group.contains(&e.seq) && !kept.contains(&e.seq)).collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        let size: u64 = fresh.iter().map(|e| size_of(e)).sum();
+        if kept.is_empty() || (kept.len() + fresh.len() <= KEEP_ENTRIES && bytes + size <= KEEP_BYTES) {
+            bytes += size;
+            kept.extend(fresh.iter().map(|e| e.seq));
+        }
+    }
+    kept
 }
 
 /// What can be undone (top last) and redone: (the change, the entry that last applied it).
@@ -251,9 +270,9 @@ fn replay(entries: &[EntryFile]) -> Stacks {
                 s.done.push((of, e.seq));
                 s.undone.remove(&of);
             }
-            // A redo of the change on top whose undo was pruned: it is what last applied it.
-            Action::Redo(of) if s.done.last().is_some_and(|d| d.0 == of) => {
-                s.done.last_mut().expect("checked").1 = e.seq;
+            // A redo of a change that is done, whose undo was pruned: it is what last applied it.
+            Action::Redo(of) if s.done.iter().any(|d| d.0 == of) => {
+                s.done.iter_mut().filter(|d| d.0 == of).for_each(|d| d.1 = e.seq);
             }
             // An entry that does not fit (its change was pruned): nothing to undo there.
             Action::Undo(_) | Action::Redo(_) => {}
@@ -265,10 +284,14 @@ fn replay(entries: &[EntryFile]) -> Stacks {
 fn read_entry(root: &Path, entries: &[EntryFile], seq: u64) -> Result<Journal> {
     let entry = entries.iter().find(|e| e.seq == seq).ok_or(RepoError::NothingToUndo)?;
     let path = history_dir(root).join(format!("{}.json", entry.name));
-    let text = match store::read_contents(&path).map_err(|e| RepoError::io(&path, e))? {
-        store::Contents::Text(text) => text,
-        store::Contents::Refused(kind) => return Err(store::refused(&path, kind)),
-        _ => return Err(RepoError::Journal(format!("{}: the history entry is missing or not text", path.display()))),
+    // At most the whole history's size: a planted huge file is refused, not read.
+    let text = match store::read_limited(&path, KEEP_BYTES).map_err(|e| RepoError::io(&path, e))? {
+        store::Limited::Text(text) => text,
+        store::Limited::Refused(kind) => return Err(store::refused(&path, kind)),
+        store::Limited::TooLarge => return Err(RepoError::Journal(format!("{}: the history entry is larger than the whole history may be", path.display()))),
+        store::Limited::Missing | store::Limited::NotText => {
+            return Err(RepoError::Journal(format!("{}: the history entry is missing or not text", path.display())))
+        }
     };
     let journal: Journal =
         serde_json::from_str(&text).map_err(|e| RepoError::Journal(format!("{}: the history entry cannot be read ({e})", path.display())))?;
@@ -324,8 +347,9 @@ pub(crate) fn write_summary(root: &Path, journal: &Journal) -> Result<()> {
 
 fn read_summary(root: &Path, entry: &EntryFile) -> Option<HistoryEntryView> {
     let path = history_dir(root).join(format!("{}{VIEW_SUFFIX}", entry.name));
-    match store::read_contents(&path) {
-        Ok(store::Contents::Text(text)) => serde_json::from_str(&text).ok(),
+    // Bounded like the entries: a planted huge file is not read.
+    match store::read_limited(&path, KEEP_BYTES) {
+        Ok(store::Limited::Text(text)) => serde_json::from_str(&text).ok(),
         _ => None,
     }
 }
@@ -685,8 +709,47 @@ mod tests {
         // Redone and undone again: still an import.
         repo.redo().unwrap();
         assert!(repo.undo().unwrap().still_running.iter().all(|r| !r.launched_here));
-        // A taken name makes nothing.
+        // A taken name makes nothing; nor does a node inside another of the same import.
         assert_eq!(repo.import_nodes(&[("mine".into(), props("i-9"))]).unwrap_err().code(), "repo.already_exists");
+        let nested = [("x".to_string(), props("i-7")), ("x/y".to_string(), props("i-8"))];
+        assert!(repo.import_nodes(&nested).unwrap_err().to_string().contains("inside another imported node"));
+        assert!(!repo.root().join("system/x").exists());
+    }
+
+    /// Pruning never changes what undo and redo do next: after any sequence of changes, undos
+    /// and redos, each pruned as the store prunes, the stacks replayed from what is kept are
+    /// the top of the stacks replayed from everything, with the same entries applied, and the
+    /// next undo and the next redo are always kept.
+    #[test]
+    fn pruning_keeps_the_top_of_both_stacks_exactly() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let entry = |seq: u64, action: Action| EntryFile { seq, action, name: format!("{seq:06}-ab") };
+        let (mut all, mut kept): (Vec<EntryFile>, Vec<EntryFile>) = (Vec::new(), Vec::new());
+        for seq in 1..3000u64 {
+            let truth = replay(&all);
+            // Long runs of undo and redo, as people do, and changes in between.
+            let action = match next(10) {
+                0..=3 => Action::Change,
+                4..=6 => truth.done.last().map_or(Action::Change, |d| Action::Undo(d.0)),
+                _ => truth.redo.last().map_or(Action::Change, |r| Action::Redo(r.0)),
+            };
+            all.push(entry(seq, action));
+            kept.push(entry(seq, action));
+            let keep = select_kept(&kept, |_| 1);
+            kept.retain(|e| keep.contains(&e.seq));
+            assert!(kept.len() <= KEEP_ENTRIES);
+            let (truth, now) = (replay(&all), replay(&kept));
+            for (ours, theirs) in [(&now.done, &truth.done), (&now.redo, &truth.redo)] {
+                assert!(!ours.is_empty() || theirs.is_empty(), "step {seq}: the top is kept");
+                assert_eq!(ours[..], theirs[theirs.len() - ours.len()..], "step {seq}: {:?}", kept.iter().map(|e| (e.seq, e.action)).collect::<Vec<_>>());
+            }
+        }
     }
 
     #[test]

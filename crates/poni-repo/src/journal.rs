@@ -616,8 +616,12 @@ fn flush(root: &Path, journal: &Journal) -> io::Result<()> {
         match op {
             Op::Write { path, .. } => {
                 let path = abs(root, &where_now(&journal.ops, i, path));
-                if let Ok(file) = File::open(&path) {
-                    file.sync_all()?;
+                // Only a plain file is opened (after a recovery the path may hold anything: a
+                // FIFO would block the open).
+                if store::entry_kind(&path).is_ok_and(|k| k == EntryKind::File) {
+                    if let Ok(file) = File::open(&path) {
+                        file.sync_all()?;
+                    }
                 }
                 folders.insert(parent(path));
             }

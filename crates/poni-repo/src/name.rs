@@ -11,6 +11,12 @@ const RESERVED: &[&str] = &["node.json", "system.json"];
 /// 4096 bytes with the repository's own location; far more than any fleet's names need.
 pub const MAX_NAME_BYTES: usize = 1024;
 
+/// Whether a character may not be in a name: a control character, or a bidi embedding,
+/// override or isolate (they make a name show as another, in the app and in a terminal).
+pub fn is_hidden_or_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Checks a full name and returns its segments.
 pub fn validate(name: &str) -> Result<Vec<&str>> {
     // A long name is shown by its start: the message must stay one readable line.
@@ -39,7 +45,7 @@ pub fn validate(name: &str) -> Result<Vec<&str>> {
         if segment.starts_with('.') {
             return Err(invalid("a part of a name cannot start with '.' (hidden folder)".into()));
         }
-        if let Some(c) = segment.chars().find(|c| c.is_control()) {
+        if let Some(c) = segment.chars().find(|c| is_hidden_or_control(*c)) {
             return Err(invalid(format!("it contains the control character {}", c.escape_unicode())));
         }
         if let Some(c) = segment.chars().find(|c| FORBIDDEN.contains(c)) {
@@ -91,6 +97,7 @@ mod tests {
             ("a\u{7}b", "control character"),
             (vec!["x".repeat(100); 42].join("/").as_str(), "names are at most 1024"),
             ("a\nb", "control character"),
+            ("evil\u{202e}txt.exe", "control character"),
             ("a\\b", "'\\' is not allowed"),
             (".git", "hidden"),
             ("web/node.json", "reserved"),

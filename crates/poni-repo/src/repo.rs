@@ -266,6 +266,10 @@ impl Repo {
                 return Err(RepoError::AlreadyExists { kind: "node", name: node.clone() });
             }
         }
+        // A node never goes inside another one of the same import.
+        if let Some((node, _)) = nodes.iter().find(|(n, _)| ancestors_in(n, &seen)) {
+            return Err(RepoError::Conflict(format!("'{node}' would be inside another imported node: a node cannot hold items")));
+        }
         let names: Vec<&str> = nodes.iter().map(|(n, _)| n.as_str()).collect();
         let count = names.len();
         let label = format!("Import {count} {} as {}", if count == 1 { "instance" } else { "instances" }, listed(&names));
@@ -698,6 +702,11 @@ impl Repo {
 }
 
 /// A label's list of items: all of them when few, else the first and last.
+/// Whether a system above `name` is one of `names`.
+fn ancestors_in(name: &str, names: &HashSet<&str>) -> bool {
+    name.match_indices('/').any(|(at, _)| names.contains(&name[..at]))
+}
+
 fn listed(names: &[&str]) -> String {
     match names {
         [] => "nothing".into(),

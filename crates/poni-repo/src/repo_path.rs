@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 /// [`crate::name::MAX_NAME_BYTES`]; this leaves room for `system/`, the file's name and our
 /// temporary suffix, and keeps the whole path well below the kernel's 4096 bytes for any
 /// ordinary repository location.
-pub(crate) const MAX_PATH_BYTES: usize = crate::name::MAX_NAME_BYTES + 64;
+pub const MAX_PATH_BYTES: usize = crate::name::MAX_NAME_BYTES + 64;
 /// The longest single name the common file systems accept.
 const MAX_PART_BYTES: usize = 255;
 

@@ -17,8 +17,6 @@ use std::path::Path;
 
 /// At most this many problems are named in the message.
 const SHOWN: usize = 5;
-/// The longest path taken (the store's own names are far shorter).
-const MAX_PATH_BYTES: usize = 2048;
 
 /// Why one path of a commit is refused.
 fn problem(path: &str, mode: i32, kind: Option<ObjectType>) -> Option<&'static str> {
@@ -31,10 +29,10 @@ fn problem(path: &str, mode: i32, kind: Option<ObjectType>) -> Option<&'static s
     if mode == i32::from(FileMode::Commit) || kind == Some(ObjectType::Commit) {
         return Some("a submodule");
     }
-    if path.len() > MAX_PATH_BYTES {
+    if path.len() > poni_repo::repo_path::MAX_PATH_BYTES {
         return Some("a path too long");
     }
-    if path.chars().any(char::is_control) {
+    if path.chars().any(poni_repo::name::is_hidden_or_control) {
         return Some("a name with control characters");
     }
     None

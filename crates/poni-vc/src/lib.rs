@@ -267,17 +267,15 @@ fn merge_file(repo: &Repository) -> PathBuf {
 
 fn load_merge(repo: &Repository) -> Result<Option<PendingMerge>> {
     let path = merge_file(repo);
-    // Only a plain file is read (a FIFO there would hang every command).
-    match poni_repo::store::entry_kind(&path).map_err(|e| VcError::io(&path, e))? {
-        poni_repo::store::EntryKind::File | poni_repo::store::EntryKind::Missing => {}
-        other => return Err(VcError::Git(format!("{} is {}: delete it to give up the unfinished pull", path.display(), other.describe()))),
-    }
-    match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| VcError::Git(format!("{} is damaged ({e}): delete it to give up the unfinished pull", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(VcError::io(path, e)),
+    // Only a plain file of a sane size is read (a FIFO there would hang every command).
+    use poni_repo::store::{read_limited, Limited};
+    let damaged = |why: String| VcError::Git(format!("{} {why}: delete it to give up the unfinished pull", path.display()));
+    match read_limited(&path, 16 << 20).map_err(|e| VcError::io(&path, e))? {
+        Limited::Missing => Ok(None),
+        Limited::Text(text) => serde_json::from_str(&text).map(Some).map_err(|e| damaged(format!("is damaged ({e})"))),
+        Limited::NotText => Err(damaged("is not text".into())),
+        Limited::TooLarge => Err(damaged("is too large".into())),
+        Limited::Refused(kind) => Err(damaged(format!("is {}", kind.describe()))),
     }
 }
 

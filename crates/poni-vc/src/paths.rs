@@ -35,9 +35,11 @@ pub fn within(name: &str, wanted: &str) -> bool {
 }
 
 /// Files that are Poni Desktop's own bookkeeping, also when `.gitignore` does not list them.
+/// Compared without regard to case: on a case-insensitive file system (macOS, Windows)
+/// `.Poni-Desktop-History` is our history folder.
 pub fn is_private(path: &Path) -> bool {
-    let first = path.components().next().and_then(|c| c.as_os_str().to_str()).unwrap_or_default();
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let first = path.components().next().and_then(|c| c.as_os_str().to_str()).unwrap_or_default().to_ascii_lowercase();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
     first.starts_with(".poni-desktop-") || name.ends_with(".pd-tmp") || name.ends_with(".json_dump.tmp")
 }
 
@@ -92,6 +94,7 @@ mod tests {
         assert!(within("web/a", "web") && within("web", "web") && !within("web2/a", "web"));
         assert!(is_private(Path::new(".poni-desktop-journal")) && is_private(Path::new("system/a/node.json.1.pd-tmp")));
         assert!(!is_private(Path::new("system/a/node.json")));
+        assert!(is_private(Path::new(".Poni-Desktop-History/000099-ab.json")) && is_private(Path::new("system/a/node.json.PD-TMP")));
     }
 
     #[test]

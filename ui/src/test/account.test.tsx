@@ -108,6 +108,11 @@ describe("settings: the account", () => {
     backendMock.accountStatus.mockResolvedValue(unreachable("credentials.missing", "no AWS credentials were found", { kind: "openCredentials" }));
     renderWithProviders(<SettingsDialog />);
     expect(await screen.findByTestId("account-error")).toHaveTextContent("No AWS credentials were found");
+    // Said once, about what to do here: no "open Settings" inside Settings.
+    const said = screen.getByTestId("account-error").textContent ?? "";
+    expect(said).toContain("Add an access key or pick an AWS profile below");
+    expect(said).not.toMatch(/open settings|in settings/i);
+    expect(said.match(/sandbox/g)).toHaveLength(1);
     const fix = screen.getByTestId("account-fix");
     expect(fix).toHaveTextContent("Set up credentials");
     await screen.findByTestId("settings-credentials-choice");

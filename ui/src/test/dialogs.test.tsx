@@ -85,6 +85,37 @@ describe("clone dialog", () => {
     expect(screen.getByTestId("nodes-template")).toHaveValue("http{id:02}");
   });
 
+  it("creates the node when Enter comes before the name check answers", async () => {
+    // The check answers only when the test says so, as a slow backend would.
+    const waiting: (() => void)[] = [];
+    const answer = () => waiting.splice(0).forEach((resolve) => resolve());
+    backendMock.planNodes.mockImplementation((request: NodesRequest) => new Promise((resolve) => waiting.push(() => resolve(fakePlan(request)))));
+    backendMock.addNodes.mockResolvedValue(["drumbo9"]);
+    renderWithProviders(<NodesDialog mode="new" model={model} />);
+    await userEvent.type(screen.getByTestId("nodes-template"), "drumbo9{Enter}");
+    expect(backendMock.addNodes).not.toHaveBeenCalled();
+    expect(screen.getByTestId("nodes-blocker")).toHaveTextContent("Checking the names…");
+    await waitFor(() => {
+      answer();
+      expect(backendMock.addNodes).toHaveBeenCalledTimes(1);
+    });
+    expect(backendMock.addNodes).toHaveBeenCalledWith({ template: "drumbo9", count: "", host: null, parent: null, copy: false });
+  });
+
+  it("drops an early Enter when the check then finds a clash", async () => {
+    const waiting: (() => void)[] = [];
+    const answer = () => waiting.splice(0).forEach((resolve) => resolve());
+    backendMock.planNodes.mockImplementation((request: NodesRequest) => new Promise((resolve) => waiting.push(() => resolve(fakePlan(request)))));
+    renderWithProviders(<NodesDialog mode="new" model={model} />);
+    await userEvent.type(screen.getByTestId("nodes-template"), "drumbo1{Enter}");
+    // Every check asked so far answers, until the one for the whole name has.
+    await waitFor(() => {
+      answer();
+      expect(screen.getByTestId("nodes-blocker")).toHaveTextContent("1 of these names exists already.");
+    });
+    expect(backendMock.addNodes).not.toHaveBeenCalled();
+  });
+
   it("keeps what was typed when creating fails", async () => {
     backendMock.addNodes.mockRejectedValue(new BackendError({ code: "io", message: "/tmp/repo/system/web9: permission denied" }));
     renderWithProviders(<NodesDialog mode="new" model={model} initialSystem="webshop" />);

@@ -77,6 +77,21 @@ describe("cloud pickers", () => {
     );
   });
 
+  it("keeps one status line while the lists load and after, so the fields below never move", async () => {
+    let arrive: () => void = () => undefined;
+    const images = backendMock.accountImages.getMockImplementation();
+    backendMock.accountImages.mockImplementation((...args: Parameters<typeof backendMock.accountImages>) => new Promise((resolve) => (arrive = () => resolve(images!(...args)))));
+    renderWithProviders(<ItemEditor detail={inUsEast()} reference={reference} />);
+    const loading = await screen.findByTestId("cloud-lists-loading");
+    expect(loading).toHaveTextContent("Reading the account's lists for us-east-1");
+    expect(loading.className).toContain("h-[18px]");
+    arrive();
+    const ready = await screen.findByTestId("cloud-lists-ready");
+    expect(ready).toHaveTextContent("read from the account (us-east-1)");
+    expect(ready.className).toContain("h-[18px]");
+    expect(screen.queryByTestId("cloud-lists-loading")).toBeNull();
+  });
+
   it("does not touch a login user that is set or inherited", async () => {
     const withUser = inUsEast({}, { user: "root" });
     const { unmount } = renderWithProviders(<ItemEditor detail={withUser} reference={reference} />);

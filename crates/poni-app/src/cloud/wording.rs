@@ -56,7 +56,9 @@ pub fn credentials(error: &CredentialsError) -> AppError {
 /// nothing; [`credentials`] words the ones that name a profile or a set).
 pub fn for_app(error: AppError) -> AppError {
     let message = match error.code {
-        ErrorCode::CredentialsMissing => "No AWS credentials yet. Open Settings (the gear) to add an access key, pick an AWS profile or sign in with SSO; or start the practice sandbox there to try everything without an AWS account.".to_owned(),
+        // The fact only: what to do is said once, by the place that shows it (Settings says
+        // "below", elsewhere the advice names Settings), never twice in other words.
+        ErrorCode::CredentialsMissing => "No AWS credentials yet.".to_owned(),
         ErrorCode::CredentialsKeyringCorrupt => "A credential set in the system keyring is damaged. Store it again in Settings.".to_owned(),
         ErrorCode::CloudCredentialsExpired | ErrorCode::CloudCredentials => {
             "The AWS credentials were not accepted any more (an SSO session or temporary keys may have expired). Sign in again, or pick other credentials in Settings.".to_owned()
@@ -74,11 +76,11 @@ mod tests {
     fn app_messages_say_what_to_click_and_keep_the_code() {
         let e = for_app(AppError::new(ErrorCode::CredentialsMissing, "No AWS credentials found: store a credential set (poni credentials set) ..."));
         assert_eq!(e.code, "credentials.missing");
-        assert!(e.message.contains("Open Settings") && !e.message.contains("poni credentials"), "{}", e.message);
+        assert!(e.message == "No AWS credentials yet." && !e.message.contains("poni credentials"), "{}", e.message);
         let e = credentials(&CredentialsError::SsoExpired("dev".into()));
         assert_eq!((e.code, e.message.as_str()), (ErrorCode::CredentialsSsoExpired, "The SSO session of the AWS profile 'dev' has expired. Click \"Sign in again\"."));
         let e = credentials(&CredentialsError::Missing { keyring_note: None });
-        assert!(for_app(e).message.contains("Open Settings"), "the unnamed ones are reworded by their code");
+        assert_eq!(for_app(e).message, "No AWS credentials yet.", "the unnamed ones are reworded by their code");
         let untouched = AppError::new(ErrorCode::CloudThrottled, "EC2 is limiting the request rate");
         assert_eq!(for_app(untouched.clone()), untouched);
     }

@@ -9,6 +9,7 @@ import { explain } from "../../lib/errors";
 import { keys, useDebounced } from "../../lib/queries";
 import { useUi } from "../../lib/store";
 import { ancestors, baseName, type TreeModel } from "../../lib/treeModel";
+import { type FormState, useSubmitWhenReady } from "../../lib/useSubmitWhenReady";
 import { Button, cx, ErrorNote, Field, Input, Modal, Select, Switch } from "../ui";
 
 const PREVIEW_LIMIT = 200;
@@ -125,12 +126,16 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
   const errorField = planError ? fieldFor(planError.code) : undefined;
   const templateMissing = !template.trim() ? "Give the node a name." : undefined;
 
-  const blocker =
-    parentProblem ??
-    templateMissing ??
+  // While the names are being checked, an earlier answer (an error, a clash) is not the
+  // answer for what is typed now.
+  const typedProblem = parentProblem ?? templateMissing;
+  const checking = !typedProblem && (stale || (!plan.data && !plan.error));
+  const answered =
     (planError ? "Fix the highlighted field." : undefined) ??
-    (clashes.length ? `${clashes.length} of these names ${clashes.length === 1 ? "exists" : "exist"} already.` : undefined) ??
-    (!plan.data || stale ? "Checking the names…" : undefined);
+    (clashes.length ? `${clashes.length} of these names ${clashes.length === 1 ? "exists" : "exist"} already.` : undefined);
+  const blocker = typedProblem ?? (checking ? "Checking the names…" : answered);
+  const formState: FormState = typedProblem || (!checking && answered) ? "blocked" : checking ? "checking" : "ready";
+  const submit = useSubmitWhenReady(formState, () => add.mutate());
 
   const title = mode === "clone" ? "Clone from a parent node" : "New node";
   const submitLabel = nodes.length > 1 ? `Create ${nodes.length} nodes` : "Create node";
@@ -158,8 +163,8 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
           <Button onClick={close} data-testid="nodes-cancel">
             Cancel
           </Button>
-          <Button variant="primary" disabled={!!blocker || add.isPending} onClick={() => add.mutate()} data-testid="nodes-submit">
-            {add.isPending && <Loader2 size={14} className="animate-spin" />}
+          <Button variant="primary" disabled={formState === "blocked" || add.isPending || submit.waiting} onClick={submit.request} data-testid="nodes-submit">
+            {(add.isPending || submit.waiting) && <Loader2 size={14} className="animate-spin" />}
             {submitLabel}
           </Button>
         </>
@@ -169,7 +174,7 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
         className="grid grid-cols-1 gap-3 sm:grid-cols-2"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!blocker) add.mutate();
+          if (!add.isPending) submit.request();
         }}
       >
         {/* Enter in any field submits: implicit submission needs a submit button in the form. */}

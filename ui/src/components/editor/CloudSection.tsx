@@ -197,9 +197,16 @@ function ListsNote({ lists, region }: { lists: AccountList<unknown>[]; region: s
           </Button>
         </div>
       ))}
+      {/* One line either way, so the fields below never move when the lists arrive (a click
+          aimed at a field must land on it). */}
       {loading && failures.size === 0 && (
-        <p className="flex items-center gap-1.5 text-[12px] text-muted" data-testid="cloud-lists-loading">
+        <p className="flex h-[18px] items-center gap-1.5 text-[12px] text-muted" data-testid="cloud-lists-loading">
           <Loader2 size={12} className="animate-spin" /> Reading the account's lists{region ? ` for ${region}` : ""}…
+        </p>
+      )}
+      {!loading && region && failures.size === 0 && (
+        <p className="flex h-[18px] items-center text-[12px] text-faint" data-testid="cloud-lists-ready">
+          The choices below are read from the account ({region}).
         </p>
       )}
       {!region && failures.size === 0 && (

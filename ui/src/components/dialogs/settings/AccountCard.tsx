@@ -4,10 +4,22 @@ import type { ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { AlertCircle, Building2, CheckCircle2, FlaskConical, Loader2, RefreshCw } from "lucide-react";
 import { accountKeys, useAccountStatus, type SsoControls } from "../../../lib/account";
-import { explain } from "../../../lib/errors";
+import { explain, type Explained } from "../../../lib/errors";
+import type { ErrorCode } from "../../../bindings/ErrorCode";
 import { cx, ErrorNote, IconButton } from "../../ui";
 import { FixButton, type FixHandlers } from "../../cloud/FixButton";
 import { SsoSignIn } from "./SsoSignIn";
+
+/** Advice said in Settings itself: what to do here, not "open Settings". */
+const adviceHere: Partial<Record<ErrorCode, string>> = {
+  "credentials.missing": "Add an access key or pick an AWS profile below, or start the practice sandbox below to try everything without an AWS account.",
+};
+
+function explainHere(error: unknown): Explained {
+  const explained = explain(error);
+  const here = explained.code === "unknown" ? undefined : adviceHere[explained.code];
+  return here ? { ...explained, hint: here } : explained;
+}
 
 export function AccountCard({ handlers, sso }: { handlers: FixHandlers; sso: SsoControls }) {
   const client = useQueryClient();
@@ -40,7 +52,7 @@ export function AccountCard({ handlers, sso }: { handlers: FixHandlers; sso: Sso
         )}
         {s.error && (
           <div className="flex flex-col gap-2">
-            <ErrorNote error={explain(s.error)} testId="account-error" />
+            <ErrorNote error={explainHere(s.error)} testId="account-error" />
             {s.fix && !(s.fix.kind === "signIn" && (sso.phase === "starting" || sso.phase === "waiting")) && (
               <div>
                 <FixButton fix={s.fix} handlers={handlers} testId="account-fix" />
