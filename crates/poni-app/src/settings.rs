@@ -28,6 +28,8 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub last_region: Option<String>,
+    /// The practice sandbox changes states at once instead of at EC2's usual pace.
+    pub sandbox_fast: bool,
 }
 
 impl Settings {

@@ -14,7 +14,7 @@ pub fn sandbox_status(state: State<'_, AppState>) -> SandboxStatus {
 
 #[tauri::command]
 pub async fn sandbox_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppResult<SandboxStatus> {
-    let status = state.credentials.sandbox_handle().start().await?;
+    let status = state.credentials.start_sandbox().await?;
     account_changed(&app, &state);
     Ok(status)
 }

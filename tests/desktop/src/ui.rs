@@ -61,6 +61,9 @@ impl Ui {
     pub async fn click(&self, test_id: &str) {
         self.retry(test_id, "click", |el| async move {
             el.wait_until().clickable().await?;
+            // WebKitWebDriver scrolls only an element wholly out of view: one cut by the edge
+            // of a scrolled pane is refused as "not interactable". People scroll to it first.
+            el.scroll_into_view().await?;
             el.click().await
         })
         .await

@@ -199,12 +199,15 @@ async fn the_practice_sandbox_runs_the_seed_walkthrough() {
     let (clicks, typed) = (go.clicks.get(), go.typed.get());
     eprintln!("seed walkthrough in the app: {clicks} clicks, {typed} typed fields");
     assert!(clicks <= 12 && typed <= 2, "{clicks} clicks and {typed} typed fields");
+    // The sandbox takes EC2's usual time: the newcomer sees the instances pending first.
+    ui.wait_attr("tree-row-drumbo1", "data-state", "pending", STATES).await;
+    ui.screenshot("sandbox-4-pending").await;
     for n in 1..=4 {
         ui.wait_attr(&format!("tree-row-drumbo{n}"), "data-state", "running", STATES).await;
         let node = app.wait_node(&format!("drumbo{n}"), |v| v["host"].as_str().is_some_and(|h| !h.is_empty())).await;
         assert!(node["cloud"]["instance"].as_str().unwrap().starts_with("i-"));
     }
-    ui.screenshot("sandbox-4-running").await;
+    ui.screenshot("sandbox-5-running").await;
 
     // Back to AWS: the banner goes, and no state of the sandbox's instances stays on screen.
     ui.click("sandbox-banner-stop").await;

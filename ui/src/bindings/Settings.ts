@@ -21,4 +21,8 @@ credentials?: CredentialChoice,
 /**
  * The region last given to a node in the app, offered to new nodes.
  */
-lastRegion?: string, };
+lastRegion?: string, 
+/**
+ * The practice sandbox changes states at once instead of at EC2's usual pace.
+ */
+sandboxFast: boolean, };

@@ -3,11 +3,12 @@
 // ['history'], ['vc', ...]. The `repo-changed` event (after every change, undo, pull and resolve) invalidates
 // them all, so changes made by the CLI show up without a restart.
 import { useEffect, useMemo, useState } from "react";
-import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
+import { QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { backend, events } from "./backend";
 import { buildModel, type TreeModel } from "./treeModel";
 import type { NodesRequest } from "../bindings/NodesRequest";
 import type { PropertyEdit } from "../bindings/PropertyEdit";
+import type { Settings } from "../bindings/Settings";
 
 export function makeQueryClient() {
   return new QueryClient({
@@ -71,6 +72,20 @@ export function useItem(name: string | null) {
 
 export function useSettings() {
   return useQuery({ queryKey: keys.settings, queryFn: backend.getSettings });
+}
+
+/** Changes some settings: shown at once, saved over the file as it is now (something else,
+ * the recent list say, may have changed it since it was loaded). */
+export function useUpdateSettings() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (change: Partial<Settings>) => backend.saveSettings({ ...(await backend.getSettings()), ...change }),
+    onMutate: (change) => {
+      const shown = client.getQueryData<Settings>(keys.settings);
+      if (shown) client.setQueryData<Settings>(keys.settings, { ...shown, ...change });
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: keys.settings }),
+  });
 }
 
 export interface Region {

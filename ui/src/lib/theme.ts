@@ -1,9 +1,6 @@
 // Light and dark: follows the system unless Settings.theme overrides it; the choice is saved.
 import { useEffect, useSyncExternalStore } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { backend } from "./backend";
-import { keys, useSettings } from "./queries";
-import type { Settings } from "../bindings/Settings";
+import { useSettings, useUpdateSettings } from "./queries";
 
 export type ThemeChoice = "system" | "light" | "dark";
 
@@ -22,20 +19,12 @@ export function systemDark() {
 
 export function useTheme() {
   const settings = useSettings();
-  const client = useQueryClient();
   const prefersDark = useSyncExternalStore(subscribe, systemDark, () => false);
   const raw = settings.data?.theme;
   const choice: ThemeChoice = raw === "light" || raw === "dark" ? raw : "system";
   const resolved: "light" | "dark" = choice === "system" ? (prefersDark ? "dark" : "light") : choice;
-  const save = useMutation({
-    // Read the file again first: the recent list may have changed since it was loaded.
-    mutationFn: async (theme: ThemeChoice) => backend.saveSettings({ ...(await backend.getSettings()), theme }),
-    onMutate: (theme) => {
-      if (settings.data) client.setQueryData<Settings>(keys.settings, { ...settings.data, theme });
-    },
-    onSettled: () => client.invalidateQueries({ queryKey: keys.settings }),
-  });
-  const setChoice = (next: ThemeChoice) => save.mutate(next);
+  const save = useUpdateSettings();
+  const setChoice = (theme: ThemeChoice) => save.mutate({ theme });
   return { choice, resolved, setChoice };
 }
 

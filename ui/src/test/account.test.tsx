@@ -4,6 +4,7 @@ import { act, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import userEvent from "@testing-library/user-event";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { ReactNode } from "react";
+import type { Settings } from "../bindings/Settings";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SandboxBanner } from "../components/cloud/SandboxBanner";
 import { SettingsDialog } from "../components/dialogs/SettingsDialog";
@@ -232,6 +233,23 @@ describe("practice sandbox", () => {
     await waitFor(() => expect(screen.queryByTestId("sandbox-banner")).toBeNull());
     expect(screen.getByTestId("sandbox-start")).toBeEnabled();
     await waitFor(() => expect(screen.getByTestId("account-label")).toHaveTextContent("AWS account 123456789012"));
+  });
+
+  it("the sandbox takes EC2's usual time unless 'Fast' is switched on, which is saved with the settings", async () => {
+    backendMock.sandboxStatus.mockResolvedValue(sandboxOff);
+    // The settings file as the backend keeps it.
+    backendMock.saveSettings.mockImplementation(async (saved: Settings) => {
+      backendMock.getSettings.mockResolvedValue(saved);
+      return null;
+    });
+    renderWithProviders(<SettingsDialog />);
+    const pace = await screen.findByTestId("sandbox-pace");
+    await waitFor(() => expect(pace).toHaveTextContent("about 20 seconds pending, stopping or shutting down"));
+    expect(screen.getByTestId("sandbox-fast")).not.toBeChecked();
+    await userEvent.click(screen.getByTestId("sandbox-fast"));
+    await waitFor(() => expect(backendMock.saveSettings).toHaveBeenCalledWith({ recentRepositories: [], ec2Endpoint: null, theme: null, sandboxFast: true }));
+    await waitFor(() => expect(screen.getByTestId("sandbox-pace")).toHaveTextContent("running the moment they are launched"));
+    expect(screen.getByTestId("sandbox-fast")).toBeChecked();
   });
 
   it("the banner's 'Back to AWS' stops the sandbox; the banner follows sandbox-changed events", async () => {

@@ -81,7 +81,7 @@ export const backendMock = {
 
 export function resetBackend() {
   for (const fn of Object.values(backendMock)) fn.mockReset();
-  backendMock.getSettings.mockResolvedValue({ recentRepositories: [], ec2Endpoint: null, theme: null });
+  backendMock.getSettings.mockResolvedValue({ recentRepositories: [], ec2Endpoint: null, theme: null, sandboxFast: false });
   backendMock.fleetNodes.mockResolvedValue([]);
   // The core finds nothing wrong unless a test says otherwise.
   backendMock.checkEdit.mockResolvedValue([]);

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{AppError, AppResult};
-use super::sandbox::{Sandbox, SandboxStatus};
+use super::sandbox::{Sandbox, SandboxPace, SandboxStatus};
 use aws_config::profile::ProfileSet;
 use poni_cloud::credentials::sso::{self, ProfileInfo};
 use poni_cloud::credentials::AwsFiles;
@@ -237,6 +237,12 @@ impl CloudCredentials {
     /// The practice sandbox (start, stop, status).
     pub fn sandbox_handle(&self) -> &Sandbox {
         &self.sandbox
+    }
+
+    /// Starts the practice sandbox at the pace the settings ask for (EC2's usual, or fast).
+    pub async fn start_sandbox(&self) -> AppResult<SandboxStatus> {
+        let fast = self.settings.load().is_ok_and(|s| s.sandbox_fast);
+        self.sandbox.start(if fast { SandboxPace::Fast } else { SandboxPace::Usual }).await
     }
 
     /// The sandbox's URL while it is in use.

@@ -16,7 +16,7 @@ pub mod wording;
 
 pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, RegionList, SshAccessRequest, WarningKind};
 pub use existing::{AccountInstance, ImportPreviewNode, ImportRequest, Tracking};
-pub use sandbox::{Sandbox, SandboxPhase, SandboxStatus};
+pub use sandbox::{Sandbox, SandboxPace, SandboxPhase, SandboxStatus};
 pub use sso::{SsoLogin, SsoLogins};
 pub use wording::FixAction;
 pub use credentials::{CloudCredentials, CredentialChoice, CredentialStatus, NewCredentialSet, StoredCredentialSet};

@@ -3,6 +3,12 @@
 //! and without a shell. The first use installs moto into the app's data folder (a Python
 //! virtualenv); later starts take about a second. While it runs, every cloud call of the app
 //! goes to it (see `CloudCredentials::use_sandbox`); stopping it, or quitting, goes back.
+//!
+//! moto flips states at once (pending and running in the same second), so a newcomer would
+//! never see what the app is built to show. Unless the user asks for "fast", the sandbox puts
+//! the EC2 proxy of our test suite (`tests/harness/ec2_proxy.py`, standard library only) in
+//! front of moto, holding instances pending, stopping and shutting down for EC2's usual
+//! tens of seconds ([`SandboxPace`]).
 
 use poni_repo::ErrorCode;
 use std::io::{BufRead, Read, Write};
@@ -21,6 +27,19 @@ use crate::error::{AppError, AppResult};
 /// The moto versions the sandbox installs (the ones the test suite runs against).
 const MOTO_REQUIREMENT: &str = "moto[server]>=5.1,<6";
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// The proxy that holds states, shipped inside the app and written beside the virtualenv.
+const EC2_PROXY: &str = include_str!("../../../../tests/harness/ec2_proxy.py");
+/// How long instances stay pending, stopping and shutting down at EC2's usual pace (seconds).
+const USUAL_HOLDS: [(&str, u32); 3] = [("--hold-pending", 20), ("--hold-stopping", 20), ("--hold-shutting-down", 20)];
+
+/// How fast instances change state in the sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxPace {
+    /// As on EC2: pending, stopping and shutting down for tens of seconds.
+    Usual,
+    /// At once, as moto does.
+    Fast,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -65,7 +84,8 @@ pub struct Sandbox {
 
 struct State {
     status: SandboxStatus,
-    child: Option<Child>,
+    /// moto, and the proxy in front of it when the pace is usual.
+    children: Vec<Child>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -87,7 +107,7 @@ impl Sandbox {
         Sandbox {
             venv,
             python,
-            state: Arc::new(Mutex::new(State { status: SandboxStatus::off(), child: None })),
+            state: Arc::new(Mutex::new(State { status: SandboxStatus::off(), children: Vec::new() })),
             busy: Arc::default(),
             listener: Arc::default(),
         }
@@ -125,9 +145,10 @@ impl Sandbox {
         error
     }
 
-    /// Installs moto on first use, starts it on a free loopback port and waits until it
-    /// answers. Returns the running status; a second call while running changes nothing.
-    pub async fn start(&self) -> AppResult<SandboxStatus> {
+    /// Installs moto on first use, starts it on a free loopback port (with the proxy in front
+    /// of it at the usual pace) and waits until it answers. Returns the running status; a
+    /// second call while running changes nothing.
+    pub async fn start(&self, pace: SandboxPace) -> AppResult<SandboxStatus> {
         let _busy = self.busy.lock().await;
         if self.endpoint().is_some() {
             return Ok(self.status());
@@ -136,8 +157,8 @@ impl Sandbox {
             self.install().await.map_err(|e| self.fail(e))?;
         }
         self.step(SandboxPhase::Starting, "Starting the practice sandbox...");
-        let (child, url) = self.launch().await.map_err(|e| self.fail(e))?;
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).child = Some(child);
+        let (children, url) = self.launch(pace).await.map_err(|e| self.fail(e))?;
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).children = children;
         let running = SandboxStatus { phase: SandboxPhase::Running, endpoint: Some(url.clone()), detail: None, error: None };
         self.set(running.clone());
         tracing::info!(%url, "practice sandbox running");
@@ -153,8 +174,8 @@ impl Sandbox {
 
     /// Stops at once (also used when the app quits).
     pub fn stop_now(&self) {
-        let child = self.state.lock().unwrap_or_else(|e| e.into_inner()).child.take();
-        if let Some(mut child) = child {
+        let children = std::mem::take(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()).children);
+        for mut child in children {
             let _ = child.start_kill();
         }
         if self.status().phase != SandboxPhase::Off {
@@ -220,32 +241,61 @@ impl Sandbox {
         Ok(())
     }
 
-    async fn launch(&self) -> AppResult<(Child, String)> {
+    /// Starts moto, and at the usual pace the proxy in front of it; returns them and the URL
+    /// the app talks to.
+    async fn launch(&self, pace: SandboxPace) -> AppResult<(Vec<Child>, String)> {
+        let moto_port = free_port().map_err(|e| start_failed(format!("no free local port: {e}")))?;
+        let mut moto = Command::new(self.moto_server());
+        moto.args(["-H", "127.0.0.1", "-p", &moto_port.to_string()]);
+        let moto = self.serve(moto, moto_port, "moto").await?;
+        if pace == SandboxPace::Fast {
+            return Ok((vec![moto], format!("http://127.0.0.1:{moto_port}")));
+        }
+        let mut children = vec![moto];
+        let script = self.venv.with_file_name("ec2_proxy.py");
+        // Written anew each start (never through a link: a temporary file renamed over it).
+        poni_repo::store::write_atomic(&script, EC2_PROXY.as_bytes()).map_err(|e| start_failed(format!("the sandbox's proxy could not be written: {e}")))?;
         let port = free_port().map_err(|e| start_failed(format!("no free local port: {e}")))?;
-        let mut command = Command::new(self.moto_server());
-        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
+        let mut proxy = Command::new(self.venv.join("bin").join("python"));
+        proxy.arg(&script).args(["--upstream", &format!("http://127.0.0.1:{moto_port}"), "--port", &port.to_string(), "--quiet"]);
+        for (flag, seconds) in USUAL_HOLDS {
+            proxy.args([flag, &seconds.to_string()]);
+        }
+        match self.serve(proxy, port, "the sandbox's proxy").await {
+            Ok(child) => children.push(child),
+            Err(e) => {
+                children.iter_mut().for_each(|c| drop(c.start_kill()));
+                return Err(e);
+            }
+        }
+        Ok((children, format!("http://127.0.0.1:{port}")))
+    }
+
+    /// Starts a server that ends with the app, and waits until it answers on `port`.
+    async fn serve(&self, mut command: Command, port: u16, what: &str) -> AppResult<Child> {
+        command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).kill_on_drop(true);
         #[cfg(target_os = "linux")]
-        // SAFETY: prctl is async-signal-safe; it only asks the kernel to end moto with the app,
-        // so a crashed app leaves no server behind.
+        // SAFETY: prctl is async-signal-safe; it only asks the kernel to end the server with
+        // the app, so a crashed app leaves no server behind.
         unsafe {
             command.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
                 Ok(())
             });
         }
-        let mut child = command.spawn().map_err(|e| start_failed(format!("moto could not be started: {e}")))?;
+        let mut child = command.spawn().map_err(|e| start_failed(format!("{what} could not be started: {e}")))?;
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         loop {
             if let Ok(Some(status)) = child.try_wait() {
-                return Err(start_failed(format!("moto stopped at once ({status})")));
+                return Err(start_failed(format!("{what} stopped at once ({status})")));
             }
             if answers(port).await {
-                return Ok((child, url));
+                return Ok(child);
             }
             if started.elapsed() > START_TIMEOUT {
                 let _ = child.start_kill();
-                return Err(start_failed(format!("moto did not answer on {url} within {} s", START_TIMEOUT.as_secs())));
+                return Err(start_failed(format!("{what} did not answer on {url} within {} s", START_TIMEOUT.as_secs())));
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
@@ -254,7 +304,7 @@ impl Sandbox {
 
 impl Drop for State {
     fn drop(&mut self) {
-        if let Some(child) = self.child.as_mut() {
+        for child in &mut self.children {
             let _ = child.start_kill();
         }
     }
@@ -310,7 +360,7 @@ fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?.local_addr()?.port())
 }
 
-/// moto's own status page answers once the server is up.
+/// moto's own status page answers once the server is up (through the proxy too).
 async fn answers(port: u16) -> bool {
     tokio::task::spawn_blocking(move || {
         let Ok(mut stream) = TcpStream::connect_timeout(&SocketAddr::from((Ipv4Addr::LOCALHOST, port)), Duration::from_millis(300)) else {
@@ -341,7 +391,7 @@ mod tests {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
         sandbox.set_listener(Arc::new(move |s| log.lock().unwrap().push(s.phase)));
-        let e = sandbox.start().await.unwrap_err();
+        let e = sandbox.start(SandboxPace::Usual).await.unwrap_err();
         assert_eq!(e.code, "sandbox.python_missing");
         assert!(e.message.contains("python3-venv"), "{}", e.message);
         assert_eq!(sandbox.status().phase, SandboxPhase::Failed);

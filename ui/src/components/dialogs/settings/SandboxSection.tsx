@@ -1,10 +1,31 @@
 // The practice sandbox: one button starts a local imitation of EC2 that the app installs and
 // runs by itself (progress from sandbox-changed events), and "Back to AWS" stops it.
-import { forwardRef } from "react";
+import { forwardRef, useId } from "react";
+import { useSettings, useUpdateSettings } from "../../../lib/queries";
 import { ArrowLeftRight, FlaskConical, Loader2 } from "lucide-react";
 import { useSandbox, type useSandboxControls } from "../../../lib/account";
 import { explain } from "../../../lib/errors";
-import { Button, ErrorNote, SectionTitle } from "../../ui";
+import { Button, ErrorNote, SectionTitle, Switch } from "../../ui";
+
+/** The sandbox's pace: EC2's usual (instances pending, stopping and shutting down for tens of
+ * seconds, as on AWS) or fast. Takes effect at the next start. */
+function PaceSwitch({ running }: { running: boolean }) {
+  const id = useId();
+  const settings = useSettings();
+  const save = useUpdateSettings();
+  const fast = !!settings.data?.sandboxFast;
+  return (
+    <div className="flex flex-col gap-0.5">
+      <Switch id={id} checked={fast} onChange={(sandboxFast) => save.mutate({ sandboxFast })} label="Fast: instances change state at once" testId="sandbox-fast" />
+      <p className="text-[12px] text-muted" data-testid="sandbox-pace">
+        {fast
+          ? "Instances are running the moment they are launched."
+          : "Instances take EC2's usual time: about 20 seconds pending, stopping or shutting down, so you can watch them change."}
+        {running && " Applies the next time the sandbox starts."}
+      </p>
+    </div>
+  );
+}
 
 export const SandboxSection = forwardRef<HTMLElement, { controls: ReturnType<typeof useSandboxControls> }>(function SandboxSection({ controls }, ref) {
   const sandbox = useSandbox();
@@ -36,6 +57,7 @@ export const SandboxSection = forwardRef<HTMLElement, { controls: ReturnType<typ
             <Loader2 size={13} className="animate-spin" /> {s?.detail ?? "Starting the practice sandbox…"}
           </p>
         )}
+        <PaceSwitch running={running} />
         <ErrorNote error={error ? explain(error) : null} testId="sandbox-error" />
         <div className="flex gap-2">
           {running ? (
