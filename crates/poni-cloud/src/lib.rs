@@ -19,5 +19,7 @@ pub mod error;
 pub mod plan;
 pub mod shell;
 pub mod spec;
+#[cfg(all(test, unix))]
+mod test_support;
 
 pub use error::{Coded, ErrorCode, ErrorPayload};

@@ -9,6 +9,18 @@ use serde_json::json;
 use std::time::Duration;
 use thirtyfour::Key;
 
+/// A node `web1` in us-east-1, made in the app: that makes it a region in use, which the
+/// Fleet tab lists.
+async fn node_in_us_east_1(app: &DesktopApp) {
+    let ui = &app.ui;
+    ui.click("empty-new-node").await;
+    ui.fill("nodes-template", "web1").await;
+    ui.click("nodes-submit").await;
+    ui.wait_text("cloud-prefilled", "us-east-1").await;
+    ui.click("editor-save").await;
+    app.wait_node("web1", |v| v["cloud"]["region"] == json!("us-east-1")).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn instances_made_elsewhere_are_seen_and_imported() {
     if let Some(why) = unavailable() {
@@ -23,13 +35,7 @@ async fn instances_made_elsewhere_are_seen_and_imported() {
     let app = DesktopApp::start(DesktopOptions { env: aws.vars().to_vec(), ..Default::default() }).await;
     let ui = &app.ui;
 
-    // A node in us-east-1 makes it a region in use.
-    ui.click("empty-new-node").await;
-    ui.fill("nodes-template", "web1").await;
-    ui.click("nodes-submit").await;
-    ui.wait_text("cloud-prefilled", "us-east-1").await;
-    ui.click("editor-save").await;
-    app.wait_node("web1", |v| v["cloud"]["region"] == json!("us-east-1")).await;
+    node_in_us_east_1(&app).await;
 
     // From the overview, as a newcomer would: "See the account's instances and import them".
     ui.click("tab-overview").await;
@@ -107,12 +113,7 @@ async fn undoing_an_import_never_offers_to_terminate_what_ran_before_it() {
     let aws = env_for(proxy.endpoint_url());
     let app = DesktopApp::start(DesktopOptions { env: aws.vars().to_vec(), ..Default::default() }).await;
     let ui = &app.ui;
-    ui.click("empty-new-node").await;
-    ui.fill("nodes-template", "web1").await;
-    ui.click("nodes-submit").await;
-    ui.wait_text("cloud-prefilled", "us-east-1").await;
-    ui.click("editor-save").await;
-    app.wait_node("web1", |v| v["cloud"]["region"] == json!("us-east-1")).await;
+    node_in_us_east_1(&app).await;
 
     ui.click("tab-overview").await;
     ui.click("overview-import").await;

@@ -145,20 +145,7 @@ fn not_a_plain_file(target: &Path, kind: EntryKind, linked: bool) -> String {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::sync::mpsc;
-    use std::time::Duration;
-
-    /// `work` on its own thread: a read that blocks (a FIFO opened) fails instead of hanging.
-    fn within_seconds<T: Send + 'static>(seconds: u64, work: impl FnOnce() -> T + Send + 'static) -> T {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || tx.send(work()));
-        rx.recv_timeout(Duration::from_secs(seconds)).expect("blocked: a file was opened that should not have been")
-    }
-
-    fn mkfifo(path: &Path) {
-        let made = std::process::Command::new("mkfifo").arg(path).status().unwrap();
-        assert!(made.success(), "mkfifo {}", path.display());
-    }
+    use crate::test_support::{mkfifo, within_seconds};
 
     fn load(files: AwsFiles) -> Result<LoadedProfiles, FileProblem> {
         within_seconds(10, move || tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(files.load()))
