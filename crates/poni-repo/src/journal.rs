@@ -867,14 +867,8 @@ mod tests {
 
     #[test]
     fn journal_paths_must_stay_inside_system() {
-        assert!(inside_system("system/a/node.json"));
-        assert!(is_kept(".poni-desktop-history/000001-ab-1.kept/3"));
-        for bad in [".poni-desktop-history/../x.kept/3", ".poni-desktop-history/a.kept/3/x", "system/a.kept/3", ".poni-desktop-history/a/3"] {
-            assert!(!is_kept(bad), "{bad}");
-        }
-        for bad in ["system", "system/", "system/../x", "x/a", "/system/a", "system/./a", "system//a", "system/a\\..\\b"] {
-            assert!(!inside_system(bad), "{bad}");
-        }
+        // Which paths are well formed is repo_path's (tested there); here, a journal that
+        // names another is refused as a whole.
         let dir = tempfile::tempdir().unwrap();
         fs::write(
             dir.path().join(JOURNAL_FILE),
