@@ -507,15 +507,18 @@ fn a_refused_endpoint_is_one_clear_line_at_once() {
     ok(&root, &["set", "a", "cloud.provider=aws-ec2", "cloud.region=us-east-1", "cloud.instance=i-0123456789abcdef0"]);
     // A port nothing listens on: bind one, note it, close it.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let against_it = |args: &[&str]| {
+        poni_cmd(&root, args)
+            .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("AWS_PROFILE")
+            .env("PONI_DESKTOP_KEYRING_SERVICE", "poni-desktop-test-never-used")
+            .output()
+            .unwrap()
+    };
     let started = Instant::now();
-    let out = poni_cmd(&root, &["cloud", "update", "a"])
-        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .env("PONI_DESKTOP_KEYRING_SERVICE", "poni-desktop-test-never-used")
-        .output()
-        .unwrap();
+    let out = against_it(&["cloud", "update", "a"]);
     let took = started.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
@@ -530,14 +533,7 @@ fn a_refused_endpoint_is_one_clear_line_at_once() {
     ok(&root, &["add-node", "b"]);
     ok(&root, &["set", "b", "cloud.provider=aws-ec2", "cloud.region=us-east-1", "cloud.image=ami-12c6146b", "cloud.key-pair=kp", "user=root"]);
     let before = fs::read(root.join("repo.json")).unwrap();
-    let out = poni_cmd(&root, &["cloud", "init", "b"])
-        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .env("PONI_DESKTOP_KEYRING_SERVICE", "poni-desktop-test-never-used")
-        .output()
-        .unwrap();
+    let out = against_it(&["cloud", "init", "b"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("refused the connection"), "{stderr}");
     assert_eq!(fs::read(root.join("repo.json")).unwrap(), before, "repo.json unchanged");
