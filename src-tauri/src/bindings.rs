@@ -1,84 +1,61 @@
-//! The TypeScript types the UI uses are generated from the Rust types (ts-rs) and committed in
-//! ui/src/bindings. This test fails when they drift; `UPDATE_BINDINGS=1 cargo test -p
-//! poni-desktop bindings` rewrites them.
+//! The TypeScript the UI uses is generated from Rust and committed in ui/src/bindings: the
+//! types (ts-rs), the typed client of the commands (from their declaration, list.rs) and the
+//! core's constants (core.ts). These tests fail when they drift, and when the permission list
+//! (capabilities/default.json) does not grant exactly the declared commands;
+//! `UPDATE_BINDINGS=1 cargo test --workspace bindings` rewrites all of them.
 
-use poni_app::cloud::{
-    Affected, CloudEventPayload, CloudReference, ConfirmAction, ConnectCommand, CredentialChoice, CredentialStatus, FleetChange, FleetOverview,
-    LaunchPreview, NewCredentialSet, NodeLive, OperationRequest, OperationStatus, Scope, StoredCredentialSet,
-};
-use poni_app::cloud::{AccountInstance, ImportPreviewNode, ImportRequest};
-use poni_app::poni_cloud::engine::drift::Drift;
-use poni_app::cloud::{AccountStatus, LaunchChecks, RegionList, SandboxStatus, SshAccessRequest, SsoLogin};
-use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
-use poni_app::check::{EditProblem, MoveCheck, NameProblem};
-use poni_app::poni_repo::{HistoryView, UndoOutcome};
-use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
-use poni_app::{AppError, Settings};
-use poni_app::poni_vc::{Choice, CommitInfo, Conflict, PullOutcome, PushOutcome, RepoDiff, VcMode, VcStatus};
+use crate::commands;
+use poni_app::cloud::{CloudEventPayload, FleetChange, OperationStatus, SandboxStatus};
+use poni_app::poni_repo::CodeTraits;
+use poni_app::AppError;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
 
+/// Writes every generated file the UI uses into `dir`: the types the commands name (found
+/// from their one declaration), the client itself, and what events and errors carry.
 fn export_all(dir: &Path) {
     let cfg = Config::new().with_out_dir(dir).with_large_int("number");
-    ItemDetail::export_all(&cfg).unwrap();
-    NodesPlan::export_all(&cfg).unwrap();
-    NodesRequest::export_all(&cfg).unwrap();
-    PropertyEdit::export_all(&cfg).unwrap();
-    EditProblem::export_all(&cfg).unwrap();
-    NameProblem::export_all(&cfg).unwrap();
-    MoveCheck::export_all(&cfg).unwrap();
-    HistoryView::export_all(&cfg).unwrap();
-    UndoOutcome::export_all(&cfg).unwrap();
-    TreeView::export_all(&cfg).unwrap();
-    WorkspaceInfo::export_all(&cfg).unwrap();
+    let imports = commands::export_types(&cfg).unwrap();
+    let client = commands::declare::typescript_client(&commands::declared(&cfg), &imports);
+    std::fs::write(dir.join("commands.ts"), client).unwrap();
+    // What the window's events carry (see events.rs), and every error's `{code, message}`.
     AppError::export_all(&cfg).unwrap();
-    Settings::export_all(&cfg).unwrap();
-    // Cloud: actions, progress, the live fleet, credentials.
-    Scope::export_all(&cfg).unwrap();
-    OperationRequest::export_all(&cfg).unwrap();
-    OperationStatus::export_all(&cfg).unwrap();
-    LaunchPreview::export_all(&cfg).unwrap();
-    ConfirmAction::export_all(&cfg).unwrap();
-    Affected::export_all(&cfg).unwrap();
-    ConnectCommand::export_all(&cfg).unwrap();
-    CloudReference::export_all(&cfg).unwrap();
     CloudEventPayload::export_all(&cfg).unwrap();
     FleetChange::export_all(&cfg).unwrap();
-    FleetOverview::export_all(&cfg).unwrap();
-    NodeLive::export_all(&cfg).unwrap();
-    CredentialChoice::export_all(&cfg).unwrap();
-    CredentialStatus::export_all(&cfg).unwrap();
-    StoredCredentialSet::export_all(&cfg).unwrap();
-    NewCredentialSet::export_all(&cfg).unwrap();
-    // The account: lists to pick from, key pairs, SSH access, whose account, SSO, sandbox.
-    RegionList::export_all(&cfg).unwrap();
-    ImageInfo::export_all(&cfg).unwrap();
-    InstanceTypeInfo::export_all(&cfg).unwrap();
-    KeyPairInfo::export_all(&cfg).unwrap();
-    PublicKeyFile::export_all(&cfg).unwrap();
-    SecurityGroupInfo::export_all(&cfg).unwrap();
-    SubnetInfo::export_all(&cfg).unwrap();
-    SshAccessRequest::export_all(&cfg).unwrap();
-    SshAccess::export_all(&cfg).unwrap();
-    AccountStatus::export_all(&cfg).unwrap();
-    LaunchChecks::export_all(&cfg).unwrap();
+    OperationStatus::export_all(&cfg).unwrap();
     SandboxStatus::export_all(&cfg).unwrap();
-    SsoLogin::export_all(&cfg).unwrap();
-    // Existing fleets.
-    AccountInstance::export_all(&cfg).unwrap();
-    ImportRequest::export_all(&cfg).unwrap();
-    ImportPreviewNode::export_all(&cfg).unwrap();
-    Drift::export_all(&cfg).unwrap();
-    // History and sharing through git.
-    VcStatus::export_all(&cfg).unwrap();
-    VcMode::export_all(&cfg).unwrap();
-    CommitInfo::export_all(&cfg).unwrap();
-    RepoDiff::export_all(&cfg).unwrap();
-    PullOutcome::export_all(&cfg).unwrap();
-    Conflict::export_all(&cfg).unwrap();
-    Choice::export_all(&cfg).unwrap();
-    PushOutcome::export_all(&cfg).unwrap();
+    CodeTraits::export_all(&cfg).unwrap();
+    std::fs::write(dir.join("core.ts"), core_constants()).unwrap();
+}
+
+/// The core's rules the UI decides on: every error code's traits, the managed and cloud
+/// property keys.
+fn core_constants() -> String {
+    use poni_app::keys;
+    let list = |items: Vec<&str>| serde_json::to_string(&items).unwrap();
+    let traits: Vec<String> = poni_app::poni_repo::ErrorCode::ALL
+        .iter()
+        .map(|c| format!("  {}: {},", serde_json::to_string(c.as_str()).unwrap(), serde_json::to_string(&c.traits()).unwrap()))
+        .collect();
+    let form: Vec<String> = keys::CLOUD_FORM.iter().map(|(field, key)| format!("  {field}: {},", serde_json::to_string(key).unwrap())).collect();
+    format!(
+        "// Generated from the core (poni-code, poni_app::keys) by `UPDATE_BINDINGS=1 cargo test --workspace bindings`: do not edit.\n\
+         import type {{ CodeTraits }} from \"./CodeTraits\";\n\
+         import type {{ ErrorCode }} from \"./ErrorCode\";\n\n\
+         /** What each error code says besides its name: the user's input is at fault, choosing credentials helps, its area. */\n\
+         export const CODE_TRAITS: Record<ErrorCode, CodeTraits> = {{\n{}\n}};\n\n\
+         /** Properties the app manages with its own actions (Launch, Clone): read-only in the editor. */\n\
+         export const MANAGED_KEYS = {} as const;\n\n\
+         /** The node view's cloud form: each field and the property it writes, in the form's order. */\n\
+         export const CLOUD_FIELDS = {{\n{}\n}} as const;\n\n\
+         /** Both spellings poni accepts for the key pair. */\n\
+         export const KEY_PAIR_KEYS = {} as const;\n",
+        traits.join("\n"),
+        list(keys::managed().collect()),
+        form.join("\n"),
+        list(keys::key_pair_keys().to_vec()),
+    )
 }
 
 fn files(dir: &Path) -> BTreeMap<PathBuf, String> {
@@ -115,6 +92,32 @@ fn bindings_match_the_rust_types() {
     assert_eq!(
         files(&committed),
         generated,
-        "ui/src/bindings is out of date: run `UPDATE_BINDINGS=1 cargo test -p poni-desktop bindings` and commit the result"
+        "ui/src/bindings is out of date: run `UPDATE_BINDINGS=1 cargo test --workspace bindings` and commit the result"
     );
+}
+
+/// The permissions the main window gets: Tauri's event and dialog ones, then `allow-<name>`
+/// for every declared command, in declaration order.
+fn capability() -> serde_json::Value {
+    let mut permissions: Vec<String> = ["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open"].map(String::from).to_vec();
+    permissions.extend(commands::ALL.iter().map(|name| format!("allow-{}", name.replace('_', "-"))));
+    serde_json::json!({
+        "$schema": "../gen/schemas/desktop-schema.json",
+        "identifier": "default",
+        "description": "What the main window may do: the app's own commands, listening to its events, and picking a folder. Nothing else.",
+        "windows": ["main"],
+        "permissions": permissions,
+    })
+}
+
+#[test]
+fn bindings_permissions_grant_exactly_the_declared_commands() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities/default.json");
+    let wanted = serde_json::to_string_pretty(&capability()).unwrap() + "\n";
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, wanted).unwrap();
+        return;
+    }
+    let committed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(committed, capability(), "capabilities/default.json is out of date: run `UPDATE_BINDINGS=1 cargo test --workspace bindings` and commit the result");
 }

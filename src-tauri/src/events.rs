@@ -5,7 +5,7 @@ use poni_app::watch::RepoWatcher;
 use poni_app::Workspace;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::state::AppState;
+use poni_app::Desk;
 
 /// The repository's files changed (by us or by another program): reload what is shown.
 pub const REPO_CHANGED: &str = "repo-changed";
@@ -24,19 +24,15 @@ pub const SANDBOX_CHANGED: &str = "sandbox-changed";
 /// Credentials, profile, endpoint or sandbox changed: every cloud view is stale.
 pub const ACCOUNT_CHANGED: &str = "account-changed";
 
-/// Tells the UI that cloud calls now reach another account (or the same one anew), after the
-/// open session has dropped what the previous one said.
-pub fn account_changed<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
-    if let Ok(cloud) = state.cloud() {
-        cloud.account_changed();
-    }
+/// Tells the UI that cloud calls now reach another account (or the same one anew).
+pub fn account_changed<R: Runtime>(app: &AppHandle<R>) {
     let _ = app.emit(ACCOUNT_CHANGED, ());
 }
 
 /// Sandbox progress becomes window events.
 pub fn forward_sandbox<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
-    app.state::<AppState>().credentials.sandbox_handle().set_listener(std::sync::Arc::new(move |status| {
+    app.state::<Desk>().credentials.sandbox_handle().set_listener(std::sync::Arc::new(move |status| {
         let _ = handle.emit(SANDBOX_CHANGED, status.clone());
     }));
 }
@@ -52,7 +48,7 @@ pub fn repo_changed<R: Runtime>(app: &AppHandle<R>) {
 pub fn watch<R: Runtime>(app: &AppHandle<R>, workspace: &Workspace, seen: poni_app::watch::SeenFingerprint) -> Option<RepoWatcher> {
     let handle = app.clone();
     RepoWatcher::start(workspace.repo().clone(), seen, move || {
-        if let Ok(cloud) = handle.state::<AppState>().cloud() {
+        if let Ok(cloud) = handle.state::<Desk>().cloud() {
             cloud.sync();
         }
         repo_changed(&handle)
@@ -61,7 +57,7 @@ pub fn watch<R: Runtime>(app: &AppHandle<R>, workspace: &Workspace, seen: poni_a
 }
 
 /// A cloud session for `workspace` whose notices become window events.
-pub fn cloud_session<R: Runtime>(app: &AppHandle<R>, state: &AppState, workspace: &Workspace) -> CloudSession {
+pub fn cloud_session<R: Runtime>(app: &AppHandle<R>, state: &Desk, workspace: &Workspace) -> CloudSession {
     let runtime = tauri::async_runtime::handle().inner().clone();
     CloudSession::new(workspace.repo().clone(), state.credentials.clone(), state.session_options.clone(), runtime, notices(app))
 }
@@ -70,7 +66,7 @@ fn notices<R: Runtime>(app: &AppHandle<R>) -> NoticeSink {
     let app = app.clone();
     std::sync::Arc::new(move |notice| {
         let _ = match notice {
-            CloudNotice::Event { operation_id, event } => app.emit(CLOUD_EVENT, CloudEventPayload { operation_id, event }),
+            CloudNotice::Event { operation_id, event } => app.emit(CLOUD_EVENT, CloudEventPayload::new(operation_id, event)),
             CloudNotice::Progress(status) => app.emit(OPERATION_PROGRESS, status),
             CloudNotice::Finished(status) => app.emit(OPERATION_FINISHED, status),
             CloudNotice::Fleet(change) => app.emit(FLEET_CHANGED, change),

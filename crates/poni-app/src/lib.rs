@@ -5,6 +5,8 @@
 
 pub mod check;
 pub mod cloud;
+pub mod desk;
+pub mod keys;
 pub mod error;
 pub mod settings;
 pub mod vc;
@@ -12,6 +14,7 @@ pub mod view;
 pub mod watch;
 pub mod workspace;
 
+pub use desk::Desk;
 pub use error::{AppError, AppResult};
 /// The cloud engine crate, for the shell's event and binding types.
 pub use poni_cloud;

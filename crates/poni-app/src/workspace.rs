@@ -5,7 +5,7 @@
 use crate::check::{self, EditProblem, MoveCheck, NameProblem};
 use crate::error::{AppError, AppResult};
 use crate::view::{ItemDetail, NodesPlan, NodesRequest, PlannedNode, PropertyEdit, TreeView};
-use poni_repo::{AddNodes, Assignment, Change, HistoryView, Repo, Target, UndoOutcome};
+use poni_repo::{AddNodes, Assignment, Change, ChangeHooks, HistoryView, Origin, Repo, Target, UndoOutcome};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -35,7 +35,11 @@ impl Workspace {
         }
     }
 
+    /// The app's changes are marked as the app's in the history, and under git in each-change
+    /// mode each is committed with its label.
     fn from_repo(repo: Repo) -> Self {
+        let hooks = ChangeHooks { origin: Origin::App, after_change: Some(std::sync::Arc::new(crate::vc::commit_change)) };
+        let repo = repo.with_hooks(hooks);
         let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
         Self { repo, home }
     }

@@ -64,7 +64,7 @@ pub(crate) fn cancel_on_ctrl_c(token: &CancellationToken, what: &'static str) {
 }
 
 pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
-    let repo = Repo::open(root)?;
+    let repo = crate::run::open_repo(&root)?;
     if matches!(args.command, CloudCommand::Instances(_) | CloudCommand::Import { .. }) {
         return runtime()?.block_on(async move {
             let engine = engine(repo, args.verbose).await?;

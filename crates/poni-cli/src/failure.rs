@@ -36,40 +36,37 @@ impl Failure {
 
 pub type Result<T, E = Failure> = std::result::Result<T, E>;
 
-/// Errors whose kind says whether the input is at fault.
+impl Failure {
+    /// Input or failure, as the code's traits say (one rule for every layer: `poni-code`).
+    fn coded(code: poni_repo::ErrorCode, message: String) -> Failure {
+        match code.is_bad_input() {
+            true => Failure::Input(message),
+            false => Failure::Message(message),
+        }
+    }
+}
+
 macro_rules! from_coded {
-    ($($t:ty => $bad_input:expr),* $(,)?) => {$(
+    ($($t:ty),* $(,)?) => {$(
         impl From<$t> for Failure {
             fn from(e: $t) -> Failure {
-                let bad_input: fn(&$t) -> bool = $bad_input;
-                match bad_input(&e) {
-                    true => Failure::Input(e.payload().message),
-                    false => Failure::Message(e.payload().message),
-                }
+                Failure::coded(e.code(), e.to_string())
             }
         }
     )*};
 }
 
+// Credentials errors are input: they are the user's to set up (`poni credentials`, a profile,
+// `poni sso login`); history errors: a repository not under git, a missing remote, unresolved
+// conflicts are the user's to fix, the remote refusing, the network, git itself are failures.
 from_coded!(
-    poni_repo::RepoError => |e| e.is_bad_input(),
-    poni_cloud::engine::EngineError => |e| e.is_bad_input(),
-    poni_cloud::plan::SelectionError => |_| true,
-    poni_cloud::aws::CloudError => |_| false,
-    // Credentials are the user's to set up: `poni credentials`, a profile, `poni sso login`.
-    poni_cloud::credentials::CredentialsError => |_| true,
+    poni_repo::RepoError,
+    poni_cloud::engine::EngineError,
+    poni_cloud::plan::SelectionError,
+    poni_cloud::aws::CloudError,
+    poni_cloud::credentials::CredentialsError,
+    poni_vc::VcError,
 );
-
-/// History errors: a repository not under git, a missing remote, unresolved conflicts are the
-/// user's to fix (2); the remote refusing, the network, git itself are failures (1).
-impl From<poni_vc::VcError> for Failure {
-    fn from(e: poni_vc::VcError) -> Failure {
-        match e.is_bad_input() {
-            true => Failure::Input(e.to_string()),
-            false => Failure::Message(e.to_string()),
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

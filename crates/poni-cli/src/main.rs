@@ -51,7 +51,6 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let args = args::Cli::parse();
-    poni_repo::set_after_change(vc::commit_change);
     match run::run(args) {
         Ok(()) if output::failed() => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,

@@ -26,43 +26,50 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
     }
 }
 
+/// Opens the repository for the command line's changes: each is committed under git in
+/// each-change mode.
+pub fn open_repo(root: &std::path::Path) -> Result<Repo> {
+    let hooks = poni_repo::ChangeHooks { origin: poni_repo::Origin::CommandLine, after_change: Some(std::sync::Arc::new(crate::vc::commit_change)) };
+    Ok(Repo::open(root)?.with_hooks(hooks))
+}
+
 fn run_repo(cli: Cli) -> Result<()> {
     let root = cli.root_dir.clone().unwrap_or_else(Repo::default_root);
     match cli.command {
         Command::Init => Repo::init(root).map(drop),
-        Command::AddSystem { name } => Repo::open(root)?.add_system(&name),
+        Command::AddSystem { name } => open_repo(&root)?.add_system(&name),
         Command::AddNode(args) => add_node(root, args),
         Command::Set { target, properties, full_match, verbose } => {
             let assignments = properties.iter().map(|p| Assignment::parse(p)).collect::<Result<Vec<_>>>()?;
-            let changed = Repo::open(root)?.set(&Target::new(&target, full_match)?, &assignments)?;
+            let changed = open_repo(&root)?.set(&Target::new(&target, full_match)?, &assignments)?;
             if verbose {
                 print_changes(&changed);
             }
             Ok(())
         }
         Command::Unset { target, keys, full_match, verbose } => {
-            let changed = Repo::open(root)?.unset(&Target::new(&target, full_match)?, &keys)?;
+            let changed = open_repo(&root)?.unset(&Target::new(&target, full_match)?, &keys)?;
             if verbose {
                 print_changes(&changed);
             }
             Ok(())
         }
         Command::Remove { name } => {
-            for orphan in Repo::open(root)?.remove(&name)? {
+            for orphan in open_repo(&root)?.remove(&name)? {
                 errln!("warning: '{orphan}' was cloned from a removed node; its 'parent' now names nothing");
             }
             Ok(())
         }
-        Command::Move { from, to } => Repo::open(root)?.rename(&from, &to).map(drop),
-        Command::History { verbose, limit } => history::print(&Repo::open(root)?.history()?, verbose, limit),
-        Command::Undo => history::outcome("Undid", &Repo::open(root)?.undo()?),
-        Command::Redo => history::outcome("Redid", &Repo::open(root)?.redo()?),
+        Command::Move { from, to } => open_repo(&root)?.rename(&from, &to).map(drop),
+        Command::History { verbose, limit } => history::print(&open_repo(&root)?.history()?, verbose, limit),
+        Command::Undo => history::outcome("Undid", &open_repo(&root)?.undo()?),
+        Command::Redo => history::outcome("Redid", &open_repo(&root)?.redo()?),
         Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } | Command::Sso { .. } | Command::Vc { .. } => unreachable!("handled in run"),
     }
 }
 
 fn add_node(root: PathBuf, args: AddNodeArgs) -> Result<()> {
-    let repo = Repo::open(root)?;
+    let repo = open_repo(&root)?;
     let request = AddNodes {
         template: args.name,
         ids: poni_repo::repo::parse_ids(&args.count)?,
@@ -74,7 +81,7 @@ fn add_node(root: PathBuf, args: AddNodeArgs) -> Result<()> {
 }
 
 fn list(root: PathBuf, args: ListArgs) -> std::result::Result<(), Failure> {
-    let repo = Repo::open(root)?;
+    let repo = open_repo(&root)?;
     let tree = repo.tree()?;
     for warning in tree.warnings() {
         errln!("warning: {warning}");

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::code::ErrorCode;
+use crate::ErrorCode;
 
 pub type Result<T, E = RepoError> = std::result::Result<T, E>;
 
@@ -99,7 +99,7 @@ impl RepoError {
     /// fault, rather than the machine (a disk error, an interrupted change). The command line
     /// exits with 2 for these.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, Self::Journal(_) | Self::Io { .. } | Self::ChangedSince { .. })
+        self.code().is_bad_input()
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

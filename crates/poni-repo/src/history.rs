@@ -510,7 +510,7 @@ impl Repo {
         if !changed.is_empty() {
             return Err(RepoError::ChangedSince { label: first.label.clone(), undo, items: changed });
         }
-        Change::undoing(root, format!("{verb}: {}", first.label), action, ops, first.imported).commit()?;
+        Change::undoing(self, format!("{verb}: {}", first.label), action, ops, first.imported).commit()?;
         let entry_file = all.iter().find(|e| e.seq == original).expect("read above");
         let mut entry = read_summary(root, entry_file).unwrap_or_else(|| {
             let (items, item_count) = items(&first.ops);

@@ -36,7 +36,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const JOURNAL_FILE: &str = ".poni-desktop-journal";
 /// Left by earlier versions at their commit point; removed when found.
@@ -89,11 +89,12 @@ pub(crate) fn check_ways(root: &Path, ops: &[Op]) -> Result<()> {
 }
 
 /// Where a change was made, as the history shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "ChangeOrigin")]
 pub enum Origin {
     App,
+    #[default]
     CommandLine,
 }
 
@@ -137,32 +138,29 @@ impl Journal {
     }
 }
 
-static ORIGIN_IS_APP: AtomicBool = AtomicBool::new(false);
-static AFTER_CHANGE: std::sync::OnceLock<fn(&Path, &str)> = std::sync::OnceLock::new();
-
-/// Where this process's changes come from (the app sets `App` once at start; the default is
-/// the command line).
-pub fn set_origin(origin: Origin) {
-    ORIGIN_IS_APP.store(origin == Origin::App, Ordering::Relaxed);
-}
-
-fn origin() -> Origin {
-    if ORIGIN_IS_APP.load(Ordering::Relaxed) {
-        Origin::App
-    } else {
-        Origin::CommandLine
-    }
-}
-
 /// Called after every committed change with the repository root and the change's label (the
-/// version-control layer commits there). Set once per process; later calls are ignored.
-pub fn set_after_change(hook: fn(&Path, &str)) {
-    let _ = AFTER_CHANGE.set(hook);
+/// version-control layer commits there).
+pub type AfterChange = std::sync::Arc<dyn Fn(&Path, &str) + Send + Sync>;
+
+/// Who makes a repository's changes and what follows each one: values the opener gives
+/// ([`crate::Repo::with_hooks`]), so two repositories in one process can differ.
+#[derive(Clone, Default)]
+pub struct ChangeHooks {
+    /// Where the changes come from, as the history shows it (the command line by default).
+    pub origin: Origin,
+    pub after_change: Option<AfterChange>,
+}
+
+impl std::fmt::Debug for ChangeHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeHooks").field("origin", &self.origin).field("after_change", &self.after_change.is_some()).finish()
+    }
 }
 
 /// A change being put together; nothing touches the disk until [`Change::commit`].
 pub(crate) struct Change {
     root: PathBuf,
+    hooks: ChangeHooks,
     label: String,
     action: Action,
     ops: Vec<Op>,
@@ -173,25 +171,33 @@ pub(crate) struct Change {
 }
 
 impl Change {
-    pub(crate) fn new(root: &Path, label: impl Into<String>) -> Self {
-        Self { root: root.to_path_buf(), label: label.into(), action: Action::Change, ops: Vec::new(), recorded: true, imported: false }
+    pub(crate) fn new(repo: &crate::Repo, label: impl Into<String>) -> Self {
+        Self {
+            root: repo.root().to_path_buf(),
+            hooks: repo.hooks().clone(),
+            label: label.into(),
+            action: Action::Change,
+            ops: Vec::new(),
+            recorded: true,
+            imported: false,
+        }
     }
 
     /// A change that adds nodes for instances that ran before it (see [`Journal::imported`]).
-    pub(crate) fn importing(root: &Path, label: impl Into<String>) -> Self {
-        Self { imported: true, ..Self::new(root, label) }
+    pub(crate) fn importing(repo: &crate::Repo, label: impl Into<String>) -> Self {
+        Self { imported: true, ..Self::new(repo, label) }
     }
 
     /// A change all or nothing like any other, but not kept in the history: the addresses the
     /// cloud engine reads off running instances (one per node, as they come up), which a
     /// refresh gives again. Undo treats those values as not the user's (see `history`).
-    pub(crate) fn unrecorded(root: &Path, label: impl Into<String>) -> Self {
-        Self { recorded: false, ..Self::new(root, label) }
+    pub(crate) fn unrecorded(repo: &crate::Repo, label: impl Into<String>) -> Self {
+        Self { recorded: false, ..Self::new(repo, label) }
     }
 
     /// The undoing or redoing of an earlier change (a redo of an import is an import too).
-    pub(crate) fn undoing(root: &Path, label: String, action: Action, ops: Vec<Op>, imported: bool) -> Self {
-        Self { root: root.to_path_buf(), label, action, ops, recorded: true, imported }
+    pub(crate) fn undoing(repo: &crate::Repo, label: String, action: Action, ops: Vec<Op>, imported: bool) -> Self {
+        Self { action, ops, imported, ..Self::new(repo, label) }
     }
 
     pub(crate) fn mkdir(&mut self, path: String) {
@@ -232,7 +238,7 @@ impl Change {
         let existing = if self.recorded { crate::history::entries(root)? } else { Vec::new() };
         let seq = crate::history::next_seq(root, &existing)?;
         let mut journal =
-            Journal { format: FORMAT, id, seq, label: self.label, origin: origin(), at: nanos.as_secs(), action: self.action, imported: self.imported, ops: self.ops };
+            Journal { format: FORMAT, id, seq, label: self.label, origin: self.hooks.origin, at: nanos.as_secs(), action: self.action, imported: self.imported, ops: self.ops };
         let kept_dir = format!("{HISTORY_DIR}/{}.kept", journal.entry_name());
         let mut removes = 0;
         for (n, op) in journal.ops.iter_mut().enumerate() {
@@ -282,7 +288,7 @@ impl Change {
         // The change is made. Old entries beyond the history's size go now; should that fail,
         // the next change tries again.
         let _ = crate::history::prune(root, existing, &journal.entry_name());
-        if let Some(hook) = AFTER_CHANGE.get() {
+        if let Some(hook) = &self.hooks.after_change {
             hook(root, &journal.label);
         }
         Ok(())

@@ -4,7 +4,6 @@
 //!
 //! No cloud and no UI here: the cloud engine and the front ends build on this crate.
 
-pub mod code;
 pub mod diff;
 pub mod error;
 mod folder;
@@ -24,11 +23,11 @@ pub mod tree;
 #[cfg(test)]
 mod fuzz_tests;
 
-pub use code::ErrorCode;
+pub use poni_code::{CodeTraits, ErrorCode};
 pub use diff::{property_diffs, PropertyDiff};
 pub use error::{RepoError, Result};
 pub use history::{HistoryEntryView, HistoryItem, HistoryView, ItemChangeKind, RunningInstance, UndoOutcome};
-pub use journal::{set_after_change, set_origin, Origin};
+pub use journal::{AfterChange, ChangeHooks, Origin};
 pub use props::{Assignment, Change, Props};
 pub use repo::{item_of_file, AddNodes, ItemChanges, PlannedNode, Repo};
 pub use target::Target;

@@ -5,7 +5,7 @@
 //! following links: nothing outside the repository is read, written or removed through it.
 
 use crate::error::{RepoError, Result};
-use crate::journal;
+use crate::journal::{self, ChangeHooks};
 use crate::name;
 use crate::props::{self, Assignment, Change, Props};
 use crate::store::{self, EntryKind, RepoLock, NODE_FILE, REPO_FILE, SYSTEM_DIR, SYSTEM_FILE};
@@ -27,6 +27,7 @@ const NOT_COPIED: &[&str] = &["cloud.instance", "private"];
 #[derive(Debug, Clone)]
 pub struct Repo {
     root: PathBuf,
+    hooks: ChangeHooks,
 }
 
 /// What add-node should make: `template` with `{id}` for every id in `ids`.
@@ -82,7 +83,7 @@ impl Repo {
         }
         store::create_dir_all(&root.join(SYSTEM_DIR))?;
         store::write_object(&repo_file, &Props::new())?;
-        Ok(Self { root })
+        Ok(Self { root, hooks: ChangeHooks::default() })
     }
 
     /// Opens a repository. A change that a crash interrupted is finished or rolled back first
@@ -96,11 +97,21 @@ impl Repo {
             other => return Err(store::refused(&repo_file, other)),
         }
         store::read_object(&repo_file)?;
-        let repo = Self { root };
+        let repo = Self { root, hooks: ChangeHooks::default() };
         if journal::pending(&repo.root) {
             drop(repo.lock()?);
         }
         Ok(repo)
+    }
+
+    /// The same repository, its changes made with `hooks` (where they come from, what
+    /// follows each).
+    pub fn with_hooks(self, hooks: ChangeHooks) -> Self {
+        Self { hooks, ..self }
+    }
+
+    pub(crate) fn hooks(&self) -> &ChangeHooks {
+        &self.hooks
     }
 
     /// Finishes or rolls back a change left by a crash, if there is one; returns whether
@@ -152,7 +163,7 @@ impl Repo {
     pub fn add_system(&self, name: &str) -> Result<()> {
         let _lock = self.lock()?;
         self.check_free(name, "system")?;
-        let mut change = journal::Change::new(&self.root, format!("Add system {name}"));
+        let mut change = journal::Change::new(self, format!("Add system {name}"));
         self.missing_dirs(name, &mut HashMap::new(), &mut change)?;
         change.write(rel_file(name, Kind::System), None, store::object_text(&Props::new()));
         change.commit()
@@ -220,7 +231,7 @@ impl Repo {
             Some(parent) => format!("Clone {parent} as {}", listed(&names)),
             None => format!("Add {} {}", if names.len() == 1 { "node" } else { "nodes" }, listed(&names)),
         };
-        let mut change = journal::Change::new(&self.root, label);
+        let mut change = journal::Change::new(self, label);
         let nodes = planned.iter().map(|node| {
             let mut props = base.clone();
             props.insert("host".into(), Value::String(node.host.clone()));
@@ -273,7 +284,7 @@ impl Repo {
         let names: Vec<&str> = nodes.iter().map(|(n, _)| n.as_str()).collect();
         let count = names.len();
         let label = format!("Import {count} {} as {}", if count == 1 { "instance" } else { "instances" }, listed(&names));
-        let mut change = journal::Change::importing(&self.root, label);
+        let mut change = journal::Change::importing(self, label);
         self.write_new_nodes(&mut change, nodes.iter().map(|(n, p)| (n.as_str(), p.clone())))?;
         change.commit()?;
         Ok(names.into_iter().map(str::to_owned).collect())
@@ -323,7 +334,7 @@ impl Repo {
         let planned: Vec<Result<Edited>> = matches.par_iter().map(|item| self.edit_item(item, &edit)).collect();
         let planned = planned.into_iter().collect::<Result<Vec<_>>>()?;
         let changed: Vec<&str> = planned.iter().filter(|p| p.write.is_some()).map(|p| p.item.name.as_str()).collect();
-        let mut change = journal::Change::new(&self.root, format!("{what} on {}", listed(&changed)));
+        let mut change = journal::Change::new(self, format!("{what} on {}", listed(&changed)));
         let mut out = Vec::with_capacity(planned.len());
         for Edited { item, changes, write } in planned {
             if let Some((path, before, after)) = write {
@@ -377,7 +388,7 @@ impl Repo {
             all.push((name.clone(), changes));
         }
         let changed: Vec<&str> = all.iter().filter(|(_, c)| !c.is_empty()).map(|(n, _)| n.as_str()).collect();
-        let mut change = journal::Change::new(&self.root, changes_label(all.iter().flat_map(|(_, c)| c), &changed));
+        let mut change = journal::Change::new(self, changes_label(all.iter().flat_map(|(_, c)| c), &changed));
         for (path, before, after) in writes {
             change.write(path, before, after);
         }
@@ -411,7 +422,7 @@ impl Repo {
         }
         if !changes.is_empty() {
             let label = changes_label(&changes, &[name]);
-            let mut change = if recorded { journal::Change::new(&self.root, label) } else { journal::Change::unrecorded(&self.root, label) };
+            let mut change = if recorded { journal::Change::new(self, label) } else { journal::Change::unrecorded(self, label) };
             change.write(rel_file(name, kind), before, store::object_text(&props));
             change.commit()?;
         }
@@ -532,7 +543,7 @@ impl Repo {
             .filter(|n| !inside(&n.name) && n.parent_node().is_some_and(inside))
             .map(|n| n.name.clone())
             .collect();
-        let mut change = journal::Change::new(&self.root, format!("Remove {name}"));
+        let mut change = journal::Change::new(self, format!("Remove {name}"));
         change.remove_dir(rel_dir(name));
         change.commit()?;
         Ok(orphans)
@@ -605,7 +616,7 @@ impl Repo {
     fn move_all(&self, moves: &[(String, String)], label: String) -> Result<Vec<ItemChanges>> {
         let tree = self.tree()?;
         remove_leftovers(&tree)?;
-        let mut change = journal::Change::new(&self.root, label);
+        let mut change = journal::Change::new(self, label);
         let mut known = HashMap::new();
         for (_, to) in moves {
             let system = name::parent(to);

@@ -67,11 +67,7 @@ impl VcError {
     /// Whether the user's request is at fault (the command line exits with 2), rather than
     /// git, the remote or the machine (1).
     pub fn is_bad_input(&self) -> bool {
-        match self {
-            Self::NotARepository(_) | Self::AlreadyInitialized(_) | Self::NoRemote(_) | Self::Uncommitted(_) | Self::ConflictsPending(_) | Self::Usage(_) => true,
-            Self::Repo(e) => e.is_bad_input(),
-            Self::RefusedFromRemote { .. } | Self::PrivateOutgoing(_) | Self::Rejected { .. } | Self::AuthFailed { .. } | Self::Network { .. } | Self::Git(_) | Self::Io { .. } => false,
-        }
+        self.code().is_bad_input()
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

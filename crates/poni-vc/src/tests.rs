@@ -2,8 +2,12 @@
 //! the remote, and two clones of it are two people.
 
 use super::*;
+use crate::git::file_in;
+use git2::{Repository, Signature};
 use poni_repo::{AddNodes, Assignment, ErrorCode, Repo, Target};
-use serde_json::json;
+use serde_json::{json, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
 
 fn make_repo(root: &Path, nodes: &[&str]) -> Repo {
     let repo = Repo::init(root).unwrap();

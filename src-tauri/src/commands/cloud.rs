@@ -2,61 +2,70 @@
 //! workspace's cloud session. Operations return at once with an id; progress and results
 //! arrive as events (see events.rs).
 
-use crate::state::AppState;
+use crate::ctx::Ctx;
 use poni_app::cloud::{
     Affected, CloudReference, ConfirmAction, ConnectCommand, FleetOverview, LaunchPreview, NodeLive, OperationRequest, OperationStatus, Scope,
 };
 use poni_app::AppResult;
-use tauri::State;
+use tauri::Runtime;
 
 #[tauri::command]
-pub fn cloud_reference() -> CloudReference {
-    poni_app::cloud::reference()
+pub async fn cloud_reference<R: Runtime>(_ctx: Ctx<R>) -> AppResult<CloudReference> {
+    Ok(poni_app::cloud::reference())
 }
 
 #[tauri::command]
-pub async fn cloud_preview(state: State<'_, AppState>, scope: Scope, reinit: Option<bool>) -> AppResult<LaunchPreview> {
+pub async fn cloud_preview<R: Runtime>(ctx: Ctx<R>, scope: Scope, reinit: Option<bool>) -> AppResult<LaunchPreview> {
+    let state = ctx.desk();
     state.cloud()?.preview(&scope, reinit.unwrap_or(false))
 }
 
 #[tauri::command]
-pub async fn cloud_affected(state: State<'_, AppState>, scope: Scope, action: ConfirmAction) -> AppResult<Affected> {
+pub async fn cloud_affected<R: Runtime>(ctx: Ctx<R>, scope: Scope, action: ConfirmAction) -> AppResult<Affected> {
+    let state = ctx.desk();
     state.cloud()?.affected(&scope, action)
 }
 
 #[tauri::command]
-pub async fn cloud_start(state: State<'_, AppState>, request: OperationRequest) -> AppResult<OperationStatus> {
+pub async fn cloud_start<R: Runtime>(ctx: Ctx<R>, request: OperationRequest) -> AppResult<OperationStatus> {
+    let state = ctx.desk();
     state.cloud()?.start(request).await
 }
 
 #[tauri::command]
-pub fn cancel_operation(state: State<'_, AppState>, id: String) -> AppResult<bool> {
+pub async fn cancel_operation<R: Runtime>(ctx: Ctx<R>, id: String) -> AppResult<bool> {
+    let state = ctx.desk();
     Ok(state.cloud()?.cancel(&id))
 }
 
 #[tauri::command]
-pub fn list_operations(state: State<'_, AppState>) -> AppResult<Vec<OperationStatus>> {
+pub async fn list_operations<R: Runtime>(ctx: Ctx<R>) -> AppResult<Vec<OperationStatus>> {
+    let state = ctx.desk();
     Ok(state.cloud()?.operations())
 }
 
 #[tauri::command]
-pub fn fleet_overview(state: State<'_, AppState>) -> AppResult<FleetOverview> {
+pub async fn fleet_overview<R: Runtime>(ctx: Ctx<R>) -> AppResult<FleetOverview> {
+    let state = ctx.desk();
     Ok(state.cloud()?.fleet_overview())
 }
 
 #[tauri::command]
-pub fn fleet_nodes(state: State<'_, AppState>) -> AppResult<Vec<NodeLive>> {
+pub async fn fleet_nodes<R: Runtime>(ctx: Ctx<R>) -> AppResult<Vec<NodeLive>> {
+    let state = ctx.desk();
     let nodes = state.cloud()?.fleet_nodes();
     crate::memory::trim_soon();
     Ok(nodes)
 }
 
 #[tauri::command]
-pub fn node_live(state: State<'_, AppState>, name: String) -> AppResult<Option<NodeLive>> {
+pub async fn node_live<R: Runtime>(ctx: Ctx<R>, name: String) -> AppResult<Option<NodeLive>> {
+    let state = ctx.desk();
     Ok(state.cloud()?.node_live(&name))
 }
 
 #[tauri::command]
-pub async fn connect_command(state: State<'_, AppState>, node: String) -> AppResult<ConnectCommand> {
+pub async fn connect_command<R: Runtime>(ctx: Ctx<R>, node: String) -> AppResult<ConnectCommand> {
+    let state = ctx.desk();
     state.cloud()?.connect_command(&node)
 }

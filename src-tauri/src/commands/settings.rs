@@ -1,13 +1,15 @@
-use crate::state::AppState;
+use crate::ctx::Ctx;
 use poni_app::{AppResult, Settings};
-use tauri::State;
+use tauri::Runtime;
 
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> AppResult<Settings> {
+pub async fn get_settings<R: Runtime>(ctx: Ctx<R>) -> AppResult<Settings> {
+    let state = ctx.desk();
     state.settings.load()
 }
 
 #[tauri::command]
-pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> AppResult<()> {
+pub async fn save_settings<R: Runtime>(ctx: Ctx<R>, settings: Settings) -> AppResult<()> {
+    let state = ctx.desk();
     state.settings.save(&settings)
 }

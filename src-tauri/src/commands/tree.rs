@@ -1,16 +1,16 @@
-use crate::state::AppState;
+use crate::ctx::Ctx;
 use poni_app::view::{ItemDetail, TreeView};
 use poni_app::AppResult;
-use tauri::State;
+use tauri::Runtime;
 
 #[tauri::command]
-pub async fn load_tree(state: State<'_, AppState>) -> AppResult<TreeView> {
-    let tree = state.with(|ws| ws.tree());
+pub async fn load_tree<R: Runtime>(ctx: Ctx<R>) -> AppResult<TreeView> {
+    let tree = ctx.read(|ws| ws.tree());
     crate::memory::trim_soon();
     tree
 }
 
 #[tauri::command]
-pub async fn get_item(state: State<'_, AppState>, name: String) -> AppResult<ItemDetail> {
-    state.with(|ws| ws.item(&name))
+pub async fn get_item<R: Runtime>(ctx: Ctx<R>, name: String) -> AppResult<ItemDetail> {
+    ctx.read(|ws| ws.item(&name))
 }

@@ -17,7 +17,7 @@ pub struct DesktopOptions {
 pub struct DesktopApp {
     pub ui: Ui,
     /// One app at a time in a test process: two WebKit sessions starting together can make
-    /// tauri-driver drop a connection, and each app needs about 400 MB anyway.
+    /// tauri-driver drop a connection, and each app needs about 400 MB anyway (see [`turn`]).
     _turn: tokio::sync::OwnedMutexGuard<()>,
     pub repo: PathBuf,
     pub sandbox: tempfile::TempDir,
@@ -26,8 +26,7 @@ pub struct DesktopApp {
 
 impl DesktopApp {
     pub async fn start(options: DesktopOptions) -> DesktopApp {
-        static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
-        let turn = TURN.get_or_init(Default::default).clone().lock_owned().await;
+        let turn = turn().lock_owned().await;
         let sandbox = tempfile::tempdir().expect("sandbox");
         let repo = options.repo.clone().unwrap_or_else(|| sandbox.path().join("repo"));
         let config = sandbox.path().join("config");
@@ -91,6 +90,23 @@ impl DesktopApp {
     pub async fn quit(self) {
         let _ = self.ui.driver.clone().quit().await;
     }
+}
+
+/// The test process's one turn at the display and the debug app binary. Every desktop test is
+/// in one test binary (tests/desktop/tests/it), so this one lock orders them all: a
+/// [`DesktopApp`] holds it while it runs, and the package test, which rebuilds
+/// target/debug/poni-desktop, installs the package and screenshots the whole display, holds it
+/// through [`exclusive_turn`].
+fn turn() -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static TURN: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> = std::sync::OnceLock::new();
+    TURN.get_or_init(Default::default).clone()
+}
+
+/// Waits for the turn (see [`turn`]) from a plain, non-async test, and keeps it until the guard
+/// is dropped: no [`DesktopApp`] of this process runs meanwhile. Not for async code (it blocks
+/// the thread; a [`DesktopApp`] takes the turn itself).
+pub fn exclusive_turn() -> tokio::sync::OwnedMutexGuard<()> {
+    turn().blocking_lock_owned()
 }
 
 /// The app to drive: `PONI_DESKTOP_APP` when set (the desktop benchmark measures a release

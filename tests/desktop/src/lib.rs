@@ -4,13 +4,14 @@
 //! Needs a display (the test command runs everything under `xvfb-run`), `tauri-driver` on
 //! PATH or in ~/.cargo/bin, and `/usr/bin/WebKitWebDriver` (Debian's webkit2gtk-driver);
 //! scripts/install-deps installs all three. Each [`DesktopApp`] gets its own driver ports,
-//! repository and settings folder, so tests can run side by side.
+//! repository and settings folder; still, one app runs at a time in a test process (they wait
+//! for their turn, see [`exclusive_turn`]).
 
 mod app;
 mod driver;
 mod ui;
 
-pub use app::{DesktopApp, DesktopOptions};
+pub use app::{exclusive_turn, DesktopApp, DesktopOptions};
 pub use ui::Ui;
 
 /// Where screenshots go: tests/artifacts/ in the workspace (ignored by git).

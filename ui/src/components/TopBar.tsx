@@ -29,6 +29,7 @@ import { backend } from "../lib/backend";
 import { actions } from "../lib/actions";
 import { explain } from "../lib/errors";
 import { useSettings, useTree, useWorkspace } from "../lib/queries";
+import { keys } from "../lib/queryKeys";
 import { useUi } from "../lib/store";
 import { search as searchTree } from "../lib/treeModel";
 import { cx, IconButton, Kbd, menuContent, menuItem, menuLabel, menuSeparator, Tooltip } from "./ui";
@@ -67,7 +68,7 @@ function RepoSwitcher() {
   });
   const forget = useMutation({
     mutationFn: (path: string) => backend.forgetRepository(path),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ["workspace"] }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: keys.workspace }),
   });
   const root = info?.root ?? null;
   const label = root ? tildify(root, info?.defaultRoot) : "No repository";

@@ -1,30 +1,17 @@
 // The AWS account behind the credentials, through TanStack Query: who it is, what each region
 // has (images, instance types, key pairs, security groups, subnets), SSO sign-in and the
-// practice sandbox. Every key that depends on the account starts with "account", so an
-// account change can drop them all at once (see resetForNewAccount).
+// practice sandbox. Every key that depends on the account starts with "account" (accountKeys in
+// queryKeys.ts), so an account change can drop them all at once (see resetForNewAccount).
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { backend, BackendError } from "./backend";
 import { explain, type Explained } from "./errors";
+import { accountKeys } from "./queryKeys";
 import { useUi } from "./store";
 import type { SandboxStatus } from "../bindings/SandboxStatus";
 import type { Scope } from "../bindings/Scope";
 import type { SsoLogin } from "../bindings/SsoLogin";
 
-export const accountKeys = {
-  all: ["account"] as const,
-  status: ["account", "status"] as const,
-  regions: ["account", "regions"] as const,
-  images: (region: string) => ["account", "images", region] as const,
-  instanceTypes: (region: string, architecture: string | null) => ["account", "instance-types", region, architecture] as const,
-  keyPairs: (region: string) => ["account", "key-pairs", region] as const,
-  securityGroups: (region: string) => ["account", "security-groups", region] as const,
-  subnets: (region: string) => ["account", "subnets", region] as const,
-  launchChecks: (scope: Scope) => ["account", "launch-checks", scope] as const,
-  // Local to this machine, not to the account: kept across account changes.
-  publicKeys: ["public-keys"] as const,
-  sandbox: ["sandbox"] as const,
-};
 
 /** The core caches the lists per region; ours live as long, until refreshed or the account changes. */
 const LIST_STALE = 10 * 60_000;

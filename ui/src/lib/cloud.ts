@@ -3,15 +3,14 @@
 // running operations, and engine events turned into log lines like poni's INFO output.
 import { useEffect } from "react";
 import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { accountKeys, resetForNewAccount } from "./account";
+import { resetForNewAccount } from "./account";
 import { backend, events } from "./backend";
 import { explain } from "./errors";
-import { keys } from "./queries";
+import { accountKeys, cloudKeys, keys } from "./queryKeys";
 import { useUi } from "./store";
 import { descendants, type TreeModel } from "./treeModel";
 import type { CloudAction } from "../bindings/CloudAction";
 import type { ConfirmAction } from "../bindings/ConfirmAction";
-import type { EngineEvent } from "../bindings/EngineEvent";
 import type { FleetChange } from "../bindings/FleetChange";
 import type { FleetOverview } from "../bindings/FleetOverview";
 import type { NodeLive } from "../bindings/NodeLive";
@@ -21,14 +20,6 @@ import type { TreeItem } from "../bindings/TreeItem";
 import type { TreeView } from "../bindings/TreeView";
 import { isTransitional, nodeState } from "../components/ui/StateDot";
 
-export const cloudKeys = {
-  fleetNodes: ["fleet-nodes"] as const,
-  fleetOverview: ["fleet-overview"] as const,
-  operations: ["operations"] as const,
-  credentials: ["credentials"] as const,
-  credentialSets: ["credential-sets"] as const,
-  connect: (node: string) => ["connect", node] as const,
-};
 
 export type FleetMap = Map<string, NodeLive>;
 
@@ -194,47 +185,7 @@ function upsertOperation(client: QueryClient, status: OperationStatus) {
   });
 }
 
-// ---------- events in words ----------
-
-const verbs: Record<string, string> = { init: "launch", wait: "wait", update: "refresh", terminate: "terminate", stop: "stop", start: "start", status: "status" };
-
-function plural(n: number, word: string) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-/** One engine event as a log line, in the words of poni's INFO output. */
-export function describeEvent(e: EngineEvent): { text: string; tone: "info" | "warn" | "error" } {
-  switch (e.kind) {
-    case "operationStarted":
-      return { text: `${verbs[e.operation] ?? e.operation} of ${plural(e.nodes, "node")} started`, tone: "info" };
-    case "nodeInvalid":
-      return { text: `${e.node} cannot be launched: ${e.problems.map((p) => p.message).join("; ")}`, tone: "error" };
-    case "nodeSkipped":
-      return { text: `${e.node} skipped: ${e.message}`, tone: "info" };
-    case "warning":
-      return { text: `${e.node ? `${e.node}: ` : ""}${e.message}`, tone: "warn" };
-    case "launched":
-      return { text: `${e.node} ${e.reused ? "already had" : "launched"} ${e.instanceId} in ${e.region} (image ${e.image}, key pair ${e.keyPair})`, tone: "info" };
-    case "waitProgress":
-      return { text: `[${e.ready}/${e.total}] instances '${e.state}'`, tone: "info" };
-    case "stateChanged":
-      return { text: `${e.node} ${e.from ?? "new"} -> ${e.to} (${e.instanceId})`, tone: "info" };
-    case "propertiesUpdated":
-      return {
-        text: `${e.node}: ${e.changes.map((c) => `${c.key} = ${c.new === null || c.new === "" ? "(empty)" : typeof c.new === "string" ? c.new : JSON.stringify(c.new)}`).join(", ")}`,
-        tone: "info",
-      };
-    case "stateChangeRequested":
-      return { text: `${e.node} ${verbs[e.operation] ?? e.operation} requested: ${e.previous} -> ${e.current} (${e.instanceId})`, tone: "info" };
-    case "nodeFailed":
-      return { text: `${e.node} failed${e.instanceId ? ` (${e.instanceId})` : ""}: ${e.error.message}`, tone: "error" };
-    case "operationFinished":
-      return {
-        text: `${verbs[e.operation] ?? e.operation} ${e.cancelled ? "cancelled" : "finished"}: ${e.succeeded} ok${e.failed ? `, ${e.failed} failed` : ""}`,
-        tone: e.failed ? "error" : "info",
-      };
-  }
-}
+// ---------- results in words ----------
 
 /** How an operation ended, in one line. */
 export function describeResult(op: OperationStatus): string {
@@ -284,8 +235,8 @@ export function useCloudEvents() {
       }),
     );
     keep(
-      ev.onCloudEvent?.(({ operationId, event }) => {
-        const line = describeEvent(event);
+      ev.onCloudEvent?.(({ operationId, event, line }) => {
+        // The core words the event (poni_app::cloud::event_line).
         useUi.getState().log(line.text, line.tone, operationId);
         if (event.kind === "propertiesUpdated") {
           void client.invalidateQueries({ queryKey: keys.tree });

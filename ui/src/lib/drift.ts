@@ -8,18 +8,9 @@ import { useMutation, useQuery, useQueryClient, type Query, type QueryClient } f
 import type { Drift } from "../bindings/Drift";
 import type { DriftField } from "../bindings/DriftField";
 import { backend } from "./backend";
-import { cloudKeys } from "./cloud";
 import { explain } from "./errors";
-import { keys } from "./queries";
+import { cloudKeys, fleetKeys, keys } from "./queryKeys";
 import { useUi } from "./store";
-
-export const fleetKeys = {
-  instances: ["account-instances"] as const,
-  /** Every node's drift (the Fleet tab's check). As a prefix it also covers the per-node checks. */
-  drift: ["cloud-drift"] as const,
-  /** One node's drift (its cloud panel's check). */
-  nodeDrift: (node: string) => ["cloud-drift", "node", node] as const,
-};
 
 /** Each field in words. */
 export const DRIFT_LABEL: Record<DriftField, string> = {

@@ -4,7 +4,7 @@
 import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { backend } from "./backend";
 import { explain } from "./errors";
-import { keys } from "./queries";
+import { keys } from "./queryKeys";
 import { useUi } from "./store";
 import type { HistoryView } from "../bindings/HistoryView";
 import type { JsonValue } from "../bindings/serde_json/JsonValue";

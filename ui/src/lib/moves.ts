@@ -4,7 +4,8 @@
 import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { backend } from "./backend";
 import { explain } from "./errors";
-import { keys, useDebounced } from "./queries";
+import { useDebounced } from "./queries";
+import { keys } from "./queryKeys";
 import { useUi } from "./store";
 import type { MoveCheck } from "../bindings/MoveCheck";
 
@@ -62,7 +63,7 @@ export async function moveInto(client: QueryClient, names: string[], toSystem: s
     ui.log(`Moved ${moved.length === 1 ? names[0] : `${moved.length} items`} to ${where}`);
     void client.invalidateQueries({ queryKey: keys.tree });
     void client.invalidateQueries({ queryKey: keys.history });
-    void client.invalidateQueries({ queryKey: ["check-move"] });
+    void client.invalidateQueries({ queryKey: keys.checkMoves });
     return { kind: "moved", names: moved };
   } catch (e) {
     const x = explain(e);

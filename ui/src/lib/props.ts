@@ -3,6 +3,7 @@
 // (backend.checkEdit); only reading typed values from the text of a row is done here.
 import type { JsonValue } from "../bindings/serde_json/JsonValue";
 import type { PropertyEdit } from "../bindings/PropertyEdit";
+import { CLOUD_FIELDS, MANAGED_KEYS } from "../bindings/core";
 
 export type PropType = "string" | "number" | "boolean" | "null" | "json";
 export const PROP_TYPES: PropType[] = ["string", "number", "boolean", "null", "json"];
@@ -18,17 +19,8 @@ export interface PropRow {
 
 export type Props = { [key: string]: JsonValue };
 
-/** Cloud fields with their own inputs, and the property key each one writes. */
-export const CLOUD_FIELDS = {
-  provider: "cloud.provider",
-  region: "cloud.region",
-  image: "cloud.image",
-  keyPair: "cloud.key-pair",
-  type: "cloud.type",
-  securityGroups: "cloud.security_groups",
-  subnet: "cloud.subnet",
-  user: "user",
-} as const;
+/** Cloud fields with their own inputs, and the property key each one writes (from the core). */
+export { CLOUD_FIELDS };
 export type CloudField = keyof typeof CLOUD_FIELDS;
 export type CloudForm = Record<CloudField, string>;
 
@@ -44,11 +36,12 @@ export const CLOUD_LABELS: Record<CloudField, string> = {
 };
 
 /**
- * Properties the app manages with its own actions: shown read-only in the editor, not as rows.
- * `cloud.instance` is written by Launch (and replaced by a re-launch); `parent` by Clone. A row
- * typed with one of these names is sent to the core's check, which refuses it.
+ * Properties the app manages with its own actions (the core's list): shown read-only in the
+ * editor, not as rows. `cloud.instance` is written by Launch (and replaced by a re-launch);
+ * `parent` by Clone. A row typed with one of these names is sent to the core's check, which
+ * refuses it.
  */
-export const MANAGED_KEYS = ["cloud.instance", "parent"] as const;
+export { MANAGED_KEYS };
 export type ManagedKey = (typeof MANAGED_KEYS)[number];
 export const isManagedKey = (key: string): key is ManagedKey => (MANAGED_KEYS as readonly string[]).includes(key.trim());
 

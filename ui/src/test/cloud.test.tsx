@@ -325,10 +325,14 @@ describe("cloud UI", () => {
     const entries = within(screen.getByTestId("inspector-timeline")).getAllByTestId("timeline-entry");
     expect(entries.map((e) => e.getAttribute("data-state"))).toEqual(["running", "pending"]);
 
-    // Engine events become log lines.
-    emit("cloud", { operationId: "op-1", event: { kind: "stateChanged", node: "drumbo3", instanceId: "i-4692cd2b", from: "pending", to: "running", at: "2024-05-01T10:02:40Z" } });
+    // Engine events become log lines, in the core's words (worded in poni_app::cloud::event_line).
+    emit("cloud", {
+      operationId: "op-1",
+      event: { kind: "stateChanged", node: "drumbo3", instanceId: "i-4692cd2b", from: "pending", to: "running", at: "2024-05-01T10:02:40Z" },
+      line: { text: "drumbo3 pending -> running (i-4692cd2b)", tone: "info" },
+    });
     expect(screen.getByTestId("activity-last")).toHaveTextContent("drumbo3 pending -> running (i-4692cd2b)");
-    emit("cloud", { operationId: "op-1", event: { kind: "waitProgress", state: "running", ready: 2, total: 4 } });
+    emit("cloud", { operationId: "op-1", event: { kind: "waitProgress", state: "running", ready: 2, total: 4 }, line: { text: "[2/4] instances 'running'", tone: "info" } });
     expect(screen.getByTestId("activity-last")).toHaveTextContent("[2/4] instances 'running'");
   });
 

@@ -9,7 +9,7 @@ import { Overview } from "../components/Overview";
 import { NodeCloudPanel } from "../components/cloud/NodeCloud";
 import { FleetTable } from "../components/cloud/FleetTable";
 import type { Drift } from "../bindings/Drift";
-import { fleetKeys } from "../lib/drift";
+import { fleetKeys } from "../lib/queryKeys";
 import { useUi } from "../lib/store";
 import { buildModel } from "../lib/treeModel";
 import { backendMock, resetBackend } from "./backendMock";

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ItemEditor } from "../components/editor/ItemEditor";
 import { BackendError } from "../lib/backend";
 import { cloudFromProps, rowsFromProps, savePayload, type Props } from "../lib/props";
-import { normalizeReference } from "../lib/queries";
+import type { CloudReference } from "../bindings/CloudReference";
 import { backendMock, fakeCheckEdit, resetBackend } from "./backendMock";
 import { detail } from "./fixtures";
 import { renderWithProviders, resetUi } from "./render";
@@ -15,7 +15,7 @@ vi.mock("../lib/backend", async (orig) => {
   return { ...actual, backend: backendMock, events: { onRepoChanged: () => Promise.resolve(() => {}) } };
 });
 
-const reference = normalizeReference({ regions: [{ code: "us-east-1", name: "US East (N. Virginia)" }, "eu-west-1"], instanceTypes: ["t3.micro"], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyPairKeys: ["cloud.key-pair", "cloud.key_pair"], keyFileTemplate: "/home/me/.ssh/{name}.pem" });
+const reference: CloudReference = { regions: [{ code: "us-east-1", name: "US East (N. Virginia)" }, { code: "eu-west-1", name: "Europe (Ireland)" }], instanceTypes: ["t3.micro"], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyPairKeys: ["cloud.key-pair", "cloud.key_pair"], keyFileTemplate: "/home/me/.ssh/{name}.pem" };
 
 const drumbo1 = detail("drumbo1", {
   host: "",

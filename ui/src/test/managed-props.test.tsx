@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ItemEditor } from "../components/editor/ItemEditor";
 import type { NodeLive } from "../bindings/NodeLive";
 import { cloudFromProps, managedFromProps, rowsFromProps, savePayload, type Props } from "../lib/props";
-import { normalizeReference } from "../lib/queries";
+import type { CloudReference } from "../bindings/CloudReference";
 import { useUi } from "../lib/store";
 import { backendMock, fakeCheckEdit, resetBackend } from "./backendMock";
 import { detail } from "./fixtures";
@@ -18,7 +18,7 @@ vi.mock("../lib/backend", async (orig) => {
   return { ...actual, backend: backendMock, events: { onRepoChanged: () => Promise.resolve(() => {}) } };
 });
 
-const reference = normalizeReference({ regions: ["us-east-1"], instanceTypes: ["t3.micro"], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyPairKeys: ["cloud.key-pair", "cloud.key_pair"], keyFileTemplate: "/home/me/.ssh/{name}.pem" });
+const reference: CloudReference = { regions: [{ code: "us-east-1", name: "US East (N. Virginia)" }], instanceTypes: ["t3.micro"], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyPairKeys: ["cloud.key-pair", "cloud.key_pair"], keyFileTemplate: "/home/me/.ssh/{name}.pem" };
 
 const props: Props = {
   host: "",

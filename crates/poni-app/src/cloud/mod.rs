@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod credentials;
+pub mod event_line;
 pub mod existing;
 pub mod fleet;
 pub mod preview;
@@ -36,4 +37,13 @@ use ts_rs::TS;
 pub struct CloudEventPayload {
     pub operation_id: String,
     pub event: poni_cloud::engine::EngineEvent,
+    /// The event as the activity log shows it.
+    pub line: event_line::EventLine,
+}
+
+impl CloudEventPayload {
+    pub fn new(operation_id: String, event: poni_cloud::engine::EngineEvent) -> Self {
+        let line = event_line::event_line(&event);
+        Self { operation_id, event, line }
+    }
 }

@@ -318,7 +318,8 @@ pub const COMMON_INSTANCE_TYPES: &[&str] = &[
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct CloudReference {
-    pub regions: Vec<String>,
+    /// Every region poni accepts, with the console's name.
+    pub regions: Vec<poni_cloud::account::RegionInfo>,
     pub instance_types: Vec<String>,
     /// Used when `cloud.type` is not set.
     pub default_instance_type: String,
@@ -333,7 +334,7 @@ pub struct CloudReference {
 
 pub fn reference() -> CloudReference {
     CloudReference {
-        regions: AWS_REGIONS.iter().map(|r| r.to_string()).collect(),
+        regions: AWS_REGIONS.iter().map(|r| poni_cloud::account::RegionInfo::new(r)).collect(),
         instance_types: COMMON_INSTANCE_TYPES.iter().map(|t| t.to_string()).collect(),
         default_instance_type: DEFAULT_INSTANCE_TYPE.to_owned(),
         providers: vec![poni_cloud::spec::PROVIDER_AWS_EC2.to_owned()],
@@ -493,7 +494,7 @@ mod tests {
     #[test]
     fn reference_lists_regions_and_types() {
         let r = reference();
-        assert!(r.regions.iter().any(|x| x == "us-east-1") && r.regions.len() == AWS_REGIONS.len());
+        assert!(r.regions.iter().any(|x| x.code == "us-east-1" && x.name == "US East (N. Virginia)") && r.regions.len() == AWS_REGIONS.len());
         assert!(r.instance_types.contains(&r.default_instance_type));
     }
 }

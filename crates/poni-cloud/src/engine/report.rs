@@ -114,13 +114,7 @@ pub enum EngineError {
 impl EngineError {
     /// Whether the user's input is at fault (a pattern, a name, a property), not the cloud.
     pub fn is_bad_input(&self) -> bool {
-        match self {
-            EngineError::Refused(_) => true,
-            EngineError::Selection(SelectionError::Repo(e)) | EngineError::Repo(e) => e.is_bad_input(),
-            EngineError::Selection(_) => true,
-            EngineError::Cloud(_) => false,
-            EngineError::Node(e) => matches!(e.code.area(), "node" | "input" | "repo"),
-        }
+        self.code().is_bad_input()
     }
 }
 

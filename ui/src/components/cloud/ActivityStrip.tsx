@@ -6,6 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, ChevronDown, ChevronUp, CircleSlash, Database, Loader2, X, XCircle } from "lucide-react";
 import { backend } from "../../lib/backend";
 import { describeResult, useOperations } from "../../lib/cloud";
+import { cloudKeys } from "../../lib/queryKeys";
 import { explain } from "../../lib/errors";
 import { useUi, type Activity } from "../../lib/store";
 import type { TreeModel } from "../../lib/treeModel";
@@ -127,7 +128,7 @@ function CancelButton({ op }: { op: OperationStatus }) {
           useUi.getState().log(`Could not cancel ${op.label}: ${explain(e).message}`, "error", op.id);
           setAsked(false);
         }
-        void client.invalidateQueries({ queryKey: ["operations"] });
+        void client.invalidateQueries({ queryKey: cloudKeys.operations });
       }}
       data-testid={`op-cancel-${op.id}`}
     >

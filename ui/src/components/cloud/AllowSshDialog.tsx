@@ -5,7 +5,7 @@ import { useId, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, Loader2, ShieldCheck, TriangleAlert } from "lucide-react";
 import type { SecurityGroupInfo } from "../../bindings/SecurityGroupInfo";
-import { accountKeys } from "../../lib/account";
+import { accountKeys } from "../../lib/queryKeys";
 import { backend } from "../../lib/backend";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";

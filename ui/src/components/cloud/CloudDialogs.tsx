@@ -8,6 +8,7 @@ import { AlertTriangle, ArrowRight, Building2, CircleSlash, FlaskConical, KeyRou
 import { useLaunchChecks } from "../../lib/account";
 import { backend } from "../../lib/backend";
 import { scopeLabel, startOperation } from "../../lib/cloud";
+import { cloudKeys } from "../../lib/queryKeys";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
 import type { Batch } from "../../bindings/Batch";
@@ -22,7 +23,7 @@ import { StateBadge } from "../ui/StateDot";
 import { FixButton, useFixElsewhere } from "./FixButton";
 
 function usePreview(scope: Scope, reinit: boolean) {
-  return useQuery({ queryKey: ["cloud-preview", scope, reinit], queryFn: () => backend.cloudPreview(scope, reinit), staleTime: 0, gcTime: 0 });
+  return useQuery({ queryKey: cloudKeys.preview(scope, reinit), queryFn: () => backend.cloudPreview(scope, reinit), staleTime: 0, gcTime: 0 });
 }
 
 /** Opens a node's editor to fix a property (the field is named in the problem). */
@@ -39,7 +40,7 @@ export function LaunchDialog({ scope, reinit = false }: { scope: Scope; reinit?:
   // Which account the launch goes to, and what is worth knowing first; asked beside the preview.
   const checks = useLaunchChecks(scope);
   const [confirming, setConfirming] = useState(false);
-  const affected = useQuery({ queryKey: ["cloud-affected", scope, "reinit"], queryFn: () => backend.cloudAffected(scope, "reinit"), enabled: reinit && confirming, gcTime: 0 });
+  const affected = useQuery({ queryKey: cloudKeys.affected(scope, "reinit"), queryFn: () => backend.cloudAffected(scope, "reinit"), enabled: reinit && confirming, gcTime: 0 });
   const launch = useMutation({
     mutationFn: () => startOperation(client, "launch", scope, reinit ? { reinit: true } : {}),
     onSuccess: () => close(),
@@ -372,7 +373,7 @@ const confirmText: Record<ConfirmAction, { title: string; button: string; danger
 export function ConfirmCloudDialog({ scope, action }: { scope: Scope; action: ConfirmAction }) {
   const close = useUi((s) => s.closeDialog);
   const client = useQueryClient();
-  const affected = useQuery({ queryKey: ["cloud-affected", scope, action], queryFn: () => backend.cloudAffected(scope, action), staleTime: 0, gcTime: 0 });
+  const affected = useQuery({ queryKey: cloudKeys.affected(scope, action), queryFn: () => backend.cloudAffected(scope, action), staleTime: 0, gcTime: 0 });
   const text = confirmText[action];
   const run = useMutation({
     mutationFn: () => (action === "reinit" ? startOperation(client, "launch", scope, { reinit: true }) : startOperation(client, action, scope)),

@@ -10,7 +10,8 @@ import type { AccountInstance } from "../../bindings/AccountInstance";
 import type { Drift } from "../../bindings/Drift";
 import type { InstanceTracking } from "../../bindings/InstanceTracking";
 import { backend } from "../../lib/backend";
-import { DRIFT_LABEL, driftValue, fleetKeys, isAddressField, useTakeDrift } from "../../lib/drift";
+import { DRIFT_LABEL, driftValue, isAddressField, useTakeDrift } from "../../lib/drift";
+import { fleetKeys } from "../../lib/queryKeys";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
 import { Button, cx, ErrorNote, Field, Input, Modal, Select, Switch } from "../ui";
@@ -61,7 +62,7 @@ function value(i: AccountInstance, c: Column): string {
 }
 
 export function FleetTable() {
-  const instances = useQuery({ queryKey: fleetKeys.instances, queryFn: () => backend.accountInstances(), staleTime: 30_000 });
+  const instances = useQuery({ queryKey: fleetKeys.instances, queryFn: () => backend.accountInstances([]), staleTime: 30_000 });
   const drift = useQuery({ queryKey: fleetKeys.drift, queryFn: () => backend.cloudDrift({ kind: "all" }), staleTime: 30_000 });
   const client = useQueryClient();
   const [text, setText] = useState("");
@@ -244,7 +245,7 @@ function ImportDialog({ picked, onClose, onDone }: { picked: AccountInstance[]; 
   for (const p of picked) byRegion.set(p.region, [...(byRegion.get(p.region) ?? []), p.id]);
   const requests = [...byRegion].map(([region, ids]) => ({ region, instanceIds: ids, into: into.trim() || null, tag }));
   const preview = useQuery({
-    queryKey: ["import-preview", requests],
+    queryKey: fleetKeys.importPreview(requests),
     queryFn: async () => (await Promise.all(requests.map((r) => backend.importPreview(r)))).flat(),
     staleTime: 0,
   });

@@ -6,7 +6,7 @@ import { useCloudReference } from "../../lib/queries";
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { CheckCircle2, KeyRound, Loader2, TriangleAlert, Upload } from "lucide-react";
 import type { KeyPairInfo } from "../../bindings/KeyPairInfo";
-import { accountKeys } from "../../lib/account";
+import { accountKeys } from "../../lib/queryKeys";
 import { backend } from "../../lib/backend";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";

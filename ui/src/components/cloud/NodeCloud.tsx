@@ -4,7 +4,8 @@ import { Fragment, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check, Clock, Copy, Download, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
 import { backend } from "../../lib/backend";
-import { cloudActions, cloudKeys, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing } from "../../lib/cloud";
+import { cloudActions, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing } from "../../lib/cloud";
+import { cloudKeys } from "../../lib/queryKeys";
 import { DRIFT_LABEL, driftValue, isAddressField, useDrift, useNodeDriftCheck, useTakeDrift } from "../../lib/drift";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
@@ -270,7 +271,7 @@ function Timeline({ live }: { live: NodeLive | null }) {
 
 function ConnectHelper({ node, host }: { node: string; host: string | null }) {
   // Asked again whenever the address changes (the key may be there by now too).
-  const connect = useQuery({ queryKey: [...cloudKeys.connect(node), host], queryFn: () => backend.connectCommand(node), retry: false, staleTime: 0 });
+  const connect = useQuery({ queryKey: cloudKeys.connect(node, host), queryFn: () => backend.connectCommand(node), retry: false, staleTime: 0 });
   const [copied, setCopied] = useState(false);
   if (connect.error) {
     return (

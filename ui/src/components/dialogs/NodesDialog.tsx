@@ -6,7 +6,8 @@ import { AlertTriangle, CheckCircle2, Loader2 } from "lucide-react";
 import type { NodesRequest } from "../../bindings/NodesRequest";
 import { backend } from "../../lib/backend";
 import { explain } from "../../lib/errors";
-import { keys, useDebounced } from "../../lib/queries";
+import { useDebounced } from "../../lib/queries";
+import { keys } from "../../lib/queryKeys";
 import { useUi } from "../../lib/store";
 import { ancestors, baseName, type TreeModel } from "../../lib/treeModel";
 import { type FormState, useSubmitWhenReady } from "../../lib/useSubmitWhenReady";
@@ -122,7 +123,7 @@ export function NodesDialog({ mode, model, initialSystem, initialParent }: { mod
   const nodes = plan.data?.nodes ?? [];
   const clashes = nodes.filter((n) => n.clash);
   const fieldFor = (code: string | undefined) =>
-    code === "input.invalid_range" ? "count" : code?.startsWith("repo.inherit") ? "parent" : code ? "template" : undefined;
+    code === "input.invalid_range" ? "count" : code === "repo.inherit_no_match" || code === "repo.inherit_ambiguous" ? "parent" : code ? "template" : undefined;
   const errorField = planError ? fieldFor(planError.code) : undefined;
   const templateMissing = !template.trim() ? "Give the node a name." : undefined;
 

@@ -7,9 +7,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, KeyRound, Loader2, Save, Trash2 } from "lucide-react";
 import { backend } from "../../lib/backend";
 import { useAccountStatus, useSandboxControls, useSsoLogin, type SsoControls } from "../../lib/account";
-import { cloudKeys } from "../../lib/cloud";
 import { explain } from "../../lib/errors";
 import { useSettings } from "../../lib/queries";
+import { cloudKeys, keys } from "../../lib/queryKeys";
 import { useUi } from "../../lib/store";
 import type { CredentialChoice } from "../../bindings/CredentialChoice";
 import { Button, ErrorNote, Field, Input, Modal, SectionTitle, Select } from "../ui";
@@ -58,12 +58,13 @@ export function SettingsDialog({ focus, signIn }: { focus?: "credentials" | "san
   };
   // Opened to fix something (from the launch preview or the editor): do it once.
   const opened = useRef(false);
+  const startSso = sso.start;
   useEffect(() => {
     if (opened.current) return;
     opened.current = true;
-    if (signIn) void sso.start(signIn);
+    if (signIn) void startSso(signIn);
     else if (focus) setTimeout(() => reveal(focus === "sandbox" ? sandboxRef.current : credentials.current), 0);
-  }, [focus, signIn, sso.start]);
+  }, [focus, signIn, startSso]);
   return (
     <Modal
       open
@@ -102,7 +103,7 @@ const CredentialsSection = forwardRef<HTMLElement, { sso: SsoControls }>(functio
     onSuccess: (s) => {
       client.setQueryData(cloudKeys.credentials, s);
       useUi.getState().log(s.source ? `Credentials: ${s.source.description}` : "Credentials: none usable");
-      void client.invalidateQueries({ queryKey: ["settings"] });
+      void client.invalidateQueries({ queryKey: keys.settings });
     },
   });
   const remove = useMutation({
@@ -294,7 +295,7 @@ function EndpointSection() {
     mutationFn: () => backend.setEc2Endpoint(endpoint.trim() || null),
     onSuccess: (saved) => {
       useUi.getState().log(saved ? `EC2 endpoint set to ${saved}` : "EC2 endpoint: AWS");
-      void client.invalidateQueries({ queryKey: ["settings"] });
+      void client.invalidateQueries({ queryKey: keys.settings });
       void client.invalidateQueries({ queryKey: cloudKeys.credentials });
     },
   });

@@ -4,7 +4,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { FolderOpen, Loader2 } from "lucide-react";
 import { backend, systemDialogs } from "../../lib/backend";
 import { explain, type Explained } from "../../lib/errors";
-import { keys, useDebounced, useWorkspace } from "../../lib/queries";
+import { useDebounced, useWorkspace } from "../../lib/queries";
+import { keys } from "../../lib/queryKeys";
 import { useUi } from "../../lib/store";
 import { ancestors, baseName, descendants, systemOf, type TreeModel } from "../../lib/treeModel";
 import { Button, ErrorNote, Field, Input, Modal, Select } from "../ui";

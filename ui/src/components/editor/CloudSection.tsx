@@ -10,7 +10,7 @@ import type { JsonValue } from "../../bindings/serde_json/JsonValue";
 import { useImages, useInstanceTypes, useKeyPairs, useRegions, useSecurityGroups, useSubnets, type AccountList } from "../../lib/account";
 import { explain } from "../../lib/errors";
 import { CLOUD_LABELS, showValue, type CloudField, type CloudForm } from "../../lib/props";
-import type { CloudReference } from "../../lib/queries";
+import type { CloudReference } from "../../bindings/CloudReference";
 import { useUi } from "../../lib/store";
 import { Button, Field, Input, SectionTitle, Select } from "../ui";
 import { ImagePicker } from "./pickers/ImagePicker";

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ArrowUpRight, CheckCircle2, FileWarning, Loader2, Lock, Plus, Power, Rocket, RotateCcw, Save, Trash2, TriangleAlert } from "lucide-react";
+import { CODE_TRAITS, KEY_PAIR_KEYS } from "../../bindings/core";
 import type { EditProblem } from "../../bindings/EditProblem";
 import type { ItemDetail } from "../../bindings/ItemDetail";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
@@ -32,7 +33,9 @@ import {
   type PropType,
   type Props,
 } from "../../lib/props";
-import { keys, useCloudReference, useDebounced, type CloudReference } from "../../lib/queries";
+import type { CloudReference } from "../../bindings/CloudReference";
+import { useCloudReference, useDebounced } from "../../lib/queries";
+import { keys } from "../../lib/queryKeys";
 import { useUi } from "../../lib/store";
 import { cloudActions, useNodeLive } from "../../lib/cloud";
 import { Button, cx, ErrorNote, IconButton, Input, SectionTitle, Select, TextArea } from "../ui";
@@ -60,7 +63,7 @@ const draftFrom = (detail: ItemDetail): Draft => {
 const CHECK_DELAY_MS = 250;
 
 /** Problems the cloud core finds in a value (shown under the value, not the name). */
-const isValueProblem = (p: EditProblem) => p.code.startsWith("node.");
+const isValueProblem = (p: EditProblem) => CODE_TRAITS[p.code].area === "node";
 
 const CLOUD_FIELD_LIST = Object.keys(CLOUD_FIELDS) as CloudField[];
 
@@ -87,9 +90,12 @@ function untouched(d: Draft): CloudField[] {
   return (Object.keys(d.suggested) as CloudField[]).filter((f) => d.cloud[f] === d.suggested[f]);
 }
 
+/** The reference until the backend's arrives (one object, so the memos below keep their answers). */
+const NO_REFERENCE: CloudReference = { regions: [], instanceTypes: [], defaultInstanceType: "", providers: [], keyPairKeys: [], keyFileTemplate: null };
+
 export function ItemEditor({ detail, reference }: { detail: ItemDetail; reference?: CloudReference }) {
   const ref = useCloudReference();
-  const cloudRef = reference ?? ref.data ?? { regions: [], instanceTypes: [], providers: [], keyPairKeys: [], keyFileTemplate: null };
+  const cloudRef = reference ?? ref.data ?? NO_REFERENCE;
   const client = useQueryClient();
   const log = useUi((s) => s.log);
   const suggestedRegion = useRegions().data?.suggested;
@@ -124,7 +130,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
       // A suggestion declined before stays declined.
       setDraft((d) => ({ ...draftFrom(detail), offered: d.offered }));
     }
-  }, [changedOnDisk, edited, detail.props]);
+  }, [changedOnDisk, edited, detail]);
 
   // The core checks what a save would send, a moment after typing stops. Only problems of keys
   // the draft still sends count (an older answer, kept while the next one comes, may name others).
@@ -149,7 +155,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
       if (problem) out[field] = problem.message;
     }
     return out;
-  }, [coreProblems, draft.base]);
+  }, [coreProblems, draft.keyPairKey]);
   const rowErrors = useMemo(() => {
     const out = new Map<string, { key?: string; value?: string }>();
     const seen = new Map<string, number>();
@@ -159,7 +165,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
       let k: string | undefined;
       let v = parseRow(r).error;
       if ((seen.get(key) ?? 0) > 1) k = `'${key}' is listed twice.`;
-      else if (cloudKeysOf(cloudRef).has(key)) k = `Set ${key} in the Cloud section above.`;
+      else if (CLOUD_SECTION_KEYS.has(key)) k = `Set ${key} in the Cloud section above.`;
       else {
         const problem = coreProblems.find((p) => p.key === key);
         if (problem && isValueProblem(problem)) v ??= problem.message;
@@ -173,7 +179,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
   const otherProblems = useMemo(() => {
     const shown = new Set([...CLOUD_FIELD_LIST.map((f) => cloudFieldKey(f, draft.keyPairKey)), ...draft.rows.map((r) => r.key.trim())]);
     return coreProblems.filter((p) => !shown.has(p.key));
-  }, [coreProblems, draft.base, draft.rows]);
+  }, [coreProblems, draft.keyPairKey, draft.rows]);
 
   const problems: string[] = [
     ...Object.entries(cloudErrs).map(([f, e]) => `${CLOUD_LABELS[f as CloudField]}: ${e}`),
@@ -243,7 +249,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
             onAdd={() => addRow()}
             base={draft.base}
           />
-          <InheritedSection detail={detail} rows={draft.rows} onOverride={(k, v) => addRow(k, v)} reference={cloudRef} />
+          <InheritedSection detail={detail} rows={draft.rows} onOverride={(k, v) => addRow(k, v)} />
           <ComputedSection detail={detail} />
         </div>
       </div>
@@ -293,8 +299,7 @@ export function ItemEditor({ detail, reference }: { detail: ItemDetail; referenc
 }
 
 /** The properties the Cloud section edits (the key pair under every spelling the core knows). */
-const cloudKeysOf = (reference: CloudReference) =>
-  new Set(["cloud.provider", "cloud.region", "cloud.image", ...reference.keyPairKeys, "cloud.type", "cloud.security_groups", "cloud.subnet", "user"]);
+const CLOUD_SECTION_KEYS: ReadonlySet<string> = new Set([...Object.values(CLOUD_FIELDS), ...KEY_PAIR_KEYS]);
 
 function typeOfValue(v: JsonValue): PropType {
   if (v === null) return "null";
@@ -519,10 +524,9 @@ function Row({
   );
 }
 
-function InheritedSection({ detail, rows, onOverride, reference }: { detail: ItemDetail; rows: PropRow[]; onOverride: (key: string, value: JsonValue) => void; reference: CloudReference }) {
+function InheritedSection({ detail, rows, onOverride }: { detail: ItemDetail; rows: PropRow[]; onOverride: (key: string, value: JsonValue) => void }) {
   const open = useUi((s) => s.open);
-  const handled = cloudKeysOf(reference);
-  const shown = detail.inherited.filter((i) => !handled.has(i.key));
+  const shown = detail.inherited.filter((i) => !CLOUD_SECTION_KEYS.has(i.key));
   if (!shown.length) return null;
   return (
     <Card testId="inherited-section">

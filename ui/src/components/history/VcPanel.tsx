@@ -13,7 +13,7 @@ import type { VcStatus } from "../../bindings/VcStatus";
 import { backend } from "../../lib/backend";
 import { explain, type Explained } from "../../lib/errors";
 import { exactTime, relativeTime, showValue, useVcConflicts, useVcDiff, useVcStatus } from "../../lib/history";
-import { keys } from "../../lib/queries";
+import { keys } from "../../lib/queryKeys";
 import { useUi } from "../../lib/store";
 import { Button, cx, ErrorNote, Input, SectionTitle, Select } from "../ui";
 import { PropertyDiffs } from "./Diffs";

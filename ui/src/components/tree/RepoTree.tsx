@@ -1,6 +1,6 @@
 // The tree of systems and nodes: the window's spine. headless-tree keeps focus, selection and
 // folding; only the visible rows are rendered (@tanstack/react-virtual), so 10,000 nodes stay fast.
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from "react";
 import { createPortal } from "react-dom";
 import { hotkeysCoreFeature, selectionFeature, syncDataLoaderFeature, type ItemInstance, type TreeInstance } from "@headless-tree/core";
 import { useTree } from "@headless-tree/react";
@@ -18,22 +18,8 @@ import { cx, Kbd, menuContent, menuItem, menuSeparator } from "../ui";
 import { StateDot } from "../ui/StateDot";
 import { cloudActions, scopeFor, scopeLabel, useLiveLook } from "../../lib/cloud";
 import { DRIFT_LABEL, useDrift } from "../../lib/drift";
-import { moveInto, moveSummary, useMoveCheck } from "../../lib/moves";
-
-/** How far (px) the pointer travels with the button held before a press becomes a drag. */
-export const DRAG_THRESHOLD = 4;
-
-const ROW_SELECTOR = '[data-name][data-testid^="tree-row-"]';
-
-/**
- * The tree row or top-level drop area under a point (viewport coordinates), or null. Drags use
- * pointer events, not HTML5 drag and drop (which WebKitGTK/WebDriver do not deliver reliably), so
- * the drop target is found by hit-testing.
- */
-export function dropElementAt(x: number, y: number): Element | null {
-  const el = typeof document.elementFromPoint === "function" ? document.elementFromPoint(x, y) : null;
-  return el?.closest(`${ROW_SELECTOR}, [data-testid="tree-top-level"]`) ?? null;
-}
+import { moveInto, moveSummary } from "../../lib/moves";
+import { useTreeDragDrop, type DropLook } from "./useTreeDragDrop";
 
 /** Where a paste goes: the current item if a system, else its system; nothing current: the top level. */
 export function pasteTarget(model: TreeModel, current: string | null, selected: string[]): string {
@@ -51,12 +37,6 @@ export async function pasteInto(client: ReturnType<typeof useQueryClient>, targe
   if (result.kind === "refused") return result.message;
   useUi.getState().setCut([]);
   return null;
-}
-
-interface DragState {
-  names: string[];
-  /** The system the drop would go into ("" = the top level); null: not over a target. */
-  target: string | null;
 }
 
 const ROW_HEIGHT = 26;
@@ -99,11 +79,8 @@ export function RepoTree({ model }: { model: TreeModel }) {
   const client = useQueryClient();
   const cut = useUi((s) => s.cut);
   const cutSet = useMemo(() => new Set(cut), [cut]);
-  const [drag, setDrag] = useState<DragState | null>(null);
-  const dragRef = useRef<DragState | null>(null);
-  dragRef.current = drag;
-  const hover = useMoveCheck(drag?.names ?? EMPTY, drag?.target ?? null);
   const [problem, setProblem] = useState<string | null>(null);
+  const { drag, hover, refused, dropState, labelRef, labelStart, onPointerDown, onClickCapture } = useTreeDragDrop(scrollRef, setProblem);
   // What the Fleet tab or a node's panel last found (never fetched here): one lookup per row.
   const drift = useDrift();
 
@@ -187,114 +164,6 @@ export function RepoTree({ model }: { model: TreeModel }) {
   const containerProps = tree.getContainerProps("Systems and nodes");
   const virtualItems = virtualizer.getVirtualItems();
 
-  // ---- drag and drop with pointer events (press, move past DRAG_THRESHOLD, release over a target) ----
-  const setTarget = (target: string | null) => {
-    const d = dragRef.current;
-    if (d && d.target !== target) setDrag({ ...d, target });
-  };
-  /** The system a drop at (x, y) would go into ("" = the top level); null: no target there. */
-  const targetAt = (x: number, y: number): string | null => {
-    const el = dropElementAt(x, y) as HTMLElement | null;
-    if (!el || !scrollRef.current?.contains(el)) return null;
-    if (el.dataset.testid === "tree-top-level") return "";
-    return el.dataset.kind === "system" ? (el.dataset.name ?? null) : null;
-  };
-  const labelRef = useRef<HTMLDivElement>(null);
-  const pointRef = useRef({ x: 0, y: 0 });
-  /** Ends the press or drag in progress (removes its window listeners). */
-  const endPressRef = useRef<(() => void) | null>(null);
-  /** A drag just ended: the click its release may produce must not select. */
-  const suppressClickRef = useRef(false);
-  useEffect(() => () => endPressRef.current?.(), []);
-
-  const onPointerDown = (e: ReactPointerEvent) => {
-    suppressClickRef.current = false;
-    if (e.button !== 0 || endPressRef.current) return;
-    const row = (e.target as HTMLElement).closest<HTMLElement>(ROW_SELECTOR);
-    const name = row?.dataset.name;
-    if (!name) return;
-    const pointerId = e.pointerId;
-    const start = { x: e.clientX, y: e.clientY };
-    let names: string[] | null = null; // set once the press became a drag
-    let edge = 0; // auto-scroll speed near the tree's top or bottom edge
-    let frame = 0;
-    const follow = (x: number, y: number) => {
-      pointRef.current = { x, y };
-      if (labelRef.current) labelRef.current.style.transform = `translate(${x + 14}px, ${y + 10}px)`;
-      setTarget(targetAt(x, y));
-    };
-    const scrollStep = () => {
-      const el = scrollRef.current;
-      if (!edge || !el || !names) return void (frame = 0);
-      el.scrollTop += edge;
-      setTarget(targetAt(pointRef.current.x, pointRef.current.y));
-      frame = requestAnimationFrame(scrollStep);
-    };
-    const move = (ev: PointerEvent) => {
-      if (ev.pointerId !== pointerId) return;
-      if (!names) {
-        if (Math.hypot(ev.clientX - start.x, ev.clientY - start.y) < DRAG_THRESHOLD) return;
-        const ui = useUi.getState();
-        names = ui.selected.includes(name) ? ui.selected : [name];
-        if (!ui.selected.includes(name)) ui.select([name], name);
-        window.getSelection()?.removeAllRanges();
-        setProblem(null);
-        const d = { names, target: null };
-        dragRef.current = d;
-        setDrag(d);
-      }
-      ev.preventDefault();
-      follow(ev.clientX, ev.clientY);
-      const rect = scrollRef.current?.getBoundingClientRect();
-      edge = rect && rect.height > 0 ? (ev.clientY < rect.top + 24 ? -8 : ev.clientY > rect.bottom - 24 ? 8 : 0) : 0;
-      if (edge && !frame) frame = requestAnimationFrame(scrollStep);
-    };
-    const finish = () => {
-      end();
-      if (names) {
-        suppressClickRef.current = true;
-        dragRef.current = null;
-        setDrag(null);
-      }
-    };
-    const up = (ev: PointerEvent) => {
-      if (ev.pointerId !== pointerId) return;
-      const dragged = names;
-      const target = dragged ? targetAt(ev.clientX, ev.clientY) : null;
-      finish();
-      if (!dragged || target === null) return; // a click without movement: the row's onClick selects
-      void moveInto(client, dragged, target).then((r) => setProblem(r.kind === "refused" ? r.message : null));
-    };
-    const cancel = (ev: PointerEvent) => ev.pointerId === pointerId && finish();
-    const key = (ev: KeyboardEvent) => {
-      if (ev.key !== "Escape" || !names) return;
-      ev.preventDefault();
-      ev.stopPropagation();
-      finish();
-    };
-    const end = () => {
-      window.removeEventListener("pointermove", move);
-      window.removeEventListener("pointerup", up);
-      window.removeEventListener("pointercancel", cancel);
-      window.removeEventListener("keydown", key, true);
-      if (frame) cancelAnimationFrame(frame);
-      frame = 0;
-      endPressRef.current = null;
-    };
-    window.addEventListener("pointermove", move);
-    window.addEventListener("pointerup", up);
-    window.addEventListener("pointercancel", cancel);
-    window.addEventListener("keydown", key, true);
-    endPressRef.current = end;
-  };
-  const onClickCapture = (e: ReactMouseEvent) => {
-    if (!suppressClickRef.current) return;
-    suppressClickRef.current = false;
-    e.stopPropagation();
-    e.preventDefault();
-  };
-  const refused = drag?.target != null && !!hover.check?.problems.length;
-
   // ---- cut and paste: Ctrl+X, Ctrl+V, Escape ----
   const paste = (target: string) => void pasteInto(client, target).then(setProblem);
   const onKeyDown = (e: ReactKeyboardEvent) => {
@@ -317,8 +186,6 @@ export function RepoTree({ model }: { model: TreeModel }) {
   };
 
   const dropRow = drag?.target ? items.findIndex((i) => i.getId() === drag.target) : -1;
-  const dropState = (name: string): DropLook | undefined =>
-    drag && drag.target === name ? (hover.check ? (hover.check.problems.length ? "refused" : "allowed") : "checking") : undefined;
   const hint = drag && drag.target !== null && (
     <DropHint
       look={dropState(drag.target) ?? "checking"}
@@ -402,7 +269,7 @@ export function RepoTree({ model }: { model: TreeModel }) {
                 ref={labelRef}
                 data-testid="tree-drag-label"
                 className="pointer-events-none fixed top-0 left-0 z-50 rounded border border-line bg-panel px-1.5 py-0.5 text-[11px] text-fg shadow-md"
-                style={{ transform: `translate(${pointRef.current.x + 14}px, ${pointRef.current.y + 10}px)` }}
+                style={{ transform: labelStart }}
               >
                 {drag.names.length === 1 ? baseName(drag.names[0]) : `${drag.names.length} items`}
               </div>,
@@ -439,8 +306,6 @@ interface RowProps {
   /** The drop target of a drag: being checked, allowed, or refused by the core. */
   drop: DropLook | undefined;
 }
-
-type DropLook = "checking" | "allowed" | "refused";
 
 function DropHint({ look, text, where }: { look: DropLook; text: string; where: string }) {
   return (

@@ -3,7 +3,8 @@
 import type { ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { AlertCircle, Building2, CheckCircle2, FlaskConical, Loader2, RefreshCw } from "lucide-react";
-import { accountKeys, useAccountStatus, type SsoControls } from "../../../lib/account";
+import { useAccountStatus, type SsoControls } from "../../../lib/account";
+import { accountKeys } from "../../../lib/queryKeys";
 import { explain, type Explained } from "../../../lib/errors";
 import type { ErrorCode } from "../../../bindings/ErrorCode";
 import { cx, ErrorNote, IconButton } from "../../ui";

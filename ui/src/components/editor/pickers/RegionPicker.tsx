@@ -2,7 +2,7 @@
 // core's reference list, else free text. A region the list does not have is kept, with a warning.
 import type { RegionList } from "../../../bindings/RegionList";
 import type { AccountList } from "../../../lib/account";
-import type { Region } from "../../../lib/queries";
+import type { RegionInfo as Region } from "../../../bindings/RegionInfo";
 import { Input, Select } from "../../ui";
 import { NotFound, PickerRow } from "./common";
 

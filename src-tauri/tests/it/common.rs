@@ -1,10 +1,18 @@
-//! What the command tests share: one IPC call through Tauri's mock runtime, as the UI makes it.
+//! What the command tests share: the app's context, and one IPC call through Tauri's mock
+//! runtime, as the UI makes it.
 
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
+
+/// The app's real context (tauri.conf.json, capabilities), generated once for the whole test
+/// binary: the macro embeds the configuration, and on macOS an Info.plist that a binary may
+/// hold only once.
+pub fn context() -> tauri::Context<MockRuntime> {
+    tauri::generate_context!()
+}
 
 /// Invokes `cmd` with JSON arguments; the result, or the error as `{code, message}`.
 pub fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {

@@ -1,14 +1,16 @@
-//! What the running app holds: the open workspace with its watcher and cloud session, the
-//! settings store and the credentials service.
+//! What the running desktop holds: the open workspace with its watcher and cloud session, the
+//! settings store and the credentials service; and the one way every write ends (see
+//! [`Desk::edit`]). The shell keeps one `Desk` and its commands call it.
 
+use crate::cloud::{AccountService, CloudCredentials, CloudSession, SessionOptions, SsoLogins};
+use crate::view::PropertyEdit;
+use crate::watch::{RepoWatcher, SeenFingerprint};
+use crate::{AppError, AppResult, SettingsStore, Workspace};
 use poni_repo::ErrorCode;
-use poni_app::cloud::{AccountService, CloudCredentials, CloudSession, SessionOptions, SsoLogins};
-use poni_app::watch::{RepoWatcher, SeenFingerprint};
-use poni_app::{AppError, AppResult, SettingsStore, Workspace};
 use std::path::PathBuf;
 use std::sync::{Mutex, RwLock};
 
-pub struct AppState {
+pub struct Desk {
     workspace: RwLock<Option<Workspace>>,
     watcher: Mutex<Option<RepoWatcher>>,
     pub seen: SeenFingerprint,
@@ -25,7 +27,7 @@ pub struct AppState {
     cloud: RwLock<Option<CloudSession>>,
 }
 
-impl AppState {
+impl Desk {
     /// The OS keyring (`$PONI_DESKTOP_KEYRING_SERVICE` names another service) and the process environment.
     pub fn new(settings: SettingsStore) -> Self {
         let credentials = CloudCredentials::system(settings.clone());
@@ -61,25 +63,42 @@ impl AppState {
         f(workspace)
     }
 
-    /// Runs an edit and records the repository's new fingerprint, so the watcher does not
-    /// report our own write as an outside change; the live fleet follows the edit.
+    /// Runs a write on the open workspace, then [`Desk::after_write`]. Every command that
+    /// writes the repository goes through here (or calls `after_write` when the cloud
+    /// engine wrote); the shell then tells the window.
     pub fn edit<T>(&self, f: impl FnOnce(&Workspace) -> AppResult<T>) -> AppResult<T> {
-        let result = self.with(|ws| {
-            let result = f(ws);
-            self.record_own_write(ws);
-            result
+        let result = self.with(f);
+        self.after_write();
+        result
+    }
+
+    /// What follows every write of ours: the repository's new fingerprint is recorded, so the
+    /// watcher does not announce it as an outside change, and the live fleet follows it.
+    pub fn after_write(&self) {
+        let _ = self.with(|ws| {
+            if let Ok(fingerprint) = ws.fingerprint() {
+                self.seen.update(fingerprint);
+            }
+            Ok(())
         });
         if let Ok(cloud) = self.cloud() {
             cloud.sync();
         }
-        result
     }
 
-    /// Records the repository's fingerprint after a write of ours, so the watcher does not
-    /// announce it as an outside change.
-    pub fn record_own_write(&self, ws: &Workspace) {
-        if let Ok(fingerprint) = ws.fingerprint() {
-            self.seen.update(fingerprint);
+    /// Saves values and removals on one item as one change; a region set there becomes the
+    /// region new nodes start with.
+    pub fn edit_properties(&self, name: &str, set: &[PropertyEdit], unset: &[String]) -> AppResult<usize> {
+        let changed = self.edit(|ws| ws.edit_properties(name, set, unset))?;
+        self.credentials.remember_region(set);
+        Ok(changed)
+    }
+
+    /// Cloud calls now reach another account (or the same one anew): the open session drops
+    /// what the previous one said. The shell tells the window after this.
+    pub fn account_changed(&self) {
+        if let Ok(cloud) = self.cloud() {
+            cloud.account_changed();
         }
     }
 

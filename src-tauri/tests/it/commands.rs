@@ -2,7 +2,7 @@
 //! capabilities: arguments and results cross as JSON exactly as from the UI, errors as
 //! `{code, message}`.
 
-mod common;
+use crate::common;
 
 use poni_app::SettingsStore;
 use serde_json::{json, Value};
@@ -19,7 +19,7 @@ impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let settings = SettingsStore::at(dir.path().join("config/settings.json"));
-        let app = poni_desktop_lib::configure(mock_builder(), settings).build(tauri::generate_context!()).unwrap();
+        let app = poni_desktop_lib::configure(mock_builder(), settings).build(common::context()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
         Harness { window, _app: app, dir }
     }
@@ -41,7 +41,7 @@ fn builds_a_repository_through_the_commands() {
     h.ok("create_repository", json!({ "path": root }));
     h.ok("add_system", json!({ "name": "web" }));
     h.ok("add_nodes", json!({ "request": { "template": "web/http1", "count": "", "host": null, "parent": null, "copy": false } }));
-    h.ok("set_properties", json!({ "name": "web/http1", "edits": [
+    h.ok("edit_properties", json!({ "name": "web/http1", "unset": [], "set": [
         { "key": "cloud.region", "value": "us-east-1" }, { "key": "cloud.image", "value": "ami-12c6146b" }, { "key": "port", "value": 80 }
     ] }));
     let plan = h.ok("plan_nodes", json!({ "request": { "template": "web/http{id}", "count": "1..3", "host": null, "parent": "web/http1", "copy": true } }));

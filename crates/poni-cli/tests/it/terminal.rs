@@ -1,7 +1,6 @@
 //! Nothing the real `poni` binary prints acts on the terminal it is printed on: names, labels
 //! and values holding escape sequences (from a pull, an EC2 tag, a hand-made folder) are shown
 //! as `\uXXXX`, on standard output and on standard error alike.
-#![cfg(unix)]
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;

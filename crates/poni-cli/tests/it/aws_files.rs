@@ -2,7 +2,6 @@
 //! looked for: a FIFO as ~/.aws/config, ~/.aws/credentials or an SSO token cache file is
 //! refused with one line naming it, never waited on; a damaged file is named with what is
 //! wrong. Each run has a deadline, so a regression fails instead of hanging.
-#![cfg(unix)]
 
 use std::io::Read;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! Stores and reads back credential sets through the real Secret Service (GNOME Keyring).
 //! Run inside a D-Bus session with an unlocked keyring, as the project's test script does:
-//!   dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; cargo test -p poni-cloud --test keyring_secret_service'
+//!   dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; cargo test -p poni-cloud --test it keyring_secret_service::'
 //! (with a fresh HOME). Without a session bus the test says so and passes without checking.
 
 use std::process::Command;

@@ -30,6 +30,9 @@ fn the_deb_installs_starts_a_window_and_removes_cleanly() {
         eprintln!("SKIPPED: {why}");
         return;
     }
+    // The other desktop tests run in this process: none may start the debug app while the
+    // package build replaces it, nor show a window in the screenshot of the whole display.
+    let _turn = poni_e2e_desktop::exclusive_turn();
     // Two runs on one machine would install and remove the same package under each other.
     let lock = std::fs::File::create(std::env::temp_dir().join("poni-desktop-package-test.lock")).expect("lock file");
     lock.lock().expect("lock the package test");

@@ -5,7 +5,6 @@
 //!
 //! The mount tests need root and `unshare` (a private mount namespace); without them they say
 //! why and pass without checking.
-#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::fs;
