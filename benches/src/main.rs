@@ -76,7 +76,15 @@ fn main() {
         if size == 10_000 {
             ratio_10k = ratio;
         }
-        println!("| {size} | {} | {} | {} | {} | {ratio:.2}x | {} | {} | {theirs} |", ms(read_serial), ms(read), ms(load), ms(list), us_per(list, size), ms(list_props));
+        println!(
+            "| {size} | {} | {} | {} | {} | {ratio:.2}x | {} | {} | {theirs} |",
+            ms(read_serial),
+            ms(read),
+            ms(load),
+            ms(list),
+            us_per(list, size),
+            ms(list_props)
+        );
     }
     println!("\nListing 10,000 nodes: {ratio_10k:.2}x the time of reading every node.json on every core (goal: at most 1.5x): {}\n", verdict(ratio_10k <= 1.5));
 
@@ -146,8 +154,7 @@ fn build(root: &Path, size: u64) -> Repo {
     for system in 0..size.div_ceil(NODES_PER_SYSTEM) {
         let first = system * NODES_PER_SYSTEM + 1;
         let last = ((system + 1) * NODES_PER_SYSTEM).min(size);
-        repo.add_nodes(&AddNodes { ids: first..=last, ..AddNodes::new(format!("region{:03}/node{{id:05}}", system)) })
-            .expect("add nodes");
+        repo.add_nodes(&AddNodes { ids: first..=last, ..AddNodes::new(format!("region{:03}/node{{id:05}}", system)) }).expect("add nodes");
     }
     let set = ["cloud.provider=aws-ec2", "cloud.region=us-east-1", "cloud.image=ami-12c6146b", "cloud.key-pair=bench", "user=root"];
     let assignments: Vec<_> = set.iter().map(|s| Assignment::parse(s).expect("valid")).collect();
@@ -259,9 +266,9 @@ struct Poni08 {
 impl Poni08 {
     fn install() -> Self {
         let vendor = Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor");
-        let venv = std::env::var_os("PONI08_VENV").map(PathBuf::from).unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/poni-desktop/poni-0.8-venv")
-        });
+        let venv = std::env::var_os("PONI08_VENV")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/poni-desktop/poni-0.8-venv"));
         let python = venv.join("bin/python");
         if !venv.join("lib/python3.11/site-packages/poni/tool.py").is_file() {
             eprintln!("installing poni 0.8 into {}", venv.display());
@@ -286,9 +293,8 @@ impl Poni08 {
 
 /// What the figures were measured on.
 fn print_machine() {
-    let shell = |script: &str| {
-        Command::new("sh").args(["-c", script]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
-    };
+    let shell =
+        |script: &str| Command::new("sh").args(["-c", script]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
     let tmp = std::env::temp_dir();
     println!("# Machine\n");
     println!("- cores (nproc): {}", shell("nproc"));

@@ -89,11 +89,7 @@ fn bindings_match_the_rust_types() {
         }
         return;
     }
-    assert_eq!(
-        files(&committed),
-        generated,
-        "ui/src/bindings is out of date: run `UPDATE_BINDINGS=1 cargo test --workspace bindings` and commit the result"
-    );
+    assert_eq!(files(&committed), generated, "ui/src/bindings is out of date: run `UPDATE_BINDINGS=1 cargo test --workspace bindings` and commit the result");
 }
 
 /// The permissions the main window gets: Tauri's event and dialog ones, then `allow-<name>`
@@ -119,5 +115,9 @@ fn bindings_permissions_grant_exactly_the_declared_commands() {
         return;
     }
     let committed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(committed, capability(), "capabilities/default.json is out of date: run `UPDATE_BINDINGS=1 cargo test --workspace bindings` and commit the result");
+    assert_eq!(
+        committed,
+        capability(),
+        "capabilities/default.json is out of date: run `UPDATE_BINDINGS=1 cargo test --workspace bindings` and commit the result"
+    );
 }

@@ -1,12 +1,12 @@
 //! Poni Desktop's Tauri shell: app state, the IPC commands (thin calls into `poni-app`), and
 //! events that carry changes to the UI. No business logic lives here.
 
-pub mod commands;
-mod events;
-mod ctx;
-mod memory;
 #[cfg(test)]
 mod bindings;
+pub mod commands;
+mod ctx;
+mod events;
+mod memory;
 
 /// What the running app holds: the desktop core (poni-app), kept as Tauri state.
 pub use poni_app::Desk as AppState;
@@ -23,11 +23,7 @@ pub fn configure<R: tauri::Runtime>(builder: tauri::Builder<R>, settings: Settin
 /// Like [`configure`] with an app state made by the caller (tests give their own keyring,
 /// environment and cloud options).
 pub fn configure_with<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder
-        .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
-        .manage(state)
-        .invoke_handler(commands::handler())
+    builder.plugin(tauri_plugin_dialog::init()).plugin(tauri_plugin_opener::init()).manage(state).invoke_handler(commands::handler())
 }
 
 /// Opens the repository the app starts on: `$PONI_ROOT`, else `~/.poni/default`, created on

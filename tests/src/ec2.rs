@@ -47,11 +47,7 @@ impl Ec2Client {
     }
 
     pub fn with_region(endpoint: &str, region: &str) -> Ec2Client {
-        Ec2Client {
-            endpoint: endpoint.trim_end_matches('/').to_string(),
-            region: region.to_string(),
-            agent: http_agent(Duration::from_secs(60)),
-        }
+        Ec2Client { endpoint: endpoint.trim_end_matches('/').to_string(), region: region.to_string(), agent: http_agent(Duration::from_secs(60)) }
     }
 
     /// POSTs one call. Err only when no HTTP answer came (connection dropped, timeout);
@@ -64,11 +60,7 @@ impl Ec2Client {
              SignedHeaders=host;x-amz-date, Signature=0",
             self.region
         );
-        let mut resp = self
-            .agent
-            .post(&format!("{}/", self.endpoint))
-            .header("Authorization", &auth)
-            .send_form(form)?;
+        let mut resp = self.agent.post(&format!("{}/", self.endpoint)).header("Authorization", &auth).send_form(form)?;
         let status = resp.status().as_u16();
         let body = resp.body_mut().read_to_string()?;
         Ok(Ec2Response { status, body })
@@ -76,40 +68,22 @@ impl Ec2Client {
 
     /// Like [`Ec2Client::call`], panicking unless the answer is a 2xx.
     pub fn call_ok(&self, action: &str, params: &[(&str, &str)]) -> Ec2Response {
-        let resp = self
-            .call(action, params)
-            .unwrap_or_else(|e| panic!("{action}: no answer: {e}"));
-        assert!(
-            resp.is_ok(),
-            "{action} failed with {}: {}",
-            resp.status,
-            resp.body
-        );
+        let resp = self.call(action, params).unwrap_or_else(|e| panic!("{action}: no answer: {e}"));
+        assert!(resp.is_ok(), "{action} failed with {}: {}", resp.status, resp.body);
         resp
     }
 
     /// Launches `count` instances of [`crate::TEST_AMI`]; returns their ids.
     pub fn run_instances(&self, count: u32) -> Vec<String> {
         let n = count.to_string();
-        let resp = self.call_ok(
-            "RunInstances",
-            &[
-                ("ImageId", crate::TEST_AMI),
-                ("MinCount", &n),
-                ("MaxCount", &n),
-            ],
-        );
+        let resp = self.call_ok("RunInstances", &[("ImageId", crate::TEST_AMI), ("MinCount", &n), ("MaxCount", &n)]);
         resp.instances().into_iter().map(|i| i.id).collect()
     }
 
     /// TerminateInstances (or Stop/StartInstances, by `action`) on `ids`; the answer's views.
     pub fn change_state(&self, action: &str, ids: &[String]) -> Vec<InstanceView> {
         let keys: Vec<String> = (1..=ids.len()).map(|i| format!("InstanceId.{i}")).collect();
-        let params: Vec<(&str, &str)> = keys
-            .iter()
-            .map(String::as_str)
-            .zip(ids.iter().map(String::as_str))
-            .collect();
+        let params: Vec<(&str, &str)> = keys.iter().map(String::as_str).zip(ids.iter().map(String::as_str)).collect();
         self.call_ok(action, &params).instances()
     }
 
@@ -119,29 +93,19 @@ impl Ec2Client {
         for (i, (name, values)) in filters.iter().enumerate() {
             params.push((format!("Filter.{}.Name", i + 1), name.to_string()));
             for (j, value) in values.iter().enumerate() {
-                params.push((
-                    format!("Filter.{}.Value.{}", i + 1, j + 1),
-                    value.to_string(),
-                ));
+                params.push((format!("Filter.{}.Value.{}", i + 1, j + 1), value.to_string()));
             }
         }
         let mut all = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let mut page: Vec<(&str, &str)> = params
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
+            let mut page: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             if let Some(t) = &token {
                 page.push(("NextToken", t));
             }
             let resp = self.call_ok("DescribeInstances", &page);
             all.extend(resp.instances());
-            token = resp
-                .values("nextToken")
-                .into_iter()
-                .next()
-                .filter(|t| !t.is_empty());
+            token = resp.values("nextToken").into_iter().next().filter(|t| !t.is_empty());
             if token.is_none() {
                 return all;
             }
@@ -151,9 +115,7 @@ impl Ec2Client {
     /// The one instance with this id (through an `instance-id` filter, which, unlike
     /// InstanceId.N, does not fail for an id EC2 does not know yet).
     pub fn describe_instance(&self, id: &str) -> Option<InstanceView> {
-        self.describe_instances(&[("instance-id", &[id])])
-            .into_iter()
-            .next()
+        self.describe_instances(&[("instance-id", &[id])]).into_iter().next()
     }
 }
 
@@ -195,8 +157,7 @@ impl Ec2Response {
             .into_iter()
             .filter_map(|chunk| {
                 let id = chunk.split('<').next()?.to_string();
-                let state_block = first_text(chunk, "instanceState")
-                    .or_else(|| first_text(chunk, "currentState"))?;
+                let state_block = first_text(chunk, "instanceState").or_else(|| first_text(chunk, "currentState"))?;
                 let state = first_text(state_block, "name")?.to_string();
                 let state_code = first_text(state_block, "code")?.parse::<u16>().ok()? & 0xff;
                 let nonempty = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_string);
@@ -218,10 +179,7 @@ fn next_element<'a>(s: &'a str, tag: &str) -> Option<(&'a str, &'a str)> {
     let close = format!("</{tag}>");
     let empty = [format!("<{tag}/>"), format!("<{tag} />")];
     let full = s.find(&open).map(|i| (i, false));
-    let short = empty
-        .iter()
-        .filter_map(|e| s.find(e.as_str()).map(|i| (i, e.len())))
-        .min();
+    let short = empty.iter().filter_map(|e| s.find(e.as_str()).map(|i| (i, e.len()))).min();
     match (full, short) {
         (Some((i, _)), short) if short.is_none_or(|(j, _)| i < j) => {
             let start = i + open.len();
@@ -249,10 +207,7 @@ mod tests {
             <ipAddress>1.2.3.4</ipAddress></item><item><instanceId>i-2</instanceId>
             <instanceState><code>256</code><name>pending</name></instanceState><dnsName />
             </item></instancesSet></R>"#;
-        let resp = Ec2Response {
-            status: 200,
-            body: body.to_string(),
-        };
+        let resp = Ec2Response { status: 200, body: body.to_string() };
         let got = resp.instances();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].id, "i-1");
@@ -260,10 +215,7 @@ mod tests {
         assert_eq!(got[0].public_dns.as_deref(), Some("ec2-1"));
         assert_eq!(got[0].public_ip.as_deref(), Some("1.2.3.4"));
         assert_eq!((got[1].state.as_str(), got[1].state_code), ("pending", 0));
-        assert_eq!(
-            (got[1].public_dns.clone(), got[1].public_ip.clone()),
-            (None, None)
-        );
+        assert_eq!((got[1].public_dns.clone(), got[1].public_ip.clone()), (None, None));
 
         let err = Ec2Response {
             status: 503,

@@ -43,10 +43,7 @@ pub fn env_for(endpoint: &str) -> AwsEnv {
 /// service), and a fresh HOME with XDG directories and AWS config/credentials paths inside it,
 /// so nothing of the developer's own setup leaks in.
 pub fn env_for_region(endpoint: &str, region: &str) -> AwsEnv {
-    let home = tempfile::Builder::new()
-        .prefix("poni-e2e-home-")
-        .tempdir()
-        .expect("create a fresh HOME");
+    let home = tempfile::Builder::new().prefix("poni-e2e-home-").tempdir().expect("create a fresh HOME");
     let h = home.path().display().to_string();
     let vars = [
         ("AWS_ENDPOINT_URL", endpoint.to_string()),
@@ -56,10 +53,7 @@ pub fn env_for_region(endpoint: &str, region: &str) -> AwsEnv {
         ("AWS_DEFAULT_REGION", region.to_string()),
         ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
         ("AWS_CONFIG_FILE", format!("{h}/.aws/config")),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            format!("{h}/.aws/credentials"),
-        ),
+        ("AWS_SHARED_CREDENTIALS_FILE", format!("{h}/.aws/credentials")),
         ("HOME", h.clone()),
         ("XDG_CONFIG_HOME", format!("{h}/.config")),
         ("XDG_DATA_HOME", format!("{h}/.local/share")),
@@ -80,10 +74,7 @@ impl AwsEnv {
 
     /// The value of one variable.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The fresh HOME directory (removed when this value is dropped).
@@ -114,11 +105,7 @@ mod tests {
         assert_eq!(env.get("AWS_ACCESS_KEY_ID"), Some("testing"));
         assert_eq!(env.get("HOME"), Some(env.home().to_str().unwrap()));
         assert!(env.home().is_dir());
-        assert_ne!(
-            env.home(),
-            env_for("x").home(),
-            "every env gets its own HOME"
-        );
+        assert_ne!(env.home(), env_for("x").home(), "every env gets its own HOME");
     }
 
     #[test]
@@ -127,18 +114,11 @@ mod tests {
         let mut cmd = Command::new("env");
         env.apply(&mut cmd);
         let set: Vec<_> = cmd.get_envs().collect();
-        let value = |name: &str| {
-            set.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.map(|v| v.to_str().unwrap()))
-        };
+        let value = |name: &str| set.iter().find(|(k, _)| *k == name).map(|(_, v)| v.map(|v| v.to_str().unwrap()));
         assert_eq!(value("AWS_REGION"), Some(Some("eu-west-1")));
         assert_eq!(value("AWS_PROFILE"), Some(None), "AWS_PROFILE is removed");
         let out = cmd.output().expect("run env");
         let out = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.contains("AWS_ENDPOINT_URL=http://127.0.0.1:1\n"),
-            "{out}"
-        );
+        assert!(out.contains("AWS_ENDPOINT_URL=http://127.0.0.1:1\n"), "{out}");
     }
 }

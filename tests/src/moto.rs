@@ -37,9 +37,7 @@ pub(crate) fn venv_python() -> PathBuf {
 
 /// The harness's Python scripts, next to this crate's sources.
 pub(crate) fn harness_script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("harness")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("harness").join(name)
 }
 
 /// A moto server on 127.0.0.1, on a port the kernel picked. Killed when dropped.
@@ -88,16 +86,9 @@ impl Moto {
     fn wait_ready(&self) {
         let agent = http_agent(Duration::from_secs(2));
         let data_url = format!("{}/moto-api/data.json", self.url);
-        let ready = wait_until(
-            START_TIMEOUT,
-            || matches!(agent.get(&data_url).call(), Ok(resp) if resp.status() == 200),
-        );
+        let ready = wait_until(START_TIMEOUT, || matches!(agent.get(&data_url).call(), Ok(resp) if resp.status() == 200));
         if !ready {
-            panic!(
-                "moto at {} did not answer {data_url} within {START_TIMEOUT:?}; its log:\n{}",
-                self.url,
-                self.process.log_tail()
-            );
+            panic!("moto at {} did not answer {data_url} within {START_TIMEOUT:?}; its log:\n{}", self.url, self.process.log_tail());
         }
     }
 
@@ -118,10 +109,7 @@ impl Moto {
     /// Forgets everything, in every account (`POST /moto-api/reset`). Only for a server of
     /// the test's own: on [`Moto::shared`] it would wipe the instances of parallel tests.
     pub fn reset(&self) {
-        let resp = http_agent(Duration::from_secs(10))
-            .post(&format!("{}/moto-api/reset", self.url))
-            .send("")
-            .expect("POST /moto-api/reset");
+        let resp = http_agent(Duration::from_secs(10)).post(&format!("{}/moto-api/reset", self.url)).send("").expect("POST /moto-api/reset");
         assert_eq!(resp.status(), 200, "moto reset failed");
     }
 }

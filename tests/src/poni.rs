@@ -27,9 +27,7 @@ pub fn poni_binary() -> &'static Path {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "-p", "poni-cli", "--bin", "poni"])
-            .current_dir(workspace)
-            .env("CARGO_TARGET_DIR", target_dir);
+        cmd.args(["build", "--quiet", "-p", "poni-cli", "--bin", "poni"]).current_dir(workspace).env("CARGO_TARGET_DIR", target_dir);
         if profile == "release" {
             cmd.arg("--release");
         }
@@ -75,12 +73,7 @@ pub struct Poni {
 impl Poni {
     pub fn new(root: &Path, endpoint: &str) -> Poni {
         let service = format!("poni-e2e-{}-{}", std::process::id(), crate::proxy::fresh_account_id());
-        Poni {
-            root: root.to_owned(),
-            env: env_for(endpoint),
-            extra: vec![("PONI_DESKTOP_KEYRING_SERVICE".into(), service)],
-            removed: vec!["PONI_ROOT".into()],
-        }
+        Poni { root: root.to_owned(), env: env_for(endpoint), extra: vec![("PONI_DESKTOP_KEYRING_SERVICE".into(), service)], removed: vec!["PONI_ROOT".into()] }
     }
 
     /// Sets a variable for every run.
@@ -131,13 +124,7 @@ impl Poni {
     pub fn run_with_stdin(&self, args: &[&str], input: &str) -> PoniOutput {
         use std::io::Write;
         use std::process::Stdio;
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn poni");
+        let mut child = self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn poni");
         child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
         child.wait_with_output().expect("wait for poni").into()
     }

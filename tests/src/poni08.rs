@@ -12,9 +12,10 @@ use crate::poni::PoniOutput;
 
 /// Where poni 0.8 is installed.
 pub fn poni08_venv_dir() -> PathBuf {
-    std::env::var_os("PONI08_VENV").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/poni-desktop/poni-0.8-venv")
-    })
+    std::env::var_os("PONI08_VENV")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/poni-desktop/poni-0.8-venv"))
 }
 
 /// poni 0.8 in its virtualenv, started through `benches/vendor/run-poni-0.8.py`.
@@ -66,9 +67,6 @@ impl Poni08 {
 
     /// The full names of the nodes poni 0.8 lists.
     pub fn node_names(&self, root: &Path) -> Vec<String> {
-        self.list(root)
-            .lines()
-            .filter_map(|line| line.trim().strip_prefix("node").map(|rest| rest.trim().to_owned()))
-            .collect()
+        self.list(root).lines().filter_map(|line| line.trim().strip_prefix("node").map(|rest| rest.trim().to_owned())).collect()
     }
 }

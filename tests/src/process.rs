@@ -22,16 +22,8 @@ impl ServerProcess {
     /// Spawns `cmd` (which must accept `--port-file FILE --exit-on-stdin-eof`), logging to a
     /// file, and waits up to `timeout` for the port file. With `removes_dir`, `cmd` also gets
     /// `--remove-dir-on-exit DIR`, for a server that may outlive every owner (a shared one).
-    pub(crate) fn spawn(
-        what: &'static str,
-        mut cmd: Command,
-        timeout: Duration,
-        removes_dir: bool,
-    ) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("poni-e2e-{what}-"))
-            .tempdir()
-            .expect("create a scratch directory");
+    pub(crate) fn spawn(what: &'static str, mut cmd: Command, timeout: Duration, removes_dir: bool) -> Self {
+        let dir = tempfile::Builder::new().prefix(&format!("poni-e2e-{what}-")).tempdir().expect("create a scratch directory");
         let port_file = dir.path().join("port");
         let log_path = dir.path().join("log");
         let log = fs::File::create(&log_path).expect("create a log file");
@@ -44,15 +36,8 @@ impl ServerProcess {
         if removes_dir {
             cmd.arg("--remove-dir-on-exit").arg(dir.path());
         }
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what} ({cmd:?}): {e}"));
-        let mut server = ServerProcess {
-            child,
-            dir,
-            port: 0,
-            what,
-        };
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {what} ({cmd:?}): {e}"));
+        let mut server = ServerProcess { child, dir, port: 0, what };
         server.port = server.wait_for_port_file(&port_file, timeout);
         server
     }
@@ -66,18 +51,10 @@ impl ServerProcess {
                 }
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "{} exited before listening ({status}); its log:\n{}",
-                    self.what,
-                    self.log_tail()
-                );
+                panic!("{} exited before listening ({status}); its log:\n{}", self.what, self.log_tail());
             }
             if Instant::now() > deadline {
-                panic!(
-                    "{} did not listen within {timeout:?}; its log:\n{}",
-                    self.what,
-                    self.log_tail()
-                );
+                panic!("{} did not listen within {timeout:?}; its log:\n{}", self.what, self.log_tail());
             }
             sleep(Duration::from_millis(25));
         }
@@ -123,9 +100,5 @@ pub(crate) fn wait_until(timeout: Duration, mut ready: impl FnMut() -> bool) -> 
 /// A ureq agent for 127.0.0.1 that hands back 4xx/5xx answers instead of turning them into
 /// errors (tests look at EC2 error bodies).
 pub(crate) fn http_agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .build()
-        .into()
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).build().into()
 }

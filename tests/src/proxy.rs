@@ -190,20 +190,10 @@ impl ProxyConfig {
     fn to_args(&self, account: &str) -> Vec<String> {
         let mut args = vec![
             format!("--hold-pending={}", self.hold_pending.as_secs_f64()),
-            format!(
-                "--hold-shutting-down={}",
-                self.hold_shutting_down.as_secs_f64()
-            ),
+            format!("--hold-shutting-down={}", self.hold_shutting_down.as_secs_f64()),
             format!("--hold-stopping={}", self.hold_stopping.as_secs_f64()),
             format!("--fault-rate={}", self.fault_rate),
-            format!(
-                "--fault-kinds={}",
-                self.fault_kinds
-                    .iter()
-                    .map(|k| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
+            format!("--fault-kinds={}", self.fault_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")),
             format!("--fault-actions={}", self.fault_actions.join(",")),
             format!("--latency-ms={}", self.latency.as_millis()),
             format!("--answer-delay-ms={}", self.answer_delay.as_millis()),
@@ -278,12 +268,7 @@ impl Ec2Proxy {
             .args(config.to_args(&account));
         let process = ServerProcess::spawn("ec2_proxy", cmd, START_TIMEOUT, false);
         let url = format!("http://127.0.0.1:{}", process.port());
-        Ec2Proxy {
-            process,
-            url,
-            account,
-            agent: http_agent(Duration::from_secs(30)),
-        }
+        Ec2Proxy { process, url, account, agent: http_agent(Duration::from_secs(30)) }
     }
 
     /// Starts a proxy in front of the shared moto ([`Moto::shared`]).
@@ -315,13 +300,7 @@ impl Ec2Proxy {
     pub fn full_stats(&self) -> ProxyStats {
         let v = self.control("GET", "/_proxy/stats", None);
         let map = |v: &Value| -> HashMap<String, u64> {
-            v.as_object()
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
-                        .collect()
-                })
-                .unwrap_or_default()
+            v.as_object().map(|o| o.iter().map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0))).collect()).unwrap_or_default()
         };
         ProxyStats {
             requests: v["requests"].as_u64().unwrap_or(0),
@@ -371,18 +350,9 @@ impl Ec2Proxy {
         let url = format!("{}{path}", self.url);
         let result = match body {
             None => self.agent.get(&url).call(),
-            Some(body) => self
-                .agent
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .send(body.to_string()),
+            Some(body) => self.agent.post(&url).header("Content-Type", "application/json").send(body.to_string()),
         };
-        let mut resp = result.unwrap_or_else(|e| {
-            panic!(
-                "proxy control {method} {path}: {e}; proxy log:\n{}",
-                self.process.log_tail()
-            )
-        });
+        let mut resp = result.unwrap_or_else(|e| panic!("proxy control {method} {path}: {e}; proxy log:\n{}", self.process.log_tail()));
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         if status != 200 {

@@ -70,10 +70,7 @@ impl SsoStats {
     }
 
     pub fn errors(&self, operation: &str, error_type: &str) -> u64 {
-        self.errors
-            .get(&format!("{operation}:{error_type}"))
-            .copied()
-            .unwrap_or(0)
+        self.errors.get(&format!("{operation}:{error_type}")).copied().unwrap_or(0)
     }
 }
 
@@ -104,8 +101,7 @@ impl IssuedToken {
     pub fn write_to(&self, home: &Path) -> PathBuf {
         let path = self.cache_path(home);
         fs::create_dir_all(token_cache_dir(home)).expect("create ~/.aws/sso/cache");
-        fs::write(&path, self.cache.to_string())
-            .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        fs::write(&path, self.cache.to_string()).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         path
     }
 }
@@ -138,20 +134,14 @@ impl SsoServer {
     /// [`SsoServer::configure_json`]).
     pub fn start_with(config: Value) -> SsoServer {
         let mut cmd = Command::new(venv_python());
-        cmd.arg(harness_script("sso_server.py"))
-            .args(["--host", "127.0.0.1", "--port", "0"])
-            .arg(format!("--config={config}"));
+        cmd.arg(harness_script("sso_server.py")).args(["--host", "127.0.0.1", "--port", "0"]).arg(format!("--config={config}"));
         // One line per request would bury the test output; PONI_SSO_VERBOSE=1 shows them.
         if std::env::var_os("PONI_SSO_VERBOSE").is_none() {
             cmd.arg("--quiet");
         }
         let process = ServerProcess::spawn("sso_server", cmd, START_TIMEOUT, false);
         let url = format!("http://127.0.0.1:{}", process.port());
-        SsoServer {
-            process,
-            url,
-            agent: http_agent(Duration::from_secs(30)),
-        }
+        SsoServer { process, url, agent: http_agent(Duration::from_secs(30)) }
     }
 
     /// `http://127.0.0.1:PORT`: the endpoint of both SSO OIDC and the SSO portal.
@@ -171,10 +161,7 @@ impl SsoServer {
     /// `AWS_ENDPOINT_URL_SSO` and `AWS_ENDPOINT_URL_SSO_OIDC` set to this server: add them to
     /// a child's environment after [`crate::AwsEnv::apply`].
     pub fn endpoint_vars(&self) -> Vec<(String, String)> {
-        vec![
-            ("AWS_ENDPOINT_URL_SSO".to_string(), self.url.clone()),
-            ("AWS_ENDPOINT_URL_SSO_OIDC".to_string(), self.url.clone()),
-        ]
+        vec![("AWS_ENDPOINT_URL_SSO".to_string(), self.url.clone()), ("AWS_ENDPOINT_URL_SSO_OIDC".to_string(), self.url.clone())]
     }
 
     /// Sets [`SsoServer::endpoint_vars`] on `cmd`.
@@ -187,11 +174,7 @@ impl SsoServer {
     /// Approves a pending user code, as the person would in the browser. Panics when the code
     /// is unknown, already decided or expired.
     pub fn approve(&self, user_code: &str) {
-        self.control(
-            "POST",
-            "/_test/approve",
-            Some(json!({ "user_code": user_code })),
-        );
+        self.control("POST", "/_test/approve", Some(json!({ "user_code": user_code })));
     }
 
     /// Approves every pending user code; returns them.
@@ -201,11 +184,7 @@ impl SsoServer {
 
     /// Denies a pending user code (CreateToken then answers AccessDeniedException).
     pub fn deny(&self, user_code: &str) {
-        self.control(
-            "POST",
-            "/_test/deny",
-            Some(json!({ "user_code": user_code })),
-        );
+        self.control("POST", "/_test/deny", Some(json!({ "user_code": user_code })));
     }
 
     /// Denies every pending user code; returns them.
@@ -242,10 +221,7 @@ impl SsoServer {
         });
         match found {
             Some(p) if ready => p,
-            _ => panic!(
-                "no device authorization became pending within {timeout:?}; server log:\n{}",
-                self.process.log_tail()
-            ),
+            _ => panic!("no device authorization became pending within {timeout:?}; server log:\n{}", self.process.log_tail()),
         }
     }
 
@@ -261,11 +237,7 @@ impl SsoServer {
     /// Like [`SsoServer::expire_tokens`], and every refresh token is revoked too (CreateToken
     /// with them answers InvalidGrantException): only a new login helps.
     pub fn expire_session(&self) {
-        self.control(
-            "POST",
-            "/_test/expire-tokens",
-            Some(json!({ "refresh_tokens": true })),
-        );
+        self.control("POST", "/_test/expire-tokens", Some(json!({ "refresh_tokens": true })));
     }
 
     /// Every device code not yet exchanged expires now (CreateToken answers
@@ -286,12 +258,7 @@ impl SsoServer {
 
     /// The role credentials GetRoleCredentials hands out from now on. `session_token` None:
     /// a fresh `sso-session-token-N` per call.
-    pub fn set_role_credentials(
-        &self,
-        access_key_id: &str,
-        secret_access_key: &str,
-        session_token: Option<&str>,
-    ) {
+    pub fn set_role_credentials(&self, access_key_id: &str, secret_access_key: &str, session_token: Option<&str>) {
         self.configure_json(json!({
             "access_key_id": access_key_id,
             "secret_access_key": secret_access_key,
@@ -342,12 +309,7 @@ impl SsoServer {
     /// lasting `lifetime` (None: the configured access token lifetime), without any device
     /// flow. `session_name` Some: an sso-session token (refreshable, cached under the session
     /// name); None: a legacy token (cached under the start URL, never refreshed).
-    pub fn issue_token(
-        &self,
-        start_url: &str,
-        session_name: Option<&str>,
-        lifetime: Option<Duration>,
-    ) -> IssuedToken {
+    pub fn issue_token(&self, start_url: &str, session_name: Option<&str>, lifetime: Option<Duration>) -> IssuedToken {
         let mut body = json!({ "start_url": start_url });
         if let Some(name) = session_name {
             body["session_name"] = json!(name);
@@ -356,13 +318,7 @@ impl SsoServer {
             body["lifetime"] = json!(lifetime.as_secs_f64());
         }
         let v = self.control("POST", "/_test/issue-token", Some(body));
-        IssuedToken {
-            cache: v["cache"].clone(),
-            cache_file_name: v["cache_file_name"]
-                .as_str()
-                .expect("issue-token answers cache_file_name")
-                .to_string(),
-        }
+        IssuedToken { cache: v["cache"].clone(), cache_file_name: v["cache_file_name"].as_str().expect("issue-token answers cache_file_name").to_string() }
     }
 
     /// Issues a token for `profile` ([`SsoServer::issue_token`]) and writes it where
@@ -379,10 +335,7 @@ impl SsoServer {
         let url = format!("{}/_test/cache-file-name", self.url);
         let result = self.agent.get(&url).query("id", identifier).call();
         let v = self.answer("GET", "/_test/cache-file-name", result);
-        v["cache_file_name"]
-            .as_str()
-            .expect("cache-file-name answers cache_file_name")
-            .to_string()
+        v["cache_file_name"].as_str().expect("cache-file-name answers cache_file_name").to_string()
     }
 
     // -- counters -----------------------------------------------------------------------
@@ -394,19 +347,12 @@ impl SsoServer {
 
     pub fn stats(&self) -> SsoStats {
         let v = self.control("GET", "/_test/stats", None);
-        SsoStats {
-            requests: v["requests"].as_u64().unwrap_or(0),
-            calls: counts(&v["calls"]),
-            errors: counts(&v["errors"]),
-        }
+        SsoStats { requests: v["requests"].as_u64().unwrap_or(0), calls: counts(&v["calls"]), errors: counts(&v["errors"]) }
     }
 
     /// The last 500 API requests: [{operation, status, error?, grant?, time}].
     pub fn requests(&self) -> Vec<Value> {
-        self.control("GET", "/_test/requests", None)["requests"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        self.control("GET", "/_test/requests", None)["requests"].as_array().cloned().unwrap_or_default()
     }
 
     /// Zeroes the counters and the request log.
@@ -418,55 +364,28 @@ impl SsoServer {
         let url = format!("{}{path}", self.url);
         let result = match body {
             None => self.agent.get(&url).call(),
-            Some(body) => self
-                .agent
-                .post(&url)
-                .header("Content-Type", "application/json")
-                .send(body.to_string()),
+            Some(body) => self.agent.post(&url).header("Content-Type", "application/json").send(body.to_string()),
         };
         self.answer(method, path, result)
     }
 
-    fn answer(
-        &self,
-        method: &str,
-        path: &str,
-        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-    ) -> Value {
-        let mut resp = result.unwrap_or_else(|e| {
-            panic!(
-                "sso server control {method} {path}: {e}; server log:\n{}",
-                self.process.log_tail()
-            )
-        });
+    fn answer(&self, method: &str, path: &str, result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Value {
+        let mut resp = result.unwrap_or_else(|e| panic!("sso server control {method} {path}: {e}; server log:\n{}", self.process.log_tail()));
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         if status != 200 {
             panic!("sso server control {method} {path} answered {status}: {text}");
         }
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("sso server control {path}: {e}: {text}"))
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("sso server control {path}: {e}: {text}"))
     }
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
 fn counts(v: &Value) -> HashMap<String, u64> {
-    v.as_object()
-        .map(|o| {
-            o.iter()
-                .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
-                .collect()
-        })
-        .unwrap_or_default()
+    v.as_object().map(|o| o.iter().map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0))).collect()).unwrap_or_default()
 }
 
 // --------------------------------------------------------------------------------------------
@@ -562,11 +481,7 @@ impl SsoProfile {
 
     /// The `[profile ...]` section (and its `[services ...]` section, if any).
     fn profile_section(&self) -> String {
-        let mut s = if self.profile == "default" {
-            "[default]\n".to_string()
-        } else {
-            format!("[profile {}]\n", self.profile)
-        };
+        let mut s = if self.profile == "default" { "[default]\n".to_string() } else { format!("[profile {}]\n", self.profile) };
         match &self.session_name {
             Some(name) => s.push_str(&format!("sso_session = {name}\n")),
             None => {
@@ -582,9 +497,7 @@ impl SsoProfile {
         if let Some(url) = &self.services_endpoint {
             let services = format!("{}-sso-endpoints", self.profile);
             s.push_str(&format!("services = {services}\n"));
-            s.push_str(&format!(
-                "\n[services {services}]\nsso =\n  endpoint_url = {url}\nsso-oidc =\n  endpoint_url = {url}\n"
-            ));
+            s.push_str(&format!("\n[services {services}]\nsso =\n  endpoint_url = {url}\nsso-oidc =\n  endpoint_url = {url}\n"));
         }
         s
     }
@@ -596,10 +509,7 @@ impl SsoProfile {
         s.push_str(&format!("sso_start_url = {}\n", self.start_url));
         s.push_str(&format!("sso_region = {}\n", self.sso_region));
         if !self.scopes.is_empty() {
-            s.push_str(&format!(
-                "sso_registration_scopes = {}\n",
-                self.scopes.join(",")
-            ));
+            s.push_str(&format!("sso_registration_scopes = {}\n", self.scopes.join(",")));
         }
         Some(s)
     }
@@ -679,17 +589,12 @@ mod tests {
         let b = SsoProfile::new("b", "222222222222", "R");
         let text = sso_config_text(&[a, b]);
         assert_eq!(text.matches("[sso-session poni-test]").count(), 1, "{text}");
-        assert!(
-            text.contains("[profile a]\n") && text.contains("[profile b]\n"),
-            "{text}"
-        );
+        assert!(text.contains("[profile a]\n") && text.contains("[profile b]\n"), "{text}");
     }
 
     #[test]
     fn services_endpoint_section() {
-        let text = SsoProfile::new("p", "1", "R")
-            .services_endpoint("http://127.0.0.1:9")
-            .config_text();
+        let text = SsoProfile::new("p", "1", "R").services_endpoint("http://127.0.0.1:9").config_text();
         assert!(text.contains("services = p-sso-endpoints\n"), "{text}");
         assert!(
             text.contains(

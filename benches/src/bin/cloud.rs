@@ -236,5 +236,9 @@ fn machine() -> String {
         .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    format!("Machine: {model}, {cores} cores, {mem_gib:.0} GiB, Linux {}; load average at the end {}.\n", kernel.trim(), load.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+    format!(
+        "Machine: {model}, {cores} cores, {mem_gib:.0} GiB, Linux {}; load average at the end {}.\n",
+        kernel.trim(),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    )
 }

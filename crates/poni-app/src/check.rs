@@ -3,22 +3,20 @@
 //! The rules are the cores' (poni-repo for keys and names, poni-cloud for cloud values): the UI
 //! keeps no copy of them and decides on these typed problems, never on a message.
 
-use poni_repo::ErrorCode;
 use crate::error::{AppError, AppResult};
 use crate::view::PropertyEdit;
 use poni_cloud::spec::{LaunchSpec, KEY_PAIR_KEYS};
 use poni_cloud::Coded;
 use poni_repo::props::{self, Change, Props};
+use poni_repo::ErrorCode;
 use poni_repo::{Kind, Repo, RepoError, Tree};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
 /// Properties the app manages with its own actions, and why a save may not set or remove them.
-pub const MANAGED: &[(&str, &str)] = &[
-    ("cloud.instance", "cloud.instance is set by Launch; it cannot be edited here."),
-    ("parent", "parent is set by Clone; it cannot be edited here."),
-];
+pub const MANAGED: &[(&str, &str)] =
+    &[("cloud.instance", "cloud.instance is set by Launch; it cannot be edited here."), ("parent", "parent is set by Clone; it cannot be edited here.")];
 
 /// The code of a problem with a managed key.
 pub const MANAGED_CODE: ErrorCode = ErrorCode::InputManagedProperty;
@@ -121,11 +119,7 @@ pub fn check_edit(tree: &Tree, name: &str, set: &[PropertyEdit], unset: &[String
             }
         }
     }
-    let cloud_keys: Vec<&str> = set
-        .iter()
-        .map(|e| e.key.as_str())
-        .filter(|k| is_cloud_key(k) && !problems.iter().any(|p| p.key == *k))
-        .collect();
+    let cloud_keys: Vec<&str> = set.iter().map(|e| e.key.as_str()).filter(|k| is_cloud_key(k) && !problems.iter().any(|p| p.key == *k)).collect();
     if !cloud_keys.is_empty() {
         problems.extend(cloud_problems(tree, name, &own, &cloud_keys));
     }
@@ -152,10 +146,7 @@ fn refused(key: &str) -> Option<EditProblem> {
     if let Err(e) = props::key_path(key, key) {
         return Some(EditProblem::repo(key, &e));
     }
-    MANAGED
-        .iter()
-        .find(|(managed, _)| *managed == key)
-        .map(|(_, why)| EditProblem { key: key.to_string(), code: MANAGED_CODE, message: why.to_string() })
+    MANAGED.iter().find(|(managed, _)| *managed == key).map(|(_, why)| EditProblem { key: key.to_string(), code: MANAGED_CODE, message: why.to_string() })
 }
 
 /// Keys the cloud core checks: `cloud` and everything in it, and the login `user`.
@@ -192,10 +183,7 @@ fn cloud_problems(tree: &Tree, name: &str, own: &Props, keys: &[&str]) -> Vec<Ed
 /// `cloud.extra_tags`), or the one it is inside of.
 fn concerns(key: &str, property: &str) -> bool {
     let key_pair = |k: &str| KEY_PAIR_KEYS.contains(&k);
-    key == property
-        || (key_pair(key) && key_pair(property))
-        || property.starts_with(&format!("{key}."))
-        || key.starts_with(&format!("{property}."))
+    key == property || (key_pair(key) && key_pair(property)) || property.starts_with(&format!("{key}.")) || key.starts_with(&format!("{property}."))
 }
 
 /// Why `name` cannot be the name of a new system, or (with `rename_from`) the new name of that
@@ -270,7 +258,11 @@ mod tests {
     fn cloud_values_are_checked_by_the_cloud_core() {
         let (_dir, ws) = workspace();
         let problems = ws
-            .check_edit("web/n", &[edit("cloud.image", json!("ami-12zz")), edit("cloud.key-pair", json!("ops.pem")), edit("cloud.region", json!("mars-1"))], &[])
+            .check_edit(
+                "web/n",
+                &[edit("cloud.image", json!("ami-12zz")), edit("cloud.key-pair", json!("ops.pem")), edit("cloud.region", json!("mars-1"))],
+                &[],
+            )
             .unwrap();
         assert_eq!(
             keys_and_codes(&problems),
@@ -282,7 +274,9 @@ mod tests {
         let problems = ws.check_edit("web/n", &[edit("cloud.key_pair", json!("ops.pem"))], &[]).unwrap();
         assert_eq!(keys_and_codes(&problems), [("cloud.key_pair", "node.invalid_property")]);
         // Valid values: no problem, though the node misses most of what a launch needs.
-        let ok = ws.check_edit("web/n", &[edit("cloud.image", json!("ami-12c6146b")), edit("cloud.region", json!("eu-west-1")), edit("user", json!("root"))], &[]).unwrap();
+        let ok = ws
+            .check_edit("web/n", &[edit("cloud.image", json!("ami-12c6146b")), edit("cloud.region", json!("eu-west-1")), edit("user", json!("root"))], &[])
+            .unwrap();
         assert!(ok.is_empty(), "{ok:?}");
     }
 
@@ -306,9 +300,7 @@ mod tests {
         let file = dir.path().join("repo/system/web/n/node.json");
         let before = std::fs::read_to_string(&file).unwrap();
 
-        let changed = ws
-            .edit_properties("web/n", &[edit("port", json!(8080)), edit("cloud.image", json!("ami-12c6146b"))], &["host".to_string()])
-            .unwrap();
+        let changed = ws.edit_properties("web/n", &[edit("port", json!(8080)), edit("cloud.image", json!("ami-12c6146b"))], &["host".to_string()]).unwrap();
         assert_eq!(changed, 3);
         let props = ws.item("web/n").unwrap().props;
         assert_eq!(props.get("host"), None);

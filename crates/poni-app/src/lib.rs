@@ -6,8 +6,8 @@
 pub mod check;
 pub mod cloud;
 pub mod desk;
-pub mod keys;
 pub mod error;
+pub mod keys;
 pub mod settings;
 pub mod vc;
 pub mod view;
@@ -18,8 +18,8 @@ pub use desk::Desk;
 pub use error::{AppError, AppResult};
 /// The cloud engine crate, for the shell's event and binding types.
 pub use poni_cloud;
+pub use poni_repo;
 /// The git history crate, for the shell's commands and binding types.
 pub use poni_vc;
-pub use poni_repo;
 pub use settings::{Settings, SettingsStore};
 pub use workspace::Workspace;

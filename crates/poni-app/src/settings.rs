@@ -1,9 +1,9 @@
 //! The user's settings and recently opened repositories, kept as JSON in the platform's config
 //! folder (found with the `directories` crate) and written atomically.
 
-use poni_repo::ErrorCode;
 use crate::cloud::credentials::CredentialChoice;
 use crate::error::{AppError, AppResult};
+use poni_repo::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;

@@ -57,9 +57,8 @@ impl TreeView {
 fn tree_item(tree: &Tree, item: &Item) -> TreeItem {
     let system = poni_repo::name::parent(&item.name);
     let cloud_string = |key: &str| item.cloud().and_then(|c| c.get(key)).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-    let region = cloud_string("region").or_else(|| {
-        tree.ancestors(&item.name).iter().rev().find_map(|s| s.cloud().and_then(|c| c.get("region")).and_then(Value::as_str).map(str::to_string))
-    });
+    let region = cloud_string("region")
+        .or_else(|| tree.ancestors(&item.name).iter().rev().find_map(|s| s.cloud().and_then(|c| c.get("region")).and_then(Value::as_str).map(str::to_string)));
     TreeItem {
         name: item.name.clone(),
         label: poni_repo::name::base(&item.name).to_string(),

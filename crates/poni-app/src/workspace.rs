@@ -68,10 +68,7 @@ impl Workspace {
 
     pub fn plan_nodes(&self, request: &NodesRequest) -> AppResult<NodesPlan> {
         let (parent, nodes) = self.repo.plan_nodes(&to_add_nodes(request)?)?;
-        Ok(NodesPlan {
-            parent,
-            nodes: nodes.into_iter().map(|n| PlannedNode { name: n.name, host: n.host, clash: n.clash }).collect(),
-        })
+        Ok(NodesPlan { parent, nodes: nodes.into_iter().map(|n| PlannedNode { name: n.name, host: n.host, clash: n.clash }).collect() })
     }
 
     pub fn add_nodes(&self, request: &NodesRequest) -> AppResult<Vec<String>> {
@@ -231,9 +228,8 @@ mod tests {
         let (_dir, ws) = workspace();
         ws.add_nodes(&NodesRequest { template: "n".into(), count: String::new(), host: None, parent: None, copy: false }).unwrap();
         ws.set_properties("n", &[PropertyEdit { key: "port".into(), value: json!(80) }]).unwrap();
-        let err = ws
-            .set_properties("n", &[PropertyEdit { key: "a".into(), value: json!(1) }, PropertyEdit { key: "port.x".into(), value: json!(1) }])
-            .unwrap_err();
+        let err =
+            ws.set_properties("n", &[PropertyEdit { key: "a".into(), value: json!(1) }, PropertyEdit { key: "port.x".into(), value: json!(1) }]).unwrap_err();
         assert_eq!(err.code, "input.invalid_property");
         assert!(ws.item("n").unwrap().props.get("a").is_none(), "the valid edit was not saved either");
         assert_eq!(ws.item("missing").unwrap_err().code, "repo.not_found");

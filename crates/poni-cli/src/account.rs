@@ -50,13 +50,11 @@ fn print<T: Serialize>(json: bool, values: &[T], rows: Vec<Vec<String>>) -> Resu
         outln!("{text}");
         return Ok(());
     }
-    let widths: Vec<usize> = (0..rows.iter().map(Vec::len).max().unwrap_or(0))
-        .map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..rows.iter().map(Vec::len).max().unwrap_or(0)).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
     for row in rows {
         let last = row.len().saturating_sub(1);
-        let line: Vec<String> =
-            row.iter().enumerate().map(|(i, c)| if i == last { c.clone() } else { format!("{c:<w$}", w = widths[i]) }).collect();
+        let line: Vec<String> = row.iter().enumerate().map(|(i, c)| if i == last { c.clone() } else { format!("{c:<w$}", w = widths[i]) }).collect();
         outln!("{}", line.join("  ").trim_end());
     }
     Ok(())
@@ -93,10 +91,7 @@ pub fn run(command: CloudCommand) -> Result<()> {
             }
             CloudCommand::InstanceTypes { query, architecture } => {
                 let types = account.instance_types(&query.region, architecture.as_deref()).await?;
-                let rows = types
-                    .iter()
-                    .map(|t| vec![t.name.clone(), format!("{} vCPU", t.vcpus), memory(t.memory_mib), t.architectures.join(",")])
-                    .collect();
+                let rows = types.iter().map(|t| vec![t.name.clone(), format!("{} vCPU", t.vcpus), memory(t.memory_mib), t.architectures.join(",")]).collect();
                 print(query.json, &types, rows)
             }
             CloudCommand::KeyPairs(q) => {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars, KeyringStore, KEYRING_SERVICE};
-use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, Operation, OperationReport, Outcome};
 use poni_cloud::engine::drift::DriftField;
+use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, Operation, OperationReport, Outcome};
 use poni_cloud::plan::Selection;
 use poni_repo::{Repo, Target};
 use tokio_util::sync::CancellationToken;
@@ -108,9 +108,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         let cancel = CancellationToken::new();
         cancel_on_ctrl_c(&cancel, "stopping (instances already launched are saved)");
         let report = match &args.command {
-            CloudCommand::Init { wait, reinit, .. } => {
-                engine.init(&selected, InitOptions { wait: *wait, reinit: *reinit }, &cancel).await?
-            }
+            CloudCommand::Init { wait, reinit, .. } => engine.init(&selected, InitOptions { wait: *wait, reinit: *reinit }, &cancel).await?,
             CloudCommand::Update { .. } => engine.update(&selected, &cancel).await?,
             CloudCommand::Wait { state, .. } => engine.wait(&selected, &InstanceState::from_name(state), &cancel).await?,
             CloudCommand::Terminate { .. } => engine.terminate(&selected, &cancel).await?,

@@ -97,14 +97,10 @@ fn from_stdin(with_token: bool) -> Result<(SecretString, Option<SecretString>)> 
 
 fn from_terminal(with_token: bool) -> Result<(SecretString, Option<SecretString>)> {
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::Input(
-            "standard input is not a terminal: pass --secret-stdin to read the secret from it".into(),
-        ));
+        return Err(Failure::Input("standard input is not a terminal: pass --secret-stdin to read the secret from it".into()));
     }
     let ask = |prompt: &str| -> Result<SecretString> {
-        rpassword::prompt_password(prompt)
-            .map(SecretString::from)
-            .map_err(|e| Failure::Message(format!("cannot read from the terminal: {e}")))
+        rpassword::prompt_password(prompt).map(SecretString::from).map_err(|e| Failure::Message(format!("cannot read from the terminal: {e}")))
     };
     let secret = ask("Secret access key: ")?;
     let token = if with_token { Some(ask("Session token: ")?) } else { None };

@@ -53,10 +53,8 @@ pub fn lines(event: &EngineEvent, verbose: bool) -> Vec<String> {
         }
         EngineEvent::StateChanged { .. } => vec![],
         EngineEvent::PropertiesUpdated { node, changes } => {
-            let parts: Vec<String> = changes
-                .iter()
-                .map(|c| format!("{}={} (from {})", c.key, py(&c.new), c.old.as_ref().map_or("None".to_owned(), py)))
-                .collect();
+            let parts: Vec<String> =
+                changes.iter().map(|c| format!("{}={} (from {})", c.key, py(&c.new), c.old.as_ref().map_or("None".to_owned(), py))).collect();
             vec![info(format!("{node}: updated: {}", parts.join(", ")))]
         }
         EngineEvent::StateChangeRequested { node, operation, .. } => vec![info(format!("{}: {node}", operation.done_verb()))],

@@ -27,7 +27,8 @@ fn non_utf8_argument() -> Option<String> {
     let mut previous_is_dir_flag = false;
     for (i, arg) in args.iter().enumerate().skip(1) {
         let is_dir_flag = matches!(arg.to_str(), Some("-d" | "--root-dir"));
-        let dir_value = previous_is_dir_flag || arg.as_encoded_bytes().starts_with(b"--root-dir=") || (arg.as_encoded_bytes().starts_with(b"-d") && arg.len() > 2);
+        let dir_value =
+            previous_is_dir_flag || arg.as_encoded_bytes().starts_with(b"--root-dir=") || (arg.as_encoded_bytes().starts_with(b"-d") && arg.len() > 2);
         previous_is_dir_flag = is_dir_flag;
         if arg.to_str().is_none() && !dir_value {
             return Some(format!(

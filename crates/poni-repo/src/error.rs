@@ -56,7 +56,11 @@ pub enum RepoError {
     #[error("cannot {} '{label}': {} changed since (by hand, by another program or by a pull), and {} would overwrite that. Nothing was changed; change {} back first, or leave it as it is", if *.undo { "undo" } else { "redo" }, quoted(items), if *.undo { "undoing" } else { "redoing" }, if items.len() == 1 { "it" } else { "them" })]
     ChangedSince { label: String, undo: bool, items: Vec<String> },
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 fn quoted(items: &[String]) -> String {

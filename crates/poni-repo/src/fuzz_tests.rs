@@ -57,9 +57,20 @@ fn op() -> impl Strategy<Value = serde_json::Value> {
 /// or arbitrary bytes.
 fn document() -> impl Strategy<Value = Vec<u8>> {
     let action = prop_oneof![4 => Just(serde_json::json!("change")), 1 => any::<u64>().prop_map(|n| serde_json::json!({"undo": n})), 1 => any::<u64>().prop_map(|n| serde_json::json!({"redo": n}))];
-    let journal = (prop_oneof![9 => Just(2u32), 1 => any::<u32>()], prop_oneof![9 => Just("ab".to_string()), 1 => "[0-9a-f-]{0,70}".boxed()], any::<u64>(), "\\PC{0,20}", any::<u64>(), action, prop_oneof![3 => proptest::collection::vec(op(), 1..2), 1 => proptest::collection::vec(op(), 0..4)])
+    let journal = (
+        prop_oneof![9 => Just(2u32), 1 => any::<u32>()],
+        prop_oneof![9 => Just("ab".to_string()), 1 => "[0-9a-f-]{0,70}".boxed()],
+        any::<u64>(),
+        "\\PC{0,20}",
+        any::<u64>(),
+        action,
+        prop_oneof![3 => proptest::collection::vec(op(), 1..2), 1 => proptest::collection::vec(op(), 0..4)],
+    )
         .prop_map(|(format, id, seq, label, at, action, ops)| {
-            serde_json::to_vec(&serde_json::json!({"format": format, "id": id, "seq": seq, "label": label, "origin": "app", "at": at, "action": action, "ops": ops})).unwrap()
+            serde_json::to_vec(
+                &serde_json::json!({"format": format, "id": id, "seq": seq, "label": label, "origin": "app", "at": at, "action": action, "ops": ops}),
+            )
+            .unwrap()
         });
     prop_oneof![4 => journal, 1 => proptest::collection::vec(any::<u8>(), 0..64)]
 }

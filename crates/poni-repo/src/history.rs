@@ -301,9 +301,9 @@ fn read_entry(root: &Path, entries: &[EntryFile], seq: u64) -> Result<Journal> {
 
 /// The item a path in `system/` belongs to: its file's item, or the item a folder is.
 fn item_of(rel: &str) -> String {
-    crate::repo::item_of_file(rel).map(|(name, _)| name).unwrap_or_else(|| {
-        rel.strip_prefix(SYSTEM_DIR).and_then(|r| r.strip_prefix('/')).unwrap_or(rel).to_string()
-    })
+    crate::repo::item_of_file(rel)
+        .map(|(name, _)| name)
+        .unwrap_or_else(|| rel.strip_prefix(SYSTEM_DIR).and_then(|r| r.strip_prefix('/')).unwrap_or(rel).to_string())
 }
 
 fn parse(text: Option<&str>) -> Option<Value> {
@@ -339,10 +339,21 @@ fn items(ops: &[Op]) -> (Vec<HistoryItem>, u32) {
 /// before the commit point removes it with the rest).
 pub(crate) fn write_summary(root: &Path, journal: &Journal) -> Result<()> {
     let (items, item_count) = items(&journal.ops);
-    let view = HistoryEntryView { id: journal.entry_name(), label: journal.label.clone(), at: rfc3339(journal.at as i64), origin: journal.origin, undone: false, items, item_count };
+    let view = HistoryEntryView {
+        id: journal.entry_name(),
+        label: journal.label.clone(),
+        at: rfc3339(journal.at as i64),
+        origin: journal.origin,
+        undone: false,
+        items,
+        item_count,
+    };
     let path = summary_path(root, journal);
     let bytes = serde_json::to_vec(&view).expect("a history entry serializes");
-    store::remove_leftover(&path).and_then(|()| store::create_new(&path)).and_then(|mut f| std::io::Write::write_all(&mut f, &bytes)).map_err(|e| RepoError::io(&path, e))
+    store::remove_leftover(&path)
+        .and_then(|()| store::create_new(&path))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes))
+        .map_err(|e| RepoError::io(&path, e))
 }
 
 fn read_summary(root: &Path, entry: &EntryFile) -> Option<HistoryEntryView> {
@@ -428,7 +439,8 @@ fn changed_since(root: &Path, ops: &[Op]) -> Result<Vec<String>> {
 /// Instances a change saved into nodes (`cloud.instance`) that taking it back forgets.
 fn instances_forgotten(change: &Journal) -> Vec<RunningInstance> {
     let ops = &change.ops;
-    let instance = |v: &Option<Value>| v.as_ref().and_then(|v| v.pointer("/cloud/instance")).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    let instance =
+        |v: &Option<Value>| v.as_ref().and_then(|v| v.pointer("/cloud/instance")).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
     ops.iter()
         .filter_map(|op| {
             let Op::Write { path, before, after } = op else { return None };
@@ -514,7 +526,15 @@ impl Repo {
         let entry_file = all.iter().find(|e| e.seq == original).expect("read above");
         let mut entry = read_summary(root, entry_file).unwrap_or_else(|| {
             let (items, item_count) = items(&first.ops);
-            HistoryEntryView { id: first.entry_name(), label: first.label.clone(), at: rfc3339(first.at as i64), origin: first.origin, undone: false, items, item_count }
+            HistoryEntryView {
+                id: first.entry_name(),
+                label: first.label.clone(),
+                at: rfc3339(first.at as i64),
+                origin: first.origin,
+                undone: false,
+                items,
+                item_count,
+            }
         });
         entry.undone = undo;
         Ok(UndoOutcome { entry, still_running })
@@ -625,7 +645,10 @@ mod tests {
         assert_eq!(repo.history().unwrap().entries.len(), 2);
         assert!(repo.update_observed("a", |p| Ok(crate::props::set_path(p, "user", "x".into())?.into_iter().collect())).is_err());
         let outcome = repo.undo().unwrap();
-        assert_eq!(outcome.still_running, [RunningInstance { node: "a".into(), instance_id: "i-123".into(), region: Some("eu-west-1".into()), launched_here: true }]);
+        assert_eq!(
+            outcome.still_running,
+            [RunningInstance { node: "a".into(), instance_id: "i-123".into(), region: Some("eu-west-1".into()), launched_here: true }]
+        );
         assert!(node(&repo, "a").unwrap().get("cloud").is_none());
     }
 

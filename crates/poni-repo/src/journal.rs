@@ -237,8 +237,17 @@ impl Change {
         // Unrecorded changes never become entries: no need to look at the history.
         let existing = if self.recorded { crate::history::entries(root)? } else { Vec::new() };
         let seq = crate::history::next_seq(root, &existing)?;
-        let mut journal =
-            Journal { format: FORMAT, id, seq, label: self.label, origin: self.hooks.origin, at: nanos.as_secs(), action: self.action, imported: self.imported, ops: self.ops };
+        let mut journal = Journal {
+            format: FORMAT,
+            id,
+            seq,
+            label: self.label,
+            origin: self.hooks.origin,
+            at: nanos.as_secs(),
+            action: self.action,
+            imported: self.imported,
+            ops: self.ops,
+        };
         let kept_dir = format!("{HISTORY_DIR}/{}.kept", journal.entry_name());
         let mut removes = 0;
         for (n, op) in journal.ops.iter_mut().enumerate() {
@@ -256,9 +265,9 @@ impl Change {
             .and_then(|()| stage(root, &journal, &writes, (removes > 0).then_some(kept_dir.as_str())))
             .and_then(|()| apply(root, &journal, &writes))
             .and_then(|()| {
-            fault::step(root)?;
-            flush(root, &journal).map_err(|e| RepoError::io(root, e))
-        });
+                fault::step(root)?;
+                flush(root, &journal).map_err(|e| RepoError::io(root, e))
+            });
         if let Err(error) = done {
             if fault::crashed(root) {
                 return Err(error); // a simulated kill: leave everything as it is for recovery

@@ -23,11 +23,11 @@ pub mod tree;
 #[cfg(test)]
 mod fuzz_tests;
 
-pub use poni_code::{CodeTraits, ErrorCode};
 pub use diff::{property_diffs, PropertyDiff};
 pub use error::{RepoError, Result};
 pub use history::{HistoryEntryView, HistoryItem, HistoryView, ItemChangeKind, RunningInstance, UndoOutcome};
 pub use journal::{AfterChange, ChangeHooks, Origin};
+pub use poni_code::{CodeTraits, ErrorCode};
 pub use props::{Assignment, Change, Props};
 pub use repo::{item_of_file, AddNodes, ItemChanges, PlannedNode, Repo};
 pub use target::Target;

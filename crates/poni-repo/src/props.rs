@@ -2,8 +2,8 @@
 //! address nested objects (`cloud.region`), and the computed properties poni never saves.
 
 use crate::error::{RepoError, Result};
-pub use crate::store::Props;
 use crate::store::kind_of;
+pub use crate::store::Props;
 use serde_json::{Map, Number, Value};
 
 /// Computed from the tree when it is read; never written to a file.
@@ -28,9 +28,7 @@ impl Assignment {
     /// Parses `key=value`, `key:type=value`. The value is everything after the first `=`.
     pub fn parse(input: &str) -> Result<Self> {
         let invalid = |reason: String| RepoError::InvalidProperty { input: input.to_string(), reason };
-        let (name, raw) = input
-            .split_once('=')
-            .ok_or_else(|| invalid("expected key=value (for example cloud.region=us-east-1)".into()))?;
+        let (name, raw) = input.split_once('=').ok_or_else(|| invalid("expected key=value (for example cloud.region=us-east-1)".into()))?;
         let (key, kind) = match name.split_once(':') {
             Some((key, kind)) => (key, Some(kind)),
             None => (name, None),
@@ -46,9 +44,7 @@ impl Assignment {
 
 fn convert(kind: &str, raw: &str) -> std::result::Result<Value, String> {
     match kind {
-        "int" => parse_int(raw)
-            .map(|n| Value::Number(n.into()))
-            .ok_or_else(|| format!("'{raw}' is not an integer (examples: 80, -1, 0x50, 0o755, 0b101)")),
+        "int" => parse_int(raw).map(|n| Value::Number(n.into())).ok_or_else(|| format!("'{raw}' is not an integer (examples: 80, -1, 0x50, 0o755, 0b101)")),
         "float" => raw
             .trim()
             .parse::<f64>()
@@ -132,11 +128,7 @@ pub fn set_path(props: &mut Props, key: &str, value: Value) -> Result<Option<Cha
             other => {
                 return Err(RepoError::InvalidProperty {
                     input: key.to_string(),
-                    reason: format!(
-                        "'{key}' does not exist: '{}' holds {}, not an object",
-                        parts[..=depth].join("."),
-                        kind_of(other)
-                    ),
+                    reason: format!("'{key}' does not exist: '{}' holds {}, not an object", parts[..=depth].join("."), kind_of(other)),
                 })
             }
         };

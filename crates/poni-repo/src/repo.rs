@@ -213,7 +213,8 @@ impl Repo {
         let (parent, planned) = self.plan(request)?;
         if let Some(clash) = planned.iter().find(|p| p.clash.is_some()) {
             self.check_free(&clash.name, "node")?; // the typed error for what is in the way
-            return Err(RepoError::AlreadyExists { kind: "node", name: clash.name.clone() }); // made twice
+            return Err(RepoError::AlreadyExists { kind: "node", name: clash.name.clone() });
+            // made twice
         }
         let base = match (&parent, request.copy) {
             (Some(parent), true) => {
@@ -316,12 +317,7 @@ impl Repo {
         })
     }
 
-    fn modify_matching(
-        &self,
-        target: &Target,
-        what: &str,
-        edit: impl Fn(&mut Props) -> Result<Vec<Change>> + Sync,
-    ) -> Result<Vec<ItemChanges>> {
+    fn modify_matching(&self, target: &Target, what: &str, edit: impl Fn(&mut Props) -> Result<Vec<Change>> + Sync) -> Result<Vec<ItemChanges>> {
         let _lock = self.lock()?;
         let tree = self.tree()?;
         remove_leftovers(&tree)?;
@@ -370,11 +366,7 @@ impl Repo {
     /// Changes several items by full name under one lock, each file read afresh, and writes
     /// the changed ones all or nothing (one journal commit, one flush): how the cloud engine
     /// saves a whole batch of launched instances at once.
-    pub fn update_each(
-        &self,
-        names: &[String],
-        mut edit: impl FnMut(&str, &mut Props) -> Result<Vec<Change>>,
-    ) -> Result<Vec<(String, Vec<Change>)>> {
+    pub fn update_each(&self, names: &[String], mut edit: impl FnMut(&str, &mut Props) -> Result<Vec<Change>>) -> Result<Vec<(String, Vec<Change>)>> {
         let _lock = self.lock()?;
         let mut writes = Vec::new();
         let mut all = Vec::with_capacity(names.len());
@@ -488,9 +480,7 @@ impl Repo {
             match look(&path)? {
                 EntryKind::Dir => {}
                 EntryKind::Missing => return Ok(Found::Nothing),
-                EntryKind::File => {
-                    return Err(RepoError::Conflict(format!("'{}' is a file, not a node or system", segments[..=i].join("/"))))
-                }
+                EntryKind::File => return Err(RepoError::Conflict(format!("'{}' is a file, not a node or system", segments[..=i].join("/")))),
                 other => return Err(store::refused(&path, other)),
             }
             let node_file = path.join(NODE_FILE);
@@ -538,11 +528,7 @@ impl Repo {
         self.kind_of(name)?;
         let tree = self.tree()?;
         let inside = |n: &str| n == name || n.starts_with(&format!("{name}/"));
-        let orphans = tree
-            .nodes()
-            .filter(|n| !inside(&n.name) && n.parent_node().is_some_and(inside))
-            .map(|n| n.name.clone())
-            .collect();
+        let orphans = tree.nodes().filter(|n| !inside(&n.name) && n.parent_node().is_some_and(inside)).map(|n| n.name.clone()).collect();
         let mut change = journal::Change::new(self, format!("Remove {name}"));
         change.remove_dir(rel_dir(name));
         change.commit()?;
@@ -626,13 +612,15 @@ impl Repo {
             }
         }
         let renamed = |old: &str| -> Option<String> {
-            moves.iter().find_map(|(from, to)| {
-                if old == from {
-                    Some(to.to_string())
-                } else {
-                    old.strip_prefix(&format!("{from}/")).map(|rest| format!("{to}/{rest}"))
-                }
-            })
+            moves.iter().find_map(
+                |(from, to)| {
+                    if old == from {
+                        Some(to.to_string())
+                    } else {
+                        old.strip_prefix(&format!("{from}/")).map(|rest| format!("{to}/{rest}"))
+                    }
+                },
+            )
         };
         let mut out = Vec::new();
         for node in tree.nodes().filter(|n| n.problem.is_none()) {
@@ -671,9 +659,7 @@ impl Repo {
         }
         let parent = match &request.inherit {
             Some(target) => Some(single_node(&self.tree()?, target)?),
-            None if request.copy => {
-                return Err(RepoError::Usage("copying properties (-c) needs the parent node to copy from (-i PATTERN)".into()))
-            }
+            None if request.copy => return Err(RepoError::Usage("copying properties (-c) needs the parent node to copy from (-i PATTERN)".into())),
             None => None,
         };
         let mut seen = HashSet::new();
@@ -688,7 +674,9 @@ impl Repo {
                 let host = hosts.as_ref().map(|h| h.render(id)).unwrap_or_default();
                 let parent = name::parent(&name);
                 let in_new_system = !parent.is_empty()
-                    && *parent_missing.entry(parent.to_string()).or_insert_with(|| name::validate(parent).is_ok() && matches!(self.probe(parent), Ok(Found::Nothing)));
+                    && *parent_missing
+                        .entry(parent.to_string())
+                        .or_insert_with(|| name::validate(parent).is_ok() && matches!(self.probe(parent), Ok(Found::Nothing)));
                 let free = if in_new_system { name::validate(&name).map(drop) } else { self.check_free(&name, "node") };
                 let clash = match free {
                     Err(e) => Some(e.to_string()),
@@ -790,10 +778,13 @@ pub fn item_of_file(rel: &str) -> Option<(String, Kind)> {
 }
 
 fn rel_file(name: &str, kind: Kind) -> String {
-    format!("{SYSTEM_DIR}/{name}/{}", match kind {
-        Kind::Node => NODE_FILE,
-        Kind::System => SYSTEM_FILE,
-    })
+    format!(
+        "{SYSTEM_DIR}/{name}/{}",
+        match kind {
+            Kind::Node => NODE_FILE,
+            Kind::System => SYSTEM_FILE,
+        }
+    )
 }
 
 fn stat_into(path: &Path, hasher: &mut DefaultHasher) {

@@ -240,10 +240,7 @@ pub fn read_object(path: &Path) -> Result<Props> {
 pub fn parse_object(path: &Path, text: &str) -> Result<Props> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(RepoError::bad_file(
-            path,
-            format!("expected a JSON object ({{...}}), found {}", kind_of(&other)),
-        )),
+        Ok(other) => Err(RepoError::bad_file(path, format!("expected a JSON object ({{...}}), found {}", kind_of(&other)))),
         Err(e) => Err(RepoError::bad_file(path, format!("not valid JSON: {e}"))),
     }
 }

@@ -13,10 +13,7 @@ pub struct Target {
 impl Target {
     pub fn new(pattern: &str, full_match: bool) -> Result<Self> {
         let source = if full_match { format!("^(?:{pattern})$") } else { pattern.to_string() };
-        let regex = Regex::new(&source).map_err(|e| RepoError::InvalidPattern {
-            pattern: pattern.to_string(),
-            reason: describe(&e),
-        })?;
+        let regex = Regex::new(&source).map_err(|e| RepoError::InvalidPattern { pattern: pattern.to_string(), reason: describe(&e) })?;
         Ok(Self { pattern: pattern.to_string(), regex })
     }
 

@@ -164,7 +164,14 @@ mod tests {
         assert_eq!(parse_range("4").unwrap(), 1..=4);
         assert_eq!(parse_range("2..4").unwrap(), 2..=4);
         assert_eq!(parse_range("3..3").unwrap(), 3..=3);
-        for (bad, why) in [("3..x", "whole numbers"), ("5..2", "start is after the end"), ("x", "whole numbers"), ("0", "at least 1"), ("1..2..3", "whole numbers"), ("-1", "whole numbers")] {
+        for (bad, why) in [
+            ("3..x", "whole numbers"),
+            ("5..2", "start is after the end"),
+            ("x", "whole numbers"),
+            ("0", "at least 1"),
+            ("1..2..3", "whole numbers"),
+            ("-1", "whole numbers"),
+        ] {
             let err = parse_range(bad).unwrap_err();
             assert_eq!(err.code(), "input.invalid_range");
             assert!(err.to_string().starts_with(&format!("invalid range: '{bad}'")));
@@ -174,9 +181,19 @@ mod tests {
 
     #[test]
     fn renders_ids_with_python_format_specs() {
-        let cases = [("drumbo{id}", 3, "drumbo3"), ("http{id:02}", 1, "http01"), ("http{id:02}", 123, "http123"),
-            ("n{id:3}", 7, "n  7"), ("n{id:<3}x", 7, "n7  x"), ("n{id:*^5}", 7, "n**7**"), ("h{id:x}", 255, "hff"),
-            ("h{id:04X}", 255, "h00FF"), ("{{id}}{id}", 2, "{id}2"), ("web/app{id}/x", 5, "web/app5/x"), ("plain", 9, "plain")];
+        let cases = [
+            ("drumbo{id}", 3, "drumbo3"),
+            ("http{id:02}", 1, "http01"),
+            ("http{id:02}", 123, "http123"),
+            ("n{id:3}", 7, "n  7"),
+            ("n{id:<3}x", 7, "n7  x"),
+            ("n{id:*^5}", 7, "n**7**"),
+            ("h{id:x}", 255, "hff"),
+            ("h{id:04X}", 255, "h00FF"),
+            ("{{id}}{id}", 2, "{id}2"),
+            ("web/app{id}/x", 5, "web/app5/x"),
+            ("plain", 9, "plain"),
+        ];
         for (template, id, expected) in cases {
             assert_eq!(Template::parse(template).unwrap().render(id), expected, "{template}");
         }

@@ -9,8 +9,8 @@ use crate::name;
 use crate::props::{self, Props};
 use crate::store::{self, NODE_FILE, SYSTEM_FILE};
 use crate::target::Target;
-use serde_json::Value;
 use rayon::prelude::*;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

@@ -58,13 +58,7 @@ fn set(repo: &Repo, pattern: &str, props: &[&str]) -> poni_repo::Result<()> {
 }
 
 fn add(repo: &Repo, template: &str, ids: &str, inherit: Option<&str>, copy: bool) -> poni_repo::Result<Vec<String>> {
-    repo.add_nodes(&AddNodes {
-        template: template.into(),
-        ids: poni_repo::repo::parse_ids(ids).unwrap(),
-        host: None,
-        inherit: inherit.map(target),
-        copy,
-    })
+    repo.add_nodes(&AddNodes { template: template.into(), ids: poni_repo::repo::parse_ids(ids).unwrap(), host: None, inherit: inherit.map(target), copy })
 }
 
 #[test]
@@ -358,8 +352,7 @@ fn config_updates_from_many_threads_lose_nothing() {
                         Ok(())
                     })
                     .unwrap();
-                    repo.update("n", |props| Ok(poni_repo::props::set_path(props, &format!("t{t}.k{i}"), json!(i))?.into_iter().collect()))
-                        .unwrap();
+                    repo.update("n", |props| Ok(poni_repo::props::set_path(props, &format!("t{t}.k{i}"), json!(i))?.into_iter().collect())).unwrap();
                 }
             })
         })

@@ -62,7 +62,11 @@ pub fn resolve(root: &Path, name: &str, choice: Choice) -> Result<VcStatus> {
         Choice::Theirs => file_in(&repo, &theirs.tree()?, &pending.path)?,
     };
     if poni_repo::item_of_file(&pending.path).is_none() {
-        return Err(VcError::Git(format!("{}: names '{}', which is not a node's or a system's file: delete it to give up the unfinished pull", merge_file(&repo).display(), pending.path.escape_debug())));
+        return Err(VcError::Git(format!(
+            "{}: names '{}', which is not a node's or a system's file: delete it to give up the unfinished pull",
+            merge_file(&repo).display(),
+            pending.path.escape_debug()
+        )));
     }
     let file = poni_repo::repo_path::resolve(root, &pending.path)?;
     match content {

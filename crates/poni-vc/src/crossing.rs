@@ -78,8 +78,12 @@ pub(crate) fn check_tree(repo: &Repository, commit: Oid, tree: &Tree<'_>) -> Res
 /// journal, the history, launch records): they hold every node's contents before and after
 /// each change, and must never reach a remote.
 pub(crate) fn check_outgoing(tree: &Tree<'_>) -> Result<()> {
-    let private: Vec<String> =
-        tree.iter().filter_map(|e| e.name().map(str::to_owned)).filter(|name| paths::is_private(Path::new(name))).map(|n| n.escape_debug().to_string()).collect();
+    let private: Vec<String> = tree
+        .iter()
+        .filter_map(|e| e.name().map(str::to_owned))
+        .filter(|name| paths::is_private(Path::new(name)))
+        .map(|n| n.escape_debug().to_string())
+        .collect();
     if private.is_empty() {
         return Ok(());
     }

@@ -36,7 +36,11 @@ pub enum VcError {
     #[error(transparent)]
     Repo(#[from] RepoError),
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, #[source] source: std::io::Error },
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl VcError {

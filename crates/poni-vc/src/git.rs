@@ -76,8 +76,7 @@ pub(crate) fn stage_all(index: &mut Index) -> Result<()> {
     let skip_private = &mut |path: &Path, _matched: &[u8]| -> i32 { i32::from(paths::is_private(path)) };
     index.update_all(["*"].iter(), Some(skip_private as &mut git2::IndexMatchedPath))?;
     // Tracked by an earlier commit (made elsewhere): the next commit stops carrying them.
-    let tracked: Vec<PathBuf> =
-        index.iter().filter_map(|e| String::from_utf8(e.path).ok()).map(PathBuf::from).filter(|p| paths::is_private(p)).collect();
+    let tracked: Vec<PathBuf> = index.iter().filter_map(|e| String::from_utf8(e.path).ok()).map(PathBuf::from).filter(|p| paths::is_private(p)).collect();
     for path in tracked {
         index.remove_path(&path)?;
     }
@@ -93,11 +92,7 @@ pub(crate) fn changed_paths(repo: &Repository) -> Result<Vec<String>> {
     let mut options = StatusOptions::new();
     options.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false).exclude_submodules(true);
     let statuses = repo.statuses(Some(&mut options))?;
-    Ok(statuses
-        .iter()
-        .filter_map(|entry| entry.path().map(str::to_owned))
-        .filter(|path| !paths::is_private(Path::new(path)))
-        .collect())
+    Ok(statuses.iter().filter_map(|entry| entry.path().map(str::to_owned)).filter(|path| !paths::is_private(Path::new(path))).collect())
 }
 
 /// Stages everything and commits it; None when nothing changed.

@@ -50,7 +50,9 @@ fn checkout_incoming(repo: &Repository, tree: &Tree<'_>, ours: Option<&Tree<'_>>
     };
     match restored {
         Ok(()) => Err(error),
-        Err(again) => Err(VcError::Git(format!("{error}; putting the work tree back failed too ({again}): `poni vc status` shows what differs from the last commit"))),
+        Err(again) => {
+            Err(VcError::Git(format!("{error}; putting the work tree back failed too ({again}): `poni vc status` shows what differs from the last commit")))
+        }
     }
 }
 

@@ -99,12 +99,10 @@ pub fn push(repo: &Repository, name: &str, branch: &str) -> Result<()> {
         let mut options = PushOptions::new();
         options.remote_callbacks(callbacks);
         let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
-        remote
-            .push(&[refspec.as_str()], Some(&mut options))
-            .map_err(|e| match classify(e, name, &url, attempts.get()) {
-                VcError::Rejected { remote, reason, .. } => VcError::Rejected { remote, branch: branch.to_owned(), reason },
-                other => other,
-            })?;
+        remote.push(&[refspec.as_str()], Some(&mut options)).map_err(|e| match classify(e, name, &url, attempts.get()) {
+            VcError::Rejected { remote, reason, .. } => VcError::Rejected { remote, branch: branch.to_owned(), reason },
+            other => other,
+        })?;
     }
     if let Some(status) = refused.into_inner() {
         let lower = status.to_lowercase();

@@ -100,7 +100,10 @@ fn diff_shows_each_property_before_and_after() {
 
     let diff = diff(root, None).unwrap();
     let names: Vec<(&str, ItemKind, DiffChange)> = diff.items.iter().map(|i| (i.name.as_str(), i.kind, i.change)).collect();
-    assert_eq!(names, [("db", ItemKind::System, DiffChange::Added), ("db/x", ItemKind::Node, DiffChange::Added), ("web/a", ItemKind::Node, DiffChange::Changed)]);
+    assert_eq!(
+        names,
+        [("db", ItemKind::System, DiffChange::Added), ("db/x", ItemKind::Node, DiffChange::Added), ("web/a", ItemKind::Node, DiffChange::Changed)]
+    );
     let web_a = &diff.items[2];
     assert_eq!(web_a.properties, vec![PropertyDiff { key: "cloud.region".into(), before: Some(json!("eu-west-1")), after: Some(json!("us-east-1")) }]);
 

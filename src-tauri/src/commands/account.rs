@@ -33,7 +33,12 @@ pub async fn account_images<R: Runtime>(ctx: Ctx<R>, region: String, refresh: Op
 }
 
 #[tauri::command]
-pub async fn account_instance_types<R: Runtime>(ctx: Ctx<R>, region: String, architecture: Option<String>, refresh: Option<bool>) -> AppResult<Vec<InstanceTypeInfo>> {
+pub async fn account_instance_types<R: Runtime>(
+    ctx: Ctx<R>,
+    region: String,
+    architecture: Option<String>,
+    refresh: Option<bool>,
+) -> AppResult<Vec<InstanceTypeInfo>> {
     let state = ctx.desk();
     state.account.instance_types(&region, architecture.as_deref(), refresh.unwrap_or(false)).await
 }

@@ -131,21 +131,11 @@ pub fn typescript_client(commands: &[Declared], imports: &std::collections::BTre
         }
         // Arguments after the last required one may be left out (Tauri reads them as None).
         let required = command.args.iter().rposition(|(_, _, optional)| !optional).map_or(0, |i| i + 1);
-        let params: Vec<String> = command
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, (arg, ts, _))| format!("{}{}: {ts}", camel(arg), if i >= required { "?" } else { "" }))
-            .collect();
+        let params: Vec<String> =
+            command.args.iter().enumerate().map(|(i, (arg, ts, _))| format!("{}{}: {ts}", camel(arg), if i >= required { "?" } else { "" })).collect();
         let names: Vec<String> = command.args.iter().map(|(arg, _, _)| camel(arg)).collect();
         let args = if names.is_empty() { String::new() } else { format!(", {{ {} }}", names.join(", ")) };
-        out.push_str(&format!(
-            "  {}: ({}): Promise<{}> => call(\"{}\"{args}),\n",
-            camel(command.name),
-            params.join(", "),
-            command.returns,
-            command.name
-        ));
+        out.push_str(&format!("  {}: ({}): Promise<{}> => call(\"{}\"{args}),\n", camel(command.name), params.join(", "), command.returns, command.name));
     }
     out.push_str("};\n");
     out
@@ -175,7 +165,9 @@ mod tests {
         assert!(client.contains("import type { NameProblem } from \"./NameProblem\";"), "{client}");
         assert!(client.contains("  /** Why a name cannot be used. */\n"), "{client}");
         assert!(
-            client.contains("  checkName: (name: string, renameFrom?: string | null): Promise<NameProblem | null> => call(\"check_name\", { name, renameFrom }),"),
+            client.contains(
+                "  checkName: (name: string, renameFrom?: string | null): Promise<NameProblem | null> => call(\"check_name\", { name, renameFrom }),"
+            ),
             "{client}"
         );
     }

@@ -1,5 +1,5 @@
-use crate::events;
 use crate::ctx::Ctx;
+use crate::events;
 use poni_app::view::WorkspaceInfo;
 use poni_app::{AppResult, Desk, Workspace};
 use tauri::{AppHandle, Runtime};

@@ -55,8 +55,7 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let settings = SettingsStore::at(dir.path().join("config/settings.json"));
         let store = Arc::new(store);
-        let credentials = CloudCredentials::new(settings.clone(), CredentialSets::new(store.clone()), EnvVars::from_pairs([]))
-            .with_profile_paths(vec![]);
+        let credentials = CloudCredentials::new(settings.clone(), CredentialSets::new(store.clone()), EnvVars::from_pairs([])).with_profile_paths(vec![]);
         let state = poni_desktop_lib::AppState::with_cloud(settings, credentials, SessionOptions::default());
         let app = poni_desktop_lib::configure_with(mock_builder(), state).build(common::context()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
@@ -75,10 +74,13 @@ impl Harness {
     fn drumbo(&self) {
         self.ok("create_repository", json!({ "path": self.dir.path().join("repo") }));
         self.ok("add_nodes", json!({ "request": { "template": "drumbo1", "count": "", "host": null, "parent": null, "copy": false } }));
-        self.ok("edit_properties", json!({ "name": "drumbo1", "unset": [], "set": [
+        self.ok(
+            "edit_properties",
+            json!({ "name": "drumbo1", "unset": [], "set": [
             { "key": "cloud.provider", "value": "aws-ec2" }, { "key": "cloud.region", "value": "us-east-1" },
             { "key": "cloud.image", "value": "ami-12c6146b" }, { "key": "cloud.key-pair", "value": "my-keypair" }, { "key": "user", "value": "root" }
-        ] }));
+        ] }),
+        );
         self.ok("add_nodes", json!({ "request": { "template": "drumbo{id}", "count": "2..4", "host": null, "parent": "drumbo1", "copy": true } }));
         self.ok("edit_properties", json!({ "name": "drumbo3", "set": [], "unset": ["cloud.image"] }));
     }
@@ -117,7 +119,11 @@ fn credentials_are_write_only_and_problems_are_coded() {
     assert_eq!(h.ok("delete_credential_set", json!({ "name": "work" })), json!(true));
     let status = h.ok("credentials_status", json!({}));
     assert_eq!(status["error"]["code"], "credentials.not_found");
-    assert!(status["error"]["message"].as_str().unwrap().contains("Add it in Settings") && !status["error"]["message"].as_str().unwrap().contains("poni credentials"), "{status}");
+    assert!(
+        status["error"]["message"].as_str().unwrap().contains("Add it in Settings")
+            && !status["error"]["message"].as_str().unwrap().contains("poni credentials"),
+        "{status}"
+    );
 
     let err = h.call("set_ec2_endpoint", json!({ "url": "localhost:5000" })).unwrap_err();
     assert_eq!(err["code"], "cloud.invalid_endpoint");
@@ -149,7 +155,10 @@ fn a_launch_preview_points_at_problems_and_nothing_is_launched() {
     assert_eq!((d1["image"].as_str(), d1["instanceType"].as_str(), d1["keyPair"].as_str()), (Some("ami-12c6146b"), Some("t3.micro"), Some("my-keypair")));
     let d3 = &preview["nodes"][2];
     assert_eq!(d3["action"], "invalid");
-    assert_eq!(d3["problems"], json!([{ "property": "cloud.image", "code": "node.missing_property", "message": "cloud.image is not set (the AMI id to launch, ami-…)" }]));
+    assert_eq!(
+        d3["problems"],
+        json!([{ "property": "cloud.image", "code": "node.missing_property", "message": "cloud.image is not set (the AMI id to launch, ami-…)" }])
+    );
 
     // The launch is refused before credentials are even looked at (none are set up here).
     let err = h.call("cloud_start", json!({ "request": { "action": "launch", "scope": { "kind": "all" } } })).unwrap_err();
@@ -186,9 +195,13 @@ fn confirmations_list_instances_and_operations_report_through_events() {
     h.drumbo();
     // As a launch leaves it (the app refuses to edit `cloud.instance`: the engine writes it).
     let repo = poni_app::poni_repo::Repo::open(h.dir.path().join("repo")).unwrap();
-    repo.update("drumbo2", |props| Ok(poni_app::poni_repo::props::set_path(props, "cloud.instance", json!("i-0123456789abcdef0"))?.into_iter().collect())).unwrap();
+    repo.update("drumbo2", |props| Ok(poni_app::poni_repo::props::set_path(props, "cloud.instance", json!("i-0123456789abcdef0"))?.into_iter().collect()))
+        .unwrap();
     let affected = h.ok("cloud_affected", json!({ "scope": { "kind": "all" }, "action": "terminate" }));
-    assert_eq!(affected["instances"], json!([{ "node": "drumbo2", "instanceId": "i-0123456789abcdef0", "region": "us-east-1", "state": "unknown", "host": null }]));
+    assert_eq!(
+        affected["instances"],
+        json!([{ "node": "drumbo2", "instanceId": "i-0123456789abcdef0", "region": "us-east-1", "state": "unknown", "host": null }])
+    );
     assert_eq!(affected["withoutInstance"], json!(["drumbo1", "drumbo3", "drumbo4"]));
     assert_eq!(affected["summary"], "Terminate 1 instance of all nodes? This cannot be undone.");
 

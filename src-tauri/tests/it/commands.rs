@@ -41,9 +41,12 @@ fn builds_a_repository_through_the_commands() {
     h.ok("create_repository", json!({ "path": root }));
     h.ok("add_system", json!({ "name": "web" }));
     h.ok("add_nodes", json!({ "request": { "template": "web/http1", "count": "", "host": null, "parent": null, "copy": false } }));
-    h.ok("edit_properties", json!({ "name": "web/http1", "unset": [], "set": [
+    h.ok(
+        "edit_properties",
+        json!({ "name": "web/http1", "unset": [], "set": [
         { "key": "cloud.region", "value": "us-east-1" }, { "key": "cloud.image", "value": "ami-12c6146b" }, { "key": "port", "value": 80 }
-    ] }));
+    ] }),
+    );
     let plan = h.ok("plan_nodes", json!({ "request": { "template": "web/http{id}", "count": "1..3", "host": null, "parent": "web/http1", "copy": true } }));
     assert_eq!(plan["nodes"][0]["clash"], "node 'web/http1' already exists");
     assert_eq!(plan["nodes"][1]["clash"], Value::Null);

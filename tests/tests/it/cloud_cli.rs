@@ -40,7 +40,15 @@ fn files(root: &Path) -> BTreeMap<String, String> {
 fn seed_repository(poni: &Poni, nodes: u32) {
     poni.ok(&["init"]);
     poni.ok(&["add-node", "drumbo1"]);
-    poni.ok(&["set", "drumbo", "cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={TEST_AMI}"), "cloud.key-pair=my-keypair", "user=root"]);
+    poni.ok(&[
+        "set",
+        "drumbo",
+        "cloud.provider=aws-ec2",
+        "cloud.region=us-east-1",
+        &format!("cloud.image={TEST_AMI}"),
+        "cloud.key-pair=my-keypair",
+        "user=root",
+    ]);
     if nodes > 1 {
         poni.ok(&["add-node", "drumbo{id}", "-n", &format!("2..{nodes}"), "-c", "-i", "drumbo1"]);
     }
@@ -71,7 +79,9 @@ fn the_seed_documents_cloud_walkthrough() {
     let cloud = format!("     cloud     image:'{TEST_AMI}' key-pair:'my-keypair' provider:'aws-ec2' region:'us-east-1'\n");
     assert_eq!(
         poni.ok(&["list", "-o"]).stdout,
-        format!("      node drumbo1\n{cloud}      node drumbo2 <= drumbo1\n{cloud}      node drumbo3 <= drumbo1\n{cloud}      node drumbo4 <= drumbo1\n{cloud}")
+        format!(
+            "      node drumbo1\n{cloud}      node drumbo2 <= drumbo1\n{cloud}      node drumbo3 <= drumbo1\n{cloud}      node drumbo4 <= drumbo1\n{cloud}"
+        )
     );
 
     // cloud init drumbo --wait
@@ -124,7 +134,9 @@ fn the_seed_documents_cloud_walkthrough() {
     for (name, id) in &ids {
         let parent = if name == "drumbo1" { String::new() } else { " <= drumbo1".into() };
         assert!(
-            listed.contains(&format!("      node {name}{parent}\n     cloud     image:'{TEST_AMI}' instance:'{id}' key-pair:'my-keypair' provider:'aws-ec2' region:'us-east-1'\n")),
+            listed.contains(&format!(
+                "      node {name}{parent}\n     cloud     image:'{TEST_AMI}' instance:'{id}' key-pair:'my-keypair' provider:'aws-ec2' region:'us-east-1'\n"
+            )),
             "{listed}"
         );
     }
@@ -134,7 +146,8 @@ fn the_seed_documents_cloud_walkthrough() {
         let expected = format!("      prop     depth:1 host:'{host}' index:{i} {parent}private:{{dns:'{dns}' ip:'{ip}'}} user:'root'\n");
         assert!(listed.contains(&expected), "{expected}\nin\n{listed}");
     }
-    let status = |state: &str| (1..=4).map(|i| format!("      node drumbo{i}{}\n    status     {state}\n", if i == 1 { "" } else { " <= drumbo1" })).collect::<String>();
+    let status =
+        |state: &str| (1..=4).map(|i| format!("      node drumbo{i}{}\n    status     {state}\n", if i == 1 { "" } else { " <= drumbo1" })).collect::<String>();
     proxy.reset_stats();
     assert_eq!(poni.ok(&["list", "-q"]).stdout, status("running"));
     assert_eq!(proxy.full_stats().count("DescribeInstances"), 1, "one status query for the region");
@@ -178,10 +191,27 @@ fn invalid_or_missing_properties_are_reported_per_node_and_nothing_is_launched()
     poni.ok(&["add-node", "web/wrong"]);
     poni.ok(&["add-node", "web/fine"]);
     poni.ok(&[
-        "set", "-M", "web/wrong", "cloud.provider=gce", "cloud.region=mars-1", "cloud.image=img-1", "cloud.key-pair=kp.pem",
-        "cloud.type=huge", "cloud.init_timeout=soon", "user=root",
+        "set",
+        "-M",
+        "web/wrong",
+        "cloud.provider=gce",
+        "cloud.region=mars-1",
+        "cloud.image=img-1",
+        "cloud.key-pair=kp.pem",
+        "cloud.type=huge",
+        "cloud.init_timeout=soon",
+        "user=root",
     ]);
-    poni.ok(&["set", "-M", "web/fine", "cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={TEST_AMI}"), "cloud.key-pair=kp", "user=root"]);
+    poni.ok(&[
+        "set",
+        "-M",
+        "web/fine",
+        "cloud.provider=aws-ec2",
+        "cloud.region=us-east-1",
+        &format!("cloud.image={TEST_AMI}"),
+        "cloud.key-pair=kp",
+        "user=root",
+    ]);
     let before = files(&root);
 
     let out = poni.run(&["cloud", "init", "web"]);
@@ -226,7 +256,16 @@ fn an_image_or_key_pair_the_server_rejects_is_reported_with_the_nodes_name() {
     poni.ok(&["init"]);
     for (name, image, key_pair) in [("no-such-image", "ami-00000000", "kp-ok"), ("no-such-key", TEST_AMI, "missing-kp"), ("fine", TEST_AMI, "kp-ok")] {
         poni.ok(&["add-node", name]);
-        poni.ok(&["set", "-M", name, "cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={image}"), &format!("cloud.key-pair={key_pair}"), "user=root"]);
+        poni.ok(&[
+            "set",
+            "-M",
+            name,
+            "cloud.provider=aws-ec2",
+            "cloud.region=us-east-1",
+            &format!("cloud.image={image}"),
+            &format!("cloud.key-pair={key_pair}"),
+            "user=root",
+        ]);
     }
     let out = poni.run(&["cloud", "init", "."]);
     assert!(!out.success, "{}", out.stderr);
@@ -281,9 +320,7 @@ fn a_crash_between_launch_and_save_does_not_launch_a_second_instance() {
 
 #[test]
 fn throttling_and_server_errors_on_every_action_still_end_right() {
-    let faults = ProxyConfig::default()
-        .with_holds(Duration::from_millis(500))
-        .with_faults(0.2, &[FaultKind::Throttle, FaultKind::Http500, FaultKind::Http503]);
+    let faults = ProxyConfig::default().with_holds(Duration::from_millis(500)).with_faults(0.2, &[FaultKind::Throttle, FaultKind::Http500, FaultKind::Http503]);
     let proxy = Ec2Proxy::start_shared(ProxyConfig { seed: 7, ..faults });
     let ec2 = Ec2Client::new(proxy.endpoint_url());
     let dir = tempfile::tempdir().unwrap();
@@ -405,7 +442,11 @@ fn credentials_stored_in_the_secret_service_are_used_and_never_shown() {
     let poni = Poni::new(&root, proxy.endpoint_url()).without_var("AWS_ACCESS_KEY_ID").without_var("AWS_SECRET_ACCESS_KEY");
     seed_repository(&poni, 1);
     let missing = poni.run(&["credentials", "show"]);
-    assert!(!missing.success && missing.stderr.starts_with("error: No AWS credentials found: store a credential set (poni credentials set)"), "{}", missing.stderr);
+    assert!(
+        !missing.success && missing.stderr.starts_with("error: No AWS credentials found: store a credential set (poni credentials set)"),
+        "{}",
+        missing.stderr
+    );
 
     let mut outputs = vec![poni.run_with_stdin(&["credentials", "set", "--access-key-id", "AKIAE2ESTORED", "--secret-stdin"], &format!("{SECRET}\n"))];
     assert!(outputs[0].success, "{}", outputs[0].stderr);
@@ -413,7 +454,11 @@ fn credentials_stored_in_the_secret_service_are_used_and_never_shown() {
     outputs.push(poni.ok(&["credentials", "list"]));
     assert_eq!(outputs[1].stdout, "default\n");
     outputs.push(poni.ok(&["credentials", "show"]));
-    assert!(outputs[2].stdout.starts_with("source: stored credential set 'default' (access key AKIAE2ESTORED)\naccess key id: AKIAE2ESTORED\n"), "{}", outputs[2].stdout);
+    assert!(
+        outputs[2].stdout.starts_with("source: stored credential set 'default' (access key AKIAE2ESTORED)\naccess key id: AKIAE2ESTORED\n"),
+        "{}",
+        outputs[2].stdout
+    );
     outputs.push(poni.ok(&["cloud", "init", "drumbo1", "--wait"]));
     assert!(str_of(&node(&root, "drumbo1"), "cloud.instance").starts_with("i-"));
     outputs.push(poni.ok(&["cloud", "terminate", "drumbo1"]));
@@ -447,7 +492,11 @@ fn dry_run_shows_the_plan_and_an_elastic_ip_is_associated_once_running() {
     let out = poni.ok(&["cloud", "init", "drumbo", "--dry-run"]);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", out.stdout);
-    assert!(lines[0].starts_with("drumbo1  launch   call 1 of 1: 3 x t3.micro from ") && lines[0].contains(" in us-east-1, key pair my-keypair"), "{}", out.stdout);
+    assert!(
+        lines[0].starts_with("drumbo1  launch   call 1 of 1: 3 x t3.micro from ") && lines[0].contains(" in us-east-1, key pair my-keypair"),
+        "{}",
+        out.stdout
+    );
     assert!(lines[2].ends_with(&format!(", then Elastic IP {eip}")), "{}", out.stdout);
     assert!(out.stderr.contains("dry run, nothing changed: 3 to launch in 1 RunInstances call, 0 adopted, 0 skipped, 0 invalid"), "{}", out.stderr);
     assert_eq!(proxy.full_stats().requests, 0, "no repository id yet, so nothing to ask EC2");

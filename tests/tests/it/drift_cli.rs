@@ -12,7 +12,16 @@ fn drift_is_listed_line_by_line_with_exit_status_one() {
     poni.ok(&["init"]);
     poni.ok(&["add-node", "web1"]);
     poni.ok(&["add-node", "web2"]);
-    poni.ok(&["set", "web", "cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={TEST_AMI}"), "cloud.key-pair=kp", "cloud.type=t3.micro", "user=root"]);
+    poni.ok(&[
+        "set",
+        "web",
+        "cloud.provider=aws-ec2",
+        "cloud.region=us-east-1",
+        &format!("cloud.image={TEST_AMI}"),
+        "cloud.key-pair=kp",
+        "cloud.type=t3.micro",
+        "user=root",
+    ]);
     poni.ok(&["cloud", "init", "web", "--wait"]);
 
     let same = poni.ok(&["cloud", "diff", "web"]);
@@ -60,7 +69,16 @@ fn drift_is_listed_line_by_line_with_exit_status_one() {
     };
     poni.ok(&["add-node", "web3"]);
     poni.ok(&["add-node", "web4"]);
-    poni.ok(&["set", "web[34]", "cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={TEST_AMI}"), "cloud.key-pair=kp", "cloud.type=t3.micro", "user=root"]);
+    poni.ok(&[
+        "set",
+        "web[34]",
+        "cloud.provider=aws-ec2",
+        "cloud.region=us-east-1",
+        &format!("cloud.image={TEST_AMI}"),
+        "cloud.key-pair=kp",
+        "cloud.type=t3.micro",
+        "user=root",
+    ]);
     poni.ok(&["cloud", "init", "web[34]", "--wait"]);
     let (stopped, gone, renamed) = (id_of("web2"), id_of("web3"), id_of("web4"));
     ec2.call_ok("StopInstances", &[("InstanceId.1", &stopped)]);

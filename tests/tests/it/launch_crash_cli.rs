@@ -55,7 +55,8 @@ fn a_kill_at_any_step_of_a_grouped_launch_is_finished_by_the_next_init_without_a
         let stats = proxy.full_stats();
         assert_eq!(stats.count("RunInstances"), 1, "{point}: one launch in all\n{}", out.stderr);
         assert_eq!(stats.throttled, 0, "{point}: the client keeps inside EC2's buckets");
-        let ids: Vec<String> = ["web1", "web2", "web3"].iter().map(|n| instance_of(&root, n).unwrap_or_else(|| panic!("{point}: {n} has no instance\n{}", out.stderr))).collect();
+        let ids: Vec<String> =
+            ["web1", "web2", "web3"].iter().map(|n| instance_of(&root, n).unwrap_or_else(|| panic!("{point}: {n} has no instance\n{}", out.stderr))).collect();
         assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 3, "{point}: three different instances: {ids:?}");
         let live = ec2.describe_instances(&[("instance-state-name", &["pending", "running"])]);
         assert_eq!(live.len(), 3, "{point}: exactly three instances exist, no duplicate");

@@ -16,11 +16,7 @@ fn wait_for_state(ec2: &Ec2Client, id: &str, state: &str, since: Instant) -> Dur
         if view.state == state {
             return since.elapsed();
         }
-        assert!(
-            Instant::now() < deadline,
-            "{id} still {} after 20 s",
-            view.state
-        );
+        assert!(Instant::now() < deadline, "{id} still {} after 20 s", view.state);
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -31,111 +27,64 @@ fn ids(views: &[InstanceView]) -> Vec<String> {
 
 #[test]
 fn launch_shows_pending_without_public_address_until_the_hold_ends() {
-    let proxy = Ec2Proxy::start_shared(ProxyConfig {
-        hold_pending: HOLD,
-        ..Default::default()
-    });
+    let proxy = Ec2Proxy::start_shared(ProxyConfig { hold_pending: HOLD, ..Default::default() });
     let ec2 = Ec2Client::new(proxy.endpoint_url());
 
     // Taken before the call: the hold starts when the proxy sees moto's answer.
     let launched_at = Instant::now();
-    let run = ec2.call_ok(
-        "RunInstances",
-        &[
-            ("ImageId", poni_e2e::TEST_AMI),
-            ("MinCount", "2"),
-            ("MaxCount", "2"),
-        ],
-    );
+    let run = ec2.call_ok("RunInstances", &[("ImageId", poni_e2e::TEST_AMI), ("MinCount", "2"), ("MaxCount", "2")]);
     let launched = run.instances();
     assert_eq!(launched.len(), 2);
     for view in &launched {
         assert_eq!((view.state.as_str(), view.state_code), ("pending", 0));
-        assert_eq!(
-            view.public_dns, None,
-            "RunInstances answer has no public DNS yet"
-        );
+        assert_eq!(view.public_dns, None, "RunInstances answer has no public DNS yet");
         assert_eq!(view.public_ip, None);
     }
     let id = &launched[0].id;
 
     let during = ec2.describe_instance(id).unwrap();
     assert_eq!((during.state.as_str(), during.state_code), ("pending", 0));
-    assert_eq!(
-        (during.public_dns.clone(), during.public_ip.clone()),
-        (None, None)
-    );
+    assert_eq!((during.public_dns.clone(), during.public_ip.clone()), (None, None));
 
     // State filters see the held state, not moto's.
     let pending = ec2.describe_instances(&[("instance-state-name", &["pending"])]);
     assert_eq!(pending.len(), 2, "{pending:?}");
-    assert!(ec2
-        .describe_instances(&[("instance-state-name", &["running"])])
-        .is_empty());
-    let by_code =
-        ec2.describe_instances(&[("instance-id", &[id]), ("instance-state-code", &["0"])]);
+    assert!(ec2.describe_instances(&[("instance-state-name", &["running"])]).is_empty());
+    let by_code = ec2.describe_instances(&[("instance-id", &[id]), ("instance-state-code", &["0"])]);
     assert_eq!(ids(&by_code), vec![id.clone()]);
 
     // DescribeInstanceStatus lists only running instances unless IncludeAllInstances.
     let status = ec2.call_ok("DescribeInstanceStatus", &[("InstanceId.1", id)]);
     assert!(status.instances().is_empty(), "{}", status.body);
-    let status = ec2.call_ok(
-        "DescribeInstanceStatus",
-        &[("InstanceId.1", id), ("IncludeAllInstances", "true")],
-    );
+    let status = ec2.call_ok("DescribeInstanceStatus", &[("InstanceId.1", id), ("IncludeAllInstances", "true")]);
     assert_eq!(status.instances()[0].state, "pending");
 
     let took = wait_for_state(&ec2, id, "running", launched_at);
-    assert!(
-        took >= HOLD,
-        "running after {took:?}, before the {HOLD:?} hold ended"
-    );
+    assert!(took >= HOLD, "running after {took:?}, before the {HOLD:?} hold ended");
     let after = ec2.describe_instance(id).unwrap();
     assert_eq!(after.state_code, 16);
-    assert!(
-        after.public_dns.is_some() && after.public_ip.is_some(),
-        "{after:?}"
-    );
-    assert_eq!(
-        ec2.describe_instances(&[("instance-state-name", &["running"])])
-            .len(),
-        2
-    );
+    assert!(after.public_dns.is_some() && after.public_ip.is_some(), "{after:?}");
+    assert_eq!(ec2.describe_instances(&[("instance-state-name", &["running"])]).len(), 2);
 }
 
 #[test]
 fn terminate_shows_shutting_down_then_terminated() {
-    let proxy = Ec2Proxy::start_shared(ProxyConfig {
-        hold_shutting_down: HOLD,
-        ..Default::default()
-    });
+    let proxy = Ec2Proxy::start_shared(ProxyConfig { hold_shutting_down: HOLD, ..Default::default() });
     let ec2 = Ec2Client::new(proxy.endpoint_url());
     let ids = ec2.run_instances(1);
-    assert_eq!(
-        ec2.describe_instance(&ids[0]).unwrap().state,
-        "running",
-        "no pending hold"
-    );
+    assert_eq!(ec2.describe_instance(&ids[0]).unwrap().state, "running", "no pending hold");
 
     let terminated_at = Instant::now();
     let answer = ec2.change_state("TerminateInstances", &ids);
     assert_eq!(answer[0].state, "shutting-down");
     let during = ec2.describe_instance(&ids[0]).unwrap();
-    assert_eq!(
-        (during.state.as_str(), during.state_code),
-        ("shutting-down", 32)
-    );
+    assert_eq!((during.state.as_str(), during.state_code), ("shutting-down", 32));
     let filtered = ec2.describe_instances(&[("instance-state-name", &["shutting-down"])]);
     assert_eq!(filtered.len(), 1);
-    assert!(ec2
-        .describe_instances(&[("instance-state-name", &["terminated"])])
-        .is_empty());
+    assert!(ec2.describe_instances(&[("instance-state-name", &["terminated"])]).is_empty());
 
     let took = wait_for_state(&ec2, &ids[0], "terminated", terminated_at);
-    assert!(
-        took >= HOLD,
-        "terminated after {took:?}, before the {HOLD:?} hold ended"
-    );
+    assert!(took >= HOLD, "terminated after {took:?}, before the {HOLD:?} hold ended");
     assert_eq!(ec2.describe_instance(&ids[0]).unwrap().state_code, 48);
 
     // Terminating again changes nothing, as on EC2 (moto alone would say shutting-down).
@@ -150,16 +99,8 @@ fn terminating_a_pending_instance_reports_pending_as_previous_state() {
     let ec2 = Ec2Client::new(proxy.endpoint_url());
     let ids = ec2.run_instances(1);
     let resp = ec2.call_ok("TerminateInstances", &[("InstanceId.1", &ids[0])]);
-    assert_eq!(
-        resp.values("name"),
-        vec!["shutting-down", "pending"],
-        "{}",
-        resp.body
-    );
-    assert_eq!(
-        ec2.describe_instance(&ids[0]).unwrap().state,
-        "shutting-down"
-    );
+    assert_eq!(resp.values("name"), vec!["shutting-down", "pending"], "{}", resp.body);
+    assert_eq!(ec2.describe_instance(&ids[0]).unwrap().state, "shutting-down");
     // A hold set back to 0 releases at once.
     proxy.configure_json(serde_json::json!({"hold_shutting_down": 0}));
     assert_eq!(ec2.describe_instance(&ids[0]).unwrap().state, "terminated");
@@ -167,11 +108,7 @@ fn terminating_a_pending_instance_reports_pending_as_previous_state() {
 
 #[test]
 fn stop_shows_stopping_then_stopped_and_start_shows_pending() {
-    let proxy = Ec2Proxy::start_shared(ProxyConfig {
-        hold_stopping: HOLD,
-        hold_pending: HOLD,
-        ..Default::default()
-    });
+    let proxy = Ec2Proxy::start_shared(ProxyConfig { hold_stopping: HOLD, hold_pending: HOLD, ..Default::default() });
     let ec2 = Ec2Client::new(proxy.endpoint_url());
     let ids = ec2.run_instances(1);
     let id = &ids[0];
@@ -192,20 +129,10 @@ fn stop_shows_stopping_then_stopped_and_start_shows_pending() {
 
 #[test]
 fn full_throttle_answers_request_limit_exceeded_and_does_not_forward() {
-    let proxy =
-        Ec2Proxy::start_shared(ProxyConfig::default().with_faults(1.0, &[FaultKind::Throttle]));
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_faults(1.0, &[FaultKind::Throttle]));
     let ec2 = Ec2Client::new(proxy.endpoint_url());
     for _ in 0..3 {
-        let resp = ec2
-            .call(
-                "RunInstances",
-                &[
-                    ("ImageId", poni_e2e::TEST_AMI),
-                    ("MinCount", "1"),
-                    ("MaxCount", "1"),
-                ],
-            )
-            .expect("an answer");
+        let resp = ec2.call("RunInstances", &[("ImageId", poni_e2e::TEST_AMI), ("MinCount", "1"), ("MaxCount", "1")]).expect("an answer");
         assert_eq!(resp.status, 503);
         assert_eq!(resp.error_code().as_deref(), Some("RequestLimitExceeded"));
         assert_eq!(resp.values("Message"), vec!["Request limit exceeded."]);
@@ -216,26 +143,15 @@ fn full_throttle_answers_request_limit_exceeded_and_does_not_forward() {
     assert_eq!(stats.faults_by_kind.get("throttle"), Some(&3));
 
     proxy.clear_faults();
-    assert!(
-        ec2.describe_instances(&[]).is_empty(),
-        "a throttled call launched nothing"
-    );
+    assert!(ec2.describe_instances(&[]).is_empty(), "a throttled call launched nothing");
 }
 
 #[test]
 fn error_faults_have_their_status_and_code() {
-    for (kind, status, code) in [
-        (FaultKind::Http500, 500, "InternalError"),
-        (FaultKind::Http503, 503, "Unavailable"),
-    ] {
+    for (kind, status, code) in [(FaultKind::Http500, 500, "InternalError"), (FaultKind::Http503, 503, "Unavailable")] {
         let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_faults(1.0, &[kind]));
-        let resp = Ec2Client::new(proxy.endpoint_url())
-            .call("DescribeInstances", &[])
-            .unwrap();
-        assert_eq!(
-            (resp.status, resp.error_code().as_deref()),
-            (status, Some(code))
-        );
+        let resp = Ec2Client::new(proxy.endpoint_url()).call("DescribeInstances", &[]).unwrap();
+        assert_eq!((resp.status, resp.error_code().as_deref()), (status, Some(code)));
     }
 }
 
@@ -265,23 +181,13 @@ fn stats_count_calls_by_action_and_reset() {
 #[test]
 fn drop_after_launches_an_instance_whose_answer_is_lost() {
     let proxy = Ec2Proxy::start_shared(
-        ProxyConfig {
-            hold_pending: Duration::from_secs(30),
-            ..Default::default()
-        }
-        .with_faults(1.0, &[FaultKind::DropAfter])
-        .on_actions(&["RunInstances"])
-        .with_budget(1),
+        ProxyConfig { hold_pending: Duration::from_secs(30), ..Default::default() }
+            .with_faults(1.0, &[FaultKind::DropAfter])
+            .on_actions(&["RunInstances"])
+            .with_budget(1),
     );
     let ec2 = Ec2Client::new(proxy.endpoint_url());
-    let lost = ec2.call(
-        "RunInstances",
-        &[
-            ("ImageId", poni_e2e::TEST_AMI),
-            ("MinCount", "1"),
-            ("MaxCount", "1"),
-        ],
-    );
+    let lost = ec2.call("RunInstances", &[("ImageId", poni_e2e::TEST_AMI), ("MinCount", "1"), ("MaxCount", "1")]);
     assert!(lost.is_err(), "the answer should be lost, got {lost:?}");
 
     // Only RunInstances is faulted, and the budget is spent: describing works, and shows the
@@ -290,11 +196,7 @@ fn drop_after_launches_an_instance_whose_answer_is_lost() {
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(seen[0].state, "pending");
     let stats = proxy.full_stats();
-    assert_eq!(
-        stats.count("RunInstances"),
-        1,
-        "the client did not retry the call"
-    );
+    assert_eq!(stats.count("RunInstances"), 1, "the client did not retry the call");
     assert_eq!(stats.faults_by_kind.get("drop_after"), Some(&1));
 
     // The budget is spent: the next launch is answered.
@@ -304,59 +206,31 @@ fn drop_after_launches_an_instance_whose_answer_is_lost() {
 
 #[test]
 fn drop_loses_the_call_before_it_reaches_moto() {
-    let proxy = Ec2Proxy::start_shared(
-        ProxyConfig::default()
-            .with_faults(1.0, &[FaultKind::Drop])
-            .with_budget(1),
-    );
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_faults(1.0, &[FaultKind::Drop]).with_budget(1));
     let ec2 = Ec2Client::new(proxy.endpoint_url());
-    let lost = ec2.call(
-        "RunInstances",
-        &[
-            ("ImageId", poni_e2e::TEST_AMI),
-            ("MinCount", "1"),
-            ("MaxCount", "1"),
-        ],
-    );
+    let lost = ec2.call("RunInstances", &[("ImageId", poni_e2e::TEST_AMI), ("MinCount", "1"), ("MaxCount", "1")]);
     assert!(lost.is_err(), "expected no answer, got {lost:?}");
-    assert!(
-        ec2.describe_instances(&[]).is_empty(),
-        "nothing was launched"
-    );
+    assert!(ec2.describe_instances(&[]).is_empty(), "nothing was launched");
     assert_eq!(proxy.faults_injected(), 1);
 }
 
 #[test]
 fn latency_delays_matching_calls_only() {
-    let proxy = Ec2Proxy::start_shared(ProxyConfig {
-        latency: Duration::from_millis(400),
-        fault_actions: vec!["DescribeInstances".into()],
-        ..Default::default()
-    });
+    let proxy =
+        Ec2Proxy::start_shared(ProxyConfig { latency: Duration::from_millis(400), fault_actions: vec!["DescribeInstances".into()], ..Default::default() });
     let ec2 = Ec2Client::new(proxy.endpoint_url());
     ec2.describe_instances(&[]); // the account's first call may be slow in moto
     let t = Instant::now();
     ec2.describe_instances(&[]);
-    assert!(
-        t.elapsed() >= Duration::from_millis(400),
-        "{:?}",
-        t.elapsed()
-    );
+    assert!(t.elapsed() >= Duration::from_millis(400), "{:?}", t.elapsed());
     let t = Instant::now();
     ec2.call_ok("DescribeInstanceStatus", &[]);
-    assert!(
-        t.elapsed() < Duration::from_millis(400),
-        "{:?}",
-        t.elapsed()
-    );
+    assert!(t.elapsed() < Duration::from_millis(400), "{:?}", t.elapsed());
 }
 
 /// The faults a 50% rate gives over 30 calls, as a pattern of answered (.) and faulted (x).
 fn fault_pattern(seed: u64) -> String {
-    let proxy = Ec2Proxy::start_shared(ProxyConfig {
-        seed,
-        ..ProxyConfig::default().with_faults(0.5, &[FaultKind::Throttle, FaultKind::Http500])
-    });
+    let proxy = Ec2Proxy::start_shared(ProxyConfig { seed, ..ProxyConfig::default().with_faults(0.5, &[FaultKind::Throttle, FaultKind::Http500]) });
     let ec2 = Ec2Client::new(proxy.endpoint_url());
     (0..30)
         .map(|_| match ec2.call("DescribeInstances", &[]).unwrap() {
@@ -380,29 +254,15 @@ fn each_proxy_has_its_own_account() {
     let a = Ec2Proxy::start_shared(ProxyConfig::default());
     let b = Ec2Proxy::start_shared(ProxyConfig::default());
     assert_ne!(a.account_id(), b.account_id());
-    let (ea, eb) = (
-        Ec2Client::new(a.endpoint_url()),
-        Ec2Client::new(b.endpoint_url()),
-    );
+    let (ea, eb) = (Ec2Client::new(a.endpoint_url()), Ec2Client::new(b.endpoint_url()));
     let launched = ea.run_instances(2);
     assert_eq!(ids(&ea.describe_instances(&[])).len(), 2);
-    assert!(
-        eb.describe_instances(&[]).is_empty(),
-        "b sees a's instances"
-    );
+    assert!(eb.describe_instances(&[]).is_empty(), "b sees a's instances");
     let resp = ea.call_ok("DescribeInstances", &[]);
-    assert!(
-        resp.body
-            .contains(&format!("<ownerId>{}</ownerId>", a.account_id())),
-        "{}",
-        resp.body
-    );
+    assert!(resp.body.contains(&format!("<ownerId>{}</ownerId>", a.account_id())), "{}", resp.body);
 
     // A proxy configured for a's account sees them.
-    let c = Ec2Proxy::start_shared(ProxyConfig {
-        account: Some(a.account_id().to_string()),
-        ..Default::default()
-    });
+    let c = Ec2Proxy::start_shared(ProxyConfig { account: Some(a.account_id().to_string()), ..Default::default() });
     let seen = ids(&Ec2Client::new(c.endpoint_url()).describe_instances(&[]));
     assert_eq!(seen.len(), 2);
     assert!(launched.iter().all(|id| seen.contains(id)));
@@ -412,15 +272,8 @@ fn each_proxy_has_its_own_account() {
 fn bad_config_is_refused_and_the_old_one_kept() {
     let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
     let url = format!("{}/_proxy/config", proxy.endpoint_url());
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    for bad in [
-        r#"{"fault_kinds": ["nope"]}"#,
-        r#"{"fault_rate": 2}"#,
-        r#"{"bogus": 1}"#,
-    ] {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    for bad in [r#"{"fault_kinds": ["nope"]}"#, r#"{"fault_rate": 2}"#, r#"{"bogus": 1}"#] {
         let resp = agent.post(&url).send(bad).unwrap();
         assert_eq!(resp.status(), 400, "{bad}");
     }
@@ -433,37 +286,24 @@ fn dropping_the_harness_stops_its_servers() {
     let moto = Moto::start();
     let proxy = Ec2Proxy::start(&moto, ProxyConfig::default());
     let (moto_port, proxy_port) = (moto.port(), proxy.endpoint_url().to_string());
-    assert!(Ec2Client::new(&proxy_port)
-        .call("DescribeInstances", &[])
-        .unwrap()
-        .is_ok());
+    assert!(Ec2Client::new(&proxy_port).call("DescribeInstances", &[]).unwrap().is_ok());
     moto.reset();
     drop(proxy);
     drop(moto);
-    for addr in [
-        format!("127.0.0.1:{moto_port}"),
-        proxy_port.trim_start_matches("http://").to_string(),
-    ] {
-        assert!(
-            std::net::TcpStream::connect(&addr).is_err(),
-            "{addr} still accepts connections"
-        );
+    for addr in [format!("127.0.0.1:{moto_port}"), proxy_port.trim_start_matches("http://").to_string()] {
+        assert!(std::net::TcpStream::connect(&addr).is_err(), "{addr} still accepts connections");
     }
 }
 
 #[test]
 fn concurrent_calls_are_all_counted() {
-    let proxy = Ec2Proxy::start_shared(
-        ProxyConfig::default().with_faults(0.3, &[FaultKind::Throttle, FaultKind::Http500]),
-    );
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_faults(0.3, &[FaultKind::Throttle, FaultKind::Http500]));
     let answered: usize = std::thread::scope(|s| {
         let workers: Vec<_> = (0..8)
             .map(|_| {
                 s.spawn(|| {
                     let ec2 = Ec2Client::new(proxy.endpoint_url());
-                    (0..10)
-                        .filter(|_| ec2.call("DescribeInstances", &[]).unwrap().is_ok())
-                        .count()
+                    (0..10).filter(|_| ec2.call("DescribeInstances", &[]).unwrap().is_ok()).count()
                 })
             })
             .collect();

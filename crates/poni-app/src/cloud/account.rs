@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use poni_cloud::account::{
-    self, Account, AccountIdentity, ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, RegionInfo, SecurityGroupInfo, SshAccess,
-    SshAccessTarget, SubnetInfo,
+    self, Account, AccountIdentity, ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, RegionInfo, SecurityGroupInfo, SshAccess, SshAccessTarget,
+    SubnetInfo,
 };
 use poni_cloud::aws::ProviderOptions;
 use poni_cloud::spec::LaunchSpec;
@@ -182,8 +182,7 @@ impl AccountService {
     pub async fn regions(&self, refresh: bool) -> AppResult<RegionList> {
         let suggested = self.suggested_region().await;
         let via = suggested.clone().unwrap_or_else(|| FALLBACK_REGION.to_owned());
-        let regions: Vec<RegionInfo> =
-            self.cached("regions", "", refresh, |a| async move { a.regions(&via).await.map_err(|e| coded(&e)) }).await?;
+        let regions: Vec<RegionInfo> = self.cached("regions", "", refresh, |a| async move { a.regions(&via).await.map_err(|e| coded(&e)) }).await?;
         Ok(RegionList { regions, suggested })
     }
 
@@ -220,12 +219,7 @@ impl AccountService {
 
     pub async fn import_key_pair(&self, region: &str, name: &str, public_key: &str) -> AppResult<KeyPairInfo> {
         let ssh = self.ssh_dir()?;
-        let made = self
-            .account()
-            .await?
-            .import_key_pair(region, name.trim(), std::path::Path::new(public_key), &ssh)
-            .await
-            .map_err(|e| for_app(coded(&e)))?;
+        let made = self.account().await?.import_key_pair(region, name.trim(), std::path::Path::new(public_key), &ssh).await.map_err(|e| for_app(coded(&e)))?;
         self.forget("key_pairs", region);
         Ok(made)
     }
@@ -348,7 +342,10 @@ impl AccountService {
         for (key, region, nodes) in unknown_keys {
             warnings.push(LaunchWarning {
                 kind: WarningKind::NotInAccount,
-                message: format!("The key pair '{key}' of {} is not in {region} of this account: the launch will fail. Pick or create one in the Cloud section.", names(&nodes)),
+                message: format!(
+                    "The key pair '{key}' of {} is not in {region} of this account: the launch will fail. Pick or create one in the Cloud section.",
+                    names(&nodes)
+                ),
                 nodes,
             });
         }

@@ -10,20 +10,18 @@ use std::sync::Arc;
 
 use poni_cloud::aws::endpoint::endpoint_url;
 use poni_cloud::aws::{Ec2Provider, ProviderOptions};
-use poni_cloud::credentials::{
-    self as creds, AwsKeys, CredentialKind, CredentialResolver, CredentialSets, EnvVars, KeyringStore, ResolvedCredentials,
-};
+use poni_cloud::credentials::{self as creds, AwsKeys, CredentialKind, CredentialResolver, CredentialSets, EnvVars, KeyringStore, ResolvedCredentials};
 use poni_cloud::Coded;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{AppError, AppResult};
 use super::sandbox::{Sandbox, SandboxPace, SandboxStatus};
+use crate::error::{AppError, AppResult};
+use crate::settings::{Settings, SettingsStore};
 use aws_config::profile::ProfileSet;
 use poni_cloud::credentials::sso::{self, ProfileInfo};
 use poni_cloud::credentials::AwsFiles;
-use crate::settings::{Settings, SettingsStore};
 
 /// What the user picked in Settings. Kept in settings.json; the default tries the sources in
 /// the documented order (environment, `AWS_PROFILE`, the stored set `default`, the profile
@@ -360,11 +358,7 @@ impl CloudCredentials {
                 .into_iter()
                 .map(|name| match sets.get(&name) {
                     Ok(Some(keys)) => StoredCredentialSet { name, access_key_id: Some(keys.access_key_id.clone()), problem: None },
-                    Ok(None) => StoredCredentialSet {
-                        problem: Some(coded(&creds::CredentialsError::SetNotFound(name.clone()))),
-                        name,
-                        access_key_id: None,
-                    },
+                    Ok(None) => StoredCredentialSet { problem: Some(coded(&creds::CredentialsError::SetNotFound(name.clone()))), name, access_key_id: None },
                     Err(e) => StoredCredentialSet { name, access_key_id: None, problem: Some(coded(&e)) },
                 })
                 .collect())

@@ -97,8 +97,8 @@ pub fn event_line(event: &EngineEvent) -> EventLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use poni_cloud::engine::PropertyChange;
     use poni_cloud::aws::InstanceState;
+    use poni_cloud::engine::PropertyChange;
     use serde_json::json;
 
     fn text(event: EngineEvent) -> String {

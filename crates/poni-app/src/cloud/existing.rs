@@ -3,16 +3,16 @@
 //! nodes and their instances disagree.
 
 use poni_cloud::engine::drift::{Drift, DriftField};
-use poni_cloud::engine::import::{FleetInstance, ImportPlan};
 pub use poni_cloud::engine::import::Tracking;
+use poni_cloud::engine::import::{FleetInstance, ImportPlan};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::credentials::coded;
 use super::scope::Scope;
-use poni_cloud::plan::Selection;
 use super::session::CloudSession;
 use crate::error::{AppError, AppResult};
+use poni_cloud::plan::Selection;
 use poni_repo::ErrorCode;
 
 /// One instance of the account, as the fleet table shows it.
@@ -126,11 +126,7 @@ impl CloudSession {
     /// The names an import would give, before anything is written.
     pub async fn import_preview(&self, request: &ImportRequest) -> AppResult<Vec<ImportPreviewNode>> {
         let plan = self.import_plan(request).await?;
-        Ok(plan
-            .nodes
-            .into_iter()
-            .map(|n| ImportPreviewNode { name: n.name, instance_id: n.instance_id, renamed_from: n.renamed_from })
-            .collect())
+        Ok(plan.nodes.into_iter().map(|n| ImportPreviewNode { name: n.name, instance_id: n.instance_id, renamed_from: n.renamed_from }).collect())
     }
 
     /// Writes the nodes (and tags the instances when asked); returns the nodes made.

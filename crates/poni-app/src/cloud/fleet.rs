@@ -441,11 +441,7 @@ impl Fleet {
             }
         }
         let counts = |m: &BTreeMap<InstanceState, u32>, zeros: bool| -> Vec<StateCount> {
-            InstanceState::ALL
-                .iter()
-                .map(|s| StateCount { state: *s, count: m.get(s).copied().unwrap_or(0) })
-                .filter(|c| zeros || c.count > 0)
-                .collect()
+            InstanceState::ALL.iter().map(|s| StateCount { state: *s, count: m.get(s).copied().unwrap_or(0) }).filter(|c| zeros || c.count > 0).collect()
         };
         let mut by_region: Vec<RegionSummary> = regions
             .iter()
@@ -607,7 +603,8 @@ mod tests {
 
     #[test]
     fn terminate_goes_shutting_down_to_terminated_and_empties_addresses() {
-        let (_d, repo) = repo_with(&[("n", json!({"cloud.instance": "i-9", "cloud.region": "eu-west-1", "host": "ec2-x", "private": {"ip": "10.1.1.1", "dns": "ip-10"}}))]);
+        let (_d, repo) =
+            repo_with(&[("n", json!({"cloud.instance": "i-9", "cloud.region": "eu-west-1", "host": "ec2-x", "private": {"ip": "10.1.1.1", "dns": "ip-10"}}))]);
         let mut fleet = Fleet::from_tree(&repo.tree().unwrap());
         let n = fleet.node("n").unwrap();
         assert_eq!((n.state, n.addresses.host.as_deref()), (Some(InstanceState::Unknown), Some("ec2-x")));
@@ -712,7 +709,10 @@ mod tests {
         fleet.apply(&EngineEvent::Warning { node: None, code: ErrorCode::CloudThrottled, message: "polling us-east-1 failed".into() }, "T3", Some("op-2"));
         fleet.record_error("T4", &ErrorPayload { code: ErrorCode::CredentialsMissing, message: "No AWS credentials found".into() }, Some("op-3"));
         let errors = fleet.overview(false).last_errors;
-        assert_eq!(errors.iter().map(|e| (e.severity, e.code.as_str())).collect::<Vec<_>>(), [(Severity::Error, "credentials.missing"), (Severity::Warning, "cloud.throttled")]);
+        assert_eq!(
+            errors.iter().map(|e| (e.severity, e.code.as_str())).collect::<Vec<_>>(),
+            [(Severity::Error, "credentials.missing"), (Severity::Warning, "cloud.throttled")]
+        );
         for i in 0..30 {
             fleet.record_error(&format!("T{i}"), &ErrorPayload { code: ErrorCode::CloudError, message: "y".into() }, None);
         }

@@ -16,16 +16,16 @@ pub mod time;
 pub mod wording;
 
 pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, RegionList, SshAccessRequest, WarningKind};
-pub use existing::{AccountInstance, ImportPreviewNode, ImportRequest, Tracking};
-pub use sandbox::{Sandbox, SandboxPace, SandboxPhase, SandboxStatus};
-pub use sso::{SsoLogin, SsoLogins};
-pub use wording::FixAction;
 pub use credentials::{CloudCredentials, CredentialChoice, CredentialStatus, NewCredentialSet, StoredCredentialSet};
+pub use existing::{AccountInstance, ImportPreviewNode, ImportRequest, Tracking};
 pub use fleet::{Fleet, FleetChange, FleetOverview, NodeLive};
 pub use poni_cloud::aws::InstanceState;
 pub use preview::{reference, Affected, CloudReference, ConfirmAction, ConnectCommand, LaunchPreview};
+pub use sandbox::{Sandbox, SandboxPace, SandboxPhase, SandboxStatus};
 pub use scope::Scope;
 pub use session::{CloudAction, CloudNotice, CloudSession, NoticeSink, OperationRequest, OperationState, OperationStatus, SessionOptions};
+pub use sso::{SsoLogin, SsoLogins};
+pub use wording::FixAction;
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -194,11 +194,7 @@ pub struct Affected {
 
 /// What the fleet last saw, as the planner reads it.
 pub fn facts_of(fleet: &Fleet) -> CloudFacts {
-    let states = fleet
-        .nodes()
-        .filter_map(|l| Some((l.instance_id.clone()?, l.state?)))
-        .filter(|(_, state)| !matches!(state, InstanceState::Unknown))
-        .collect();
+    let states = fleet.nodes().filter_map(|l| Some((l.instance_id.clone()?, l.state?))).filter(|(_, state)| !matches!(state, InstanceState::Unknown)).collect();
     CloudFacts { states, ..CloudFacts::default() }
 }
 
@@ -280,14 +276,7 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
         _ => None,
     };
     let command = ssh_command(&user, &host, key_pair.as_deref());
-    Ok(ConnectCommand {
-        command,
-        user,
-        host,
-        key_pair,
-        key_file_exists: key_file.as_ref().is_some_and(|f| f.exists),
-        key_file: key_file.map(|f| f.path),
-    })
+    Ok(ConnectCommand { command, user, host, key_pair, key_file_exists: key_file.as_ref().is_some_and(|f| f.exists), key_file: key_file.map(|f| f.path) })
 }
 
 /// `ssh -i ~/.ssh/<key-pair>.pem <user>@<host>`, ready to paste: the names come from the
@@ -305,12 +294,28 @@ fn ssh_command(user: &str, host: &str, key_pair: Option<&str>) -> String {
 
 /// Common instance types, for the editor's select (any other type may still be typed).
 pub const COMMON_INSTANCE_TYPES: &[&str] = &[
-    "t3.nano", "t3.micro", "t3.small", "t3.medium", "t3.large", "t3.xlarge",
-    "t4g.micro", "t4g.small", "t4g.medium",
-    "t2.micro", "t2.small",
-    "m5.large", "m5.xlarge", "m6i.large", "m6i.xlarge", "m7i.large",
-    "c5.large", "c5.xlarge", "c6i.large", "c7i.large",
-    "r5.large", "r6i.large",
+    "t3.nano",
+    "t3.micro",
+    "t3.small",
+    "t3.medium",
+    "t3.large",
+    "t3.xlarge",
+    "t4g.micro",
+    "t4g.small",
+    "t4g.medium",
+    "t2.micro",
+    "t2.small",
+    "m5.large",
+    "m5.xlarge",
+    "m6i.large",
+    "m6i.xlarge",
+    "m7i.large",
+    "c5.large",
+    "c5.xlarge",
+    "c6i.large",
+    "c7i.large",
+    "r5.large",
+    "r6i.large",
 ];
 
 /// What the editor's selects offer.
@@ -357,7 +362,9 @@ mod tests {
     fn drumbo(dir: &Path) -> Repo {
         let repo = Repo::init(dir.join("r")).unwrap();
         repo.add_nodes(&AddNodes::new("drumbo1")).unwrap();
-        for (k, v) in [("cloud.provider", "aws-ec2"), ("cloud.region", "us-east-1"), ("cloud.image", "ami-daf615b3"), ("cloud.key-pair", "my-keypair"), ("user", "root")] {
+        for (k, v) in
+            [("cloud.provider", "aws-ec2"), ("cloud.region", "us-east-1"), ("cloud.image", "ami-daf615b3"), ("cloud.key-pair", "my-keypair"), ("user", "root")]
+        {
             set(&repo, "drumbo1", k, json!(v));
         }
         let mut clones = AddNodes::new("drumbo{id}");
@@ -408,14 +415,25 @@ mod tests {
         assert!(p.nodes[1].skip_reason.as_deref().unwrap().contains("already has instance 'i-0abc'"));
         let d3 = &p.nodes[2];
         assert_eq!(d3.action, PreviewAction::Invalid);
-        assert_eq!(d3.problems, [PropertyProblem { property: "cloud.image".into(), code: ErrorCode::NodeMissingProperty, message: "cloud.image is not set (the AMI id to launch, ami-…)".into() }]);
+        assert_eq!(
+            d3.problems,
+            [PropertyProblem {
+                property: "cloud.image".into(),
+                code: ErrorCode::NodeMissingProperty,
+                message: "cloud.image is not set (the AMI id to launch, ami-…)".into()
+            }]
+        );
         assert_eq!(d3.region.as_deref(), Some("us-east-1"), "what is there is still shown");
         assert_eq!(p.nodes[3].problems[0].property, "cloud.region");
         assert_eq!(p.nodes[3].problems[0].code, "node.invalid_property");
         let no_ssh = PlanOptions { ssh_dir: None, ..PlanOptions::default() };
         let refusal = LaunchPreview::refusal(&launch_plan(&tree, &Scope::All, &no_ssh).unwrap()).unwrap();
         assert_eq!(refusal.code, "node.invalid_properties");
-        assert!(refusal.message.starts_with("2 of 3 nodes cannot be launched, so nothing was launched: drumbo3 (cloud.image); drumbo4 (cloud.region)."), "{}", refusal.message);
+        assert!(
+            refusal.message.starts_with("2 of 3 nodes cannot be launched, so nothing was launched: drumbo3 (cloud.image); drumbo4 (cloud.region)."),
+            "{}",
+            refusal.message
+        );
 
         // Re-init previews a launch that replaces the instance.
         let p = preview_of(&tree, &Scope::Node { name: "drumbo2".into() }, true, None).unwrap();
@@ -429,7 +447,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repo::init(dir.path().join("r")).unwrap();
         repo.add_system("web").unwrap();
-        for (k, v) in [("cloud.provider", "aws-ec2"), ("cloud.region", "eu-west-1"), ("cloud.image", "ami-12c6146b"), ("cloud.key-pair", "kp"), ("user", "admin")] {
+        for (k, v) in
+            [("cloud.provider", "aws-ec2"), ("cloud.region", "eu-west-1"), ("cloud.image", "ami-12c6146b"), ("cloud.key-pair", "kp"), ("user", "admin")]
+        {
             set(&repo, "web", k, json!(v));
         }
         repo.add_nodes(&AddNodes::new("web/http1")).unwrap();

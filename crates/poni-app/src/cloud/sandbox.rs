@@ -337,9 +337,7 @@ fn data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("PONI_DESKTOP_DATA_DIR") {
         return PathBuf::from(dir);
     }
-    directories::ProjectDirs::from("", "", "poni-desktop")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| std::env::temp_dir().join("poni-desktop"))
+    directories::ProjectDirs::from("", "", "poni-desktop").map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| std::env::temp_dir().join("poni-desktop"))
 }
 
 fn find_on_path(program: &str) -> Option<PathBuf> {

@@ -17,9 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
-use poni_cloud::engine::{
-    Engine, EngineEvent, EngineOptions, EventSink, InitOptions, NodeReport, Operation, OperationReport, Outcome, PollSchedule,
-};
+use poni_cloud::engine::{Engine, EngineEvent, EngineOptions, EventSink, InitOptions, NodeReport, Operation, OperationReport, Outcome, PollSchedule};
 use poni_repo::Repo;
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Handle;
@@ -30,9 +28,9 @@ use super::credentials::{coded, CloudCredentials};
 use super::fleet::{Fleet, FleetChange, FleetOverview, NodeLive};
 use super::preview::{self, Affected, ConfirmAction, ConnectCommand, LaunchPreview};
 use super::scope::Scope;
-use poni_cloud::plan::{Plan, Selection, Step};
 use super::time::now;
 use crate::error::{AppError, AppResult};
+use poni_cloud::plan::{Plan, Selection, Step};
 
 /// Finished operations kept for `operations()`.
 const FINISHED_KEPT: usize = 20;
@@ -366,10 +364,7 @@ impl CloudSession {
         if exclusive {
             // Checked and claimed under one lock: two operations never work on one node.
             let mut fleet = lock(&inner.fleet);
-            let busy: Vec<String> = nodes
-                .iter()
-                .filter_map(|n| fleet.node(n).and_then(|l| l.operation_id.as_ref()).map(|op| format!("{n} ({op})")))
-                .collect();
+            let busy: Vec<String> = nodes.iter().filter_map(|n| fleet.node(n).and_then(|l| l.operation_id.as_ref()).map(|op| format!("{n} ({op})"))).collect();
             if !busy.is_empty() {
                 return Err(AppError::new(
                     ErrorCode::CloudBusy,
@@ -632,7 +627,9 @@ impl Inner {
                     s.succeeded = report
                         .nodes
                         .iter()
-                        .filter(|r| matches!(r.outcome, Outcome::Launched | Outcome::Reused | Outcome::Ready | Outcome::Updated | Outcome::Requested | Outcome::Queried))
+                        .filter(|r| {
+                            matches!(r.outcome, Outcome::Launched | Outcome::Reused | Outcome::Ready | Outcome::Updated | Outcome::Requested | Outcome::Queried)
+                        })
                         .count() as u32;
                     s.state = if report.cancelled {
                         OperationState::Cancelled

@@ -60,9 +60,7 @@ impl SsoLogins {
             verification_uri: login.verification_uri.clone(),
             verification_uri_complete: login.verification_uri_complete.clone(),
             user_code: login.user_code.clone(),
-            expires_at: aws_smithy_types::DateTime::from(login.expires_at)
-                .fmt(aws_smithy_types::date_time::Format::DateTime)
-                .unwrap_or_default(),
+            expires_at: aws_smithy_types::DateTime::from(login.expires_at).fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_default(),
         };
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id, (login, CancellationToken::new()));
         Ok(view)

@@ -78,7 +78,10 @@ mod tests {
         assert_eq!(e.code, "credentials.missing");
         assert!(e.message == "No AWS credentials yet." && !e.message.contains("poni credentials"), "{}", e.message);
         let e = credentials(&CredentialsError::SsoExpired("dev".into()));
-        assert_eq!((e.code, e.message.as_str()), (ErrorCode::CredentialsSsoExpired, "The SSO session of the AWS profile 'dev' has expired. Click \"Sign in again\"."));
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::CredentialsSsoExpired, "The SSO session of the AWS profile 'dev' has expired. Click \"Sign in again\".")
+        );
         let e = credentials(&CredentialsError::Missing { keyring_note: None });
         assert_eq!(for_app(e).message, "No AWS credentials yet.", "the unnamed ones are reworded by their code");
         let untouched = AppError::new(ErrorCode::CloudThrottled, "EC2 is limiting the request rate");

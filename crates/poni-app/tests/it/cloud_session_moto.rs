@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use poni_app::cloud::{
-    CloudAction, CloudCredentials, CloudNotice, CloudSession, ConfirmAction, CredentialChoice, NewCredentialSet, OperationRequest,
-    OperationState, Scope, SessionOptions, InstanceState,
+    CloudAction, CloudCredentials, CloudNotice, CloudSession, ConfirmAction, CredentialChoice, InstanceState, NewCredentialSet, OperationRequest,
+    OperationState, Scope, SessionOptions,
 };
 use poni_app::poni_cloud::aws::{PacingLimits, ProviderOptions, RetryPolicy};
 use poni_app::poni_cloud::credentials::{CredentialSets, EnvVars, KeyringStore, SecretStore};
@@ -40,7 +40,8 @@ fn set(repo: &Repo, name: &str, key: &str, value: Value) {
 /// The seed document's nodes: drumbo1 with its cloud properties, drumbo2..4 cloned with -c.
 fn seed(repo: &Repo) {
     repo.add_nodes(&AddNodes::new("drumbo1")).unwrap();
-    for (k, v) in [("cloud.provider", "aws-ec2"), ("cloud.region", "us-east-1"), ("cloud.image", TEST_AMI), ("cloud.key-pair", "my-keypair"), ("user", "root")] {
+    for (k, v) in [("cloud.provider", "aws-ec2"), ("cloud.region", "us-east-1"), ("cloud.image", TEST_AMI), ("cloud.key-pair", "my-keypair"), ("user", "root")]
+    {
         set(repo, "drumbo1", k, json!(v));
     }
     let mut clones = AddNodes::new("drumbo{id}");
@@ -150,7 +151,8 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     assert!(preview.can_launch && preview.launch_count == 4, "{preview:?}");
     let started = session.start(OperationRequest { action: CloudAction::Launch, scope: all.clone(), reinit: None, state: None }).await.unwrap();
     assert_eq!((started.total, started.state), (4, OperationState::Running));
-    let busy = session.start(OperationRequest { action: CloudAction::Terminate, scope: Scope::Node { name: "drumbo2".into() }, reinit: None, state: None }).await;
+    let busy =
+        session.start(OperationRequest { action: CloudAction::Terminate, scope: Scope::Node { name: "drumbo2".into() }, reinit: None, state: None }).await;
     assert_eq!(busy.unwrap_err().code, "cloud.busy", "two operations never work on one node");
     let mid = tokio::time::timeout(Duration::from_secs(20), async {
         // While the proxy holds them, the badges say pending.
@@ -175,7 +177,11 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
         let name = format!("drumbo{i}");
         let live = session.node_live(&name).unwrap();
         assert_eq!(live.state, Some(InstanceState::Running));
-        assert_eq!(live.timeline.iter().map(|e| (e.from, e.to)).collect::<Vec<_>>(), [(None, InstanceState::Pending), (Some(InstanceState::Pending), InstanceState::Running)], "{name}");
+        assert_eq!(
+            live.timeline.iter().map(|e| (e.from, e.to)).collect::<Vec<_>>(),
+            [(None, InstanceState::Pending), (Some(InstanceState::Pending), InstanceState::Running)],
+            "{name}"
+        );
         assert!(live.addresses.host.is_some() && live.addresses.private_ip.is_some(), "{live:?}");
         // Pending with no address first; running with the address after.
         let seen = seen_states(&log_now, &name);
@@ -205,7 +211,11 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
         let name = format!("drumbo{i}");
         let live = session.node_live(&name).unwrap();
         let tail: Vec<_> = live.timeline.iter().rev().take(2).rev().map(|e| (e.from, e.to)).collect();
-        assert_eq!(tail, [(Some(InstanceState::Running), InstanceState::ShuttingDown), (Some(InstanceState::ShuttingDown), InstanceState::Terminated)], "{name}");
+        assert_eq!(
+            tail,
+            [(Some(InstanceState::Running), InstanceState::ShuttingDown), (Some(InstanceState::ShuttingDown), InstanceState::Terminated)],
+            "{name}"
+        );
         assert_eq!(live.addresses, Default::default(), "addresses emptied");
         let seen = seen_states(&log_now, &name);
         // Shutting down with its address still shown; terminated with none.
@@ -269,17 +279,15 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
 /// instance the cloud does not know is listed as missing on the dashboard.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_still_ends_right_and_a_forgotten_instance_is_listed() {
-    let config = ProxyConfig { hold_pending: Duration::from_secs(1), ..ProxyConfig::default() }
-        .with_faults(0.3, &[FaultKind::Throttle])
-        .with_budget(10);
+    let config = ProxyConfig { hold_pending: Duration::from_secs(1), ..ProxyConfig::default() }.with_faults(0.3, &[FaultKind::Throttle]).with_budget(10);
     let proxy = Ec2Proxy::start_shared(config);
     let dir = tempfile::tempdir().unwrap();
     let repo = Repo::init(dir.path().join("repo")).unwrap();
     seed(&repo);
     let settings = SettingsStore::at(dir.path().join("settings.json"));
     let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "AKIATHROTTLE"), ("AWS_SECRET_ACCESS_KEY", "x")]);
-    let credentials = CloudCredentials::new(settings, CredentialSets::new(Arc::new(KeyringStore::with_service("poni-desktop-unused"))), env)
-        .with_profile_paths(vec![]);
+    let credentials =
+        CloudCredentials::new(settings, CredentialSets::new(Arc::new(KeyringStore::with_service("poni-desktop-unused"))), env).with_profile_paths(vec![]);
     credentials.choose(CredentialChoice::Environment).unwrap();
     credentials.set_endpoint(Some(proxy.endpoint_url().to_owned())).unwrap();
     let (sink, _log, _rx) = notices();

@@ -5,12 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn poni(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_poni"))
-        .args(["-d", root.to_str().unwrap()])
-        .args(args)
-        .env_remove("PONI_ROOT")
-        .output()
-        .expect("run poni")
+    Command::new(env!("CARGO_BIN_EXE_poni")).args(["-d", root.to_str().unwrap()]).args(args).env_remove("PONI_ROOT").output().expect("run poni")
 }
 
 fn ok(root: &Path, args: &[&str]) -> String {
@@ -49,7 +44,9 @@ fn the_seed_documents_repository_steps_print_as_written() {
     let cloud = "     cloud     image:'ami-daf615b3' key-pair:'my-keypair' provider:'aws-ec2' region:'us-east-1'\n";
     assert_eq!(
         ok(&root, &["list", "-o"]),
-        format!("      node drumbo1\n{cloud}      node drumbo2 <= drumbo1\n{cloud}      node drumbo3 <= drumbo1\n{cloud}      node drumbo4 <= drumbo1\n{cloud}")
+        format!(
+            "      node drumbo1\n{cloud}      node drumbo2 <= drumbo1\n{cloud}      node drumbo3 <= drumbo1\n{cloud}      node drumbo4 <= drumbo1\n{cloud}"
+        )
     );
     let props = ok(&root, &["list", "-p", "drumbo2"]);
     assert_eq!(props, "      node drumbo2 <= drumbo1\n      prop     depth:1 host:'' index:1 parent:'drumbo1' user:'root'\n");

@@ -83,9 +83,10 @@ struct Random(u64);
 
 impl Random {
     fn seeded() -> Self {
-        let seed = std::env::var("PONI_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
-        });
+        let seed = std::env::var("PONI_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
         eprintln!("PONI_TEST_SEED={seed}");
         Random(seed)
     }
@@ -127,10 +128,7 @@ fn node_value(root: &Path, node: &str, key: &str) -> serde_json::Value {
 }
 
 fn leftovers(root: &Path) -> Vec<String> {
-    snapshot(root)
-        .into_keys()
-        .filter(|k| k.contains(".pd-") || k.contains("json_dump") || k.contains(".poni-desktop-"))
-        .collect()
+    snapshot(root).into_keys().filter(|k| k.contains(".pd-") || k.contains("json_dump") || k.contains(".poni-desktop-")).collect()
 }
 
 /// How long an uninterrupted run takes, to spread the kills over it.
@@ -236,7 +234,14 @@ fn nothing_outside_the_repository_is_touched_through_links() {
     let warnings = String::from_utf8_lossy(&out.stderr);
     assert!(warnings.contains("system/ext: a symbolic link, skipped") && warnings.contains("system/web/loop: a symbolic link, skipped"), "{warnings}");
 
-    for args in [&["add-node", "ext/evil"][..], &["remove", "ext/v"], &["remove", "ext"], &["move", "ext/v", "web/v"], &["add-system", "ext/s"], &["add-node", "web/loop/x"]] {
+    for args in [
+        &["add-node", "ext/evil"][..],
+        &["remove", "ext/v"],
+        &["remove", "ext"],
+        &["move", "ext/v", "web/v"],
+        &["add-system", "ext/s"],
+        &["add-node", "web/loop/x"],
+    ] {
         let err = fails(&root, args);
         assert!(err.contains("is a symbolic link: links are not followed"), "{args:?}: {err}");
     }

@@ -1,9 +1,9 @@
 //! Why an account lookup or action failed: a cloud error, or a local reason found before any
 //! call was made (an existing key file, a bad name or CIDR).
 
-use poni_repo::ErrorCode;
 use crate::aws::CloudError;
 use crate::error::Coded;
+use poni_repo::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {

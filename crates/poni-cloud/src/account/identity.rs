@@ -33,11 +33,9 @@ impl Account {
             })
             .await?;
         match (out.account(), out.arn()) {
-            (Some(account), Some(arn)) => Ok(AccountIdentity {
-                account: account.to_owned(),
-                arn: arn.to_owned(),
-                user_id: out.user_id().unwrap_or_default().to_owned(),
-            }),
+            (Some(account), Some(arn)) => {
+                Ok(AccountIdentity { account: account.to_owned(), arn: arn.to_owned(), user_id: out.user_id().unwrap_or_default().to_owned() })
+            }
             _ => Err(CloudError::new(CloudErrorKind::BadResponse, "STS answered GetCallerIdentity without an account id.")),
         }
     }

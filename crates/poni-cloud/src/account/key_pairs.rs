@@ -129,11 +129,7 @@ fn check_public_key(path: &Path, text: &str) -> Result<(), AccountError> {
     let first = text.lines().next().unwrap_or("").trim();
     let mut parts = first.split_whitespace();
     match (parts.next(), parts.next()) {
-        (Some("ssh-rsa" | "ssh-ed25519" | "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" | "ecdsa-sha2-nistp521"), Some(body))
-            if body.len() > 16 =>
-        {
-            Ok(())
-        }
+        (Some("ssh-rsa" | "ssh-ed25519" | "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" | "ecdsa-sha2-nistp521"), Some(body)) if body.len() > 16 => Ok(()),
         (Some(kind), Some(_)) if kind.starts_with("ssh-") || kind.starts_with("ecdsa") => bad(&format!("EC2 does not import {kind} keys")),
         _ if first.contains("PRIVATE KEY") => bad("this is a private key; pick the matching .pub file"),
         _ => bad("it does not start with ssh-rsa or ssh-ed25519"),
@@ -228,8 +224,7 @@ impl Account {
     /// name is made so that poni's `~/.ssh/<name>.pem` convention finds it.
     pub async fn import_key_pair(&self, region: &str, name: &str, public_key: &Path, ssh_dir: &Path) -> Result<KeyPairInfo, AccountError> {
         check_key_pair_name(name)?;
-        let text = fs::read_to_string(public_key)
-            .map_err(|e| AccountError::BadPublicKey { path: public_key.display().to_string(), detail: e.to_string() })?;
+        let text = fs::read_to_string(public_key).map_err(|e| AccountError::BadPublicKey { path: public_key.display().to_string(), detail: e.to_string() })?;
         check_public_key(public_key, &text)?;
         let client = self.provider.client(region);
         let ctx = ErrorContext { key_pair: Some(name.to_owned()), ..ErrorContext::new("ImportKeyPair", region) };

@@ -141,9 +141,8 @@ pub fn check_cidr(cidr: &str) -> Result<(String, Option<String>), AccountError> 
     if bits > max {
         return Err(bad());
     }
-    let warning = (bits == 0).then(|| {
-        format!("{trimmed} lets anyone on the internet try to log in over SSH. Prefer your own address (for example 198.51.100.7/32).")
-    });
+    let warning =
+        (bits == 0).then(|| format!("{trimmed} lets anyone on the internet try to log in over SSH. Prefer your own address (for example 198.51.100.7/32)."));
     Ok((format!("{address}/{bits}"), warning))
 }
 
@@ -280,11 +279,7 @@ impl Account {
         let out = self
             .provider
             .paced(region, ActionClass::OtherMutating, |_| {
-                let request = client
-                    .create_security_group()
-                    .group_name(name)
-                    .description("SSH access, made by Poni Desktop")
-                    .vpc_id(&vpc);
+                let request = client.create_security_group().group_name(name).description("SSH access, made by Poni Desktop").vpc_id(&vpc);
                 let ctx = &ctx;
                 async move { request.send().await.map_err(|e| from_sdk(ctx, e)) }
             })

@@ -81,13 +81,8 @@ impl Account {
                 async move { request.send().await.map_err(|e| from_sdk(ctx, e)) }
             })
             .await?;
-        let mut regions: Vec<RegionInfo> = out
-            .regions()
-            .iter()
-            .filter(|r| r.opt_in_status() != Some("not-opted-in"))
-            .filter_map(|r| r.region_name())
-            .map(RegionInfo::new)
-            .collect();
+        let mut regions: Vec<RegionInfo> =
+            out.regions().iter().filter(|r| r.opt_in_status() != Some("not-opted-in")).filter_map(|r| r.region_name()).map(RegionInfo::new).collect();
         regions.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
         regions.dedup();
         Ok(regions)

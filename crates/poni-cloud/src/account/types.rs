@@ -47,10 +47,7 @@ impl Account {
                     name: name.as_str().to_owned(),
                     vcpus: t.v_cpu_info().and_then(|v| v.default_v_cpus()).unwrap_or(0).max(0) as u32,
                     memory_mib: t.memory_info().and_then(|m| m.size_in_mib()).unwrap_or(0).max(0) as u64,
-                    architectures: t
-                        .processor_info()
-                        .map(|p| p.supported_architectures().iter().map(|a| a.as_str().to_owned()).collect())
-                        .unwrap_or_default(),
+                    architectures: t.processor_info().map(|p| p.supported_architectures().iter().map(|a| a.as_str().to_owned()).collect()).unwrap_or_default(),
                 });
             }
             match page.next_token() {

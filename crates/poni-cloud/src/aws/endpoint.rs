@@ -50,9 +50,7 @@ pub fn service_endpoint_url(service: Service, explicit: Option<&str>, env: &EnvV
     let Some((url, from)) = chosen else { return Ok(None) };
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !host.starts_with('/') && !url.contains(char::is_whitespace) => {
-            Ok(Some(url.trim_end_matches('/').to_owned()))
-        }
+        Some(host) if !host.is_empty() && !host.starts_with('/') && !url.contains(char::is_whitespace) => Ok(Some(url.trim_end_matches('/').to_owned())),
         _ => Err(CloudError::new(
             CloudErrorKind::InvalidEndpoint,
             format!("The EC2 endpoint '{url}' from {from} is not an http:// or https:// URL (e.g. http://127.0.0.1:5000)."),

@@ -1,9 +1,9 @@
 //! EC2 failures as coded errors with messages that say what happened and what to do.
 //! EC2 errors carry no typed variants: the AWS error code (`ProvideErrorMetadata::code`) decides.
 
-use poni_repo::ErrorCode;
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use poni_repo::ErrorCode;
 use serde::Serialize;
 
 use crate::error::Coded;
@@ -150,10 +150,9 @@ where
             let status = service.raw().status().as_u16();
             from_code(ctx, service.err().code(), service.err().message(), Some(status))
         }
-        SdkError::TimeoutError(_) => CloudError::new(
-            CloudErrorKind::Timeout,
-            format!("EC2 in {region} did not answer {action} in time. Check the network and try again."),
-        ),
+        SdkError::TimeoutError(_) => {
+            CloudError::new(CloudErrorKind::Timeout, format!("EC2 in {region} did not answer {action} in time. Check the network and try again."))
+        }
         SdkError::DispatchFailure(failure) => {
             if let Some(credentials) = find_credentials_error(&err) {
                 return credentials;
@@ -193,10 +192,7 @@ where
             }
         }
         _ => find_credentials_error(&err).unwrap_or_else(|| {
-            CloudError::new(
-                CloudErrorKind::Other,
-                format!("{action} in {region} failed before it was sent: {}", crate::error::one_line(&err)),
-            )
+            CloudError::new(CloudErrorKind::Other, format!("{action} in {region} failed before it was sent: {}", crate::error::one_line(&err)))
         }),
     }
 }

@@ -195,15 +195,8 @@ impl From<&Instance> for InstanceInfo {
             private_ip: present(i.private_ip_address()),
             private_dns: present(i.private_dns_name()),
             launch_time: i.launch_time().and_then(|t| t.fmt(DateTimeFormat::DateTime).ok()),
-            tags: i
-                .tags()
-                .iter()
-                .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
-                .collect(),
-            state_reason: i
-                .state_reason()
-                .and_then(|r| present(r.message()).or_else(|| present(r.code())))
-                .or_else(|| present(i.state_transition_reason())),
+            tags: i.tags().iter().filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned()))).collect(),
+            state_reason: i.state_reason().and_then(|r| present(r.message()).or_else(|| present(r.code()))).or_else(|| present(i.state_transition_reason())),
             instance_type: i.instance_type().map(|t| t.as_str().to_owned()),
             availability_zone: i.placement().and_then(|p| present(p.availability_zone())),
             image_id: present(i.image_id()),

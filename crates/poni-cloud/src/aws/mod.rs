@@ -24,9 +24,7 @@ use std::time::Duration;
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::config::timeout::TimeoutConfig;
 use aws_sdk_ec2::config::{BehaviorVersion, Region, SharedHttpClient};
-use aws_sdk_ec2::types::{
-    BlockDeviceMapping, EbsBlockDevice, Filter, InstanceType, Placement, ResourceType, Tag, TagSpecification, VolumeType,
-};
+use aws_sdk_ec2::types::{BlockDeviceMapping, EbsBlockDevice, Filter, InstanceType, Placement, ResourceType, Tag, TagSpecification, VolumeType};
 use aws_sdk_ec2::Client;
 
 use crate::credentials::{CredentialSource, EnvVars, ResolvedCredentials};
@@ -108,10 +106,7 @@ struct Inner {
 
 impl std::fmt::Debug for Ec2Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ec2Provider")
-            .field("credentials", &self.inner.credentials.source)
-            .field("endpoint", &self.inner.endpoint)
-            .finish_non_exhaustive()
+        f.debug_struct("Ec2Provider").field("credentials", &self.inner.credentials.source).field("endpoint", &self.inner.endpoint).finish_non_exhaustive()
     }
 }
 
@@ -129,10 +124,7 @@ impl Ec2Provider {
         let explicit = options.endpoint_url.as_deref();
         let ssm_endpoint = endpoint::service_endpoint_url(endpoint::Service::Ssm, explicit, &options.env)?;
         let sts_endpoint = endpoint::service_endpoint_url(endpoint::Service::Sts, explicit, &options.env)?;
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(options.connect_timeout)
-            .operation_attempt_timeout(options.attempt_timeout)
-            .build();
+        let timeouts = TimeoutConfig::builder().connect_timeout(options.connect_timeout).operation_attempt_timeout(options.attempt_timeout).build();
         Ok(Ec2Provider {
             inner: Arc::new(Inner {
                 credentials,
@@ -294,9 +286,7 @@ impl Ec2Provider {
                     .min_count(count)
                     .max_count(count)
                     .client_token(token)
-                    .tag_specifications(
-                        TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(tags.clone())).build(),
-                    )
+                    .tag_specifications(TagSpecification::builder().resource_type(ResourceType::Instance).set_tags(Some(tags.clone())).build())
                     .set_subnet_id(network.subnet_id.clone())
                     .set_security_group_ids(non_empty(&network.group_ids))
                     .set_security_groups(non_empty(&network.group_names))
@@ -325,21 +315,15 @@ impl Ec2Provider {
 
     /// Live instances of one grouped launch (`poni:batch`), whether or not they are named yet.
     pub async fn find_batch_instances(&self, region: &str, repo_id: &str, batch_tag: &str) -> Result<Vec<InstanceInfo>, CloudError> {
-        let filters = vec![
-            filter(&format!("tag:{TAG_REPO}"), [repo_id]),
-            filter(&format!("tag:{TAG_BATCH}"), [batch_tag]),
-            filter("instance-state-name", LIVE_STATES),
-        ];
+        let filters =
+            vec![filter(&format!("tag:{TAG_REPO}"), [repo_id]), filter(&format!("tag:{TAG_BATCH}"), [batch_tag]), filter("instance-state-name", LIVE_STATES)];
         self.describe(region, filters, &ErrorContext::new("DescribeInstances", region)).await
     }
 
     /// Live (pending, running, stopping, stopped) instances tagged with this repository and node.
     pub async fn find_node_instances(&self, region: &str, repo_id: &str, node: &str) -> Result<Vec<InstanceInfo>, CloudError> {
-        let filters = vec![
-            filter(&format!("tag:{TAG_REPO}"), [repo_id]),
-            filter(&format!("tag:{TAG_NODE}"), [node]),
-            filter("instance-state-name", LIVE_STATES),
-        ];
+        let filters =
+            vec![filter(&format!("tag:{TAG_REPO}"), [repo_id]), filter(&format!("tag:{TAG_NODE}"), [node]), filter("instance-state-name", LIVE_STATES)];
         self.describe(region, filters, &ErrorContext::new("DescribeInstances", region)).await
     }
 
@@ -347,12 +331,7 @@ impl Ec2Provider {
     /// DescribeInstances filtered on `poni:repo`, however many there are. `untagged_ids` adds
     /// instances not tagged by Poni (e.g. launched by poni 0.8) through an `instance-id` filter,
     /// which, unlike InstanceIds, tolerates ids EC2 does not know (yet or any more).
-    pub async fn describe_repository(
-        &self,
-        region: &str,
-        repo_id: &str,
-        untagged_ids: &[String],
-    ) -> Result<Vec<InstanceInfo>, CloudError> {
+    pub async fn describe_repository(&self, region: &str, repo_id: &str, untagged_ids: &[String]) -> Result<Vec<InstanceInfo>, CloudError> {
         let ctx = ErrorContext::new("DescribeInstances", region);
         // A repository without an id has launched nothing: no instance carries its tag.
         let mut found = match repo_id.is_empty() {
@@ -360,8 +339,7 @@ impl Ec2Provider {
             false => self.describe(region, vec![filter(&format!("tag:{TAG_REPO}"), [repo_id])], &ctx).await?,
         };
         let seen: BTreeSet<String> = found.iter().map(|i| i.id.clone()).collect();
-        let missing: Vec<&str> =
-            unique(untagged_ids).into_iter().filter(|id| !seen.contains(*id)).collect();
+        let missing: Vec<&str> = unique(untagged_ids).into_iter().filter(|id| !seen.contains(*id)).collect();
         for chunk in missing.chunks(MAX_FILTER_VALUES) {
             found.extend(self.describe(region, vec![filter("instance-id", chunk.iter().copied())], &ctx).await?);
         }
@@ -383,11 +361,7 @@ impl Ec2Provider {
         let mut next_token: Option<String> = None;
         loop {
             let page = with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::DescribeInstances, |_| {
-                let request = client
-                    .describe_instances()
-                    .set_filters(Some(filters.clone()))
-                    .max_results(1000)
-                    .set_next_token(next_token.clone());
+                let request = client.describe_instances().set_filters(Some(filters.clone())).max_results(1000).set_next_token(next_token.clone());
                 async move { request.send().await.map_err(|e| from_sdk(ctx, e)) }
             })
             .await?;
@@ -487,11 +461,7 @@ impl Ec2Provider {
             ElasticIpRef::AllocationId(id) => id.clone(),
             ElasticIpRef::PublicIp(ip) => ip.to_string(),
         };
-        let ctx = ErrorContext {
-            elastic_ip: Some(label),
-            instance_ids: vec![instance_id.to_owned()],
-            ..ErrorContext::new("AssociateAddress", region)
-        };
+        let ctx = ErrorContext { elastic_ip: Some(label), instance_ids: vec![instance_id.to_owned()], ..ErrorContext::new("AssociateAddress", region) };
         let allocation_id = match eip {
             ElasticIpRef::AllocationId(id) => Some(id.clone()),
             ElasticIpRef::PublicIp(ip) => {
@@ -515,11 +485,7 @@ impl Ec2Provider {
             _ => None,
         };
         with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherMutating, |_| {
-            let request = client
-                .associate_address()
-                .instance_id(instance_id)
-                .set_allocation_id(allocation_id.clone())
-                .set_public_ip(public_ip.clone());
+            let request = client.associate_address().instance_id(instance_id).set_allocation_id(allocation_id.clone()).set_public_ip(public_ip.clone());
             let ctx = &ctx;
             async move { request.send().await.map(|_| ()).map_err(|e| from_sdk(ctx, e)) }
         })
@@ -558,15 +524,9 @@ impl Ec2Provider {
             return Ok(network);
         }
         let client = self.client(region);
-        let ctx = ErrorContext {
-            security_groups: names.iter().map(|n| n.to_string()).collect(),
-            ..ErrorContext::new("DescribeSecurityGroups", region)
-        };
+        let ctx = ErrorContext { security_groups: names.iter().map(|n| n.to_string()).collect(), ..ErrorContext::new("DescribeSecurityGroups", region) };
         let out = with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherDescribe, |_| {
-            let request = client
-                .describe_security_groups()
-                .filters(filter("vpc-id", [vpc_id.as_str()]))
-                .filters(filter("group-name", names.iter().copied()));
+            let request = client.describe_security_groups().filters(filter("vpc-id", [vpc_id.as_str()])).filters(filter("group-name", names.iter().copied()));
             let ctx = &ctx;
             async move { request.send().await.map_err(|e| from_sdk(ctx, e)) }
         })

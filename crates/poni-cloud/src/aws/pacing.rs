@@ -210,11 +210,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn each_published_limit_is_applied() {
-        for (class, burst, per_second) in [
-            (ActionClass::TerminateInstances, 100, 5),
-            (ActionClass::CreateTags, 100, 10),
-            (ActionClass::OtherMutating, 50, 5),
-        ] {
+        for (class, burst, per_second) in [(ActionClass::TerminateInstances, 100, 5), (ActionClass::CreateTags, 100, 10), (ActionClass::OtherMutating, 50, 5)] {
             let pacer = Pacer::new(PacingLimits::ec2_published());
             assert_eq!(time_for(&pacer, "r", class, burst).await, Duration::ZERO, "{class:?}");
             let waited = time_for(&pacer, "r", class, per_second).await;

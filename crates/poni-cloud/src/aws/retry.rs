@@ -41,19 +41,17 @@ impl RetryPolicy {
             .with_max_delay(self.max_delay)
             .with_factor(2.0)
             .with_max_times(self.max_attempts.saturating_sub(1));
-        if self.jitter { builder.with_jitter().build() } else { builder.build() }
+        if self.jitter {
+            builder.with_jitter().build()
+        } else {
+            builder.build()
+        }
     }
 }
 
 /// Runs `attempt` (given the attempt number, from 1) until it succeeds, fails for a reason
 /// a retry cannot fix, or the policy runs out. Each attempt first waits for the pacer.
-pub(crate) async fn with_retries<T, F, Fut>(
-    policy: &RetryPolicy,
-    pacer: &Pacer,
-    region: &str,
-    class: ActionClass,
-    attempt: F,
-) -> Result<T, CloudError>
+pub(crate) async fn with_retries<T, F, Fut>(policy: &RetryPolicy, pacer: &Pacer, region: &str, class: ActionClass, attempt: F) -> Result<T, CloudError>
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<T, CloudError>>,
@@ -121,7 +119,13 @@ mod tests {
         let pacer = Pacer::new(PacingLimits::unpaced());
         let result = with_retries(policy, &pacer, "us-east-1", ActionClass::DescribeInstances, |n| {
             calls.fetch_add(1, Ordering::SeqCst);
-            async move { if n <= fail_first { Err(failing(kind)) } else { Ok(n) } }
+            async move {
+                if n <= fail_first {
+                    Err(failing(kind))
+                } else {
+                    Ok(n)
+                }
+            }
         })
         .await;
         (result, calls.load(Ordering::SeqCst))

@@ -48,12 +48,9 @@ pub fn launch_tags(spec: &LaunchSpec, repo_id: &str) -> BTreeMap<String, String>
 pub fn batch_launch_tags(specs: &[&LaunchSpec], repo_id: &str, batch_tag: &str) -> BTreeMap<String, String> {
     let mut tags: BTreeMap<String, String> = match specs.first() {
         None => BTreeMap::new(),
-        Some(first) => first
-            .extra_tags
-            .iter()
-            .filter(|(k, v)| specs.iter().all(|s| s.extra_tags.get(*k) == Some(*v)))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        Some(first) => {
+            first.extra_tags.iter().filter(|(k, v)| specs.iter().all(|s| s.extra_tags.get(*k) == Some(*v))).map(|(k, v)| (k.clone(), v.clone())).collect()
+        }
     };
     tags.insert(TAG_PONI_STATE.into(), PoniState::Uninitialized.as_str().into());
     tags.insert(TAG_REPO.into(), repo_id.into());

@@ -73,10 +73,9 @@ impl AwsFiles {
             builder = builder.with_contents(kind, text);
         }
         let files = builder.build();
-        let set = parse(&files).await.map_err(|e| FileProblem {
-            path: self.config.clone().or(self.credentials.clone()).unwrap_or_default(),
-            problem: parse_problem(&e),
-        })?;
+        let set = parse(&files)
+            .await
+            .map_err(|e| FileProblem { path: self.config.clone().or(self.credentials.clone()).unwrap_or_default(), problem: parse_problem(&e) })?;
         Ok(LoadedProfiles { files, set })
     }
 }
@@ -126,10 +125,9 @@ pub(crate) fn read_user_file(path: &Path, limit: u64) -> Result<Option<String>, 
         Limited::Text(text) => Ok(Some(text)),
         Limited::Missing => Ok(None),
         Limited::Refused(kind) => Err(problem(not_a_plain_file(&target, kind, linked))),
-        Limited::TooLarge => Err(problem(format!(
-            "is larger than {} MiB, far more than such a file holds, so it was not read: check what it is",
-            limit / (1024 * 1024)
-        ))),
+        Limited::TooLarge => {
+            Err(problem(format!("is larger than {} MiB, far more than such a file holds, so it was not read: check what it is", limit / (1024 * 1024))))
+        }
         Limited::NotText => Err(problem("is not UTF-8 text, so it holds no AWS settings: check what it is, or move it away".into())),
     }
 }
@@ -168,7 +166,10 @@ mod tests {
         mkfifo(&fifo);
         let err = load(AwsFiles { config: Some(fifo.clone()), credentials: None }).err().unwrap();
         assert_eq!(err.path, fifo);
-        assert_eq!(err.to_string(), format!("{}: is a FIFO (named pipe), not a plain file, so it was not opened: replace it with a plain file, or remove it", fifo.display()));
+        assert_eq!(
+            err.to_string(),
+            format!("{}: is a FIFO (named pipe), not a plain file, so it was not opened: replace it with a plain file, or remove it", fifo.display())
+        );
         let socket_path = dir.path().join("credentials");
         let _socket = std::os::unix::net::UnixListener::bind(&socket_path).unwrap();
         let err = load(AwsFiles { config: None, credentials: Some(socket_path) }).err().unwrap().to_string();

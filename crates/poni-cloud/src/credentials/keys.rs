@@ -36,11 +36,7 @@ struct StoredForm<'a> {
 
 impl AwsKeys {
     /// Checks the parts look like keys (no blanks) before anything is stored or sent.
-    pub fn new(
-        access_key_id: impl Into<String>,
-        secret_access_key: SecretString,
-        session_token: Option<SecretString>,
-    ) -> Result<AwsKeys, CredentialsError> {
+    pub fn new(access_key_id: impl Into<String>, secret_access_key: SecretString, session_token: Option<SecretString>) -> Result<AwsKeys, CredentialsError> {
         let access_key_id = access_key_id.into().trim().to_owned();
         let plausible = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic());
         if !plausible(&access_key_id) {
@@ -64,12 +60,7 @@ impl AwsKeys {
 
     pub(crate) fn from_stored(stored: &SecretString) -> Option<AwsKeys> {
         let form: StoredForm = serde_json::from_str(stored.expose_secret()).ok()?;
-        AwsKeys::new(
-            form.access_key_id,
-            SecretString::from(form.secret_access_key),
-            form.session_token.map(SecretString::from),
-        )
-        .ok()
+        AwsKeys::new(form.access_key_id, SecretString::from(form.secret_access_key), form.session_token.map(SecretString::from)).ok()
     }
 
     /// The SDK's form; `provider_name` says where the keys came from in SDK diagnostics.
@@ -90,12 +81,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_secret_or_token() {
-        let keys = AwsKeys::new(
-            "AKIAEXAMPLE",
-            SecretString::from("very-secret-value"),
-            Some(SecretString::from("token-value")),
-        )
-        .unwrap();
+        let keys = AwsKeys::new("AKIAEXAMPLE", SecretString::from("very-secret-value"), Some(SecretString::from("token-value"))).unwrap();
         let shown = format!("{keys:?}");
         assert!(shown.contains("AKIAEXAMPLE"));
         assert!(!shown.contains("very-secret-value") && !shown.contains("token-value"), "{shown}");

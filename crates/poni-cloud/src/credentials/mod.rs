@@ -27,8 +27,8 @@ pub use keys::AwsKeys;
 pub use resolve::{CredentialChoice, CredentialKind, CredentialResolver, CredentialSource, ResolvedCredentials};
 pub use store::{check_set_name, CredentialSets, KeyringStore, SecretStore, DEFAULT_SET, KEYRING_SERVICE};
 
-use poni_repo::ErrorCode;
 use crate::error::Coded;
+use poni_repo::ErrorCode;
 
 pub use env::{ACCESS_KEY_ID as ENV_ACCESS_KEY_ID, SECRET_ACCESS_KEY as ENV_SECRET_ACCESS_KEY};
 

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 use aws_config::profile::{ProfileFileCredentialsProvider, ProfileSet};
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::error::CredentialsError as SdkCredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 use aws_sdk_ec2::config::SharedHttpClient;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -95,12 +95,7 @@ impl ResolvedCredentials {
             _ => "poni-environment",
         };
         ResolvedCredentials {
-            source: CredentialSource {
-                kind,
-                name: name.to_owned(),
-                access_key_id: keys.access_key_id.clone(),
-                chosen_explicitly,
-            },
+            source: CredentialSource { kind, name: name.to_owned(), access_key_id: keys.access_key_id.clone(), chosen_explicitly },
             provider: SharedCredentialsProvider::new(keys.to_sdk(provider_name)),
         }
     }
@@ -146,13 +141,8 @@ impl CredentialResolver {
 
     pub async fn resolve(&self, choice: &CredentialChoice) -> Result<ResolvedCredentials, CredentialsError> {
         match choice {
-            CredentialChoice::StoredSet(name) => self
-                .stored_set(name, true)
-                .await?
-                .ok_or_else(|| CredentialsError::SetNotFound(name.clone())),
-            CredentialChoice::Profile(name) => {
-                self.profile(name, true).await?.ok_or_else(|| CredentialsError::ProfileNotFound(name.clone()))
-            }
+            CredentialChoice::StoredSet(name) => self.stored_set(name, true).await?.ok_or_else(|| CredentialsError::SetNotFound(name.clone())),
+            CredentialChoice::Profile(name) => self.profile(name, true).await?.ok_or_else(|| CredentialsError::ProfileNotFound(name.clone())),
             CredentialChoice::Environment => self.environment(true)?.ok_or(CredentialsError::EnvironmentNotSet),
             CredentialChoice::Automatic => self.automatic().await,
         }
@@ -187,12 +177,8 @@ impl CredentialResolver {
         let (id, secret) = match (id, secret) {
             (Some(id), Some(secret)) => (id, secret),
             (None, None) => return Ok(None),
-            (Some(_), None) => {
-                return Err(CredentialsError::IncompleteEnvironment { present: ACCESS_KEY_ID, absent: SECRET_ACCESS_KEY })
-            }
-            (None, Some(_)) => {
-                return Err(CredentialsError::IncompleteEnvironment { present: SECRET_ACCESS_KEY, absent: ACCESS_KEY_ID })
-            }
+            (Some(_), None) => return Err(CredentialsError::IncompleteEnvironment { present: ACCESS_KEY_ID, absent: SECRET_ACCESS_KEY }),
+            (None, Some(_)) => return Err(CredentialsError::IncompleteEnvironment { present: SECRET_ACCESS_KEY, absent: ACCESS_KEY_ID }),
         };
         let token = self.env.get(SESSION_TOKEN).map(|t| SecretString::from(t.to_owned()));
         let keys = AwsKeys::new(id, SecretString::from(secret.to_owned()), token)?;
@@ -262,7 +248,8 @@ impl CredentialResolver {
             return None;
         }
         let there = |path: &&std::path::PathBuf| poni_repo::store::entry_kind(path).is_ok_and(|k| k != poni_repo::store::EntryKind::Missing);
-        let files: Vec<String> = [&self.aws_files.config, &self.aws_files.credentials].into_iter().flatten().filter(there).map(|p| p.display().to_string()).collect();
+        let files: Vec<String> =
+            [&self.aws_files.config, &self.aws_files.credentials].into_iter().flatten().filter(there).map(|p| p.display().to_string()).collect();
         (!files.is_empty()).then(|| files.join(" or "))
     }
 }

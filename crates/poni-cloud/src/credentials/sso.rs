@@ -223,9 +223,11 @@ pub fn token_state(home: &Path, sso: &SsoProfile, now: SystemTime) -> SsoTokenSt
 pub fn read_token_state(home: &Path, sso: &SsoProfile, now: SystemTime) -> Result<SsoTokenState, FileProblem> {
     let path = cache_file(home, sso.cache_key());
     let Some(text) = read_user_file(&path, MAX_TOKEN_FILE_BYTES)? else { return Ok(SsoTokenState::Missing) };
-    let damaged = |what: String| FileProblem {
+    let damaged = |what: String| {
+        FileProblem {
         path: path.clone(),
         problem: format!("{what}, so it is not an SSO token cache file as the AWS tools write it (cut short or edited?): sign in again (`poni sso login`), which replaces it"),
+    }
     };
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| damaged(format!("is not valid JSON ({e})")))?;
     let expires = json.get("expiresAt").and_then(|v| v.as_str()).and_then(|s| DateTime::from_str(s, Format::DateTime).ok());
@@ -265,17 +267,16 @@ impl std::fmt::Debug for DeviceLogin {
 
 fn oidc_client(region: &str, http: SharedHttpClient, env: &EnvVars) -> aws_sdk_ssooidc::Client {
     use aws_sdk_ssooidc::config::{BehaviorVersion, Region};
-    let mut config = aws_sdk_ssooidc::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .http_client(http);
+    let mut config = aws_sdk_ssooidc::Config::builder().behavior_version(BehaviorVersion::latest()).region(Region::new(region.to_owned())).http_client(http);
     if let Some(url) = env.get("AWS_ENDPOINT_URL_SSO_OIDC").or_else(|| env.get("AWS_ENDPOINT_URL")) {
         config = config.endpoint_url(url);
     }
     aws_sdk_ssooidc::Client::from_conf(config.build())
 }
 
-fn failed<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(e: &aws_sdk_ssooidc::error::SdkError<E, aws_sdk_ssooidc::config::http::HttpResponse>) -> SsoError {
+fn failed<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
+    e: &aws_sdk_ssooidc::error::SdkError<E, aws_sdk_ssooidc::config::http::HttpResponse>,
+) -> SsoError {
     let detail = match e.code() {
         Some(code) => format!("{code}: {}", e.message().unwrap_or("no details")),
         None => crate::error::one_line(e),
@@ -299,8 +300,8 @@ pub async fn start_login(set: &ProfileSet, profile: &str, http: SharedHttpClient
     let registered = register.send().await.map_err(|e| failed(&e))?;
     let client_id = registered.client_id().unwrap_or_default().to_owned();
     let client_secret = SecretString::from(registered.client_secret().unwrap_or_default().to_owned());
-    let registration_expires_at = (registered.client_secret_expires_at() > 0)
-        .then(|| SystemTime::UNIX_EPOCH + Duration::from_secs(registered.client_secret_expires_at() as u64));
+    let registration_expires_at =
+        (registered.client_secret_expires_at() > 0).then(|| SystemTime::UNIX_EPOCH + Duration::from_secs(registered.client_secret_expires_at() as u64));
     let started = client
         .start_device_authorization()
         .client_id(&client_id)
@@ -438,7 +439,10 @@ mod tests {
         let dev = infos.iter().find(|p| p.name == "dev").unwrap();
         assert_eq!(dev.region.as_deref(), Some("eu-central-1"));
         let sso = dev.sso.as_ref().unwrap();
-        assert_eq!((sso.start_url.as_str(), sso.session.as_deref(), sso.token.clone()), ("https://corp.awsapps.com/start", Some("corp"), SsoTokenState::Missing));
+        assert_eq!(
+            (sso.start_url.as_str(), sso.session.as_deref(), sso.token.clone()),
+            ("https://corp.awsapps.com/start", Some("corp"), SsoTokenState::Missing)
+        );
         assert!(matches!(sso_profile(&set, "broken"), Err(SsoError::Incomplete { .. })));
         assert_eq!(sso_profile(&set, "keys").unwrap_err().code(), "sso.not_sso_profile");
     }
@@ -482,7 +486,10 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || tx.send((read_token_state(&home, &profile, SystemTime::now()), token_state(&home, &profile, SystemTime::now()))));
         let (read, state) = rx.recv_timeout(Duration::from_secs(10)).expect("the FIFO was opened");
-        assert_eq!(read.unwrap_err().to_string(), format!("{}: is a FIFO (named pipe), not a plain file, so it was not opened: replace it with a plain file, or remove it", path.display()));
+        assert_eq!(
+            read.unwrap_err().to_string(),
+            format!("{}: is a FIFO (named pipe), not a plain file, so it was not opened: replace it with a plain file, or remove it", path.display())
+        );
         assert_eq!(state, SsoTokenState::Missing);
 
         std::fs::remove_file(&path).unwrap();

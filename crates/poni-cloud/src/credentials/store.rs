@@ -155,10 +155,7 @@ impl CredentialSets {
 
 /// 1 to 64 letters, digits, `.`, `_` or `-`, not starting with a dot (reserved for the index).
 pub fn check_set_name(name: &str) -> Result<(), CredentialsError> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    let ok = !name.is_empty() && name.len() <= 64 && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(())
     } else {

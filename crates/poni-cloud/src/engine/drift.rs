@@ -2,8 +2,8 @@
 //! properties (type, image, key pair, security groups, subnet, Name tag) against the live
 //! instance, and its saved addresses against the live ones. One DescribeInstances per region.
 
-use poni_repo::ErrorCode;
 use crate::plan::Selection;
+use poni_repo::ErrorCode;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -15,8 +15,8 @@ use super::events::{EngineEvent, Operation, PropertyChange};
 use super::report::{EngineError, NodeReport, Outcome};
 use super::{identity, Engine, EngineIssue};
 use crate::aws::{CloudError, InstanceInfo, TAG_NAME};
-use crate::ErrorPayload;
 use crate::spec::{LaunchSpec, SecurityGroupRef, SubnetRef};
+use crate::ErrorPayload;
 
 /// What differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, TS)]
@@ -138,12 +138,15 @@ pub fn drift_of(node: &str, effective: &poni_repo::Props, spec: Option<&LaunchSp
         };
         let wanted: Vec<SecurityGroupRef> =
             if spec.security_groups.is_empty() { vec![SecurityGroupRef::Name("default".into())] } else { spec.security_groups.clone() };
-        let same_groups = wanted.len() == live.security_groups.len()
-            && wanted.iter().all(|g| live.security_groups.iter().any(|l| matches(g, l)));
+        let same_groups = wanted.len() == live.security_groups.len() && wanted.iter().all(|g| live.security_groups.iter().any(|l| matches(g, l)));
         if !same_groups {
-            let shown: Vec<String> = spec.security_groups.iter().map(|g| match g {
-                SecurityGroupRef::Id(s) | SecurityGroupRef::Name(s) => s.clone(),
-            }).collect();
+            let shown: Vec<String> = spec
+                .security_groups
+                .iter()
+                .map(|g| match g {
+                    SecurityGroupRef::Id(s) | SecurityGroupRef::Name(s) => s.clone(),
+                })
+                .collect();
             let live_names: Vec<String> = live.security_groups.iter().map(|(id, name)| if name.is_empty() { id.clone() } else { name.clone() }).collect();
             differ(DriftField::SecurityGroups, shown.join(", "), live_names.join(", "));
         }
@@ -170,7 +173,9 @@ impl Engine {
         let nodes = Selection::Node { name: node.to_owned() }.select(&tree)?;
         let (mut reports, by_region) = self.instances_by_region(Operation::Status, &nodes);
         if let Some(Some(report)) = reports.pop() {
-            let error = report.error.unwrap_or_else(|| ErrorPayload::new(ErrorCode::NodeNoInstance, format!("'{node}' has no instance to take values from: launch it or import one")));
+            let error = report.error.unwrap_or_else(|| {
+                ErrorPayload::new(ErrorCode::NodeNoInstance, format!("'{node}' has no instance to take values from: launch it or import one"))
+            });
             return Err(EngineError::Node(error));
         }
         let (region, list) = by_region.into_iter().next().expect("a node with an instance in a region");

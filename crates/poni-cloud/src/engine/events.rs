@@ -72,13 +72,28 @@ pub struct PropertyChange {
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum EngineEvent {
     /// The nodes are selected; `nodes` is how many the operation works on.
-    OperationStarted { operation: Operation, nodes: u32 },
+    OperationStarted {
+        operation: Operation,
+        nodes: u32,
+    },
     /// A node's properties do not allow a launch; nothing is launched when any node is invalid.
-    NodeInvalid { node: String, problems: Vec<PropertyProblem> },
+    NodeInvalid {
+        node: String,
+        problems: Vec<PropertyProblem>,
+    },
     /// A node left alone, e.g. init of a node that already has an instance.
-    NodeSkipped { node: String, instance_id: Option<String>, reason: SkipReason, message: String },
+    NodeSkipped {
+        node: String,
+        instance_id: Option<String>,
+        reason: SkipReason,
+        message: String,
+    },
     /// Something worth knowing that does not stop the operation (e.g. a missing key file).
-    Warning { node: Option<String>, code: ErrorCode, message: String },
+    Warning {
+        node: Option<String>,
+        code: ErrorCode,
+        message: String,
+    },
     /// A node got an instance (`reused`: found one an earlier, interrupted init launched).
     Launched {
         node: String,
@@ -90,16 +105,44 @@ pub enum EngineEvent {
         reused: bool,
     },
     /// One poll of a wait: `ready` of `total` instances are in `state`.
-    WaitProgress { state: InstanceState, ready: u32, total: u32 },
+    WaitProgress {
+        state: InstanceState,
+        ready: u32,
+        total: u32,
+    },
     /// An instance was seen in a new state (`from` is null on the first sighting) at `at` (RFC 3339).
-    StateChanged { node: String, instance_id: String, from: Option<InstanceState>, to: InstanceState, at: String },
+    StateChanged {
+        node: String,
+        instance_id: String,
+        from: Option<InstanceState>,
+        to: InstanceState,
+        at: String,
+    },
     /// Node properties the engine saved (addresses after a wait or update).
-    PropertiesUpdated { node: String, changes: Vec<PropertyChange> },
+    PropertiesUpdated {
+        node: String,
+        changes: Vec<PropertyChange>,
+    },
     /// EC2 accepted a terminate, stop or start request for a node's instance.
-    StateChangeRequested { node: String, instance_id: String, operation: Operation, previous: InstanceState, current: InstanceState },
+    StateChangeRequested {
+        node: String,
+        instance_id: String,
+        operation: Operation,
+        previous: InstanceState,
+        current: InstanceState,
+    },
     /// The operation failed for this node; the others carry on.
-    NodeFailed { node: String, instance_id: Option<String>, error: ErrorPayload },
-    OperationFinished { operation: Operation, succeeded: u32, failed: u32, cancelled: bool },
+    NodeFailed {
+        node: String,
+        instance_id: Option<String>,
+        error: ErrorPayload,
+    },
+    OperationFinished {
+        operation: Operation,
+        succeeded: u32,
+        failed: u32,
+        cancelled: bool,
+    },
 }
 
 impl EngineEvent {

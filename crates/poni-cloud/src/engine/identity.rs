@@ -57,13 +57,7 @@ pub fn existing_repo_id(repo: &Repo) -> Option<String> {
 }
 
 fn stored(config: &poni_repo::Props) -> Option<String> {
-    config
-        .get(CONFIG_KEY)?
-        .get(REPO_ID_KEY)?
-        .as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    config.get(CONFIG_KEY)?.get(REPO_ID_KEY)?.as_str().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// Unique enough: the folder, the time in nanoseconds, the process and a counter, hashed.

@@ -74,11 +74,8 @@ pub fn classify(instances: Vec<InstanceInfo>, repo_id: Option<&str>, node_of: &H
 /// A valid node name from a Name tag: '/' and characters a folder name cannot hold become
 /// '-', leading dots and spaces go; None when nothing is left.
 pub fn node_name_from_tag(tag: &str) -> Option<String> {
-    let cleaned: String = tag
-        .trim()
-        .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | '<' | '>' | ':' | '"' | '|' | '?' | '*') { '-' } else { c })
-        .collect();
+    let cleaned: String =
+        tag.trim().chars().map(|c| if c.is_control() || matches!(c, '/' | '\\' | '<' | '>' | ':' | '"' | '|' | '?' | '*') { '-' } else { c }).collect();
     let cleaned = cleaned.trim_start_matches(['.', ' ']).trim().to_owned();
     let cleaned: String = cleaned.chars().take(200).collect();
     (!cleaned.is_empty() && !matches!(cleaned.as_str(), "node.json" | "system.json")).then_some(cleaned)

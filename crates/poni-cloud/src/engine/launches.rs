@@ -298,7 +298,11 @@ mod tests {
             ("cut", valid("cut").to_string()[..20].as_bytes().to_vec(), "not a launch record in JSON (EOF while parsing"),
             ("list", b"[1, 2]".to_vec(), "not a launch record in JSON (invalid type"),
             ("future", with("future", "format", 2.into()).into_bytes(), "format 2, which this version of Poni does not read"),
-            ("parent", with("parent", "nodes", serde_json::json!(["../../etc", "web/n2"])).into_bytes(), "names a node that cannot exist: invalid name '../../etc'"),
+            (
+                "parent",
+                with("parent", "nodes", serde_json::json!(["../../etc", "web/n2"])).into_bytes(),
+                "names a node that cannot exist: invalid name '../../etc'",
+            ),
             ("hidden", with("hidden", "nodes", serde_json::json!([".git", "web/n2"])).into_bytes(), "cannot start with '.'"),
             ("short", with("short", "previous", serde_json::json!([null])).into_bytes(), "names 2 nodes but 1 previous instances"),
             ("region", with("region", "region", "nowhere".into()).into_bytes(), "not an AWS region"),

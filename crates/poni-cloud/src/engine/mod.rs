@@ -44,8 +44,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, PropertyProblem};
 pub use identity::{repo_id, CONFIG_KEY, REPO_ID_KEY};
-pub use launches::LAUNCHES_DIR;
 pub use init::InitOptions;
+pub use launches::LAUNCHES_DIR;
 pub use report::{EngineError, NodeReport, OperationReport, Outcome};
 pub use wait::PollSchedule;
 
@@ -167,11 +167,7 @@ impl Engine {
 
     fn fail(&self, node: &str, instance: Option<&str>, error: &impl crate::error::Coded) -> NodeReport {
         let payload = error.payload();
-        self.emit(EngineEvent::NodeFailed {
-            node: node.to_owned(),
-            instance_id: instance.map(str::to_owned),
-            error: payload.clone(),
-        });
+        self.emit(EngineEvent::NodeFailed { node: node.to_owned(), instance_id: instance.map(str::to_owned), error: payload.clone() });
         NodeReport::failed(node, instance, payload)
     }
 
@@ -195,11 +191,7 @@ impl Engine {
 
     /// One DescribeInstances per region (plus, for instances without our tags, one per 200 of
     /// them), all regions at once. `ids` by region are the instances the caller looks for.
-    async fn describe_regions(
-        &self,
-        repo_id: &str,
-        ids: &BTreeMap<String, Vec<String>>,
-    ) -> HashMap<String, Result<HashMap<String, InstanceInfo>, CloudError>> {
+    async fn describe_regions(&self, repo_id: &str, ids: &BTreeMap<String, Vec<String>>) -> HashMap<String, Result<HashMap<String, InstanceInfo>, CloudError>> {
         let calls = ids.iter().map(|(region, ids)| async move {
             let found = self.provider.describe_repository(region, repo_id, ids).await;
             (region.clone(), found.map(|list| list.into_iter().map(|i| (i.id.clone(), i)).collect()))

@@ -1,9 +1,8 @@
 //! `update` (refresh the address properties from EC2) and `status` (each instance's live
 //! state, for `list -q`): one DescribeInstances per region for all the nodes there.
 
-
-use poni_repo::ErrorCode;
 use crate::plan::Selection;
+use poni_repo::ErrorCode;
 use tokio_util::sync::CancellationToken;
 
 use super::addresses::Addresses;

@@ -91,13 +91,7 @@ impl Engine {
     }
 
     /// The polling loop. Returns a report per watched node and whether it was cancelled.
-    pub(crate) async fn wait_for(
-        &self,
-        repo_id: &str,
-        watched: Vec<Watched>,
-        goal: &InstanceState,
-        cancel: &CancellationToken,
-    ) -> (Vec<NodeReport>, bool) {
+    pub(crate) async fn wait_for(&self, repo_id: &str, watched: Vec<Watched>, goal: &InstanceState, cancel: &CancellationToken) -> (Vec<NodeReport>, bool) {
         let started = Instant::now();
         let total = watched.len() as u32;
         let mut last: Vec<Option<InstanceState>> = watched.iter().map(|w| w.known.clone()).collect();

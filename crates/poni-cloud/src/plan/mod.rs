@@ -89,16 +89,26 @@ impl SkipReason {
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Step {
     /// A new instance is launched in this batch (an index into [`Plan::batches`]).
-    Launch { batch: u32 },
+    Launch {
+        batch: u32,
+    },
     /// The instance an interrupted init launched is recorded instead of launching another.
-    Adopt { instance_id: String },
+    Adopt {
+        instance_id: String,
+    },
     /// The operation is carried out on the node's instance.
     Act,
-    Skip { reason: SkipReason },
+    Skip {
+        reason: SkipReason,
+    },
     /// Its properties do not allow a launch: nothing at all is launched while any node is invalid.
-    Invalid { problems: Vec<PropertyProblem> },
+    Invalid {
+        problems: Vec<PropertyProblem>,
+    },
     /// The operation cannot apply to this node (e.g. stop a terminated instance).
-    Refuse { error: ErrorPayload },
+    Refuse {
+        error: ErrorPayload,
+    },
 }
 
 /// The launch values of a node, as they will be used (or, for an invalid node, as the
@@ -386,10 +396,7 @@ fn instance_step(s: &Selected, operation: Operation, facts: &CloudFacts) -> Step
             let message = format!("instance {id} does not exist in {region} (terminated long ago, or launched with other credentials)");
             Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudInstanceNotFound.into(), message } }
         }
-        Some(state)
-            if matches!(operation, Operation::Stop | Operation::Start)
-                && matches!(state, InstanceState::ShuttingDown | InstanceState::Terminated) =>
-        {
+        Some(state) if matches!(operation, Operation::Stop | Operation::Start) && matches!(state, InstanceState::ShuttingDown | InstanceState::Terminated) => {
             let message = format!("instance {id} is '{state}' and cannot be {}", operation.done_verb());
             Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudIncorrectState.into(), message } }
         }

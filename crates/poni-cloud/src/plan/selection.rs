@@ -188,11 +188,7 @@ impl Selected {
 
 /// A node's own `cloud.instance`, when it is a non-empty string.
 pub fn instance_of(props: &Props) -> Option<String> {
-    poni_repo::props::get_path(props, "cloud.instance")
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    poni_repo::props::get_path(props, "cloud.instance").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 #[cfg(test)]

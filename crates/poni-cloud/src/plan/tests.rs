@@ -14,7 +14,9 @@ fn set(repo: &Repo, name: &str, key: &str, value: Value) {
 fn drumbo(dir: &Path) -> Repo {
     let repo = Repo::init(dir.join("r")).unwrap();
     repo.add_nodes(&AddNodes::new("drumbo1")).unwrap();
-    for (k, v) in [("cloud.provider", "aws-ec2"), ("cloud.region", "us-east-1"), ("cloud.image", "ami-daf615b3"), ("cloud.key-pair", "my-keypair"), ("user", "root")] {
+    for (k, v) in
+        [("cloud.provider", "aws-ec2"), ("cloud.region", "us-east-1"), ("cloud.image", "ami-daf615b3"), ("cloud.key-pair", "my-keypair"), ("user", "root")]
+    {
         set(&repo, "drumbo1", k, json!(v));
     }
     let mut clones = AddNodes::new("drumbo{id}");
@@ -88,7 +90,14 @@ fn skipped_and_invalid_nodes_say_why_and_block_the_launch() {
     assert_eq!(p.nodes[1].instance_id.as_deref(), Some("i-0abc"));
     assert_eq!(SkipReason::HasInstance.message(Some("i-0abc"), None), "already has instance 'i-0abc': skipped (re-init launches a new one)");
     let Step::Invalid { problems } = &p.nodes[2].step else { panic!("{:?}", p.nodes[2].step) };
-    assert_eq!(problems, &[PropertyProblem { property: "cloud.image".into(), code: ErrorCode::NodeMissingProperty, message: "cloud.image is not set (the AMI id to launch, ami-…)".into() }]);
+    assert_eq!(
+        problems,
+        &[PropertyProblem {
+            property: "cloud.image".into(),
+            code: ErrorCode::NodeMissingProperty,
+            message: "cloud.image is not set (the AMI id to launch, ami-…)".into()
+        }]
+    );
     assert_eq!(p.nodes[2].region.as_deref(), Some("us-east-1"), "what is there is still shown");
     let Step::Invalid { problems } = &p.nodes[3].step else { panic!() };
     assert_eq!((problems[0].property.as_str(), problems[0].code.as_str()), ("cloud.region", "node.invalid_property"));
@@ -147,7 +156,8 @@ fn state_changes_act_skip_or_refuse_from_what_the_cloud_said() {
     set(&repo, "drumbo2", "cloud.instance", json!("i-2"));
     set(&repo, "drumbo3", "cloud.instance", json!("i-3"));
     let tree = repo.tree().unwrap();
-    let step = |op, facts: &CloudFacts| -> Vec<Step> { plan(&tree, &Selection::All, op, &no_ssh(), facts).unwrap().nodes.into_iter().map(|n| n.step).collect() };
+    let step =
+        |op, facts: &CloudFacts| -> Vec<Step> { plan(&tree, &Selection::All, op, &no_ssh(), facts).unwrap().nodes.into_iter().map(|n| n.step).collect() };
 
     // Nothing known yet: every instance is acted on.
     let nothing = CloudFacts::default();

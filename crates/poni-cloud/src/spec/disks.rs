@@ -31,23 +31,16 @@ pub(crate) fn parse_disks(hardware: Option<&Value>, problems: &mut Problems) -> 
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Object(map)) => map,
         Some(other) => {
-            problems.invalid(
-                "cloud.hardware",
-                format!("cloud.hardware must be an object holding disk0..disk9, not {}", shown(other)),
-            );
+            problems.invalid("cloud.hardware", format!("cloud.hardware must be an object holding disk0..disk9, not {}", shown(other)));
             return Vec::new();
         }
     };
-    let disks: Vec<DiskSpec> =
-        (0..=9u8).filter_map(|slot| parse_disk(slot, hardware, problems)).collect();
+    let disks: Vec<DiskSpec> = (0..=9u8).filter_map(|slot| parse_disk(slot, hardware, problems)).collect();
     for (i, disk) in disks.iter().enumerate() {
         if let Some(earlier) = disks[..i].iter().find(|d| d.device == disk.device) {
             problems.invalid(
                 format!("cloud.hardware.disk{}.device", disk.slot),
-                format!(
-                    "cloud.hardware.disk{}.device '{}' is already used by disk{}",
-                    disk.slot, disk.device, earlier.slot
-                ),
+                format!("cloud.hardware.disk{}.device '{}' is already used by disk{}", disk.slot, disk.device, earlier.slot),
             );
         }
     }
@@ -69,10 +62,7 @@ fn parse_disk(slot: u8, hardware: &Map<String, Value>, problems: &mut Problems) 
     let device = match disk.get("device") {
         Some(Value::String(d)) if ids::is_device_name(d) => d.clone(),
         Some(other) => {
-            problems.invalid(
-                format!("{prefix}.device"),
-                format!("{prefix}.device {} is not a device name like /dev/sdb or /dev/xvdf", shown(other)),
-            );
+            problems.invalid(format!("{prefix}.device"), format!("{prefix}.device {} is not a device name like /dev/sdb or /dev/xvdf", shown(other)));
             String::new()
         }
         None => {
@@ -85,10 +75,7 @@ fn parse_disk(slot: u8, hardware: &Map<String, Value>, problems: &mut Problems) 
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if ids::is_snapshot_id(s) => Some(s.clone()),
         Some(other) => {
-            problems.invalid(
-                format!("{prefix}.snapshot"),
-                format!("{prefix}.snapshot {} is not a snapshot id (snap-…)", shown(other)),
-            );
+            problems.invalid(format!("{prefix}.snapshot"), format!("{prefix}.snapshot {} is not a snapshot id (snap-…)", shown(other)));
             None
         }
     };
@@ -96,10 +83,7 @@ fn parse_disk(slot: u8, hardware: &Map<String, Value>, problems: &mut Problems) 
     let size_gib = match disk.get("size") {
         None | Some(Value::Null) => {
             if snapshot_id.is_none() && disk.get("snapshot").is_none() {
-                problems.missing(
-                    format!("{prefix}.size"),
-                    format!("{prefix}.size is missing: give the size in MB (e.g. 10240 for 10 GiB) or a snapshot"),
-                );
+                problems.missing(format!("{prefix}.size"), format!("{prefix}.size is missing: give the size in MB (e.g. 10240 for 10 GiB) or a snapshot"));
             }
             None
         }
@@ -119,10 +103,7 @@ fn parse_disk(slot: u8, hardware: &Map<String, Value>, problems: &mut Problems) 
         None | Some(Value::Null) => None,
         Some(Value::String(t)) if VOLUME_TYPES.contains(&t.as_str()) => Some(t.clone()),
         Some(other) => {
-            problems.invalid(
-                format!("{prefix}.type"),
-                format!("{prefix}.type {} is not an EBS volume type ({})", shown(other), VOLUME_TYPES.join(", ")),
-            );
+            problems.invalid(format!("{prefix}.type"), format!("{prefix}.type {} is not an EBS volume type ({})", shown(other), VOLUME_TYPES.join(", ")));
             None
         }
     };
@@ -132,49 +113,31 @@ fn parse_disk(slot: u8, hardware: &Map<String, Value>, problems: &mut Problems) 
         Some(value) => match integer(value) {
             Some(n) if (100..=256_000).contains(&n) => Some(n as i32),
             _ => {
-                problems.invalid(
-                    format!("{prefix}.iops"),
-                    format!("{prefix}.iops {} must be a number between 100 and 256000", shown(value)),
-                );
+                problems.invalid(format!("{prefix}.iops"), format!("{prefix}.iops {} must be a number between 100 and 256000", shown(value)));
                 None
             }
         },
     };
     match (volume_type.as_deref(), disk.get("iops").is_some()) {
-        (Some("io1" | "io2"), false) => problems.missing(
-            format!("{prefix}.iops"),
-            format!("{prefix}.iops is required for volume type {}", volume_type.as_deref().unwrap_or_default()),
-        ),
+        (Some("io1" | "io2"), false) => {
+            problems.missing(format!("{prefix}.iops"), format!("{prefix}.iops is required for volume type {}", volume_type.as_deref().unwrap_or_default()))
+        }
         (Some("io1" | "io2" | "gp3"), true) | (_, false) => {}
         (other, true) => problems.invalid(
             format!("{prefix}.iops"),
-            format!(
-                "{prefix}.iops can only be set for volume types gp3, io1 and io2 (this disk is {})",
-                other.unwrap_or("the default type")
-            ),
+            format!("{prefix}.iops can only be set for volume types gp3, io1 and io2 (this disk is {})", other.unwrap_or("the default type")),
         ),
     }
 
     let delete_on_termination = match disk.get("delete_on_termination") {
         None | Some(Value::Null) => true,
         Some(value) => boolean(value).unwrap_or_else(|| {
-            problems.invalid(
-                format!("{prefix}.delete_on_termination"),
-                format!("{prefix}.delete_on_termination {} must be true or false", shown(value)),
-            );
+            problems.invalid(format!("{prefix}.delete_on_termination"), format!("{prefix}.delete_on_termination {} must be true or false", shown(value)));
             true
         }),
     };
 
-    (problems.0.len() == before).then_some(DiskSpec {
-        slot,
-        device,
-        size_gib,
-        volume_type,
-        iops,
-        snapshot_id,
-        delete_on_termination,
-    })
+    (problems.0.len() == before).then_some(DiskSpec { slot, device, size_gib, volume_type, iops, snapshot_id, delete_on_termination })
 }
 
 /// poni stores sizes in MB; EBS takes whole GiB, so round up rather than lose space.

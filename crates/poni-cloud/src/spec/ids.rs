@@ -14,11 +14,9 @@ static SUBNET: LazyLock<Regex> = LazyLock::new(|| aws_id("subnet"));
 static SNAPSHOT: LazyLock<Regex> = LazyLock::new(|| aws_id("snap"));
 static ALLOCATION: LazyLock<Regex> = LazyLock::new(|| aws_id("eipalloc"));
 /// Instance types look like `t3.micro`, `m7g.2xlarge`, `u-6tb1.metal`.
-static INSTANCE_TYPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$").expect("valid pattern"));
+static INSTANCE_TYPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$").expect("valid pattern"));
 /// Linux device names EC2 accepts for EBS mappings: /dev/sd[a-z], /dev/xvd[a-z], with suffixes.
-static DEVICE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^/dev/(?:sd|xvd|hd)[a-z]{1,2}[0-9]{0,2}$|^xvd[a-z]{1,2}$").expect("valid pattern"));
+static DEVICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^/dev/(?:sd|xvd|hd)[a-z]{1,2}[0-9]{0,2}$|^xvd[a-z]{1,2}$").expect("valid pattern"));
 
 pub fn is_ami_id(s: &str) -> bool {
     AMI.is_match(s)

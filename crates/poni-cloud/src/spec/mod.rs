@@ -82,11 +82,7 @@ pub enum ElasticIpRef {
 impl LaunchSpec {
     /// Checks a node's effective `cloud` object (after inheritance) and its `user` property.
     /// On failure the error lists every problem found, each naming its property.
-    pub fn from_node(
-        node: &str,
-        cloud: &Map<String, Value>,
-        user: Option<&Value>,
-    ) -> Result<LaunchSpec, SpecError> {
+    pub fn from_node(node: &str, cloud: &Map<String, Value>, user: Option<&Value>) -> Result<LaunchSpec, SpecError> {
         let (spec, problems) = Self::read(node, cloud, user);
         if !problems.0.is_empty() {
             return Err(SpecError { node: node.to_owned(), problems: problems.0 });
@@ -117,10 +113,7 @@ impl LaunchSpec {
         match text(&mut p, "provider") {
             None => p.missing("cloud.provider", format!("cloud.provider is not set (it must be '{PROVIDER_AWS_EC2}')")),
             Some(v) if v == PROVIDER_AWS_EC2 || v.is_empty() => {}
-            Some(v) => p.invalid(
-                "cloud.provider",
-                format!("cloud.provider '{v}' is not supported: the only provider is '{PROVIDER_AWS_EC2}'"),
-            ),
+            Some(v) => p.invalid("cloud.provider", format!("cloud.provider '{v}' is not supported: the only provider is '{PROVIDER_AWS_EC2}'")),
         }
 
         let region = match text(&mut p, "region") {
@@ -151,13 +144,7 @@ impl LaunchSpec {
         let vm_name = parse_vm_name(node, text(&mut p, "vm_name"), &mut p);
         let instance_types = parse_instance_types(cloud.get("type"), &mut p);
         let security_groups = parse_security_groups(cloud.get("security_groups"), &mut p);
-        let subnet = text(&mut p, "subnet").filter(|s| !s.is_empty()).map(|s| {
-            if ids::is_subnet_id(&s) {
-                SubnetRef::Id(s)
-            } else {
-                SubnetRef::NameTag(s)
-            }
-        });
+        let subnet = text(&mut p, "subnet").filter(|s| !s.is_empty()).map(|s| if ids::is_subnet_id(&s) { SubnetRef::Id(s) } else { SubnetRef::NameTag(s) });
         let extra_tags = parse_extra_tags(cloud.get("extra_tags"), &mut p);
         let user_data = parse_user_data(cloud.get("user_data"), &mut p);
         let placement = parse_placement(text(&mut p, "placement"), &region, &mut p);
@@ -194,10 +181,7 @@ fn parse_key_pair(dashed: Option<String>, underscored: Option<String>, p: &mut P
             return String::new();
         }
         (Some(a), Some(b)) if a != b && !a.is_empty() && !b.is_empty() => {
-            p.invalid(
-                "cloud.key-pair",
-                format!("cloud.key-pair '{a}' and cloud.key_pair '{b}' disagree: keep one of them"),
-            );
+            p.invalid("cloud.key-pair", format!("cloud.key-pair '{a}' and cloud.key_pair '{b}' disagree: keep one of them"));
             return String::new();
         }
         (Some(a), _) => a,
@@ -226,15 +210,13 @@ fn parse_instance_types(value: Option<&Value>, p: &mut Problems) -> Vec<String> 
     let types = match value {
         None | Some(Value::Null) => return vec![DEFAULT_INSTANCE_TYPE.to_owned()],
         Some(Value::String(s)) => vec![s.trim().to_owned()],
-        Some(Value::Array(items)) if !items.is_empty() => {
-            match items.iter().map(|v| v.as_str().map(|s| s.trim().to_owned())).collect::<Option<Vec<_>>>() {
-                Some(types) => types,
-                None => {
-                    p.invalid("cloud.type", format!("cloud.type {} must be an instance type or a list of them", shown(value.unwrap())));
-                    return Vec::new();
-                }
+        Some(Value::Array(items)) if !items.is_empty() => match items.iter().map(|v| v.as_str().map(|s| s.trim().to_owned())).collect::<Option<Vec<_>>>() {
+            Some(types) => types,
+            None => {
+                p.invalid("cloud.type", format!("cloud.type {} must be an instance type or a list of them", shown(value.unwrap())));
+                return Vec::new();
             }
-        }
+        },
         Some(other) => {
             p.invalid("cloud.type", format!("cloud.type {} must be an instance type (e.g. t3.micro) or a list of them", shown(other)));
             return Vec::new();
@@ -253,10 +235,7 @@ fn parse_security_groups(value: Option<&Value>, p: &mut Problems) -> Vec<Securit
         return Vec::new();
     };
     let Some(names) = string_list(value) else {
-        p.invalid(
-            "cloud.security_groups",
-            format!("cloud.security_groups {} must be a list of group names or sg- ids", shown(value)),
-        );
+        p.invalid("cloud.security_groups", format!("cloud.security_groups {} must be a list of group names or sg- ids", shown(value)));
         return Vec::new();
     };
     let mut groups = Vec::new();
@@ -330,10 +309,7 @@ fn parse_placement(zone: Option<String>, region: &str, p: &mut Problems) -> Opti
     if well_formed || region.is_empty() {
         Some(zone)
     } else {
-        p.invalid(
-            "cloud.placement",
-            format!("cloud.placement '{zone}' is not an availability zone of {region} (such as {region}a)"),
-        );
+        p.invalid("cloud.placement", format!("cloud.placement '{zone}' is not an availability zone of {region} (such as {region}a)"));
         None
     }
 }
@@ -341,10 +317,7 @@ fn parse_placement(zone: Option<String>, region: &str, p: &mut Problems) -> Opti
 /// The key pair a `cloud` object names, read leniently: `cloud.key-pair` (the seed document's
 /// spelling) or `cloud.key_pair` (poni 0.8's). The one place that knows both spellings.
 pub fn key_pair_name(cloud: &Map<String, Value>) -> Option<String> {
-    ["key-pair", "key_pair"]
-        .iter()
-        .find_map(|k| cloud.get(*k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()))
-        .map(str::to_owned)
+    ["key-pair", "key_pair"].iter().find_map(|k| cloud.get(*k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())).map(str::to_owned)
 }
 
 /// The property names a key pair may be set under, the preferred first.

@@ -1,8 +1,8 @@
 //! What is wrong with a node's cloud properties, collected so that every problem of every node
 //! can be shown before anything is launched.
 
-use poni_repo::ErrorCode;
 use crate::error::Coded;
+use poni_repo::ErrorCode;
 
 /// One problem with one property, e.g. "cloud.image 'foo' is not an AMI id (ami-…)".
 #[derive(Debug, Clone, PartialEq, Eq)]

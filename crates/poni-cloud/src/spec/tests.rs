@@ -45,10 +45,7 @@ fn every_optional_property_poni_reads_is_taken() {
     assert_eq!(spec.key_pair, "kp");
     assert_eq!(spec.vm_name, "web-1");
     assert_eq!(spec.instance_types, vec!["c5.large", "c5a.large"]);
-    assert_eq!(
-        spec.security_groups,
-        vec![SecurityGroupRef::Name("default".into()), SecurityGroupRef::Id("sg-0123456789abcdef0".into())]
-    );
+    assert_eq!(spec.security_groups, vec![SecurityGroupRef::Name("default".into()), SecurityGroupRef::Id("sg-0123456789abcdef0".into())]);
     assert_eq!(spec.subnet, Some(SubnetRef::NameTag("private-a".into())));
     assert_eq!(spec.extra_tags.get("cost").map(String::as_str), Some("42"));
     assert_eq!(spec.placement.as_deref(), Some("us-east-1b"));

@@ -14,9 +14,7 @@ pub(crate) fn shown(value: &Value) -> String {
 /// A whole number, from a JSON number or a string of decimal digits.
 pub(crate) fn integer(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -43,9 +41,7 @@ pub(crate) fn boolean(value: &Value) -> Option<bool> {
 /// A list of strings, also from one string (comma-separated), as `poni set` would store it.
 pub(crate) fn string_list(value: &Value) -> Option<Vec<String>> {
     match value {
-        Value::String(s) => Some(
-            s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect(),
-        ),
+        Value::String(s) => Some(s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()),
         Value::Array(items) => items.iter().map(|v| v.as_str().map(|s| s.trim().to_owned())).collect(),
         _ => None,
     }

@@ -13,7 +13,11 @@ use poni_repo::{AddNodes, Assignment, Repo, Target};
 use tokio_util::sync::CancellationToken;
 
 /// `cancel_on_progress`: cancelled (and the time noted) at the first progress report of a wait.
-async fn engine(proxy: &Ec2Proxy, repo: Repo, cancel_on_progress: Option<(CancellationToken, Arc<Mutex<Option<Instant>>>)>) -> (Engine, Arc<Mutex<Vec<EngineEvent>>>) {
+async fn engine(
+    proxy: &Ec2Proxy,
+    repo: Repo,
+    cancel_on_progress: Option<(CancellationToken, Arc<Mutex<Option<Instant>>>)>,
+) -> (Engine, Arc<Mutex<Vec<EngineEvent>>>) {
     let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]);
     let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.unwrap();
     let options = ProviderOptions {

@@ -6,10 +6,7 @@
 use std::process::Command;
 use std::sync::Arc;
 
-use poni_cloud::credentials::{
-    AwsKeys, CredentialChoice, CredentialKind, CredentialResolver, CredentialSets, EnvVars, KeyringStore,
-    SecretStore,
-};
+use poni_cloud::credentials::{AwsKeys, CredentialChoice, CredentialKind, CredentialResolver, CredentialSets, EnvVars, KeyringStore, SecretStore};
 use secrecy::{ExposeSecret, SecretString};
 
 fn session_bus() -> bool {
@@ -29,12 +26,7 @@ async fn credential_sets_round_trip_through_the_secret_service() {
     let service = format!("poni-desktop-test-{}", std::process::id());
     let sets = CredentialSets::new(Arc::new(KeyringStore::with_service(&service)));
 
-    let keys = AwsKeys::new(
-        "AKIAKEYRINGTEST",
-        SecretString::from("keyring-secret-value"),
-        Some(SecretString::from("keyring-session-token")),
-    )
-    .unwrap();
+    let keys = AwsKeys::new("AKIAKEYRINGTEST", SecretString::from("keyring-secret-value"), Some(SecretString::from("keyring-session-token"))).unwrap();
     sets.set("default", &keys).expect("store in the Secret Service");
     sets.set("work", &AwsKeys::new("AKIAWORK", SecretString::from("w"), None).unwrap()).unwrap();
     assert_eq!(sets.list().unwrap(), ["default", "work"]);

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use poni_cloud::aws::{
-    CloudErrorKind, Ec2Provider, InstanceState, BatchLaunch, PacingLimits, ProviderOptions, RetryPolicy, TAG_NODE,
-    TAG_BATCH, TAG_PONI_STATE, TAG_REPO,
+    BatchLaunch, CloudErrorKind, Ec2Provider, InstanceState, PacingLimits, ProviderOptions, RetryPolicy, TAG_BATCH, TAG_NODE, TAG_PONI_STATE, TAG_REPO,
 };
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars};
 use poni_cloud::spec::LaunchSpec;
@@ -18,10 +17,7 @@ const REPO: &str = "repo-under-test";
 
 async fn provider(proxy: &Ec2Proxy) -> Ec2Provider {
     let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]);
-    let credentials = CredentialResolver::new(env, CredentialSets::system())
-        .resolve(&CredentialChoice::Automatic)
-        .await
-        .unwrap();
+    let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.unwrap();
     let options = ProviderOptions {
         endpoint_url: Some(proxy.endpoint_url().to_owned()),
         env: EnvVars::from_pairs([]),
@@ -63,10 +59,7 @@ async fn launch_find_describe_tag_stop_start_terminate() {
 
     // One filtered call for the repository; unknown ids through the instance-id filter are no error.
     proxy.reset_stats();
-    let all = ec2
-        .describe_repository(REGION, REPO, &["i-0123456789abcdef0".to_owned(), launched.id.clone()])
-        .await
-        .unwrap();
+    let all = ec2.describe_repository(REGION, REPO, &["i-0123456789abcdef0".to_owned(), launched.id.clone()]).await.unwrap();
     let mut ids: Vec<&str> = all.iter().map(|i| i.id.as_str()).collect();
     ids.sort();
     let mut expected = vec![launched.id.as_str(), other.id.as_str()];
@@ -75,9 +68,7 @@ async fn launch_find_describe_tag_stop_start_terminate() {
     assert!(all.iter().all(|i| i.state == InstanceState::Running && i.private_ip.is_some()), "{all:?}");
     assert_eq!(proxy.full_stats().count("DescribeInstances"), 2);
 
-    ec2.set_tags(REGION, std::slice::from_ref(&launched.id), &BTreeMap::from([(TAG_PONI_STATE.to_owned(), "initialized".to_owned())]))
-        .await
-        .unwrap();
+    ec2.set_tags(REGION, std::slice::from_ref(&launched.id), &BTreeMap::from([(TAG_PONI_STATE.to_owned(), "initialized".to_owned())])).await.unwrap();
     let found = ec2.find_node_instances(REGION, REPO, "web/http1").await.unwrap();
     assert_eq!(found[0].tags.get(TAG_PONI_STATE).map(String::as_str), Some("initialized"));
 

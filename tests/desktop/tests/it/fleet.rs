@@ -128,8 +128,13 @@ async fn undoing_an_import_never_offers_to_terminate_what_ran_before_it() {
         app.wait_node(name, |v| v["cloud"]["instance"].is_string()).await;
     }
 
-    ui.wait_attr("action-undo", "aria-label", "Undo: Import 3 instances as imported/legacy-db, imported/legacy-web1 and imported/legacy-web2", Duration::from_secs(20))
-        .await;
+    ui.wait_attr(
+        "action-undo",
+        "aria-label",
+        "Undo: Import 3 instances as imported/legacy-db, imported/legacy-web1 and imported/legacy-web2",
+        Duration::from_secs(20),
+    )
+    .await;
     ui.click("action-undo").await;
     let said = ui.wait_text("undo-imported", "not affected").await;
     assert!(said.contains(&ids[0]) && said.contains("imported, not launched here"), "{said}");

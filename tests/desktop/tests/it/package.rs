@@ -178,8 +178,7 @@ fn build_debug_deb() -> PathBuf {
     // the next plain build, rebuilding everything from rustls up to the app twice.
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
-        let set_by_cargo = ["CARGO", "CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_CRATE_NAME", "CARGO_BIN_NAME"]
-            .contains(&name.as_ref())
+        let set_by_cargo = ["CARGO", "CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_CRATE_NAME", "CARGO_BIN_NAME"].contains(&name.as_ref())
             || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "CARGO_RUSTC_CURRENT_DIR", "OUT_DIR"].contains(&name.as_ref())
             || name.starts_with("CARGO_PKG_")
             || name.starts_with("CARGO_BIN_EXE_");
@@ -214,11 +213,7 @@ fn app_version() -> String {
 }
 
 fn installed() -> bool {
-    Command::new("dpkg-query")
-        .args(["-W", "-f=${Status}", PACKAGE])
-        .output()
-        .map(|o| text(o).contains("install ok installed"))
-        .unwrap_or(false)
+    Command::new("dpkg-query").args(["-W", "-f=${Status}", PACKAGE]).output().map(|o| text(o).contains("install ok installed")).unwrap_or(false)
 }
 
 /// The installed package; removed when dropped, so a failing test leaves nothing behind.
@@ -285,13 +280,7 @@ fn wait_for_window(app: &App, log: &Path) -> String {
 
 fn run(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed ({}):\n{}{}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     out
 }
 

@@ -115,10 +115,7 @@ async fn an_explicit_choice_is_the_only_source_tried() {
 #[tokio::test]
 async fn half_set_environment_is_an_error_not_a_fallthrough() {
     let f = profiles(DEFAULT_PROFILE_FILE);
-    let err = resolver(&[("AWS_ACCESS_KEY_ID", "AKIA")], stored(true), &f)
-        .resolve(&CredentialChoice::Automatic)
-        .await
-        .unwrap_err();
+    let err = resolver(&[("AWS_ACCESS_KEY_ID", "AKIA")], stored(true), &f).resolve(&CredentialChoice::Automatic).await.unwrap_err();
     assert_eq!(err.code(), "credentials.incomplete_environment");
     assert!(err.to_string().starts_with("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"));
 }
@@ -126,10 +123,7 @@ async fn half_set_environment_is_an_error_not_a_fallthrough() {
 #[tokio::test]
 async fn an_unknown_aws_profile_is_reported() {
     let f = profiles(DEFAULT_PROFILE_FILE);
-    let err = resolver(&[("AWS_PROFILE", "missing")], stored(true), &f)
-        .resolve(&CredentialChoice::Automatic)
-        .await
-        .unwrap_err();
+    let err = resolver(&[("AWS_PROFILE", "missing")], stored(true), &f).resolve(&CredentialChoice::Automatic).await.unwrap_err();
     assert_eq!(err.code(), "credentials.profile_not_found");
 }
 
@@ -140,10 +134,7 @@ async fn resolved_credentials_never_show_the_secret() {
     let resolved = r.resolve(&CredentialChoice::Automatic).await.unwrap();
     let shown = format!("{resolved:?} {} {r:?}", resolved.source);
     assert!(!shown.contains("topsecretvalue"), "{shown}");
-    assert_eq!(
-        resolved.source.to_string(),
-        "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (access key AKIAENV)"
-    );
+    assert_eq!(resolved.source.to_string(), "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (access key AKIAENV)");
 }
 
 #[test]
@@ -207,7 +198,10 @@ async fn a_damaged_aws_file_is_named_on_one_line_without_its_secrets() {
     let err = resolver(&[("AWS_PROFILE", "work")], stored(false), &f).resolve(&CredentialChoice::Automatic).await.unwrap_err();
     let shown = err.to_string();
     assert_eq!(err.code(), "credentials.profile_failed");
-    assert!(shown.starts_with(&format!("{}: is not a valid AWS config or credentials file (line 4: ", f.files.credentials.as_ref().unwrap().display())), "{shown}");
+    assert!(
+        shown.starts_with(&format!("{}: is not a valid AWS config or credentials file (line 4: ", f.files.credentials.as_ref().unwrap().display())),
+        "{shown}"
+    );
     assert!(!shown.contains("p2-very-secret") && !shown.contains('\n'), "{shown}");
 }
 
