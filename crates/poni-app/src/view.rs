@@ -62,7 +62,7 @@ fn tree_item(tree: &Tree, item: &Item) -> TreeItem {
     TreeItem {
         name: item.name.clone(),
         label: poni_repo::name::base(&item.name).to_string(),
-        kind: item.kind.into(),
+        kind: item.kind,
         depth: item.depth as u32,
         system: (!system.is_empty()).then(|| system.to_string()),
         clone_of: item.parent_node().map(str::to_string),
@@ -137,7 +137,7 @@ impl ItemDetail {
         let key_pair = (item.kind == Kind::Node).then(|| key_pair_file(tree, item, home)).flatten();
         Self {
             name: item.name.clone(),
-            kind: item.kind.into(),
+            kind: item.kind,
             file: file.display().to_string(),
             props: item.props.clone(),
             computed,

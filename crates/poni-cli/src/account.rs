@@ -61,7 +61,7 @@ fn print<T: Serialize>(json: bool, values: &[T], rows: Vec<Vec<String>>) -> Resu
 }
 
 fn memory(mib: u64) -> String {
-    if mib % 1024 == 0 {
+    if mib.is_multiple_of(1024) {
         format!("{} GiB", mib / 1024)
     } else {
         format!("{:.1} GiB", mib as f64 / 1024.0)

@@ -61,10 +61,10 @@ pub fn render(items: &[&Item], args: &ListArgs, statuses: &HashMap<String, Strin
 fn props_lines(out: &mut String, label: &str, indent: &str, props: &Props, one_per_line: bool) {
     if one_per_line {
         for (key, value) in flatten(props) {
-            line(out, label, indent, &format!("{key}:{}", repr::value(value)));
+            line(out, label, indent, format!("{key}:{}", repr::value(value)));
         }
     } else {
-        line(out, label, indent, &repr::props_line(props));
+        line(out, label, indent, repr::props_line(props));
     }
 }
 

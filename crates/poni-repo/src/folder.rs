@@ -50,7 +50,7 @@ mod imp {
     }
 
     fn seen(stat: &rfs::Stat) -> Seen {
-        Seen { kind: kind_of(FileType::from_raw_mode(stat.st_mode as _)), id: (stat.st_dev as u64, stat.st_ino as u64) }
+        Seen { kind: kind_of(FileType::from_raw_mode(stat.st_mode as _)), id: (stat.st_dev, stat.st_ino) }
     }
 
     /// Opens `rel` below `dir` to read it, following no link on the way (see the module

@@ -673,6 +673,21 @@ mod fault {
     #[cfg(test)]
     pub(crate) use enabled::{arm, disarm};
 
+    #[inline(always)]
+    pub(crate) fn step(_root: &Path) -> Result<()> {
+        #[cfg(test)]
+        enabled::check(_root)?;
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(crate) fn crashed(_root: &Path) -> bool {
+        #[cfg(test)]
+        return enabled::ARMED.lock().unwrap().as_ref().is_some_and(|a| a.crashed);
+        #[cfg(not(test))]
+        false
+    }
+
     #[cfg(test)]
     mod enabled {
         use crate::error::RepoError;
@@ -717,21 +732,6 @@ mod fault {
         fn injected() -> RepoError {
             RepoError::io("injected", std::io::Error::other("injected fault"))
         }
-    }
-
-    #[inline(always)]
-    pub(crate) fn step(_root: &Path) -> Result<()> {
-        #[cfg(test)]
-        enabled::check(_root)?;
-        Ok(())
-    }
-
-    #[inline(always)]
-    pub(crate) fn crashed(_root: &Path) -> bool {
-        #[cfg(test)]
-        return enabled::ARMED.lock().unwrap().as_ref().is_some_and(|a| a.crashed);
-        #[cfg(not(test))]
-        false
     }
 }
 
@@ -783,7 +783,9 @@ mod tests {
         }
     }
 
-    fn changes() -> Vec<(&'static str, fn(&Repo) -> Result<()>)> {
+    type ChangeFn = fn(&Repo) -> Result<()>;
+
+    fn changes() -> Vec<(&'static str, ChangeFn)> {
         let set: fn(&Repo) -> Result<()> = |r| r.set(&Target::new("fleet|web", false)?, &[Assignment::parse("x:int=1")?]).map(drop);
         let unset: fn(&Repo) -> Result<()> = |r| r.unset(&Target::new("fleet", false)?, &["host".into()]).map(drop);
         let add: fn(&Repo) -> Result<()> = |r| r.add_nodes(&AddNodes { ids: 1..=70, ..AddNodes::new("new/deep/n{id}") }).map(drop);

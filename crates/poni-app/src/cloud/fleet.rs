@@ -349,7 +349,7 @@ impl Fleet {
                 }
             }
             EngineEvent::Warning { node, code, message } => {
-                let payload = ErrorPayload { code: code.clone(), message: message.clone() };
+                let payload = ErrorPayload { code: *code, message: message.clone() };
                 self.error(now, Severity::Warning, node.as_deref(), None, &payload, operation_id);
             }
             EngineEvent::OperationStarted { .. }
@@ -486,7 +486,7 @@ impl Fleet {
             severity,
             node: node.map(str::to_owned),
             instance_id: instance_id.map(str::to_owned),
-            code: error.code.clone(),
+            code: error.code,
             message: error.message.clone(),
             operation_id: operation_id.map(str::to_owned),
         };

@@ -107,7 +107,7 @@ impl LaunchPreview {
 
 /// The plan for launching `scope`, from the tree alone.
 pub fn launch_plan(tree: &Tree, scope: &Scope, options: &PlanOptions) -> AppResult<Plan> {
-    Ok(plan::plan(tree, &scope.selection(), Operation::Init, options, &CloudFacts::default()).map_err(|e| e.payload())?)
+    plan::plan(tree, &scope.selection(), Operation::Init, options, &CloudFacts::default()).map_err(|e| e.payload())
 }
 
 pub fn preview(plan: &Plan) -> LaunchPreview {

@@ -409,7 +409,7 @@ impl CloudSession {
         {
             let mut ops = lock(&inner.ops);
             let (done, _) = tokio::sync::watch::channel(false);
-            ops.insert(n, OpEntry { status: status.clone(), cancel: cancel.clone(), goal: goal.clone(), settled, done });
+            ops.insert(n, OpEntry { status: status.clone(), cancel: cancel.clone(), goal, settled, done });
         }
         if exclusive {
             inner.notify_fleet(&nodes, Vec::new());
@@ -596,7 +596,7 @@ impl Inner {
             let mut changed = match &result {
                 Ok(report) => fleet.apply_report(report, &at),
                 Err(e) => {
-                    fleet.record_error(&at, &poni_cloud::ErrorPayload { code: e.code.clone(), message: e.message.clone() }, Some(&id));
+                    fleet.record_error(&at, &poni_cloud::ErrorPayload { code: e.code, message: e.message.clone() }, Some(&id));
                     Vec::new()
                 }
             };

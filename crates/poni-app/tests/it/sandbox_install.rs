@@ -18,7 +18,8 @@ async fn the_first_start_installs_moto_then_it_runs_and_stops() {
     };
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::new(dir.path().join("sandbox-venv"), Some(python));
-    let seen: Arc<Mutex<Vec<(SandboxPhase, Option<String>)>>> = Arc::default();
+    type Phases = Arc<Mutex<Vec<(SandboxPhase, Option<String>)>>>;
+    let seen: Phases = Arc::default();
     let log = seen.clone();
     sandbox.set_listener(Arc::new(move |s| log.lock().unwrap().push((s.phase, s.detail.clone()))));
 

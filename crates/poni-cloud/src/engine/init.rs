@@ -87,7 +87,7 @@ impl Engine {
                 if let Some(node) = info.tags.get(crate::aws::TAG_NODE) {
                     facts.unrecorded.entry(node.clone()).or_default().push(info.id.clone());
                 }
-                facts.states.insert(info.id.clone(), info.state.clone());
+                facts.states.insert(info.id.clone(), info.state);
             }
             facts.described.insert(region);
         }
@@ -103,7 +103,7 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<OperationReport, EngineError> {
         for w in &plan.warnings {
-            self.emit(EngineEvent::Warning { node: w.node.clone(), code: w.code.clone(), message: w.message.clone() });
+            self.emit(EngineEvent::Warning { node: w.node.clone(), code: w.code, message: w.message.clone() });
         }
         let mut results: HashMap<String, Result<InstanceInfo, NodeReport>> = resumed.into_iter().map(|(n, i)| (n, Ok(i))).collect();
         let mut reports: HashMap<String, NodeReport> = HashMap::new();
@@ -151,7 +151,7 @@ impl Engine {
             for node in plan.nodes.iter().filter(|n| n.elastic_ip().is_some() && matches!(n.step, Step::Launch { .. } | Step::Adopt { .. })) {
                 self.emit(EngineEvent::Warning {
                     node: Some(node.node.clone()),
-                    code: ErrorCode::NodeEipNotAssociated.into(),
+                    code: ErrorCode::NodeEipNotAssociated,
                     message: "cloud.eip is associated once the instance runs: init with --wait (the desktop always waits)".into(),
                 });
             }
@@ -173,7 +173,7 @@ impl Engine {
                         region: node.region.clone().unwrap_or_default(),
                         instance_id: info.id.clone(),
                         timeout: node.timeout,
-                        known: Some(info.state.clone()),
+                        known: Some(info.state),
                     });
                 }
                 NodeReport::new(&node.node, outcome).with_instance(Some(&info.id)).with_state(info.state)
@@ -203,7 +203,7 @@ impl Engine {
                     Err(e) => Err(self.fail(&node.node, Some(id), &not_saved(id, e))),
                     Ok(_) => {
                         self.emit_launched(node, id, true);
-                        let state = node.state.clone().unwrap_or(InstanceState::Pending);
+                        let state = node.state.unwrap_or(InstanceState::Pending);
                         Ok(InstanceInfo::unseen(id, state))
                     }
                 };
@@ -325,8 +325,7 @@ impl Engine {
         // Futures built from indices, not from a closure over references: that keeps the
         // operation's future Send (the desktop runs it on a multi-threaded runtime).
         let mut calls = Vec::with_capacity(mapped.len());
-        for k in 0..mapped.len() {
-            let (node, info) = (mapped[k].0, &mapped[k].1);
+        for (node, info) in mapped.iter().map(|(node, info)| (*node, info)) {
             let Some(spec) = node.launch_spec() else { continue };
             let tags = node_tags(spec, repo_id, &shared);
             calls.push(async move { (node, info, self.provider.set_tags(&spec.region, std::slice::from_ref(&info.id), &tags).await) });

@@ -295,7 +295,7 @@ mod tests {
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
             ("huge", vec![b' '; MAX_RECORD_BYTES as usize + 1], "larger than 1024 KiB"),
             ("binary", vec![b'{', 0xff, 0xfe, b'}'], "not UTF-8 text"),
-            ("cut", valid("cut").to_string()[..20].as_bytes().to_vec(), "not a launch record in JSON (EOF while parsing"),
+            ("cut", valid("cut").to_string().as_bytes()[..20].to_vec(), "not a launch record in JSON (EOF while parsing"),
             ("list", b"[1, 2]".to_vec(), "not a launch record in JSON (invalid type"),
             ("future", with("future", "format", 2.into()).into_bytes(), "format 2, which this version of Poni does not read"),
             (

@@ -64,6 +64,9 @@ pub struct EngineOptions {
     pub batch_size: usize,
 }
 
+/// Per region, the (node index, instance id) pairs to ask about.
+type ByRegion = BTreeMap<String, Vec<(usize, String)>>;
+
 impl Default for EngineOptions {
     fn default() -> Self {
         let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"));
@@ -174,7 +177,7 @@ impl Engine {
     /// The plan of an operation that reads or watches instances (update, status, wait, diff):
     /// the nodes' instances grouped by region as (node index, instance id), with a report
     /// already made for each node the plan skips (no instance) or refuses (no valid region).
-    fn instances_by_region(&self, operation: Operation, nodes: &[Selected]) -> (Vec<Option<NodeReport>>, BTreeMap<String, Vec<(usize, String)>>) {
+    fn instances_by_region(&self, operation: Operation, nodes: &[Selected]) -> (Vec<Option<NodeReport>>, ByRegion) {
         let plan = plan_selected(nodes, operation, &self.plan_options(false), &CloudFacts::default());
         let mut reports: Vec<Option<NodeReport>> = vec![None; nodes.len()];
         let mut by_region: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();

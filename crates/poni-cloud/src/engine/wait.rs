@@ -94,7 +94,7 @@ impl Engine {
     pub(crate) async fn wait_for(&self, repo_id: &str, watched: Vec<Watched>, goal: &InstanceState, cancel: &CancellationToken) -> (Vec<NodeReport>, bool) {
         let started = Instant::now();
         let total = watched.len() as u32;
-        let mut last: Vec<Option<InstanceState>> = watched.iter().map(|w| w.known.clone()).collect();
+        let mut last: Vec<Option<InstanceState>> = watched.iter().map(|w| w.known).collect();
         let mut seen: Vec<Option<InstanceInfo>> = vec![None; watched.len()];
         let mut done: Vec<Option<NodeReport>> = vec![None; watched.len()];
         let mut failed_polls: HashMap<String, u32> = HashMap::new();
@@ -151,7 +151,7 @@ impl Engine {
                         to: info.state,
                         at: now_rfc3339(),
                     });
-                    last[i] = Some(info.state.clone());
+                    last[i] = Some(info.state);
                 }
                 seen[i] = Some(info.clone());
                 if info.state == *goal {

@@ -387,18 +387,18 @@ fn instance_step(s: &Selected, operation: Operation, facts: &CloudFacts) -> Step
     let Some(id) = &s.instance else { return Step::Skip { reason: SkipReason::NoInstance } };
     let region = match s.region() {
         Ok(region) => region,
-        Err(why) => return Step::Refuse { error: ErrorPayload { code: ErrorCode::NodeInvalidProperty.into(), message: why } },
+        Err(why) => return Step::Refuse { error: ErrorPayload { code: ErrorCode::NodeInvalidProperty, message: why } },
     };
     let known = facts.described.contains(&region);
     match facts.states.get(id) {
         None if known && operation == Operation::Terminate => Step::Skip { reason: SkipReason::InstanceGone },
         None if known => {
             let message = format!("instance {id} does not exist in {region} (terminated long ago, or launched with other credentials)");
-            Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudInstanceNotFound.into(), message } }
+            Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudInstanceNotFound, message } }
         }
         Some(state) if matches!(operation, Operation::Stop | Operation::Start) && matches!(state, InstanceState::ShuttingDown | InstanceState::Terminated) => {
             let message = format!("instance {id} is '{state}' and cannot be {}", operation.done_verb());
-            Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudIncorrectState.into(), message } }
+            Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudIncorrectState, message } }
         }
         _ => Step::Act,
     }

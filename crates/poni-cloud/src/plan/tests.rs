@@ -172,7 +172,7 @@ fn state_changes_act_skip_or_refuse_from_what_the_cloud_said() {
     let stop = step(Operation::Stop, &facts);
     assert_eq!(stop[0], Step::Act);
     let code = |s: &Step| match s {
-        Step::Refuse { error } => error.code.clone(),
+        Step::Refuse { error } => error.code,
         other => panic!("{other:?}"),
     };
     assert_eq!(code(&stop[1]), "cloud.instance_not_found");

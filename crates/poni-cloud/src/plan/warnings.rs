@@ -43,7 +43,7 @@ pub(super) fn of(nodes: &[PlannedNode]) -> Vec<PlanWarning> {
         .into_iter()
         .map(|((path, key_pair), users)| PlanWarning {
             node: (users.len() == 1).then(|| users[0].to_owned()),
-            code: ErrorCode::NodeKeyFileMissing.into(),
+            code: ErrorCode::NodeKeyFileMissing,
             message: format!("{path} does not exist: it is needed to log in to {} (key pair '{key_pair}'), not to launch", named(&users)),
         })
         .collect()

@@ -105,7 +105,7 @@ async fn state_changes_are_events_with_times_and_a_wait_times_out_per_node() {
     let first_seen: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
-            EngineEvent::StateChanged { node, from: None, to, at, .. } => Some((node.clone(), to.clone(), at.clone())),
+            EngineEvent::StateChanged { node, from: None, to, at, .. } => Some((node.clone(), *to, at.clone())),
             _ => None,
         })
         .collect();
