@@ -37,10 +37,12 @@ impl<R: Runtime> Ctx<R> {
     }
 
     /// The cloud engine wrote the repository (an import, a drift taken): the same steps as
-    /// after an edit.
+    /// after an edit. The window reloads even when it failed: it may have failed after writing
+    /// part (the nodes of an import, before tagging their instances).
     pub fn wrote<T>(&self, result: AppResult<T>) -> AppResult<T> {
         self.desk().after_write();
-        self.announce(result)
+        events::repo_changed(&self.app);
+        result
     }
 
     /// Credentials, profile, endpoint or sandbox changed (see [`Desk::account_changed`]).

@@ -4,29 +4,16 @@
 
 use std::path::PathBuf;
 
-use poni_cloud::account::{self, Account, AccountError, SshAccessTarget};
+use poni_cloud::account::{self, Account, SshAccessTarget};
 use poni_cloud::aws::{https_client, Ec2Provider, ProviderOptions};
 use poni_cloud::credentials::sso;
 use poni_cloud::credentials::{CredentialChoice, EnvVars};
-use poni_cloud::Coded;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::args::{CloudCommand, KeyPairCommand, SsoCommand};
 use crate::cloud::{resolver, runtime};
 use crate::failure::{Failure, Result};
-
-impl From<AccountError> for Failure {
-    fn from(e: AccountError) -> Failure {
-        Failure::Message(e.payload().message)
-    }
-}
-
-impl From<sso::SsoError> for Failure {
-    fn from(e: sso::SsoError) -> Failure {
-        Failure::Message(e.payload().message)
-    }
-}
 
 /// Whether the command is one of these (they need no repository).
 pub fn handles(command: &CloudCommand) -> bool {

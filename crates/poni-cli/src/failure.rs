@@ -65,6 +65,8 @@ from_coded!(
     poni_cloud::plan::SelectionError,
     poni_cloud::aws::CloudError,
     poni_cloud::credentials::CredentialsError,
+    poni_cloud::account::AccountError,
+    poni_cloud::credentials::sso::SsoError,
     poni_vc::VcError,
 );
 

@@ -176,6 +176,7 @@ codes! {
     SandboxStartFailed = "sandbox.start_failed";
     SettingsBadFile = "settings.bad_file" [input];
     SettingsNoHome = "settings.no_home";
+    SshAddressUnknown = "ssh.address_unknown";
     SshGroupExists = "ssh.group_exists" [input];
     SshInvalidCidr = "ssh.invalid_cidr" [input];
     SshNoDefaultVpc = "ssh.no_default_vpc";

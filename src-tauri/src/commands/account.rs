@@ -2,7 +2,7 @@
 //! launch goes to. Each command is one call into poni-app's account service.
 
 use crate::ctx::Ctx;
-use poni_app::cloud::{AccountStatus, LaunchChecks, RegionList, Scope, SshAccessRequest};
+use poni_app::cloud::{AccountStatus, LaunchChecks, RegionList, Scope, SshAccessRequest, SshFromHere};
 use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
 use poni_app::AppResult;
 use tauri::Runtime;
@@ -77,6 +77,13 @@ pub async fn account_security_groups<R: Runtime>(ctx: Ctx<R>, region: String, re
 pub async fn allow_ssh<R: Runtime>(ctx: Ctx<R>, request: SshAccessRequest) -> AppResult<SshAccess> {
     let state = ctx.desk();
     state.account.allow_ssh(request).await
+}
+
+#[tauri::command]
+pub async fn allow_ssh_from_here<R: Runtime>(ctx: Ctx<R>, nodes: Vec<String>) -> AppResult<SshFromHere> {
+    let state = ctx.desk();
+    let tree = state.cloud()?.repo().tree()?;
+    state.account.allow_ssh_from_here(&tree, &nodes).await
 }
 
 #[tauri::command]

@@ -75,6 +75,8 @@ ipc_commands! {
     account::account_security_groups(region: String, refresh: Option<bool>) -> Vec<SecurityGroupInfo>;
     /// Opens TCP 22 from a CIDR in an existing group, or in a new group.
     account::allow_ssh(request: SshAccessRequest) -> SshAccess;
+    /// "Allow SSH from this computer" for the nodes a launch warning named: this computer's address, in each node's first group (none: the VPC's default group).
+    account::allow_ssh_from_here(nodes: Vec<String>) -> SshFromHere;
     account::account_subnets(region: String, refresh: Option<bool>) -> Vec<SubnetInfo>;
 
     // The practice sandbox: a local EC2-compatible server the app installs and runs itself.
@@ -96,7 +98,7 @@ ipc_commands! {
     existing::import_preview(request: ImportRequest) -> Vec<ImportPreviewNode>;
     existing::import_instances(request: ImportRequest) -> Vec<String>;
     existing::cloud_drift(scope: Scope) -> Vec<Drift>;
-    /// "Take the instance's values into the node": launch fields are written into the node's properties as one change; address fields refresh its addresses. Returns how many properties changed (a repo-changed event follows).
+    /// "Take the instance's values into the node": launch fields (type, image, key pair, groups, subnet, Name tag) are written into the node's properties as one change; address fields refresh its addresses. Returns how many properties changed (a repo-changed event follows).
     existing::cloud_take_drift(node: String, fields: Vec<DriftField>) -> usize;
     /// Terminates instances an undo left running (by id; the repository no longer names them).
     existing::cloud_terminate_instances(instances: Vec<RunningInstance>) -> Vec<String>;

@@ -22,7 +22,7 @@ use poni_app::check::{EditProblem, MoveCheck, NameProblem};
 use poni_app::cloud::{
     AccountInstance, AccountStatus, Affected, CloudReference, ConfirmAction, ConnectCommand, CredentialChoice, CredentialStatus, FleetOverview,
     ImportPreviewNode, ImportRequest, LaunchChecks, LaunchPreview, NewCredentialSet, NodeLive, OperationRequest, OperationStatus, RegionList, SandboxStatus,
-    Scope, SshAccessRequest, SsoLogin, StoredCredentialSet,
+    Scope, SshAccessRequest, SshFromHere, SsoLogin, StoredCredentialSet,
 };
 use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
 use poni_app::poni_cloud::engine::drift::{Drift, DriftField};

@@ -46,6 +46,7 @@ import type { SecurityGroupInfo } from "./SecurityGroupInfo";
 import type { Settings } from "./Settings";
 import type { SshAccessRequest } from "./SshAccessRequest";
 import type { SshAccessResult } from "./SshAccessResult";
+import type { SshFromHere } from "./SshFromHere";
 import type { SsoLogin } from "./SsoLogin";
 import type { StoredCredentialSet } from "./StoredCredentialSet";
 import type { SubnetInfo } from "./SubnetInfo";
@@ -115,6 +116,8 @@ export const commands = {
   accountSecurityGroups: (region: string, refresh?: boolean | null): Promise<Array<SecurityGroupInfo>> => call("account_security_groups", { region, refresh }),
   /** Opens TCP 22 from a CIDR in an existing group, or in a new group. */
   allowSsh: (request: SshAccessRequest): Promise<SshAccessResult> => call("allow_ssh", { request }),
+  /** "Allow SSH from this computer" for the nodes a launch warning named: this computer's address, in each node's first group (none: the VPC's default group). */
+  allowSshFromHere: (nodes: Array<string>): Promise<SshFromHere> => call("allow_ssh_from_here", { nodes }),
   accountSubnets: (region: string, refresh?: boolean | null): Promise<Array<SubnetInfo>> => call("account_subnets", { region, refresh }),
   sandboxStatus: (): Promise<SandboxStatus> => call("sandbox_status"),
   /** Resolves when running (progress arrives as sandbox-changed events), or throws sandbox.*. */
@@ -128,7 +131,7 @@ export const commands = {
   importPreview: (request: ImportRequest): Promise<Array<ImportPreviewNode>> => call("import_preview", { request }),
   importInstances: (request: ImportRequest): Promise<Array<string>> => call("import_instances", { request }),
   cloudDrift: (scope: Scope): Promise<Array<Drift>> => call("cloud_drift", { scope }),
-  /** "Take the instance's values into the node": launch fields are written into the node's properties as one change; address fields refresh its addresses. Returns how many properties changed (a repo-changed event follows). */
+  /** "Take the instance's values into the node": launch fields (type, image, key pair, groups, subnet, Name tag) are written into the node's properties as one change; address fields refresh its addresses. Returns how many properties changed (a repo-changed event follows). */
   cloudTakeDrift: (node: string, fields: Array<DriftField>): Promise<number> => call("cloud_take_drift", { node, fields }),
   /** Terminates instances an undo left running (by id; the repository no longer names them). */
   cloudTerminateInstances: (instances: Array<RunningInstance>): Promise<Array<string>> => call("cloud_terminate_instances", { instances }),

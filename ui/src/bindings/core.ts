@@ -100,6 +100,7 @@ export const CODE_TRAITS: Record<ErrorCode, CodeTraits> = {
   "sandbox.start_failed": {"badInput":false,"aboutCredentials":false,"area":"sandbox"},
   "settings.bad_file": {"badInput":true,"aboutCredentials":false,"area":"settings"},
   "settings.no_home": {"badInput":false,"aboutCredentials":false,"area":"settings"},
+  "ssh.address_unknown": {"badInput":false,"aboutCredentials":false,"area":"ssh"},
   "ssh.group_exists": {"badInput":true,"aboutCredentials":false,"area":"ssh"},
   "ssh.invalid_cidr": {"badInput":true,"aboutCredentials":false,"area":"ssh"},
   "ssh.no_default_vpc": {"badInput":false,"aboutCredentials":false,"area":"ssh"},

@@ -51,6 +51,7 @@ export const accountKeys = {
   securityGroups: (region: string) => ["account", "security-groups", region] as const,
   subnets: (region: string) => ["account", "subnets", region] as const,
   launchChecks: (scope: Scope) => ["account", "launch-checks", scope] as const,
+  launchChecksAll: ["account", "launch-checks"] as const,
   // Local to this machine, not to the account: kept across account changes.
   publicKeys: ["public-keys"] as const,
   sandbox: ["sandbox"] as const,

@@ -49,6 +49,7 @@ export const backendMock = {
   localPublicKeys: vi.fn(),
   accountSecurityGroups: vi.fn(),
   allowSsh: vi.fn(),
+  allowSshFromHere: vi.fn(),
   accountSubnets: vi.fn(),
   ssoStart: vi.fn(),
   ssoFinish: vi.fn(),

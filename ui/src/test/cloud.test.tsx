@@ -14,7 +14,7 @@ import type { NodeLive } from "../bindings/NodeLive";
 import type { OperationStatus } from "../bindings/OperationStatus";
 import type { PreviewNode } from "../bindings/PreviewNode";
 import { backendMock, resetBackend } from "./backendMock";
-import { account, item, view } from "./fixtures";
+import { account, item, securityGroups, view } from "./fixtures";
 import { renderWithProviders, resetUi } from "./render";
 
 type Handler = (payload: unknown) => void;
@@ -235,6 +235,37 @@ describe("cloud UI", () => {
     expect(fix).toHaveTextContent("Sign in again (work)");
     fireEvent.click(fix);
     expect(useUi.getState().dialog).toEqual({ kind: "settings", signIn: "work" });
+  });
+
+  it("launch preview: SSH closed is fixed in place, from this computer's address, and the warning goes", async () => {
+    const scope = { kind: "nodes" as const, names: ["drumbo2", "drumbo3"] };
+    backendMock.cloudPreview.mockResolvedValue({
+      nodes: [previewNode("drumbo2"), previewNode("drumbo3")],
+      launchCount: 2,
+      skipCount: 0,
+      invalidCount: 0,
+      batches: [batch(["drumbo2", "drumbo3"])],
+      regions: [{ region: "us-east-1", count: 2 }],
+      canLaunch: true,
+      warnings: [],
+      reinit: false,
+    } satisfies LaunchPreview);
+    const closed = { kind: "sshClosed" as const, nodes: ["drumbo2", "drumbo3"], message: "No security group of drumbo2, drumbo3 lets SSH (port 22) in" };
+    backendMock.launchChecks.mockResolvedValue({ account, warnings: [closed] } satisfies LaunchChecks);
+    const group = securityGroups[0];
+    backendMock.allowSshFromHere.mockImplementation(async () => {
+      // From now on the account's groups let SSH in: the checks say nothing more.
+      backendMock.launchChecks.mockResolvedValue({ account, warnings: [] } satisfies LaunchChecks);
+      return { cidr: "203.0.113.7/32", opened: [{ region: "us-east-1", group: { ...group, allowsSsh: true }, warning: null }], notFound: [] };
+    });
+    useUi.setState({ dialog: { kind: "launch", scope } });
+    renderWithProviders(<LaunchDialog scope={scope} />);
+    const warning = await screen.findByTestId("launch-warning-sshClosed");
+    fireEvent.click(within(warning).getByTestId("launch-allow-ssh-here"));
+    await waitFor(() => expect(screen.queryByTestId("launch-warning-sshClosed")).not.toBeInTheDocument());
+    expect(backendMock.allowSshFromHere).toHaveBeenCalledWith(["drumbo2", "drumbo3"]);
+    expect(useUi.getState().activity.at(-1)?.text).toBe(`SSH allowed from 203.0.113.7/32 in the security group ${group.name} (${group.id}), us-east-1`);
+    expect(screen.getByTestId("launch-confirm")).toBeEnabled();
   });
 
   it("launch preview: the sandbox fix starts it in place and the account is checked again", async () => {

@@ -92,6 +92,39 @@ pub struct LaunchChecks {
     pub warnings: Vec<LaunchWarning>,
 }
 
+/// What "Allow SSH from this computer" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SshFromHere {
+    /// The range opened: this computer's address (`203.0.113.7/32`).
+    pub cidr: String,
+    /// Each group opened, once per region and group.
+    pub opened: Vec<OpenedGroup>,
+    /// Nodes whose group is not in the region's list (another VPC or account): nothing opened.
+    pub not_found: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct OpenedGroup {
+    pub region: String,
+    pub group: SecurityGroupInfo,
+    pub warning: Option<String>,
+}
+
+/// Whether an endpoint URL is on this computer (the practice sandbox, moto, LocalStack here).
+fn is_local_endpoint(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 type Cached = (Instant, String, Value);
 
 /// The account lookups of the app. Cheap to clone (shared cache).
@@ -244,6 +277,46 @@ impl AccountService {
         Ok(done)
     }
 
+    /// "Allow SSH from this computer" for the nodes a launch warning named: opens TCP 22 from
+    /// this computer's address in each node's first security group (none named: the VPC's
+    /// `default` group), once per group.
+    pub async fn allow_ssh_from_here(&self, tree: &poni_repo::Tree, nodes: &[String]) -> AppResult<SshFromHere> {
+        let cidr = format!("{}/32", self.this_computer().await?);
+        let mut targets: Vec<(String, String)> = Vec::new();
+        let mut not_found = Vec::new();
+        for item in (Scope::Nodes { names: nodes.to_vec() }).nodes(tree)? {
+            let Ok(spec) = poni_cloud::plan::Selected::of(tree, item).launch_spec() else {
+                not_found.push(item.name.clone());
+                continue;
+            };
+            let groups = self.security_groups(&spec.region, false).await?;
+            let vpc = self.subnet_vpc(&spec).await;
+            match account::group_to_open(&groups, &spec.security_groups, vpc.as_deref()) {
+                Some(group) if !targets.contains(&(spec.region.clone(), group.id.clone())) => targets.push((spec.region.clone(), group.id.clone())),
+                Some(_) => {}
+                None => not_found.push(spec.node.clone()),
+            }
+        }
+        let mut opened = Vec::new();
+        for (region, group_id) in targets {
+            let request = SshAccessRequest { region: region.clone(), group_id: Some(group_id), name: None, cidr: cidr.clone() };
+            let done = self.allow_ssh(request).await?;
+            opened.push(OpenedGroup { region, group: done.group, warning: done.warning });
+        }
+        Ok(SshFromHere { cidr, opened, not_found })
+    }
+
+    /// This computer's address as the endpoint in use sees it: a local endpoint sees
+    /// 127.0.0.1; AWS sees the public address, asked of AWS's checkip service
+    /// (`PONI_CHECKIP_URL` names another one).
+    async fn this_computer(&self) -> AppResult<std::net::Ipv4Addr> {
+        if self.credentials.endpoint()?.is_some_and(|url| is_local_endpoint(&url)) {
+            return Ok(std::net::Ipv4Addr::LOCALHOST);
+        }
+        let url = self.credentials.env().get("PONI_CHECKIP_URL").unwrap_or(account::CHECKIP_URL).to_owned();
+        account::public_ipv4(&url, Duration::from_secs(10)).await.map_err(|e| for_app(coded(&e)))
+    }
+
     pub async fn subnets(&self, region: &str, refresh: bool) -> AppResult<Vec<SubnetInfo>> {
         let r = region.to_owned();
         self.cached("subnets", region, refresh, |a| async move { a.subnets(&r).await.map_err(|e| coded(&e)) }).await
@@ -333,7 +406,7 @@ impl AccountService {
             warnings.push(LaunchWarning {
                 kind: WarningKind::SshClosed,
                 message: format!(
-                    "No security group of {} lets SSH (port 22) in, so you will not be able to log in. Use \"Allow SSH\" in the node's Cloud section.",
+                    "No security group of {} lets SSH (port 22) in, so you will not be able to log in. Allow SSH from this computer here, or from another range with \"Allow SSH\" in the node's Cloud section.",
                     names(&closed)
                 ),
                 nodes: closed,
@@ -372,5 +445,20 @@ fn names(nodes: &[String]) -> String {
         format!("{} and {} more", nodes[..3].join(", "), nodes.len() - 3)
     } else {
         nodes.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_endpoint;
+
+    #[test]
+    fn an_endpoint_on_this_computer_is_told_from_a_remote_one() {
+        for local in ["http://127.0.0.1:5000", "http://localhost:4566/", "http://[::1]:5000", "https://127.0.0.2"] {
+            assert!(is_local_endpoint(local), "{local}");
+        }
+        for remote in ["https://ec2.us-east-1.amazonaws.com", "http://10.0.0.5:4566", "http://localhost.example.com", "http://[2001:db8::1]:80"] {
+            assert!(!is_local_endpoint(remote), "{remote}");
+        }
     }
 }

@@ -15,7 +15,7 @@ pub mod sso;
 pub mod time;
 pub mod wording;
 
-pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, RegionList, SshAccessRequest, WarningKind};
+pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, OpenedGroup, RegionList, SshAccessRequest, SshFromHere, WarningKind};
 pub use credentials::{CloudCredentials, CredentialChoice, CredentialStatus, NewCredentialSet, StoredCredentialSet};
 pub use existing::{AccountInstance, ImportPreviewNode, ImportRequest, Tracking};
 pub use fleet::{Fleet, FleetChange, FleetOverview, NodeLive};

@@ -25,6 +25,8 @@ pub enum AccountError {
     LocalFile { path: String, detail: String },
     #[error("{region} has no default VPC to put a new security group in. Pick an existing group of your VPC instead.")]
     NoDefaultVpc { region: String },
+    #[error("This computer's public address could not be found ({url}: {detail}). Use \"Allow SSH\" in the node's Cloud section and give the address range yourself.")]
+    AddressUnknown { url: String, detail: String },
 }
 
 impl Coded for AccountError {
@@ -39,6 +41,7 @@ impl Coded for AccountError {
             AccountError::GroupExists { .. } => ErrorCode::SshGroupExists,
             AccountError::LocalFile { .. } => ErrorCode::LocalWriteFailed,
             AccountError::NoDefaultVpc { .. } => ErrorCode::SshNoDefaultVpc,
+            AccountError::AddressUnknown { .. } => ErrorCode::SshAddressUnknown,
         }
     }
 }

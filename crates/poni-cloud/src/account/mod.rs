@@ -11,6 +11,7 @@ mod identity;
 mod images;
 mod key_pairs;
 mod network;
+mod public_address;
 mod regions;
 mod types;
 
@@ -18,7 +19,8 @@ pub use error::AccountError;
 pub use identity::AccountIdentity;
 pub use images::{login_user_for, ImageInfo, ImageSource, QUICK_START};
 pub use key_pairs::{check_key_pair_name, key_file, local_public_keys, ssh_dir, KeyPairFile, KeyPairInfo, PublicKeyFile};
-pub use network::{check_cidr, groups_open_ssh, IngressRule, SecurityGroupInfo, SshAccess, SshAccessTarget, SubnetInfo};
+pub use network::{check_cidr, group_to_open, groups_open_ssh, IngressRule, SecurityGroupInfo, SshAccess, SshAccessTarget, SubnetInfo};
+pub use public_address::{public_ipv4, CHECKIP_URL};
 pub use regions::{region_name, RegionInfo};
 pub use types::InstanceTypeInfo;
 

@@ -149,18 +149,30 @@ pub fn check_cidr(cidr: &str) -> Result<(String, Option<String>), AccountError> 
 /// Whether the groups a node names (none: the VPC's `default` group) let SSH in, judged from
 /// the region's groups. None when a named group is not in the list (another VPC or account).
 pub fn groups_open_ssh(all: &[SecurityGroupInfo], chosen: &[SecurityGroupRef], vpc_id: Option<&str>) -> Option<bool> {
+    let found = node_groups(all, chosen, vpc_id)?;
+    Some(found.iter().any(|g| g.allows_ssh))
+}
+
+/// The group "Allow SSH from this computer" opens for a node: its first group (none named:
+/// the VPC's `default` group). None when it is not in the list.
+pub fn group_to_open<'a>(all: &'a [SecurityGroupInfo], chosen: &[SecurityGroupRef], vpc_id: Option<&str>) -> Option<&'a SecurityGroupInfo> {
+    node_groups(all, chosen, vpc_id)?.into_iter().next()
+}
+
+/// The groups a node's instance gets, found in the region's list; None when one is missing.
+fn node_groups<'a>(all: &'a [SecurityGroupInfo], chosen: &[SecurityGroupRef], vpc_id: Option<&str>) -> Option<Vec<&'a SecurityGroupInfo>> {
     let in_vpc = |g: &&SecurityGroupInfo| vpc_id.is_none_or(|v| g.vpc_id.as_deref() == Some(v));
     let default_name = [SecurityGroupRef::Name("default".into())];
     let chosen = if chosen.is_empty() { &default_name[..] } else { chosen };
-    let mut any = false;
-    for g in chosen {
-        let found = all.iter().filter(in_vpc).find(|info| match g {
-            SecurityGroupRef::Id(id) => info.id == *id,
-            SecurityGroupRef::Name(name) => info.name == *name,
-        })?;
-        any |= found.allows_ssh;
-    }
-    Some(any)
+    chosen
+        .iter()
+        .map(|g| {
+            all.iter().filter(in_vpc).find(|info| match g {
+                SecurityGroupRef::Id(id) => info.id == *id,
+                SecurityGroupRef::Name(name) => info.name == *name,
+            })
+        })
+        .collect()
 }
 
 impl Account {

@@ -322,8 +322,8 @@ impl Engine {
         }
         let specs: Vec<&LaunchSpec> = mapped.iter().filter_map(|(n, _)| n.launch_spec()).collect();
         let shared = tags::batch_launch_tags(&specs, repo_id, tag);
-        // Futures built from indices, not from a closure over references: that keeps the
-        // operation's future Send (the desktop runs it on a multi-threaded runtime).
+        // Futures built in a loop, not by a closure that returns them (`map(|..| async ..)`):
+        // that keeps the operation's future Send (the desktop runs it on a multi-threaded runtime).
         let mut calls = Vec::with_capacity(mapped.len());
         for (node, info) in mapped.iter().map(|(node, info)| (*node, info)) {
             let Some(spec) = node.launch_spec() else { continue };

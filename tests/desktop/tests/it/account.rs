@@ -192,9 +192,17 @@ async fn the_practice_sandbox_runs_the_seed_walkthrough() {
     go.click("action-launch").await;
     ui.wait_text("launch-preview", "drumbo4").await;
     ui.wait_text("launch-account", "Practice sandbox").await;
-    // moto's default group lets nothing in: the preview says so without stopping the launch.
+    // moto's default group lets nothing in: the preview says so without stopping the launch,
+    // and fixes it in place: SSH from this computer (the sandbox sees it as 127.0.0.1).
     ui.find("launch-warning-sshClosed").await;
     ui.screenshot("sandbox-3-launch-preview").await;
+    // (Not counted below: the seed document's walkthrough launches without it.)
+    ui.click("launch-allow-ssh-here").await;
+    ui.gone("launch-warning-sshClosed").await;
+    // The activity log (under the dialog) says what was opened.
+    let page = ui.page_source().await;
+    assert!(page.contains("SSH allowed from 127.0.0.1/32 in the security group default"), "no activity line for the opened group");
+    ui.screenshot("sandbox-3b-ssh-allowed").await;
     go.click("launch-confirm").await;
     let (clicks, typed) = (go.clicks.get(), go.typed.get());
     eprintln!("seed walkthrough in the app: {clicks} clicks, {typed} typed fields");

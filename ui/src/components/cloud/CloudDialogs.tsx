@@ -4,11 +4,11 @@
 // shows the progress, the window stays free.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertTriangle, ArrowRight, Building2, CircleSlash, FlaskConical, KeyRound, Loader2, Rocket, ShieldAlert, Wrench } from "lucide-react";
+import { AlertTriangle, ArrowRight, Building2, CircleSlash, FlaskConical, KeyRound, Loader2, Rocket, ShieldAlert, ShieldCheck, Wrench } from "lucide-react";
 import { useLaunchChecks } from "../../lib/account";
 import { backend } from "../../lib/backend";
 import { scopeLabel, startOperation } from "../../lib/cloud";
-import { cloudKeys } from "../../lib/queryKeys";
+import { accountKeys, cloudKeys } from "../../lib/queryKeys";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
 import type { Batch } from "../../bindings/Batch";
@@ -188,6 +188,45 @@ function AccountLine({ checks, pending, error }: { checks: LaunchChecks | undefi
   );
 }
 
+/**
+ * The fix for "SSH closed", in place: opens port 22 from this computer's address (the core
+ * finds it) in the named nodes' security groups; the checks are asked again, so the warning
+ * goes when it is fixed.
+ */
+function AllowSshFromHere({ nodes }: { nodes: string[] }) {
+  const client = useQueryClient();
+  const allow = useMutation({
+    mutationFn: () => backend.allowSshFromHere(nodes),
+    onSuccess: (r) => {
+      for (const o of r.opened) {
+        useUi.getState().log(`SSH allowed from ${r.cidr} in the security group ${o.group.name} (${o.group.id}), ${o.region}`, o.warning ? "warn" : "info");
+        void client.invalidateQueries({ queryKey: accountKeys.securityGroups(o.region) });
+      }
+      void client.invalidateQueries({ queryKey: accountKeys.launchChecksAll });
+    },
+  });
+  const missed = allow.data?.notFound ?? [];
+  return (
+    <div className="mt-1 flex flex-col items-start gap-1">
+      <Button
+        size="sm"
+        icon={allow.isPending ? <Loader2 size={12} className="animate-spin" /> : <ShieldCheck size={12} />}
+        onClick={() => allow.mutate()}
+        disabled={allow.isPending}
+        data-testid="launch-allow-ssh-here"
+      >
+        Allow SSH from this computer
+      </Button>
+      {missed.length > 0 && (
+        <p className="text-fg/80" data-testid="launch-allow-ssh-here-missed">
+          The security group of {missed.join(", ")} is not in the account&apos;s list: use &quot;Allow SSH&quot; in {missed.length === 1 ? "its" : "their"} Cloud section.
+        </p>
+      )}
+      <ErrorNote error={allow.error ? explain(allow.error) : null} testId="launch-allow-ssh-here-error" />
+    </div>
+  );
+}
+
 const warningLook: Record<LaunchWarning["kind"], { icon: React.ReactNode; label: string }> = {
   sshClosed: { icon: <ShieldAlert size={12} className="mt-0.5 shrink-0" />, label: "SSH closed" },
   notInAccount: { icon: <AlertTriangle size={12} className="mt-0.5 shrink-0" />, label: "Not in this account" },
@@ -217,6 +256,7 @@ function CheckWarnings({ warnings }: { warnings: LaunchWarning[] }) {
                 {w.nodes.length > 12 ? ` and ${w.nodes.length - 12} more` : ""}
               </p>
             )}
+            {w.kind === "sshClosed" && <AllowSshFromHere nodes={w.nodes} />}
           </div>
         </li>
       ))}
