@@ -14,5 +14,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
+    // The slowest test takes 3 to 5 s on a loaded machine (see setup.ts): a hang still fails.
+    testTimeout: 20_000,
   },
 });

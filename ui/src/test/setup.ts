@@ -1,8 +1,13 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 afterEach(cleanup);
+
+// A busy 2-core machine (the whole suite beside a Rust build) renders the full App in over a
+// second: findBy and waitFor wait up to 5 s rather than 1 s, so a test fails on a wrong answer,
+// not on a slow one.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom has no layout: give elements a size so the virtualized tree renders a window of rows,
 // and stub the browser APIs the components use.
