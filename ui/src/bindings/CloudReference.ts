@@ -18,10 +18,6 @@ defaultInstanceType: string,
  */
 providers: Array<string>, 
 /**
- * The properties a key pair may be set under (`cloud.key-pair`, poni 0.8's `cloud.key_pair`).
- */
-keyPairKeys: Array<string>, 
-/**
  * Where a key pair's private key is looked for, with `{name}` for the key pair's name
  * (`/home/me/.ssh/{name}.pem`); null without a home folder.
  */

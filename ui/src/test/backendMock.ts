@@ -101,7 +101,7 @@ export function resetBackend() {
     lastErrors: [],
     refreshing: false,
   });
-  backendMock.cloudReference.mockResolvedValue({ regions: [], instanceTypes: [], defaultInstanceType: "t3.micro", providers: ["aws"], keyPairKeys: ["cloud.key-pair", "cloud.key_pair"], keyFileTemplate: "/home/me/.ssh/{name}.pem" });
+  backendMock.cloudReference.mockResolvedValue({ regions: [], instanceTypes: [], defaultInstanceType: "t3.micro", providers: ["aws"], keyFileTemplate: "/home/me/.ssh/{name}.pem" });
   backendMock.connectCommand.mockRejectedValue({ code: "node.no_address", message: "the node has no address yet" });
   // The account: one AWS account that answers, with a few of everything per region.
   backendMock.accountStatus.mockResolvedValue(account);

@@ -15,7 +15,7 @@ vi.mock("../lib/backend", async (orig) => {
   return { ...actual, backend: backendMock, events: { onRepoChanged: () => Promise.resolve(() => {}) } };
 });
 
-const reference: CloudReference = { regions: [{ code: "us-east-1", name: "US East (N. Virginia)" }, { code: "eu-west-1", name: "Europe (Ireland)" }], instanceTypes: ["t3.micro"], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyPairKeys: ["cloud.key-pair", "cloud.key_pair"], keyFileTemplate: "/home/me/.ssh/{name}.pem" };
+const reference: CloudReference = { regions: [{ code: "us-east-1", name: "US East (N. Virginia)" }, { code: "eu-west-1", name: "Europe (Ireland)" }], instanceTypes: ["t3.micro"], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyFileTemplate: "/home/me/.ssh/{name}.pem" };
 
 const drumbo1 = detail("drumbo1", {
   host: "",

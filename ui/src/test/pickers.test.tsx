@@ -19,7 +19,7 @@ vi.mock("../lib/backend", async (orig) => {
   return { ...actual, backend: backendMock, events: { onRepoChanged: () => Promise.resolve(() => {}) } };
 });
 
-const reference = { regions: [], instanceTypes: [], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyPairKeys: ["cloud.key-pair", "cloud.key_pair"], keyFileTemplate: "/home/me/.ssh/{name}.pem" };
+const reference = { regions: [], instanceTypes: [], providers: ["aws-ec2"], defaultInstanceType: "t3.micro", keyFileTemplate: "/home/me/.ssh/{name}.pem" };
 
 function node(props: ItemDetail["props"], extra: Partial<ItemDetail> = {}) {
   return detail("web1", props, extra);

@@ -33,15 +33,6 @@ fn verb(operation: Operation) -> &'static str {
     }
 }
 
-/// A value's serialized name (`running`, `shutting-down`).
-fn word<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
-
 fn plural(n: u32, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
@@ -69,17 +60,17 @@ pub fn event_line(event: &EngineEvent) -> EventLine {
             let did = if *reused { "already had" } else { "launched" };
             (format!("{node} {did} {instance_id} in {region} (image {image}, key pair {key_pair})"), Tone::Info)
         }
-        EngineEvent::WaitProgress { state, ready, total } => (format!("[{ready}/{total}] instances '{}'", word(state)), Tone::Info),
+        EngineEvent::WaitProgress { state, ready, total } => (format!("[{ready}/{total}] instances '{state}'"), Tone::Info),
         EngineEvent::StateChanged { node, instance_id, from, to, .. } => {
-            let from = from.as_ref().map_or_else(|| "new".to_string(), word);
-            (format!("{node} {from} -> {} ({instance_id})", word(to)), Tone::Info)
+            let from = from.map_or_else(|| "new".to_string(), |f| f.to_string());
+            (format!("{node} {from} -> {to} ({instance_id})"), Tone::Info)
         }
         EngineEvent::PropertiesUpdated { node, changes } => {
             let changes: Vec<String> = changes.iter().map(|c| format!("{} = {}", c.key, shown(&c.new))).collect();
             (format!("{node}: {}", changes.join(", ")), Tone::Info)
         }
         EngineEvent::StateChangeRequested { node, instance_id, operation, previous, current } => {
-            (format!("{node} {} requested: {} -> {} ({instance_id})", verb(*operation), word(previous), word(current)), Tone::Info)
+            (format!("{node} {} requested: {previous} -> {current} ({instance_id})", verb(*operation)), Tone::Info)
         }
         EngineEvent::NodeFailed { node, instance_id, error } => {
             let instance = instance_id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default();

@@ -330,8 +330,6 @@ pub struct CloudReference {
     pub default_instance_type: String,
     /// The only `cloud.provider`.
     pub providers: Vec<String>,
-    /// The properties a key pair may be set under (`cloud.key-pair`, poni 0.8's `cloud.key_pair`).
-    pub key_pair_keys: Vec<String>,
     /// Where a key pair's private key is looked for, with `{name}` for the key pair's name
     /// (`/home/me/.ssh/{name}.pem`); null without a home folder.
     pub key_file_template: Option<String>,
@@ -343,7 +341,6 @@ pub fn reference() -> CloudReference {
         instance_types: COMMON_INSTANCE_TYPES.iter().map(|t| t.to_string()).collect(),
         default_instance_type: DEFAULT_INSTANCE_TYPE.to_owned(),
         providers: vec![poni_cloud::spec::PROVIDER_AWS_EC2.to_owned()],
-        key_pair_keys: poni_cloud::spec::KEY_PAIR_KEYS.iter().map(|k| k.to_string()).collect(),
         key_file_template: poni_cloud::account::ssh_dir().map(|dir| key_file(&dir, "{name}").path),
     }
 }

@@ -4,6 +4,7 @@
 // fail, or lack a value the node already has (that value is kept, with a warning).
 import { useId } from "react";
 import { CheckCircle2, Cloud, Loader2, Settings as SettingsIcon, Sparkles, TriangleAlert } from "lucide-react";
+import { KEY_PAIR_KEYS } from "../../bindings/core";
 import type { ImageInfo } from "../../bindings/ImageInfo";
 import type { ItemDetail } from "../../bindings/ItemDetail";
 import type { JsonValue } from "../../bindings/serde_json/JsonValue";
@@ -137,7 +138,7 @@ export function CloudSection({
             id={`${id}-keyPair`}
             region={region}
             value={cloud.keyPair}
-            placeholder={reference.keyPairKeys.map(from).find(Boolean) ?? "my-keypair"}
+            placeholder={KEY_PAIR_KEYS.map(from).find(Boolean) ?? "my-keypair"}
             invalid={!!errors.keyPair}
             list={keyPairs}
             saved={detail.keyPair}

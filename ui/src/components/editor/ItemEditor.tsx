@@ -91,7 +91,7 @@ function untouched(d: Draft): CloudField[] {
 }
 
 /** The reference until the backend's arrives (one object, so the memos below keep their answers). */
-const NO_REFERENCE: CloudReference = { regions: [], instanceTypes: [], defaultInstanceType: "", providers: [], keyPairKeys: [], keyFileTemplate: null };
+const NO_REFERENCE: CloudReference = { regions: [], instanceTypes: [], defaultInstanceType: "", providers: [], keyFileTemplate: null };
 
 export function ItemEditor({ detail, reference }: { detail: ItemDetail; reference?: CloudReference }) {
   const ref = useCloudReference();
