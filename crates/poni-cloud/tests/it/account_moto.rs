@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use poni_cloud::account::{groups_open_ssh, Account, ImageSource, SshAccessTarget};
-use poni_cloud::aws::{Ec2Provider, PacingLimits, ProviderOptions, RetryPolicy};
-use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars};
+use poni_cloud::aws::ProviderOptions;
 use poni_cloud::spec::SecurityGroupRef;
 use poni_cloud::Coded;
 use poni_e2e::{Ec2Proxy, ProxyConfig};
@@ -14,17 +13,8 @@ use poni_e2e::{Ec2Proxy, ProxyConfig};
 const REGION: &str = "us-east-1";
 
 async fn account(proxy: &Ec2Proxy) -> Account {
-    let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]);
-    let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.unwrap();
-    let options = ProviderOptions {
-        endpoint_url: Some(proxy.endpoint_url().to_owned()),
-        env: EnvVars::from_pairs([]),
-        pacing: PacingLimits::unpaced(),
-        retry: RetryPolicy { min_delay: Duration::from_millis(20), max_delay: Duration::from_millis(200), ..RetryPolicy::default() },
-        connect_timeout: Duration::from_secs(5),
-        attempt_timeout: Duration::from_secs(30),
-    };
-    Account::new(Ec2Provider::new(credentials, options).unwrap())
+    let timeouts = |o| ProviderOptions { connect_timeout: Duration::from_secs(5), attempt_timeout: Duration::from_secs(30), ..o };
+    Account::new(crate::moto_provider::provider(proxy, timeouts).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use poni_cloud::aws::{Ec2Provider, InstanceState, PacingLimits, ProviderOptions, RetryPolicy};
-use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars};
+use poni_cloud::aws::InstanceState;
 use poni_cloud::engine::{Engine, EngineEvent, EngineOptions, EventSink, InitOptions, Outcome, PollSchedule};
 use poni_cloud::plan::Selection;
 use poni_e2e::{Ec2Proxy, ProxyConfig, TEST_AMI};
@@ -18,16 +17,7 @@ async fn engine(
     repo: Repo,
     cancel_on_progress: Option<(CancellationToken, Arc<Mutex<Option<Instant>>>)>,
 ) -> (Engine, Arc<Mutex<Vec<EngineEvent>>>) {
-    let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]);
-    let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.unwrap();
-    let options = ProviderOptions {
-        endpoint_url: Some(proxy.endpoint_url().to_owned()),
-        env: EnvVars::from_pairs([]),
-        pacing: PacingLimits::unpaced(),
-        retry: RetryPolicy { min_delay: Duration::from_millis(20), max_delay: Duration::from_millis(200), ..RetryPolicy::default() },
-        ..ProviderOptions::default()
-    };
-    let provider = Ec2Provider::new(credentials, options).unwrap();
+    let provider = crate::moto_provider::provider(proxy, |o| o).await;
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
     let sink: EventSink = Arc::new(move |e| {

@@ -5,4 +5,5 @@
 mod account_moto;
 mod engine_moto;
 mod keyring_secret_service;
+mod moto_provider;
 mod provider_moto;

@@ -4,10 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use poni_cloud::aws::{
-    BatchLaunch, CloudErrorKind, Ec2Provider, InstanceState, PacingLimits, ProviderOptions, RetryPolicy, TAG_BATCH, TAG_NODE, TAG_PONI_STATE, TAG_REPO,
-};
-use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars};
+use poni_cloud::aws::{BatchLaunch, CloudErrorKind, Ec2Provider, InstanceState, ProviderOptions, TAG_BATCH, TAG_NODE, TAG_PONI_STATE, TAG_REPO};
 use poni_cloud::spec::LaunchSpec;
 use poni_e2e::{Ec2Proxy, FaultKind, ProxyConfig, TEST_AMI};
 use serde_json::json;
@@ -16,17 +13,8 @@ const REGION: &str = "us-east-1";
 const REPO: &str = "repo-under-test";
 
 async fn provider(proxy: &Ec2Proxy) -> Ec2Provider {
-    let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")]);
-    let credentials = CredentialResolver::new(env, CredentialSets::system()).resolve(&CredentialChoice::Automatic).await.unwrap();
-    let options = ProviderOptions {
-        endpoint_url: Some(proxy.endpoint_url().to_owned()),
-        env: EnvVars::from_pairs([]),
-        pacing: PacingLimits::unpaced(),
-        retry: RetryPolicy { min_delay: Duration::from_millis(20), max_delay: Duration::from_millis(200), ..RetryPolicy::default() },
-        connect_timeout: Duration::from_secs(5),
-        attempt_timeout: Duration::from_secs(20),
-    };
-    Ec2Provider::new(credentials, options).unwrap()
+    let timeouts = |o| ProviderOptions { connect_timeout: Duration::from_secs(5), attempt_timeout: Duration::from_secs(20), ..o };
+    crate::moto_provider::provider(proxy, timeouts).await
 }
 
 fn spec(node: &str) -> LaunchSpec {
