@@ -79,6 +79,12 @@ function batch(nodes: string[]): Batch {
   return { region: "us-east-1", nodes, image: "ami-12c6146b", instanceTypes: ["t3.micro"], keyPair: "my-keypair", key: "0123456789ab" };
 }
 
+/** A preview in which every node launches, in us-east-1, in one batch. */
+function launchable(nodes: PreviewNode[], warnings: string[] = []): LaunchPreview {
+  const names = nodes.map((n) => n.node);
+  return { nodes, launchCount: nodes.length, skipCount: 0, invalidCount: 0, batches: [batch(names)], regions: [{ region: "us-east-1", count: nodes.length }], canLaunch: true, warnings, reinit: false };
+}
+
 function live(node: string, extra: Partial<NodeLive> = {}): NodeLive {
   return {
     node,
@@ -168,17 +174,9 @@ describe("cloud UI", () => {
   });
 
   it("launch preview: a clean preview launches the scope and closes", async () => {
-    backendMock.cloudPreview.mockResolvedValue({
-      nodes: [previewNode("drumbo2"), previewNode("drumbo3", { elasticIp: "203.0.113.7" })],
-      launchCount: 2,
-      skipCount: 0,
-      invalidCount: 0,
-      batches: [batch(["drumbo2", "drumbo3"])],
-      regions: [{ region: "us-east-1", count: 2 }],
-      canLaunch: true,
-      warnings: ["~/.ssh/my-keypair.pem is not there: you need it to log in"],
-      reinit: false,
-    } satisfies LaunchPreview);
+    backendMock.cloudPreview.mockResolvedValue(
+      launchable([previewNode("drumbo2"), previewNode("drumbo3", { elasticIp: "203.0.113.7" })], ["~/.ssh/my-keypair.pem is not there: you need it to log in"]),
+    );
     backendMock.cloudStart.mockResolvedValue(operation({ label: "launch 2 nodes", total: 2, done: 0 }));
     const scope = { kind: "nodes" as const, names: ["drumbo2", "drumbo3"] };
     useUi.setState({ dialog: { kind: "launch", scope } });
@@ -198,17 +196,7 @@ describe("cloud UI", () => {
 
   it("launch preview: an account that cannot be reached blocks the launch and offers its fix; warnings name their nodes", async () => {
     const scope = { kind: "nodes" as const, names: ["drumbo2", "drumbo3"] };
-    backendMock.cloudPreview.mockResolvedValue({
-      nodes: [previewNode("drumbo2"), previewNode("drumbo3", { elasticIp: "203.0.113.7" })],
-      launchCount: 2,
-      skipCount: 0,
-      invalidCount: 0,
-      batches: [batch(["drumbo2", "drumbo3"])],
-      regions: [{ region: "us-east-1", count: 2 }],
-      canLaunch: true,
-      warnings: [],
-      reinit: false,
-    } satisfies LaunchPreview);
+    backendMock.cloudPreview.mockResolvedValue(launchable([previewNode("drumbo2"), previewNode("drumbo3", { elasticIp: "203.0.113.7" })]));
     backendMock.launchChecks.mockResolvedValue({
       account: { ...account, identity: null, error: { code: "credentials.sso_expired", message: "the SSO sign-in of 'work' has expired" }, fix: { kind: "signIn", profile: "work" }, label: "AWS profile 'work' (not signed in)" },
       warnings: [
@@ -239,17 +227,7 @@ describe("cloud UI", () => {
 
   it("launch preview: SSH closed is fixed in place, from this computer's address, and the warning goes", async () => {
     const scope = { kind: "nodes" as const, names: ["drumbo2", "drumbo3"] };
-    backendMock.cloudPreview.mockResolvedValue({
-      nodes: [previewNode("drumbo2"), previewNode("drumbo3")],
-      launchCount: 2,
-      skipCount: 0,
-      invalidCount: 0,
-      batches: [batch(["drumbo2", "drumbo3"])],
-      regions: [{ region: "us-east-1", count: 2 }],
-      canLaunch: true,
-      warnings: [],
-      reinit: false,
-    } satisfies LaunchPreview);
+    backendMock.cloudPreview.mockResolvedValue(launchable([previewNode("drumbo2"), previewNode("drumbo3")]));
     const closed = { kind: "sshClosed" as const, nodes: ["drumbo2", "drumbo3"], message: "No security group of drumbo2, drumbo3 lets SSH (port 22) in" };
     backendMock.launchChecks.mockResolvedValue({ account, warnings: [closed] } satisfies LaunchChecks);
     const group = securityGroups[0];
