@@ -48,6 +48,12 @@ between the client under test and moto and:
   terminated answers that terminated instance. A repeat that arrives while the first call is
   still at moto waits for its outcome. Tokens live as long as the proxy (EC2 keeps them at
   least 24 hours); a moto reset does not forget them.
+* answers `GetConsoleOutput` itself for instances given a console text (`console_output`,
+  instance id -> text, in the config; or one at a time through `POST /_proxy/console-output`):
+  EC2's query-protocol answer (GetConsoleOutputResponse: requestId, instanceId, timestamp,
+  output = the text in base64), not forwarded, after the buckets, faults and latency as any
+  other call. Other instances' calls go to moto, which answers a fixed sample text. Tests put
+  cloud-init's SSH host key fingerprints there (tests/src/sshd.rs).
 * counts requests by EC2 Action (the `Action` field of the query protocol; refused and faulted
   calls included), faults injected, calls refused by the buckets, and ClientToken replays and
   mismatches.
@@ -55,7 +61,9 @@ between the client under test and moto and:
   account in a shared moto.
 
 Control API on the same port: `GET /_proxy/stats`, `GET|POST /_proxy/config` (POST takes a
-partial JSON config and answers the full one), `POST /_proxy/reset-stats`.
+partial JSON config and answers the full one; `console_output` given there replaces the whole
+map), `POST /_proxy/reset-stats`, `POST /_proxy/console-output` (`{"instance_id": ID, "output":
+TEXT}` sets one instance's console text, `"output": null` removes it; answers the full map).
 
 `instance-state-name` / `instance-state-code` filters: moto would filter on its own (already
 flipped) state, so the proxy removes those filters from the request it forwards and applies
@@ -69,6 +77,7 @@ from it. Everything shared between request threads lives in `ProxyState`, behind
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
 import hashlib
 import http.client
@@ -82,6 +91,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from datetime import datetime, timezone
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -176,6 +186,9 @@ class Config:
     # moto launches MinCount; EC2 launches up to MaxCount, at least MinCount, or fails with
     # InsufficientInstanceCapacity. The proxy asks moto for exactly what EC2 would launch.
     run_capacity: int | None = None
+    # GetConsoleOutput answered by the proxy: instance id -> the console text (not base64).
+    # Instances not named here are forwarded to moto.
+    console_output: dict[str, str] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Reject a config that would fail later, in a request thread, where nobody sees it."""
@@ -201,6 +214,10 @@ class Config:
         scale = self.bucket_scale
         if not (isinstance(scale, (int, float)) and 0 < scale < float("inf")):
             raise ValueError("bucket_scale must be a positive number")
+        if not (isinstance(self.console_output, dict)
+                and all(isinstance(k, str) and isinstance(v, str)
+                        for k, v in self.console_output.items())):
+            raise ValueError("console_output must map instance ids to texts")
 
 
 @dataclass
@@ -272,7 +289,8 @@ class ProxyState:
 
     def config(self) -> Config:
         with self._lock:
-            return dataclasses.replace(self._config)
+            return dataclasses.replace(self._config,
+                                       console_output=dict(self._config.console_output))
 
     def update_config(self, changes: dict) -> Config:
         """Apply a partial config; a new seed re-seeds the RNG, a budget restarts counting."""
@@ -284,6 +302,7 @@ class ProxyState:
             old_buckets = self._config.buckets
             new = dataclasses.replace(self._config, **changes)
             new.validate()
+            new.console_output = dict(new.console_output)  # not the caller's dict
             self._config = new
             if "seed" in changes:
                 self._rng = random.Random(new.seed)
@@ -291,7 +310,27 @@ class ProxyState:
                 self._budget = new.fault_budget
             if new.buckets != old_buckets:
                 self._buckets.clear()  # switched on again: full buckets
-            return dataclasses.replace(new)
+            return dataclasses.replace(new, console_output=dict(new.console_output))
+
+    def set_console_output(self, instance_id: str, text: str | None) -> dict[str, str]:
+        """Set (None: remove) one instance's console text; returns the whole map."""
+        if not isinstance(instance_id, str) or not instance_id:
+            raise ValueError("instance_id must be a non-empty string")
+        if text is not None and not isinstance(text, str):
+            raise ValueError("output must be a string or null")
+        with self._lock:
+            texts = dict(self._config.console_output)
+            if text is None:
+                texts.pop(instance_id, None)
+            else:
+                texts[instance_id] = text
+            self._config = dataclasses.replace(self._config, console_output=texts)
+            return dict(texts)
+
+    def console_output_for(self, instance_id: str | None) -> str | None:
+        """The console text set for this instance, or None (then moto answers)."""
+        with self._lock:
+            return self._config.console_output.get(instance_id or "")
 
     # -- counting and faults --------------------------------------------------------------
 
@@ -572,6 +611,20 @@ def launch_params_hash(params: list[tuple[str, str]]) -> str:
     kept = sorted((k, v) for k, v in params
                   if k != "ClientToken" and not k.startswith("X-Amz-"))
     return hashlib.sha256(json.dumps(kept).encode()).hexdigest()
+
+
+def console_output_body(instance_id: str, text: str, version: str | None = None,
+                        now: datetime | None = None) -> bytes:
+    """EC2's GetConsoleOutput answer (query protocol): the text base64-encoded in `output`."""
+    ns = f"http://ec2.amazonaws.com/doc/{version or '2016-11-15'}/"
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    root = ET.Element("GetConsoleOutputResponse", xmlns=ns)
+    for tag, value in (("requestId", str(uuid.uuid4())), ("instanceId", instance_id),
+                       ("timestamp", stamp),
+                       ("output", base64.b64encode(text.encode("utf-8")).decode("ascii"))):
+        ET.SubElement(root, tag).text = value
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(root, encoding="unicode")).encode()
 
 
 def ec2_error_body(code: str, message: str) -> bytes:
@@ -860,6 +913,12 @@ class ProxyHandler(BaseHTTPRequestHandler):
             elif route == ("POST", "/_proxy/reset-stats"):
                 state.reset_stats()
                 self._reply_json(200, state.stats())
+            elif route == ("POST", "/_proxy/console-output"):
+                change = json.loads(body or b"{}")
+                if not isinstance(change, dict) or "output" not in change:
+                    raise ValueError('expected {"instance_id": ID, "output": TEXT or null}')
+                self._reply_json(200, state.set_console_output(change.get("instance_id"),
+                                                               change["output"]))
             else:
                 self._reply_json(404, {"error": f"no control route {route[0]} {route[1]}"})
         except (ValueError, TypeError) as e:
@@ -926,7 +985,14 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 "Arguments on this idempotent request are inconsistent with arguments used in "
                 "previous request(s)."), "text/xml")
             return
-        if claim is not None and claim.outcome == "replay":
+        console_text = (state.console_output_for(param(params, "InstanceId"))
+                        if ec2_action == "GetConsoleOutput" else None)
+        if console_text is not None:
+            # The test's console text, as EC2 answers it; moto would answer its sample.
+            status, passed, content_type = 200, [], "text/xml;charset=UTF-8"
+            resp_body = console_output_body(param(params, "InstanceId"), console_text,
+                                            param(params, "Version"))
+        elif claim is not None and claim.outcome == "replay":
             # The answer the first call's client was sent, with the instances' states as they
             # are now (held ones as held: the holds recorded then are not restarted).
             state.count_token_answer("replay")

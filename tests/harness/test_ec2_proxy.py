@@ -1,4 +1,5 @@
-"""Tests of ec2_proxy.py's throttling buckets and RunInstances ClientToken handling.
+"""Tests of ec2_proxy.py's throttling buckets, RunInstances ClientToken handling and console
+texts (GetConsoleOutput).
 
 Run with the moto venv's interpreter, from the repository root:
 
@@ -448,6 +449,117 @@ class ClientTokenTest(ProxyTestCase):
         stats = self.stats()
         self.assertEqual(stats["faults_by_kind"], {"drop_after": 1})
         self.assertEqual(stats["client_token_replays"], 1)
+
+
+# --------------------------------------------------------------------------------------------
+# GetConsoleOutput: the test's console text per instance
+# --------------------------------------------------------------------------------------------
+
+# As cloud-init's write-ssh-key-fingerprints (before 21.2) prints it: the fingerprints through
+# `logger -s -t ec2` (its first line is empty), the public keys straight to the console.
+CONSOLE_TEXT = "\n".join([
+    "[   12.034112] cloud-init[2210]: Cloud-init v. 19.3-46.amzn2 running 'modules:final'",
+    "ec2: ",
+    "ec2: #############################################################",
+    "ec2: -----BEGIN SSH HOST KEY FINGERPRINTS-----",
+    "ec2: 256 SHA256:l4xOV1Y5PTBXlqqiBwDCZ0xM1IvTVQtT3eLEJvBHcF8 root@ip-172-31-0-1 (ED25519)",
+    "ec2: -----END SSH HOST KEY FINGERPRINTS-----",
+    "ec2: #############################################################",
+    "-----BEGIN SSH HOST KEY KEYS-----",
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0k root@ip-172-31-0-1",
+    "-----END SSH HOST KEY KEYS-----",
+    "",
+])
+
+
+class ConsoleOutputUnitTest(unittest.TestCase):
+    def test_answer_has_ec2s_shape(self) -> None:
+        import base64
+        import xml.etree.ElementTree as ET
+        from datetime import datetime, timezone
+
+        now = datetime(2026, 12, 7, 9, 30, 5, tzinfo=timezone.utc)
+        body = ec2_proxy.console_output_body("i-0123456789abcdef0", CONSOLE_TEXT, None, now)
+        root = ET.fromstring(body)
+        ns = "{http://ec2.amazonaws.com/doc/2016-11-15/}"
+        self.assertEqual(root.tag, f"{ns}GetConsoleOutputResponse")
+        self.assertEqual([child.tag[len(ns):] for child in root],
+                         ["requestId", "instanceId", "timestamp", "output"])
+        self.assertEqual(root.findtext(f"{ns}instanceId"), "i-0123456789abcdef0")
+        self.assertEqual(root.findtext(f"{ns}timestamp"), "2026-12-07T09:30:05.000Z")
+        self.assertTrue(uuid.UUID(root.findtext(f"{ns}requestId")))
+        self.assertEqual(base64.b64decode(root.findtext(f"{ns}output")).decode(), CONSOLE_TEXT)
+        # The namespace follows the request's Version.
+        other = ET.fromstring(ec2_proxy.console_output_body("i-1", "x", "2015-10-01"))
+        self.assertEqual(other.tag,
+                         "{http://ec2.amazonaws.com/doc/2015-10-01/}GetConsoleOutputResponse")
+
+    def test_texts_are_set_one_by_one_or_all_at_once(self) -> None:
+        state = ProxyState(Config())
+        self.assertIsNone(state.console_output_for("i-1"))
+        self.assertEqual(state.set_console_output("i-1", "one"), {"i-1": "one"})
+        self.assertEqual(state.set_console_output("i-2", ""), {"i-1": "one", "i-2": ""})
+        self.assertEqual(state.console_output_for("i-2"), "", "an empty text is a text")
+        self.assertEqual(state.set_console_output("i-1", None), {"i-2": ""})
+        self.assertIsNone(state.console_output_for("i-1"))
+        self.assertIsNone(state.console_output_for(None))
+        state.update_config({"console_output": {"i-3": "three"}})  # replaces the map
+        self.assertEqual(state.config().console_output, {"i-3": "three"})
+        state.update_config({"fault_rate": 0.5})  # other keys leave it alone
+        self.assertEqual(state.console_output_for("i-3"), "three")
+        state.config().console_output["i-4"] = "not through the lock"
+        self.assertIsNone(state.console_output_for("i-4"), "config() hands out a copy")
+        for bad in ({"console_output": ["i-1"]}, {"console_output": {"i-1": 5}}):
+            with self.assertRaises(ValueError):
+                state.update_config(bad)
+        with self.assertRaises(ValueError):
+            state.set_console_output("", "text")
+        with self.assertRaises(ValueError):
+            state.set_console_output("i-1", 5)
+
+
+class ConsoleOutputTest(ProxyTestCase):
+    def test_set_text_is_served_other_instances_go_to_moto(self) -> None:
+        mine, other = (i["InstanceId"] for i in self.launch(max_count=2)["Instances"])
+        answer = self.control("POST", "/_proxy/console-output",
+                              {"instance_id": mine, "output": CONSOLE_TEXT})
+        self.assertEqual(answer, {mine: CONSOLE_TEXT})
+        got = self.ec2.get_console_output(InstanceId=mine)  # botocore decodes the base64
+        self.assertEqual((got["InstanceId"], got["Output"]), (mine, CONSOLE_TEXT))
+        self.assertIsNotNone(got["Timestamp"])
+        sample = self.ec2.get_console_output(InstanceId=other)["Output"]
+        self.assertIn("Linux version", sample, "moto's sample text")
+        self.assertEqual(self.control("GET", "/_proxy/config")["console_output"],
+                         {mine: CONSOLE_TEXT})
+        # Removed: moto answers again.
+        self.control("POST", "/_proxy/console-output", {"instance_id": mine, "output": None})
+        self.assertEqual(self.ec2.get_console_output(InstanceId=mine)["Output"], sample)
+        # Through the config, the whole map at once; also for an id moto does not know.
+        self.control("POST", "/_proxy/config", {"console_output": {"i-0000000000000dead": "x"}})
+        self.assertEqual(self.ec2.get_console_output(InstanceId="i-0000000000000dead")["Output"],
+                         "x")
+        self.assertEqual(self.stats()["actions"]["GetConsoleOutput"], 4)
+
+    def test_faults_come_before_the_text(self) -> None:
+        from botocore.exceptions import ClientError
+
+        iid = self.launch()["Instances"][0]["InstanceId"]
+        self.control("POST", "/_proxy/console-output", {"instance_id": iid, "output": "up"})
+        self.control("POST", "/_proxy/config", {
+            "fault_rate": 1.0, "fault_kinds": ["throttle"], "fault_actions": ["GetConsoleOutput"],
+            "fault_budget": 1})
+        with self.assertRaises(ClientError) as cm:
+            self.ec2.get_console_output(InstanceId=iid)
+        self.assertEqual(error_code(cm.exception), (503, "RequestLimitExceeded"))
+        self.assertEqual(self.ec2.get_console_output(InstanceId=iid)["Output"], "up")
+
+    def test_bad_control_calls_are_refused(self) -> None:
+        import urllib.error
+
+        for body in ({"instance_id": "i-1"}, {"instance_id": "", "output": "x"}, ["x"]):
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                self.control("POST", "/_proxy/console-output", body)
+            self.assertEqual(cm.exception.code, 400)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@
 //!
 //! [`Poni08`] runs poni 0.8 itself, to check that it still reads what we wrote.
 //!
+//! [`Sshd`] runs a real OpenSSH server on 127.0.0.1 with throwaway keys ([`SshKeys`]), for the
+//! remote tests; its [`Sshd::console_output_text`] is what [`Ec2Proxy::set_console_output`]
+//! serves as an instance's console.
+//!
 //! Requires moto installed by `scripts/install-deps` (venv at `$PONI_TEST_VENV`, default
 //! `~/.cache/poni-desktop/moto-venv`).
 
@@ -29,6 +33,7 @@ mod poni;
 mod poni08;
 mod process;
 mod proxy;
+mod sshd;
 pub mod sso;
 
 pub use ec2::{Ec2Client, Ec2Response, InstanceView};
@@ -37,6 +42,7 @@ pub use moto::{venv_dir, Moto};
 pub use poni::{poni_binary, Poni, PoniOutput};
 pub use poni08::{poni08_venv_dir, Poni08};
 pub use proxy::{fresh_account_id, Ec2Proxy, FaultKind, ProxyConfig, ProxyStats};
+pub use sshd::{closed_port, silent_listener, SshKeys, Sshd, CONSOLE_HOSTNAME, ENCRYPTED_KEY_PASSPHRASE};
 pub use sso::{sso_config_text, write_aws_config, SsoProfile, SsoServer, TEST_START_URL};
 
 /// An AMI id that exists in moto's default image list.

@@ -336,9 +336,18 @@ impl Ec2Proxy {
     /// `json!({"fault_rate": 0.0})`. Keys: hold_pending, hold_shutting_down, hold_stopping
     /// (seconds), fault_rate, fault_kinds, fault_actions, fault_budget, latency_ms,
     /// answer_delay_ms, answer_delay_actions, seed, account, buckets ("off" or "published"),
-    /// bucket_scale.
+    /// bucket_scale, run_capacity, console_output (instance id -> text; replaces every text).
     pub fn configure_json(&self, changes: Value) -> Value {
         self.control("POST", "/_proxy/config", Some(changes))
+    }
+
+    /// Makes the proxy answer `GetConsoleOutput` for `instance_id` itself, with `text` (sent
+    /// base64-encoded, as EC2 does) instead of moto's fixed sample: for example
+    /// [`crate::Sshd::console_output_text`], cloud-init's host key fingerprints. Other instances
+    /// still get moto's answer. Faults, latency and throttling apply to the call as to any
+    /// other. [`Ec2Proxy::configure`] leaves the texts alone.
+    pub fn set_console_output(&self, instance_id: &str, text: &str) {
+        self.control("POST", "/_proxy/console-output", Some(json!({"instance_id": instance_id, "output": text})));
     }
 
     /// Stops injecting faults and latency (holds stay as they are).

@@ -109,7 +109,8 @@ fn expand_home(path: &Path, home: Option<&Path>) -> PathBuf {
 /// Reads a file of the user's own settings: a symbolic link is followed but must lead to a
 /// plain file; a folder, a FIFO, a socket or a device is refused without being opened; at
 /// most `limit` bytes of UTF-8 text. `None` when there is no file (or a link to nothing).
-pub(crate) fn read_user_file(path: &Path, limit: u64) -> Result<Option<String>, FileProblem> {
+/// The same rule serves every file of the user's own the app reads (`~/.aws`, `~/.ssh`).
+pub fn read_user_file(path: &Path, limit: u64) -> Result<Option<String>, FileProblem> {
     let problem = |problem: String| FileProblem { path: path.to_path_buf(), problem };
     let cannot = |e: std::io::Error| problem(format!("cannot be read: {e}"));
     let (target, linked) = match store::entry_kind(path).map_err(cannot)? {
@@ -128,7 +129,7 @@ pub(crate) fn read_user_file(path: &Path, limit: u64) -> Result<Option<String>, 
         Limited::TooLarge => {
             Err(problem(format!("is larger than {} MiB, far more than such a file holds, so it was not read: check what it is", limit / (1024 * 1024))))
         }
-        Limited::NotText => Err(problem("is not UTF-8 text, so it holds no AWS settings: check what it is, or move it away".into())),
+        Limited::NotText => Err(problem("is not UTF-8 text, so it holds no settings: check what it is, or move it away".into())),
     }
 }
 
@@ -223,7 +224,7 @@ mod tests {
 
         std::fs::write(&credentials, [0xff, 0xfe, b'\n']).unwrap();
         let err = load(files.clone()).err().unwrap().to_string();
-        assert_eq!(err, format!("{}: is not UTF-8 text, so it holds no AWS settings: check what it is, or move it away", credentials.display()));
+        assert_eq!(err, format!("{}: is not UTF-8 text, so it holds no settings: check what it is, or move it away", credentials.display()));
 
         std::fs::write(&credentials, vec![b'#'; MAX_AWS_FILE_BYTES as usize + 1]).unwrap();
         let err = load(files).err().unwrap().to_string();

@@ -22,7 +22,7 @@ pub mod sso;
 mod store;
 
 pub use env::EnvVars;
-pub use files::{AwsFiles, FileProblem};
+pub use files::{read_user_file, AwsFiles, FileProblem};
 pub use keys::AwsKeys;
 pub use resolve::{CredentialChoice, CredentialKind, CredentialResolver, CredentialSource, ResolvedCredentials};
 pub use store::{check_set_name, CredentialSets, KeyringStore, SecretStore, DEFAULT_SET, KEYRING_SERVICE};
