@@ -7,6 +7,7 @@ pub mod commands;
 mod ctx;
 mod events;
 mod memory;
+mod stream;
 
 /// What the running app holds: the desktop core (poni-app), kept as Tauri state.
 pub use poni_app::Desk as AppState;

@@ -3,6 +3,7 @@
 //! [`Desk::edit`]). The shell keeps one `Desk` and its commands call it.
 
 use crate::cloud::{AccountService, CloudCredentials, CloudSession, SessionOptions, SsoLogins};
+use crate::remote::RemoteService;
 use crate::view::PropertyEdit;
 use crate::watch::{RepoWatcher, SeenFingerprint};
 use crate::{AppError, AppResult, SettingsStore, Workspace};
@@ -24,6 +25,8 @@ pub struct Desk {
     /// The account's lists and actions (shares the credentials' provider and pacing).
     pub account: AccountService,
     pub sso: SsoLogins,
+    /// Terminals, Run command and Copy files.
+    pub remote: RemoteService,
     cloud: RwLock<Option<CloudSession>>,
 }
 
@@ -36,6 +39,7 @@ impl Desk {
 
     /// With the credentials service and cloud options given (tests).
     pub fn with_cloud(settings: SettingsStore, credentials: CloudCredentials, session_options: SessionOptions) -> Self {
+        let remote = RemoteService::new(settings.dir().map(|d| d.join("runs")), session_options.engine.ssh_dir.clone());
         Self {
             workspace: RwLock::new(None),
             watcher: Mutex::new(None),
@@ -44,6 +48,7 @@ impl Desk {
             start_error: Mutex::new(None),
             account: AccountService::new(credentials.clone(), session_options.provider.clone()),
             sso: SsoLogins::default(),
+            remote,
             credentials,
             session_options,
             cloud: RwLock::new(None),

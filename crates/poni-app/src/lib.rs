@@ -8,6 +8,7 @@ pub mod cloud;
 pub mod desk;
 pub mod error;
 pub mod keys;
+pub mod remote;
 pub mod settings;
 pub mod vc;
 pub mod view;

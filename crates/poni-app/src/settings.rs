@@ -74,6 +74,11 @@ impl SettingsStore {
         Self { path }
     }
 
+    /// The folder the settings live in: the app's own, where it also keeps past runs.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.path.parent()
+    }
+
     /// Loads settings; a missing file gives the defaults, a damaged one is named in the error.
     pub fn load(&self) -> AppResult<Settings> {
         match std::fs::read_to_string(&self.path) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
@@ -108,7 +108,7 @@ pub async fn run_many(
     cancel: CancellationToken,
     events: Events,
 ) -> Vec<NodeResult> {
-    let job = Arc::new(Command { command: command.to_owned(), timeout: options.timeout });
+    let job = Arc::new(CommandJob::new(command, options.timeout));
     run_on_nodes(targets, job, check, options, cancel, events).await
 }
 
@@ -199,12 +199,18 @@ pub async fn run_on_nodes(
 }
 
 /// A shell command, within an optional time limit.
-struct Command {
+pub struct CommandJob {
     command: String,
     timeout: Option<Duration>,
 }
 
-impl NodeJob for Command {
+impl CommandJob {
+    pub fn new(command: &str, timeout: Option<Duration>) -> CommandJob {
+        CommandJob { command: command.to_owned(), timeout }
+    }
+}
+
+impl NodeJob for CommandJob {
     fn run<'a>(&'a self, index: usize, _target: &'a SshTarget, session: &'a Session, events: &'a Events) -> BoxFuture<'a, JobOutput> {
         Box::pin(async move {
             let mut output = Vec::new();
@@ -235,7 +241,7 @@ impl NodeJob for Command {
 }
 
 /// Nodes whose output and ending are the same, together: the biggest group first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct OutputGroup {

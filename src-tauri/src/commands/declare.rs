@@ -119,6 +119,10 @@ pub fn typescript_client(commands: &[Declared], imports: &std::collections::BTre
          // Do not edit: change the declaration, and the test that compares this file follows.\n\
          import { call } from \"../lib/ipc\";\n",
     );
+    // Commands that stream back take channels the window makes.
+    if commands.iter().any(|c| c.args.iter().any(|(_, ts, _)| ts.starts_with("Channel<"))) {
+        out.push_str("import type { Channel } from \"@tauri-apps/api/core\";\n");
+    }
     for (name, path) in imports {
         let module = path.with_extension("");
         out.push_str(&format!("import type {{ {name} }} from \"./{}\";\n", module.display()));

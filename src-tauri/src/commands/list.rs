@@ -126,4 +126,26 @@ ipc_commands! {
     vc::vc_push() -> PushOutcome;
     vc::vc_conflicts() -> Vec<Conflict>;
     vc::vc_resolve(name: String, choice: Choice) -> VcStatus;
+
+    // After launch: a terminal on a node, one command or a copy on many nodes. Output streams
+    // back on the channels passed; questions only the user can answer (a new or changed host
+    // key, a passphrase) come back typed, to be answered in a new request.
+    /// Connects and opens a shell on a terminal of cols x rows; or the question to answer first.
+    remote::terminal_open(request: ConnectRequest, cols: u16, rows: u16, output: ByteStream, ended: Stream<TerminalEnd>) -> TerminalOpened;
+    /// Keys typed or text pasted in the terminal.
+    remote::terminal_input(id: u32, data: String) -> ();
+    remote::terminal_resize(id: u32, cols: u16, rows: u16) -> ();
+    /// Ends the session; false when it had already ended.
+    remote::terminal_close(id: u32) -> bool;
+    /// The node's ssh in the user's own terminal program; returns the program's name.
+    remote::open_in_terminal(node: String) -> String;
+    /// Starts a command on the nodes; returns the run as it starts (progress on `events`, `done` last).
+    remote::run_command(request: RunRequest, events: Stream<RunEvent>) -> RunRecord;
+    /// Copies files and folders into a folder on the nodes (as poni's remote cp).
+    remote::copy_files(request: CopyRequest, events: Stream<RunEvent>) -> RunRecord;
+    /// False when the run is not going any more.
+    remote::run_cancel(id: String) -> bool;
+    /// Past runs, newest first (kept in the app's folder, not in the repository).
+    remote::runs_list() -> Vec<RunSummary>;
+    remote::run_get(id: String) -> RunRecord;
 }

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod edit;
 pub mod existing;
 pub mod history;
+pub mod remote;
 pub mod sandbox;
 pub mod settings;
 pub mod sso;
@@ -29,6 +30,8 @@ use poni_app::poni_cloud::engine::drift::{Drift, DriftField};
 use poni_app::poni_repo::{HistoryView, RunningInstance, UndoOutcome};
 use poni_app::poni_vc::{Choice, CommitInfo, Conflict, PullOutcome, PushOutcome, RepoDiff, VcMode, VcStatus};
 use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
+use poni_app::remote::{ConnectRequest, CopyRequest, RunEvent, RunRecord, RunRequest, RunSummary, TerminalEnd, TerminalOpened};
 use poni_app::Settings;
+use crate::stream::{ByteStream, Stream};
 
 include!("list.rs");

@@ -1,6 +1,7 @@
 // Generated from src-tauri/src/commands/list.rs (`UPDATE_BINDINGS=1 cargo test --workspace bindings`).
 // Do not edit: change the declaration, and the test that compares this file follows.
 import { call } from "../lib/ipc";
+import type { Channel } from "@tauri-apps/api/core";
 import type { AccountInstance } from "./AccountInstance";
 import type { AccountStatus } from "./AccountStatus";
 import type { Affected } from "./Affected";
@@ -10,6 +11,8 @@ import type { CommitInfo } from "./CommitInfo";
 import type { ConfirmAction } from "./ConfirmAction";
 import type { Conflict } from "./Conflict";
 import type { ConnectCommand } from "./ConnectCommand";
+import type { ConnectRequest } from "./ConnectRequest";
+import type { CopyRequest } from "./CopyRequest";
 import type { CredentialChoice } from "./CredentialChoice";
 import type { CredentialStatus } from "./CredentialStatus";
 import type { Drift } from "./Drift";
@@ -39,6 +42,10 @@ import type { PullOutcome } from "./PullOutcome";
 import type { PushOutcome } from "./PushOutcome";
 import type { RegionList } from "./RegionList";
 import type { RepoDiff } from "./RepoDiff";
+import type { RunEvent } from "./RunEvent";
+import type { RunRecord } from "./RunRecord";
+import type { RunRequest } from "./RunRequest";
+import type { RunSummary } from "./RunSummary";
 import type { RunningInstance } from "./RunningInstance";
 import type { SandboxStatus } from "./SandboxStatus";
 import type { Scope } from "./Scope";
@@ -50,6 +57,8 @@ import type { SshFromHere } from "./SshFromHere";
 import type { SsoLogin } from "./SsoLogin";
 import type { StoredCredentialSet } from "./StoredCredentialSet";
 import type { SubnetInfo } from "./SubnetInfo";
+import type { TerminalEnd } from "./TerminalEnd";
+import type { TerminalOpened } from "./TerminalOpened";
 import type { TreeView } from "./TreeView";
 import type { UndoOutcome } from "./UndoOutcome";
 import type { VcMode } from "./VcMode";
@@ -155,4 +164,22 @@ export const commands = {
   vcPush: (): Promise<PushOutcome> => call("vc_push"),
   vcConflicts: (): Promise<Array<Conflict>> => call("vc_conflicts"),
   vcResolve: (name: string, choice: Choice): Promise<VcStatus> => call("vc_resolve", { name, choice }),
+  /** Connects and opens a shell on a terminal of cols x rows; or the question to answer first. */
+  terminalOpen: (request: ConnectRequest, cols: number, rows: number, output: Channel<ArrayBuffer>, ended: Channel<TerminalEnd>): Promise<TerminalOpened> => call("terminal_open", { request, cols, rows, output, ended }),
+  /** Keys typed or text pasted in the terminal. */
+  terminalInput: (id: number, data: string): Promise<null> => call("terminal_input", { id, data }),
+  terminalResize: (id: number, cols: number, rows: number): Promise<null> => call("terminal_resize", { id, cols, rows }),
+  /** Ends the session; false when it had already ended. */
+  terminalClose: (id: number): Promise<boolean> => call("terminal_close", { id }),
+  /** The node's ssh in the user's own terminal program; returns the program's name. */
+  openInTerminal: (node: string): Promise<string> => call("open_in_terminal", { node }),
+  /** Starts a command on the nodes; returns the run as it starts (progress on `events`, `done` last). */
+  runCommand: (request: RunRequest, events: Channel<RunEvent>): Promise<RunRecord> => call("run_command", { request, events }),
+  /** Copies files and folders into a folder on the nodes (as poni's remote cp). */
+  copyFiles: (request: CopyRequest, events: Channel<RunEvent>): Promise<RunRecord> => call("copy_files", { request, events }),
+  /** False when the run is not going any more. */
+  runCancel: (id: string): Promise<boolean> => call("run_cancel", { id }),
+  /** Past runs, newest first (kept in the app's folder, not in the repository). */
+  runsList: (): Promise<Array<RunSummary>> => call("runs_list"),
+  runGet: (id: string): Promise<RunRecord> => call("run_get", { id }),
 };

@@ -212,6 +212,13 @@ impl AccountService {
         settings.last_region
     }
 
+    /// The instance's console output, for checking a new host key; None when it cannot be had
+    /// (no credentials, no output yet, an error): the user is then asked instead.
+    pub async fn console_output(&self, region: &str, instance: &str) -> Option<String> {
+        let account = self.account().await.ok()?;
+        account.console_output(region, instance).await.ok().flatten()
+    }
+
     pub async fn regions(&self, refresh: bool) -> AppResult<RegionList> {
         let suggested = self.suggested_region().await;
         let via = suggested.clone().unwrap_or_else(|| FALLBACK_REGION.to_owned());

@@ -4,18 +4,16 @@
 //! instances a terminate, stop, start or re-init touches, the ssh command for a node, and the
 //! reference lists the editor offers. No rule of what an action does lives here.
 
-use poni_repo::ErrorCode;
 use std::path::Path;
 
 use poni_cloud::account::key_file;
 use poni_cloud::aws::InstanceState;
 use poni_cloud::engine::{Operation, PropertyProblem};
 use poni_cloud::plan::{self, Batch, CloudFacts, Plan, PlanOptions, PlannedNode, SkipReason, Step};
-use poni_cloud::spec::{key_pair_name, AWS_REGIONS, DEFAULT_INSTANCE_TYPE};
+use poni_cloud::spec::{AWS_REGIONS, DEFAULT_INSTANCE_TYPE};
 use poni_cloud::Coded;
 use poni_repo::Tree;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use super::fleet::Fleet;
@@ -250,46 +248,28 @@ pub struct ConnectCommand {
     pub key_file_exists: bool,
 }
 
-/// `ssh_dir` is where key files are looked for (`~/.ssh`).
+/// `ssh_dir` is where key files are looked for (`~/.ssh`). Who and where come from
+/// poni-remote's one rule, which the terminal and the command line use too.
 pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppResult<ConnectCommand> {
     let item = Scope::Node { name: node.to_owned() }.nodes(tree)?[0];
     let effective = tree.effective(&item.name).unwrap_or_default();
-    let cloud = effective.get("cloud").and_then(Value::as_object).cloned().unwrap_or_default();
-    let host = effective.get("host").and_then(Value::as_str).map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned);
-    let Some(host) = host else {
-        let hint = if plan::instance_of(&item.props).is_some() {
-            "wait until its instance runs, or refresh its addresses"
-        } else {
-            "launch it first, or set its `host` property"
-        };
-        return Err(AppError::new(ErrorCode::NodeNoAddress, format!("'{node}' has no address to connect to yet: {hint}.")));
-    };
-    let Some(user) = effective.get("user").and_then(Value::as_str).map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned) else {
-        return Err(AppError::new(
-            ErrorCode::NodeMissingProperty,
-            format!("'{node}' has no `user` property: set it to the login name (for example root or ec2-user)."),
-        ));
-    };
-    let key_pair = key_pair_name(&cloud);
-    let key_file = match (&key_pair, ssh_dir) {
-        (Some(k), Some(dir)) => Some(key_file(dir, k)),
+    let home_ssh = poni_remote::TargetEnv::from_process().map(|e| e.ssh_dir);
+    let env = poni_remote::TargetEnv { ssh_dir: ssh_dir.map(Path::to_path_buf).or(home_ssh).unwrap_or_else(|| "~/.ssh".into()), default_port: None };
+    let target = poni_remote::ssh_target(&item.name, &effective, &env, poni_remote::AddressChoice::Public)
+        .map_err(|e| crate::remote::connect::remote_error(&e))?;
+    let key_pair = match &target.key {
+        poni_remote::KeySource::KeyPair { name, .. } => Some(name.clone()),
         _ => None,
     };
-    let command = ssh_command(&user, &host, key_pair.as_deref());
-    Ok(ConnectCommand { command, user, host, key_pair, key_file_exists: key_file.as_ref().is_some_and(|f| f.exists), key_file: key_file.map(|f| f.path) })
-}
-
-/// `ssh -i ~/.ssh/<key-pair>.pem <user>@<host>`, ready to paste: the names come from the
-/// repository (a pull, an import), so each is one shell word, and a login name starting with
-/// '-' comes after `--`, where ssh cannot take it for an option (`-oProxyCommand=...`).
-fn ssh_command(user: &str, host: &str, key_pair: Option<&str>) -> String {
-    let destination = poni_cloud::shell::word(&format!("{user}@{host}"));
-    let end_of_options = if user.starts_with('-') { "-- " } else { "" };
-    match key_pair {
-        // `~/` stays outside the quotes, or the shell would not expand it.
-        Some(k) => format!("ssh -i ~/{} {end_of_options}{destination}", poni_cloud::shell::word(&format!(".ssh/{k}.pem"))),
-        None => format!("ssh {end_of_options}{destination}"),
-    }
+    let key_file = ssh_dir.and(target.key.path()).map(Path::to_path_buf);
+    Ok(ConnectCommand {
+        command: poni_remote::ssh_command(&target, &env),
+        user: target.user,
+        host: target.host,
+        key_pair,
+        key_file_exists: key_file.as_ref().is_some_and(|f| f.exists()),
+        key_file: key_file.map(|f| f.display().to_string()),
+    })
 }
 
 /// Common instance types, for the editor's select (any other type may still be typed).
@@ -348,6 +328,8 @@ pub fn reference() -> CloudReference {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use poni_repo::ErrorCode;
+    use serde_json::Value;
     use poni_repo::{AddNodes, Repo};
     use serde_json::json;
 
@@ -491,13 +473,17 @@ mod tests {
 
     #[test]
     fn connect_command_quotes_names_from_the_repository() {
-        assert_eq!(ssh_command("root", "h.example", None), "ssh root@h.example");
-        let command = ssh_command("root", "h;touch /tmp/pwn", Some("x';touch /tmp/pwn;'"));
-        let words = shell_words(&command);
-        assert_eq!(words, ["ssh", "-i", "~/.ssh/x';touch /tmp/pwn;'.pem", "root@h;touch /tmp/pwn"], "{command}");
-        assert!(command.starts_with("ssh -i ~/"), "the shell expands ~: {command}");
-        let command = ssh_command("-oProxyCommand=touch /tmp/pwn", "h", None);
-        assert_eq!(shell_words(&command), ["ssh", "--", "-oProxyCommand=touch /tmp/pwn@h"], "{command}");
+        let env = poni_remote::TargetEnv { ssh_dir: "/home/me/.ssh".into(), default_port: None };
+        let command = |props: serde_json::Value| {
+            let props = props.as_object().unwrap().clone();
+            poni_remote::ssh_command(&poni_remote::ssh_target("n", &props, &env, poni_remote::AddressChoice::Public).unwrap(), &env)
+        };
+        assert_eq!(command(json!({"user": "root", "host": "h.example"})), "ssh root@h.example");
+        let hostile = command(json!({"user": "root", "host": "h;touch /tmp/pwn", "cloud": {"key-pair": "x';touch /tmp/pwn;'"}}));
+        assert_eq!(shell_words(&hostile), ["ssh", "-i", "~/.ssh/x';touch /tmp/pwn;'.pem", "root@h;touch /tmp/pwn"], "{hostile}");
+        assert!(hostile.starts_with("ssh -i ~/"), "the shell expands ~: {hostile}");
+        let dash = command(json!({"user": "-oProxyCommand=touch /tmp/pwn", "host": "h"}));
+        assert_eq!(shell_words(&dash), ["ssh", "--", "-oProxyCommand=touch /tmp/pwn@h"], "{dash}");
     }
 
     /// The words a POSIX shell splits a command into (quotes removed, `~` left as typed).

@@ -6,6 +6,7 @@
 //! AWS, moto and LocalStack run the same code. Lists are sorted for display; nothing here
 //! writes to the repository.
 
+mod console;
 mod error;
 mod identity;
 mod images;
