@@ -1,4 +1,4 @@
-// The window: top bar, tree | main (Overview, Graph, Node) | inspector, activity strip.
+// The window: top bar, tree | main (Overview, Graph, Node, terminals and runs) | inspector, activity strip.
 import { lazy, Suspense, useEffect } from "react";
 import { Tabs, Tooltip as RTooltip } from "radix-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -26,6 +26,7 @@ import { useCloudEvents } from "./lib/cloud";
 import { inTextField, undoRedo } from "./lib/history";
 import { HistoryArea } from "./components/history/HistoryPanel";
 import { UndoNotice } from "./components/history/UndoNotice";
+import { SessionContents, SessionTriggers } from "./components/remote/SessionTabs";
 
 // The graph (React Flow + elkjs) is the biggest part of the bundle: load it when first shown.
 const GraphView = lazy(() => import("./components/graph/GraphView").then((m) => ({ default: m.GraphView })));
@@ -142,7 +143,7 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
   const trigger = "flex h-9 items-center gap-1.5 border-b-2 border-transparent px-3 text-[13px] text-muted hover:text-fg data-[state=active]:border-accent data-[state=active]:text-fg";
   return (
     <Tabs.Root value={tab} onValueChange={(v) => setTab(v as Tab)} className="flex min-h-0 flex-1 flex-col">
-      <Tabs.List className="flex shrink-0 items-end border-b border-line bg-panel px-2" aria-label="Views">
+      <Tabs.List className="flex shrink-0 items-end overflow-x-auto border-b border-line bg-panel px-2" aria-label="Views">
         <Tabs.Trigger value="overview" className={trigger} data-testid="tab-overview">
           <LayoutDashboard size={14} /> Overview
         </Tabs.Trigger>
@@ -155,10 +156,11 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
         <Tabs.Trigger value="history" className={trigger} data-testid="tab-history">
           <History size={14} /> History
         </Tabs.Trigger>
-        <Tabs.Trigger value="node" className={cx(trigger, "min-w-0")} data-testid="tab-node">
+        <Tabs.Trigger value="node" className={cx(trigger, "max-w-[220px] min-w-[80px]")} data-testid="tab-node">
           <SquarePen size={14} className="shrink-0" />
           <span className="truncate">{item ? item.label : "Node"}</span>
         </Tabs.Trigger>
+        <SessionTriggers trigger={trigger} />
       </Tabs.List>
       <Tabs.Content value="overview" className="flex min-h-0 flex-1 flex-col outline-none">
         <ErrorBoundary label="overview">
@@ -183,6 +185,7 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
           <NodeTab model={model} foldInspector={foldInspector} />
         </ErrorBoundary>
       </Tabs.Content>
+      <SessionContents />
     </Tabs.Root>
   );
 }

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "poni", version, about = "Manage a repository of nodes and provision them on Amazon EC2")]
 pub struct Cli {
-    /// Repository folder [default: $PONI_ROOT, else ~/.poni/default]
-    #[arg(short = 'd', long = "root-dir", global = true, value_name = "DIR")]
+    /// Repository folder [default: $PONI_ROOT, else ~/.poni/default]. Before the command, as
+    /// in poni 0.8 (`remote cp -d` is its own option)
+    #[arg(short = 'd', long = "root-dir", value_name = "DIR")]
     pub root_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
@@ -87,6 +88,81 @@ pub enum Command {
     Sso {
         #[command(subcommand)]
         command: SsoCommand,
+    },
+    /// Run commands, shells and copies on nodes over SSH (exec, shell, cp)
+    Remote {
+        #[command(subcommand)]
+        command: RemoteCommand,
+    },
+}
+
+/// What `poni remote` subcommands share: which nodes, and how host keys are treated.
+#[derive(Debug, Args, Clone)]
+pub struct RemoteTarget {
+    /// Regular expression searched in node names
+    pub nodes: String,
+    /// The pattern must match the whole name
+    #[arg(short = 'M', long = "full-match")]
+    pub full_match: bool,
+    /// Leave out the nodes this pattern matches
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Option<String>,
+    /// Refuse host keys never seen (default: save them on first use, as OpenSSH's accept-new,
+    /// unless the instance's console output contradicts them); a changed key is always refused
+    #[arg(long)]
+    pub strict_host_keys: bool,
+    /// Print each node's progress
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoteCommand {
+    /// Run a shell command on every matching node, in parallel
+    Exec {
+        #[command(flatten)]
+        target: RemoteTarget,
+        /// The command, run by the remote user's shell
+        cmd: String,
+        /// Do not show the commands' output
+        #[arg(short, long)]
+        quiet: bool,
+        /// Write each node's output to DIR/<node>.log instead
+        #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+        /// Nodes at once
+        #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 20)]
+        jobs: usize,
+        /// Seconds a node's command may run (default: no limit)
+        #[arg(long, value_name = "S")]
+        timeout: Option<u64>,
+    },
+    /// Start an interactive shell on each matching node, one after another
+    Shell {
+        #[command(flatten)]
+        target: RemoteTarget,
+    },
+    /// Copy files (and with -r folders) into a folder on every matching node
+    #[command(override_usage = "poni remote cp [OPTIONS] SOURCE... NODES DEST_DIR")]
+    Cp {
+        /// SOURCE... NODES DEST_DIR
+        #[arg(required = true, num_args = 3.., value_name = "ARGS")]
+        args: Vec<String>,
+        /// Copy folders (their contents) recursively
+        #[arg(short, long)]
+        recursive: bool,
+        /// Create missing remote folders
+        #[arg(short = 'd', long = "create-dest-dir")]
+        create_dest_dir: bool,
+        #[arg(short = 'M', long = "full-match")]
+        full_match: bool,
+        #[arg(short, long)]
+        verbose: bool,
+        #[arg(long)]
+        strict_host_keys: bool,
+        /// Nodes at once
+        #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 20)]
+        jobs: usize,
     },
 }
 

@@ -12,6 +12,7 @@ mod history;
 mod list;
 mod log;
 mod plan;
+mod remote;
 mod repr;
 mod run;
 mod vc;

@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
         Command::Credentials { command } => credentials::run(command),
         Command::List(args) => list(root, args),
         Command::Vc { command } => vc::run(&root, command),
+        Command::Remote { command } => crate::remote::run(root, command),
         Command::Init => Ok(run_repo(Cli { command: Command::Init, ..cli })?),
         other => Ok(run_repo(Cli { command: other, ..cli })?),
     }
@@ -64,7 +65,9 @@ fn run_repo(cli: Cli) -> Result<()> {
         Command::History { verbose, limit } => history::print(&open_repo(&root)?.history()?, verbose, limit),
         Command::Undo => history::outcome("Undid", &open_repo(&root)?.undo()?),
         Command::Redo => history::outcome("Redid", &open_repo(&root)?.redo()?),
-        Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } | Command::Sso { .. } | Command::Vc { .. } => unreachable!("handled in run"),
+        Command::List(_) | Command::Cloud(_) | Command::Credentials { .. } | Command::Sso { .. } | Command::Vc { .. } | Command::Remote { .. } => {
+            unreachable!("handled in run")
+        }
     }
 }
 

@@ -307,6 +307,12 @@ impl ShellWriter {
         self.write.window_change(u32::from(cols), u32::from(rows), 0, 0).await.map_err(|e| handshake_error(&self.host, e))
     }
 
+    /// No more input (the shell sees end of file and usually exits).
+    pub async fn eof(&self) {
+        let _ = self.write.eof().await;
+    }
+
+    /// Ends the channel from this side: output still on its way is lost.
     pub async fn close(&self) {
         let _ = self.write.eof().await;
         let _ = self.write.close().await;

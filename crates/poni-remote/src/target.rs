@@ -172,12 +172,18 @@ pub fn ssh_target(node: &str, effective: &Props, env: &TargetEnv, choice: Addres
 pub fn ssh_command(target: &SshTarget, env: &TargetEnv) -> String {
     let word = poni_cloud::shell::word;
     let mut parts = vec!["ssh".to_owned()];
-    if let Some(path) = target.key.path() {
-        // `~/` stays outside the quotes, or the shell would not expand it.
-        let shown = match path.strip_prefix(env.ssh_dir.parent().unwrap_or(&env.ssh_dir)) {
-            Ok(rel) if env.ssh_dir.parent().is_some() => format!("~/{}", word(&rel.to_string_lossy())),
-            _ => word(&path.to_string_lossy()),
-        };
+    // `~/` stays outside the quotes, or the shell would not expand it. Keys in the ssh folder
+    // are shown where the user's own ssh folder has them.
+    let in_ssh_dir = |rel: &str| format!("~/{}", word(&format!(".ssh/{rel}")));
+    let shown = match &target.key {
+        KeySource::KeyPair { name, .. } => Some(in_ssh_dir(&format!("{name}.pem"))),
+        KeySource::File { path } => Some(match path.strip_prefix(&env.ssh_dir) {
+            Ok(rel) => in_ssh_dir(&rel.to_string_lossy()),
+            Err(_) => word(&path.to_string_lossy()),
+        }),
+        KeySource::Agent => None,
+    };
+    if let Some(shown) = shown {
         parts.push("-i".into());
         parts.push(shown);
     }

@@ -10,4 +10,5 @@ mod drift_cli;
 mod import_cli;
 mod launch_crash_cli;
 mod proxy;
+mod remote_cli;
 mod vc_cli;

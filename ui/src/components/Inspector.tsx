@@ -15,6 +15,7 @@ import { LiveBadge, LiveRows, NodeCloudPanel, CloudButtons } from "./cloud/NodeC
 import { scopeFor } from "../lib/cloud";
 import { useVcDiff, useVcStatus } from "../lib/history";
 import { PropertyDiffs } from "./history/Diffs";
+import { RemoteSection } from "./remote/RemoteButtons";
 
 
 function text(v: unknown) {
@@ -47,6 +48,7 @@ export function Inspector({ model, folded }: { model: TreeModel; folded?: boolea
           <FileWarning size={14} className="mt-px shrink-0" /> {item.problem}
         </p>
       )}
+      {!folded && <RemoteSection model={model} name={item.name} />}
       {!folded && <VcChanges name={item.name} />}
       {!folded && item.kind === "node" && <NodeCloudPanel item={item} />}
       {!folded && item.kind === "system" && <SystemCloud item={item} model={model} />}

@@ -1,17 +1,18 @@
 // Overview: real counts from the tree and the fleet, each said once, with click-through to the
 // nodes behind each number; an empty repository teaches how to start.
 import { useMemo, useState, type ReactNode } from "react";
-import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server, TriangleAlert } from "lucide-react";
+import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server, Terminal, TriangleAlert } from "lucide-react";
 import type { FleetOverview } from "../bindings/FleetOverview";
 import type { TreeItem } from "../bindings/TreeItem";
 import { actions } from "../lib/actions";
 import { useUi } from "../lib/store";
 import type { TreeModel } from "../lib/treeModel";
-import { Button, cx, SectionTitle } from "./ui";
+import { Button, cx, IconButton, SectionTitle } from "./ui";
 import { FleetSection, type FleetFacet } from "./cloud/FleetSection";
 import { LiveDot } from "./cloud/NodeCloud";
 import { useFleet, useFleetOverview, type FleetMap } from "../lib/cloud";
 import { DRIFT_LABEL, useDrift } from "../lib/drift";
+import { remoteActions } from "../lib/remote";
 
 type Facet = FleetFacet | { kind: "all" } | { kind: "broken" } | { kind: "clones" };
 
@@ -86,9 +87,9 @@ export function Overview({ model }: { model: TreeModel }) {
           ) : (
             <ul className="flex flex-col">
               {list.slice(0, LIST_LIMIT).map((n) => (
-                <li key={n.name}>
+                <li key={n.name} className="group/row flex items-center gap-1">
                   <button
-                    className="group flex w-full items-center gap-2 rounded px-2 py-1 text-left text-[13px] hover:bg-hover"
+                    className="group flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1 text-left text-[13px] hover:bg-hover"
                     onClick={() => useUi.getState().select([n.name], n.name)}
                     onDoubleClick={() => actions.open(n.name)}
                     data-testid={`overview-node-${n.name}`}
@@ -103,6 +104,16 @@ export function Overview({ model }: { model: TreeModel }) {
                     <span className="ml-auto shrink-0 text-[12px] text-muted">{n.region ?? ""}</span>
                     <ArrowRight size={13} className="shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(n.name))} />
                   </button>
+                  {canConnect(n, fleet) && (
+                    <IconButton
+                      size="sm"
+                      label={`Connect to ${n.name}`}
+                      icon={<Terminal size={13} />}
+                      className="opacity-0 group-hover/row:opacity-100 focus-visible:opacity-100"
+                      onClick={() => remoteActions.connect(n.name)}
+                      data-testid={`overview-connect-${n.name}`}
+                    />
+                  )}
                 </li>
               ))}
               {list.length > LIST_LIMIT && <li className="px-2 py-1 text-[12px] text-muted">…and {list.length - LIST_LIMIT} more. Use the search (Ctrl+F) to find one.</li>}
@@ -112,6 +123,12 @@ export function Overview({ model }: { model: TreeModel }) {
       </div>
     </div>
   );
+}
+
+/** A node worth a Connect button in the list: its instance runs (or, not seen yet, it has one). */
+function canConnect(n: TreeItem, fleet: FleetMap | undefined): boolean {
+  const live = fleet?.get(n.name);
+  return live?.state ? live.state === "running" : !!n.instance;
 }
 
 const DRIFT_LIMIT = 20;

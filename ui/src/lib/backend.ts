@@ -2,6 +2,7 @@
 // from their one declaration in src-tauri/src/commands/list.rs, typed with the bindings
 // generated from Rust; a Rust test fails when either drifts), the backend's events, and the
 // system's dialogs. Every failure arrives as a BackendError with a stable code.
+import { Channel } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import { commands } from "../bindings/commands";
@@ -15,6 +16,16 @@ export { BackendError } from "./ipc";
 export const backend = commands;
 
 export type Backend = typeof backend;
+
+/**
+ * A channel for a command that streams (a terminal's output, a run's progress): `onMessage`
+ * gets every message, in order. Pass it as the command's channel argument.
+ */
+export function openChannel<T>(onMessage: (message: T) => void): Channel<T> {
+  const channel = new Channel<T>();
+  channel.onmessage = onMessage;
+  return channel;
+}
 
 /** Backend events; each handler returns a function that stops listening. */
 export const events = {
@@ -44,5 +55,10 @@ export const systemDialogs = {
   pickFolder: async (title: string, defaultPath?: string): Promise<string | null> => {
     const picked = await openDialog({ directory: true, multiple: false, title, defaultPath });
     return typeof picked === "string" ? picked : null;
+  },
+  /** Files (or, with `folders`, folders) to pick several of; empty when the person cancels. */
+  pickPaths: async (title: string, folders: boolean): Promise<string[]> => {
+    const picked = await openDialog({ directory: folders, multiple: true, title });
+    return Array.isArray(picked) ? picked : typeof picked === "string" ? [picked] : [];
   },
 };

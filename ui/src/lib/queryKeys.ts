@@ -82,3 +82,9 @@ export const fleetKeys = {
   /** The names an import would give the picked instances. */
   importPreview: (requests: ImportRequest[]) => ["import-preview", requests] as const,
 };
+
+/** Run command and Copy files: the past runs (kept in the app's folder, not in the repository). */
+export const runKeys = {
+  list: ["runs"] as const,
+  one: (id: string) => ["runs", id] as const,
+};

@@ -5,7 +5,8 @@ import type { Scope } from "../bindings/Scope";
 import type { UndoOutcome } from "../bindings/UndoOutcome";
 import type { Explained } from "./errors";
 
-export type Tab = "overview" | "graph" | "fleet" | "node" | "history";
+/** A fixed view, or a terminal or run tab (`session:` and its key, see lib/sessions.ts). */
+export type Tab = "overview" | "graph" | "fleet" | "node" | "history" | `session:${string}`;
 
 export type DialogState =
   | { kind: "new-system"; parent?: string | null }

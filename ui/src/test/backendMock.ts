@@ -78,6 +78,16 @@ export const backendMock = {
   vcPush: vi.fn(),
   vcConflicts: vi.fn(),
   vcResolve: vi.fn(),
+  terminalOpen: vi.fn(),
+  terminalInput: vi.fn(),
+  terminalResize: vi.fn(),
+  terminalClose: vi.fn(),
+  openInTerminal: vi.fn(),
+  runCommand: vi.fn(),
+  copyFiles: vi.fn(),
+  runCancel: vi.fn(),
+  runsList: vi.fn(),
+  runGet: vi.fn(),
 };
 
 export function resetBackend() {
@@ -130,6 +140,12 @@ export function resetBackend() {
   backendMock.vcConflicts.mockResolvedValue([]);
   backendMock.vcSetMode.mockResolvedValue(null);
   backendMock.vcSetRemote.mockResolvedValue(null);
+  // Terminals and runs: sessions answer, no past runs. Channels are FakeChannels (setup.ts).
+  backendMock.terminalInput.mockResolvedValue(null);
+  backendMock.terminalResize.mockResolvedValue(null);
+  backendMock.terminalClose.mockResolvedValue(true);
+  backendMock.runCancel.mockResolvedValue(true);
+  backendMock.runsList.mockResolvedValue([]);
 }
 
 export const vcOff: VcStatus = { enabled: false, branch: null, mode: "eachChange", changedItems: 0, remote: null, ahead: 0, behind: 0, conflicts: 0, lastCommit: null };

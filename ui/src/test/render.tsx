@@ -3,6 +3,7 @@ import { render } from "@testing-library/react";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { Tooltip } from "radix-ui";
 import { makeQueryClient } from "../lib/queries";
+import { useSessions } from "../lib/sessions";
 import { useUi } from "../lib/store";
 
 export function renderWithProviders(ui: ReactNode) {
@@ -17,4 +18,5 @@ export function renderWithProviders(ui: ReactNode) {
 
 export function resetUi() {
   useUi.setState({ selected: [], current: null, expanded: [], search: "", tab: "overview", graph: null, dialog: null, activity: [], searchFocusTick: 0, cut: [], notice: null });
+  useSessions.setState({ sessions: [] });
 }

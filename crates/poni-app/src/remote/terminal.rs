@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use poni_remote::{HostKeyOutcome, Session, ShellEvent, ShellWriter, SshTarget};
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::{AppError, AppResult};
@@ -52,7 +53,7 @@ pub struct TerminalInfo {
 #[derive(Default)]
 pub struct Terminals {
     next: AtomicU32,
-    open: Mutex<HashMap<u32, Arc<ShellWriter>>>,
+    open: Mutex<HashMap<u32, (Arc<ShellWriter>, CancellationToken)>>,
 }
 
 impl Terminals {
@@ -61,13 +62,14 @@ impl Terminals {
         let host_key = session.host_key;
         let (mut reader, writer) = session.shell(cols.max(1), rows.max(1)).await.map_err(|e| super::connect::remote_error(&e))?;
         let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
-        self.open.lock().unwrap_or_else(|e| e.into_inner()).insert(id, Arc::new(writer));
+        let closed = CancellationToken::new();
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).insert(id, (Arc::new(writer), closed.clone()));
         let terminals = self.clone();
         tokio::spawn(async move {
             // The session lives as long as its shell.
             let _session = session;
             let mut status = None;
-            'read: while let Some(event) = reader.next().await {
+            'read: while let Some(event) = next_or_closed(&mut reader, &closed).await {
                 let mut batch = match event {
                     ShellEvent::Output(bytes) => bytes,
                     ShellEvent::Exit(s) => {
@@ -77,7 +79,7 @@ impl Terminals {
                 };
                 let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
                 while batch.len() < BATCH_BYTES {
-                    match tokio::time::timeout_at(deadline, reader.next()).await {
+                    match tokio::time::timeout_at(deadline, next_or_closed(&mut reader, &closed)).await {
                         Ok(Some(ShellEvent::Output(more))) => batch.extend_from_slice(&more),
                         Ok(Some(ShellEvent::Exit(s))) => status = Some(s),
                         Ok(None) => {
@@ -105,7 +107,7 @@ impl Terminals {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&id)
-            .cloned()
+            .map(|(writer, _)| writer.clone())
             .ok_or_else(|| AppError::new(ErrorCode::RemoteDropped, "This terminal's session has ended: reconnect to go on."))
     }
 
@@ -122,11 +124,21 @@ impl Terminals {
     pub async fn close(&self, id: u32) -> bool {
         let writer = self.open.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         match writer {
-            Some(w) => {
+            Some((w, closed)) => {
                 w.close().await;
+                closed.cancel();
                 true
             }
             None => false,
         }
+    }
+}
+
+/// The shell's next event; None once closed here (the channel's own close may then never
+/// come back) or by the other side.
+async fn next_or_closed(reader: &mut poni_remote::ShellReader, closed: &CancellationToken) -> Option<ShellEvent> {
+    tokio::select! {
+        event = reader.next() => event,
+        _ = closed.cancelled() => None,
     }
 }

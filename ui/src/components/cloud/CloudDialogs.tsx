@@ -191,9 +191,9 @@ function AccountLine({ checks, pending, error }: { checks: LaunchChecks | undefi
 /**
  * The fix for "SSH closed", in place: opens port 22 from this computer's address (the core
  * finds it) in the named nodes' security groups; the checks are asked again, so the warning
- * goes when it is fixed.
+ * goes when it is fixed. A terminal that timed out or was refused offers it too (its own testId).
  */
-function AllowSshFromHere({ nodes }: { nodes: string[] }) {
+export function AllowSshFromHere({ nodes, testId = "launch-allow-ssh-here" }: { nodes: string[]; testId?: string }) {
   const client = useQueryClient();
   const allow = useMutation({
     mutationFn: () => backend.allowSshFromHere(nodes),
@@ -213,16 +213,16 @@ function AllowSshFromHere({ nodes }: { nodes: string[] }) {
         icon={allow.isPending ? <Loader2 size={12} className="animate-spin" /> : <ShieldCheck size={12} />}
         onClick={() => allow.mutate()}
         disabled={allow.isPending}
-        data-testid="launch-allow-ssh-here"
+        data-testid={testId}
       >
         Allow SSH from this computer
       </Button>
       {missed.length > 0 && (
-        <p className="text-fg/80" data-testid="launch-allow-ssh-here-missed">
+        <p className="text-fg/80" data-testid={`${testId}-missed`}>
           The security group of {missed.join(", ")} is not in the account&apos;s list: use &quot;Allow SSH&quot; in {missed.length === 1 ? "its" : "their"} Cloud section.
         </p>
       )}
-      <ErrorNote error={allow.error ? explain(allow.error) : null} testId="launch-allow-ssh-here-error" />
+      <ErrorNote error={allow.error ? explain(allow.error) : null} testId={`${testId}-error`} />
     </div>
   );
 }

@@ -14,6 +14,7 @@ import type { Scope } from "../../bindings/Scope";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { Button, cx, dash, ErrorNote, Row } from "../ui";
 import { StateBadge, StateDot } from "../ui/StateDot";
+import { ConnectButtons } from "../remote/RemoteButtons";
 
 const clock = (iso: string) => {
   const d = new Date(iso);
@@ -323,7 +324,8 @@ export function EditorLiveBar({ name, instance, problem }: { name: string; insta
         <StateBadge state={state} moving={isMoving(state, live, refreshing)} testId="editor-state" />
         {(live?.instanceId ?? instance) && <span className="font-mono text-muted">{live?.instanceId ?? instance}</span>}
         {live?.addresses.host && <span className="min-w-0 truncate font-mono text-muted">{live.addresses.host}</span>}
-        <span className="ml-auto">
+        <span className="ml-auto flex flex-wrap items-center gap-1.5">
+          <ConnectButtons node={name} compact />
           <CloudButtons scope={{ kind: "node", name }} hasInstance={!!(live?.instanceId ?? instance)} state={state} compact />
         </span>
       </div>

@@ -7,7 +7,7 @@ import { useTree } from "@headless-tree/react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ContextMenu } from "radix-ui";
 import { useQueryClient } from "@tanstack/react-query";
-import { Hourglass, Play, Power, RefreshCw, Rocket, Square, TriangleAlert } from "lucide-react";
+import { ExternalLink, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TerminalSquare, TriangleAlert, Upload } from "lucide-react";
 import { AlertTriangle, Ban, ChevronRight, ClipboardPaste, Copy, CornerDownRight, Folder, FolderOpen, FolderPlus, GitFork, Loader2, Network, Pencil, Plus, Scissors, Server, SquarePen, Trash2, X } from "lucide-react";
 import type { Drift } from "../../bindings/Drift";
 import type { TreeItem } from "../../bindings/TreeItem";
@@ -19,6 +19,7 @@ import { StateDot } from "../ui/StateDot";
 import { cloudActions, scopeFor, scopeLabel, useLiveLook } from "../../lib/cloud";
 import { DRIFT_LABEL, useDrift } from "../../lib/drift";
 import { moveInto, moveSummary } from "../../lib/moves";
+import { remoteActions } from "../../lib/remote";
 import { useTreeDragDrop, type DropLook } from "./useTreeDragDrop";
 
 /** Where a paste goes: the current item if a system, else its system; nothing current: the top level. */
@@ -440,7 +441,8 @@ function TreeMenu({ model, target, onPaste }: { model: TreeModel; target: string
   const pasteInto = !item ? "" : item.kind === "system" ? item.name : null;
   const many = item && selected.length > 1 && selected.includes(item.name);
   const client = useQueryClient();
-  const scope = item ? scopeFor(model, many ? selected : [item.name]) : null;
+  const scopeNames = item ? (many ? selected : [item.name]) : EMPTY;
+  const scope = item ? scopeFor(model, scopeNames) : null;
   return (
     <ContextMenu.Content className={menuContent} data-testid="tree-menu">
       {item && (
@@ -477,6 +479,23 @@ function TreeMenu({ model, target, onPaste }: { model: TreeModel; target: string
           </ContextMenu.Item>
           <ContextMenu.Item className={cx(menuItem, "text-danger data-[highlighted]:bg-danger")} onSelect={() => cloudActions.confirm(scope, "terminate")} data-testid="menu-terminate">
             <Power size={14} /> Terminate…
+          </ContextMenu.Item>
+          <ContextMenu.Separator className={menuSeparator} />
+          {item?.kind === "node" && !many && (
+            <>
+              <ContextMenu.Item className={menuItem} onSelect={() => remoteActions.connect(item.name)} data-testid="node-connect">
+                <Terminal size={14} /> Connect
+              </ContextMenu.Item>
+              <ContextMenu.Item className={menuItem} onSelect={() => void remoteActions.openInMyTerminal(item.name)} data-testid="node-open-terminal">
+                <ExternalLink size={14} /> Open in my terminal
+              </ContextMenu.Item>
+            </>
+          )}
+          <ContextMenu.Item className={menuItem} onSelect={() => remoteActions.runCommand(model, scopeNames)} data-testid="run-command-open">
+            <TerminalSquare size={14} /> Run command…
+          </ContextMenu.Item>
+          <ContextMenu.Item className={menuItem} onSelect={() => remoteActions.copyFiles(model, scopeNames)} data-testid="copy-files-open">
+            <Upload size={14} /> Copy files…
           </ContextMenu.Item>
           <ContextMenu.Separator className={menuSeparator} />
         </>
