@@ -45,6 +45,22 @@ impl Ui {
             .unwrap_or_else(|e| panic!("no element matching {selector} within {WAIT:?}: {e}"))
     }
 
+    /// Opens `system` in the tree (selects it, Right arrow) until `child` shows.
+    pub async fn unfold(&self, system: &str, child: &str) {
+        self.find(&format!("tree-row-{system}")).await;
+        if self.exists(&format!("tree-row-{child}")).await {
+            return;
+        }
+        self.click(&format!("tree-row-{system}")).await;
+        self.keys(Key::Right).await;
+        self.find(&format!("tree-row-{child}")).await;
+    }
+
+    /// Whether an element matches a CSS selector now (no waiting).
+    pub async fn css_exists(&self, selector: &str) -> bool {
+        !self.driver.find_all(By::Css(selector)).await.unwrap_or_default().is_empty()
+    }
+
     pub async fn exists(&self, test_id: &str) -> bool {
         !self.driver.find_all(by_id(test_id)).await.unwrap_or_default().is_empty()
     }

@@ -29,12 +29,27 @@ export function patchD3Color(code: string): string {
     .replace(EXTEND, `function extend(parent, definition) {\n  var prototype = Object.create(parent.prototype);\n  for (var key in definition) ${own("prototype", "key", "definition[key]")};\n  return prototype;\n}`);
 }
 
+// xterm.js has the same pattern once: its KeyCodeUtils namespace assigns `toString` onto a
+// plain object (`o.toString=s;`), so opening a terminal fails with a frozen prototype.
+const XTERM_TO_STRING = /([A-Za-z_$][\w$]*)\.toString=([A-Za-z_$][\w$]*);/g;
+
+/** xterm.js with its one `toString` assignment made a definition; throws when that changed. */
+export function patchXterm(code: string): string {
+  const found = code.match(XTERM_TO_STRING) ?? [];
+  if (found.length !== 1) {
+    throw new Error(`xterm.js changed (${found.length} toString assignments): update the freeze-safe patch in src/build/freezeSafeD3Color.ts`);
+  }
+  return code.replace(XTERM_TO_STRING, (_, target: string, value: string) => `${own(target, '"toString"', value)};`);
+}
+
 export function freezeSafeD3Color(): Plugin {
   return {
     name: "freeze-safe-d3-color",
     enforce: "pre",
     transform(code, id) {
-      return /d3-color[\\/]dist[\\/]d3-color\.mjs$/.test(id) ? patchD3Color(code) : null;
+      if (/d3-color[\\/]dist[\\/]d3-color\.mjs$/.test(id)) return patchD3Color(code);
+      if (/@xterm[\\/]xterm[\\/]lib[\\/]xterm\.mjs$/.test(id)) return patchXterm(code);
+      return null;
     },
   };
 }

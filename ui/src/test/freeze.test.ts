@@ -2,8 +2,9 @@
 // libraries must load there: d3-color is patched at build time, ELK runs in a worker.
 import * as vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { patchD3Color } from "../build/freezeSafeD3Color";
+import { patchD3Color, patchXterm } from "../build/freezeSafeD3Color";
 import original from "../../node_modules/d3-color/dist/d3-color.mjs?raw";
+import xterm from "../../node_modules/@xterm/xterm/lib/xterm.mjs?raw";
 
 /** Runs d3-color's module body as a strict script in a realm whose Object.prototype is frozen. */
 function runFrozen(source: string) {
@@ -21,5 +22,27 @@ describe("frozen Object.prototype", () => {
 
   it("works with the build's patch, which keeps d3-color's behaviour", () => {
     expect(runFrozen(patchD3Color(original)).rgbString).toBe("rgb(10, 20, 30)");
+  });
+});
+
+describe("xterm.js under a frozen Object.prototype", () => {
+  /** The namespace xterm.js builds at load (KeyCodeUtils), run frozen. */
+  const namespace = (code: string) => {
+    const context = vm.createContext<{ named?: string }>({});
+    vm.runInContext("Object.freeze(Object.prototype);", context);
+    vm.runInContext(`"use strict";\nvar Qn;${code}\nthis.named = Qn.toString(65);`, context);
+    return context.named;
+  };
+  const snippet = "(o=>{function s(l){return String.fromCharCode(l)}o.toString=s;})(Qn||={});";
+
+  it("breaks as published, and the build's patch fixes it", () => {
+    expect(() => namespace(snippet)).toThrow(/read.only|readonly/i);
+    expect(namespace(patchXterm(snippet))).toBe("A");
+  });
+
+  it("finds the one assignment in the installed xterm.js", () => {
+    const patched = patchXterm(xterm);
+    expect(patched).not.toMatch(/\.toString=[A-Za-z_$][\w$]*;/);
+    expect(patched.length).toBeGreaterThan(xterm.length);
   });
 });

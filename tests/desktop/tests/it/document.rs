@@ -10,7 +10,7 @@ use serde_json::json;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use thirtyfour::Key;
+
 
 /// No EC2 is involved: the endpoint is never called.
 const NO_EC2: &str = "http://127.0.0.1:9";
@@ -49,17 +49,6 @@ async fn appears(app: &DesktopApp, name: &str, within: Duration) -> bool {
     }
 }
 
-/// Unfolds a system in the tree (click it, then the right arrow, as in any tree) unless the
-/// child row already shows.
-async fn unfold(ui: &Ui, system: &str, child: &str) {
-    ui.find(&format!("tree-row-{system}")).await;
-    if ui.exists(&format!("tree-row-{child}")).await {
-        return;
-    }
-    ui.click(&format!("tree-row-{system}")).await;
-    ui.keys(Key::Right).await;
-    ui.find(&format!("tree-row-{child}")).await;
-}
 
 /// Waits until the element stops moving (the graph lays itself out and fits the view).
 async fn settled(ui: &Ui, test_id: &str) {
@@ -126,7 +115,7 @@ async fn tree_cut_and_paste_moves_nodes_and_undo_redo_survive_a_restart() {
 
     // Select web/a, add web/b with Ctrl-click, cut both with Ctrl+X.
     ui.find("tree-row-db").await;
-    unfold(ui, "web", "web/a").await;
+    ui.unfold("web", "web/a").await;
     ui.click("tree-row-web/a").await;
     ui.ctrl_click("tree-row-web/b").await;
     ui.wait_attr("tree-row-web/a", "data-selected", "true", Duration::from_secs(10)).await;
@@ -205,8 +194,8 @@ async fn tree_drag_and_drop_moves_a_node() {
     let app = DesktopApp::start(DesktopOptions { repo: Some(root.clone()), ..Default::default() }).await;
     let ui = &app.ui;
     let web_a = app.node_file("web/a");
-    unfold(ui, "web", "web/a").await;
-    unfold(ui, "db", "db/x").await;
+    ui.unfold("web", "web/a").await;
+    ui.unfold("db", "db/x").await;
 
     // Drag web/a onto the system db: while over it the core's answer shows, the drop moves it.
     ui.press_and_move("tree-row-web/a", "tree-row-db").await;

@@ -9,4 +9,5 @@ mod cloud;
 mod document;
 mod fleet;
 mod package;
+mod remote;
 mod workspace;
