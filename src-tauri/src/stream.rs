@@ -5,7 +5,7 @@
 
 use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeError, InvokeResponseBody, IpcResponse};
 use tauri::Runtime;
-use ts_rs::{Config, TS, TypeVisitor};
+use ts_rs::{Config, TypeVisitor, TS};
 
 pub struct Stream<T: IpcResponse>(Channel<T>);
 

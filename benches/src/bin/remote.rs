@@ -333,11 +333,8 @@ fn poni08_exec(setup: &ExecSetup, nodes: &str) -> Command {
 }
 
 fn pssh_exec(setup: &ExecSetup) -> Command {
-    let ssh_options = format!(
-        "-i {} -o StrictHostKeyChecking=no -o UserKnownHostsFile={} -o BatchMode=yes",
-        setup.key.display(),
-        setup.pssh_known_hosts.display()
-    );
+    let ssh_options =
+        format!("-i {} -o StrictHostKeyChecking=no -o UserKnownHostsFile={} -o BatchMode=yes", setup.key.display(), setup.pssh_known_hosts.display());
     let mut command = Command::new("parallel-ssh");
     command.arg("-h").arg(&setup.hosts_file).args(["-p", &JOBS.to_string(), "-t", "60", "-x", &ssh_options, "true"]);
     isolate(&mut command, &setup.home);
@@ -523,10 +520,10 @@ impl Drop for OpenSshTerminal {
 /// itself, the slave's own line discipline would echo what is typed, and that echo is not the
 /// server's.
 fn open_pty() -> (OwnedFd, OwnedFd) {
-    let (mut master, mut slave) = (-1, -1);
-    let mut size = libc::winsize { ws_row: ROWS, ws_col: COLS, ws_xpixel: 0, ws_ypixel: 0 };
+    let (mut master, mut slave): (libc::c_int, libc::c_int) = (-1, -1);
+    let size = libc::winsize { ws_row: ROWS, ws_col: COLS, ws_xpixel: 0, ws_ypixel: 0 };
     // SAFETY: valid pointers for the call; no name buffer, default modes.
-    let made = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null_mut(), &mut size) };
+    let made = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
     assert_eq!(made, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: openpty returned two new descriptors that nothing else owns.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
@@ -656,9 +653,10 @@ struct Streamed {
 fn streams_in_turns(ours: &mut dyn Terminal, theirs: &mut dyn Terminal) -> (Vec<Streamed>, Vec<Streamed>) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for run in 1..=STREAM_RUNS {
-        a.push(stream(ours));
-        b.push(stream(theirs));
-        eprintln!("  seq run {run}: ours {:.2} s, OpenSSH {:.2} s", a[run - 1].took.as_secs_f64(), b[run - 1].took.as_secs_f64());
+        let (mine, other) = (stream(ours), stream(theirs));
+        eprintln!("  seq run {run}: ours {:.2} s, OpenSSH {:.2} s", mine.took.as_secs_f64(), other.took.as_secs_f64());
+        a.push(mine);
+        b.push(other);
     }
     (a, b)
 }
@@ -819,7 +817,7 @@ fn median_ok(row: &ExecRow) -> Option<Duration> {
 }
 
 fn exec_line(row: &ExecRow) -> String {
-    let first = row.first.as_ref().map_or("-".to_owned(), |r| seconds(r.took));
+    let first = row.first.as_ref().map_or_else(|| "-".to_owned(), |r| seconds(r.took));
     let mut ok: Vec<Duration> = row.runs.iter().filter(|r| r.ok).map(|r| r.took).collect();
     ok.sort();
     let (median, range) = match (&row.failure, ok.first(), ok.last()) {
@@ -871,13 +869,13 @@ fn load_average() -> String {
 }
 
 fn versions() -> String {
-    let python = poni_e2e::poni08_venv_dir().join("bin/python");
+    let python = || Command::new(poni_e2e::poni08_venv_dir().join("bin/python"));
     format!(
         "Versions: {} (client and server); parallel-ssh {}; poni 0.8 on {} with paramiko {}.",
         first_line(Command::new("ssh").arg("-V")),
         first_line(Command::new("parallel-ssh").arg("--version")),
-        first_line(Command::new(&python).arg("--version")),
-        first_line(Command::new(&python).args(["-c", "import paramiko; print(paramiko.__version__)"])),
+        first_line(python().arg("--version")),
+        first_line(python().args(["-c", "import paramiko; print(paramiko.__version__)"])),
     )
 }
 

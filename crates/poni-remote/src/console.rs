@@ -160,7 +160,8 @@ mod tests {
     fn no_block_md5_or_garbage_says_nothing() {
         let key = PublicKey::from_openssh(ED).unwrap();
         assert_eq!(verdict(&console_keys("Linux version 6.1\nlogin:"), &key), ConsoleVerdict::Silent);
-        let md5 = "-----BEGIN SSH HOST KEY FINGERPRINTS-----\n2048 aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99 (RSA)\n-----END SSH HOST KEY FINGERPRINTS-----";
+        let md5 =
+            "-----BEGIN SSH HOST KEY FINGERPRINTS-----\n2048 aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99 (RSA)\n-----END SSH HOST KEY FINGERPRINTS-----";
         assert!(console_keys(md5).is_empty());
         assert!(console_keys("-----BEGIN SSH HOST KEY KEYS-----\nssh-ed25519 !!!\n\u{0}\u{202e}").is_empty());
     }

@@ -123,11 +123,13 @@ impl CopyPlan {
                 }
                 CopyItem::File { local, remote, mtime, mode } => {
                     let path = self.remote_path(remote);
-                    let mut source = tokio::fs::File::open(local).await.map_err(|e| RemoteError::SourceInvalid { path: local.clone(), problem: e.to_string() })?;
+                    let mut source =
+                        tokio::fs::File::open(local).await.map_err(|e| RemoteError::SourceInvalid { path: local.clone(), problem: e.to_string() })?;
                     let mut file = sftp.create(path.as_str()).await.map_err(|e| failed(&path, &e))?;
                     let n = tokio::io::copy(&mut source, &mut file).await.map_err(|e| failed(&path, &e))?;
                     file.shutdown().await.map_err(|e| failed(&path, &e))?;
-                    let attrs = russh_sftp::protocol::FileAttributes { mtime: Some(*mtime), atime: Some(*mtime), permissions: Some(*mode), ..Default::default() };
+                    let attrs =
+                        russh_sftp::protocol::FileAttributes { mtime: Some(*mtime), atime: Some(*mtime), permissions: Some(*mode), ..Default::default() };
                     sftp.set_metadata(path.as_str(), attrs).await.map_err(|e| failed(&path, &e))?;
                     sent += n;
                     events(NodeEvent::Output { index, stream: Stream::Stdout, bytes: format!("{path} ({n} bytes)\n").into_bytes() });

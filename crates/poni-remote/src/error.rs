@@ -23,7 +23,9 @@ pub enum RemoteError {
     PassphraseNeeded { path: PathBuf },
     #[error("the passphrase does not open the key file {}: try again", path.display())]
     WrongPassphrase { path: PathBuf },
-    #[error("'{node}' names no key (no `cloud.key-pair`, no `ssh-key`) and the ssh agent offers none: set its key pair or `ssh-key`, or add a key to the agent")]
+    #[error(
+        "'{node}' names no key (no `cloud.key-pair`, no `ssh-key`) and the ssh agent offers none: set its key pair or `ssh-key`, or add a key to the agent"
+    )]
     NoKey { node: String },
     #[error("{}: {problem}", path.display())]
     KnownHostsUnreadable { path: PathBuf, problem: String },

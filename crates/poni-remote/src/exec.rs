@@ -78,6 +78,8 @@ pub struct NodeResult {
 
 /// What a run reports while it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// One event per chunk or node, handed on at once: the size of the largest is no cost.
+#[allow(clippy::large_enum_variant)]
 pub enum NodeEvent {
     Started { index: usize },
     Output { index: usize, stream: Stream, bytes: Vec<u8> },
@@ -129,7 +131,8 @@ pub async fn run_on_nodes(
         let target = match target {
             Ok(t) => t,
             Err(reason) => {
-                let result = NodeResult { node, host: None, outcome: NodeOutcome::Skipped(reason), duration: Duration::ZERO, output: Vec::new(), truncated: false };
+                let result =
+                    NodeResult { node, host: None, outcome: NodeOutcome::Skipped(reason), duration: Duration::ZERO, output: Vec::new(), truncated: false };
                 events(NodeEvent::Finished { index, result: result.clone() });
                 tasks.spawn(async move { (index, result) });
                 continue;

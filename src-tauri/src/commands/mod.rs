@@ -18,6 +18,7 @@ pub mod tree;
 pub mod vc;
 pub mod workspace;
 
+use crate::stream::{ByteStream, Stream};
 use declare::ipc_commands;
 use poni_app::check::{EditProblem, MoveCheck, NameProblem};
 use poni_app::cloud::{
@@ -29,9 +30,8 @@ use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, Pu
 use poni_app::poni_cloud::engine::drift::{Drift, DriftField};
 use poni_app::poni_repo::{HistoryView, RunningInstance, UndoOutcome};
 use poni_app::poni_vc::{Choice, CommitInfo, Conflict, PullOutcome, PushOutcome, RepoDiff, VcMode, VcStatus};
-use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
 use poni_app::remote::{ConnectRequest, CopyRequest, RunEvent, RunRecord, RunRequest, RunSummary, TerminalEnd, TerminalOpened};
+use poni_app::view::{ItemDetail, NodesPlan, NodesRequest, PropertyEdit, TreeView, WorkspaceInfo};
 use poni_app::Settings;
-use crate::stream::{ByteStream, Stream};
 
 include!("list.rs");

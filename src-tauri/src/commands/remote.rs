@@ -69,18 +69,34 @@ pub async fn open_in_terminal<R: Runtime>(ctx: Ctx<R>, node: String) -> AppResul
 pub async fn run_command<R: Runtime>(ctx: Ctx<R>, request: RunRequest, events: Stream<RunEvent>) -> AppResult<RunRecord> {
     let desk = ctx.desk();
     let in_sandbox = desk.credentials.sandbox().is_some();
-    desk.remote.run_command(&tree(&ctx)?, request, &desk.account, in_sandbox, Arc::new(move |e| {
-        events.send(e);
-    })).await
+    desk.remote
+        .run_command(
+            &tree(&ctx)?,
+            request,
+            &desk.account,
+            in_sandbox,
+            Arc::new(move |e| {
+                events.send(e);
+            }),
+        )
+        .await
 }
 
 #[tauri::command]
 pub async fn copy_files<R: Runtime>(ctx: Ctx<R>, request: CopyRequest, events: Stream<RunEvent>) -> AppResult<RunRecord> {
     let desk = ctx.desk();
     let in_sandbox = desk.credentials.sandbox().is_some();
-    desk.remote.copy_files(&tree(&ctx)?, request, &desk.account, in_sandbox, Arc::new(move |e| {
-        events.send(e);
-    })).await
+    desk.remote
+        .copy_files(
+            &tree(&ctx)?,
+            request,
+            &desk.account,
+            in_sandbox,
+            Arc::new(move |e| {
+                events.send(e);
+            }),
+        )
+        .await
 }
 
 #[tauri::command]

@@ -42,7 +42,11 @@ fn exec_runs_on_every_node_in_parallel_and_prints_in_poni_s_shape() {
     let begins: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("--- BEGIN")).collect();
     assert_eq!(
         begins,
-        ["--- BEGIN web/1 (127.0.0.1): echo hi-$((1+1)) ---", "--- BEGIN web/2 (127.0.0.1): echo hi-$((1+1)) ---", "--- BEGIN web/3 (127.0.0.1): echo hi-$((1+1)) ---"],
+        [
+            "--- BEGIN web/1 (127.0.0.1): echo hi-$((1+1)) ---",
+            "--- BEGIN web/2 (127.0.0.1): echo hi-$((1+1)) ---",
+            "--- BEGIN web/3 (127.0.0.1): echo hi-$((1+1)) ---"
+        ],
         "in node order, the template skipped: {}",
         explain(&out)
     );

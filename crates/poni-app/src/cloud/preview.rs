@@ -255,8 +255,8 @@ pub fn connect_command(tree: &Tree, node: &str, ssh_dir: Option<&Path>) -> AppRe
     let effective = tree.effective(&item.name).unwrap_or_default();
     let home_ssh = poni_remote::TargetEnv::from_process().map(|e| e.ssh_dir);
     let env = poni_remote::TargetEnv { ssh_dir: ssh_dir.map(Path::to_path_buf).or(home_ssh).unwrap_or_else(|| "~/.ssh".into()), default_port: None };
-    let target = poni_remote::ssh_target(&item.name, &effective, &env, poni_remote::AddressChoice::Public)
-        .map_err(|e| crate::remote::connect::remote_error(&e))?;
+    let target =
+        poni_remote::ssh_target(&item.name, &effective, &env, poni_remote::AddressChoice::Public).map_err(|e| crate::remote::connect::remote_error(&e))?;
     let key_pair = match &target.key {
         poni_remote::KeySource::KeyPair { name, .. } => Some(name.clone()),
         _ => None,
@@ -329,9 +329,9 @@ pub fn reference() -> CloudReference {
 mod tests {
     use super::*;
     use poni_repo::ErrorCode;
-    use serde_json::Value;
     use poni_repo::{AddNodes, Repo};
     use serde_json::json;
+    use serde_json::Value;
 
     fn set(repo: &Repo, name: &str, key: &str, value: Value) {
         repo.update(name, |props| Ok(poni_repo::props::set_path(props, key, value)?.into_iter().collect())).unwrap();

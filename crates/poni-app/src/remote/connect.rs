@@ -73,7 +73,8 @@ pub fn remote_error(error: &RemoteError) -> AppError {
 
 /// Where the app connects from: `~/.ssh` (the key files, known_hosts) and `PONI_SSH_PORT`.
 pub fn target_env(ssh_dir: Option<&std::path::Path>) -> AppResult<TargetEnv> {
-    let mut env = TargetEnv::from_process().ok_or_else(|| AppError::new(poni_repo::ErrorCode::LocalNoHome, "Cannot find your home folder, where ~/.ssh is."))?;
+    let mut env =
+        TargetEnv::from_process().ok_or_else(|| AppError::new(poni_repo::ErrorCode::LocalNoHome, "Cannot find your home folder, where ~/.ssh is."))?;
     if let Some(dir) = ssh_dir {
         env.ssh_dir = dir.to_path_buf();
     }
@@ -81,6 +82,8 @@ pub fn target_env(ssh_dir: Option<&std::path::Path>) -> AppResult<TargetEnv> {
 }
 
 /// The node's target: poni's rules, plus the practice sandbox, whose instances have no machine.
+// The error (a host key's details at most) is made once per node, not in a loop.
+#[allow(clippy::result_large_err)]
 pub fn node_target(tree: &poni_repo::Tree, node: &str, env: &TargetEnv, use_private: bool, in_sandbox: bool) -> Result<SshTarget, RemoteError> {
     let item = tree.get(node).filter(|i| i.kind == poni_repo::Kind::Node);
     let Some(item) = item else {

@@ -49,6 +49,7 @@ impl RemoteService {
     }
 
     /// Connects and starts a shell streaming to `sink`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn open_terminal(
         &self,
         tree: &poni_repo::Tree,
@@ -74,7 +75,14 @@ impl RemoteService {
     /// Starts a command on the nodes; host keys never seen are saved on first use when the
     /// console output does not contradict them (asking for each of many nodes would not
     /// scale; a changed key is still refused for its node).
-    pub async fn run_command(&self, tree: &poni_repo::Tree, request: RunRequest, account: &AccountService, in_sandbox: bool, sink: RunSink) -> AppResult<RunRecord> {
+    pub async fn run_command(
+        &self,
+        tree: &poni_repo::Tree,
+        request: RunRequest,
+        account: &AccountService,
+        in_sandbox: bool,
+        sink: RunSink,
+    ) -> AppResult<RunRecord> {
         let targets = self.targets(tree, &request.nodes, in_sandbox)?;
         let check = self.check_for(&targets, account).await?;
         let job = Arc::new(poni_remote::exec::CommandJob::new(&request.command, runs::run_options(&request).timeout));
@@ -82,7 +90,14 @@ impl RemoteService {
     }
 
     /// Starts copying files to the nodes (what is sent is checked first).
-    pub async fn copy_files(&self, tree: &poni_repo::Tree, request: CopyRequest, account: &AccountService, in_sandbox: bool, sink: RunSink) -> AppResult<RunRecord> {
+    pub async fn copy_files(
+        &self,
+        tree: &poni_repo::Tree,
+        request: CopyRequest,
+        account: &AccountService,
+        in_sandbox: bool,
+        sink: RunSink,
+    ) -> AppResult<RunRecord> {
         let sources: Vec<PathBuf> = request.sources.iter().map(PathBuf::from).collect();
         let plan = plan_copy(&sources, &request.destination, true, request.create_destination).map_err(|e| connect::remote_error(&e))?;
         let targets = self.targets(tree, &request.nodes, in_sandbox)?;

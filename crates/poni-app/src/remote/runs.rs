@@ -131,12 +131,22 @@ pub struct RunSummary {
 #[serde(rename_all = "camelCase", tag = "kind")]
 #[ts(rename_all = "camelCase")]
 pub enum RunEvent {
-    Started { index: usize },
+    Started {
+        index: usize,
+    },
     /// More output of one node (text; a character split across chunks waits for its end).
-    Output { index: usize, text: String },
-    Finished { index: usize, node: NodeRun },
+    Output {
+        index: usize,
+        text: String,
+    },
+    Finished {
+        index: usize,
+        node: NodeRun,
+    },
     /// The whole run, finished and saved.
-    Done { run: RunRecord },
+    Done {
+        run: RunRecord,
+    },
 }
 
 pub type RunSink = Arc<dyn Fn(RunEvent) + Send + Sync>;
@@ -157,7 +167,10 @@ impl NodeRun {
             NodeOutcome::Signalled(signal) => (
                 NodeRunState::Failed,
                 None,
-                Some(AppError::new(ErrorCode::RemoteDropped, format!("the command ended without an exit status{}", signal.as_ref().map(|s| format!(" (signal {s})")).unwrap_or_default()))),
+                Some(AppError::new(
+                    ErrorCode::RemoteDropped,
+                    format!("the command ended without an exit status{}", signal.as_ref().map(|s| format!(" (signal {s})")).unwrap_or_default()),
+                )),
             ),
             NodeOutcome::Failed(e) => (NodeRunState::Failed, None, Some(super::connect::remote_error(e))),
             NodeOutcome::Skipped(e) => (NodeRunState::Skipped, None, Some(super::connect::remote_error(e))),
@@ -205,6 +218,7 @@ impl Runs {
 
     /// Starts `job` on the targets; returns the run as it starts (every node waiting or
     /// skipped). Events follow on `sink`, `Done` last.
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         self: &Arc<Self>,
         kind: RunKind,
@@ -314,11 +328,7 @@ fn is_run_id(id: &str) -> bool {
 
 fn run_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).is_some_and(is_run_id))
-        .map(|e| e.path())
-        .collect()
+    entries.filter_map(Result::ok).filter(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).is_some_and(is_run_id)).map(|e| e.path()).collect()
 }
 
 /// Reads a saved run with the repository's own rules for files: no link followed, no FIFO

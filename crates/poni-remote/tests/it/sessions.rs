@@ -156,7 +156,15 @@ async fn one_command_on_many_nodes_reports_each_and_groups_the_same_outputs() {
         let seen = seen.clone();
         Arc::new(move |e| seen.lock().unwrap().push(e))
     };
-    let results = run_many(targets, "hostname >/dev/null; echo same; exit 3", w.check(UnknownKeys::AcceptNew), &RunOptions { connect: options(), ..Default::default() }, CancellationToken::new(), events).await;
+    let results = run_many(
+        targets,
+        "hostname >/dev/null; echo same; exit 3",
+        w.check(UnknownKeys::AcceptNew),
+        &RunOptions { connect: options(), ..Default::default() },
+        CancellationToken::new(),
+        events,
+    )
+    .await;
     let outcomes: Vec<&NodeOutcome> = results.iter().map(|r| &r.outcome).collect();
     assert_eq!(outcomes[..3], [&NodeOutcome::Exited(3), &NodeOutcome::Exited(3), &NodeOutcome::Exited(3)]);
     assert!(matches!(outcomes[3], NodeOutcome::Failed(RemoteError::Refused { .. })));

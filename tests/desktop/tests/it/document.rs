@@ -11,7 +11,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-
 /// No EC2 is involved: the endpoint is never called.
 const NO_EC2: &str = "http://127.0.0.1:9";
 
@@ -48,7 +47,6 @@ async fn appears(app: &DesktopApp, name: &str, within: Duration) -> bool {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
-
 
 /// Waits until the element stops moving (the graph lays itself out and fits the view).
 async fn settled(ui: &Ui, test_id: &str) {
