@@ -38,7 +38,8 @@ pub fn run(root: PathBuf, command: RemoteCommand) -> Result<()> {
                     return Err(Failure::Input(format!("the output folder {} does not exist: create it first", dir.display())));
                 }
             }
-            let options = RunOptions { concurrency: jobs.max(1), timeout: timeout.map(Duration::from_secs), ..Default::default() };
+            // 0 means no limit, as poni's control_timeout does not stop anything at 0 either.
+            let options = RunOptions { concurrency: jobs, timeout: timeout.filter(|s| *s > 0).map(Duration::from_secs), ..Default::default() };
             let printer = Printer::new(&nodes, &cmd, quiet, output_dir);
             let job = Arc::new(CommandJob::new(&cmd, options.timeout));
             run_job(nodes, job, &target, options, printer)
@@ -52,7 +53,7 @@ pub fn run(root: PathBuf, command: RemoteCommand) -> Result<()> {
             let nodes = select(&tree, &target, &env)?;
             let label = format!("cp {} {dest}", args[..args.len() - 2].join(" "));
             let printer = Printer::new(&nodes, &label, !verbose, None);
-            let options = RunOptions { concurrency: jobs.max(1), ..Default::default() };
+            let options = RunOptions { concurrency: jobs, ..Default::default() };
             run_job(nodes, Arc::new(CopyJob { plan }), &target, options, printer)
         }
         RemoteCommand::Shell { target } => {
@@ -93,10 +94,9 @@ fn select(tree: &poni_repo::Tree, target: &RemoteTarget, env: &TargetEnv) -> Res
 async fn host_key_check(nodes: &[(String, Result<SshTarget, RemoteError>)], strict: bool) -> Result<HostKeyCheck> {
     let env = TargetEnv::from_process().ok_or_else(|| Failure::Message("cannot find your home folder, where ~/.ssh is".into()))?;
     let known = KnownHosts::load(&KnownHosts::default_path(&env.ssh_dir)).map_err(input)?;
-    let mut check = HostKeyCheck::new(known, if strict { UnknownKeys::Refuse } else { UnknownKeys::AcceptNew });
-    let wanted: Vec<&SshTarget> =
-        nodes.iter().filter_map(|(_, t)| t.as_ref().ok()).filter(|t| t.instance.is_some() && t.region.is_some() && check.needs_console(t)).collect();
-    if wanted.is_empty() {
+    let check = HostKeyCheck::new(known, if strict { UnknownKeys::Refuse } else { UnknownKeys::AcceptNew });
+    let targets: Vec<&SshTarget> = nodes.iter().filter_map(|(_, t)| t.as_ref().ok()).collect();
+    if !targets.iter().any(|t| t.instance.is_some() && t.region.is_some() && check.needs_console(t)) {
         return Ok(check);
     }
     let account = async {
@@ -104,15 +104,10 @@ async fn host_key_check(nodes: &[(String, Result<SshTarget, RemoteError>)], stri
         let provider = poni_cloud::aws::Ec2Provider::new(credentials, Default::default()).ok()?;
         Some(poni_cloud::account::Account::new(provider))
     };
-    if let Ok(Some(account)) = tokio::time::timeout(Duration::from_secs(10), account).await {
-        for t in wanted {
-            let (Some(region), Some(instance)) = (&t.region, &t.instance) else { continue };
-            if let Ok(Ok(Some(text))) = tokio::time::timeout(Duration::from_secs(10), account.console_output(region, instance)).await {
-                check = check.with_console(&t.node, &text);
-            }
-        }
-    }
-    Ok(check)
+    // No credentials reach EC2: the policy alone decides.
+    let Ok(Some(account)) = tokio::time::timeout(Duration::from_secs(10), account).await else { return Ok(check) };
+    let account = &account;
+    Ok(check.with_consoles(&targets, |region, instance| async move { account.console_output(&region, &instance).await.ok().flatten() }).await)
 }
 
 fn run_job(
@@ -127,7 +122,7 @@ fn run_job(
     let results = crate::cloud::runtime()?.block_on(async {
         let check = host_key_check(&nodes, target.strict_host_keys).await?;
         let cancel = CancellationToken::new();
-        crate::cloud::cancel_on_ctrl_c(&cancel, "nodes not started yet are not run");
+        crate::cloud::cancel_on_ctrl_c(&cancel, "commands still running are stopped, nodes not started are not run");
         let events: Events = {
             let printer = printer.clone();
             Arc::new(move |event| printer.lock().unwrap_or_else(|e| e.into_inner()).event(event, verbose))
@@ -139,18 +134,29 @@ fn run_job(
         log::line("poni", "ERROR", &format!("failed on {failed} of {} node(s)", results.len()));
         return Err(Failure::Reported);
     }
+    // Interrupted: the nodes never started did not do what was asked.
+    let not_run = results.iter().filter(|r| r.outcome == NodeOutcome::NotRun).count();
+    if not_run > 0 {
+        log::line("poni", "ERROR", &format!("{not_run} of {} node(s) were not run", results.len()));
+        return Err(Failure::Reported);
+    }
     Ok(())
 }
 
+/// How much output of a node waiting its turn is held (the rest is counted, not kept).
+const HELD_LIMIT: usize = 8 * 1024 * 1024;
+
 /// Prints nodes' output in their order: the first unfinished node streams, the others are
-/// held until their turn.
+/// held until their turn. `-q` keeps nothing; `-o` writes each node's file as output comes.
 struct Printer {
     labels: Vec<(String, Option<String>)>,
     command: String,
     quiet: bool,
     output_dir: Option<PathBuf>,
     next: usize,
-    held: HashMap<usize, Vec<u8>>,
+    /// Per node: bytes not yet printed (a cut character waits here too), and bytes dropped.
+    held: HashMap<usize, (Vec<u8>, usize)>,
+    files: HashMap<usize, std::fs::File>,
     finished: HashMap<usize, NodeResult>,
     head_open: bool,
 }
@@ -164,6 +170,7 @@ impl Printer {
             output_dir,
             next: 0,
             held: HashMap::new(),
+            files: HashMap::new(),
             finished: HashMap::new(),
             head_open: false,
         }
@@ -176,16 +183,28 @@ impl Printer {
 
     fn event(&mut self, event: NodeEvent, verbose: bool) {
         match event {
-            NodeEvent::Started { index } if verbose => log::line("poni", "INFO", &format!("{}: started", self.labels[index].0)),
-            NodeEvent::Started { .. } => {}
+            NodeEvent::Started { index } => {
+                if verbose {
+                    log::line("poni", "INFO", &format!("{}: started", self.labels[index].0));
+                }
+                if let Some(dir) = self.output_dir.clone() {
+                    self.open_file(&dir, index);
+                }
+            }
+            NodeEvent::Output { .. } if self.quiet => {}
+            NodeEvent::Output { index, bytes, .. } if self.output_dir.is_some() => {
+                if let Some(file) = self.files.get_mut(&index) {
+                    let _ = file.write_all(&bytes);
+                }
+            }
             NodeEvent::Output { index, bytes, .. } => {
-                if self.output_dir.is_some() || self.quiet {
-                    self.held.entry(index).or_default().extend_from_slice(&bytes);
-                } else if index == self.next {
+                let (held, dropped) = self.held.entry(index).or_default();
+                let room = HELD_LIMIT.saturating_sub(held.len());
+                held.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                *dropped += bytes.len().saturating_sub(room);
+                if index == self.next {
                     self.open_head();
-                    out!("{}", String::from_utf8_lossy(&bytes));
-                } else {
-                    self.held.entry(index).or_default().extend_from_slice(&bytes);
+                    self.print_held(index, false);
                 }
             }
             NodeEvent::Finished { index, result } => {
@@ -195,22 +214,49 @@ impl Printer {
                     self.next += 1;
                     self.head_open = false;
                 }
-                if self.next < self.labels.len() && self.held.contains_key(&self.next) && self.output_dir.is_none() && !self.quiet {
+                if self.next < self.labels.len() && self.held.contains_key(&self.next) && !self.quiet && self.output_dir.is_none() {
                     self.open_head();
+                    self.print_held(self.next, false);
                 }
             }
         }
     }
 
-    /// The BEGIN line of the node now streaming, and what it had sent while it waited.
-    fn open_head(&mut self) {
-        if self.head_open {
-            return;
+    /// `DIR/<node, '/' as '_'>.log`, created anew, never through a link.
+    fn open_file(&mut self, dir: &Path, index: usize) {
+        let node = &self.labels[index].0;
+        let path = dir.join(format!("{}.log", node.replace('/', "_")));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
         }
-        self.head_open = true;
-        outln!("--- BEGIN {} ---", self.describe(self.next));
-        if let Some(held) = self.held.remove(&self.next) {
-            out!("{}", String::from_utf8_lossy(&held));
+        match options.open(&path) {
+            Ok(mut file) => {
+                let _ = file.write_all(format!("--- BEGIN {} ---\n", self.describe(index)).as_bytes());
+                self.files.insert(index, file);
+            }
+            Err(e) => log::line("poni", "ERROR", &format!("{node}: cannot write {}: {e}", path.display())),
+        }
+    }
+
+    /// The BEGIN line of the node now streaming.
+    fn open_head(&mut self) {
+        if !self.head_open {
+            self.head_open = true;
+            outln!("--- BEGIN {} ---", self.describe(self.next));
+        }
+    }
+
+    /// Prints what is held for a node: all of it at its end, else up to a cut character.
+    fn print_held(&mut self, index: usize, at_end: bool) {
+        let Some((held, dropped)) = self.held.get_mut(&index) else { return };
+        let text = if at_end { String::from_utf8_lossy(&std::mem::take(held)).into_owned() } else { poni_remote::text::complete_utf8(held) };
+        out!("{text}");
+        if at_end && *dropped > 0 {
+            outln!("[{dropped} more bytes of output were not kept while other nodes printed theirs; use -o DIR to keep all]");
         }
     }
 
@@ -233,38 +279,18 @@ impl Printer {
             _ => String::new(),
         };
         let end = format!("--- END {:.1}s ({verdict}) {} ---", result.duration.as_secs_f64(), self.describe(index));
-        if let Some(dir) = &self.output_dir {
-            let output = self.held.remove(&index).unwrap_or_default();
-            if let Err(e) = write_log(dir, &result.node, &format!("--- BEGIN {} ---\n", self.describe(index)), &output, &end) {
-                log::line("poni", "ERROR", &format!("{}: cannot write its output file: {e}", result.node));
-            }
+        if let Some(mut file) = self.files.remove(&index) {
+            let _ = file.write_all(format!("{end}\n").as_bytes());
             return;
         }
-        if self.quiet {
-            self.held.remove(&index);
+        if self.quiet || self.output_dir.is_some() {
             return;
         }
-        if index == self.next {
-            self.open_head();
-        }
+        self.open_head();
+        self.print_held(index, true);
+        self.held.remove(&index);
         outln!("{end}");
     }
-}
-
-/// `DIR/<node, '/' as '_'>.log`, created anew, never through a link.
-fn write_log(dir: &Path, node: &str, begin: &str, output: &[u8], end: &str) -> std::io::Result<()> {
-    let path = dir.join(format!("{}.log", node.replace('/', "_")));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(begin.as_bytes())?;
-    file.write_all(output)?;
-    file.write_all(format!("{end}\n").as_bytes())
 }
 
 mod shell {
@@ -276,6 +302,19 @@ mod shell {
 
     pub async fn run(nodes: Vec<(String, Result<SshTarget, RemoteError>)>, target: &RemoteTarget) -> Result<()> {
         let check = Arc::new(host_key_check(&nodes, target.strict_host_keys).await?);
+        // One reader of standard input for all the shells: a reader per shell would keep
+        // reading after its shell ended and swallow what was typed for the next one.
+        let (keys, typed) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+        std::thread::spawn(move || {
+            let mut stdin = std::io::stdin().lock();
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stdin.read(&mut buffer) {
+                if n == 0 || keys.blocking_send(buffer[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let typed = Arc::new(tokio::sync::Mutex::new(typed));
         let mut failed = false;
         for (node, t) in nodes {
             let t = match t {
@@ -290,7 +329,7 @@ mod shell {
             if target.verbose {
                 outln!("--- BEGIN {node} ({}): shell ---", t.host);
             }
-            match one(&t, check.clone()).await {
+            match one(&t, check.clone(), typed.clone()).await {
                 Ok(_) => {}
                 Err(e) => {
                     log::line("poni", "ERROR", &format!("{node}: {e}"));
@@ -307,26 +346,20 @@ mod shell {
         Ok(())
     }
 
-    async fn one(target: &SshTarget, check: Arc<HostKeyCheck>) -> std::result::Result<Option<u32>, RemoteError> {
+    async fn one(
+        target: &SshTarget,
+        check: Arc<HostKeyCheck>,
+        typed: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Vec<u8>>>>,
+    ) -> std::result::Result<Option<u32>, RemoteError> {
         let session = poni_remote::connect(target, check, &Default::default()).await?;
         let (cols, rows) = terminal_size().unwrap_or((80, 24));
         let (mut reader, writer) = session.shell(cols, rows).await?;
         let _raw = RawMode::enter();
         let writer = Arc::new(writer);
-        // Standard input is read on a thread of its own (a blocking read), handed over here.
-        let (keys, mut typed) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
-        std::thread::spawn(move || {
-            let mut stdin = std::io::stdin().lock();
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = stdin.read(&mut buffer) {
-                if n == 0 || keys.blocking_send(buffer[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
         let input = {
             let writer = writer.clone();
             tokio::spawn(async move {
+                let mut typed = typed.lock().await;
                 while let Some(bytes) = typed.recv().await {
                     if writer.send(&bytes).await.is_err() {
                         return;

@@ -168,6 +168,7 @@ codes! {
     RemoteDropped = "remote.dropped";
     RemoteHostKeyChanged = "remote.host_key_changed";
     RemoteHostKeyNotConsole = "remote.host_key_not_console";
+    RemoteHostKeyRevoked = "remote.host_key_revoked";
     RemoteHostKeyUnknown = "remote.host_key_unknown";
     RemoteKeyMissing = "remote.key_missing" [input];
     RemoteKeyUnreadable = "remote.key_unreadable" [input];

@@ -35,6 +35,9 @@ pub struct CopyPlan {
 
 /// Lists what `sources` send into `destination`. A folder needs `recursive`.
 pub fn plan_copy(sources: &[PathBuf], destination: &str, recursive: bool, create_destination: bool) -> Result<CopyPlan, RemoteError> {
+    if destination.trim().is_empty() {
+        return Err(RemoteError::SourceInvalid { path: PathBuf::new(), problem: "has no destination: name the remote folder the files go into".into() });
+    }
     let mut items = Vec::new();
     for source in sources {
         let meta = std::fs::metadata(source).map_err(|e| RemoteError::SourceInvalid { path: source.clone(), problem: format!("cannot be read: {e}") })?;
@@ -77,10 +80,14 @@ fn list_folder(folder: &Path, prefix: &str, items: &mut Vec<CopyItem>) -> Result
     let mut entries: Vec<_> = std::fs::read_dir(folder).map_err(unreadable)?.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let Ok(name) = entry.file_name().into_string() else { continue };
         let path = entry.path();
+        // Left out silently, a file would be missing on every node: say which, and stop.
+        let name = entry.file_name().into_string().map_err(|_| RemoteError::SourceInvalid {
+            path: path.clone(),
+            problem: "has a name that is not UTF-8, which SFTP paths cannot carry: rename it".into(),
+        })?;
         let remote = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-        let Ok(kind) = entry.file_type() else { continue };
+        let kind = entry.file_type().map_err(|e| RemoteError::SourceInvalid { path: path.clone(), problem: format!("cannot be read: {e}") })?;
         if kind.is_dir() {
             items.push(CopyItem::Folder { remote: remote.clone() });
             list_folder(&path, &remote, items)?;
@@ -123,8 +130,7 @@ impl CopyPlan {
                 }
                 CopyItem::File { local, remote, mtime, mode } => {
                     let path = self.remote_path(remote);
-                    let mut source =
-                        tokio::fs::File::open(local).await.map_err(|e| RemoteError::SourceInvalid { path: local.clone(), problem: e.to_string() })?;
+                    let mut source = open_plain_file(local)?;
                     let mut file = sftp.create(path.as_str()).await.map_err(|e| failed(&path, &e))?;
                     let n = tokio::io::copy(&mut source, &mut file).await.map_err(|e| failed(&path, &e))?;
                     file.shutdown().await.map_err(|e| failed(&path, &e))?;
@@ -139,6 +145,24 @@ impl CopyPlan {
         let _ = sftp.close().await;
         Ok(sent)
     }
+}
+
+/// Opens a file listed before: never hangs on what replaced it since (a FIFO is opened
+/// without waiting, then refused as not a plain file).
+fn open_plain_file(path: &Path) -> Result<tokio::fs::File, RemoteError> {
+    let invalid = |problem: String| RemoteError::SourceInvalid { path: path.to_path_buf(), problem };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| invalid(format!("cannot be read: {e}")))?;
+    if !file.metadata().map_err(|e| invalid(format!("cannot be read: {e}")))?.is_file() {
+        return Err(invalid("is no longer a plain file".into()));
+    }
+    Ok(tokio::fs::File::from_std(file))
 }
 
 /// `mkdir -p` over SFTP.
@@ -191,6 +215,7 @@ mod tests {
         let err = plan_copy(&[root.join("conf")], "/etc/app", false, false).unwrap_err();
         assert!(err.to_string().contains("-r"), "{err}");
         assert!(matches!(plan_copy(&[root.join("none")], "/tmp", false, false), Err(RemoteError::SourceInvalid { .. })));
+        assert!(plan_copy(&[root.join("a.txt")], " ", false, false).unwrap_err().to_string().contains("destination"));
         let plan = plan_copy(&[root.join("a.txt"), root.join("conf")], "/etc/app/", true, true).unwrap();
         assert_eq!(plan.destination, "/etc/app");
         let names: Vec<String> = plan

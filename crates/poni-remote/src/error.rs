@@ -41,6 +41,8 @@ pub enum RemoteError {
         saved_instance: Option<String>,
         current_instance: Option<String>,
     },
+    #[error("{host} (port {port}) offers the host key {fingerprint}, which ~/.ssh/known_hosts marks as revoked: it is not used; ask whoever runs the machine")]
+    HostKeyRevoked { host: String, port: u16, fingerprint: String },
     #[error("{host} (port {port}) offers the host key {fingerprint}, which is not among the keys the instance printed when it booted ({}): this may not be your instance, so nothing was sent", console.join(", "))]
     HostKeyNotConsole { host: String, port: u16, fingerprint: String, console: Vec<String> },
     #[error("{host} (port {port}) did not answer within {seconds} s: check that the instance is running and that a security group opens port {port} to this computer")]
@@ -113,6 +115,7 @@ impl RemoteError {
             KnownHostsUnreadable { .. } => ErrorCode::RemoteKnownHostsUnreadable,
             HostKeyUnknown { .. } => ErrorCode::RemoteHostKeyUnknown,
             HostKeyChanged { .. } => ErrorCode::RemoteHostKeyChanged,
+            HostKeyRevoked { .. } => ErrorCode::RemoteHostKeyRevoked,
             HostKeyNotConsole { .. } => ErrorCode::RemoteHostKeyNotConsole,
             Timeout { .. } => ErrorCode::RemoteTimeout,
             Refused { .. } => ErrorCode::RemoteRefused,

@@ -18,6 +18,9 @@ use crate::host_key::HostKeyCheck;
 use crate::ssh::{self, ConnectOptions, Session, Stream};
 use crate::target::SshTarget;
 
+/// Nodes at once, at most (each is a connection and a task; more only queue at the server).
+pub const MAX_CONCURRENCY: usize = 1000;
+
 /// The most output kept per node for the summary and grouping (the live stream has it all).
 pub const KEPT_OUTPUT: usize = 256 * 1024;
 
@@ -123,9 +126,11 @@ pub async fn run_on_nodes(
     cancel: CancellationToken,
     events: Events,
 ) -> Vec<NodeResult> {
-    let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let permits = Arc::new(Semaphore::new(options.concurrency.clamp(1, MAX_CONCURRENCY)));
     let failures = Arc::new(AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
+    // Which node each task is, so a task that panicked still has its place in the results.
+    let mut task_nodes = std::collections::HashMap::new();
     let count = targets.len();
     for (index, (node, target)) in targets.into_iter().enumerate() {
         let target = match target {
@@ -134,13 +139,16 @@ pub async fn run_on_nodes(
                 let result =
                     NodeResult { node, host: None, outcome: NodeOutcome::Skipped(reason), duration: Duration::ZERO, output: Vec::new(), truncated: false };
                 events(NodeEvent::Finished { index, result: result.clone() });
-                tasks.spawn(async move { (index, result) });
+                let label = (index, result.node.clone(), None);
+                let task = tasks.spawn(async move { (index, result) });
+                task_nodes.insert(task.id(), label);
                 continue;
             }
         };
+        let label = (index, target.node.clone(), Some(target.host.clone()));
         let (permits, failures, check, events, cancel, job) = (permits.clone(), failures.clone(), check.clone(), events.clone(), cancel.clone(), job.clone());
         let options = options.clone();
-        tasks.spawn(async move {
+        let task = tasks.spawn(async move {
             let not_run = |target: &SshTarget| NodeResult {
                 node: target.node.clone(),
                 host: Some(target.host.clone()),
@@ -191,11 +199,20 @@ pub async fn run_on_nodes(
             events(NodeEvent::Finished { index, result: result.clone() });
             (index, result)
         });
+        task_nodes.insert(task.id(), label);
     }
     let mut results: Vec<Option<NodeResult>> = vec![None; count];
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((index, result)) = joined {
-            results[index] = Some(result);
+    while let Some(joined) = tasks.join_next_with_id().await {
+        match joined {
+            Ok((_, (index, result))) => results[index] = Some(result),
+            // A node's task that panicked is that node's failure, in its place.
+            Err(e) => {
+                if let Some((index, node, host)) = task_nodes.remove(&e.id()) {
+                    let reason = RemoteError::Protocol { host: host.clone().unwrap_or_default(), reason: "the connection's task failed".into() };
+                    results[index] =
+                        Some(NodeResult { node, host, outcome: NodeOutcome::Failed(reason), duration: Duration::ZERO, output: Vec::new(), truncated: false });
+                }
+            }
         }
     }
     results.into_iter().flatten().collect()

@@ -48,6 +48,12 @@ pub enum HostKeyOutcome {
     Replaced,
 }
 
+/// Whether the user may replace a saved key: the node's instance is not the one the key was
+/// saved with (a re-launch that got the same address). One rule, used here and for the question.
+pub fn replaceable(saved_instance: Option<&str>, current_instance: Option<&str>) -> bool {
+    matches!((saved_instance, current_instance), (Some(saved), Some(current)) if saved != current)
+}
+
 /// The decision's inputs for one connection or one run over many nodes.
 pub struct HostKeyCheck {
     known: Mutex<KnownHosts>,
@@ -71,6 +77,41 @@ impl HostKeyCheck {
         self
     }
 
+    /// Adds the console output of every target whose host is new, fetched by `fetch(region,
+    /// instance)` a few at a time; what has not come within 20 s is done without.
+    pub async fn with_consoles<F, Fut>(mut self, targets: &[&SshTarget], fetch: F) -> Self
+    where
+        F: Fn(String, String) -> Fut,
+        Fut: std::future::Future<Output = Option<String>>,
+    {
+        use futures_util::StreamExt;
+        let wanted: Vec<(String, String, String)> =
+            targets.iter().filter(|t| self.needs_console(t)).filter_map(|t| Some((t.node.clone(), t.region.clone()?, t.instance.clone()?))).collect();
+        if wanted.is_empty() {
+            return self;
+        }
+        let mut texts = Vec::new();
+        let fetched = futures_util::stream::iter(wanted)
+            .map(|(node, region, instance)| {
+                let text = fetch(region, instance);
+                async move { (node, text.await) }
+            })
+            .buffer_unordered(8);
+        let gather = async {
+            futures_util::pin_mut!(fetched);
+            while let Some((node, text)) = fetched.next().await {
+                if let Some(text) = text {
+                    texts.push((node, text));
+                }
+            }
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(20), gather).await;
+        for (node, text) in texts {
+            self = self.with_console(&node, &text);
+        }
+        self
+    }
+
     /// Whether the console output is worth asking EC2 for: the host is not in known_hosts.
     pub fn needs_console(&self, target: &SshTarget) -> bool {
         !self.known.lock().unwrap_or_else(|e| e.into_inner()).knows_host(&target.host, target.port)
@@ -86,18 +127,21 @@ impl HostKeyCheck {
         let offered = fingerprint(key);
         let instance = target.instance.as_deref();
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
-        match known.lookup(host, port, key) {
+        let lookup = known.lookup(host, port, key);
+        let other_type = matches!(lookup, Lookup::OtherType(_));
+        match lookup {
             Lookup::Known => Ok(HostKeyOutcome::Known),
-            Lookup::Revoked => Err(RemoteError::HostKeyChanged {
-                host: host.into(),
-                port,
-                saved: "a key marked @revoked".into(),
-                offered,
-                saved_instance: None,
-                current_instance: None,
-            }),
-            Lookup::Changed(saved) => {
-                if self.replace.as_deref() == Some(offered.as_str()) {
+            Lookup::Revoked => Err(RemoteError::HostKeyRevoked { host: host.into(), port, fingerprint: offered }),
+            Lookup::Changed(saved) | Lookup::OtherType(saved) => {
+                // A key of a type the file lacks is taken when the instance printed it.
+                if other_type && console::verdict(self.console_of(&target.node), key) == ConsoleVerdict::Confirmed {
+                    known.learn(host, port, key, instance)?;
+                    return Ok(HostKeyOutcome::VerifiedByConsole);
+                }
+                // A replacement only where the node's instance is another than the one the key
+                // was saved for (a re-launch reusing the address), and only the key confirmed.
+                let replaceable = replaceable(saved.instance.as_deref(), instance);
+                if replaceable && self.replace.as_deref() == Some(offered.as_str()) {
                     known.replace(host, port, key, instance)?;
                     return Ok(HostKeyOutcome::Replaced);
                 }
@@ -184,6 +228,29 @@ mod tests {
         assert!(asked.decide(&target("i-1"), &key(ED)).is_err(), "accepting one fingerprint accepts no other");
         asked.accept = Some(fingerprint(&key(ED)));
         assert_eq!(asked.decide(&target("i-1"), &key(ED)).unwrap(), HostKeyOutcome::AcceptedByUser);
+    }
+
+    #[test]
+    fn a_key_of_a_new_type_for_a_known_host_is_refused_unless_the_console_printed_it() {
+        let dir = tempfile::tempdir().unwrap();
+        check(&dir, UnknownKeys::AcceptNew).decide(&target("i-1"), &key(ED)).unwrap();
+        let rsa = key(crate::known_hosts::tests::RSA);
+        let err = check(&dir, UnknownKeys::AcceptNew).decide(&target("i-1"), &rsa).unwrap_err();
+        assert!(matches!(err, RemoteError::HostKeyChanged { .. }), "{err:?}");
+        let text = format!("-----BEGIN SSH HOST KEY KEYS-----\n{} root@ip\n-----END SSH HOST KEY KEYS-----\n", crate::known_hosts::tests::RSA);
+        let vouched = check(&dir, UnknownKeys::Refuse).with_console("web", &text);
+        assert_eq!(vouched.decide(&target("i-1"), &rsa).unwrap(), HostKeyOutcome::VerifiedByConsole);
+        assert_eq!(check(&dir, UnknownKeys::Refuse).decide(&target("i-1"), &key(ED)).unwrap(), HostKeyOutcome::Known, "the old key stays");
+    }
+
+    #[test]
+    fn a_replacement_is_taken_only_for_another_instance() {
+        let dir = tempfile::tempdir().unwrap();
+        check(&dir, UnknownKeys::AcceptNew).decide(&target("i-1"), &key(ED)).unwrap();
+        let mut same = check(&dir, UnknownKeys::Refuse);
+        same.replace = Some(fingerprint(&key(ED2)));
+        assert!(same.decide(&target("i-1"), &key(ED2)).is_err(), "the same instance: no replacement, whatever the user sends");
+        assert!(replaceable(Some("i-1"), Some("i-2")) && !replaceable(Some("i-1"), Some("i-1")) && !replaceable(None, Some("i-2")));
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub enum Lookup {
     Known,
     /// The host has saved keys of the same type, and this is none of them.
     Changed(SavedKey),
+    /// The host has saved keys, none of this type: as suspect as a changed key (an attacker
+    /// offers a type the file does not hold), unless the instance vouches for it.
+    OtherType(SavedKey),
     /// The key is marked `@revoked`.
     Revoked,
     /// Nothing of this type saved for the host.
@@ -102,9 +105,11 @@ impl KnownHosts {
         if plain.iter().any(same) {
             return Lookup::Known;
         }
-        match plain.iter().find(|e| e.public_key().algorithm() == key.algorithm()) {
-            Some(saved) => Lookup::Changed(SavedKey { fingerprint: fingerprint(saved.public_key()), instance: instance_of(saved.public_key()) }),
-            None => Lookup::Unknown,
+        let saved = |e: &Entry| SavedKey { fingerprint: fingerprint(e.public_key()), instance: instance_of(e.public_key()) };
+        match (plain.iter().find(|e| e.public_key().algorithm() == key.algorithm()), plain.first()) {
+            (Some(same_type), _) => Lookup::Changed(saved(same_type)),
+            (None, Some(other)) => Lookup::OtherType(saved(other)),
+            (None, None) => Lookup::Unknown,
         }
     }
 
@@ -136,24 +141,27 @@ impl KnownHosts {
         let name = host_name(host, port);
         let mut kept = String::with_capacity(text.len());
         for line in text.lines() {
-            let drop = line
-                .parse::<Entry>()
-                .ok()
-                .filter(|e| e.marker().is_none() && e.public_key().algorithm() == key.algorithm() && patterns_match(e.host_patterns(), &name));
-            match drop {
-                None => {
-                    kept.push_str(line);
-                    kept.push('\n');
+            let entry = line.parse::<Entry>().ok().filter(|e| e.marker().is_none() && e.public_key().algorithm() == key.algorithm());
+            let drop_names: Vec<&String> = match entry.as_ref().map(Entry::host_patterns) {
+                // A hashed line names one host: this one, or it stays.
+                Some(hashed @ HostPatterns::HashedName { .. }) if patterns_match(hashed, &name) => {
+                    continue;
                 }
-                // A plain list naming other hosts keeps them, without this one.
-                Some(e) => {
-                    if let HostPatterns::Patterns(patterns) = e.host_patterns() {
-                        let others: Vec<&String> = patterns.iter().filter(|p| !pattern_matches(p, &name)).collect();
-                        if !others.is_empty() {
-                            let rest = line.split_once(char::is_whitespace).map_or("", |(_, rest)| rest);
-                            kept.push_str(&format!("{} {}\n", others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","), rest.trim_start()));
-                        }
-                    }
+                // Only this host's exact name goes; wildcards and negations keep covering the
+                // other hosts they name (the new exact line is found for this one).
+                Some(HostPatterns::Patterns(patterns)) => patterns.iter().filter(|p| p.eq_ignore_ascii_case(&name)).collect(),
+                _ => Vec::new(),
+            };
+            if drop_names.is_empty() {
+                kept.push_str(line);
+                kept.push('\n');
+                continue;
+            }
+            if let Some(HostPatterns::Patterns(patterns)) = entry.as_ref().map(Entry::host_patterns) {
+                let others: Vec<&str> = patterns.iter().filter(|p| !p.eq_ignore_ascii_case(&name)).map(String::as_str).collect();
+                if !others.is_empty() {
+                    let rest = line.trim_start().split_once(char::is_whitespace).map_or("", |(_, rest)| rest);
+                    kept.push_str(&format!("{} {}\n", others.join(","), rest.trim_start()));
                 }
             }
         }
@@ -273,11 +281,12 @@ fn pattern_matches(pattern: &str, name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const ED: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxJMQOEjEkoRsPxX/bo+0eRbzU+Ee+GKc5Q6hfJFDHv";
     const ED2: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF5PVdQj9IIx96urAVMNsvZmF8B4Ob/f1pYg0jlTDAaQ";
+    pub(crate) const RSA: &str = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDZATP2nplvJaCgRZtNDypYg424lisaMf4pBKvxneJupIlwvmZ0szkIf0jQYSTw/1KXQxQdIOX5vGXX+JbXVzfziGPd/Y01+6ljIWVBFvQJRct2DGwDP8BiPqXI3s7Yj49/4r/XBujieMdkkMqHp2zIu7e4U5jLJWAF0NvS5Cd7Aw==";
 
     fn key(text: &str) -> PublicKey {
         PublicKey::from_openssh(text).unwrap()
@@ -342,6 +351,15 @@ mod tests {
         assert_eq!(hosts.lookup("h9", 22, &key(ED)), Lookup::Known);
         assert!(text.contains("# a comment"), "{text}");
         assert!(text.starts_with(&format!("h2 {ED}")), "{text}");
+    }
+
+    #[test]
+    fn replace_keeps_wildcard_lines_for_the_hosts_they_cover_and_a_new_type_is_suspect() {
+        let (_dir, mut hosts) = file(&format!("*.corp {ED}\n"));
+        hosts.replace("a.corp", 22, &key(ED2), None).unwrap();
+        assert_eq!(hosts.lookup("a.corp", 22, &key(ED2)), Lookup::Known);
+        assert_eq!(hosts.lookup("b.corp", 22, &key(ED)), Lookup::Known, "the wildcard still covers the others");
+        assert!(matches!(hosts.lookup("b.corp", 22, &key(RSA)), Lookup::OtherType(_)), "another type for a known host is not \"unknown\"");
     }
 
     #[test]

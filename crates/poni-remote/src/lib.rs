@@ -4,7 +4,8 @@
 //! - [`known_hosts`], [`console`], [`host_key`]: whether a server's key is the instance's;
 //! - [`ssh`]: the client (the only module that names the SSH library);
 //! - [`exec`]: one command on many nodes, in parallel, with limits;
-//! - [`copy`]: files and folders to many nodes (poni's `remote cp`).
+//! - [`copy`]: files and folders to many nodes (poni's `remote cp`);
+//! - [`text`]: chunked output made text.
 
 pub mod console;
 pub mod copy;
@@ -14,6 +15,7 @@ pub mod host_key;
 pub mod known_hosts;
 pub mod ssh;
 pub mod target;
+pub mod text;
 
 pub use error::RemoteError;
 pub use host_key::{HostKeyCheck, HostKeyOutcome, UnknownKeys};

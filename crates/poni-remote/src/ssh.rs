@@ -128,11 +128,13 @@ async fn connect_within(
     key: Result<Option<PrivateKey>, RemoteError>,
 ) -> Result<Session, RemoteError> {
     let agent = if options.use_agent { agent_identities().await } else { None };
-    // No agent keys to fall back on: a key problem is the answer.
-    let key = match key {
-        Err(e) if agent.as_ref().is_none_or(|(_, ids)| ids.is_empty()) || !matches!(e, RemoteError::KeyMissing { .. }) => return Err(e),
-        Err(_) => None,
-        Ok(key) => key,
+    let agent_has_keys = agent.as_ref().is_some_and(|(_, ids)| !ids.is_empty());
+    // A missing or locked key file with the agent holding keys: the agent is tried, and the
+    // key's problem is the answer only if it fails. Without agent keys it is the answer now.
+    let (key, key_problem) = match key {
+        Err(e @ (RemoteError::KeyMissing { .. } | RemoteError::PassphraseNeeded { .. })) if agent_has_keys => (None, Some(e)),
+        Err(e) => return Err(e),
+        Ok(key) => (key, None),
     };
     let (host, port) = (target.host.clone(), target.port);
     let stream = TcpStream::connect((host.as_str(), port)).await.map_err(|e| match e.kind() {
@@ -159,17 +161,8 @@ async fn connect_within(
         (Err(e), _) => return Err(handshake_error(&host, e)),
     };
     let mut tried = Vec::new();
-    if let Some((mut agent, identities)) = agent {
-        for id in identities.into_iter().take(8) {
-            let public = id.public_key().into_owned();
-            let hash = rsa_hash(&handle, &public).await;
-            match handle.authenticate_publickey_with(&target.user, public, hash, &mut agent).await {
-                Ok(r) if r.success() => return Ok(Session { handle, host, host_key }),
-                Ok(_) => tried.push("an ssh agent key".to_owned()),
-                Err(e) => return Err(RemoteError::Dropped { host, reason: e.to_string() }),
-            }
-        }
-    }
+    // The node's own key first: servers stop after a few failed keys (MaxAuthTries, 6 by
+    // default), and an agent with many keys would use them up.
     if let Some(key) = key {
         let public = key.public_key().clone();
         let hash = rsa_hash(&handle, &public).await;
@@ -179,6 +172,21 @@ async fn connect_within(
             Ok(_) => tried.push(format!("the key {}", target.key.path().map(|p| p.display().to_string()).unwrap_or_default())),
             Err(e) => return Err(handshake_error(&host, e)),
         }
+    }
+    if let Some((mut agent, identities)) = agent {
+        for id in identities.into_iter().take(4) {
+            let public = id.public_key().into_owned();
+            let hash = rsa_hash(&handle, &public).await;
+            match handle.authenticate_publickey_with(&target.user, public, hash, &mut agent).await {
+                Ok(r) if r.success() => return Ok(Session { handle, host, host_key }),
+                Ok(_) => tried.push("an ssh agent key".to_owned()),
+                Err(_) => break,
+            }
+        }
+    }
+    if let Some(problem) = key_problem {
+        let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
+        return Err(problem);
     }
     let _ = handle.disconnect(russh::Disconnect::ByApplication, "", "en").await;
     if tried.is_empty() {

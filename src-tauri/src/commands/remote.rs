@@ -15,8 +15,8 @@ struct Window {
 }
 
 impl TerminalSink for Window {
-    fn output(&self, bytes: Vec<u8>) {
-        self.output.send(bytes);
+    fn output(&self, bytes: Vec<u8>) -> bool {
+        self.output.send(bytes)
     }
 
     fn ended(&self, end: TerminalEnd) {

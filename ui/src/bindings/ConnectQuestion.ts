@@ -3,4 +3,4 @@
 /**
  * A question for the user before the connection can go on.
  */
-export type ConnectQuestion = { "kind": "hostKeyUnknown", host: string, port: number, fingerprint: string, } | { "kind": "hostKeyChanged", host: string, port: number, saved: string, offered: string, savedInstance: string | null, currentInstance: string | null, } | { "kind": "passphrase", keyFile: string, wrong: boolean, } | { "kind": "privateAddressOnly", address: string, };
+export type ConnectQuestion = { "kind": "hostKeyUnknown", host: string, port: number, fingerprint: string, } | { "kind": "hostKeyChanged", host: string, port: number, saved: string, offered: string, savedInstance: string | null, currentInstance: string | null, replaceable: boolean, } | { "kind": "passphrase", keyFile: string, wrong: boolean, } | { "kind": "privateAddressOnly", address: string, };

@@ -92,6 +92,7 @@ export const CODE_TRAITS: Record<ErrorCode, CodeTraits> = {
   "remote.dropped": {"badInput":false,"aboutCredentials":false,"area":"remote"},
   "remote.host_key_changed": {"badInput":false,"aboutCredentials":false,"area":"remote"},
   "remote.host_key_not_console": {"badInput":false,"aboutCredentials":false,"area":"remote"},
+  "remote.host_key_revoked": {"badInput":false,"aboutCredentials":false,"area":"remote"},
   "remote.host_key_unknown": {"badInput":false,"aboutCredentials":false,"area":"remote"},
   "remote.key_missing": {"badInput":true,"aboutCredentials":false,"area":"remote"},
   "remote.key_unreadable": {"badInput":true,"aboutCredentials":false,"area":"remote"},

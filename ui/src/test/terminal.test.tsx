@@ -142,9 +142,9 @@ describe("terminal tabs", () => {
     expect(screen.queryByTestId("hostkey-unknown")).toBeNull();
   });
 
-  it("refuses a changed host key, and offers to replace it only when the node's instance changed", async () => {
+  it("refuses a changed host key, and offers to replace it only when the core says it may be replaced", async () => {
     const changed = { kind: "hostKeyChanged" as const, host: "203.0.113.7", port: 22, saved: "SHA256:b2xk", offered: "SHA256:bmV3" };
-    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: null }));
+    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: null, replaceable: false }));
     await connect();
     const refused = await screen.findByTestId("hostkey-changed");
     expect(refused).toHaveTextContent("this can be an attack");
@@ -153,13 +153,13 @@ describe("terminal tabs", () => {
     expect(screen.queryByTestId("terminal-tab")).toBeNull();
 
     // Same instance on both sides: still refused, nothing to replace.
-    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: "i-0aaa" }));
+    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: "i-0aaa", replaceable: false }));
     fireEvent.click(within(screen.getByTestId("inspector")).getByTestId("node-connect"));
     await screen.findByTestId("hostkey-changed");
     expect(screen.queryByTestId("hostkey-replace")).toBeNull();
     fireEvent.click(screen.getByTestId("connect-cancel"));
 
-    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: "i-0bbb" }));
+    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: "i-0bbb", replaceable: true }));
     fireEvent.click(within(screen.getByTestId("inspector")).getByTestId("node-connect"));
     const replace = await screen.findByTestId("hostkey-replace");
     expect(replace).toHaveTextContent("i-0aaa");

@@ -14,7 +14,7 @@ use crate::cloud::AccountService;
 use crate::{AppError, AppResult};
 
 /// What the user asks to connect to, with the answers to earlier questions.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Clone, Default, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct ConnectRequest {
@@ -33,6 +33,19 @@ pub struct ConnectRequest {
     pub use_private_address: Option<bool>,
 }
 
+/// Never prints the passphrase.
+impl std::fmt::Debug for ConnectRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectRequest")
+            .field("node", &self.node)
+            .field("accept_fingerprint", &self.accept_fingerprint)
+            .field("replace_fingerprint", &self.replace_fingerprint)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "…"))
+            .field("use_private_address", &self.use_private_address)
+            .finish()
+    }
+}
+
 /// A question for the user before the connection can go on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
@@ -41,10 +54,19 @@ pub enum ConnectQuestion {
     /// A host key never seen, and no console output confirms it: accept this fingerprint?
     #[serde(rename_all = "camelCase")]
     HostKeyUnknown { host: String, port: u16, fingerprint: String },
-    /// The host offers another key than the one saved. `savedInstance` differs from
-    /// `currentInstance` when the address was given to a new instance: replace it?
+    /// The host offers another key than the one saved. `replaceable`: the key was saved for
+    /// another instance than the node's now (a re-launch reusing the address): the user may
+    /// replace it (answer with `replaceFingerprint`); otherwise it is refused, full stop.
     #[serde(rename_all = "camelCase")]
-    HostKeyChanged { host: String, port: u16, saved: String, offered: String, saved_instance: Option<String>, current_instance: Option<String> },
+    HostKeyChanged {
+        host: String,
+        port: u16,
+        saved: String,
+        offered: String,
+        saved_instance: Option<String>,
+        current_instance: Option<String>,
+        replaceable: bool,
+    },
     /// The key file is encrypted (or the passphrase given was wrong).
     #[serde(rename_all = "camelCase")]
     Passphrase { key_file: String, wrong: bool },
@@ -58,7 +80,8 @@ pub fn question_of(error: &RemoteError) -> Option<ConnectQuestion> {
     Some(match error.clone() {
         RemoteError::HostKeyUnknown { host, port, fingerprint } => ConnectQuestion::HostKeyUnknown { host, port, fingerprint },
         RemoteError::HostKeyChanged { host, port, saved, offered, saved_instance, current_instance } => {
-            ConnectQuestion::HostKeyChanged { host, port, saved, offered, saved_instance, current_instance }
+            let replaceable = poni_remote::host_key::replaceable(saved_instance.as_deref(), current_instance.as_deref());
+            ConnectQuestion::HostKeyChanged { host, port, saved, offered, saved_instance, current_instance, replaceable }
         }
         RemoteError::PassphraseNeeded { path } => ConnectQuestion::Passphrase { key_file: path.display().to_string(), wrong: false },
         RemoteError::WrongPassphrase { path } => ConnectQuestion::Passphrase { key_file: path.display().to_string(), wrong: true },
@@ -113,14 +136,7 @@ pub async fn host_key_check(
     let mut check = HostKeyCheck::new(known, policy);
     check.accept = accept;
     check.replace = replace;
-    for target in targets {
-        if let (true, Some(region), Some(instance)) = (check.needs_console(target), &target.region, &target.instance) {
-            if let Some(text) = account.console_output(region, instance).await {
-                check = check.with_console(&target.node, &text);
-            }
-        }
-    }
-    Ok(check)
+    Ok(check.with_consoles(targets, |region, instance| async move { account.console_output(&region, &instance).await }).await)
 }
 
 /// Connects to one node for a terminal. `Ok(Err(question))`: the user must answer first.

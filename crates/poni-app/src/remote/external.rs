@@ -48,7 +48,7 @@ pub fn open_in_terminal(target: &SshTarget) -> AppResult<String> {
             "No terminal program was found (x-terminal-emulator, gnome-terminal, konsole, xfce4-terminal, kitty, alacritty, xterm): use the terminal inside the app, or install one.",
         ));
     };
-    Command::new(program)
+    let mut child = Command::new(program)
         .arg(flag)
         .args(ssh_arguments(target))
         .stdin(Stdio::null())
@@ -56,6 +56,8 @@ pub fn open_in_terminal(target: &SshTarget) -> AppResult<String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| AppError::new(ErrorCode::Io, format!("{program} could not be started: {e}")))?;
+    // Reaped when it exits, so no finished terminal stays behind as a zombie.
+    std::thread::spawn(move || child.wait());
     Ok((*program).to_owned())
 }
 

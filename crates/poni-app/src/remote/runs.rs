@@ -208,12 +208,22 @@ impl RunRecord {
 pub struct Runs {
     dir: Option<PathBuf>,
     going: Mutex<HashMap<String, CancellationToken>>,
+    /// The last id's milliseconds: two runs in one millisecond still get two ids.
+    last: Mutex<u128>,
 }
 
 impl Runs {
     /// `dir`: where finished runs are kept (the app's config folder's `runs`); None: not kept.
     pub fn new(dir: Option<PathBuf>) -> Runs {
-        Runs { dir, going: Mutex::new(HashMap::new()) }
+        Runs { dir, going: Mutex::new(HashMap::new()), last: Mutex::new(0) }
+    }
+
+    /// `run-<milliseconds>-<pid>`, the milliseconds made unique in this process.
+    fn new_id(&self) -> String {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        *last = now.max(*last + 1);
+        format!("run-{}-{}", *last, std::process::id())
     }
 
     /// Starts `job` on the targets; returns the run as it starts (every node waiting or
@@ -229,7 +239,7 @@ impl Runs {
         options: RunOptions,
         sink: RunSink,
     ) -> RunRecord {
-        let id = format!("run-{}-{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis()), std::process::id());
+        let id = self.new_id();
         let record = RunRecord {
             id: id.clone(),
             kind,
@@ -253,7 +263,7 @@ impl Runs {
                         let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
                         let buffer = pending.entry(index).or_default();
                         buffer.extend_from_slice(&bytes);
-                        let text = complete_utf8(buffer);
+                        let text = poni_remote::text::complete_utf8(buffer);
                         if !text.is_empty() {
                             sink(RunEvent::Output { index, text });
                         }
@@ -295,7 +305,8 @@ impl Runs {
         // The oldest go once there are too many.
         let mut files = run_files(dir);
         if files.len() > KEPT_RUNS {
-            files.sort();
+            // By time, as numbers (as text "run-9" would sort after "run-10").
+            files.sort_by_key(|f| run_time(f));
             for old in &files[..files.len() - KEPT_RUNS] {
                 let _ = std::fs::remove_file(old);
             }
@@ -326,6 +337,11 @@ fn is_run_id(id: &str) -> bool {
     parts.next() == Some("run") && parts.clone().count() == 2 && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The milliseconds in a run file's name.
+fn run_time(file: &Path) -> u128 {
+    file.file_name().and_then(|n| n.to_str()).and_then(|n| n.split('-').nth(1)).and_then(|t| t.parse().ok()).unwrap_or(0)
+}
+
 fn run_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     entries.filter_map(Result::ok).filter(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).is_some_and(is_run_id)).map(|e| e.path()).collect()
@@ -338,20 +354,6 @@ fn read_run(path: &Path) -> Option<RunRecord> {
         poni_repo::store::Limited::Text(text) => serde_json::from_str(&text).ok(),
         _ => None,
     }
-}
-
-/// Takes the complete UTF-8 text from the front of `buffer`, leaving a character that is cut
-/// off at its end for the next chunk. Invalid bytes become U+FFFD.
-fn complete_utf8(buffer: &mut Vec<u8>) -> String {
-    let keep_from = match std::str::from_utf8(buffer) {
-        Ok(_) => buffer.len(),
-        Err(e) if e.error_len().is_none() => e.valid_up_to(),
-        Err(_) => buffer.len(),
-    };
-    let rest = buffer.split_off(keep_from);
-    let text = String::from_utf8_lossy(buffer).into_owned();
-    *buffer = rest;
-    text
 }
 
 /// The defaults a run starts with: 20 at once, no time limit.
@@ -367,17 +369,6 @@ pub fn run_options(request: &RunRequest) -> RunOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_character_split_across_chunks_waits_for_its_end() {
-        let mut buffer = "é".as_bytes()[..1].to_vec();
-        assert_eq!(complete_utf8(&mut buffer), "");
-        buffer.extend_from_slice(&"é!".as_bytes()[1..]);
-        assert_eq!(complete_utf8(&mut buffer), "é!");
-        assert!(buffer.is_empty());
-        let mut bad = vec![0xff, b'a'];
-        assert_eq!(complete_utf8(&mut bad), "\u{fffd}a");
-    }
 
     #[test]
     fn only_our_run_files_are_read_back() {

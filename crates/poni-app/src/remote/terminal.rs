@@ -34,7 +34,8 @@ pub enum TerminalEnd {
 
 /// Where a terminal's output goes (the shell: Tauri channels).
 pub trait TerminalSink: Send + Sync + 'static {
-    fn output(&self, bytes: Vec<u8>);
+    /// False when nobody listens any more (the window went): the session then ends.
+    fn output(&self, bytes: Vec<u8>) -> bool;
     fn ended(&self, end: TerminalEnd);
 }
 
@@ -89,7 +90,11 @@ impl Terminals {
                         Err(_) => break,
                     }
                 }
-                sink.output(batch);
+                if !sink.output(batch) {
+                    // The window is gone: end the session rather than keep it running unseen.
+                    closed.cancel();
+                    break;
+                }
             }
             let closed_here = terminals.open.lock().unwrap_or_else(|e| e.into_inner()).remove(&id).is_none();
             sink.ended(match (status, closed_here) {
@@ -125,8 +130,9 @@ impl Terminals {
         let writer = self.open.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         match writer {
             Some((w, closed)) => {
-                w.close().await;
+                // The reader stops first; a stalled connection then cannot hold this call.
                 closed.cancel();
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), w.close()).await;
                 true
             }
             None => false,

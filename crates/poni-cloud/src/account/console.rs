@@ -10,8 +10,8 @@ use super::Account;
 const LIMIT: usize = 1024 * 1024;
 
 impl Account {
-    /// The instance's console text, decoded; None when EC2 has none yet (it appears a few
-    /// minutes after boot) or it is not UTF-8.
+    /// The instance's console text, decoded (bytes that are not UTF-8 become U+FFFD: the
+    /// fingerprints are ASCII); None when EC2 has none yet (it appears a few minutes after boot).
     pub async fn console_output(&self, region: &str, instance: &str) -> Result<Option<String>, CloudError> {
         let client = self.provider.client(region);
         let ctx = ErrorContext::new("GetConsoleOutput", region);
@@ -25,6 +25,6 @@ impl Account {
             .await?;
         let Some(encoded) = out.output().filter(|o| !o.is_empty() && o.len() <= LIMIT * 2) else { return Ok(None) };
         let bytes = aws_smithy_types::base64::decode(encoded.trim()).ok();
-        Ok(bytes.and_then(|b| String::from_utf8(b).ok()))
+        Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 }

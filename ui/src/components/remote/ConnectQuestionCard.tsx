@@ -53,7 +53,8 @@ export function ConnectQuestionCard({ question, onAnswer, onCancel }: Props) {
       );
     case "hostKeyChanged": {
       const { savedInstance, currentInstance } = question;
-      const newInstance = savedInstance !== null && currentInstance !== null && savedInstance !== currentInstance;
+      // The core says whether a replacement may be offered (the key was saved for another instance).
+      const newInstance = question.replaceable;
       return (
         <Card icon={<ShieldAlert size={15} />} title="The host key changed" tone="danger" testId="hostkey-changed">
           <p>

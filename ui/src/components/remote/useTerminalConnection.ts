@@ -82,8 +82,12 @@ export function useTerminalConnection(node: string, term: RefObject<XtermHandle 
     void connect({});
   }, [connect]);
 
+  // Keys go one call after another: concurrent calls could reach the shell out of order.
+  const typed = useRef<Promise<unknown>>(Promise.resolve());
   const input = useCallback((data: string) => {
-    if (open.current !== null) void backend.terminalInput(open.current, data).catch(ignore);
+    const id = open.current;
+    if (id === null) return;
+    typed.current = typed.current.then(() => backend.terminalInput(id, data)).catch(ignore);
   }, []);
 
   const resize = useCallback((cols: number, rows: number) => {
