@@ -447,7 +447,9 @@ impl Terminal for PoniShell<'_> {
     }
 
     fn recv(&mut self, wait: Duration) -> Option<Vec<u8>> {
-        match self.runtime.block_on(tokio::time::timeout(wait, self.reader.next())) {
+        // The timer is made inside the runtime (outside it, tokio has no clock to give it).
+        let (runtime, reader) = (self.runtime, &mut self.reader);
+        match runtime.block_on(async { tokio::time::timeout(wait, reader.next()).await }) {
             Ok(Some(ShellEvent::Output(bytes))) => Some(bytes),
             Ok(Some(ShellEvent::Exit(status))) => panic!("the shell exited with status {status}"),
             Ok(None) => panic!("the shell's channel closed"),
