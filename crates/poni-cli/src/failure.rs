@@ -68,6 +68,7 @@ from_coded!(
     poni_cloud::account::AccountError,
     poni_cloud::credentials::sso::SsoError,
     poni_vc::VcError,
+    poni_remote::RemoteError,
 );
 
 #[cfg(test)]

@@ -42,31 +42,24 @@ pub fn run(root: PathBuf, command: RemoteCommand) -> Result<()> {
             let options = RunOptions { concurrency: jobs, timeout: timeout.filter(|s| *s > 0).map(Duration::from_secs), ..Default::default() };
             let printer = Printer::new(&nodes, &cmd, quiet, output_dir);
             let job = Arc::new(CommandJob::new(&cmd, options.timeout));
-            run_job(nodes, job, &target, options, printer)
+            run_job(nodes, job, &target, &env, options, printer)
         }
         RemoteCommand::Cp { args, recursive, create_dest_dir, full_match, verbose, strict_host_keys, jobs } => {
             let (dest, rest) = args.split_last().expect("clap asks for three or more");
             let (pattern, sources) = rest.split_last().expect("clap asks for three or more");
             let sources: Vec<PathBuf> = sources.iter().map(PathBuf::from).collect();
-            let plan = plan_copy(&sources, dest, recursive, create_dest_dir).map_err(input)?;
+            let plan = plan_copy(&sources, dest, recursive, create_dest_dir).map_err(Failure::from)?;
             let target = RemoteTarget { nodes: pattern.clone(), full_match, exclude: None, strict_host_keys, verbose };
             let nodes = select(&tree, &target, &env)?;
             let label = format!("cp {} {dest}", args[..args.len() - 2].join(" "));
             let printer = Printer::new(&nodes, &label, !verbose, None);
             let options = RunOptions { concurrency: jobs, ..Default::default() };
-            run_job(nodes, Arc::new(CopyJob { plan }), &target, options, printer)
+            run_job(nodes, Arc::new(CopyJob { plan }), &target, &env, options, printer)
         }
         RemoteCommand::Shell { target } => {
             let nodes = select(&tree, &target, &env)?;
-            crate::cloud::runtime()?.block_on(shell::run(nodes, &target))
+            crate::cloud::runtime()?.block_on(shell::run(nodes, &target, &env))
         }
-    }
-}
-
-fn input(e: RemoteError) -> Failure {
-    match e.code().is_bad_input() {
-        true => Failure::Input(e.to_string()),
-        false => Failure::Message(e.to_string()),
     }
 }
 
@@ -91,9 +84,8 @@ fn select(tree: &poni_repo::Tree, target: &RemoteTarget, env: &TargetEnv) -> Res
 
 /// known_hosts, plus the console output of new hosts' instances when credentials reach EC2
 /// (none: the policy alone decides).
-async fn host_key_check(nodes: &[(String, Result<SshTarget, RemoteError>)], strict: bool) -> Result<HostKeyCheck> {
-    let env = TargetEnv::from_process().ok_or_else(|| Failure::Message("cannot find your home folder, where ~/.ssh is".into()))?;
-    let known = KnownHosts::load(&KnownHosts::default_path(&env.ssh_dir)).map_err(input)?;
+async fn host_key_check(nodes: &[(String, Result<SshTarget, RemoteError>)], env: &TargetEnv, strict: bool) -> Result<HostKeyCheck> {
+    let known = KnownHosts::load(&KnownHosts::default_path(&env.ssh_dir)).map_err(Failure::from)?;
     let check = HostKeyCheck::new(known, if strict { UnknownKeys::Refuse } else { UnknownKeys::AcceptNew });
     let targets: Vec<&SshTarget> = nodes.iter().filter_map(|(_, t)| t.as_ref().ok()).collect();
     if !targets.iter().any(|t| t.instance.is_some() && t.region.is_some() && check.needs_console(t)) {
@@ -114,13 +106,14 @@ fn run_job(
     nodes: Vec<(String, Result<SshTarget, RemoteError>)>,
     job: Arc<dyn poni_remote::exec::NodeJob>,
     target: &RemoteTarget,
+    env: &TargetEnv,
     options: RunOptions,
     printer: Printer,
 ) -> Result<()> {
     let verbose = target.verbose;
     let printer = Arc::new(Mutex::new(printer));
     let results = crate::cloud::runtime()?.block_on(async {
-        let check = host_key_check(&nodes, target.strict_host_keys).await?;
+        let check = host_key_check(&nodes, env, target.strict_host_keys).await?;
         let cancel = CancellationToken::new();
         crate::cloud::cancel_on_ctrl_c(&cancel, "commands still running are stopped, nodes not started are not run");
         let events: Events = {
@@ -300,8 +293,8 @@ mod shell {
     use super::*;
     use std::io::Read;
 
-    pub async fn run(nodes: Vec<(String, Result<SshTarget, RemoteError>)>, target: &RemoteTarget) -> Result<()> {
-        let check = Arc::new(host_key_check(&nodes, target.strict_host_keys).await?);
+    pub async fn run(nodes: Vec<(String, Result<SshTarget, RemoteError>)>, target: &RemoteTarget, env: &TargetEnv) -> Result<()> {
+        let check = Arc::new(host_key_check(&nodes, env, target.strict_host_keys).await?);
         // One reader of standard input for all the shells: a reader per shell would keep
         // reading after its shell ended and swallow what was typed for the next one.
         let (keys, typed) = tokio::sync::mpsc::channel::<Vec<u8>>(64);

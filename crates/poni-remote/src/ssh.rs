@@ -256,7 +256,7 @@ impl Session {
         channel.request_pty(false, "xterm-256color", u32::from(cols), u32::from(rows), 0, 0, &[]).await.map_err(|e| self.lost(e))?;
         channel.request_shell(false).await.map_err(|e| self.lost(e))?;
         let (read, write) = channel.split();
-        Ok((ShellReader { read, host: self.host.clone() }, ShellWriter { write, host: self.host.clone() }))
+        Ok((ShellReader { read }, ShellWriter { write, host: self.host.clone() }))
     }
 
     /// An SFTP session (remote cp).
@@ -283,8 +283,6 @@ pub enum ShellEvent {
 
 pub struct ShellReader {
     read: ChannelReadHalf,
-    #[allow(dead_code)]
-    host: String,
 }
 
 impl ShellReader {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::ctx::Ctx;
 use crate::stream::{ByteStream, Stream};
-use poni_app::remote::{ConnectRequest, CopyRequest, RunEvent, RunRecord, RunRequest, RunSummary, TerminalEnd, TerminalOpened, TerminalSink};
+use poni_app::remote::{ConnectRequest, CopyRequest, RunEvent, RunRecord, RunRequest, RunSink, RunSummary, TerminalEnd, TerminalOpened, TerminalSink};
 use poni_app::AppResult;
 use tauri::Runtime;
 
@@ -22,6 +22,13 @@ impl TerminalSink for Window {
     fn ended(&self, end: TerminalEnd) {
         self.ended.send(end);
     }
+}
+
+/// A run's progress to the window's channel.
+fn run_sink(events: Stream<RunEvent>) -> RunSink {
+    Arc::new(move |e| {
+        events.send(e);
+    })
 }
 
 fn tree<R: Runtime>(ctx: &Ctx<R>) -> AppResult<poni_app::poni_repo::Tree> {
@@ -60,43 +67,21 @@ pub async fn terminal_close<R: Runtime>(ctx: Ctx<R>, id: u32) -> AppResult<bool>
 #[tauri::command]
 pub async fn open_in_terminal<R: Runtime>(ctx: Ctx<R>, node: String) -> AppResult<String> {
     let desk = ctx.desk();
-    let target = poni_app::remote::connect::node_target(&tree(&ctx)?, &node, &desk.remote.env()?, false, desk.credentials.sandbox().is_some())
-        .map_err(|e| poni_app::remote::connect::remote_error(&e))?;
-    poni_app::remote::external::open_in_terminal(&target)
+    desk.remote.open_in_terminal(&tree(&ctx)?, &node, desk.credentials.sandbox().is_some())
 }
 
 #[tauri::command]
 pub async fn run_command<R: Runtime>(ctx: Ctx<R>, request: RunRequest, events: Stream<RunEvent>) -> AppResult<RunRecord> {
     let desk = ctx.desk();
     let in_sandbox = desk.credentials.sandbox().is_some();
-    desk.remote
-        .run_command(
-            &tree(&ctx)?,
-            request,
-            &desk.account,
-            in_sandbox,
-            Arc::new(move |e| {
-                events.send(e);
-            }),
-        )
-        .await
+    desk.remote.run_command(&tree(&ctx)?, request, &desk.account, in_sandbox, run_sink(events)).await
 }
 
 #[tauri::command]
 pub async fn copy_files<R: Runtime>(ctx: Ctx<R>, request: CopyRequest, events: Stream<RunEvent>) -> AppResult<RunRecord> {
     let desk = ctx.desk();
     let in_sandbox = desk.credentials.sandbox().is_some();
-    desk.remote
-        .copy_files(
-            &tree(&ctx)?,
-            request,
-            &desk.account,
-            in_sandbox,
-            Arc::new(move |e| {
-                events.send(e);
-            }),
-        )
-        .await
+    desk.remote.copy_files(&tree(&ctx)?, request, &desk.account, in_sandbox, run_sink(events)).await
 }
 
 #[tauri::command]

@@ -67,6 +67,12 @@ impl RemoteService {
         }
     }
 
+    /// The node's ssh in the user's own terminal program; returns the program's name.
+    pub fn open_in_terminal(&self, tree: &poni_repo::Tree, node: &str, in_sandbox: bool) -> AppResult<String> {
+        let target = connect::node_target(tree, node, &self.env()?, false, in_sandbox).map_err(|e| connect::remote_error(&e))?;
+        external::open_in_terminal(&target)
+    }
+
     fn targets(&self, tree: &poni_repo::Tree, nodes: &[String], in_sandbox: bool) -> AppResult<Vec<(String, Result<SshTarget, RemoteError>)>> {
         let env = self.env()?;
         Ok(nodes.iter().map(|n| (n.clone(), connect::node_target(tree, n, &env, false, in_sandbox))).collect())
@@ -85,8 +91,9 @@ impl RemoteService {
     ) -> AppResult<RunRecord> {
         let targets = self.targets(tree, &request.nodes, in_sandbox)?;
         let check = self.check_for(&targets, account).await?;
-        let job = Arc::new(poni_remote::exec::CommandJob::new(&request.command, runs::run_options(&request).timeout));
-        Ok(self.runs.start(RunKind::Command, request.command.clone(), targets, job, check, runs::run_options(&request), sink))
+        let options = runs::run_options(&request);
+        let job = Arc::new(poni_remote::exec::CommandJob::new(&request.command, options.timeout));
+        Ok(self.runs.start(RunKind::Command, request.command.clone(), targets, job, check, options, sink))
     }
 
     /// Starts copying files to the nodes (what is sent is checked first).
