@@ -35,19 +35,55 @@ const PAIRED_RUNS: usize = 9;
 /// poni 0.8 is slow enough that three runs (plus one to warm up for listings) will do.
 const PONI08_RUNS: usize = 3;
 /// Bulk edits write every file anew: no cache to warm, three runs each.
-const EDIT_RUNS: usize = 3;
+const EDIT_RUNS: usize = 5;
+
+/// Where repositories are made: a folder on the disk users keep repositories on (under the
+/// home folder), and tmpfs, side by side in one run.
+struct Place {
+    name: &'static str,
+    dir: PathBuf,
+}
+
+impl Place {
+    fn all() -> Vec<Place> {
+        // The temporary folder when it is on a disk (as on Debian), else one under the home
+        // folder; `PONI_BENCH_DISK` picks another.
+        let tmp = std::env::temp_dir();
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| tmp.clone());
+        let default = if file_system(&tmp) == "tmpfs" { home.join(".cache/poni-desktop/bench") } else { tmp };
+        let disk = std::env::var_os("PONI_BENCH_DISK").map(PathBuf::from).unwrap_or(default);
+        std::fs::create_dir_all(&disk).expect("the benchmark's folder on the disk");
+        let mut places = vec![Place { name: "disk", dir: disk }];
+        let shm = PathBuf::from("/dev/shm");
+        if file_system(&shm) == "tmpfs" {
+            places.push(Place { name: "tmpfs", dir: shm });
+        }
+        places
+    }
+
+    fn tempdir(&self) -> tempfile::TempDir {
+        tempfile::tempdir_in(&self.dir).expect("temporary folder")
+    }
+}
+
+/// The file system type of a folder, as `stat -f` names it (ext2/ext3 is ext4's too).
+fn file_system(dir: &Path) -> String {
+    Command::new("stat").args(["-f", "-c", "%T"]).arg(dir).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default()
+}
 
 fn main() {
     let poni = poni_binary();
     let poni08 = Poni08::install();
-    print_machine();
+    let places = Place::all();
+    print_machine(&places);
+    let disk = &places[0];
 
-    println!("## Open and list\n");
+    println!("## Open and list (on the disk: {})\n", disk.dir.display());
     println!("| nodes | read every node.json: one thread | every core (the floor) | the store reads the tree (in this process) | open + `poni list` | ratio to the floor | per node | open + `poni list -p -o` | poni 0.8 `list` |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut ratio_10k = 0.0;
     for &size in &sizes() {
-        let dir = tempfile::tempdir().expect("temporary folder");
+        let dir = disk.tempdir();
         let repo = build(dir.path(), size);
         let read_serial = median(RUNS, || {
             let started = Instant::now();
@@ -89,55 +125,65 @@ fn main() {
     println!("\nListing 10,000 nodes: {ratio_10k:.2}x the time of reading every node.json on every core (goal: at most 1.5x): {}\n", verdict(ratio_10k <= 1.5));
 
     println!("## Bulk edits, side by side with poni 0.8\n");
-    println!("| operation | nodes | `poni` (ours) | per node | poni 0.8 | poni 0.8 / ours |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| operation | where | nodes | `poni` (ours) | per node | poni 0.8 | poni 0.8 / ours |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
     let mut goals = Vec::new();
-    for &size in &sizes() {
-        let range = format!("1..{size}");
-        let ours = median_cold(EDIT_RUNS, || {
-            let dir = tempfile::tempdir().expect("temporary folder");
-            let root = dir.path().join("repo");
-            run(&poni.command(&root, &["init"]));
-            timed(&poni.command(&root, &["add-node", "fleet/n{id:05}", "-n", &range]))
-        });
-        let theirs = (size == 10_000).then(|| {
-            median_cold(EDIT_RUNS, || {
-                let dir = tempfile::tempdir().expect("temporary folder");
+    for place in &places {
+        for &size in &sizes() {
+            let range = format!("1..{size}");
+            let add_node = |command: &dyn Fn(&Path, &[&str]) -> Command| {
+                let dir = place.tempdir();
                 let root = dir.path().join("repo");
-                run(&poni08.command(&root, &["init"]));
-                timed(&poni08.command(&root, &["add-node", "fleet/n{id:05}", "-n", &range]))
-            })
-        });
-        row("add-node in one call", size, ours, theirs, &mut goals);
-    }
-    for &size in &sizes() {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let repo = build(dir.path(), size);
-        let mut round = 0;
-        let mut value = || {
-            round += 1;
-            format!("cloud.region=eu-west-{round}")
-        };
-        let ours = median_cold(EDIT_RUNS, || timed(&poni.command(repo.root(), &["set", "^region", &value()])));
-        let theirs = (size == 10_000).then(|| median_cold(EDIT_RUNS, || timed(&poni08.command(repo.root(), &["set", "^region", &value()]))));
-        row("set on every match", size, ours, theirs, &mut goals);
+                run(&command(&root, &["init"]));
+                settle(&place.dir);
+                timed(&command(&root, &["add-node", "fleet/n{id:05}", "-n", &range]))
+            };
+            let ours = || add_node(&|root, args| poni.command(root, args));
+            let (ours, theirs) = if size == 10_000 {
+                let (ours, theirs) = medians_in_turns(EDIT_RUNS, ours, || add_node(&|root, args| poni08.command(root, args)));
+                (ours, Some(theirs))
+            } else {
+                (median_cold(EDIT_RUNS, ours), None)
+            };
+            row("add-node in one call", place.name, size, ours, theirs, &mut goals);
+        }
+        for &size in &sizes() {
+            let dir = place.tempdir();
+            let repo = build(dir.path(), size);
+            let round = std::cell::Cell::new(0);
+            let set = |command: Command| {
+                round.set(round.get() + 1);
+                let mut command = command;
+                command.arg(format!("cloud.region=eu-west-{}", round.get()));
+                settle(&place.dir);
+                timed(&command)
+            };
+            let ours = || set(poni.command(repo.root(), &["set", "^region"]));
+            let (ours, theirs) = if size == 10_000 {
+                let (ours, theirs) = medians_in_turns(EDIT_RUNS, ours, || set(poni08.command(repo.root(), &["set", "^region"])));
+                (ours, Some(theirs))
+            } else {
+                (median_cold(EDIT_RUNS, ours), None)
+            };
+            row("set on every match", place.name, size, ours, theirs, &mut goals);
+        }
     }
     println!();
-    for (what, factor) in goals {
-        println!("{what} on 10,000: {factor:.1}x faster than poni 0.8 (goal: at least 5x): {}", verdict(factor >= 5.0));
+    for (what, place, factor) in goals {
+        println!("{what} on 10,000 ({place}): {factor:.1}x faster than poni 0.8 (goal: at least 5x): {}", verdict(factor >= 5.0));
     }
 }
 
-fn row(what: &'static str, size: u64, ours: Duration, theirs: Option<Duration>, goals: &mut Vec<(&'static str, f64)>) {
+fn row(what: &'static str, place: &'static str, size: u64, ours: Duration, theirs: Option<Duration>, goals: &mut Vec<(&'static str, &'static str, f64)>) {
     let (theirs_text, factor) = match theirs {
         Some(t) => {
             let factor = t.as_secs_f64() / ours.as_secs_f64();
-            goals.push((what, factor));
+            goals.push((what, place, factor));
             (ms(t), format!("{factor:.1}x"))
         }
         None => ("(not run)".into(), String::new()),
     };
-    println!("| {what} | {size} | {} | {} | {theirs_text} | {factor} |", ms(ours), us_per(ours, size));
+    println!("| {what} | {place} | {size} | {} | {} | {theirs_text} | {factor} |", ms(ours), us_per(ours, size));
 }
 
 fn verdict(met: bool) -> &'static str {
@@ -225,6 +271,13 @@ fn medians_in_turns(runs: usize, mut a: impl FnMut() -> Duration, mut b: impl Fn
     (first[runs / 2], second[runs / 2])
 }
 
+/// Lets the file system finish what earlier runs left (their files written back, the trees of
+/// earlier runs deleted and discarded), so that no run pays for another's: `sync -f`, one
+/// `syncfs` of the file system the folder is on, untimed.
+fn settle(dir: &Path) {
+    run(Command::new("sync").arg("-f").arg(dir));
+}
+
 fn median_cold(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
     let mut times: Vec<Duration> = (0..runs).map(|_| f()).collect();
     times.sort();
@@ -292,20 +345,23 @@ impl Poni08 {
 }
 
 /// What the figures were measured on.
-fn print_machine() {
+fn print_machine(places: &[Place]) {
     let shell =
         |script: &str| Command::new("sh").args(["-c", script]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
-    let tmp = std::env::temp_dir();
     println!("# Machine\n");
     println!("- cores (nproc): {}", shell("nproc"));
     println!("- CPU: {}", shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'"));
     println!("- memory: {}", shell("free -h | awk '/Mem:/ {print $2}'"));
     println!("- kernel: {}", shell("uname -sr"));
-    println!(
-        "- disk of {}: {}",
-        tmp.display(),
-        shell(&format!("df -T '{}' | awk 'NR==2 {{print $1\", \"$2}}'; lsblk -dno NAME,ROTA,SIZE,MODEL 2>/dev/null | head -3 | tr '\\n' ';'", tmp.display()))
-    );
+    for place in places {
+        println!(
+            "- {}: {} ({}, {})",
+            place.name,
+            place.dir.display(),
+            file_system(&place.dir),
+            shell(&format!("df '{}' | awk 'NR==2 {{print $1}}'; lsblk -dno NAME,ROTA,SIZE,MODEL 2>/dev/null | head -3 | tr '\\n' ';'", place.dir.display()))
+        );
+    }
     println!("- Python for poni 0.8: {}", shell("python3.11 --version"));
     println!("- load while measuring (1/5/15 min): {}", shell("cut -d' ' -f1-3 /proc/loadavg"));
     println!();

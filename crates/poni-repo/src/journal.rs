@@ -2,10 +2,11 @@
 //! change's entry in the history (what undo and redo work from).
 //!
 //! A change (set on 10,000 nodes, add-node of 1,000, a move that also updates the clones'
-//! `parent`) runs in four steps, under the repository lock:
+//! `parent`) runs in five steps, under the repository lock:
 //!
 //! 1. The journal, `<root>/.poni-desktop-journal`, lists every step to come with the contents
-//!    of every file before and after. It is written and flushed once, before anything changes.
+//!    of every file before and after, marked `intent`. It is written and flushed once, before
+//!    anything changes.
 //! 2. Staging: new folders are made; every new file's contents go to a temporary file beside
 //!    it (`node.json.pd-tmp`, created exclusively, never through a link; a leftover of a
 //!    kill there is replaced). Never poni's own name (`node.json.json_dump.tmp`): poni 0.8
@@ -13,22 +14,25 @@
 //!    rename our half-written file. A leftover of poni's under that name is removed instead.
 //! 3. Applying: the temporary files are renamed over their targets, removed files unlinked,
 //!    folders moved (a removed folder is moved into the change's history entry, where undo
-//!    finds it). Nothing is flushed file by file; one flush of the file system (`syncfs`)
-//!    follows.
-//! 4. The journal is renamed into the history (`.poni-desktop-history/<seq>-<id>.json`): that
-//!    rename is the commit point. Nothing is left to clean up per file.
+//!    finds it). Nothing is flushed here.
+//! 4. The commit point: the journal's mark is overwritten in place with `commit` and that one
+//!    block flushed. The journal holds every file's new contents, so the change is durable
+//!    from here on, although the files themselves are not flushed (`durable`).
+//! 5. Finishing: the journal becomes the history entry and waits among the changes not yet
+//!    known to be on the disk, which the next open after a power cut redoes.
 //!
-//! A failure at any step (a read-only folder, a full disk, a permission) undoes what was done
-//! from the journal's "before" contents and reports the failure. A crash leaves the journal:
-//! the next time the repository is opened or locked, by the command line or the app, it is
-//! rolled back the same way. The journal and the history sit at the repository's top level,
-//! beside `repo.json`, where poni 0.8 never looks.
+//! A failure before the commit point (a read-only folder, a full disk, a permission) undoes
+//! what was done from the journal's "before" contents and reports the failure. A crash leaves
+//! the journal: the next time the repository is opened or locked, by the command line or the
+//! app, an `intent` is rolled back the same way and a `commit` finished. The journal and the
+//! history sit at the repository's top level, beside `repo.json`, where poni 0.8 never looks.
 //!
 //! A journal found on disk is treated as untrusted input: every path in it must lie inside
 //! `system/` (or be a kept folder in the history), without `..`, and no folder on the way may
 //! be a link; otherwise nothing is done and the journal is reported.
 
 use crate::error::{RepoError, Result};
+use crate::durable;
 use crate::store::{self, EntryKind, NODE_FILE, PONI_TMP_SUFFIX, SYSTEM_FILE};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -109,8 +113,23 @@ pub(crate) enum Action {
     Redo(u64),
 }
 
+/// Whether the change is committed: written `intent` with the journal, overwritten in place
+/// with `commit` (the same length, so the file's size and blocks stay as they were flushed)
+/// once every file is in place. See `durable`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum State {
+    /// Journals of earlier versions had no state: they were intents.
+    #[default]
+    Intent,
+    Commit,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Journal {
+    /// First, so that its value sits at a known place in the file (`durable::STATE_AT`).
+    #[serde(default)]
+    pub(crate) state: State,
     pub(crate) format: u32,
     pub(crate) id: String,
     pub(crate) seq: u64,
@@ -123,7 +142,18 @@ pub(crate) struct Journal {
     /// them running, and never suggests ending them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) imported: bool,
+    /// Kept in the history once committed (see [`Change::unrecorded`]).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub(crate) recorded: bool,
     pub(crate) ops: Vec<Op>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Journal {
@@ -230,7 +260,7 @@ impl Change {
         let root = self.root.clone();
         let root = root.as_path();
         let history = root.join(HISTORY_DIR);
-        ensure_history_dir(&history)?;
+        ensure_own_dir(&history)?;
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let id = format!("{:x}-{:x}-{:x}", std::process::id(), nanos.as_nanos() as u64, COUNTER.fetch_add(1, Ordering::Relaxed));
@@ -238,6 +268,7 @@ impl Change {
         let existing = if self.recorded { crate::history::entries(root)? } else { Vec::new() };
         let seq = crate::history::next_seq(root, &existing)?;
         let mut journal = Journal {
+            state: State::Intent,
             format: FORMAT,
             id,
             seq,
@@ -246,6 +277,7 @@ impl Change {
             at: nanos.as_secs(),
             action: self.action,
             imported: self.imported,
+            recorded: self.recorded,
             ops: self.ops,
         };
         let kept_dir = format!("{HISTORY_DIR}/{}.kept", journal.entry_name());
@@ -258,23 +290,25 @@ impl Change {
         }
         let journal_path = root.join(JOURNAL_FILE);
         let text = serde_json::to_vec(&journal).expect("a journal serializes");
-        write_journal(&journal_path, &text)?;
+        let journal_file = write_journal(&journal_path, &text)?;
         let recorded = self.recorded;
         let writes = writes(&journal);
         let done = (if recorded { crate::history::write_summary(root, &journal) } else { Ok(()) })
             .and_then(|()| stage(root, &journal, &writes, (removes > 0).then_some(kept_dir.as_str())))
             .and_then(|()| apply(root, &journal, &writes))
-            .and_then(|()| {
-                fault::step(root)?;
-                flush(root, &journal).map_err(|e| RepoError::io(root, e))
-            });
+            .and_then(|()| fault::step(root))
+            .and_then(|()| durable::mark_committed(&journal_file).map_err(|e| RepoError::io(&journal_path, e)));
+        drop(journal_file);
         if let Err(error) = done {
             if fault::crashed(root) {
                 return Err(error); // a simulated kill: leave everything as it is for recovery
             }
             return match undo(root, &journal).and_then(|()| flush(root, &journal).map_err(|e| RepoError::io(root, e))) {
                 Ok(()) => {
+                    // Durably gone: a journal found after a power cut is finished, and this
+                    // change was reported as not made.
                     let _ = fs::remove_file(&journal_path);
+                    store::sync_dir(root);
                     Err(error)
                 }
                 Err(undo_error) => Err(RepoError::Journal(format!(
@@ -282,20 +316,20 @@ impl Change {
                 ))),
             };
         }
-        if !recorded {
-            // Done: the journal is only dropped. (Nothing was removed, so nothing is kept.)
-            fs::remove_file(&journal_path).map_err(|e| RepoError::io(&journal_path, e))?;
-            return Ok(());
-        }
-        let entry = history.join(format!("{}.json", journal.entry_name()));
-        fs::rename(&journal_path, &entry).map_err(|e| RepoError::io(&journal_path, e))?;
+        // Committed: from here on the change stands, whatever fails. What finishing leaves
+        // undone, the next lock of the repository does (`recover`).
         if let Err(e) = fault::step(root) {
             if fault::crashed(root) {
                 return Err(e); // killed right after the commit point
             }
         }
-        // The change is made. Old entries beyond the history's size go now; should that fail,
-        // the next change tries again.
+        // Should finishing fail, the journal stays where recovery finds it.
+        let _ = durable::finish(root, &journal);
+        if !recorded {
+            return Ok(());
+        }
+        // Old entries beyond the history's size go now; should that fail, the next change
+        // tries again.
         let _ = crate::history::prune(root, existing, &journal.entry_name());
         if let Some(hook) = &self.hooks.after_change {
             hook(root, &journal.label);
@@ -304,23 +338,25 @@ impl Change {
     }
 }
 
-/// The history folder must be a real folder of the repository's (a link there could send the
-/// kept folders elsewhere).
-fn ensure_history_dir(history: &Path) -> Result<()> {
-    match store::entry_kind(history).map_err(|e| RepoError::io(history, e))? {
+/// Our folders (the history, the unflushed changes) must be real folders of the repository's
+/// (a link there could send the kept folders, or a redo, elsewhere).
+pub(crate) fn ensure_own_dir(dir: &Path) -> Result<()> {
+    match store::entry_kind(dir).map_err(|e| RepoError::io(dir, e))? {
         EntryKind::Dir => Ok(()),
-        EntryKind::Missing => fs::create_dir(history).map_err(|e| RepoError::io(history, e)),
-        other => Err(store::refused(history, other)),
+        EntryKind::Missing => fs::create_dir(dir).map_err(|e| RepoError::io(dir, e)),
+        other => Err(store::refused(dir, other)),
     }
 }
 
-/// Whether a change was left by a crash (cheap: two `lstat`s).
+/// Whether a change was left by a crash or a power cut (cheap: two `lstat`s and a listing).
 pub(crate) fn pending(root: &Path) -> bool {
-    [JOURNAL_FILE, JOURNAL_DONE_FILE].iter().any(|f| !matches!(store::entry_kind(&root.join(f)), Ok(EntryKind::Missing)))
+    [JOURNAL_FILE, JOURNAL_DONE_FILE].iter().any(|f| !matches!(store::entry_kind(&root.join(f)), Ok(EntryKind::Missing))) || durable::needs_redo(root)
 }
 
-/// Rolls back a change left by a crash. Call under the repository lock. Returns whether there
-/// was anything to do.
+/// Rolls back a change a crash interrupted before its commit point, finishes one interrupted
+/// after it, redoes the committed changes a power cut may have lost and retires the ones
+/// known to be on the disk (see `durable`). Call under the repository lock. Returns whether
+/// there was a change to roll back or finish.
 pub(crate) fn recover(root: &Path) -> Result<bool> {
     let mut did = false;
     // An earlier version's committed change whose cleanup was cut short: only its second
@@ -331,18 +367,29 @@ pub(crate) fn recover(root: &Path) -> Result<bool> {
         did = true;
     }
     let journal_path = root.join(JOURNAL_FILE);
-    if let Some(journal) = read_journal(&journal_path)? {
-        undo(root, &journal).map_err(|e| cannot_recover(&journal_path, e))?;
-        flush(root, &journal).map_err(|e| cannot_recover(&journal_path, RepoError::io(root, e)))?;
-        did = true;
+    match read_journal(&journal_path)? {
+        // Interrupted before its commit point: rolled back.
+        Some(journal) if journal.state == State::Intent => {
+            undo(root, &journal).map_err(|e| cannot_recover(&journal_path, "undone", e))?;
+            flush(root, &journal).map_err(|e| cannot_recover(&journal_path, "undone", RepoError::io(root, e)))?;
+            remove_if_present(&journal_path)?;
+            store::sync_dir(root);
+            did = true;
+        }
+        // Committed, then interrupted while finishing: finished.
+        Some(journal) => {
+            durable::redo(root, &journal).map_err(|e| cannot_recover(&journal_path, "finished", e))?;
+            durable::finish_recovered(root, &journal, &journal_path).map_err(|e| cannot_recover(&journal_path, "finished", e))?;
+            did = true;
+        }
+        None => remove_if_present(&journal_path)?,
     }
-    remove_if_present(&journal_path)?;
-    Ok(did)
+    Ok(durable::settle(root)? || did)
 }
 
-fn cannot_recover(journal: &Path, e: RepoError) -> RepoError {
+fn cannot_recover(journal: &Path, what: &str, e: RepoError) -> RepoError {
     RepoError::Journal(format!(
-        "an interrupted change could not be undone ({e}); the repository is left as it is. Fix the cause and run the command again, or remove {} to keep the files as they are now",
+        "an interrupted change could not be {what} ({e}); the repository is left as it is. Fix the cause and run the command again, or remove {} to keep the files as they are now",
         journal.display()
     ))
 }
@@ -353,7 +400,7 @@ fn remove_if_present(path: &Path) -> Result<()> {
 
 /// Reads and checks a journal. A journal cut short by a crash while it was being written
 /// means nothing else had started: it is `None`, like no journal.
-fn read_journal(path: &Path) -> Result<Option<Journal>> {
+pub(crate) fn read_journal(path: &Path) -> Result<Option<Journal>> {
     let text = match store::read_contents(path).map_err(|e| RepoError::io(path, e))? {
         store::Contents::Missing => return Ok(None),
         store::Contents::Text(text) => text,
@@ -395,11 +442,13 @@ pub(crate) fn check_journal(path: &Path, journal: &Journal) -> Result<()> {
 use crate::repo_path::{inside_system, is_kept, join as abs};
 
 /// Where a file's new contents wait to be renamed over it.
-fn tmp_of(path: &Path) -> PathBuf {
+pub(crate) fn tmp_of(path: &Path) -> PathBuf {
     store::suffixed(path, TMP_SUFFIX)
 }
 
-fn write_journal(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes the journal and flushes it (its contents, size and name): the one flush a change
+/// makes before the small one of its commit mark. Returns the open file, for that mark.
+fn write_journal(path: &Path, bytes: &[u8]) -> Result<File> {
     let result = (|| {
         // A journal exists only during a change, under the lock, and recovery runs when the
         // lock is taken: one here now is unreadable leftover of a crash while it was written.
@@ -407,9 +456,8 @@ fn write_journal(path: &Path, bytes: &[u8]) -> Result<()> {
         let mut file = store::create_new(path)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        drop(file);
         store::sync_dir(path.parent().unwrap_or(Path::new(".")));
-        Ok(())
+        Ok(file)
     })();
     result.map_err(|e: io::Error| {
         let _ = fs::remove_file(path);
@@ -511,7 +559,7 @@ fn apply(root: &Path, journal: &Journal, writes: &Writes) -> Result<()> {
 
 /// Whether the file holds `expected` (or the same JSON in another layout: a hand-edited file
 /// is left as it is).
-fn holds(path: &Path, expected: &str) -> Result<bool> {
+pub(crate) fn holds(path: &Path, expected: &str) -> Result<bool> {
     match store::read_contents(path).map_err(|e| RepoError::io(path, e))? {
         store::Contents::Text(text) if text == expected => Ok(true),
         store::Contents::Text(text) => Ok(matches!(
@@ -524,7 +572,7 @@ fn holds(path: &Path, expected: &str) -> Result<bool> {
 }
 
 /// Puts `contents` in place through the temporary file beside it (never through a link).
-fn put_back(path: &Path, contents: &str) -> Result<()> {
+pub(crate) fn put_back(path: &Path, contents: &str) -> Result<()> {
     let io = |e| RepoError::io(path, e);
     store::create_temp(&tmp_of(path)).and_then(|mut f| f.write_all(contents.as_bytes())).map_err(io)?;
     fs::rename(tmp_of(path), path).map_err(io)
@@ -532,7 +580,7 @@ fn put_back(path: &Path, contents: &str) -> Result<()> {
 
 /// Puts everything back as it was before the change; each step checks what is there, so it
 /// works after a failure or a crash at any point, and again after an interrupted undo.
-fn undo(root: &Path, journal: &Journal) -> Result<()> {
+pub(crate) fn undo(root: &Path, journal: &Journal) -> Result<()> {
     // The paths were checked when the journal was made or read (`check_journal`); what is
     // on the disk now is checked here: no link or special file on the way.
     let checked = |rel: &str| -> Result<PathBuf> {
@@ -615,15 +663,9 @@ pub(crate) fn where_now(ops: &[Op], i: usize, rel: &str) -> String {
 
 /// One flush of everything the change wrote: `syncfs` on Linux; elsewhere every written file
 /// and every folder touched.
-fn flush(root: &Path, journal: &Journal) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::io::AsRawFd;
-        let dir = File::open(root)?;
-        // SAFETY: syncfs takes an open descriptor, which `dir` holds for the call.
-        if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
-            return Ok(());
-        }
+pub(crate) fn flush(root: &Path, journal: &Journal) -> io::Result<()> {
+    if durable::syncfs(root)? {
+        return Ok(());
     }
     let parent = |p: PathBuf| p.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut folders = std::collections::BTreeSet::new();
@@ -666,7 +708,7 @@ fn parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> Result<()> + Sync) -> Result
 
 /// Fault injection for the unit tests: fail the n-th step of a change in one repository, or
 /// stop there as if the process had been killed. Compiled to nothing outside tests.
-mod fault {
+pub(crate) mod fault {
     use crate::error::Result;
     use std::path::Path;
 
@@ -736,7 +778,7 @@ mod fault {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::fault::{arm, disarm};
     use super::*;
     use crate::props::Assignment;
@@ -744,16 +786,16 @@ mod tests {
     use crate::target::Target;
     use std::collections::BTreeMap;
 
-    type Snapshot = BTreeMap<String, Option<Vec<u8>>>;
+    pub(crate) type Snapshot = BTreeMap<String, Option<Vec<u8>>>;
 
     /// Every folder (None) and file (its bytes) below `root`, links included as errors.
-    fn snapshot(root: &Path) -> Snapshot {
+    pub(crate) fn snapshot(root: &Path) -> Snapshot {
         fn walk(root: &Path, dir: &Path, out: &mut Snapshot) {
             for entry in fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                if rel == HISTORY_DIR {
-                    continue; // its entries are named by time and process; counted apart
+                if rel == HISTORY_DIR || rel == durable::UNFLUSHED_DIR {
+                    continue; // their entries are named by time and process; counted apart
                 }
                 let kind = store::entry_kind(&path).unwrap();
                 match kind {
@@ -773,7 +815,7 @@ mod tests {
         out
     }
 
-    fn copy_tree(from: &Path, to: &Path) {
+    pub(crate) fn copy_tree(from: &Path, to: &Path) {
         fs::create_dir_all(to).unwrap();
         for (rel, bytes) in snapshot(from) {
             match bytes {
@@ -783,9 +825,9 @@ mod tests {
         }
     }
 
-    type ChangeFn = fn(&Repo) -> Result<()>;
+    pub(crate) type ChangeFn = fn(&Repo) -> Result<()>;
 
-    fn changes() -> Vec<(&'static str, ChangeFn)> {
+    pub(crate) fn changes() -> Vec<(&'static str, ChangeFn)> {
         let set: fn(&Repo) -> Result<()> = |r| r.set(&Target::new("fleet|web", false)?, &[Assignment::parse("x:int=1")?]).map(drop);
         let unset: fn(&Repo) -> Result<()> = |r| r.unset(&Target::new("fleet", false)?, &["host".into()]).map(drop);
         let add: fn(&Repo) -> Result<()> = |r| r.add_nodes(&AddNodes { ids: 1..=70, ..AddNodes::new("new/deep/n{id}") }).map(drop);
@@ -796,7 +838,7 @@ mod tests {
     }
 
     /// 70 nodes (enough for the parallel path), a system with a node and its two clones.
-    fn base(dir: &Path) -> PathBuf {
+    pub(crate) fn base(dir: &Path) -> PathBuf {
         let root = dir.join("base");
         let repo = Repo::init(&root).unwrap();
         repo.add_nodes(&AddNodes { ids: 1..=70, ..AddNodes::new("fleet/n{id:03}") }).unwrap();
@@ -879,7 +921,7 @@ mod tests {
         let names: Vec<_> = fs::read_dir(repo.root().join("system/a")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["node.json"]);
         let top: Vec<_> = fs::read_dir(repo.root()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-        assert!(top.iter().all(|n| n == "repo.json" || n == "system" || n == HISTORY_DIR), "{top:?}");
+        assert!(top.iter().all(|n| n == "repo.json" || n == "system" || n == HISTORY_DIR || n == durable::UNFLUSHED_DIR), "{top:?}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! No cloud and no UI here: the cloud engine and the front ends build on this crate.
 
 pub mod diff;
+mod durable;
 pub mod error;
 mod folder;
 pub mod history;

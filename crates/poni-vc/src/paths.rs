@@ -13,6 +13,7 @@ pub const GITIGNORE_LINES: &[&str] = &[
     "/.poni-desktop-journal.done",
     "/.poni-desktop-trash-*",
     "/.poni-desktop-history/",
+    "/.poni-desktop-unflushed/",
     "/.poni-desktop-launches/",
     "*.pd-tmp",
     "*.json_dump.tmp",
