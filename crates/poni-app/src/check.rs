@@ -5,7 +5,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::view::PropertyEdit;
-use poni_cloud::spec::{LaunchSpec, KEY_PAIR_KEYS};
+use poni_cloud::spec::{same_property, LaunchSpec};
 use poni_cloud::Coded;
 use poni_repo::props::{self, Change, Props};
 use poni_repo::ErrorCode;
@@ -178,12 +178,11 @@ fn cloud_problems(tree: &Tree, name: &str, own: &Props, keys: &[&str]) -> Vec<Ed
         .collect()
 }
 
-/// Whether a problem with `property` is about the value set under `key`: the same property (the
-/// key pair under either spelling), one inside it (`cloud.extra_tags.Name` for
+/// Whether a problem with `property` is about the value set under `key`: the same property
+/// (under either spelling, e.g. the key pair's), one inside it (`cloud.extra_tags.Name` for
 /// `cloud.extra_tags`), or the one it is inside of.
 fn concerns(key: &str, property: &str) -> bool {
-    let key_pair = |k: &str| KEY_PAIR_KEYS.contains(&k);
-    key == property || (key_pair(key) && key_pair(property)) || property.starts_with(&format!("{key}.")) || key.starts_with(&format!("{property}."))
+    same_property(key, property) || property.starts_with(&format!("{key}.")) || key.starts_with(&format!("{property}."))
 }
 
 /// Why `name` cannot be the name of a new system, or (with `rename_from`) the new name of that
@@ -278,6 +277,19 @@ mod tests {
             .check_edit("web/n", &[edit("cloud.image", json!("ami-12c6146b")), edit("cloud.region", json!("eu-west-1")), edit("user", json!("root"))], &[])
             .unwrap();
         assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    #[test]
+    fn poni_launch_settings_are_checked_too() {
+        let (_dir, ws) = workspace();
+        let problems = ws.check_edit("web/n", &[edit("cloud.tenancy", json!("shared")), edit("cloud.billing", json!("spot"))], &[]).unwrap();
+        // A spot price not set is missing, not wrong: a half-filled node may be saved.
+        assert_eq!(keys_and_codes(&problems), [("cloud.tenancy", "node.invalid_property")]);
+        let problems = ws.check_edit("web/n", &[edit("cloud.spot", json!({"max_price": "cheap"})), edit("cloud.billing", json!("spot"))], &[]).unwrap();
+        assert_eq!(keys_and_codes(&problems), [("cloud.spot", "node.invalid_property")]);
+        // poni 0.8's code spelling of the ramdisk gets the problem under its own key.
+        let problems = ws.check_edit("web/n", &[edit("cloud.ramdisk_id", json!("aki-6eaa4907"))], &[]).unwrap();
+        assert_eq!(keys_and_codes(&problems), [("cloud.ramdisk_id", "node.invalid_property")]);
     }
 
     #[test]

@@ -62,6 +62,9 @@ fn describe(plan: &Plan, node: &PlannedNode) -> String {
                 b.region,
                 b.key_pair
             );
+            for setting in node.launch.iter().flat_map(|l| l.settings.described()) {
+                line.push_str(&format!(", {setting}"));
+            }
             if let Some(eip) = node.launch.as_ref().and_then(|l| l.elastic_ip.as_deref()) {
                 line.push_str(&format!(", then Elastic IP {eip}"));
             }

@@ -110,8 +110,12 @@ codes! {
     CloudNotASystem = "cloud.not_a_system" [input];
     CloudOptInRequired = "cloud.opt_in_required";
     CloudOrphanInstance = "cloud.orphan_instance";
+    CloudPlacementGroupNotFound = "cloud.placement_group_not_found";
+    CloudPrivateIpInUse = "cloud.private_ip_in_use";
     CloudSecurityGroupNotFound = "cloud.security_group_not_found";
+    CloudSpotPriceTooLow = "cloud.spot_price_too_low";
     CloudSubnetNotFound = "cloud.subnet_not_found";
+    CloudTerminationProtected = "cloud.termination_protected" [input];
     CloudThrottled = "cloud.throttled";
     CloudTimeout = "cloud.timeout";
     CloudUnauthorized = "cloud.unauthorized" [credentials];
@@ -153,6 +157,7 @@ codes! {
     LocalNoHome = "local.no_home";
     LocalWriteFailed = "local.write_failed";
     NodeEipNotAssociated = "node.eip_not_associated" [input];
+    NodeIgnoredProperty = "node.ignored_property" [input];
     NodeInvalidProperties = "node.invalid_properties" [input];
     NodeInvalidProperty = "node.invalid_property" [input];
     NodeKeyFileMissing = "node.key_file_missing" [input];
@@ -160,6 +165,7 @@ codes! {
     NodeNoAddress = "node.no_address" [input];
     NodeNoInstance = "node.no_instance" [input];
     NodeUnreadable = "node.unreadable" [input];
+    NodeUnknownProperty = "node.unknown_property" [input];
     RemoteAuthFailed = "remote.auth_failed" [input];
     RemoteCancelled = "remote.cancelled";
     RemoteCommandTimeout = "remote.command_timeout";

@@ -71,6 +71,19 @@ function previewNode(node: string, extra: Partial<PreviewNode> = {}): PreviewNod
     problems: [],
     keyFile: "~/.ssh/my-keypair.pem",
     keyFileExists: true,
+    settings: {
+      billing: { kind: "on-demand" },
+      instanceProfile: null,
+      disableApiTermination: false,
+      monitoring: false,
+      ebsOptimized: null,
+      privateIp: null,
+      tenancy: null,
+      placementGroup: null,
+      kernelId: null,
+      ramdiskId: null,
+    },
+    checkHealth: true,
     ...extra,
   };
 }

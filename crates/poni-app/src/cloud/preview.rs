@@ -10,7 +10,7 @@ use poni_cloud::account::key_file;
 use poni_cloud::aws::InstanceState;
 use poni_cloud::engine::{Operation, PropertyProblem};
 use poni_cloud::plan::{self, Batch, CloudFacts, Plan, PlanOptions, PlannedNode, SkipReason, Step};
-use poni_cloud::spec::{AWS_REGIONS, DEFAULT_INSTANCE_TYPE};
+use poni_cloud::spec::{InstanceSettings, AWS_REGIONS, DEFAULT_INSTANCE_TYPE};
 use poni_cloud::Coded;
 use poni_repo::Tree;
 use serde::{Deserialize, Serialize};
@@ -66,6 +66,11 @@ pub struct PreviewNode {
     /// `~/.ssh/<key-pair>.pem` and whether it exists (needed to log in, not to launch).
     pub key_file: Option<String>,
     pub key_file_exists: bool,
+    /// Billing (spot and its price limit), IAM instance profile, termination protection,
+    /// monitoring, private address, tenancy, placement group, kernel and ramdisk.
+    pub settings: InstanceSettings,
+    /// `cloud.check_health`: whether waiting also waits for EC2's status checks.
+    pub check_health: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -151,6 +156,8 @@ fn preview_node(n: &PlannedNode) -> PreviewNode {
         problems,
         key_file_exists: values.key_file.as_ref().is_some_and(|f| f.exists),
         key_file: values.key_file.map(|f| f.path),
+        settings: values.settings,
+        check_health: values.check_health,
     }
 }
 
@@ -377,6 +384,27 @@ mod tests {
         assert_eq!((p.batches.len(), first.batch), (1, Some(0)), "one RunInstances call for the four");
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].contains("my-keypair.pem does not exist") && p.warnings[0].contains("drumbo1, drumbo2, drumbo3 and 1 more"), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn the_preview_shows_poni_settings_and_warns_of_unknown_properties() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = drumbo(dir.path());
+        set(&repo, "drumbo1", "cloud.billing", json!("spot"));
+        set(&repo, "drumbo1", "cloud.spot", json!({"max_price": "0.05"}));
+        set(&repo, "drumbo1", "cloud.check_health", json!(false));
+        set(&repo, "drumbo2", "cloud.disable_api_termination", json!(true));
+        set(&repo, "drumbo3", "cloud.tenacy", json!("dedicated"));
+        let p = preview_of(&repo.tree().unwrap(), &Scope::All, false, None).unwrap();
+        assert!(p.can_launch);
+        assert_eq!(p.nodes[0].settings.billing, poni_cloud::spec::Billing::Spot { max_price: "0.05".into() });
+        assert!(!p.nodes[0].check_health && p.nodes[1].check_health);
+        assert!(p.nodes[1].settings.disable_api_termination);
+        assert_eq!(p.batches.len(), 3, "spot, protected and plain nodes launch apart");
+        assert_eq!(p.warnings, ["drumbo3: cloud.tenacy is not a property Poni knows, so it is ignored (did you mean cloud.tenancy?)"]);
+        let json = serde_json::to_value(&p.nodes[0]).unwrap();
+        assert_eq!(json["settings"]["billing"], json!({"kind": "spot", "maxPrice": "0.05"}));
+        assert_eq!(json["checkHealth"], json!(false));
     }
 
     #[test]

@@ -29,12 +29,19 @@ pub enum CloudErrorKind {
     CredentialsExpired,
     Credentials,
     InsufficientCapacity,
+    /// The spot price is above `cloud.spot.max_price`.
+    SpotPriceTooLow,
     Unsupported,
     InstanceLimit,
     InvalidInstanceType,
     IdempotencyMismatch,
     InvalidParameter,
     IncorrectState,
+    /// TerminateInstances refused: an instance has termination protection on.
+    TerminationProtected,
+    PlacementGroupNotFound,
+    /// The private address asked for is taken.
+    PrivateIpInUse,
     OptInRequired,
     AccountBlocked,
     InvalidEndpoint,
@@ -63,12 +70,16 @@ impl CloudErrorKind {
             CredentialsExpired => ErrorCode::CloudCredentialsExpired,
             Credentials => ErrorCode::CloudCredentials,
             InsufficientCapacity => ErrorCode::CloudInsufficientCapacity,
+            SpotPriceTooLow => ErrorCode::CloudSpotPriceTooLow,
             Unsupported => ErrorCode::CloudUnsupported,
             InstanceLimit => ErrorCode::CloudInstanceLimit,
             InvalidInstanceType => ErrorCode::CloudInvalidInstanceType,
             IdempotencyMismatch => ErrorCode::CloudIdempotencyMismatch,
             InvalidParameter => ErrorCode::CloudInvalidParameter,
             IncorrectState => ErrorCode::CloudIncorrectState,
+            TerminationProtected => ErrorCode::CloudTerminationProtected,
+            PlacementGroupNotFound => ErrorCode::CloudPlacementGroupNotFound,
+            PrivateIpInUse => ErrorCode::CloudPrivateIpInUse,
             OptInRequired => ErrorCode::CloudOptInRequired,
             AccountBlocked => ErrorCode::CloudAccountBlocked,
             InvalidEndpoint => ErrorCode::CloudInvalidEndpoint,
@@ -89,9 +100,16 @@ impl CloudErrorKind {
         matches!(self, Self::ServiceUnavailable | Self::Timeout | Self::Unreachable | Self::BadResponse)
     }
 
-    /// No capacity for this instance type here: the next type in `cloud.type` may work.
+    /// No capacity for this instance type here: the next type in `cloud.type` may work, and
+    /// so may fewer instances at once.
     pub fn is_capacity(self) -> bool {
         matches!(self, Self::InsufficientCapacity | Self::Unsupported)
+    }
+
+    /// Worth trying the next type in `cloud.type`: no capacity for this one, or (spot) its
+    /// price is above the limit, which another type's may not be.
+    pub fn tries_next_type(self) -> bool {
+        self.is_capacity() || self == Self::SpotPriceTooLow
     }
 }
 
@@ -130,6 +148,10 @@ pub struct ErrorContext {
     pub subnet: Option<String>,
     pub instance_ids: Vec<String>,
     pub elastic_ip: Option<String>,
+    pub placement_group: Option<String>,
+    pub private_ip: Option<String>,
+    /// `cloud.spot.max_price` of a spot launch.
+    pub spot_max_price: Option<String>,
 }
 
 impl ErrorContext {
@@ -312,9 +334,20 @@ pub fn from_code(ctx: &ErrorContext, code: Option<&str>, aws_message: Option<&st
             CredentialsExpired,
             "The AWS credentials have expired, or this computer's clock is wrong. Renew temporary credentials (e.g. `aws sso login`) or store new keys, and check the system clock.".to_owned(),
         ),
+        "InsufficientInstanceCapacity" | "InsufficientHostCapacity" | "InsufficientReservedInstanceCapacity" if ctx.spot_max_price.is_some() => (
+            InsufficientCapacity,
+            format!("EC2 has no spot capacity for {itype} in {where_} right now (cloud.billing is spot). List more types in cloud.type, choose another zone, try later, or launch on demand (cloud.billing=on-demand)."),
+        ),
         "InsufficientInstanceCapacity" | "InsufficientHostCapacity" | "InsufficientReservedInstanceCapacity" => (
             InsufficientCapacity,
             format!("EC2 has no capacity for {itype} in {where_} right now. List more types in cloud.type, choose another zone, or try later."),
+        ),
+        "SpotMaxPriceTooLow" => (
+            SpotPriceTooLow,
+            format!(
+                "The spot price of {itype} in {where_} is above cloud.spot.max_price ({} US dollars an hour). Raise cloud.spot.max_price, list other types in cloud.type, or launch on demand (cloud.billing=on-demand).",
+                ctx.spot_max_price.as_deref().unwrap_or("not given")
+            ),
         ),
         "Unsupported" | "UnsupportedOperation" => (
             Unsupported,
@@ -331,6 +364,31 @@ pub fn from_code(ctx: &ErrorContext, code: Option<&str>, aws_message: Option<&st
         "IdempotentParameterMismatch" => (
             IdempotencyMismatch,
             format!("{action} in {region} reused a launch token with different settings. The node's settings changed during a launch: start a new launch."),
+        ),
+        // EC2 answers OperationNotPermitted to many refusals; for TerminateInstances it is termination protection.
+        "OperationNotPermitted" if action == "TerminateInstances" => (
+            TerminationProtected,
+            format!(
+                "{action} in {region} was refused: {} has termination protection turned on. Turn it off first (EC2 console: Actions → Instance settings → Change termination protection), then terminate again.",
+                match ctx.instance_ids.as_slice() {
+                    [one] => format!("instance {one}"),
+                    [] => "an instance".to_owned(),
+                    many if many.len() <= 5 => format!("one of instances {}", many.join(", ")),
+                    many => format!("one of instances {} and {} more", many[..5].join(", "), many.len() - 5),
+                }
+            ),
+        ),
+        "InvalidPlacementGroup.Unknown" => (
+            PlacementGroupNotFound,
+            format!("The placement group {} does not exist in {region}. Create it (EC2 console: Network & Security → Placement Groups) or fix cloud.placement_group.", quoted(&ctx.placement_group)),
+        ),
+        "InvalidIPAddress.InUse" => (
+            PrivateIpInUse,
+            format!(
+                "The private address {} is already used in the subnet {}. Pick a free address for cloud.private_ip_address, or terminate what holds it.",
+                quoted(&ctx.private_ip),
+                ctx.subnet.as_deref().unwrap_or("of the launch")
+            ),
         ),
         "IncorrectInstanceState" | "IncorrectState" => (
             IncorrectState,

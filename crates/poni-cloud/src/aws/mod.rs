@@ -24,11 +24,15 @@ use std::time::Duration;
 use aws_sdk_ec2::config::retry::RetryConfig;
 use aws_sdk_ec2::config::timeout::TimeoutConfig;
 use aws_sdk_ec2::config::{BehaviorVersion, Region, SharedHttpClient};
-use aws_sdk_ec2::types::{BlockDeviceMapping, EbsBlockDevice, Filter, InstanceType, Placement, ResourceType, Tag, TagSpecification, VolumeType};
+use aws_sdk_ec2::operation::run_instances::builders::RunInstancesFluentBuilder;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, BlockDeviceMapping, EbsBlockDevice, Filter, IamInstanceProfileSpecification, InstanceMarketOptionsRequest, InstanceType, MarketType,
+    Placement, ResourceType, RunInstancesMonitoringEnabled, SpotInstanceType, SpotMarketOptions, Tag, TagSpecification, VolumeType,
+};
 use aws_sdk_ec2::Client;
 
 use crate::credentials::{CredentialSource, EnvVars, ResolvedCredentials};
-use crate::spec::{DiskSpec, ElasticIpRef, LaunchSpec, SecurityGroupRef, SubnetRef};
+use crate::spec::{Billing, DiskSpec, ElasticIpRef, LaunchSpec, SecurityGroupRef, SubnetRef};
 
 pub use errors::{CloudError, CloudErrorKind, ErrorContext};
 pub use http::https_client;
@@ -212,7 +216,8 @@ impl Ec2Provider {
 
     /// Launches a batch with one RunInstances call, all or nothing (MinCount = MaxCount = the
     /// batch's size: emulators such as moto launch MinCount, and every node gets its launch
-    /// index), trying each instance type in order while EC2 reports no capacity. A batch of one gets all its tags at launch; a
+    /// index), trying each instance type in order while EC2 reports no capacity (or, for spot, a
+    /// price above the limit). A batch of one gets all its tags at launch; a
     /// larger one gets the shared tags, and the caller tags each node ([`tags::node_tags`]).
     pub async fn launch_batch(&self, request: &BatchLaunch<'_>) -> Result<Vec<InstanceInfo>, CloudError> {
         let spec = *request.specs.first().ok_or_else(|| CloudError::new(CloudErrorKind::BadResponse, "a launch needs at least one node"))?;
@@ -230,11 +235,11 @@ impl Ec2Provider {
         loop {
             let token = tags::batch_client_token(request.batch_tag, index);
             match self.run_instances(request, &network, &tags, &types[index], &token).await {
-                Err(e) if e.kind.is_capacity() && index + 1 < types.len() => {
+                Err(e) if e.kind.tries_next_type() && index + 1 < types.len() => {
                     tracing::warn!(batch = request.batch_tag, instance_type = %types[index], code = e.kind.code().as_str(), "no capacity, trying the next type");
                     index += 1;
                 }
-                Err(mut e) if e.kind.is_capacity() && types.len() > 1 => {
+                Err(mut e) if e.kind.tries_next_type() && types.len() > 1 => {
                     e.message = format!("{} (tried {})", e.message, types.join(", "));
                     return Err(e);
                 }
@@ -262,6 +267,9 @@ impl Ec2Provider {
             zone: spec.placement.clone(),
             security_groups: spec.security_groups.iter().map(group_label).collect(),
             subnet: spec.subnet.as_ref().map(subnet_label),
+            placement_group: spec.settings.placement_group.clone(),
+            private_ip: spec.settings.private_ip.map(|ip| ip.to_string()),
+            spot_max_price: spec.settings.billing.spot_max_price().map(str::to_owned),
             ..ErrorContext::new("RunInstances", region)
         };
         let tags: Vec<Tag> = tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
@@ -278,7 +286,7 @@ impl Ec2Provider {
                         return Ok(launched);
                     }
                 }
-                let answer = client
+                let call = client
                     .run_instances()
                     .image_id(&spec.image_id)
                     .instance_type(InstanceType::from(instance_type))
@@ -291,11 +299,9 @@ impl Ec2Provider {
                     .set_security_group_ids(non_empty(&network.group_ids))
                     .set_security_groups(non_empty(&network.group_names))
                     .set_user_data(spec.user_data.as_ref().map(aws_smithy_types::base64::encode))
-                    .set_placement(spec.placement.as_ref().map(|zone| Placement::builder().availability_zone(zone).build()))
-                    .set_block_device_mappings(non_empty(&spec.disks.iter().map(block_device).collect::<Vec<_>>()))
-                    .send()
-                    .await
-                    .map_err(|e| from_sdk(ctx, e));
+                    .set_placement(placement(spec))
+                    .set_block_device_mappings(non_empty(&spec.disks.iter().map(block_device).collect::<Vec<_>>()));
+                let answer = with_settings(call, spec).send().await.map_err(|e| from_sdk(ctx, e));
                 match answer {
                     Ok(out) if out.instances().is_empty() => {
                         Err(CloudError::new(CloudErrorKind::BadResponse, format!("EC2 in {region} accepted the launch but named no instance.")))
@@ -435,6 +441,20 @@ impl Ec2Provider {
             );
         }
         Ok(changes)
+    }
+
+    /// Turns termination protection of an instance on or off (ModifyInstanceAttribute
+    /// DisableApiTermination). Idempotent, so retrying is safe.
+    pub async fn set_termination_protection(&self, region: &str, instance_id: &str, protect: bool) -> Result<(), CloudError> {
+        let client = self.client(region);
+        let ctx = ErrorContext { instance_ids: vec![instance_id.to_owned()], ..ErrorContext::new("ModifyInstanceAttribute", region) };
+        with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherMutating, |_| {
+            let request =
+                client.modify_instance_attribute().instance_id(instance_id).disable_api_termination(AttributeBooleanValue::builder().value(protect).build());
+            let ctx = &ctx;
+            async move { request.send().await.map(|_| ()).map_err(|e| from_sdk(ctx, e)) }
+        })
+        .await
     }
 
     /// Adds or overwrites tags, e.g. `PoniState=initialized` once a node is set up.
@@ -593,6 +613,44 @@ fn unique(ids: &[String]) -> Vec<&str> {
     ids.iter().map(|s| s.as_str()).filter(|id| !id.is_empty() && seen.insert(*id)).collect()
 }
 
+/// The zone, placement group and tenancy, when any is set.
+fn placement(spec: &LaunchSpec) -> Option<Placement> {
+    let settings = &spec.settings;
+    if spec.placement.is_none() && settings.placement_group.is_none() && settings.tenancy.is_none() {
+        return None;
+    }
+    Some(
+        Placement::builder()
+            .set_availability_zone(spec.placement.clone())
+            .set_group_name(settings.placement_group.clone())
+            .set_tenancy(settings.tenancy.map(|t| aws_sdk_ec2::types::Tenancy::from(t.as_str())))
+            .build(),
+    )
+}
+
+/// The rest of poni 0.8's launch settings. Flags are sent only when on, so a node without
+/// them asks exactly what it asked before they were read.
+fn with_settings(request: RunInstancesFluentBuilder, spec: &LaunchSpec) -> RunInstancesFluentBuilder {
+    let settings = &spec.settings;
+    request
+        .set_instance_market_options(market_options(&settings.billing))
+        .set_iam_instance_profile(settings.instance_profile.as_ref().map(|name| IamInstanceProfileSpecification::builder().name(name).build()))
+        .set_disable_api_termination(settings.disable_api_termination.then_some(true))
+        .set_monitoring(settings.monitoring.then(|| RunInstancesMonitoringEnabled::builder().enabled(true).build()))
+        .set_ebs_optimized(settings.ebs_optimized)
+        .set_private_ip_address(settings.private_ip.map(|ip| ip.to_string()))
+        .set_kernel_id(settings.kernel_id.clone())
+        .set_ramdisk_id(settings.ramdisk_id.clone())
+}
+
+/// Spot billing as RunInstances takes it: a one-time spot instance, launched at once or refused
+/// (no capacity, price above the limit), instead of poni 0.8's spot request that was waited on.
+fn market_options(billing: &Billing) -> Option<InstanceMarketOptionsRequest> {
+    let max_price = billing.spot_max_price()?;
+    let spot = SpotMarketOptions::builder().max_price(max_price).spot_instance_type(SpotInstanceType::OneTime).build();
+    Some(InstanceMarketOptionsRequest::builder().market_type(MarketType::Spot).spot_options(spot).build())
+}
+
 fn block_device(disk: &DiskSpec) -> BlockDeviceMapping {
     BlockDeviceMapping::builder()
         .device_name(&disk.device)
@@ -629,6 +687,57 @@ mod tests {
     fn unique_keeps_order_and_drops_repeats() {
         let ids: Vec<String> = ["i-2", "i-1", "i-2", "", "i-3"].iter().map(|s| s.to_string()).collect();
         assert_eq!(unique(&ids), ["i-2", "i-1", "i-3"]);
+    }
+
+    fn spec_with(extra: serde_json::Value) -> LaunchSpec {
+        let mut cloud = serde_json::json!({"provider": "aws-ec2", "region": "us-east-1", "image": "ami-12c6146b", "key-pair": "kp"});
+        cloud.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        LaunchSpec::from_node("n", cloud.as_object().unwrap(), Some(&serde_json::json!("root"))).unwrap()
+    }
+
+    #[test]
+    fn poni_settings_become_run_instances_parameters() {
+        let spec = spec_with(serde_json::json!({
+            "placement": "us-east-1b", "placement_group": "pg", "tenancy": "dedicated", "billing": "spot",
+            "spot": {"max_price": "0.05"}, "instance_profile_name": "web-role", "monitoring_enabled": true,
+            "ebs_optimized": false, "private_ip_address": "10.0.0.25", "kernel": "aki-6eaa4907", "ramdisk_id": "ari-42b95a2b"
+        }));
+        let at = placement(&spec).unwrap();
+        assert_eq!((at.availability_zone(), at.group_name()), (Some("us-east-1b"), Some("pg")));
+        assert_eq!(at.tenancy(), Some(&aws_sdk_ec2::types::Tenancy::Dedicated));
+        let market = market_options(&spec.settings.billing).unwrap();
+        assert_eq!(market.market_type(), Some(&MarketType::Spot));
+        let spot = market.spot_options().unwrap();
+        assert_eq!((spot.max_price(), spot.spot_instance_type()), (Some("0.05"), Some(&SpotInstanceType::OneTime)));
+
+        // No request is sent: the builder only holds the parameters.
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .retry_config(RetryConfig::disabled())
+            .build();
+        let call = with_settings(Client::from_conf(config).run_instances(), &spec);
+        assert_eq!(call.get_instance_market_options().as_ref(), Some(&market));
+        assert_eq!(call.get_iam_instance_profile().as_ref().and_then(|p| p.name()), Some("web-role"));
+        assert_eq!(call.get_monitoring().as_ref().and_then(|m| m.enabled()), Some(true));
+        assert_eq!((*call.get_disable_api_termination(), *call.get_ebs_optimized()), (None, Some(false)));
+        assert_eq!(call.get_private_ip_address().as_deref(), Some("10.0.0.25"));
+        assert_eq!((call.get_kernel_id().as_deref(), call.get_ramdisk_id().as_deref()), (Some("aki-6eaa4907"), Some("ari-42b95a2b")));
+    }
+
+    #[test]
+    fn a_node_without_poni_settings_asks_what_it_asked_before() {
+        let spec = spec_with(serde_json::json!({"disable_api_termination": "yes"}));
+        assert!(placement(&spec).is_none() && market_options(&spec.settings.billing).is_none());
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .retry_config(RetryConfig::disabled())
+            .build();
+        let call = with_settings(Client::from_conf(config).run_instances(), &spec);
+        assert_eq!(*call.get_disable_api_termination(), Some(true));
+        assert!(call.get_instance_market_options().is_none() && call.get_monitoring().is_none() && call.get_iam_instance_profile().is_none());
+        assert!(call.get_ebs_optimized().is_none() && call.get_private_ip_address().is_none() && call.get_kernel_id().is_none());
     }
 
     #[test]

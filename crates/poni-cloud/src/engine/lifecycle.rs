@@ -8,10 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 use tokio_util::sync::CancellationToken;
 
 use super::events::{EngineEvent, Operation};
+use super::protection::TerminationProtected;
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
 use super::{identity, Engine};
-use crate::aws::InstanceState;
+use crate::aws::{CloudError, CloudErrorKind, InstanceState, StateChange};
 use crate::plan::{plan_selected, CloudFacts, Selected, Selection, SkipReason, Step};
+
+/// EC2's answer to one state change call.
+type Answer = Result<Vec<StateChange>, CloudError>;
 
 impl Engine {
     pub async fn terminate(&self, selection: &Selection, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
@@ -119,22 +123,36 @@ impl Engine {
                 Operation::Stop => self.provider.stop(region, &ids).await,
                 _ => self.provider.start(region, &ids).await,
             };
+            // EC2 refuses a whole TerminateInstances call for one protected instance (leaving
+            // the others of its zone running): each is asked alone, so only the protected fail.
+            let one_by_one = list.len() > 1 && matches!(&answer, Err(e) if e.kind == CloudErrorKind::TerminationProtected);
             for (i, id) in list {
-                let name = &plan.nodes[*i].node;
-                reports[*i] = Some(match &answer {
-                    Err(e) => self.fail(name, Some(id), e),
-                    Ok(changes) => {
-                        let change = changes.iter().find(|c| &c.id == id);
-                        let (previous, current) = change.map_or((InstanceState::Unknown, InstanceState::Unknown), |c| (c.previous, c.current));
-                        self.emit(EngineEvent::StateChangeRequested { node: name.clone(), instance_id: id.clone(), operation, previous, current });
-                        let mut report = NodeReport::new(name, Outcome::Requested).with_instance(Some(id));
-                        report.state = change.map(|c| c.current);
-                        report
-                    }
-                });
+                let own = match one_by_one {
+                    true => Some(self.provider.terminate(region, std::slice::from_ref(id)).await),
+                    false => None,
+                };
+                reports[*i] = Some(self.state_change_report(operation, &plan.nodes[*i].node, id, own.as_ref().unwrap_or(&answer)));
             }
         }
         let cancelled = cancel.is_cancelled();
         Ok(self.finish(operation, reports.into_iter().flatten().collect(), cancelled))
+    }
+
+    /// One node's report from EC2's answer to the call that carried its instance.
+    fn state_change_report(&self, operation: Operation, name: &str, id: &str, answer: &Answer) -> NodeReport {
+        match answer {
+            Err(e) if e.kind == CloudErrorKind::TerminationProtected => {
+                self.fail(name, Some(id), &TerminationProtected { node: name.to_owned(), instance_id: id.to_owned(), by_property: false })
+            }
+            Err(e) => self.fail(name, Some(id), e),
+            Ok(changes) => {
+                let change = changes.iter().find(|c| c.id == id);
+                let (previous, current) = change.map_or((InstanceState::Unknown, InstanceState::Unknown), |c| (c.previous, c.current));
+                self.emit(EngineEvent::StateChangeRequested { node: name.to_owned(), instance_id: id.to_owned(), operation, previous, current });
+                let mut report = NodeReport::new(name, Outcome::Requested).with_instance(Some(id));
+                report.state = change.map(|c| c.current);
+                report
+            }
+        }
     }
 }

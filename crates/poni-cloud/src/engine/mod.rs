@@ -14,7 +14,8 @@
 //!   changes, and saves the address properties when done. Timeouts (`cloud.init_timeout`)
 //!   and failures are per node; the other nodes carry on.
 //! - [`Engine::update`], [`Engine::terminate`], [`Engine::stop`], [`Engine::start`],
-//!   [`Engine::status`]: one describe per region, then batched state changes.
+//!   [`Engine::status`]: one describe per region, then batched state changes. Terminate
+//!   refuses nodes protected from termination; [`Engine::lift_termination_protection`] lifts it.
 //!
 //! Every operation takes a [`CancellationToken`]: waiting stops at once; launches already
 //! sent are finished and saved (aborting one would leave an instance nobody records).
@@ -29,6 +30,7 @@ pub mod import;
 mod init;
 mod launches;
 mod lifecycle;
+mod protection;
 mod refresh;
 pub mod report;
 mod wait;
@@ -46,6 +48,7 @@ pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, P
 pub use identity::{repo_id, CONFIG_KEY, REPO_ID_KEY};
 pub use init::InitOptions;
 pub use launches::LAUNCHES_DIR;
+pub use protection::{ProtectionLifted, TerminationProtected};
 pub use report::{EngineError, NodeReport, OperationReport, Outcome};
 pub use wait::PollSchedule;
 
@@ -248,4 +251,5 @@ fn assert_send(engine: &Engine, target: &crate::plan::Selection, cancel: &Cancel
     is_send(&engine.update(target, cancel));
     is_send(&engine.status(target, cancel));
     is_send(&engine.terminate(target, cancel));
+    is_send(&engine.lift_termination_protection("n"));
 }

@@ -31,15 +31,19 @@ pub struct Batch {
 }
 
 /// What must be equal for two nodes to launch together: everything but the names, tags and
-/// what only matters after the launch.
+/// what only matters after the launch. A node with a private address launches alone: an
+/// address is one instance's.
 fn group_key(spec: &LaunchSpec) -> String {
     let mut shared = spec.clone();
-    shared.node = String::new();
+    if spec.settings.private_ip.is_none() {
+        shared.node = String::new();
+    }
     shared.vm_name = String::new();
     shared.extra_tags.clear();
     shared.login_user = String::new();
     shared.init_timeout = Default::default();
     shared.elastic_ip = None;
+    shared.check_health = true;
     serde_json::to_string(&shared).expect("a launch spec always serializes")
 }
 

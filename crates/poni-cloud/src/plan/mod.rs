@@ -11,6 +11,7 @@ mod warnings;
 
 use poni_repo::ErrorCode;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -20,9 +21,9 @@ use ts_rs::TS;
 
 use crate::account::{key_file, KeyPairFile};
 use crate::aws::InstanceState;
-use crate::engine::{Operation, PropertyProblem};
+use crate::engine::{Operation, PropertyProblem, TerminationProtected};
 use crate::error::{Coded, ErrorPayload};
-use crate::spec::{init_timeout_of, key_pair_name, ElasticIpRef, LaunchSpec, SpecError};
+use crate::spec::{init_timeout_of, key_pair_name, termination_protected, ElasticIpRef, InstanceSettings, LaunchSpec, SpecError};
 
 pub use batches::{Batch, DEFAULT_BATCH_SIZE};
 pub use selection::{instance_of, Selected, Selection, SelectionError};
@@ -129,6 +130,10 @@ pub struct LaunchValues {
     pub elastic_ip: Option<String>,
     /// `~/.ssh/<key-pair>.pem` and whether it exists (needed to log in, not to launch).
     pub key_file: Option<KeyPairFile>,
+    /// Billing, IAM profile, termination protection and the other settings sent at launch.
+    pub settings: InstanceSettings,
+    /// `cloud.check_health`: whether a wait also waits for EC2's status checks.
+    pub check_health: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -301,8 +306,11 @@ pub fn plan(tree: &Tree, selection: &Selection, operation: Operation, options: &
 /// [`plan`] for nodes already selected (the engine re-plans after a look at the cloud).
 pub fn plan_selected(selected: &[Selected], operation: Operation, options: &PlanOptions, facts: &CloudFacts) -> Plan {
     let mut nodes: Vec<PlannedNode> = selected.iter().map(|s| plan_node(s, operation, options, facts)).collect();
+    if operation == Operation::Init {
+        refuse_shared_private_ips(&mut nodes);
+    }
     let batches = if operation == Operation::Init { batches::group(&mut nodes, options.batch_size) } else { Vec::new() };
-    let warnings = warnings::of(&nodes);
+    let warnings = warnings::of(selected, &nodes);
     let mut counts = PlanCounts::default();
     for n in &nodes {
         match n.step {
@@ -340,6 +348,8 @@ fn plan_node(s: &Selected, operation: Operation, options: &PlanOptions, facts: &
 fn init_step(s: &Selected, node: &mut PlannedNode, options: &PlanOptions, facts: &CloudFacts) -> Step {
     let cloud = s.cloud();
     let text = |key: &str| cloud.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    // What the settings say, also for a node that cannot launch as it is.
+    let lenient = LaunchSpec::lenient(&s.name, &cloud, s.effective.get("user"));
     let mut values = LaunchValues {
         image: text("image"),
         instance_types: Vec::new(),
@@ -348,6 +358,8 @@ fn init_step(s: &Selected, node: &mut PlannedNode, options: &PlanOptions, facts:
         vm_name: text("vm_name"),
         elastic_ip: text("eip"),
         key_file: None,
+        settings: lenient.settings,
+        check_health: lenient.check_health,
     };
     node.region = node.region.clone().or_else(|| text("region"));
     let step = if let (Some(_), false) = (&s.instance, options.reinit) {
@@ -364,6 +376,8 @@ fn init_step(s: &Selected, node: &mut PlannedNode, options: &PlanOptions, facts:
                     vm_name: Some(spec.vm_name.clone()),
                     elastic_ip: values.elastic_ip,
                     key_file: options.ssh_dir.as_deref().map(|dir| key_file(dir, &spec.key_pair)),
+                    settings: spec.settings.clone(),
+                    check_health: spec.check_health,
                 };
                 node.region = Some(spec.region.clone());
                 node.timeout = spec.init_timeout;
@@ -390,7 +404,7 @@ fn instance_step(s: &Selected, operation: Operation, facts: &CloudFacts) -> Step
         Err(why) => return Step::Refuse { error: ErrorPayload { code: ErrorCode::NodeInvalidProperty, message: why } },
     };
     let known = facts.described.contains(&region);
-    match facts.states.get(id) {
+    let step = match facts.states.get(id) {
         None if known && operation == Operation::Terminate => Step::Skip { reason: SkipReason::InstanceGone },
         None if known => {
             let message = format!("instance {id} does not exist in {region} (terminated long ago, or launched with other credentials)");
@@ -401,6 +415,36 @@ fn instance_step(s: &Selected, operation: Operation, facts: &CloudFacts) -> Step
             Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudIncorrectState, message } }
         }
         _ => Step::Act,
+    };
+    // Refused here, before EC2 is asked: one protected instance fails a whole TerminateInstances
+    // call. An instance already going away is no longer protected.
+    let going = matches!(facts.states.get(id), Some(InstanceState::ShuttingDown | InstanceState::Terminated));
+    if operation == Operation::Terminate && step == Step::Act && !going && termination_protected(&s.cloud()) {
+        let refusal = TerminationProtected { node: s.name.clone(), instance_id: id.clone(), by_property: true };
+        return Step::Refuse { error: refusal.payload() };
+    }
+    step
+}
+
+/// Nodes to launch with the same private address in the same subnet: only one could have
+/// it, and the others would fail after it launched, so none is launched.
+fn refuse_shared_private_ips(nodes: &mut [PlannedNode]) {
+    let mut holders: BTreeMap<(String, String, Ipv4Addr), Vec<usize>> = BTreeMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if let (Step::Launch { .. }, Some(spec)) = (&node.step, &node.spec) {
+            if let Some(ip) = spec.settings.private_ip {
+                holders.entry((spec.region.clone(), format!("{:?}", spec.subnet), ip)).or_default().push(i);
+            }
+        }
+    }
+    for ((_, _, ip), shared) in holders.into_iter().filter(|(_, list)| list.len() > 1) {
+        let names: Vec<String> = shared.iter().map(|&i| nodes[i].node.clone()).collect();
+        for &i in &shared {
+            let others: Vec<&str> = names.iter().map(String::as_str).filter(|n| *n != nodes[i].node).collect();
+            let message = format!("cloud.private_ip_address {ip} is also set for {}: two instances cannot have one address", warnings::named(&others));
+            let problem = PropertyProblem { property: "cloud.private_ip_address".into(), code: ErrorCode::NodeInvalidProperty, message };
+            nodes[i].step = Step::Invalid { problems: vec![problem] };
+        }
     }
 }
 

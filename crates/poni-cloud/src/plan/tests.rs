@@ -199,3 +199,115 @@ fn a_thousand_nodes_plan_into_batches_of_a_hundred() {
     assert!(p.batches.iter().all(|b| b.nodes.len() == 100));
     assert_eq!(p.nodes[999].step, Step::Launch { batch: 9 });
 }
+
+#[test]
+fn poni_settings_are_in_the_launch_values_and_split_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = drumbo(dir.path());
+    set(&repo, "drumbo1", "cloud.billing", json!("spot"));
+    set(&repo, "drumbo1", "cloud.spot", json!({"max_price": 0.05}));
+    set(&repo, "drumbo1", "cloud.instance_profile_name", json!("web-role"));
+    set(&repo, "drumbo2", "cloud.check_health", json!(false));
+    let p = init_plan(&repo, &no_ssh());
+    let groups: Vec<Vec<&str>> = p.batches.iter().map(|b| b.nodes.iter().map(String::as_str).collect()).collect();
+    assert_eq!(groups, [vec!["drumbo1"], vec!["drumbo2", "drumbo3", "drumbo4"]], "check_health only matters after the launch");
+    let first = p.nodes[0].launch.as_ref().unwrap();
+    assert_eq!(first.settings.billing, crate::spec::Billing::Spot { max_price: "0.05".into() });
+    assert_eq!(first.settings.instance_profile.as_deref(), Some("web-role"));
+    assert!(first.check_health);
+    assert!(!p.nodes[1].launch.as_ref().unwrap().check_health);
+    assert_eq!(p.nodes[0].launch_spec().unwrap().settings, first.settings);
+
+    // An invalid node shows what its settings say next to the problem.
+    set(&repo, "drumbo3", "cloud.billing", json!("spot"));
+    let p = init_plan(&repo, &no_ssh());
+    let Step::Invalid { problems } = &p.nodes[2].step else { panic!("{:?}", p.nodes[2].step) };
+    assert_eq!((problems[0].property.as_str(), problems[0].code), ("cloud.spot.max_price", ErrorCode::NodeMissingProperty));
+    assert_eq!(p.nodes[2].launch.as_ref().unwrap().settings.billing, crate::spec::Billing::Spot { max_price: String::new() });
+}
+
+#[test]
+fn a_private_address_launches_alone_and_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = drumbo(dir.path());
+    for node in ["drumbo1", "drumbo2"] {
+        set(&repo, node, "cloud.private_ip_address", json!("10.0.0.25"));
+    }
+    set(&repo, "drumbo3", "cloud.private_ip_address", json!("10.0.0.26"));
+    let p = init_plan(&repo, &no_ssh());
+    for (i, other) in [(0, "drumbo2"), (1, "drumbo1")] {
+        let Step::Invalid { problems } = &p.nodes[i].step else { panic!("{:?}", p.nodes[i].step) };
+        let message = format!("cloud.private_ip_address 10.0.0.25 is also set for {other}: two instances cannot have one address");
+        assert_eq!(problems, &[PropertyProblem { property: "cloud.private_ip_address".into(), code: ErrorCode::NodeInvalidProperty, message }]);
+    }
+    assert!(!p.can_run());
+    let groups: Vec<Vec<&str>> = p.batches.iter().map(|b| b.nodes.iter().map(String::as_str).collect()).collect();
+    assert_eq!(groups, [vec!["drumbo3"], vec!["drumbo4"]]);
+
+    // The same address in two regions (two VPCs) is two addresses.
+    set(&repo, "drumbo2", "cloud.region", json!("eu-west-1"));
+    let p = init_plan(&repo, &no_ssh());
+    assert!(p.can_run(), "{:?}", p.refusal());
+}
+
+#[test]
+fn properties_a_launch_ignores_are_warnings_naming_their_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = drumbo(dir.path());
+    for node in ["drumbo1", "drumbo2"] {
+        set(&repo, node, "cloud.imgae", json!("ami-12c6146b"));
+    }
+    set(&repo, "drumbo3", "cloud.deploy_via_eip", json!(true));
+    // A skipped node's properties are not read: no warning for it.
+    set(&repo, "drumbo4", "cloud.instance", json!("i-4"));
+    set(&repo, "drumbo4", "cloud.colour", json!("blue"));
+    let p = init_plan(&repo, &no_ssh());
+    assert!(p.can_run(), "warnings do not stop a launch");
+    let got: Vec<(Option<&str>, &str, &str)> = p.warnings.iter().map(|w| (w.node.as_deref(), w.code.as_str(), w.message.as_str())).collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].0, Some("drumbo3"));
+    assert_eq!(got[0].1, "node.ignored_property");
+    assert!(got[0].2.starts_with("drumbo3: cloud.deploy_via_eip is ignored: "), "{}", got[0].2);
+    assert_eq!(
+        got[1],
+        (None, "node.unknown_property", "drumbo1, drumbo2: cloud.imgae is not a property Poni knows, so it is ignored (did you mean cloud.image?)")
+    );
+    // Not for the other operations.
+    let tree = repo.tree().unwrap();
+    assert!(plan(&tree, &Selection::All, Operation::Terminate, &no_ssh(), &CloudFacts::default()).unwrap().warnings.is_empty());
+}
+
+#[test]
+fn terminate_refuses_a_protected_node_before_asking_ec2() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = drumbo(dir.path());
+    set(&repo, "drumbo1", "cloud.instance", json!("i-1"));
+    set(&repo, "drumbo1", "cloud.disable_api_termination", json!("true"));
+    set(&repo, "drumbo2", "cloud.instance", json!("i-2"));
+    set(&repo, "drumbo2", "cloud.disable_api_termination", json!(true));
+    set(&repo, "drumbo3", "cloud.instance", json!("i-3"));
+    let facts = CloudFacts {
+        states: HashMap::from([
+            ("i-1".to_owned(), InstanceState::Running),
+            ("i-2".to_owned(), InstanceState::Terminated),
+            ("i-3".to_owned(), InstanceState::Running),
+        ]),
+        described: BTreeSet::from(["us-east-1".to_owned()]),
+        ..CloudFacts::default()
+    };
+    let tree = repo.tree().unwrap();
+    let p = plan(&tree, &Selection::All, Operation::Terminate, &no_ssh(), &facts).unwrap();
+    let Step::Refuse { error } = &p.nodes[0].step else { panic!("{:?}", p.nodes[0].step) };
+    assert_eq!(error.code, "cloud.termination_protected");
+    assert!(
+        error.message.starts_with("drumbo1 is protected from termination (cloud.disable_api_termination is true), so instance i-1 was not terminated."),
+        "{}",
+        error.message
+    );
+    assert_eq!(p.nodes[1].step, Step::Act, "an instance already terminated is not protected any more");
+    assert_eq!(p.nodes[2].step, Step::Act);
+    assert_eq!(p.counts, PlanCounts { act: 2, refuse: 1, skip: 1, ..PlanCounts::default() });
+    // Only terminate is refused.
+    let stop = plan(&tree, &Selection::All, Operation::Stop, &no_ssh(), &facts).unwrap();
+    assert_eq!(stop.nodes[0].step, Step::Act);
+}

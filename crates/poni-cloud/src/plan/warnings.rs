@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{PlannedNode, Step};
+use super::{PlannedNode, Selected, Step};
+use crate::spec::notes;
 
 /// A warning names at most this many of the nodes it concerns.
 const NODES_NAMED: usize = 3;
@@ -31,7 +32,38 @@ pub(crate) fn named(nodes: &[&str]) -> String {
     named
 }
 
-pub(super) fn of(nodes: &[PlannedNode]) -> Vec<PlanWarning> {
+/// The plan's warnings: properties a launch ignores, then key files that are missing.
+/// `selected` and `nodes` are in the same order.
+pub(super) fn of(selected: &[Selected], nodes: &[PlannedNode]) -> Vec<PlanWarning> {
+    let mut warnings = ignored_properties(selected, nodes);
+    warnings.extend(missing_key_files(nodes));
+    warnings
+}
+
+/// Properties under `cloud` a launch ignores (unknown keys, poni 0.8 settings not used), each
+/// once with the nodes that have it: never dropped without a word.
+fn ignored_properties(selected: &[Selected], nodes: &[PlannedNode]) -> Vec<PlanWarning> {
+    let mut found: BTreeMap<(String, ErrorCode, String), Vec<&str>> = BTreeMap::new();
+    for (s, node) in selected.iter().zip(nodes) {
+        // Launches only: a skipped node's properties are not read, and an invalid node's
+        // typo may be why a property is missing.
+        if matches!(node.step, Step::Launch { .. } | Step::Adopt { .. } | Step::Invalid { .. }) {
+            for note in notes(&s.cloud()) {
+                found.entry((note.property, note.code, note.message)).or_default().push(&node.node);
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|((_, code, message), users)| PlanWarning {
+            node: (users.len() == 1).then(|| users[0].to_owned()),
+            code,
+            message: format!("{}: {message}", named(&users)),
+        })
+        .collect()
+}
+
+fn missing_key_files(nodes: &[PlannedNode]) -> Vec<PlanWarning> {
     // Key files that are missing, each with the nodes that need it to log in.
     let mut missing: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for node in nodes.iter().filter(|n| matches!(n.step, Step::Launch { .. } | Step::Adopt { .. })) {

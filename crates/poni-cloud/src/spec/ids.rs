@@ -13,6 +13,8 @@ static SECURITY_GROUP: LazyLock<Regex> = LazyLock::new(|| aws_id("sg"));
 static SUBNET: LazyLock<Regex> = LazyLock::new(|| aws_id("subnet"));
 static SNAPSHOT: LazyLock<Regex> = LazyLock::new(|| aws_id("snap"));
 static ALLOCATION: LazyLock<Regex> = LazyLock::new(|| aws_id("eipalloc"));
+static KERNEL: LazyLock<Regex> = LazyLock::new(|| aws_id("aki"));
+static RAMDISK: LazyLock<Regex> = LazyLock::new(|| aws_id("ari"));
 /// Instance types look like `t3.micro`, `m7g.2xlarge`, `u-6tb1.metal`.
 static INSTANCE_TYPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$").expect("valid pattern"));
 /// Linux device names EC2 accepts for EBS mappings: /dev/sd[a-z], /dev/xvd[a-z], with suffixes.
@@ -32,6 +34,12 @@ pub fn is_snapshot_id(s: &str) -> bool {
 }
 pub fn is_allocation_id(s: &str) -> bool {
     ALLOCATION.is_match(s)
+}
+pub fn is_kernel_id(s: &str) -> bool {
+    KERNEL.is_match(s)
+}
+pub fn is_ramdisk_id(s: &str) -> bool {
+    RAMDISK.is_match(s)
 }
 pub fn is_instance_type(s: &str) -> bool {
     INSTANCE_TYPE.is_match(s)
@@ -56,6 +64,8 @@ mod tests {
         assert!(is_subnet_id("subnet-12345678"));
         assert!(is_snapshot_id("snap-0123456789abcdef0"));
         assert!(is_allocation_id("eipalloc-12345678"));
+        assert!(is_kernel_id("aki-6eaa4907") && !is_kernel_id("ari-42b95a2b"));
+        assert!(is_ramdisk_id("ari-42b95a2b") && !is_ramdisk_id("ami-42b95a2b"));
     }
 
     #[test]

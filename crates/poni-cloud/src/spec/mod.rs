@@ -3,8 +3,10 @@
 
 mod disks;
 pub mod ids;
+mod keys;
 mod problems;
 pub mod regions;
+mod settings;
 mod values;
 
 use std::collections::BTreeMap;
@@ -15,11 +17,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use disks::DiskSpec;
+pub use keys::{notes, same_property, SpecNote, ALIASES, CLOUD_KEYS};
 pub use problems::{SpecError, SpecProblem};
 pub use regions::{is_aws_region, AWS_REGIONS};
+pub use settings::{Billing, InstanceSettings, Tenancy, RAMDISK_KEYS};
 
 use problems::Problems;
-use values::{integer, scalar_text, shown, string_list};
+use values::{boolean, integer, scalar_text, shown, string_list};
 
 /// The only provider poni (and so this crate) implements.
 pub const PROVIDER_AWS_EC2: &str = "aws-ec2";
@@ -32,6 +36,8 @@ pub const RESERVED_TAG_KEYS: &[&str] = &["Name", "PoniState"];
 pub const RESERVED_TAG_PREFIX: &str = "poni:";
 /// EC2 refuses user data over 16 KiB (before base64).
 const MAX_USER_DATA_BYTES: usize = 16 * 1024;
+/// The property that turns termination protection on.
+pub const DISABLE_API_TERMINATION_KEY: &str = "cloud.disable_api_termination";
 
 /// Everything needed to launch one node's instance, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +64,23 @@ pub struct LaunchSpec {
     /// How long to wait for the instance to run (`cloud.init_timeout`).
     pub init_timeout: Duration,
     pub elastic_ip: Option<ElasticIpRef>,
+    /// Billing, IAM profile, termination protection, monitoring and the other settings poni
+    /// 0.8 reads. Left out of the JSON while all are defaults, so batch keys made before
+    /// these settings existed stay the same.
+    #[serde(default, skip_serializing_if = "InstanceSettings::is_default")]
+    pub settings: InstanceSettings,
+    /// `cloud.check_health` (poni 0.8's default: true): a wait for the instance also waits
+    /// for EC2's status checks to pass.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub check_health: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,16 +122,7 @@ impl LaunchSpec {
 
     fn read(node: &str, cloud: &Map<String, Value>, user: Option<&Value>) -> (LaunchSpec, Problems) {
         let mut p = Problems::default();
-        let text = |p: &mut Problems, key: &str| -> Option<String> {
-            match cloud.get(key) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-                Some(other) => {
-                    p.invalid(format!("cloud.{key}"), format!("cloud.{key} {} must be a non-empty string", shown(other)));
-                    Some(String::new())
-                }
-            }
-        };
+        let text = |p: &mut Problems, key: &str| text_of(cloud, p, key);
 
         match text(&mut p, "provider") {
             None => p.missing("cloud.provider", format!("cloud.provider is not set (it must be '{PROVIDER_AWS_EC2}')")),
@@ -151,6 +165,8 @@ impl LaunchSpec {
         let disks = disks::parse_disks(cloud.get("hardware"), &mut p);
         let init_timeout = parse_init_timeout(cloud.get("init_timeout"), &mut p);
         let elastic_ip = parse_eip(text(&mut p, "eip"), &mut p);
+        let instance_settings = settings::parse_settings(cloud, &mut p);
+        let check_health = settings::flag(cloud, "check_health", &mut p).unwrap_or(true);
         let login_user = parse_user(user, &mut p);
 
         let spec = LaunchSpec {
@@ -169,23 +185,42 @@ impl LaunchSpec {
             disks,
             init_timeout,
             elastic_ip,
+            settings: instance_settings,
+            check_health,
         };
         (spec, p)
     }
 }
 
-fn parse_key_pair(dashed: Option<String>, underscored: Option<String>, p: &mut Problems) -> String {
-    let name = match (dashed, underscored) {
-        (None, None) => {
-            p.missing("cloud.key-pair", "cloud.key-pair is not set (the EC2 key pair name, without .pem)");
-            return String::new();
+/// A text property: `None` when not set, `Some("")` (and a problem) when not a non-empty string.
+fn text_of(cloud: &Map<String, Value>, p: &mut Problems, key: &str) -> Option<String> {
+    match cloud.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(other) => {
+            p.invalid(format!("cloud.{key}"), format!("cloud.{key} {} must be a non-empty string", shown(other)));
+            Some(String::new())
         }
+    }
+}
+
+/// A property poni 0.8 reads under two names (`names`, both `cloud.…`): the one value set, or
+/// `Some("")` and a problem when the two disagree.
+fn either(names: [&str; 2], first: Option<String>, second: Option<String>, p: &mut Problems) -> Option<String> {
+    match (first, second) {
         (Some(a), Some(b)) if a != b && !a.is_empty() && !b.is_empty() => {
-            p.invalid("cloud.key-pair", format!("cloud.key-pair '{a}' and cloud.key_pair '{b}' disagree: keep one of them"));
-            return String::new();
+            p.invalid(names[0], format!("{} '{a}' and {} '{b}' disagree: keep one of them", names[0], names[1]));
+            Some(String::new())
         }
-        (Some(a), _) => a,
-        (None, Some(b)) => b,
+        (Some(a), _) => Some(a),
+        (None, b) => b,
+    }
+}
+
+fn parse_key_pair(dashed: Option<String>, underscored: Option<String>, p: &mut Problems) -> String {
+    let Some(name) = either(KEY_PAIR_KEYS, dashed, underscored, p) else {
+        p.missing("cloud.key-pair", "cloud.key-pair is not set (the EC2 key pair name, without .pem)");
+        return String::new();
     };
     if name.is_empty() {
         return name;
@@ -338,6 +373,12 @@ pub fn key_pair_key(own_cloud: Option<&Map<String, Value>>) -> &'static str {
 pub fn init_timeout_of(cloud: &Map<String, Value>) -> Duration {
     let mut ignored = Problems::default();
     parse_init_timeout(cloud.get("init_timeout"), &mut ignored)
+}
+
+/// Whether the node's properties turn termination protection on (`cloud.disable_api_termination`),
+/// read leniently: terminate refuses such a node even when its other properties are not valid.
+pub fn termination_protected(cloud: &Map<String, Value>) -> bool {
+    cloud.get("disable_api_termination").and_then(boolean) == Some(true)
 }
 
 fn parse_init_timeout(value: Option<&Value>, p: &mut Problems) -> Duration {

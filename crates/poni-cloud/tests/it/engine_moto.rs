@@ -154,3 +154,40 @@ async fn a_link_as_the_launch_records_folder_stops_init_before_any_launch() {
     assert_eq!(proxy.full_stats().count("RunInstances"), 0);
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written through the link");
 }
+
+/// Termination protection end to end: a node whose cloud.disable_api_termination is true is
+/// refused before EC2 is asked; an instance protected outside Poni is refused by EC2
+/// (OperationNotPermitted), and only it fails, not the other instance of the same call; once
+/// lifted, both terminate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protected_node_is_refused_until_its_protection_is_lifted() {
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let repo = repository(dir.path());
+    repo.set(&Target::new("web/n1", true).unwrap(), &[Assignment::parse("cloud.disable_api_termination:bool=true").unwrap()]).unwrap();
+    let (engine, _events) = engine(&proxy, repo, None).await;
+    let cancel = CancellationToken::new();
+    let all = Selection::System { name: "web".into() };
+    engine.init(&all, InitOptions::default(), &cancel).await.unwrap();
+    let tree = engine.repo().tree().unwrap();
+    let id = |node: &str| poni_repo::props::get_path(&tree.get(node).unwrap().props, "cloud.instance").and_then(|v| v.as_str()).unwrap().to_owned();
+    let ec2 = crate::moto_provider::provider(&proxy, |o| o).await;
+    ec2.set_termination_protection("us-east-1", &id("web/n2"), true).await.unwrap();
+
+    let report = engine.terminate(&all, &cancel).await.unwrap();
+    let error = |node: &str| report.node(node).unwrap().error.clone().unwrap_or_else(|| panic!("{node}: {report:?}"));
+    assert_eq!(error("web/n1").code, "cloud.termination_protected");
+    assert!(error("web/n1").message.contains("cloud.disable_api_termination is true"), "{}", error("web/n1").message);
+    assert_eq!(error("web/n2").code, "cloud.termination_protected");
+    assert!(error("web/n2").message.contains("turned on in EC2"), "{}", error("web/n2").message);
+    assert_eq!(report.node("web/n3").unwrap().outcome, Outcome::Requested, "{report:?}");
+
+    for (node, property_changed) in [("web/n1", true), ("web/n2", false)] {
+        let lifted = engine.lift_termination_protection(node).await.unwrap();
+        assert_eq!((lifted.instance_id, lifted.property_changed), (id(node), property_changed));
+    }
+    let n1 = engine.repo().tree().unwrap().get("web/n1").unwrap().props.clone();
+    assert_eq!(poni_repo::props::get_path(&n1, "cloud.disable_api_termination"), Some(&serde_json::json!(false)));
+    let report = engine.terminate(&Selection::names(&["web/n1", "web/n2"]), &cancel).await.unwrap();
+    assert_eq!(report.count(Outcome::Requested), 2, "{report:?}");
+}

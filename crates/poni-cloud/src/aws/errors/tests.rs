@@ -119,3 +119,39 @@ fn a_refused_connection_is_one_plain_sentence_and_not_retried() {
     assert_eq!(e.code(), "cloud.unreachable");
     assert!(e.message.contains("(Connection reset by peer)") && !e.message.contains("ConnectorError"), "{}", e.message);
 }
+
+#[test]
+fn spot_launches_say_spot_and_the_price_limit() {
+    let spot = ErrorContext { spot_max_price: Some("0.05".into()), ..launch_ctx() };
+    let e = from_code(&spot, Some("SpotMaxPriceTooLow"), Some("Your Spot request price of 0.05 is lower than the minimum required"), Some(400));
+    assert_eq!(e.code(), "cloud.spot_price_too_low");
+    assert!(e.message.starts_with("The spot price of t3.micro in us-east-1 is above cloud.spot.max_price (0.05 US dollars an hour)."), "{}", e.message);
+    assert!(e.kind.tries_next_type() && !e.kind.is_capacity(), "another type may be cheaper; fewer at once is not");
+    let e = from_code(&spot, Some("InsufficientInstanceCapacity"), None, Some(400));
+    assert_eq!(e.code(), "cloud.insufficient_capacity");
+    assert!(e.message.starts_with("EC2 has no spot capacity for t3.micro in us-east-1 right now (cloud.billing is spot)."), "{}", e.message);
+    assert!(e.kind.tries_next_type());
+}
+
+#[test]
+fn placement_groups_and_private_addresses_are_named() {
+    let ctx = ErrorContext { placement_group: Some("my-group".into()), private_ip: Some("10.0.0.25".into()), ..launch_ctx() };
+    let e = from_code(&ctx, Some("InvalidPlacementGroup.Unknown"), Some("The Placement Group 'my-group' is unknown."), Some(400));
+    assert_eq!(e.code(), "cloud.placement_group_not_found");
+    assert!(e.message.starts_with("The placement group 'my-group' does not exist in us-east-1."), "{}", e.message);
+    let e = from_code(&ctx, Some("InvalidIPAddress.InUse"), Some("Address 10.0.0.25 is in use."), Some(400));
+    assert_eq!(e.code(), "cloud.private_ip_in_use");
+    assert!(e.message.starts_with("The private address '10.0.0.25' is already used in the subnet subnet-12345678."), "{}", e.message);
+}
+
+#[test]
+fn a_refused_terminate_is_termination_protection_and_nothing_else_is() {
+    let ctx = ErrorContext { instance_ids: vec!["i-1".into()], ..ErrorContext::new("TerminateInstances", "eu-west-1") };
+    let said = "The instance 'i-1' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.";
+    let e = from_code(&ctx, Some("OperationNotPermitted"), Some(said), Some(400));
+    assert_eq!(e.kind, CloudErrorKind::TerminationProtected);
+    assert_eq!(e.code(), "cloud.termination_protected");
+    assert!(e.message.starts_with("TerminateInstances in eu-west-1 was refused: instance i-1 has termination protection turned on."), "{}", e.message);
+    let stop = ErrorContext { action: "StopInstances", ..ctx };
+    assert_eq!(from_code(&stop, Some("OperationNotPermitted"), Some("no"), Some(400)).kind, CloudErrorKind::Other);
+}
