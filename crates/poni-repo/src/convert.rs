@@ -332,7 +332,7 @@ impl PropertyInput {
     }
 
     pub fn evaluate(&self, node: NodeLookup<'_>) -> Result<Assignment> {
-        Ok(Assignment { key: self.key.clone(), value: self.value(node)? })
+        Assignment::new(self.key.clone(), self.value(node)?)
     }
 
     /// In a chain, says which converter failed.
