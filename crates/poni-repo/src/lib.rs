@@ -4,6 +4,7 @@
 //!
 //! No cloud and no UI here: the cloud engine and the front ends build on this crate.
 
+pub mod convert;
 pub mod diff;
 mod durable;
 pub mod error;

@@ -1,91 +1,58 @@
 //! Properties: `key=value` assignments with optional types (`port:int=0x50`), dotted keys that
 //! address nested objects (`cloud.region`), and the computed properties poni never saves.
 
+use crate::convert::PropertyInput;
 use crate::error::{RepoError, Result};
 use crate::store::kind_of;
 pub use crate::store::Props;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 /// Computed from the tree when it is read; never written to a file.
 pub const COMPUTED: &[&str] = &["index", "depth", "sub_count"];
 /// Shown apart from the plain property listing (`list -o` instead of `list -p`).
 pub const CLOUD: &str = "cloud";
 
-/// One `key[:type]=value` from the command line, parsed.
+/// One `key[:conv...]=value` from the command line, parsed in poni 0.8's property language
+/// (see [`crate::convert`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
     pub key: String,
+    /// The value, the same for every item; for a value made per item (a `:prop` reference, a
+    /// new `:uuid4`) the value for an item with no properties, shown in labels.
     pub value: Value,
+    /// Set when the value is made for each item ([`Assignment::value_for`]).
+    per_item: Option<Box<PropertyInput>>,
 }
 
 impl Assignment {
     pub fn new(key: impl Into<String>, value: Value) -> Result<Self> {
         let key = key.into();
         key_path(&key, &key)?;
-        Ok(Self { key, value })
+        Ok(Self { key, value, per_item: None })
     }
 
-    /// Parses `key=value`, `key:type=value`. The value is everything after the first `=`.
+    /// Parses `key=value`, `key:conv[:conv...]=value`, `key:conv`. The value is everything
+    /// after the first `=`.
     pub fn parse(input: &str) -> Result<Self> {
-        let invalid = |reason: String| RepoError::InvalidProperty { input: input.to_string(), reason };
-        let (name, raw) = input.split_once('=').ok_or_else(|| invalid("expected key=value (for example cloud.region=us-east-1)".into()))?;
-        let (key, kind) = match name.split_once(':') {
-            Some((key, kind)) => (key, Some(kind)),
-            None => (name, None),
-        };
-        key_path(key, input)?;
-        let value = match kind {
-            None | Some("str") => Value::String(raw.to_string()),
-            Some(kind) => convert(kind, raw).map_err(invalid)?,
-        };
-        Ok(Self { key: key.to_string(), value })
+        let parsed = PropertyInput::parse(input)?;
+        if parsed.is_per_node() {
+            return Ok(Self { key: parsed.key.clone(), value: Value::Null, per_item: Some(Box::new(parsed)) });
+        }
+        parsed.evaluate(&crate::convert::no_node)
     }
-}
 
-fn convert(kind: &str, raw: &str) -> std::result::Result<Value, String> {
-    match kind {
-        "int" => parse_int(raw).map(|n| Value::Number(n.into())).ok_or_else(|| format!("'{raw}' is not an integer (examples: 80, -1, 0x50, 0o755, 0b101)")),
-        "float" => raw
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(Number::from_f64)
-            .map(Value::Number)
-            .ok_or_else(|| format!("'{raw}' is not a finite number (examples: 2, 0.5, 1e3)")),
-        "bool" => match raw.trim().to_ascii_lowercase().as_str() {
-            "on" | "true" | "1" | "yes" => Ok(Value::Bool(true)),
-            "off" | "false" | "0" | "no" => Ok(Value::Bool(false)),
-            _ => Err(format!("'{raw}' is not a boolean (use on, off, true, false, 1 or 0)")),
-        },
-        "json" => serde_json::from_str(raw).map_err(|e| format!("'{raw}' is not valid JSON: {e}")),
-        other => Err(format!("unknown type '{other}' (use int, float, str, bool or json)")),
+    /// The value for one item: `lookup` reads the item's properties (dotted keys; "" for all).
+    pub fn value_for(&self, lookup: crate::convert::NodeLookup<'_>) -> Result<Value> {
+        match &self.per_item {
+            Some(input) => input.value(lookup),
+            None => Ok(self.value.clone()),
+        }
     }
-}
 
-/// Python's `int(text, 0)`: optional sign, 0x/0o/0b prefixes, `_` between digits.
-fn parse_int(raw: &str) -> Option<i64> {
-    let text = raw.trim();
-    let (negative, body) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits) = match lower.get(..2) {
-        Some("0x") => (16, &lower[2..]),
-        Some("0o") => (8, &lower[2..]),
-        Some("0b") => (2, &lower[2..]),
-        _ => (10, lower.as_str()),
-    };
-    let digits = digits.strip_prefix('_').filter(|_| radix != 10).unwrap_or(digits);
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
-        return None;
+    /// The text it was parsed from when its value is made per item (`x:uuid4`), for labels.
+    pub fn per_item_input(&self) -> Option<&str> {
+        self.per_item.as_ref().map(|p| p.input())
     }
-    // Python rejects "010": a leading zero is only allowed for zero itself.
-    if radix == 10 && digits.len() > 1 && digits.starts_with('0') && digits.chars().any(|c| c != '0' && c != '_') {
-        return None;
-    }
-    let magnitude = i128::from_str_radix(&digits.replace('_', ""), radix).ok()?;
-    i64::try_from(if negative { -magnitude } else { magnitude }).ok()
 }
 
 /// Splits a dotted key, rejecting empty parts and computed properties.
@@ -220,9 +187,12 @@ mod tests {
             ("s:str=123", "s", json!("123")),
             ("b:bool=on", "b", json!(true)),
             ("b:bool=off", "b", json!(false)),
-            ("b:bool=True", "b", json!(true)),
+            ("b:bool=true", "b", json!(true)),
             ("b:bool=0", "b", json!(false)),
-            ("j:json=[1,\"a\"]", "j", json!([1, "a"])),
+            ("j:-json=[1,\"a\"]", "j", json!([1, "a"])),
+            ("j:json=[1,\"a\"]", "j", json!("[1,\"a\"]")),
+            ("m:int=64Mi", "m", json!(67108864)),
+            ("nothing:null", "nothing", json!(null)),
         ];
         for (input, key, value) in cases {
             let a = Assignment::parse(input).unwrap();

@@ -294,10 +294,21 @@ impl Repo {
     /// Sets properties on every node and system the target matches.
     pub fn set(&self, target: &Target, assignments: &[Assignment]) -> Result<Vec<ItemChanges>> {
         let what: Vec<String> = assignments.iter().map(assignment_text).collect();
+        let per_item = assignments.iter().any(|a| a.per_item_input().is_some());
         self.modify_matching(target, &format!("Set {}", what.join(" ")), |props| {
+            // A `:prop` reference reads the item as it was before this command (poni's rule).
+            let before = per_item.then(|| props.clone());
+            let lookup = |key: &str| {
+                let before = before.as_ref()?;
+                if key.is_empty() {
+                    Some(Value::Object(before.clone()))
+                } else {
+                    props::get_path(before, key).cloned()
+                }
+            };
             let mut changes = Vec::new();
             for a in assignments {
-                changes.extend(props::set_path(props, &a.key, a.value.clone())?);
+                changes.extend(props::set_path(props, &a.key, a.value_for(&lookup)?)?);
             }
             Ok(changes)
         })
@@ -729,6 +740,9 @@ fn changes_label<'a>(changes: impl IntoIterator<Item = &'a Change>, items: &[&st
 }
 
 fn assignment_text(a: &Assignment) -> String {
+    if let Some(input) = a.per_item_input() {
+        return input.to_string();
+    }
     match &a.value {
         Value::String(s) => format!("{}={s}", a.key),
         other => format!("{}={other}", a.key),
