@@ -1,8 +1,8 @@
 // The window: top bar, tree | main (Overview, Graph, Node, terminals and runs) | inspector, activity strip.
-import { lazy, Suspense, useEffect } from "react";
+import { Activity, lazy, Suspense, useEffect, useState } from "react";
 import { Tabs, Tooltip as RTooltip } from "radix-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ChevronsDownUp, Database, FolderOpen, FolderPlus, History, Home, LayoutDashboard, Loader2, Network, Plus, Server, SquarePen } from "lucide-react";
+import { ChevronsDownUp, ChevronsUpDown, Database, FolderOpen, FolderPlus, History, Home, LayoutDashboard, Loader2, Network, Plus, Server, SquarePen } from "lucide-react";
 import { backend } from "./lib/backend";
 import { actions } from "./lib/actions";
 import { explain } from "./lib/errors";
@@ -129,17 +129,24 @@ function TreeHeader({ model }: { model: TreeModel | null }) {
         {model ? `${model.view.nodeCount}` : ""}
       </span>
       <span className="ml-auto" />
+      <IconButton size="sm" label="Unfold all" icon={<ChevronsUpDown size={14} />} disabled={!model?.systems.length} onClick={() => model && useUi.getState().setExpanded(model.systems)} data-testid="tree-unfold-all" />
       <IconButton size="sm" label="Fold all" icon={<ChevronsDownUp size={14} />} onClick={() => useUi.getState().setExpanded([])} data-testid="tree-fold-all" />
       <IconButton size="sm" label="New node" shortcut="Ctrl+N" icon={<Plus size={14} />} disabled={!model} onClick={() => actions.newNode(model)} data-testid="tree-new-node" />
     </div>
   );
 }
 
+/**
+ * The views. Only the tab shown is rendered, except the graph: once shown it stays mounted
+ * (React's Activity, hidden: its state and its laid-out boxes kept, its effects stopped, its
+ * updates deferred), so coming back to it does not lay the graph out again. MainTabs itself
+ * follows only the tab, so a click in the tree re-renders none of the views that do not show it.
+ */
 function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: boolean }) {
   const tab = useUi((s) => s.tab);
   const setTab = useUi((s) => s.setTab);
-  const current = useUi((s) => s.current);
-  const item = current ? model.byName.get(current) : undefined;
+  const [keepGraph, setKeepGraph] = useState(false);
+  if (tab === "graph" && !keepGraph) setKeepGraph(true);
   const trigger = "flex h-9 items-center gap-1.5 border-b-2 border-transparent px-3 text-[13px] text-muted hover:text-fg data-[state=active]:border-accent data-[state=active]:text-fg";
   return (
     <Tabs.Root value={tab} onValueChange={(v) => setTab(v as Tab)} className="flex min-h-0 flex-1 flex-col">
@@ -158,7 +165,7 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
         </Tabs.Trigger>
         <Tabs.Trigger value="node" className={cx(trigger, "max-w-[220px] min-w-[80px]")} data-testid="tab-node">
           <SquarePen size={14} className="shrink-0" />
-          <span className="truncate">{item ? item.label : "Node"}</span>
+          <NodeTabLabel model={model} />
         </Tabs.Trigger>
         <SessionTriggers trigger={trigger} />
       </Tabs.List>
@@ -167,12 +174,14 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
           <Overview model={model} />
         </ErrorBoundary>
       </Tabs.Content>
-      <Tabs.Content value="graph" className="flex min-h-0 flex-1 flex-col outline-none">
-        <ErrorBoundary label="graph">
-          <Suspense fallback={<Splash text="Loading the graph…" small />}>
-            <GraphView model={model} />
-          </Suspense>
-        </ErrorBoundary>
+      <Tabs.Content value="graph" forceMount={keepGraph || undefined} className="flex min-h-0 flex-1 flex-col outline-none data-[state=inactive]:hidden">
+        <Activity mode={tab === "graph" ? "visible" : "hidden"}>
+          <ErrorBoundary label="graph">
+            <Suspense fallback={<Splash text="Loading the graph…" small />}>
+              <GraphView model={model} />
+            </Suspense>
+          </ErrorBoundary>
+        </Activity>
       </Tabs.Content>
       <Tabs.Content value="fleet" className="flex min-h-0 flex-1 flex-col outline-none">
         <ErrorBoundary label="fleet">{tab === "fleet" && <FleetTable />}</ErrorBoundary>
@@ -181,12 +190,26 @@ function MainTabs({ model, foldInspector }: { model: TreeModel; foldInspector: b
         <ErrorBoundary label="history">{tab === "history" && <HistoryArea />}</ErrorBoundary>
       </Tabs.Content>
       <Tabs.Content value="node" className="flex min-h-0 flex-1 flex-col outline-none">
-        <ErrorBoundary label="editor" resetKey={current}>
-          <NodeTab model={model} foldInspector={foldInspector} />
-        </ErrorBoundary>
+        <NodePanel model={model} foldInspector={foldInspector} />
       </Tabs.Content>
       <SessionContents />
     </Tabs.Root>
+  );
+}
+
+/** The Node tab's name: the current item's. */
+function NodeTabLabel({ model }: { model: TreeModel }) {
+  const current = useUi((s) => s.current);
+  const item = current ? model.byName.get(current) : undefined;
+  return <span className="truncate">{item ? item.label : "Node"}</span>;
+}
+
+function NodePanel({ model, foldInspector }: { model: TreeModel; foldInspector: boolean }) {
+  const current = useUi((s) => s.current);
+  return (
+    <ErrorBoundary label="editor" resetKey={current}>
+      <NodeTab model={model} foldInspector={foldInspector} />
+    </ErrorBoundary>
   );
 }
 

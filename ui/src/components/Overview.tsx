@@ -1,16 +1,19 @@
 // Overview: real counts from the tree and the fleet, each said once, with click-through to the
 // nodes behind each number; an empty repository teaches how to start.
-import { useMemo, useState, type ReactNode } from "react";
+import { memo, useDeferredValue, useMemo, useState, type ReactNode } from "react";
 import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server, Terminal, TriangleAlert } from "lucide-react";
 import type { FleetOverview } from "../bindings/FleetOverview";
+import type { NodeLive } from "../bindings/NodeLive";
 import type { TreeItem } from "../bindings/TreeItem";
 import { actions } from "../lib/actions";
 import { useUi } from "../lib/store";
 import type { TreeModel } from "../lib/treeModel";
 import { Button, cx, IconButton, SectionTitle } from "./ui";
 import { FleetSection, type FleetFacet } from "./cloud/FleetSection";
-import { LiveDot } from "./cloud/NodeCloud";
-import { useFleet, useFleetOverview, type FleetMap } from "../lib/cloud";
+import { StateDot } from "./ui/StateDot";
+import { useCachedSelect } from "../lib/cachedQuery";
+import { useFleetFeed, useFleetOverview, useRowLiveLook, type FleetMap } from "../lib/cloud";
+import { cloudKeys } from "../lib/queryKeys";
 import { DRIFT_LABEL, useDrift } from "../lib/drift";
 import { remoteActions } from "../lib/remote";
 
@@ -18,14 +21,21 @@ type Facet = FleetFacet | { kind: "all" } | { kind: "broken" } | { kind: "clones
 
 const LIST_LIMIT = 300;
 
+/** How many list rows the Overview paints at once; the rest (up to LIST_LIMIT) follow in a deferred render. */
+const FIRST_ROWS = 40;
+
 /**
  * One panel per fact: the fleet panel says everything about instances (by state, terminated as
  * terminated; by region; nodes without one; missing ones; errors), the cards say what the tree
  * holds (nodes, systems, clones), and the list shows the nodes behind whichever count was clicked.
+ * Memoized on the model, so a click in the tree re-renders none of it; it reads the fleet map
+ * only while a state's count filters the list, and each row reads its own node's live state.
  */
-export function Overview({ model }: { model: TreeModel }) {
+export const Overview = memo(function Overview({ model }: { model: TreeModel }) {
   const [facet, setFacet] = useState<Facet>({ kind: "all" });
-  const fleet = useFleet().data;
+  // Keeps the fleet fetched for the rows' dots, without re-rendering the Overview for each change.
+  useFleetFeed();
+  const fleet = useCachedSelect<FleetMap, FleetMap | undefined>(cloudKeys.fleetNodes, (m) => (facet.kind === "state" ? m : undefined));
   const overview = useFleetOverview().data;
   const stats = useMemo(() => {
     const nodes = model.view.items.filter((i) => i.kind === "node");
@@ -33,10 +43,12 @@ export function Overview({ model }: { model: TreeModel }) {
     const broken = model.view.items.filter((i) => i.problem);
     return { nodes, clones, broken };
   }, [model]);
+  const list = useMemo(() => filterNodes(model, stats.nodes, facet, fleet, overview), [model, stats, facet, fleet, overview]);
+  // The first screenful paints at once (switching to the tab stays quick); the rest renders after it.
+  const limit = useDeferredValue(LIST_LIMIT, FIRST_ROWS);
 
   if (model.view.items.length === 0) return <EmptyRepository model={model} />;
 
-  const list = filterNodes(model, stats.nodes, facet, fleet, overview);
   const isFacet = (f: Facet) => JSON.stringify(f) === JSON.stringify(facet);
 
   return (
@@ -86,35 +98,8 @@ export function Overview({ model }: { model: TreeModel }) {
             <p className="text-[12px] text-muted">No nodes here.</p>
           ) : (
             <ul className="flex flex-col">
-              {list.slice(0, LIST_LIMIT).map((n) => (
-                <li key={n.name} className="group/row flex items-center gap-1">
-                  <button
-                    className="group flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1 text-left text-[13px] hover:bg-hover"
-                    onClick={() => useUi.getState().select([n.name], n.name)}
-                    onDoubleClick={() => actions.open(n.name)}
-                    data-testid={`overview-node-${n.name}`}
-                  >
-                    <LiveDot item={n} />
-                    <span className="min-w-0 shrink-0 truncate">{n.name}</span>
-                    {n.cloneOf && (
-                      <span className="min-w-0 truncate text-[12px] text-faint" title={`Cloned from ${n.cloneOf}`}>
-                        {"<="} {n.system && n.cloneOf.startsWith(`${n.system}/`) ? n.cloneOf.slice(n.system.length + 1) : n.cloneOf}
-                      </span>
-                    )}
-                    <span className="ml-auto shrink-0 text-[12px] text-muted">{n.region ?? ""}</span>
-                    <ArrowRight size={13} className="shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(n.name))} />
-                  </button>
-                  {canConnect(n, fleet) && (
-                    <IconButton
-                      size="sm"
-                      label={`Connect to ${n.name}`}
-                      icon={<Terminal size={13} />}
-                      className="opacity-0 group-hover/row:opacity-100 focus-visible:opacity-100"
-                      onClick={() => remoteActions.connect(n.name)}
-                      data-testid={`overview-connect-${n.name}`}
-                    />
-                  )}
-                </li>
+              {list.slice(0, limit).map((n) => (
+                <NodeRow key={n.name} item={n} />
               ))}
               {list.length > LIST_LIMIT && <li className="px-2 py-1 text-[12px] text-muted">…and {list.length - LIST_LIMIT} more. Use the search (Ctrl+F) to find one.</li>}
             </ul>
@@ -123,11 +108,45 @@ export function Overview({ model }: { model: TreeModel }) {
       </div>
     </div>
   );
-}
+});
+
+/** One node of the list; re-renders only when its node's live state changes. */
+const NodeRow = memo(function NodeRow({ item: n }: { item: TreeItem }) {
+  const { live, state, moving } = useRowLiveLook(n);
+  return (
+    <li className="group/row flex items-center gap-1">
+      <button
+        className="group flex min-w-0 flex-1 items-center gap-2 rounded px-2 py-1 text-left text-[13px] hover:bg-hover"
+        onClick={() => useUi.getState().select([n.name], n.name)}
+        onDoubleClick={() => actions.open(n.name)}
+        data-testid={`overview-node-${n.name}`}
+      >
+        <StateDot state={state} moving={moving} />
+        <span className="min-w-0 shrink-0 truncate">{n.name}</span>
+        {n.cloneOf && (
+          <span className="min-w-0 truncate text-[12px] text-faint" title={`Cloned from ${n.cloneOf}`}>
+            {"<="} {n.system && n.cloneOf.startsWith(`${n.system}/`) ? n.cloneOf.slice(n.system.length + 1) : n.cloneOf}
+          </span>
+        )}
+        <span className="ml-auto shrink-0 text-[12px] text-muted">{n.region ?? ""}</span>
+        <ArrowRight size={13} className="shrink-0 text-faint opacity-0 group-hover:opacity-100" onClick={(e) => (e.stopPropagation(), actions.open(n.name))} />
+      </button>
+      {canConnect(n, live) && (
+        <IconButton
+          size="sm"
+          label={`Connect to ${n.name}`}
+          icon={<Terminal size={13} />}
+          className="opacity-0 group-hover/row:opacity-100 focus-visible:opacity-100"
+          onClick={() => remoteActions.connect(n.name)}
+          data-testid={`overview-connect-${n.name}`}
+        />
+      )}
+    </li>
+  );
+});
 
 /** A node worth a Connect button in the list: its instance runs (or, not seen yet, it has one). */
-function canConnect(n: TreeItem, fleet: FleetMap | undefined): boolean {
-  const live = fleet?.get(n.name);
+function canConnect(n: TreeItem, live: NodeLive | null): boolean {
   return live?.state ? live.state === "running" : !!n.instance;
 }
 

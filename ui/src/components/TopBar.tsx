@@ -203,9 +203,9 @@ function SearchBox() {
 
 function ActionBar({ compact }: { compact: boolean }) {
   const { model } = useTree();
-  const current = useUi((s) => s.current);
-  const selected = useUi((s) => s.selected);
-  const item = current ? model?.byName.get(current) : undefined;
+  // What the buttons need of the selection, so a click in the tree re-renders the bar only when that changes.
+  const hasItem = useUi((s) => !!s.current && !!model?.byName.has(s.current));
+  const count = useUi((s) => s.selected.length);
   const disabled = !model;
   return (
     <div className="ml-auto flex shrink-0 items-center gap-0.5" role="toolbar" aria-label="Actions" data-testid="action-bar">
@@ -223,12 +223,12 @@ function ActionBar({ compact }: { compact: boolean }) {
         data-testid="action-clone"
       />
       <span className="mx-1 h-5 w-px bg-line" aria-hidden />
-      <IconButton label="Rename or move" shortcut="F2" icon={<Pencil size={15} />} disabled={!item || selected.length > 1} onClick={() => actions.rename()} data-testid="action-rename" />
+      <IconButton label="Rename or move" shortcut="F2" icon={<Pencil size={15} />} disabled={!hasItem || count > 1} onClick={() => actions.rename()} data-testid="action-rename" />
       <IconButton
-        label={selected.length > 1 ? `Delete ${selected.length} items` : "Delete"}
+        label={count > 1 ? `Delete ${count} items` : "Delete"}
         shortcut="Del"
         icon={<Trash2 size={15} />}
-        disabled={!item && selected.length === 0}
+        disabled={!hasItem && count === 0}
         onClick={() => actions.remove()}
         data-testid="action-delete"
       />
@@ -273,8 +273,10 @@ function CloudBar({ compact }: { compact: boolean }) {
   const current = useUi((s) => s.current);
   const selected = useUi((s) => s.selected);
   const client = useQueryClient();
-  const names = selected.length ? selected : current ? [current] : [];
-  const scope: Scope | null = !model || model.view.nodeCount === 0 ? null : names.length ? scopeFor(model, names) : { kind: "all" };
+  const scope = useMemo((): Scope | null => {
+    const names = selected.length ? selected : current ? [current] : [];
+    return !model || model.view.nodeCount === 0 ? null : names.length ? scopeFor(model, names) : { kind: "all" };
+  }, [model, selected, current]);
   const on = scope ? ` ${scopeLabel(scope)}` : "";
   return (
     <>

@@ -6,6 +6,7 @@ import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-quer
 import { resetForNewAccount } from "./account";
 import { backend, events } from "./backend";
 import { explain } from "./errors";
+import { useCachedSelect } from "./cachedQuery";
 import { accountKeys, cloudKeys, keys } from "./queryKeys";
 import { useUi } from "./store";
 import { descendants, type TreeModel } from "./treeModel";
@@ -159,6 +160,35 @@ export function isMoving(state: string, live: NodeLive | null | undefined, refre
 export function useLiveLook(item: Pick<TreeItem, "name" | "instance" | "problem">): { live: NodeLive | null; state: string; moving: boolean } {
   const live = useNodeLive(item.name);
   const refreshing = useRefreshing();
+  const state = liveState(item, live);
+  return { live, state, moving: isMoving(state, live, refreshing) };
+}
+
+/**
+ * Keeps the fleet map and the fleet overview fetched and current (observed, so invalidations
+ * refetch them) without re-rendering the caller when they change: for the views whose rows read
+ * their own node's part with useRowLiveLook (the tree, the Overview's list, the graph).
+ */
+export function useFleetFeed() {
+  const client = useQueryClient();
+  useQuery({ queryKey: cloudKeys.fleetNodes, queryFn: fetchFleet, staleTime: Infinity, notifyOnChangeProps: [] });
+  useQuery({ queryKey: cloudKeys.fleetOverview, queryFn: () => fetchOverviewWithTree(client), staleTime: Infinity, notifyOnChangeProps: [] });
+}
+
+/** One node's cached live state, without a query observer of its own (see lib/cachedQuery.ts); never fetches. */
+function useCachedNodeLive(name: string): NodeLive | null {
+  return useCachedSelect<FleetMap, NodeLive | null>(cloudKeys.fleetNodes, (m) => m?.get(name) ?? null);
+}
+
+const selectCachedRefreshing = (o: FleetOverview | undefined) => o?.refreshing ?? false;
+
+/**
+ * useLiveLook for a row among thousands: the same answer from the cache, where a change of one
+ * node's state re-renders only that node's row. Someone must keep the fleet observed (useFleetFeed).
+ */
+export function useRowLiveLook(item: Pick<TreeItem, "name" | "instance" | "problem">): { live: NodeLive | null; state: string; moving: boolean } {
+  const live = useCachedNodeLive(item.name);
+  const refreshing = useCachedSelect<FleetOverview, boolean>(cloudKeys.fleetOverview, selectCachedRefreshing);
   const state = liveState(item, live);
   return { live, state, moving: isMoving(state, live, refreshing) };
 }

@@ -46,6 +46,8 @@ interface Store {
   signature: string;
   listeners: Set<() => void>;
   unsubscribe: (() => void) | null;
+  /** While subscribed: no drift answer changed since `map` was made (a row's read is then O(1)). */
+  fresh: boolean;
 }
 
 const stores = new WeakMap<QueryClient, Store>();
@@ -54,7 +56,7 @@ const EMPTY_MAP: DriftMap = new Map();
 function storeOf(client: QueryClient): Store {
   let store = stores.get(client);
   if (!store) {
-    store = { map: EMPTY_MAP, signature: "", listeners: new Set(), unsubscribe: null };
+    store = { map: EMPTY_MAP, signature: "", listeners: new Set(), unsubscribe: null, fresh: false };
     stores.set(client, store);
   }
   return store;
@@ -72,8 +74,10 @@ function driftQueries(client: QueryClient): Query<Drift[]>[] {
 /** The cached drift by node; the same Map until a drift answer changes. */
 function snapshot(client: QueryClient): DriftMap {
   const store = storeOf(client);
+  if (store.fresh && store.unsubscribe) return store.map;
   const queries = driftQueries(client);
   const signature = queries.map((q) => `${q.queryHash}@${q.state.dataUpdatedAt}`).join("|");
+  store.fresh = true;
   if (signature === store.signature) return store.map;
   const all = queries.find((q) => q.queryKey.length === 1);
   const map = new Map<string, Drift[]>();
@@ -100,9 +104,11 @@ function subscribe(client: QueryClient, listener: () => void): () => void {
   const store = storeOf(client);
   store.listeners.add(listener);
   if (!store.unsubscribe) {
+    store.fresh = false;
     store.unsubscribe = client.getQueryCache().subscribe((event) => {
       if (!isDriftQuery(event.query)) return;
-      for (const l of store.listeners) l();
+      store.fresh = false;
+      for (const l of [...store.listeners]) l();
     });
   }
   return () => {
@@ -122,6 +128,14 @@ export function useDrift(): DriftMap {
   const client = useQueryClient();
   const sub = useCallback((listener: () => void) => subscribe(client, listener), [client]);
   const get = useCallback(() => snapshot(client), [client]);
+  return useSyncExternalStore(sub, get, get);
+}
+
+/** One node's drift, as last seen: re-renders only when that node's answer changes (a tree row's mark). */
+export function useNodeDrift(name: string): readonly Drift[] | undefined {
+  const client = useQueryClient();
+  const sub = useCallback((listener: () => void) => subscribe(client, listener), [client]);
+  const get = () => snapshot(client).get(name);
   return useSyncExternalStore(sub, get, get);
 }
 

@@ -108,25 +108,63 @@ export interface SearchResult {
   ordered: string[];
 }
 
-/** Case-insensitive search on the last part of the name, or the full name when the query has a `/`. */
+/** The lowercased labels and full names, made once per model: a keystroke only compares strings. */
+interface SearchIndex {
+  labels: string[];
+  names: string[];
+}
+
+const searchIndexes = new WeakMap<TreeModel, SearchIndex>();
+
+function searchIndex(model: TreeModel): SearchIndex {
+  let index = searchIndexes.get(model);
+  if (!index) {
+    const items = model.view.items;
+    index = { labels: items.map((i) => i.label.toLowerCase()), names: items.map((i) => i.name.toLowerCase()) };
+    searchIndexes.set(model, index);
+  }
+  return index;
+}
+
+/** The last search per model (the search box and the tree ask the same one), and the positions it matched. */
+const lastSearch = new WeakMap<TreeModel, { q: string; full: boolean; hits: number[]; result: SearchResult }>();
+
+/**
+ * Case-insensitive search on the last part of the name, or the full name when the query has a `/`.
+ * The same query on the same model answers the same object; a query that extends the last one
+ * (typing on) looks only among the last one's matches.
+ */
 export function search(model: TreeModel, query: string): SearchResult | null {
   const q = query.trim().toLowerCase();
   if (!q) return null;
   const full = q.includes("/");
+  const last = lastSearch.get(model);
+  if (last && last.q === q) return last.result;
+  const hay = full ? searchIndex(model).names : searchIndex(model).labels;
+  const items = model.view.items;
+  const hits: number[] = [];
+  if (last && last.full === full && q.includes(last.q)) {
+    for (const i of last.hits) if (hay[i].includes(q)) hits.push(i);
+  } else {
+    for (let i = 0; i < hay.length; i++) if (hay[i].includes(q)) hits.push(i);
+  }
   const matches = new Set<string>();
   const visible = new Set<string>();
+  const unfold: string[] = [];
   const ordered: string[] = [];
-  for (const item of model.view.items) {
-    const hay = (full ? item.name : item.label).toLowerCase();
-    if (hay.includes(q)) {
-      matches.add(item.name);
-      ordered.push(item.name);
-      visible.add(item.name);
-      for (const a of ancestors(item.name)) visible.add(a);
+  for (const i of hits) {
+    const item = items[i];
+    matches.add(item.name);
+    ordered.push(item.name);
+    // The item and the systems above it, up to one already shown.
+    for (let at: TreeItem | undefined = item; at && !visible.has(at.name); at = at.system ? model.byName.get(at.system) : undefined) {
+      visible.add(at.name);
+      if (at.kind === "system") unfold.push(at.name);
     }
   }
-  const unfold = [...visible].filter((n) => model.byName.get(n)?.kind === "system");
-  return { matches, visible, unfold, ordered };
+  const result = { matches, visible, unfold, ordered };
+  lastSearch.set(model, { q, full, hits, result });
+  return result;
 }
 
 /** Splits a label around the first match of the query, for highlighting. */

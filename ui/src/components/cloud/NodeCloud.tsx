@@ -4,7 +4,7 @@ import { Fragment, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check, Clock, Copy, Download, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
 import { backend } from "../../lib/backend";
-import { cloudActions, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing } from "../../lib/cloud";
+import { cloudActions, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing, useRowLiveLook } from "../../lib/cloud";
 import { cloudKeys } from "../../lib/queryKeys";
 import { DRIFT_LABEL, driftValue, isAddressField, useDrift, useNodeDriftCheck, useTakeDrift } from "../../lib/drift";
 import { explain } from "../../lib/errors";
@@ -27,9 +27,9 @@ export function LiveBadge({ item, testId }: { item: TreeItem; testId?: string })
   return <StateBadge state={state} moving={moving} testId={testId} />;
 }
 
-/** The live dot of a node, for the tree and the graph. */
+/** A node's state as a dot, in lists of many (the Overview's list, the graph): their view keeps the fleet observed (useFleetFeed). */
 export function LiveDot({ item }: { item: TreeItem }) {
-  const { state, moving } = useLiveLook(item);
+  const { state, moving } = useRowLiveLook(item);
   return <StateDot state={state} moving={moving} />;
 }
 

@@ -12,7 +12,8 @@ import { Ban, Copy, CornerDownRight, Folder, GitFork, Loader2, Network, Plus, Se
 import type { TreeItem } from "../../bindings/TreeItem";
 import { actions } from "../../lib/actions";
 import { useUi, type GraphFocus } from "../../lib/store";
-import { baseName, cloneFamily, type TreeModel } from "../../lib/treeModel";
+import { baseName, cloneFamily, descendants, type TreeModel } from "../../lib/treeModel";
+import { useFleetFeed } from "../../lib/cloud";
 import { Button, cx, menuContent, menuItem, menuSeparator, Select } from "../ui";
 import { LiveDot } from "../cloud/NodeCloud";
 import { layout, type Placed } from "./layout";
@@ -140,16 +141,17 @@ export function graphContent(model: TreeModel, focus: GraphFocus, limit = Infini
 function countBoxes(model: TreeModel, focus: GraphFocus): number {
   if (focus.mode === "family") return cloneFamily(model, focus.name).members.length;
   if (!focus.name) return model.view.items.length;
-  return model.view.items.filter((i) => i.name.startsWith(`${focus.name}/`)).length;
+  return descendants(model, focus.name).length;
 }
 
-export function GraphView({ model }: { model: TreeModel }) {
+/** Memoized on the model: it follows the current item and the graph's focus from the store itself. */
+export const GraphView = memo(function GraphView({ model }: { model: TreeModel }) {
   return (
     <ReactFlowProvider>
       <Graph model={model} />
     </ReactFlowProvider>
   );
-}
+});
 
 interface GraphDrag {
   id: string;
@@ -163,20 +165,32 @@ function Graph({ model }: { model: TreeModel }) {
   const setGraph = useUi((s) => s.setGraph);
   const client = useQueryClient();
   const flow = useReactFlow();
-  const focus = chosen && (chosen.name === "" || model.byName.has(chosen.name)) ? chosen : defaultFocus(model, current);
+  // The boxes' dots read their nodes' live states from the cache; the graph keeps it fetched.
+  useFleetFeed();
+  const picked = chosen && (chosen.name === "" || model.byName.has(chosen.name)) ? chosen : defaultFocus(model, current);
+  // The same focus is the same object, so the content below is worked out again only when it changes.
+  const focus = useMemo<GraphFocus>(() => ({ mode: picked.mode, name: picked.name }), [picked.mode, picked.name]);
   const content = useMemo(() => graphContent(model, focus, MAX_BOXES), [model, focus]);
   const total = useMemo(() => countBoxes(model, focus), [model, focus]);
   const ids = content.ids;
   const idsKey = ids.join("\n") + "|" + content.edges.map((e) => `${e.from}>${e.to}`).join(",");
   const [positions, setPositions] = useState<Map<string, Placed> | null>(null);
   const canMove = focus.mode === "system";
+  /** What the positions are the layout of: the effect below runs again when the tab comes back (App keeps the graph in a hidden Activity), and must not lay out the same boxes again. */
+  const laidOut = useRef<string | null>(null);
 
   useEffect(() => {
+    if (laidOut.current === idsKey) return;
     let cancelled = false;
     const set = new Set(ids);
+    const done = (p: Map<string, Placed>) => {
+      if (cancelled) return;
+      laidOut.current = idsKey;
+      setPositions(p);
+    };
     layout({ ids, edges: content.edges.filter((e) => set.has(e.from) && set.has(e.to)), parents: content.parents, containers: content.containers })
-      .then((p) => !cancelled && setPositions(p))
-      .catch(() => !cancelled && setPositions(new Map()));
+      .then(done)
+      .catch(() => done(new Map()));
     return () => {
       cancelled = true;
     };
@@ -204,7 +218,9 @@ function Graph({ model }: { model: TreeModel }) {
     return into === now ? null : into;
   };
 
-  const nodes: Node<BoxData>[] = useMemo(() => {
+  // The boxes as laid out; then only the boxes that are selected, dragged or a drop target get
+  // new objects, so a click re-renders those boxes, not the graph's hundreds.
+  const placed: Node<BoxData>[] = useMemo(() => {
     if (!positions) return [];
     const set = new Set(ids);
     return ids.flatMap((id): Node<BoxData>[] => {
@@ -217,22 +233,34 @@ function Graph({ model }: { model: TreeModel }) {
         {
           id,
           type: container ? "system" : "box",
-          position: override?.id === id ? override.position : { x: pos.x, y: pos.y },
+          position: { x: pos.x, y: pos.y },
           ...(parent && set.has(parent) ? { parentId: parent } : {}),
           ...(container ? { width: pos.width, height: pos.height } : {}),
           data: {
             item,
-            selected: id === current,
+            selected: false,
             outsideParent: item.cloneOf && !set.has(item.cloneOf) ? item.cloneOf : null,
             model,
-            drop: drag?.target === id ? look : undefined,
+            drop: undefined,
           },
           draggable: canMove,
           connectable: item.kind === "node",
         },
       ];
     });
-  }, [positions, ids, model, current, content, override, drag?.target, look, canMove]);
+  }, [positions, ids, model, content, canMove]);
+  const dropTargetId = drag?.target;
+  const nodes: Node<BoxData>[] = useMemo(
+    () =>
+      placed.map((n) => {
+        const selected = n.id === current;
+        const drop = dropTargetId === n.id ? look : undefined;
+        const moved = override?.id === n.id;
+        if (!selected && !drop && !moved) return n;
+        return { ...n, ...(moved ? { position: override.position } : {}), data: { ...n.data, selected, drop } };
+      }),
+    [placed, current, dropTargetId, look, override],
+  );
 
   const onNodesChange = (changes: NodeChange<Node<BoxData>>[]) => {
     for (const c of changes) if (c.type === "position" && c.position && c.dragging) setOverride({ id: c.id, position: c.position });

@@ -1,23 +1,35 @@
-// The tree of systems and nodes: the window's spine. headless-tree keeps focus, selection and
-// folding; only the visible rows are rendered (@tanstack/react-virtual), so 10,000 nodes stay fast.
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from "react";
+// The tree of systems and nodes: the window's spine. The visible rows are flattened once per
+// change of the model, the folding or the search (lib/treeRows.ts, in O(visible rows)), and only
+// the rows in view are rendered (@tanstack/react-virtual), so 10,000 nodes stay fast. Each row
+// reads its own selection, cut, live state and drift mark from the stores (per-row
+// subscriptions), so a click or a node's state change re-renders the rows it concerns, not the
+// tree; folding, the search and scrolling re-render the tree and the rows that moved.
+import {
+  memo,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type MouseEvent as ReactMouseEvent,
+} from "react";
 import { createPortal } from "react-dom";
-import { hotkeysCoreFeature, selectionFeature, syncDataLoaderFeature, type ItemInstance, type TreeInstance } from "@headless-tree/core";
-import { useTree } from "@headless-tree/react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ContextMenu } from "radix-ui";
 import { useQueryClient } from "@tanstack/react-query";
 import { ExternalLink, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TerminalSquare, TriangleAlert, Upload } from "lucide-react";
 import { AlertTriangle, Ban, ChevronRight, ClipboardPaste, Copy, CornerDownRight, Folder, FolderOpen, FolderPlus, GitFork, Loader2, Network, Pencil, Plus, Scissors, Server, SquarePen, Trash2, X } from "lucide-react";
-import type { Drift } from "../../bindings/Drift";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { actions } from "../../lib/actions";
 import { useUi } from "../../lib/store";
-import { ROOT_ID, ancestors, baseName, highlight, search as searchTree, type TreeModel } from "../../lib/treeModel";
+import { ancestors, baseName, highlight, search as searchTree, type SearchResult, type TreeModel } from "../../lib/treeModel";
+import { clickSelection, flattenTree, setOf, type TreeRows } from "../../lib/treeRows";
 import { cx, Kbd, menuContent, menuItem, menuSeparator } from "../ui";
 import { StateDot } from "../ui/StateDot";
-import { cloudActions, scopeFor, scopeLabel, useLiveLook } from "../../lib/cloud";
-import { DRIFT_LABEL, useDrift } from "../../lib/drift";
+import { cloudActions, scopeFor, scopeLabel, useFleetFeed, useRowLiveLook } from "../../lib/cloud";
+import { DRIFT_LABEL, useNodeDrift } from "../../lib/drift";
 import { moveInto, moveSummary } from "../../lib/moves";
 import { remoteActions } from "../../lib/remote";
 import { useTreeDragDrop, type DropLook } from "./useTreeDragDrop";
@@ -43,113 +55,136 @@ export async function pasteInto(client: ReturnType<typeof useQueryClient>, targe
 const ROW_HEIGHT = 26;
 const EMPTY: string[] = [];
 
-const rootItem: TreeItem = {
-  name: ROOT_ID,
-  label: "",
-  kind: "system",
-  depth: 0,
-  system: null,
-  cloneOf: null,
-  instance: null,
-  region: null,
-  childCount: 0,
-  problem: null,
-};
-
-function missing(name: string): TreeItem {
-  return { ...rootItem, name, label: baseName(name), kind: "node" };
+/** What the rows call back into the tree with: one object for the tree's life, so the rows stay memoized. */
+interface TreeControl {
+  click(id: string, e: ReactMouseEvent): void;
+  toggle(id: string): void;
+  /** A row's element appeared (or went): keyboard focus waiting for that row moves to it. */
+  register(id: string, el: HTMLElement | null): void;
+  /** Gives the row keyboard focus now, or as soon as it is rendered (after scrolling to it). */
+  focus(id: string): void;
 }
 
-type Updater<T> = T | ((old: T) => T);
-const apply = <T,>(u: Updater<T>, old: T): T => (typeof u === "function" ? (u as (o: T) => T)(old) : u);
+/** What the tree's callbacks read: the last render's rows, folding and search. */
+interface Latest {
+  rows: TreeRows;
+  openList: string[];
+  result: SearchResult | null;
+  setOpenList: (next: string[]) => void;
+}
 
 export function RepoTree({ model }: { model: TreeModel }) {
-  const query = useUi((s) => s.search);
+  // Typing in the search box stays immediate; the filtered tree follows in an interruptible render.
+  const query = useDeferredValue(useUi((s) => s.search));
   const expanded = useUi((s) => s.expanded);
-  const selected = useUi((s) => s.selected);
-  const current = useUi((s) => s.current);
-
   const result = useMemo(() => searchTree(model, query), [model, query]);
-  const [searchExpanded, setSearchExpanded] = useState<string[] | null>(null);
-  useEffect(() => setSearchExpanded(null), [result]);
-  const expandedItems = result ? (searchExpanded ?? result.unfold) : expanded;
+  // Folding within a search's result belongs to that search; clearing the search brings the tree's own back.
+  const [searchOpen, setSearchOpen] = useState<{ result: SearchResult; open: string[] } | null>(null);
+  const openList = result ? (searchOpen?.result === result ? searchOpen.open : result.unfold) : expanded;
+  const open = setOf(openList);
+  const rows = useMemo(() => flattenTree(model, open, result), [model, open, result]);
+  // Whether the current item has a row: if not, the first row takes the keyboard's Tab stop.
+  const currentShown = useUi((s) => s.current !== null && rows.index.has(s.current));
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizerRef = useRef<ReturnType<typeof useVirtualizer<HTMLDivElement, Element>> | null>(null);
   const [menuTarget, setMenuTarget] = useState<string | null>(null);
   const client = useQueryClient();
-  const cut = useUi((s) => s.cut);
-  const cutSet = useMemo(() => new Set(cut), [cut]);
+  const cutCount = useUi((s) => s.cut.length);
   const [problem, setProblem] = useState<string | null>(null);
   const { drag, hover, refused, dropState, labelRef, labelStart, onPointerDown, onClickCapture } = useTreeDragDrop(scrollRef, setProblem);
-  // What the Fleet tab or a node's panel last found (never fetched here): one lookup per row.
-  const drift = useDrift();
+  // The rows read their nodes' live states from the cache; the tree keeps it fetched, without re-rendering for it.
+  useFleetFeed();
 
-  const tree = useTree<TreeItem>({
-    rootItemId: ROOT_ID,
-    getItemName: (item) => item.getItemData().label,
-    isItemFolder: (item) => item.getItemData().kind === "system",
-    dataLoader: {
-      getItem: (id) => (id === ROOT_ID ? rootItem : (model.byName.get(id) ?? missing(id))),
-      getChildren: (id) => {
-        const children = model.children.get(id) ?? EMPTY;
-        return result ? children.filter((n) => result.visible.has(n)) : children;
-      },
-    },
-    state: { expandedItems, selectedItems: selected, focusedItem: current },
-    setExpandedItems: (u) => {
-      const next = apply(u as Updater<string[]>, expandedItems);
-      if (result) setSearchExpanded(next);
-      else useUi.getState().setExpanded(next);
-    },
-    setSelectedItems: (u) => {
-      const ui = useUi.getState();
-      const next = apply(u as Updater<string[]>, ui.selected);
-      ui.select(next, next.includes(ui.current ?? "") ? ui.current : (next[next.length - 1] ?? null));
-    },
-    setFocusedItem: (u) => {
-      const ui = useUi.getState();
-      const id = apply(u as Updater<string | null>, ui.current);
-      if (!id || id === ROOT_ID) return;
-      ui.select(ui.selected.includes(id) ? ui.selected : [id], id);
-    },
-    onPrimaryAction: (item) => useUi.getState().select(useUi.getState().selected, item.getId()),
-    scrollToItem: (item) => virtualizerRef.current?.scrollToIndex(item.getItemMeta().index, { align: "auto" }),
-    hotkeys: {
-      customOpen: { hotkey: "Enter", preventDefault: true, handler: (_e, t) => openItem(t.getFocusedItem()) },
-      customRename: { hotkey: "F2", preventDefault: true, handler: (_e, t) => actions.rename(t.getFocusedItem()?.getId()) },
-      customDelete: { hotkey: "Delete", preventDefault: true, handler: () => actions.remove() },
-    },
-    ignoreHotkeysOnInputs: true,
-    features: [syncDataLoaderFeature, selectionFeature, hotkeysCoreFeature],
-  });
-
-  // New data or a new search: rebuild the flat list of visible rows.
-  useEffect(() => {
-    tree.rebuildTree();
-  }, [tree, model, result]);
-
-  const items = tree.getItems();
   const virtualizer = useVirtualizer({
-    count: items.length,
+    count: rows.ids.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
     initialRect: { width: 280, height: 600 },
   });
-  virtualizerRef.current = virtualizer;
 
-  // Something else (overview, graph, search) picked an item: unfold to it and scroll it in view.
+  const now: Latest = {
+    rows,
+    openList,
+    result,
+    setOpenList: (next) => (result ? setSearchOpen({ result, open: next }) : useUi.getState().setExpanded(next)),
+  };
+  const latest = useRef(now);
+  latest.current = now;
+  const virtualizerRef = useRef(virtualizer);
+  virtualizerRef.current = virtualizer;
+  /** Where a Shift-click or Shift+arrow extends the selection from. */
+  const anchor = useRef<string | null>(null);
+  /** The row keyboard focus goes to once it is rendered (after scrolling to it). */
+  const pendingFocus = useRef<string | null>(null);
+  /** The item to scroll into view once the systems above it are unfolded. */
+  const pendingReveal = useRef<string | null>(null);
+
+  const [ctl] = useState<TreeControl>(() => {
+    const elements = new Map<string, HTMLElement>();
+    return {
+      click(id, e) {
+        const ui = useUi.getState();
+        const next = clickSelection(latest.current.rows, ui.selected, anchor.current, id, { shift: e.shiftKey, ctrl: e.ctrlKey || e.metaKey });
+        anchor.current = next.anchor;
+        ui.select(next.selected, setOf(next.selected).has(id) ? id : (next.selected[next.selected.length - 1] ?? null));
+      },
+      toggle(id) {
+        const { openList, setOpenList } = latest.current;
+        setOpenList(setOf(openList).has(id) ? openList.filter((n) => n !== id) : [...openList, id]);
+      },
+      register(id, el) {
+        if (!el) {
+          elements.delete(id);
+          return;
+        }
+        elements.set(id, el);
+        if (pendingFocus.current === id) {
+          pendingFocus.current = null;
+          el.focus();
+        }
+      },
+      focus(id) {
+        const el = elements.get(id);
+        pendingFocus.current = el ? null : id;
+        el?.focus();
+      },
+    };
+  });
+
+  // Something else (the overview, the graph, a search's Enter) picked an item: unfold the systems
+  // above it and scroll it into view. A store subscription, so a click does not re-render the tree.
   useEffect(() => {
-    if (!current || result) return;
-    const hidden = ancestors(current).filter((a) => !expanded.includes(a));
-    if (hidden.length) {
-      useUi.getState().expand(hidden);
-      return;
-    }
-    const index = tree.getItems().findIndex((i) => i.getId() === current);
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: "auto" });
-  }, [current, expanded, result, tree, virtualizer]);
+    const reveal = (name: string | null) => {
+      if (!name) return;
+      if (latest.current.result) {
+        // A search shows its matches unfolded already: only scroll.
+        const index = latest.current.rows.index.get(name);
+        if (index !== undefined) virtualizerRef.current.scrollToIndex(index, { align: "auto" });
+        return;
+      }
+      const open = setOf(useUi.getState().expanded);
+      const hidden = ancestors(name).filter((a) => !open.has(a));
+      if (hidden.length) {
+        pendingReveal.current = name;
+        useUi.getState().expand(hidden);
+        return;
+      }
+      const index = latest.current.rows.index.get(name);
+      if (index !== undefined) virtualizerRef.current.scrollToIndex(index, { align: "auto" });
+    };
+    reveal(useUi.getState().current);
+    return useUi.subscribe((s, prev) => {
+      if (s.current !== prev.current) reveal(s.current);
+    });
+  }, []);
+  useEffect(() => {
+    const name = pendingReveal.current;
+    const index = name === null ? undefined : rows.index.get(name);
+    if (index === undefined) return;
+    pendingReveal.current = null;
+    virtualizer.scrollToIndex(index, { align: "auto" });
+  }, [rows, virtualizer]);
 
   const onContextMenu = useCallback((e: ReactMouseEvent) => {
     const row = (e.target as HTMLElement).closest<HTMLElement>("[data-name]");
@@ -162,31 +197,107 @@ export function RepoTree({ model }: { model: TreeModel }) {
     }
   }, []);
 
-  const containerProps = tree.getContainerProps("Systems and nodes");
-  const virtualItems = virtualizer.getVirtualItems();
-
-  // ---- cut and paste: Ctrl+X, Ctrl+V, Escape ----
+  // ---- the keyboard: arrows, Home/End, Enter, F2, Delete; Ctrl+X, Ctrl+V, Escape for cut and paste ----
   const paste = (target: string) => void pasteInto(client, target).then(setProblem);
-  const onKeyDown = (e: ReactKeyboardEvent) => {
+  /** Moves the keyboard focus (and the current item) to row `index`; with `extend`, the selection runs from the anchor to it. */
+  const moveTo = (index: number, extend: boolean) => {
+    const id = rows.ids[index];
+    if (id === undefined) return;
     const ui = useUi.getState();
+    if (extend) {
+      const from = anchor.current !== null && rows.index.has(anchor.current) ? anchor.current : (ui.current ?? id);
+      anchor.current = from;
+      ui.select(clickSelection(rows, ui.selected, from, id, { shift: true, ctrl: false }).selected, id);
+    } else {
+      anchor.current = id;
+      ui.select(setOf(ui.selected).has(id) ? ui.selected : [id], id);
+    }
+    virtualizer.scrollToIndex(index, { align: "auto" });
+    ctl.focus(id);
+  };
+  const onKeyDown = (e: ReactKeyboardEvent) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.altKey) return;
+    const ui = useUi.getState();
+    const ctrl = e.ctrlKey || e.metaKey;
     const k = e.key.toLowerCase();
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && k === "x") {
+    if (ctrl && !e.shiftKey && k === "x") {
       const names = ui.selected.length ? ui.selected : ui.current ? [ui.current] : [];
       if (!names.length) return;
       e.preventDefault();
       setProblem(null);
       ui.setCut(names);
-    } else if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && k === "v") {
+      return;
+    }
+    if (ctrl && !e.shiftKey && k === "v") {
       if (!ui.cut.length) return;
       e.preventDefault();
       paste(pasteTarget(model, ui.current, ui.selected));
-    } else if (e.key === "Escape" && ui.cut.length) {
+      return;
+    }
+    if (e.key === "Escape" && ui.cut.length) {
       e.preventDefault();
       ui.setCut([]);
+      return;
     }
+    // The rest is for the rows (not, say, the Dismiss button below them).
+    const last = rows.ids.length - 1;
+    if (last < 0 || !(e.target instanceof Element) || !e.target.closest('[role="tree"]')) return;
+    const at = ui.current === null ? undefined : rows.index.get(ui.current);
+    const id = at === undefined ? null : rows.ids[at];
+    const item = id === null ? undefined : model.byName.get(id);
+    const isOpen = !!id && open.has(id);
+    switch (e.key) {
+      case "ArrowDown":
+        if (ctrl) return;
+        moveTo(at === undefined ? 0 : Math.min(at + 1, last), e.shiftKey);
+        break;
+      case "ArrowUp":
+        if (ctrl) return;
+        moveTo(at === undefined ? 0 : Math.max(at - 1, 0), e.shiftKey);
+        break;
+      case "Home":
+        moveTo(0, e.shiftKey);
+        break;
+      case "End":
+        moveTo(last, e.shiftKey);
+        break;
+      case "ArrowRight":
+        if (at === undefined) moveTo(0, false);
+        else if (item?.kind === "system" && !isOpen) ctl.toggle(rows.ids[at]);
+        else moveTo(Math.min(at + 1, last), false);
+        break;
+      case "ArrowLeft":
+        if (at === undefined) moveTo(0, false);
+        else if (item?.kind === "system" && isOpen) ctl.toggle(rows.ids[at]);
+        else if (item?.system && rows.index.has(item.system)) moveTo(rows.index.get(item.system)!, false);
+        else return;
+        break;
+      case "Enter":
+        if (!id) return;
+        actions.open(id);
+        break;
+      case "F2":
+        if (!id) return;
+        actions.rename(id);
+        break;
+      case "Delete":
+        actions.remove();
+        break;
+      case " ":
+        // Ctrl+Space: the current row in or out of the selection.
+        if (!ctrl || !id) return;
+        ui.select(setOf(ui.selected).has(id) ? ui.selected.filter((n) => n !== id) : [...ui.selected, id], id);
+        break;
+      default:
+        // Ctrl+A: every row shown.
+        if (!(ctrl && !e.shiftKey && k === "a")) return;
+        ui.select(rows.ids.slice(), ui.current);
+    }
+    e.preventDefault();
   };
 
-  const dropRow = drag?.target ? items.findIndex((i) => i.getId() === drag.target) : -1;
+  const virtualItems = virtualizer.getVirtualItems();
+  const dropRow = drag?.target ? (rows.index.get(drag.target) ?? -1) : -1;
   const hint = drag && drag.target !== null && (
     <DropHint
       look={dropState(drag.target) ?? "checking"}
@@ -207,30 +318,35 @@ export function RepoTree({ model }: { model: TreeModel }) {
           onClickCapture={onClickCapture}
           onKeyDown={onKeyDown}
         >
-          {items.length === 0 ? (
+          {rows.ids.length === 0 ? (
             <p className="px-3 py-4 text-[12px] text-muted" data-testid="tree-empty">
               {result ? `No system or node is named like '${query.trim()}'.` : "Nothing here yet. Right-click for New node."}
             </p>
           ) : null}
-          <div {...containerProps} style={{ height: virtualizer.getTotalSize(), position: "relative" }} className="shrink-0 outline-none">
-            {virtualItems.map((row) => {
-              const item = items[row.index];
-              if (!item) return null;
+          <div
+            role="tree"
+            aria-label="Systems and nodes"
+            aria-multiselectable
+            style={{ height: virtualizer.getTotalSize(), position: "relative" }}
+            className="shrink-0 outline-none"
+          >
+            {virtualItems.map((v) => {
+              const id = rows.ids[v.index];
+              const data = model.byName.get(id);
+              if (!data) return null;
               return (
                 <Row
-                  key={item.getId()}
-                  item={item}
-                  tree={tree}
-                  top={row.start}
-                  query={result && result.matches.has(item.getId()) ? query : ""}
-                  selected={item.isSelected()}
-                  focused={item.isFocused()}
-                  expanded={item.isExpanded()}
-                  data={item.getItemData()}
-                  level={item.getItemMeta().level}
-                  drifts={drift.get(item.getId())}
-                  cut={cutSet.has(item.getId())}
-                  drop={dropState(item.getId())}
+                  key={id}
+                  data={data}
+                  level={rows.levels[v.index]}
+                  posInSet={rows.posInSet[v.index]}
+                  setSize={rows.setSize[v.index]}
+                  top={v.start}
+                  isOpen={open.has(id)}
+                  query={result && result.matches.has(id) ? query : ""}
+                  drop={dropState(id)}
+                  tabStop={!currentShown && v.index === 0}
+                  ctl={ctl}
                 />
               );
             })}
@@ -248,22 +364,7 @@ export function RepoTree({ model }: { model: TreeModel }) {
               </div>
             )}
           </div>
-          {(problem || cut.length > 0) && !drag && (
-            <div className="sticky bottom-0 z-10 flex items-start gap-1.5 border-t border-line bg-panel px-2 py-1.5 text-[12px]">
-              {problem ? (
-                <p className="flex min-w-0 flex-1 gap-1 text-danger" role="alert" data-testid="tree-move-problem">
-                  <Ban size={13} className="mt-px shrink-0" /> <span className="min-w-0 break-words">{problem}</span>
-                </p>
-              ) : (
-                <p className="flex min-w-0 flex-1 gap-1 text-muted" data-testid="tree-cut-note">
-                  <Scissors size={13} className="mt-px shrink-0" /> {cut.length === 1 ? baseName(cut[0]) : `${cut.length} items`} cut: select a system and press Ctrl+V (Escape cancels).
-                </p>
-              )}
-              <button aria-label="Dismiss" className="rounded p-0.5 text-muted hover:bg-hover" onClick={() => (problem ? setProblem(null) : useUi.getState().setCut([]))}>
-                <X size={12} />
-              </button>
-            </div>
-          )}
+          {(problem || cutCount > 0) && !drag && <TreeNote problem={problem} onDismiss={() => (problem ? setProblem(null) : useUi.getState().setCut([]))} />}
           {drag &&
             createPortal(
               <div
@@ -285,27 +386,25 @@ export function RepoTree({ model }: { model: TreeModel }) {
   );
 }
 
-function openItem(item: ItemInstance<TreeItem> | undefined) {
-  if (!item) return;
-  actions.open(item.getId());
-}
-
-interface RowProps {
-  item: ItemInstance<TreeItem>;
-  tree: TreeInstance<TreeItem>;
-  top: number;
-  query: string;
-  selected: boolean;
-  focused: boolean;
-  expanded: boolean;
-  data: TreeItem;
-  level: number;
-  /** Where this node and its instance disagree, as last seen. */
-  drifts: readonly Drift[] | undefined;
-  /** Cut (Ctrl+X), waiting for a paste. */
-  cut: boolean;
-  /** The drop target of a drag: being checked, allowed, or refused by the core. */
-  drop: DropLook | undefined;
+/** Below the rows: why a move was refused, or what is cut and waiting for a paste. */
+function TreeNote({ problem, onDismiss }: { problem: string | null; onDismiss: () => void }) {
+  const cut = useUi((s) => s.cut);
+  return (
+    <div className="sticky bottom-0 z-10 flex items-start gap-1.5 border-t border-line bg-panel px-2 py-1.5 text-[12px]">
+      {problem ? (
+        <p className="flex min-w-0 flex-1 gap-1 text-danger" role="alert" data-testid="tree-move-problem">
+          <Ban size={13} className="mt-px shrink-0" /> <span className="min-w-0 break-words">{problem}</span>
+        </p>
+      ) : (
+        <p className="flex min-w-0 flex-1 gap-1 text-muted" data-testid="tree-cut-note">
+          <Scissors size={13} className="mt-px shrink-0" /> {cut.length === 1 ? baseName(cut[0]) : `${cut.length} items`} cut: select a system and press Ctrl+V (Escape cancels).
+        </p>
+      )}
+      <button aria-label="Dismiss" className="rounded p-0.5 text-muted hover:bg-hover" onClick={onDismiss}>
+        <X size={12} />
+      </button>
+    </div>
+  );
 }
 
 function DropHint({ look, text, where }: { look: DropLook; text: string; where: string }) {
@@ -325,36 +424,68 @@ function DropHint({ look, text, where }: { look: DropLook; text: string; where: 
   );
 }
 
-const Row = memo(function Row({ item, tree, top, query, selected, focused, expanded, data, level, drifts, cut, drop }: RowProps) {
-  const props = item.getProps();
+interface RowProps {
+  data: TreeItem;
+  level: number;
+  posInSet: number;
+  setSize: number;
+  /** Where the virtualized list puts it (px from the top). */
+  top: number;
+  /** A system shown unfolded. */
+  isOpen: boolean;
+  /** The search to highlight in its label ("": none). */
+  query: string;
+  /** The drop target of a drag: being checked, allowed, or refused by the core. */
+  drop: DropLook | undefined;
+  /** The keyboard's Tab stop when the current item has no row. */
+  tabStop: boolean;
+  ctl: TreeControl;
+}
+
+// The icons are the same elements every time, so React skips them when a row re-renders.
+const CHEVRON = <ChevronRight size={13} className="transition-transform" />;
+const CHEVRON_OPEN = <ChevronRight size={13} className="rotate-90 transition-transform" />;
+const FOLDER = <Folder size={14} className="shrink-0 text-muted" aria-hidden />;
+const FOLDER_OPEN = <FolderOpen size={14} className="shrink-0 text-muted" aria-hidden />;
+const SERVER = <Server size={14} className="shrink-0 text-muted" aria-hidden />;
+const PROBLEM = <AlertTriangle size={13} aria-label="File cannot be read" />;
+
+/**
+ * One row. Memoized on its props (which change when the row moves, folds or matches a search);
+ * whether it is selected, current or cut, its node's live state and its drift mark it reads
+ * itself, so a change to one of those re-renders this row alone.
+ */
+const Row = memo(function Row({ data, level, posInSet, setSize, top, isOpen, query, drop, tabStop, ctl }: RowProps) {
+  const id = data.name;
   const isSystem = data.kind === "system";
-  // Only this row re-renders when its node's live state changes.
-  const { state, moving } = useLiveLook(data);
+  const selected = useUi((s) => s.selected.length > 0 && setOf(s.selected).has(id));
+  const focused = useUi((s) => s.current === id);
+  const cut = useUi((s) => s.cut.length > 0 && setOf(s.cut).has(id));
+  const drifts = useNodeDrift(id);
+  const { state, moving } = useRowLiveLook(data);
+  const register = useCallback((el: HTMLDivElement | null) => ctl.register(id, el), [ctl, id]);
   const parts = query ? highlight(data.label, query) : null;
   const cloneMark = data.cloneOf ? (data.cloneOf.startsWith(`${data.system ?? ""}/`) || !data.system ? baseName(data.cloneOf) : data.cloneOf) : null;
 
-  const onClick = (e: ReactMouseEvent) => {
-    const id = item.getId();
-    const ref = tree.getDataRef<{ selectUpToAnchorId?: string | null }>();
-    if (e.shiftKey) item.selectUpTo(e.ctrlKey || e.metaKey);
-    else if (e.ctrlKey || e.metaKey) item.toggleSelect();
-    else tree.setSelectedItems([id]);
-    if (!e.shiftKey) ref.current.selectUpToAnchorId = id;
-    item.setFocused();
-  };
-  const toggle = (e: ReactMouseEvent) => {
-    e.stopPropagation();
-    if (item.isExpanded()) item.collapse();
-    else item.expand();
-  };
-
   return (
     <div
-      {...props}
-      onClick={onClick}
-      onDoubleClick={(e) => (isSystem ? toggle(e) : actions.open(item.getId()))}
-      data-testid={`tree-row-${data.name}`}
-      data-name={data.name}
+      ref={register}
+      role="treeitem"
+      aria-level={level + 1}
+      aria-setsize={setSize}
+      aria-posinset={posInSet}
+      aria-selected={selected}
+      aria-expanded={isSystem ? isOpen : undefined}
+      aria-label={data.label}
+      tabIndex={focused || tabStop ? 0 : -1}
+      onClick={(e) => ctl.click(id, e)}
+      onDoubleClick={(e) => {
+        if (!isSystem) return actions.open(id);
+        e.stopPropagation();
+        ctl.toggle(id);
+      }}
+      data-testid={`tree-row-${id}`}
+      data-name={id}
       data-kind={data.kind}
       data-state={isSystem ? undefined : state}
       data-selected={selected || undefined}
@@ -375,26 +506,21 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
       {isSystem ? (
         <button
           tabIndex={-1}
-          aria-label={expanded ? "Fold" : "Unfold"}
-          onClick={toggle}
+          aria-label={isOpen ? "Fold" : "Unfold"}
+          onClick={(e) => {
+            e.stopPropagation();
+            ctl.toggle(id);
+          }}
           className="flex h-4 w-4 shrink-0 items-center justify-center rounded text-muted hover:bg-line hover:text-fg"
         >
-          <ChevronRight size={13} className={cx("transition-transform", expanded && "rotate-90")} />
+          {isOpen ? CHEVRON_OPEN : CHEVRON}
         </button>
       ) : (
         <span className="flex h-4 w-4 shrink-0 items-center justify-center">
           <StateDot state={state} moving={moving} />
         </span>
       )}
-      {isSystem ? (
-        expanded ? (
-          <FolderOpen size={14} className="shrink-0 text-muted" aria-hidden />
-        ) : (
-          <Folder size={14} className="shrink-0 text-muted" aria-hidden />
-        )
-      ) : (
-        <Server size={14} className="shrink-0 text-muted" aria-hidden />
-      )}
+      {isSystem ? (isOpen ? FOLDER_OPEN : FOLDER) : SERVER}
       <span className="min-w-0 truncate">
         {parts ? (
           <>
@@ -416,7 +542,7 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
           <span
             title={`Differs from its instance ${drifts[0].instanceId}: ${drifts.map((d) => DRIFT_LABEL[d.field]).join(", ")}`}
             className="flex items-center gap-0.5 text-[11px] text-warn tabular-nums"
-            data-testid={`tree-drift-${data.name}`}
+            data-testid={`tree-drift-${id}`}
           >
             <TriangleAlert size={12} aria-hidden />
             {drifts.length}
@@ -425,7 +551,7 @@ const Row = memo(function Row({ item, tree, top, query, selected, focused, expan
         )}
         {data.problem && (
           <span title={data.problem} className="text-danger">
-            <AlertTriangle size={13} aria-label="File cannot be read" />
+            {PROBLEM}
           </span>
         )}
         {isSystem && <span className="text-[11px] text-faint tabular-nums">{data.childCount}</span>}
