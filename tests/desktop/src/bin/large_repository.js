@@ -93,6 +93,13 @@ const VIEWS = {
 
 /** Each action: `input` makes it, `reached` says its result is in the page; `prepare`, untimed, comes first. */
 const ACTIONS = {
+  // The method's floor: one attribute of a row changed, no React; then painted.
+  floor: {
+    input: () => {
+      need(row(args.name), `row ${args.name}`).dataset.bench = args.n;
+    },
+    reached: () => row(args.name)?.dataset.bench === args.n,
+  },
   // A system's chevron: it unfolds (its first node shows, the list grows by its nodes) or folds.
   unfold: {
     input: () => press(need(row(args.system)?.querySelector('button[aria-label="Unfold"]'), `Unfold button of ${args.system}`)),
