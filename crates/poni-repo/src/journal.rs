@@ -31,8 +31,8 @@
 //! `system/` (or be a kept folder in the history), without `..`, and no folder on the way may
 //! be a link; otherwise nothing is done and the journal is reported.
 
-use crate::error::{RepoError, Result};
 use crate::durable;
+use crate::error::{RepoError, Result};
 use crate::store::{self, EntryKind, NODE_FILE, PONI_TMP_SUFFIX, SYSTEM_FILE};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
