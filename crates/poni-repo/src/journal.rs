@@ -46,6 +46,8 @@ pub const JOURNAL_FILE: &str = ".poni-desktop-journal";
 /// Left by earlier versions at their commit point; removed when found.
 pub const JOURNAL_DONE_FILE: &str = ".poni-desktop-journal.done";
 pub const HISTORY_DIR: &str = ".poni-desktop-history";
+/// Committed changes whose files may not be on the disk yet (see `durable`).
+pub use crate::durable::UNFLUSHED_DIR;
 /// Our temporary files: `node.json.pd-tmp` (earlier builds: `node.json.<id>.pd-tmp`).
 pub(crate) const TMP_SUFFIX: &str = ".pd-tmp";
 /// Second names made by earlier versions; removed when found.

@@ -18,7 +18,7 @@ fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.file_name().is_some_and(|n| n == poni_repo::journal::HISTORY_DIR) {
+            if path.file_name().is_some_and(|n| n == poni_repo::journal::HISTORY_DIR || n == poni_repo::journal::UNFLUSHED_DIR) {
                 continue;
             }
             if path.is_dir() {

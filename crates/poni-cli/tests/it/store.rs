@@ -44,8 +44,8 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
         for entry in fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
             let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
-            if rel == poni_repo::journal::HISTORY_DIR {
-                continue; // the history: entries named by time and process
+            if rel == poni_repo::journal::HISTORY_DIR || rel == poni_repo::journal::UNFLUSHED_DIR {
+                continue; // the history and the changes waiting for the disk: named by time, process and boot
             }
             let kind = entry.file_type().unwrap();
             if kind.is_dir() {

@@ -65,7 +65,8 @@ async fn the_seed_walkthrough_by_point_and_click() {
         eprintln!("SKIPPED: {why}");
         return;
     }
-    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_holds(Duration::from_secs(3)));
+    // EC2 answers "pending" for 6 s: long enough for the badges to be seen under a loaded CI machine.
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default().with_holds(Duration::from_secs(6)));
     let (app, _aws) = start(&proxy).await;
     let ui = &app.ui;
     build_seed_nodes(&app, TEST_AMI).await;
