@@ -56,14 +56,14 @@ pub(crate) fn mark_committed(mut file: &File) -> io::Result<()> {
 pub(crate) fn finish(root: &Path, journal: &Journal) -> Result<()> {
     let journal_path = root.join(JOURNAL_FILE);
     if journal.recorded {
-        enter_history(root, journal, &journal_path)?;
+        link_into_history(root, journal, &journal_path)?;
     }
     match boot_id() {
         Some(boot) => {
             let dir = root.join(UNFLUSHED_DIR);
             journal::ensure_own_dir(&dir)?;
             let number = list(&dir)?.last().map_or(1, |r| r.number + 1);
-            let record = dir.join(record_name(number, &boot));
+            let record = dir.join(record_name(number, boot));
             fs::rename(&journal_path, &record).map_err(|e| RepoError::io(&journal_path, e))
         }
         None => flush_and_drop(root, journal, &journal_path),
@@ -86,8 +86,16 @@ fn flush_and_drop(root: &Path, journal: &Journal, journal_path: &Path) -> Result
     Ok(())
 }
 
-/// The history entry is the journal under a second name (and its summary beside it).
+/// The history entry of a change recovered after a crash or a power cut: the journal under a
+/// second name, and its summary beside it again (written during the change without a flush,
+/// it may be gone).
 fn enter_history(root: &Path, journal: &Journal, from: &Path) -> Result<()> {
+    link_into_history(root, journal, from)?;
+    crate::history::write_summary(root, journal)
+}
+
+/// The history entry is the journal under a second name.
+fn link_into_history(root: &Path, journal: &Journal, from: &Path) -> Result<()> {
     let entry = root.join(HISTORY_DIR).join(format!("{}.json", journal.entry_name()));
     journal::ensure_own_dir(&root.join(HISTORY_DIR))?;
     store::remove_leftover(&entry).map_err(|e| RepoError::io(&entry, e))?;
@@ -97,10 +105,6 @@ fn enter_history(root: &Path, journal: &Journal, from: &Path) -> Result<()> {
         let bytes = fs::read(from).map_err(|e| RepoError::io(from, e))?;
         store::create_new(&entry).and_then(|mut f| f.write_all(&bytes)).map_err(|e| RepoError::io(&entry, e))?;
     }
-    if journal.state == State::Commit {
-        // Written during the change without a flush: after a power cut it may be gone.
-        crate::history::write_summary(root, journal)?;
-    }
     Ok(())
 }
 
@@ -108,7 +112,7 @@ fn enter_history(root: &Path, journal: &Journal, from: &Path) -> Result<()> {
 pub(crate) fn needs_redo(root: &Path) -> bool {
     let Ok(read) = fs::read_dir(root.join(UNFLUSHED_DIR)) else { return false };
     let boot = boot_id();
-    read.flatten().filter_map(|e| parse_record(&e.file_name().to_string_lossy())).any(|(_, b)| Some(b) != boot)
+    read.flatten().filter_map(|e| parse_record(&e.file_name().to_string_lossy())).any(|(_, b)| Some(b.as_str()) != boot)
 }
 
 /// Redoes the waiting changes after a restart, or retires them once they are surely on the
@@ -125,7 +129,7 @@ pub(crate) fn settle(root: &Path) -> Result<bool> {
         return Ok(false);
     }
     let boot = boot_id();
-    let restarted = records.iter().any(|r| Some(&r.boot) != boot.as_ref());
+    let restarted = records.iter().any(|r| Some(r.boot.as_str()) != boot);
     if restarted {
         for record in &records {
             let journal = read_record(&record.path)?;
@@ -281,7 +285,13 @@ fn list(dir: &Path) -> Result<Vec<Record>> {
 /// This boot of the machine: a power cut or a crash of the system starts another, and only
 /// then can written files be lost. `None` where it cannot be known (changes are then flushed
 /// before the command returns).
-pub(crate) fn boot_id() -> Option<String> {
+/// Read once: it cannot change while the process runs, and every open asks (`needs_redo`).
+pub(crate) fn boot_id() -> Option<&'static str> {
+    static BOOT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    BOOT.get_or_init(read_boot_id).as_deref()
+}
+
+fn read_boot_id() -> Option<String> {
     #[cfg(target_os = "linux")]
     {
         let text = fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
@@ -501,7 +511,7 @@ mod tests {
         let text = fs::read_to_string(&record.path).unwrap();
         assert!(text.starts_with(&format!("{STATE_PREFIX}commit\"")), "{}", &text[..40]);
         assert_eq!("intent".len(), "commit".len());
-        assert!(is_boot_id(&boot_id().unwrap()));
+        assert!(is_boot_id(boot_id().unwrap()));
         assert_eq!(parse_record(&record_name(7, OTHER_BOOT)), Some((7, OTHER_BOOT.to_string())));
         assert_eq!(parse_record("+7.00000000-0000-4000-8000-000000000000.json"), None);
         assert_eq!(parse_record("7.x.json"), None);

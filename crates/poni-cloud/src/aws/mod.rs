@@ -710,13 +710,7 @@ mod tests {
         let spot = market.spot_options().unwrap();
         assert_eq!((spot.max_price(), spot.spot_instance_type()), (Some("0.05"), Some(&SpotInstanceType::OneTime)));
 
-        // No request is sent: the builder only holds the parameters.
-        let config = aws_sdk_ec2::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .retry_config(RetryConfig::disabled())
-            .build();
-        let call = with_settings(Client::from_conf(config).run_instances(), &spec);
+        let call = run_instances_call(&spec);
         assert_eq!(call.get_instance_market_options().as_ref(), Some(&market));
         assert_eq!(call.get_iam_instance_profile().as_ref().and_then(|p| p.name()), Some("web-role"));
         assert_eq!(call.get_monitoring().as_ref().and_then(|m| m.enabled()), Some(true));
@@ -725,16 +719,22 @@ mod tests {
         assert_eq!((call.get_kernel_id().as_deref(), call.get_ramdisk_id().as_deref()), (Some("aki-6eaa4907"), Some("ari-42b95a2b")));
     }
 
-    #[test]
-    fn a_node_without_poni_settings_asks_what_it_asked_before() {
-        let spec = spec_with(serde_json::json!({"disable_api_termination": "yes"}));
-        assert!(placement(&spec).is_none() && market_options(&spec.settings.billing).is_none());
+    /// The RunInstances request a spec makes; no request is sent: the builder only holds the
+    /// parameters.
+    fn run_instances_call(spec: &LaunchSpec) -> RunInstancesFluentBuilder {
         let config = aws_sdk_ec2::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .retry_config(RetryConfig::disabled())
             .build();
-        let call = with_settings(Client::from_conf(config).run_instances(), &spec);
+        with_settings(Client::from_conf(config).run_instances(), spec)
+    }
+
+    #[test]
+    fn a_node_without_poni_settings_asks_what_it_asked_before() {
+        let spec = spec_with(serde_json::json!({"disable_api_termination": "yes"}));
+        assert!(placement(&spec).is_none() && market_options(&spec.settings.billing).is_none());
+        let call = run_instances_call(&spec);
         assert_eq!(*call.get_disable_api_termination(), Some(true));
         assert!(call.get_instance_market_options().is_none() && call.get_monitoring().is_none() && call.get_iam_instance_profile().is_none());
         assert!(call.get_ebs_optimized().is_none() && call.get_private_ip_address().is_none() && call.get_kernel_id().is_none());
