@@ -16,6 +16,7 @@ pub mod aws;
 pub mod credentials;
 pub mod engine;
 pub mod error;
+pub mod health;
 pub mod plan;
 pub mod shell;
 pub mod spec;

@@ -14,6 +14,7 @@ mod http;
 pub mod instances;
 pub mod pacing;
 pub mod retry;
+mod status;
 pub mod tags;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
