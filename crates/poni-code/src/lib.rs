@@ -180,6 +180,7 @@ codes! {
     RemoteKeyUnreadable = "remote.key_unreadable" [input];
     RemoteKnownHostsUnreadable = "remote.known_hosts_unreadable" [input];
     RemoteNoKey = "remote.no_key" [input];
+    RemoteNotRunning = "remote.not_running" [input];
     RemotePassphraseNeeded = "remote.passphrase_needed" [input];
     RemoteProtocol = "remote.protocol";
     RemoteRefused = "remote.refused";

@@ -90,6 +90,31 @@ pub fn verdict(console: &[ConsoleKey], key: &PublicKey) -> ConsoleVerdict {
     }
 }
 
+/// What an instance's console output says of a fingerprint, for the user deciding whether to
+/// replace a changed key: only the fingerprint is known then, not the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub enum ConsoleWitness {
+    /// The instance printed this fingerprint when it booted.
+    Confirms,
+    /// The instance printed host keys, and this is not one of them.
+    ListsOthers,
+    /// No console output, or it names no key.
+    Silent,
+}
+
+pub fn witness(console_text: Option<&str>, fingerprint: &str) -> ConsoleWitness {
+    let keys = console_text.map(console_keys).unwrap_or_default();
+    if keys.iter().any(|k| k.fingerprint == fingerprint) {
+        ConsoleWitness::Confirms
+    } else if keys.is_empty() {
+        ConsoleWitness::Silent
+    } else {
+        ConsoleWitness::ListsOthers
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Block {
     Fingerprints,

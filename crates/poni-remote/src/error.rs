@@ -67,6 +67,8 @@ pub enum RemoteError {
     DestinationMissing { node: String, path: String },
     #[error("'{node}': copying to {path} failed: {reason}")]
     CopyFailed { node: String, path: String, reason: String },
+    #[error("'{node}': its instance {instance} is {state}, not running, so nothing answers there: start it, then connect")]
+    NotRunning { node: String, instance: String, state: String },
     #[error("'{node}' runs in the practice sandbox, where instances have no machine behind them: there is nothing to connect to (connect works on real EC2 instances)")]
     Sandbox { node: String },
 }
@@ -129,6 +131,7 @@ impl RemoteError {
             DestinationMissing { .. } => ErrorCode::RemoteDestinationMissing,
             CopyFailed { .. } => ErrorCode::RemoteCopyFailed,
             Sandbox { .. } => ErrorCode::RemoteSandbox,
+            NotRunning { .. } => ErrorCode::RemoteNotRunning,
         }
     }
 

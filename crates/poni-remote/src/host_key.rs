@@ -112,6 +112,11 @@ impl HostKeyCheck {
         self
     }
 
+    /// The host-key algorithms to offer for `target`, those of its saved keys first.
+    pub fn host_key_order(&self, target: &SshTarget, preferred: &[russh::keys::Algorithm]) -> Vec<russh::keys::Algorithm> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner()).prefer_saved(&target.host, target.port, preferred)
+    }
+
     /// Whether the console output is worth asking EC2 for: the host is not in known_hosts.
     pub fn needs_console(&self, target: &SshTarget) -> bool {
         !self.known.lock().unwrap_or_else(|e| e.into_inner()).knows_host(&target.host, target.port)

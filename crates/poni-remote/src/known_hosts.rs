@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use hmac::{KeyInit, Mac};
 use russh::keys::ssh_key::known_hosts::{Entry, HostPatterns, KnownHosts as Parser, Marker};
-use russh::keys::{HashAlg, PublicKey};
+use russh::keys::{Algorithm, HashAlg, PublicKey};
 
 use crate::error::RemoteError;
 
@@ -93,6 +93,17 @@ impl KnownHosts {
     /// is worth asking for).
     pub fn knows_host(&self, host: &str, port: u16) -> bool {
         self.matching(host, port).any(|e| e.marker().is_none())
+    }
+
+    /// `preferred` (the client's host-key algorithms, most wanted first) with those of the
+    /// keys saved for this host moved ahead, as OpenSSH orders them: a server with several host
+    /// keys then shows the one we know, instead of one of a type we never saved (which would
+    /// read as suspect). Order within each part is kept.
+    pub fn prefer_saved(&self, host: &str, port: u16, preferred: &[Algorithm]) -> Vec<Algorithm> {
+        let saved: Vec<Algorithm> = self.matching(host, port).filter(|e| e.marker().is_none()).map(|e| e.public_key().algorithm()).collect();
+        let is_saved = |a: &Algorithm| saved.iter().any(|s| same_key_type(s, a));
+        let (first, rest): (Vec<Algorithm>, Vec<Algorithm>) = preferred.iter().cloned().partition(is_saved);
+        first.into_iter().chain(rest).collect()
     }
 
     pub fn lookup(&self, host: &str, port: u16, key: &PublicKey) -> Lookup {
@@ -280,6 +291,12 @@ fn pattern_matches(pattern: &str, name: &str) -> bool {
     glob(pattern.as_bytes(), name.as_bytes())
 }
 
+/// Whether two algorithms sign with the same kind of key: every RSA signature hash is one RSA
+/// key (`ssh-rsa` saved, `rsa-sha2-512` negotiated).
+fn same_key_type(a: &Algorithm, b: &Algorithm) -> bool {
+    matches!((a, b), (Algorithm::Rsa { .. }, Algorithm::Rsa { .. })) || a == b
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -380,5 +397,17 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("FIFO"), "{err}");
         let hosts = KnownHosts::load(&dir.path().join("none")).unwrap();
         assert!(!hosts.knows_host("h", 22));
+    }
+
+    #[test]
+    fn saved_key_types_are_asked_for_first() {
+        let (_dir, known) = file(&format!("h {RSA}\n"));
+        let default = russh::Preferred::DEFAULT.key.to_vec();
+        let order = known.prefer_saved("h", 22, &default);
+        assert_eq!(order.len(), default.len(), "nothing dropped, nothing added");
+        assert!(matches!(order[0], Algorithm::Rsa { .. }), "the saved RSA key's algorithms come first: {order:?}");
+        let first_other = order.iter().position(|a| !matches!(a, Algorithm::Rsa { .. })).unwrap();
+        assert!(order[first_other..].iter().all(|a| !matches!(a, Algorithm::Rsa { .. })));
+        assert_eq!(known.prefer_saved("other", 22, &default), default, "an unknown host keeps the client's order");
     }
 }

@@ -148,6 +148,7 @@ async fn connect_within(
         keepalive_max: 3,
         inactivity_timeout: None,
         nodelay: true,
+        preferred: russh::Preferred { key: check.host_key_order(target, &russh::Preferred::DEFAULT.key).into(), ..russh::Preferred::DEFAULT },
         ..Default::default()
     });
     let outcome = Arc::new(Mutex::new(None));

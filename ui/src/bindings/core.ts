@@ -104,6 +104,7 @@ export const CODE_TRAITS: Record<ErrorCode, CodeTraits> = {
   "remote.key_unreadable": {"badInput":true,"aboutCredentials":false,"area":"remote"},
   "remote.known_hosts_unreadable": {"badInput":true,"aboutCredentials":false,"area":"remote"},
   "remote.no_key": {"badInput":true,"aboutCredentials":false,"area":"remote"},
+  "remote.not_running": {"badInput":true,"aboutCredentials":false,"area":"remote"},
   "remote.passphrase_needed": {"badInput":true,"aboutCredentials":false,"area":"remote"},
   "remote.protocol": {"badInput":false,"aboutCredentials":false,"area":"remote"},
   "remote.refused": {"badInput":false,"aboutCredentials":false,"area":"remote"},

@@ -219,6 +219,14 @@ impl AccountService {
         account.console_output(region, instance).await.ok().flatten()
     }
 
+    /// The state EC2 reports for one instance now; None when it cannot be asked (no
+    /// credentials, an error) or EC2 does not know it.
+    pub async fn instance_state(&self, region: &str, instance: &str) -> Option<poni_cloud::aws::InstanceState> {
+        let account = self.account().await.ok()?;
+        let found = account.provider().describe_repository(region, "", &[instance.to_owned()]).await.ok()?;
+        found.into_iter().find(|i| i.id == instance).map(|i| i.state)
+    }
+
     pub async fn regions(&self, refresh: bool) -> AppResult<RegionList> {
         let suggested = self.suggested_region().await;
         let via = suggested.clone().unwrap_or_else(|| FALLBACK_REGION.to_owned());

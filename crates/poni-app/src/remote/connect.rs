@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use poni_remote::console::ConsoleWitness;
 use poni_remote::host_key::UnknownKeys;
 use poni_remote::{AddressChoice, HostKeyCheck, KnownHosts, RemoteError, Session, SshTarget, TargetEnv};
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,9 @@ pub enum ConnectQuestion {
         saved_instance: Option<String>,
         current_instance: Option<String>,
         replaceable: bool,
+        /// What the current instance's console output says of the offered key (asked only
+        /// when the key is replaceable).
+        console: ConsoleWitness,
     },
     /// The key file is encrypted (or the passphrase given was wrong).
     #[serde(rename_all = "camelCase")]
@@ -81,7 +85,7 @@ pub fn question_of(error: &RemoteError) -> Option<ConnectQuestion> {
         RemoteError::HostKeyUnknown { host, port, fingerprint } => ConnectQuestion::HostKeyUnknown { host, port, fingerprint },
         RemoteError::HostKeyChanged { host, port, saved, offered, saved_instance, current_instance } => {
             let replaceable = poni_remote::host_key::replaceable(saved_instance.as_deref(), current_instance.as_deref());
-            ConnectQuestion::HostKeyChanged { host, port, saved, offered, saved_instance, current_instance, replaceable }
+            ConnectQuestion::HostKeyChanged { host, port, saved, offered, saved_instance, current_instance, replaceable, console: ConsoleWitness::Silent }
         }
         RemoteError::PassphraseNeeded { path } => ConnectQuestion::Passphrase { key_file: path.display().to_string(), wrong: false },
         RemoteError::WrongPassphrase { path } => ConnectQuestion::Passphrase { key_file: path.display().to_string(), wrong: true },
@@ -149,7 +153,12 @@ pub async fn connect_node(
 ) -> AppResult<Result<(SshTarget, Session), ConnectQuestion>> {
     let target = match node_target(tree, &request.node, env, request.use_private_address.unwrap_or(false), in_sandbox) {
         Ok(t) => t,
-        Err(e) => return question_of(&e).map(Err).ok_or_else(|| remote_error(&e)),
+        Err(e) => {
+            return match question_of(&e) {
+                Some(question) => Ok(Err(question)),
+                None => Err(remote_error(&not_running(tree, &request.node, &e, account).await.unwrap_or(e))),
+            }
+        }
     };
     let attempt = async {
         let check = host_key_check(&[&target], env, account, UnknownKeys::Ask, request.accept_fingerprint.clone(), request.replace_fingerprint.clone()).await?;
@@ -158,8 +167,43 @@ pub async fn connect_node(
     };
     match attempt.await {
         Ok(session) => Ok(Ok((target, session))),
-        Err(e) => question_of(&e).map(Err).ok_or_else(|| remote_error(&e)),
+        Err(e) => match question_of(&e) {
+            Some(question) => Ok(Err(with_console_witness(question, &target, account).await)),
+            None => Err(remote_error(&not_running(tree, &request.node, &e, account).await.unwrap_or(e))),
+        },
     }
+}
+
+/// A replaceable changed key gets the word of the new instance's console output: the user
+/// replaces a key the instance printed at boot with more confidence than a bare fingerprint.
+async fn with_console_witness(mut question: ConnectQuestion, target: &SshTarget, account: &AccountService) -> ConnectQuestion {
+    if let ConnectQuestion::HostKeyChanged { replaceable: true, offered, current_instance: Some(instance), console, .. } = &mut question {
+        let text = match &target.region {
+            Some(region) => account.console_output(region, instance).await,
+            None => None,
+        };
+        *console = poni_remote::console::witness(text.as_deref(), offered);
+    }
+    question
+}
+
+/// Whether nothing answered because the node's instance is not running (stopped, stopping,
+/// terminated): asked of EC2 only after a failure that can mean so, and then the answer the
+/// user can act on (start it) replaces "timed out".
+async fn not_running(tree: &poni_repo::Tree, node: &str, error: &RemoteError, account: &AccountService) -> Option<RemoteError> {
+    let may_be_down = matches!(
+        error,
+        RemoteError::Timeout { .. } | RemoteError::Refused { .. } | RemoteError::Unreachable { .. } | RemoteError::NoAddress { has_instance: true, .. }
+    );
+    if !may_be_down {
+        return None;
+    }
+    let effective = tree.effective(node)?;
+    let instance = poni_cloud::plan::instance_of(&effective)?;
+    let region = poni_repo::props::get_path(&effective, "cloud.region").and_then(serde_json::Value::as_str)?.to_owned();
+    let state = account.instance_state(&region, &instance).await?;
+    use poni_cloud::aws::InstanceState::{Pending, Running, Unknown};
+    (!matches!(state, Running | Pending | Unknown)).then(|| RemoteError::NotRunning { node: node.to_owned(), instance, state: state.name().to_owned() })
 }
 
 #[cfg(test)]

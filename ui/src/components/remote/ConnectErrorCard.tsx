@@ -1,8 +1,10 @@
 // Why a terminal could not connect, with what helps, picked by the error's code: a missing key
 // file leads to the node's key pair (its Cloud section creates one), a timeout or refusal offers
-// "Allow SSH from this computer". The message always shows; Try again starts over.
-import { KeyRound, RotateCw } from "lucide-react";
+// "Allow SSH from this computer", a stopped instance offers Start (the usual confirmation). The
+// message always shows; Try again starts over.
+import { KeyRound, Play, RotateCw } from "lucide-react";
 import { actions } from "../../lib/actions";
+import { cloudActions } from "../../lib/cloud";
 import { BackendError } from "../../lib/backend";
 import { explain } from "../../lib/errors";
 import { AllowSshFromHere } from "../cloud/CloudDialogs";
@@ -22,6 +24,11 @@ export function ConnectErrorCard({ node, error, onRetry }: { node: string; error
         {c === "remote.key_missing" && (
           <Button size="sm" icon={<KeyRound size={12} />} onClick={() => actions.open(node)} title="The node's Cloud section picks, creates or imports its key pair" data-testid="terminal-fix-key">
             Choose or create a key pair…
+          </Button>
+        )}
+        {c === "remote.not_running" && (
+          <Button size="sm" icon={<Play size={12} />} onClick={() => cloudActions.confirm({ kind: "node", name: node }, "start")} title="Starts the node's instance (you confirm first); connect again once it runs" data-testid="terminal-fix-start">
+            Start instance…
           </Button>
         )}
         {(c === "remote.timeout" || c === "remote.refused") && <AllowSshFromHere nodes={[node]} testId="terminal-allow-ssh-here" />}

@@ -65,6 +65,20 @@ export function ConnectQuestionCard({ question, onAnswer, onCancel }: Props) {
               The saved key belongs to instance <span className="font-mono">{savedInstance}</span>; the node is now instance <span className="font-mono">{currentInstance}</span>,
               which may have been given the same address. If so, replace the saved key.
             </p>
+          ) : null}
+          {newInstance && question.console === "confirms" ? (
+            <p className="text-ok" data-testid="hostkey-changed-console" data-witness="confirms">
+              Instance <span className="font-mono">{currentInstance}</span> printed this key when it booted (its console output): replacing is safe.
+            </p>
+          ) : newInstance && question.console === "listsOthers" ? (
+            <p className="text-danger" data-testid="hostkey-changed-console" data-witness="listsOthers">
+              Instance <span className="font-mono">{currentInstance}</span> printed other host keys when it booted, not this one: something else may be answering at this address. Replace
+              only if you know why.
+            </p>
+          ) : newInstance ? (
+            <p className="text-muted" data-testid="hostkey-changed-console" data-witness="silent">
+              The instance&apos;s console output does not list its host keys yet, so the new key cannot be confirmed from it.
+            </p>
           ) : (
             <p>The connection was refused: this can be an attack, so nothing was sent. If the machine was rebuilt, remove its line from ~/.ssh/known_hosts.</p>
           )}
