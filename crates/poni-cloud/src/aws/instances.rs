@@ -156,6 +156,10 @@ pub struct InstanceInfo {
     /// `spot`, `scheduled` or `capacity-block` as EC2 names it; `None` for on-demand.
     #[serde(default)]
     pub lifecycle: Option<String>,
+    /// EC2's `StateTransitionReason`, e.g. `User initiated (2026-11-30 10:00:00 GMT)`: when a
+    /// stopped instance was stopped.
+    #[serde(default)]
+    pub transition_reason: Option<String>,
 }
 
 impl InstanceInfo {
@@ -181,6 +185,7 @@ impl InstanceInfo {
             vpc_id: None,
             launch_index: None,
             lifecycle: None,
+            transition_reason: None,
         }
     }
 
@@ -220,6 +225,7 @@ impl From<&Instance> for InstanceInfo {
             vpc_id: present(i.vpc_id()),
             launch_index: i.ami_launch_index().and_then(|n| u32::try_from(n).ok()),
             lifecycle: i.instance_lifecycle().and_then(|l| present(Some(l.as_str()))),
+            transition_reason: present(i.state_transition_reason()),
         }
     }
 }
@@ -300,6 +306,6 @@ mod tests {
             "client_token": null, "key_name": null, "security_groups": [], "subnet_id": null, "vpc_id": null, "launch_index": null
         }))
         .unwrap();
-        assert_eq!(old.lifecycle, None, "saved before the field existed");
+        assert_eq!((old.lifecycle, old.transition_reason), (None, None), "saved before the fields existed");
     }
 }

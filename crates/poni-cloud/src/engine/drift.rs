@@ -304,6 +304,7 @@ mod tests {
             vpc_id: Some("vpc-1".into()),
             launch_index: None,
             lifecycle: None,
+            transition_reason: None,
         }
     }
 
