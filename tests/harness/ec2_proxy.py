@@ -13,7 +13,8 @@ between the client under test and moto and:
   through another path. Hold lengths are read from the *current* config each time, so setting
   a hold to 0 releases every instance held in that state at once.
 * injects faults at a seeded rate, before forwarding (so no side effect): `throttle`
-  (503 RequestLimitExceeded, as EC2 answers), `http500`, `http503`, `drop` (connection closed
+  (503 RequestLimitExceeded, as EC2 answers), `http500`, `http503`, `opt_in_required` (401
+  OptInRequired, as EC2 answers in a region the account has not enabled), `drop` (connection closed
   without an answer); and `drop_after`, which forwards and then drops the answer, so the call
   took effect but the client never heard (a lost RunInstances answer). `latency_ms` delays
   every matching request; `answer_delay_ms` holds back the answers of `answer_delay_actions`
@@ -159,6 +160,10 @@ ERROR_FAULTS = {
     "throttle": (503, "RequestLimitExceeded", "Request limit exceeded."),
     "http500": (500, "InternalError", "An internal error has occurred."),
     "http503": (503, "Unavailable", "The server is overloaded and can't handle the request."),
+    # A region the account has not enabled (EC2's answer there); not worth a retry.
+    "opt_in_required": (401, "OptInRequired",
+                        "You are not subscribed to this service. Please go to "
+                        "http://aws.amazon.com to subscribe."),
 }
 FAULT_KINDS = set(ERROR_FAULTS) | {"drop", "drop_after"}
 

@@ -21,6 +21,9 @@ pub enum FaultKind {
     Http500,
     /// HTTP 503 `Unavailable`; not forwarded.
     Http503,
+    /// HTTP 401 `OptInRequired`, EC2's answer in a region the account has not enabled (not
+    /// worth a retry); not forwarded.
+    OptInRequired,
     /// The connection is closed without an answer; not forwarded.
     Drop,
     /// Forwarded to moto (so it takes effect), then the answer is dropped: a lost response.
@@ -33,6 +36,7 @@ impl FaultKind {
             FaultKind::Throttle => "throttle",
             FaultKind::Http500 => "http500",
             FaultKind::Http503 => "http503",
+            FaultKind::OptInRequired => "opt_in_required",
             FaultKind::Drop => "drop",
             FaultKind::DropAfter => "drop_after",
         }
