@@ -13,6 +13,7 @@
 //! them) and says why in the same field. A price is never made up: without one the row has
 //! none ("unknown").
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -246,8 +247,18 @@ pub fn alerts(rows: &[StatusRow], now: SystemTime) -> Vec<Alert> {
             alerts.push(Alert { monthly: row.monthly(), ..alert(AlertKind::UntrackedRunning) });
         }
     }
-    alerts.sort_by(|a, b| (a.kind, &a.region, &a.node, &a.instance_id).cmp(&(b.kind, &b.region, &b.node, &b.instance_id)));
+    alerts.sort_by(alert_order);
     alerts
+}
+
+/// Most urgent kind first, then by region, node and instance.
+fn alert_order(a: &Alert, b: &Alert) -> Ordering {
+    (a.kind, &a.region, &a.node, &a.instance_id).cmp(&(b.kind, &b.region, &b.node, &b.instance_id))
+}
+
+/// Nodes by name, then instances without one, by id.
+fn row_order(a: &StatusRow, b: &StatusRow) -> Ordering {
+    (a.fleet.node.is_none(), &a.fleet.node, &a.fleet.instance.id).cmp(&(b.fleet.node.is_none(), &b.fleet.node, &b.fleet.instance.id))
 }
 
 /// `2026-12-14T10:00:00Z` as `2026-12-14 10:00 UTC`; other text as it is.
@@ -354,7 +365,7 @@ impl Engine {
             self.on_demand_prices(&mut statuses, options.price_cache.as_deref(), now).await;
         }
         let mut alerts_found: Vec<Alert> = statuses.iter().flat_map(|s| alerts(&s.rows, now)).collect();
-        alerts_found.sort_by(|a, b| (a.kind, &a.region, &a.node, &a.instance_id).cmp(&(b.kind, &b.region, &b.node, &b.instance_id)));
+        alerts_found.sort_by(alert_order);
         let prices_as_of = statuses.iter().flat_map(|s| &s.rows).filter_map(|r| r.price.as_ref()).map(|p| p.as_of.clone()).min();
         Ok(AccountStatus { account_id, regions: statuses, alerts: alerts_found, prices_as_of })
     }
@@ -446,7 +457,7 @@ impl Engine {
                 }
             })
             .collect();
-        status.rows.sort_by(|a, b| (a.fleet.node.is_none(), &a.fleet.node, &a.fleet.instance.id).cmp(&(b.fleet.node.is_none(), &b.fleet.node, &b.fleet.instance.id)));
+        status.rows.sort_by(row_order);
         status
     }
 
