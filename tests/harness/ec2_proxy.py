@@ -13,12 +13,15 @@ between the client under test and moto and:
   through another path. Hold lengths are read from the *current* config each time, so setting
   a hold to 0 releases every instance held in that state at once.
 * injects faults at a seeded rate, before forwarding (so no side effect): `throttle`
-  (503 RequestLimitExceeded, as EC2 answers), `http500`, `http503`, `drop` (connection closed
+  (503 RequestLimitExceeded, as EC2 answers), `http500`, `http503`, `opt_in_required` (401
+  OptInRequired, as EC2 answers in a region the account has not enabled), `drop` (connection closed
   without an answer); and `drop_after`, which forwards and then drops the answer, so the call
   took effect but the client never heard (a lost RunInstances answer). `latency_ms` delays
   every matching request; `answer_delay_ms` holds back the answers of `answer_delay_actions`
   after forwarding (a window to kill a client between a launch and its answer).
-  Faults can be limited to some Actions and to a budget (at most N).
+  Faults can be limited to some Actions, to some regions (`fault_regions`: the region of the
+  call's SigV4 credential scope, so one region can fail while the others answer) and to a
+  budget (at most N).
 * with `buckets: "published"`, throttles as EC2 does: token buckets per (account, region,
   bucket), sized as EC2 publishes them (`THROTTLE_BUCKETS`, burst / refill per second):
   request buckets RunInstances 5/2, DescribeInstances 100/20 (with a filter or pagination:
@@ -54,16 +57,29 @@ between the client under test and moto and:
   output = the text in base64), not forwarded, after the buckets, faults and latency as any
   other call. Other instances' calls go to moto, which answers a fixed sample text. Tests put
   cloud-init's SSH host key fingerprints there (tests/src/sshd.rs).
-* counts requests by EC2 Action (the `Action` field of the query protocol; refused and faulted
-  calls included), faults injected, calls refused by the buckets, and ClientToken replays and
-  mismatches.
+* holds chosen instances' status checks and scheduled events (`instance_health`, instance id
+  -> `{"system": STATUS, "instance": STATUS, "events": [{"code": "instance-retirement",
+  "description": TEXT, "not_before": RFC 3339, "not_after": RFC 3339}]}`, in the config; or
+  one at a time through `POST /_proxy/instance-health`): moto reports every running instance
+  `ok` with no events, so the proxy rewrites moto's DescribeInstanceStatus answer for these
+  instances (the summary status, the reachability detail, `passed` or `failed`, and the
+  eventsSet). STATUS is EC2's: ok, impaired, initializing, insufficient-data, not-applicable;
+  a missing one keeps moto's. Other instances keep moto's answer.
+* counts requests by Action (the `Action` field of the query protocol, the operation of a
+  Smithy RPC v2 CBOR path `/service/NAME/operation/OPERATION`, as the Rust SDK's CloudWatch
+  calls come, or of an AWS JSON call's `X-Amz-Target`, as boto3's do;
+  refused and faulted calls included), faults injected, calls refused by the buckets, and
+  ClientToken replays and mismatches. Calls of other services (STS, CloudWatch) are forwarded
+  as they came; only EC2's are metered by the buckets.
 * optionally sets the `x-moto-account-id` header, so each proxy gives its test a private
   account in a shared moto.
 
 Control API on the same port: `GET /_proxy/stats`, `GET|POST /_proxy/config` (POST takes a
 partial JSON config and answers the full one; `console_output` given there replaces the whole
 map), `POST /_proxy/reset-stats`, `POST /_proxy/console-output` (`{"instance_id": ID, "output":
-TEXT}` sets one instance's console text, `"output": null` removes it; answers the full map).
+TEXT}` sets one instance's console text, `"output": null` removes it; answers the full map),
+`POST /_proxy/instance-health` (`{"instance_id": ID, "health": {...}}` holds one instance's
+checks and events, `"health": null` releases it; answers the full map).
 
 `instance-state-name` / `instance-state-code` filters: moto would filter on its own (already
 flipped) state, so the proxy removes those filters from the request it forwards and applies
@@ -144,6 +160,10 @@ ERROR_FAULTS = {
     "throttle": (503, "RequestLimitExceeded", "Request limit exceeded."),
     "http500": (500, "InternalError", "An internal error has occurred."),
     "http503": (503, "Unavailable", "The server is overloaded and can't handle the request."),
+    # A region the account has not enabled (EC2's answer there); not worth a retry.
+    "opt_in_required": (401, "OptInRequired",
+                        "You are not subscribed to this service. Please go to "
+                        "http://aws.amazon.com to subscribe."),
 }
 FAULT_KINDS = set(ERROR_FAULTS) | {"drop", "drop_after"}
 
@@ -189,6 +209,10 @@ class Config:
     # GetConsoleOutput answered by the proxy: instance id -> the console text (not base64).
     # Instances not named here are forwarded to moto.
     console_output: dict[str, str] = field(default_factory=dict)
+    # Regions (of the SigV4 credential scope) that faults and latency apply to; empty: all.
+    fault_regions: list[str] = field(default_factory=list)
+    # DescribeInstanceStatus shown for these instances instead of moto's (see the docstring).
+    instance_health: dict[str, dict] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Reject a config that would fail later, in a request thread, where nobody sees it."""
@@ -218,6 +242,13 @@ class Config:
                 and all(isinstance(k, str) and isinstance(v, str)
                         for k, v in self.console_output.items())):
             raise ValueError("console_output must map instance ids to texts")
+        if not (isinstance(self.fault_regions, list)
+                and all(isinstance(r, str) for r in self.fault_regions)):
+            raise ValueError("fault_regions must be a list of region names")
+        if not isinstance(self.instance_health, dict):
+            raise ValueError("instance_health must map instance ids to their health")
+        for iid, health in self.instance_health.items():
+            validate_health(iid, health)
 
 
 @dataclass
@@ -290,7 +321,8 @@ class ProxyState:
     def config(self) -> Config:
         with self._lock:
             return dataclasses.replace(self._config,
-                                       console_output=dict(self._config.console_output))
+                                       console_output=dict(self._config.console_output),
+                                       instance_health=dict(self._config.instance_health))
 
     def update_config(self, changes: dict) -> Config:
         """Apply a partial config; a new seed re-seeds the RNG, a budget restarts counting."""
@@ -303,6 +335,7 @@ class ProxyState:
             new = dataclasses.replace(self._config, **changes)
             new.validate()
             new.console_output = dict(new.console_output)  # not the caller's dict
+            new.instance_health = json.loads(json.dumps(new.instance_health))
             self._config = new
             if "seed" in changes:
                 self._rng = random.Random(new.seed)
@@ -310,7 +343,8 @@ class ProxyState:
                 self._budget = new.fault_budget
             if new.buckets != old_buckets:
                 self._buckets.clear()  # switched on again: full buckets
-            return dataclasses.replace(new, console_output=dict(new.console_output))
+            return dataclasses.replace(new, console_output=dict(new.console_output),
+                                       instance_health=dict(new.instance_health))
 
     def set_console_output(self, instance_id: str, text: str | None) -> dict[str, str]:
         """Set (None: remove) one instance's console text; returns the whole map."""
@@ -327,6 +361,27 @@ class ProxyState:
             self._config = dataclasses.replace(self._config, console_output=texts)
             return dict(texts)
 
+    def set_instance_health(self, instance_id: str, health: dict | None) -> dict[str, dict]:
+        """Hold (None: release) one instance's checks and events; returns the whole map."""
+        if not isinstance(instance_id, str) or not instance_id:
+            raise ValueError("instance_id must be a non-empty string")
+        if health is not None:
+            validate_health(instance_id, health)
+            health = json.loads(json.dumps(health))  # not the caller's dict
+        with self._lock:
+            held = dict(self._config.instance_health)
+            if health is None:
+                held.pop(instance_id, None)
+            else:
+                held[instance_id] = health
+            self._config = dataclasses.replace(self._config, instance_health=held)
+            return dict(held)
+
+    def health_for(self, instance_id: str) -> dict | None:
+        """The checks and events held for this instance, or None (moto's answer stands)."""
+        with self._lock:
+            return self._config.instance_health.get(instance_id)
+
     def console_output_for(self, instance_id: str | None) -> str | None:
         """The console text set for this instance, or None (then moto answers)."""
         with self._lock:
@@ -340,11 +395,13 @@ class ProxyState:
             if action:
                 self._actions[action] = self._actions.get(action, 0) + 1
 
-    def decide_fault(self, action: str) -> str | None:
+    def decide_fault(self, action: str, region: str | None = None) -> str | None:
         """Draw whether this request gets a fault, and which; counts it if so."""
         with self._lock:
             cfg = self._config
             if cfg.fault_rate <= 0 or (cfg.fault_actions and action not in cfg.fault_actions):
+                return None
+            if cfg.fault_regions and region not in cfg.fault_regions:
                 return None
             if self._budget is not None and self._budget <= 0:
                 return None
@@ -392,11 +449,14 @@ class ProxyState:
                 bucket.tokens = max(0.0, bucket.tokens - n)
             return None
 
-    def latency_for(self, action: str) -> float:
-        """Seconds to wait before forwarding (latency applies to the same Actions as faults)."""
+    def latency_for(self, action: str, region: str | None = None) -> float:
+        """Seconds to wait before forwarding (latency applies to the same Actions and regions
+        as faults)."""
         with self._lock:
             cfg = self._config
             if cfg.fault_actions and action not in cfg.fault_actions:
+                return 0.0
+            if cfg.fault_regions and region not in cfg.fault_regions:
                 return 0.0
             return cfg.latency_ms / 1000.0
 
@@ -550,6 +610,44 @@ def split_state_filters(params: list[tuple[str, str]]):
                 k = ".".join(["Filter", renumber[n]] + parts[2:])
         remaining.append((k, v))
     return remaining, taken
+
+
+CHECK_STATUSES = ("ok", "impaired", "initializing", "insufficient-data", "not-applicable")
+HEALTH_KEYS = {"system", "instance", "events"}
+EVENT_KEYS = {"code", "description", "not_before", "not_after"}
+RPC_V2_PATH = re.compile(r"/service/[^/]+/operation/([A-Za-z0-9]+)$")
+
+
+def validate_health(instance_id, health) -> None:
+    """Refuse an instance_health entry the rewrite could not apply."""
+    if not isinstance(instance_id, str) or not instance_id:
+        raise ValueError("instance_health keys must be instance ids")
+    if not isinstance(health, dict) or set(health) - HEALTH_KEYS:
+        raise ValueError(f"instance_health of {instance_id} must be an object with keys "
+                         f"{sorted(HEALTH_KEYS)}")
+    for check in ("system", "instance"):
+        if check in health and health[check] not in CHECK_STATUSES:
+            raise ValueError(f"instance_health {check} must be one of {list(CHECK_STATUSES)}")
+    events = health.get("events", [])
+    if not isinstance(events, list):
+        raise ValueError("instance_health events must be a list")
+    for event in events:
+        if (not isinstance(event, dict) or set(event) - EVENT_KEYS
+                or not isinstance(event.get("code"), str)
+                or not all(isinstance(event.get(k, ""), str) for k in EVENT_KEYS)):
+            raise ValueError(f"each event needs a code and text values of {sorted(EVENT_KEYS)}")
+
+
+def rpc_v2_operation(path: str) -> str | None:
+    """The operation a Smithy RPC v2 CBOR call names in its path (CloudWatch's calls)."""
+    m = RPC_V2_PATH.search(urllib.parse.urlsplit(path).path)
+    return m.group(1) if m else None
+
+
+def json_target_operation(target: str) -> str | None:
+    """The operation of an AWS JSON protocol call (`X-Amz-Target: Prefix.Operation`)."""
+    operation = target.rpartition(".")[2]
+    return operation if operation.isalnum() else None
 
 
 def run_instances_count(params: list[tuple[str, str]], capacity: int | None) -> int:
@@ -793,6 +891,46 @@ def rewrite_describe_instance_status(root: ET.Element, state: ProxyState, filter
         shown = apply_holds_to_item(item, ns, state)
         if not _matches_state_filters(shown, filters) or (not include_all and shown != "running"):
             sset.remove(item)
+            continue
+        health = state.health_for(item.findtext(f"{ns}instanceId") or "")
+        if health is not None:
+            apply_health(item, ns, health)
+
+
+def apply_health(item: ET.Element, ns: str, health: dict) -> None:
+    """Show held checks and events in one instanceStatusSet item, as EC2 writes them."""
+    for check, tag in (("system", "systemStatus"), ("instance", "instanceStatus")):
+        status = health.get(check)
+        if status is None:
+            continue
+        elem = item.find(f"{ns}{tag}")
+        if elem is None:
+            elem = ET.SubElement(item, f"{ns}{tag}")
+        for old in list(elem):
+            elem.remove(old)
+        if status not in ("not-applicable",):
+            details = ET.SubElement(elem, f"{ns}details")
+            detail = ET.SubElement(details, f"{ns}item")
+            ET.SubElement(detail, f"{ns}name").text = "reachability"
+            ET.SubElement(detail, f"{ns}status").text = {
+                "ok": "passed", "impaired": "failed"}.get(status, status)
+        ET.SubElement(elem, f"{ns}status").text = status
+    if "events" in health:
+        old = item.find(f"{ns}eventsSet")
+        if old is not None:
+            item.remove(old)
+        if health["events"]:
+            events = ET.SubElement(item, f"{ns}eventsSet")
+            for n, event in enumerate(health["events"]):
+                elem = ET.SubElement(events, f"{ns}item")
+                iid = item.findtext(f"{ns}instanceId") or ""
+                ET.SubElement(elem, f"{ns}instanceEventId").text = (
+                    "instance-event-" + hashlib.sha256(f"{iid}/{n}".encode()).hexdigest()[:17])
+                ET.SubElement(elem, f"{ns}code").text = event["code"]
+                ET.SubElement(elem, f"{ns}description").text = event.get("description", "")
+                for key, tag in (("not_before", "notBefore"), ("not_after", "notAfter")):
+                    if event.get(key):
+                        ET.SubElement(elem, f"{ns}{tag}").text = event[key]
 
 
 # --------------------------------------------------------------------------------------------
@@ -913,6 +1051,12 @@ class ProxyHandler(BaseHTTPRequestHandler):
             elif route == ("POST", "/_proxy/reset-stats"):
                 state.reset_stats()
                 self._reply_json(200, state.stats())
+            elif route == ("POST", "/_proxy/instance-health"):
+                change = json.loads(body or b"{}")
+                if not isinstance(change, dict) or "health" not in change:
+                    raise ValueError('expected {"instance_id": ID, "health": {...} or null}')
+                self._reply_json(200, state.set_instance_health(change.get("instance_id"),
+                                                                change["health"]))
             elif route == ("POST", "/_proxy/console-output"):
                 change = json.loads(body or b"{}")
                 if not isinstance(change, dict) or "output" not in change:
@@ -927,7 +1071,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
     def _proxy(self, body: bytes) -> None:
         state = self.server.state
         params = parse_params(self.path, body, self.headers.get("Content-Type", ""))
-        action = param(params, "Action")
+        action = (param(params, "Action") or rpc_v2_operation(self.path)
+                  or json_target_operation(self.headers.get("X-Amz-Target", "")))
         state.record_request(action)
         region, service = credential_scope(self.headers.get("Authorization", ""), params)
         ec2_action = action if service == "ec2" else None  # what buckets and tokens apply to
@@ -955,7 +1100,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 self._reply(status, ec2_error_body(code, message), "text/xml")
                 return
 
-        fault = state.decide_fault(action) if action else None
+        fault = state.decide_fault(action, region) if action else None
         if fault in ERROR_FAULTS:
             status, code, message = ERROR_FAULTS[fault]
             self._reply(status, ec2_error_body(code, message), "text/xml")
@@ -964,7 +1109,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self._drop_connection()
             return
         if action:
-            delay = state.latency_for(action)
+            delay = state.latency_for(action, region)
             if delay:
                 time.sleep(delay)
 
@@ -1164,6 +1309,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--fault-kinds", default="throttle", help="comma-separated: "
                    + ",".join(sorted(FAULT_KINDS)))
     p.add_argument("--fault-actions", default="", help="comma-separated Actions; empty: all")
+    p.add_argument("--fault-regions", default="", help="comma-separated regions; empty: all")
     p.add_argument("--fault-budget", type=int, default=None)
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--answer-delay-ms", type=int, default=0)
@@ -1183,6 +1329,7 @@ def config_from_args(a: argparse.Namespace) -> Config:
         hold_pending=a.hold_pending, hold_shutting_down=a.hold_shutting_down,
         hold_stopping=a.hold_stopping, fault_rate=a.fault_rate,
         fault_kinds=split(a.fault_kinds), fault_actions=split(a.fault_actions),
+        fault_regions=split(a.fault_regions),
         fault_budget=a.fault_budget, latency_ms=a.latency_ms, seed=a.seed, account=a.account,
         answer_delay_ms=a.answer_delay_ms, answer_delay_actions=split(a.answer_delay_actions),
         buckets=a.buckets, bucket_scale=a.bucket_scale,

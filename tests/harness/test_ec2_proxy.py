@@ -1,5 +1,6 @@
-"""Tests of ec2_proxy.py's throttling buckets, RunInstances ClientToken handling and console
-texts (GetConsoleOutput).
+"""Tests of ec2_proxy.py's throttling buckets, RunInstances ClientToken handling, console
+texts (GetConsoleOutput), held status checks and events (DescribeInstanceStatus) and faults
+limited to a region.
 
 Run with the moto venv's interpreter, from the repository root:
 
@@ -560,6 +561,63 @@ class ConsoleOutputTest(ProxyTestCase):
             with self.assertRaises(urllib.error.HTTPError) as cm:
                 self.control("POST", "/_proxy/console-output", body)
             self.assertEqual(cm.exception.code, 400)
+
+
+RETIREMENT = {"code": "instance-retirement",
+              "description": "The instance is running on degraded hardware",
+              "not_before": "2026-12-14T10:00:00Z", "not_after": "2026-12-15T10:00:00Z"}
+
+
+class InstanceHealthTest(ProxyTestCase):
+    def statuses(self) -> dict:
+        answer = self.ec2.describe_instance_status(IncludeAllInstances=True)
+        return {s["InstanceId"]: s for s in answer["InstanceStatuses"]}
+
+    def test_held_checks_and_events_replace_motos_ok(self) -> None:
+        sick, well = (i["InstanceId"] for i in self.launch(max_count=2)["Instances"])
+        held = self.control("POST", "/_proxy/instance-health", {
+            "instance_id": sick, "health": {"system": "impaired", "events": [RETIREMENT]}})
+        self.assertEqual(list(held), [sick])
+        got = self.statuses()
+        self.assertEqual(got[sick]["SystemStatus"]["Status"], "impaired")
+        self.assertEqual(got[sick]["SystemStatus"]["Details"][0]["Status"], "failed")
+        self.assertEqual(got[sick]["InstanceStatus"]["Status"], "ok", "not held: moto's")
+        (event,) = got[sick]["Events"]
+        self.assertEqual((event["Code"], event["Description"]),
+                         ("instance-retirement", RETIREMENT["description"]))
+        self.assertEqual(event["NotBefore"].isoformat(), "2026-12-14T10:00:00+00:00")
+        self.assertTrue(event["InstanceEventId"].startswith("instance-event-"))
+        self.assertEqual(got[well]["SystemStatus"]["Status"], "ok")
+        self.assertNotIn("Events", got[well])
+        # Released: moto's answer again.
+        self.assertEqual(self.control("POST", "/_proxy/instance-health",
+                                      {"instance_id": sick, "health": None}), {})
+        self.assertEqual(self.statuses()[sick]["SystemStatus"]["Status"], "ok")
+        self.assertEqual(self.stats()["actions"]["DescribeInstanceStatus"], 2)
+
+    def test_bad_health_is_refused(self) -> None:
+        import urllib.error
+
+        for health in ({"system": "broken"}, {"events": [{"description": "no code"}]},
+                       {"colour": "red"}, ["impaired"]):
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                self.control("POST", "/_proxy/instance-health",
+                             {"instance_id": "i-1", "health": health})
+            self.assertEqual(cm.exception.code, 400)
+
+
+class FaultRegionsTest(ProxyTestCase):
+    def test_only_the_named_region_fails(self) -> None:
+        from botocore.exceptions import ClientError
+
+        self.control("POST", "/_proxy/config", {"fault_rate": 1.0, "fault_kinds": ["http503"],
+                                                "fault_regions": ["eu-west-1"]})
+        self.assertEqual(self.ec2.describe_instances()["Reservations"], [])
+        eu = ec2_client(self.url, region="eu-west-1")
+        with self.assertRaises(ClientError) as cm:
+            eu.describe_instances()
+        self.assertEqual(error_code(cm.exception), (503, "Unavailable"))
+        self.assertEqual(self.stats()["faults"], 1)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,11 @@
 //!
 //! [`Poni08`] runs poni 0.8 itself, to check that it still reads what we wrote.
 //!
+//! [`PricingServer`] runs `harness/pricing_server.py`, a local AWS Price List Query API (moto
+//! has none) replaying AWS price documents; clients reach it through
+//! `AWS_ENDPOINT_URL_PRICING`. [`Ec2Proxy::set_instance_health`] holds an instance's status
+//! checks and scheduled events.
+//!
 //! [`Sshd`] runs a real OpenSSH server on 127.0.0.1 with throwaway keys ([`SshKeys`]), for the
 //! remote tests; its [`Sshd::console_output_text`] is what [`Ec2Proxy::set_console_output`]
 //! serves as an instance's console.
@@ -31,6 +36,7 @@ mod env;
 mod moto;
 mod poni;
 mod poni08;
+mod pricing;
 mod process;
 mod proxy;
 mod sshd;
@@ -41,7 +47,8 @@ pub use env::{env_for, env_for_region, AwsEnv, TEST_REGION};
 pub use moto::{venv_dir, Moto};
 pub use poni::{poni_binary, Poni, PoniOutput};
 pub use poni08::{poni08_venv_dir, Poni08};
-pub use proxy::{fresh_account_id, Ec2Proxy, FaultKind, ProxyConfig, ProxyStats};
+pub use pricing::{PricingServer, PricingStats};
+pub use proxy::{fresh_account_id, Ec2Proxy, FaultKind, InstanceHealth, ProxyConfig, ProxyStats, ScheduledEvent};
 pub use sshd::{closed_port, silent_listener, SshKeys, Sshd, CONSOLE_HOSTNAME, ENCRYPTED_KEY_PASSPHRASE};
 pub use sso::{sso_config_text, write_aws_config, SsoProfile, SsoServer, TEST_START_URL};
 

@@ -21,6 +21,9 @@ pub enum FaultKind {
     Http500,
     /// HTTP 503 `Unavailable`; not forwarded.
     Http503,
+    /// HTTP 401 `OptInRequired`, EC2's answer in a region the account has not enabled (not
+    /// worth a retry); not forwarded.
+    OptInRequired,
     /// The connection is closed without an answer; not forwarded.
     Drop,
     /// Forwarded to moto (so it takes effect), then the answer is dropped: a lost response.
@@ -33,6 +36,7 @@ impl FaultKind {
             FaultKind::Throttle => "throttle",
             FaultKind::Http500 => "http500",
             FaultKind::Http503 => "http503",
+            FaultKind::OptInRequired => "opt_in_required",
             FaultKind::Drop => "drop",
             FaultKind::DropAfter => "drop_after",
         }
@@ -75,6 +79,8 @@ pub struct ProxyConfig {
     pub fault_kinds: Vec<FaultKind>,
     /// EC2 Actions that faults and latency apply to; empty: all.
     pub fault_actions: Vec<String>,
+    /// Regions (of the call's SigV4 signature) that faults and latency apply to; empty: all.
+    pub fault_regions: Vec<String>,
     /// At most this many faults (counted from when this config is applied); None: no limit.
     pub fault_budget: Option<u64>,
     /// Delay added before forwarding each matching call.
@@ -104,6 +110,7 @@ impl Default for ProxyConfig {
             fault_rate: 0.0,
             fault_kinds: vec![FaultKind::Throttle],
             fault_actions: Vec::new(),
+            fault_regions: Vec::new(),
             fault_budget: None,
             latency: Duration::ZERO,
             answer_delay: Duration::ZERO,
@@ -135,6 +142,13 @@ impl ProxyConfig {
     /// Limits faults and latency to these Actions.
     pub fn on_actions(mut self, actions: &[&str]) -> Self {
         self.fault_actions = actions.iter().map(|a| a.to_string()).collect();
+        self
+    }
+
+    /// Limits faults and latency to calls signed for these regions (one region fails while
+    /// the others answer).
+    pub fn in_regions(mut self, regions: &[&str]) -> Self {
+        self.fault_regions = regions.iter().map(|r| r.to_string()).collect();
         self
     }
 
@@ -172,6 +186,7 @@ impl ProxyConfig {
             "fault_rate": self.fault_rate,
             "fault_kinds": self.fault_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             "fault_actions": self.fault_actions,
+            "fault_regions": self.fault_regions,
             "fault_budget": self.fault_budget,
             "latency_ms": self.latency.as_millis() as u64,
             "answer_delay_ms": self.answer_delay.as_millis() as u64,
@@ -195,6 +210,7 @@ impl ProxyConfig {
             format!("--fault-rate={}", self.fault_rate),
             format!("--fault-kinds={}", self.fault_kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")),
             format!("--fault-actions={}", self.fault_actions.join(",")),
+            format!("--fault-regions={}", self.fault_regions.join(",")),
             format!("--latency-ms={}", self.latency.as_millis()),
             format!("--answer-delay-ms={}", self.answer_delay.as_millis()),
             format!("--answer-delay-actions={}", self.answer_delay_actions.join(",")),
@@ -207,6 +223,72 @@ impl ProxyConfig {
             args.push(format!("--fault-budget={budget}"));
         }
         args
+    }
+}
+
+/// What the proxy shows for one instance in DescribeInstanceStatus instead of moto's answer.
+/// A check left `None` keeps moto's; `events: None` keeps moto's (none).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InstanceHealth {
+    /// EC2's summary status: ok, impaired, initializing, insufficient-data, not-applicable.
+    pub system: Option<String>,
+    pub instance: Option<String>,
+    pub events: Option<Vec<ScheduledEvent>>,
+}
+
+/// An event EC2 has scheduled for an instance, as DescribeInstanceStatus lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduledEvent {
+    /// EC2's code: instance-retirement, instance-reboot, system-reboot, system-maintenance,
+    /// instance-stop.
+    pub code: String,
+    pub description: String,
+    /// RFC 3339.
+    pub not_before: Option<String>,
+    pub not_after: Option<String>,
+}
+
+impl InstanceHealth {
+    /// The system check failing (a host problem: stop and start moves the instance).
+    pub fn system_impaired() -> InstanceHealth {
+        InstanceHealth { system: Some("impaired".into()), ..InstanceHealth::default() }
+    }
+
+    /// Adds a scheduled event.
+    pub fn with_event(mut self, code: &str, description: &str, not_before: &str, not_after: &str) -> InstanceHealth {
+        self.events.get_or_insert_with(Vec::new).push(ScheduledEvent {
+            code: code.into(),
+            description: description.into(),
+            not_before: Some(not_before.into()),
+            not_after: Some(not_after.into()),
+        });
+        self
+    }
+
+    fn to_json(&self) -> Value {
+        let mut v = json!({});
+        if let Some(system) = &self.system {
+            v["system"] = json!(system);
+        }
+        if let Some(instance) = &self.instance {
+            v["instance"] = json!(instance);
+        }
+        if let Some(events) = &self.events {
+            v["events"] = events
+                .iter()
+                .map(|e| {
+                    let mut event = json!({"code": e.code, "description": e.description});
+                    if let Some(t) = &e.not_before {
+                        event["not_before"] = json!(t);
+                    }
+                    if let Some(t) = &e.not_after {
+                        event["not_after"] = json!(t);
+                    }
+                    event
+                })
+                .collect();
+        }
+        v
     }
 }
 
@@ -336,7 +418,8 @@ impl Ec2Proxy {
     /// `json!({"fault_rate": 0.0})`. Keys: hold_pending, hold_shutting_down, hold_stopping
     /// (seconds), fault_rate, fault_kinds, fault_actions, fault_budget, latency_ms,
     /// answer_delay_ms, answer_delay_actions, seed, account, buckets ("off" or "published"),
-    /// bucket_scale, run_capacity, console_output (instance id -> text; replaces every text).
+    /// bucket_scale, run_capacity, console_output (instance id -> text; replaces every text),
+    /// fault_regions, instance_health (instance id -> health; replaces every held one).
     pub fn configure_json(&self, changes: Value) -> Value {
         self.control("POST", "/_proxy/config", Some(changes))
     }
@@ -348,6 +431,19 @@ impl Ec2Proxy {
     /// other. [`Ec2Proxy::configure`] leaves the texts alone.
     pub fn set_console_output(&self, instance_id: &str, text: &str) {
         self.control("POST", "/_proxy/console-output", Some(json!({"instance_id": instance_id, "output": text})));
+    }
+
+    /// Holds `instance_id`'s status checks and scheduled events in DescribeInstanceStatus
+    /// (moto reports every running instance `ok` with no events);
+    /// [`Ec2Proxy::release_instance_health`] lets moto answer again. Other instances keep moto's
+    /// answer. [`Ec2Proxy::configure`] leaves the held ones alone.
+    pub fn set_instance_health(&self, instance_id: &str, health: &InstanceHealth) {
+        self.control("POST", "/_proxy/instance-health", Some(json!({"instance_id": instance_id, "health": health.to_json()})));
+    }
+
+    /// moto's own checks and events for `instance_id` again.
+    pub fn release_instance_health(&self, instance_id: &str) {
+        self.control("POST", "/_proxy/instance-health", Some(json!({"instance_id": instance_id, "health": null})));
     }
 
     /// Stops injecting faults and latency (holds stay as they are).

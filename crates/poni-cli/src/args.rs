@@ -289,6 +289,25 @@ pub enum CloudCommand {
         #[arg(long)]
         take: bool,
     },
+    /// Every instance's state, status checks, scheduled events, CPU load and price, what
+    /// needs doing, and the monthly totals; exit status 1 when an instance is impaired
+    Status {
+        /// Only the instances of the nodes this regular expression matches (searched in full
+        /// names); none: every instance of the account, untracked ones too
+        pattern: Option<String>,
+        /// The pattern must match the whole name
+        #[arg(short = 'M', long)]
+        full_match: bool,
+        /// Every region the account has enabled [default: the regions the nodes use]
+        #[arg(long, conflicts_with = "region")]
+        all_regions: bool,
+        /// A region to look in (repeat for more)
+        #[arg(long)]
+        region: Vec<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Every instance of the account in a region: tracked by this repository, another
     /// repository's, or untracked
     Instances(AccountQuery),

@@ -65,6 +65,15 @@ pub(crate) fn cancel_on_ctrl_c(token: &CancellationToken, what: &'static str) {
 
 pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
     let repo = crate::run::open_repo(&root)?;
+    if let CloudCommand::Status { pattern, full_match, all_regions, region, json } = &args.command {
+        // Check the pattern before anything talks to the keyring or EC2.
+        let target = pattern.as_deref().map(|p| Target::new(p, *full_match)).transpose()?;
+        let request = crate::status::Request { target, all_regions: *all_regions, regions: region.clone(), json: *json };
+        return runtime()?.block_on(async move {
+            let engine = engine(repo, args.verbose).await?;
+            crate::status::run(&engine, request).await
+        });
+    }
     if matches!(args.command, CloudCommand::Instances(_) | CloudCommand::Import { .. }) {
         return runtime()?.block_on(async move {
             let engine = engine(repo, args.verbose).await?;

@@ -11,4 +11,5 @@ mod import_cli;
 mod launch_crash_cli;
 mod proxy;
 mod remote_cli;
+mod status_cli;
 mod vc_cli;

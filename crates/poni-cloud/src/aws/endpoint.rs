@@ -17,6 +17,10 @@ pub enum Service {
     Ssm,
     /// GetCallerIdentity: whose account.
     Sts,
+    /// GetMetricData: the instances' CPU load.
+    CloudWatch,
+    /// The Price List API (GetProducts): on-demand prices.
+    Pricing,
 }
 
 impl Service {
@@ -25,6 +29,8 @@ impl Service {
             Service::Ec2 => ENDPOINT_URL_EC2,
             Service::Ssm => "AWS_ENDPOINT_URL_SSM",
             Service::Sts => "AWS_ENDPOINT_URL_STS",
+            Service::CloudWatch => "AWS_ENDPOINT_URL_CLOUDWATCH",
+            Service::Pricing => "AWS_ENDPOINT_URL_PRICING",
         }
     }
 }
@@ -88,5 +94,15 @@ mod tests {
         assert_eq!(err.kind.code(), "cloud.invalid_endpoint");
         assert_eq!(err.message, "The EC2 endpoint 'localhost:5000' from AWS_ENDPOINT_URL_EC2 is not an http:// or https:// URL (e.g. http://127.0.0.1:5000).");
         assert!(endpoint_url(Some("http://"), &env(&[])).is_err());
+    }
+
+    #[test]
+    fn cloudwatch_and_pricing_have_their_own_standard_variables() {
+        let e = env(&[(ENDPOINT_URL, "http://moto:5000"), ("AWS_ENDPOINT_URL_PRICING", "http://prices:7/")]);
+        assert_eq!(service_endpoint_url(Service::Pricing, None, &e).unwrap().as_deref(), Some("http://prices:7"));
+        assert_eq!(service_endpoint_url(Service::CloudWatch, None, &e).unwrap().as_deref(), Some("http://moto:5000"));
+        let e = env(&[("AWS_ENDPOINT_URL_CLOUDWATCH", "http://cw:8")]);
+        assert_eq!(service_endpoint_url(Service::CloudWatch, None, &e).unwrap().as_deref(), Some("http://cw:8"));
+        assert_eq!(service_endpoint_url(Service::Pricing, Some("http://sandbox:1"), &e).unwrap().as_deref(), Some("http://sandbox:1"));
     }
 }

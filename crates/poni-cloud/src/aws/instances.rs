@@ -153,6 +153,13 @@ pub struct InstanceInfo {
     pub vpc_id: Option<String>,
     /// Its position among the instances one RunInstances call launched (`AmiLaunchIndex`).
     pub launch_index: Option<u32>,
+    /// `spot`, `scheduled` or `capacity-block` as EC2 names it; `None` for on-demand.
+    #[serde(default)]
+    pub lifecycle: Option<String>,
+    /// EC2's `StateTransitionReason`, e.g. `User initiated (2026-11-30 10:00:00 GMT)`: when a
+    /// stopped instance was stopped.
+    #[serde(default)]
+    pub transition_reason: Option<String>,
 }
 
 impl InstanceInfo {
@@ -177,7 +184,14 @@ impl InstanceInfo {
             subnet_id: None,
             vpc_id: None,
             launch_index: None,
+            lifecycle: None,
+            transition_reason: None,
         }
+    }
+
+    /// A spot instance (billed at the spot price, not the on-demand one).
+    pub fn is_spot(&self) -> bool {
+        self.lifecycle.as_deref() == Some("spot")
     }
 }
 
@@ -210,6 +224,8 @@ impl From<&Instance> for InstanceInfo {
             subnet_id: present(i.subnet_id()),
             vpc_id: present(i.vpc_id()),
             launch_index: i.ami_launch_index().and_then(|n| u32::try_from(n).ok()),
+            lifecycle: i.instance_lifecycle().and_then(|l| present(Some(l.as_str()))),
+            transition_reason: present(i.state_transition_reason()),
         }
     }
 }
@@ -272,6 +288,7 @@ mod tests {
             .private_ip_address("10.0.0.5")
             .tags(Tag::builder().key("Name").value("drumbo1").build())
             .launch_time(aws_sdk_ec2::primitives::DateTime::from_secs(1_700_000_000))
+            .instance_lifecycle(aws_sdk_ec2::types::InstanceLifecycleType::Spot)
             .build();
         let info = InstanceInfo::from(&instance);
         assert_eq!(info.id, "i-0123");
@@ -281,5 +298,14 @@ mod tests {
         assert_eq!(info.private_ip.as_deref(), Some("10.0.0.5"));
         assert_eq!(info.tags.get("Name").map(String::as_str), Some("drumbo1"));
         assert_eq!(info.launch_time.as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert!(info.is_spot());
+        assert!(!InstanceInfo::unseen("i-1", InstanceState::Running).is_spot());
+        let old: InstanceInfo = serde_json::from_value(serde_json::json!({
+            "id": "i-1", "state": "running", "public_dns": null, "public_ip": null, "private_ip": null, "private_dns": null,
+            "launch_time": null, "tags": {}, "state_reason": null, "instance_type": null, "availability_zone": null, "image_id": null,
+            "client_token": null, "key_name": null, "security_groups": [], "subnet_id": null, "vpc_id": null, "launch_index": null
+        }))
+        .unwrap();
+        assert_eq!((old.lifecycle, old.transition_reason), (None, None), "saved before the fields existed");
     }
 }

@@ -12,8 +12,11 @@ pub mod endpoint;
 pub mod errors;
 mod http;
 pub mod instances;
+mod metrics;
 pub mod pacing;
+mod pricing;
 pub mod retry;
+mod spot;
 mod status;
 pub mod tags;
 
@@ -99,9 +102,12 @@ pub struct Ec2Provider {
 struct Inner {
     credentials: ResolvedCredentials,
     endpoint: Option<String>,
-    /// SSM and STS endpoints (the same emulator URL as EC2 when one is set).
+    /// SSM, STS, CloudWatch and Price List endpoints (the same emulator URL as EC2 when one
+    /// is set).
     ssm_endpoint: Option<String>,
     sts_endpoint: Option<String>,
+    cloudwatch_endpoint: Option<String>,
+    pricing_endpoint: Option<String>,
     http: SharedHttpClient,
     pacer: Pacer,
     retry: RetryPolicy,
@@ -129,6 +135,8 @@ impl Ec2Provider {
         let explicit = options.endpoint_url.as_deref();
         let ssm_endpoint = endpoint::service_endpoint_url(endpoint::Service::Ssm, explicit, &options.env)?;
         let sts_endpoint = endpoint::service_endpoint_url(endpoint::Service::Sts, explicit, &options.env)?;
+        let cloudwatch_endpoint = endpoint::service_endpoint_url(endpoint::Service::CloudWatch, explicit, &options.env)?;
+        let pricing_endpoint = endpoint::service_endpoint_url(endpoint::Service::Pricing, explicit, &options.env)?;
         let timeouts = TimeoutConfig::builder().connect_timeout(options.connect_timeout).operation_attempt_timeout(options.attempt_timeout).build();
         Ok(Ec2Provider {
             inner: Arc::new(Inner {
@@ -136,6 +144,8 @@ impl Ec2Provider {
                 endpoint,
                 ssm_endpoint,
                 sts_endpoint,
+                cloudwatch_endpoint,
+                pricing_endpoint,
                 http: https_client(),
                 pacer: Pacer::new(options.pacing),
                 retry: options.retry,
@@ -191,6 +201,37 @@ impl Ec2Provider {
             config = config.endpoint_url(url);
         }
         aws_sdk_sts::Client::from_conf(config.build())
+    }
+
+    /// A CloudWatch client for a region (GetMetricData: CPU load).
+    pub(crate) fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        let mut config = aws_sdk_cloudwatch::Config::builder()
+            .behavior_version(aws_sdk_cloudwatch::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudwatch::config::Region::new(region.to_owned()))
+            .credentials_provider(self.inner.credentials.provider())
+            .http_client(self.inner.http.clone())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(self.inner.timeouts.clone());
+        if let Some(url) = &self.inner.cloudwatch_endpoint {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_cloudwatch::Client::from_conf(config.build())
+    }
+
+    /// A Price List client. The Query API answers in a few regions only, whatever region the
+    /// prices are for: [`pricing::PRICE_LIST_REGION`].
+    pub(crate) fn pricing(&self) -> aws_sdk_pricing::Client {
+        let mut config = aws_sdk_pricing::Config::builder()
+            .behavior_version(aws_sdk_pricing::config::BehaviorVersion::latest())
+            .region(aws_sdk_pricing::config::Region::new(pricing::PRICE_LIST_REGION))
+            .credentials_provider(self.inner.credentials.provider())
+            .http_client(self.inner.http.clone())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(self.inner.timeouts.clone());
+        if let Some(url) = &self.inner.pricing_endpoint {
+            config = config.endpoint_url(url);
+        }
+        aws_sdk_pricing::Client::from_conf(config.build())
     }
 
     pub(crate) fn client(&self, region: &str) -> Client {

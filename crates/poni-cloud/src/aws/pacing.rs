@@ -1,6 +1,9 @@
 //! Client-side pacing so Poni stays inside EC2's request-rate limits instead of collecting
 //! RequestLimitExceeded errors. EC2 meters each account and region with token buckets per
-//! class of action; we keep one bucket per (region, class) in this process.
+//! class of action; we keep one bucket per (region, class) in this process. The other services
+//! the fleet wall reads meter their own way, and get their own classes in the same table:
+//! CloudWatch allows GetMetricData 50 requests a second per account and region (a service
+//! quota), the Price List Query API a bucket of 10 GetProducts refilled at 5 a second.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -25,6 +28,10 @@ pub enum ActionClass {
     /// Other lookups: DescribeSubnets, DescribeSecurityGroups, DescribeAddresses
     /// (EC2's "non-mutating actions" bucket).
     OtherDescribe,
+    /// CloudWatch GetMetricData (not an EC2 bucket: CloudWatch's own quota).
+    GetMetricData,
+    /// The Price List API's GetProducts (its own bucket, in us-east-1).
+    GetProducts,
 }
 
 /// EC2's resource buckets: besides the request, some actions use up tokens per instance.
@@ -63,6 +70,8 @@ impl PacingLimits {
                 (ActionClass::CreateTags, b(100, 10)),
                 (ActionClass::OtherMutating, b(50, 5)),
                 (ActionClass::OtherDescribe, b(100, 20)),
+                (ActionClass::GetMetricData, b(50, 50)),
+                (ActionClass::GetProducts, b(10, 5)),
             ]),
             resources: HashMap::from([
                 (Resource::RunInstances, b(1000, 2)),
@@ -210,7 +219,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn each_published_limit_is_applied() {
-        for (class, burst, per_second) in [(ActionClass::TerminateInstances, 100, 5), (ActionClass::CreateTags, 100, 10), (ActionClass::OtherMutating, 50, 5)] {
+        for (class, burst, per_second) in [
+            (ActionClass::TerminateInstances, 100, 5),
+            (ActionClass::CreateTags, 100, 10),
+            (ActionClass::OtherMutating, 50, 5),
+            (ActionClass::GetMetricData, 50, 50),
+            (ActionClass::GetProducts, 10, 5),
+        ] {
             let pacer = Pacer::new(PacingLimits::ec2_published());
             assert_eq!(time_for(&pacer, "r", class, burst).await, Duration::ZERO, "{class:?}");
             let waited = time_for(&pacer, "r", class, per_second).await;

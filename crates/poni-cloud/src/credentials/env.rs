@@ -22,6 +22,8 @@ const READ: &[&str] = &[
     "AWS_ENDPOINT_URL_SSM",
     "AWS_ENDPOINT_URL_STS",
     "AWS_ENDPOINT_URL_SSO_OIDC",
+    "AWS_ENDPOINT_URL_CLOUDWATCH",
+    "AWS_ENDPOINT_URL_PRICING",
     // The region new nodes are offered.
     "AWS_REGION",
     "AWS_DEFAULT_REGION",

@@ -303,6 +303,8 @@ mod tests {
             subnet_id: Some("subnet-0123456789abcdef0".into()),
             vpc_id: Some("vpc-1".into()),
             launch_index: None,
+            lifecycle: None,
+            transition_reason: None,
         }
     }
 

@@ -26,7 +26,7 @@ pub enum Tracking {
     Untracked,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FleetInstance {
     pub instance: InstanceInfo,
@@ -110,18 +110,21 @@ fn props_of(region: &str, i: &InstanceInfo) -> Props {
     props
 }
 
+/// Instance id -> the node of the tree that names it (`cloud.instance`).
+pub(crate) fn instance_nodes(tree: &poni_repo::Tree) -> HashMap<String, String> {
+    tree.items()
+        .iter()
+        .filter_map(|item| {
+            let id = item.props.get("cloud")?.get("instance")?.as_str()?;
+            (!id.is_empty()).then(|| (id.to_owned(), item.name.clone()))
+        })
+        .collect()
+}
+
 impl Engine {
     /// Every instance of the account in `region` (not terminated), grouped.
     pub async fn account_instances(&self, region: &str) -> Result<Vec<FleetInstance>, EngineError> {
-        let tree = self.repo.tree()?;
-        let node_of: HashMap<String, String> = tree
-            .items()
-            .iter()
-            .filter_map(|item| {
-                let id = item.props.get("cloud")?.get("instance")?.as_str()?;
-                (!id.is_empty()).then(|| (id.to_owned(), item.name.clone()))
-            })
-            .collect();
+        let node_of = instance_nodes(&self.repo.tree()?);
         let found = self.provider.describe_all(region).await?;
         Ok(classify(found, existing_repo_id(&self.repo).as_deref(), &node_of))
     }

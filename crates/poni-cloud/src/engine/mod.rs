@@ -25,6 +25,7 @@ mod addresses;
 pub mod crash;
 pub mod drift;
 pub mod events;
+pub mod fleet_status;
 mod identity;
 pub mod import;
 mod init;
@@ -252,4 +253,5 @@ fn assert_send(engine: &Engine, target: &crate::plan::Selection, cancel: &Cancel
     is_send(&engine.status(target, cancel));
     is_send(&engine.terminate(target, cancel));
     is_send(&engine.lift_termination_protection("n"));
+    is_send(&engine.fleet_status(&fleet_status::StatusOptions::default()));
 }

@@ -3,6 +3,9 @@
 //! Plain data, independent of the SDKs, shared by the engine, the app, the command line and the
 //! waits of `cloud init --wait`.
 
+pub mod price_cache;
+pub mod price_list;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
