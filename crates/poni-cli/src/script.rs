@@ -13,6 +13,10 @@
 //!   `script`), so `-d` inside a script is refused. The first command that fails stops the
 //!   script; the error names its line.
 //!
+//! A `# poni.template: ENGINE` line picks poni's template engine: `cheetah` (the default) and
+//! `name` (or `poni`: `$name` substitution only, None written as `None`) are read as above;
+//! `mako` and `genshi` scripts are refused, naming the line.
+//!
 //! Where this differs from poni 0.8, on purpose: Cheetah's directives (`#if`, `#for`, `#set`...)
 //! are refused with their line instead of run (poni 0.8 ran them; here they would otherwise be
 //! read as comments, which silently changes what the script does); a value is put into its
@@ -59,10 +63,11 @@ fn run_script(root_dir: Option<PathBuf>, debug: bool, args: &ScriptArgs) -> Resu
         }
         path => (path.to_owned(), std::fs::read_to_string(path).map_err(|e| Failure::Input(format!("cannot read the script {path}: {e}")))?),
     };
+    let engine = engine(&text).map_err(|(line, why)| Failure::Input(format!("{name} line {line}: {why}")))?;
     let variables = variables(&args.script, &args.variables)?;
-    for command in commands(&text).map_err(|(line, why)| Failure::Input(format!("{name} line {line}: {why}")))? {
+    for command in commands(&text, engine).map_err(|(line, why)| Failure::Input(format!("{name} line {line}: {why}")))? {
         let at = |why: String| format!("{name} line {}: {why}", command.line);
-        let words = substitute(&command.text, &variables).map_err(|why| Failure::Input(at(why)))?;
+        let words = substitute(&command.text, &variables, engine).map_err(|why| Failure::Input(at(why)))?;
         let Some(words) = shlex::split(&words) else {
             return Err(Failure::Input(at("a quote is not closed, or the line ends in a backslash".into())));
         };
@@ -91,6 +96,35 @@ fn run_script(root_dir: Option<PathBuf>, debug: bool, args: &ScriptArgs) -> Resu
     Ok(())
 }
 
+/// poni's template engines for scripts that this reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// Cheetah placeholders (its directives are refused).
+    Cheetah,
+    /// poni's own `$name` substitution.
+    Name,
+}
+
+/// The engine a `# poni.template: ENGINE` line picks (the first such line; Cheetah without one).
+fn engine(text: &str) -> std::result::Result<Engine, (usize, String)> {
+    for (index, line) in text.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix('#') else { continue };
+        if !rest.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let Some(rest) = rest.trim_start().strip_prefix("poni.template") else { continue };
+        let Some(rest) = rest.trim_start().strip_prefix(':') else { continue };
+        let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        return match name.as_str() {
+            "cheetah" => Ok(Engine::Cheetah),
+            "name" | "poni" => Ok(Engine::Name),
+            "" => continue,
+            other => Err((index + 1, format!("the script asks for the '{other}' template engine: Poni Desktop reads scripts with $name variables only (poni's 'name' and 'cheetah' engines)"))),
+        };
+    }
+    Ok(Engine::Cheetah)
+}
+
 /// One command of a script: its text (continuation lines joined) and the line it starts on.
 #[derive(Debug, PartialEq)]
 struct ScriptCommand {
@@ -100,11 +134,11 @@ struct ScriptCommand {
 
 /// The script's commands, continuation lines joined to the line before (poni's
 /// `preprocess_script_lines`); a Cheetah directive is refused with its line.
-fn commands(text: &str) -> std::result::Result<Vec<ScriptCommand>, (usize, String)> {
+fn commands(text: &str, engine: Engine) -> std::result::Result<Vec<ScriptCommand>, (usize, String)> {
     let mut out: Vec<ScriptCommand> = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        if let Some(directive) = directive(line) {
+        if let Some(directive) = directive(line).filter(|_| engine == Engine::Cheetah) {
             return Err((number, format!("'#{directive}' is a Cheetah directive, which poni 0.8 ran and Poni Desktop does not: write the commands out")));
         }
         match out.last_mut() {
@@ -144,7 +178,7 @@ fn variables(script: &str, assignments: &[String]) -> Result<Map<String, Value>>
 
 /// `$name`, `$name.key` and `${name.key}` replaced by the variables' values; `\$` is a `$`; a
 /// `$` before anything else stays.
-fn substitute(text: &str, variables: &Map<String, Value>) -> std::result::Result<String, String> {
+fn substitute(text: &str, variables: &Map<String, Value>, engine: Engine) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(|c: char| c == '$' || c == '\\') {
@@ -176,7 +210,7 @@ fn substitute(text: &str, variables: &Map<String, Value>) -> std::result::Result
             if !is_path(path) {
                 return Err(format!("'${{{path}}}' is not a variable name"));
             }
-            out.push_str(&text_of(lookup(variables, path)?));
+            out.push_str(&text_of(lookup(variables, path)?, engine));
             rest = &inner[end + 1..];
             continue;
         }
@@ -186,7 +220,7 @@ fn substitute(text: &str, variables: &Map<String, Value>) -> std::result::Result
             rest = after;
             continue;
         }
-        out.push_str(&text_of(lookup(variables, &after[..len])?));
+        out.push_str(&text_of(lookup(variables, &after[..len])?, engine));
         rest = &after[len..];
     }
     out.push_str(rest);
@@ -232,11 +266,12 @@ fn lookup<'v>(variables: &'v Map<String, Value>, path: &str) -> std::result::Res
     Ok(value)
 }
 
-/// A value as Cheetah puts it into text (Python's `str`, None as nothing).
-fn text_of(value: &Value) -> String {
+/// A value as the engine puts it into text: Python's `str`; None is nothing for Cheetah and
+/// `None` for poni's `name` engine.
+fn text_of(value: &Value, engine: Engine) -> String {
     match value {
         Value::String(s) => s.clone(),
-        Value::Null => String::new(),
+        Value::Null if engine == Engine::Cheetah => String::new(),
         other => repr::python(other),
     }
 }
@@ -275,7 +310,7 @@ mod tests {
     #[test]
     fn continuation_lines_join_and_keep_the_first_line_number() {
         let text = "init\n\nadd-node web/a\n  -H a.example\n# a comment\nlist -p\n";
-        let got = commands(text).unwrap();
+        let got = commands(text, Engine::Cheetah).unwrap();
         assert_eq!(
             got,
             [
@@ -292,17 +327,21 @@ mod tests {
 
     #[test]
     fn cheetah_directives_are_refused_with_their_line() {
-        let err = commands("init\n#if $x\nlist\n#end if\n").unwrap_err();
+        let err = commands("init\n#if $x\nlist\n#end if\n", Engine::Cheetah).unwrap_err();
         assert_eq!(err.0, 2);
         assert!(err.1.contains("'#if' is a Cheetah directive"), "{}", err.1);
-        assert!(commands("  #set x = 1").is_err());
+        assert!(commands("  #set x = 1", Engine::Cheetah).is_err());
         // Comments that are not directives are comments.
-        assert!(commands("# setup\n#comment\n## note\n#!/usr/bin/env poni").is_ok());
+        assert!(commands("# setup\n#comment\n## note\n#!/usr/bin/env poni", Engine::Cheetah).is_ok());
+        // poni's `name` engine has no directives: the line is a comment.
+        assert!(commands("#set x = 1", Engine::Name).is_ok());
     }
 
     #[test]
     fn variables_are_substituted_as_cheetah_did() {
         let v = vars(json!({"name": "web", "n": 3, "on": true, "none": null, "cfg": {"owner": "ops", "tags": ["a", 1]}, "x_1": "y"}));
+        let substitute = |text: &str, v: &Map<String, Value>| super::substitute(text, v, Engine::Cheetah);
+        assert_eq!(super::substitute("y=$none", &v, Engine::Name).unwrap(), "y=None");
         assert_eq!(substitute("add-node $name/a -n $n", &v).unwrap(), "add-node web/a -n 3");
         assert_eq!(substitute("set ${name}.example x=$on y=$none", &v).unwrap(), "set web.example x=True y=");
         assert_eq!(substitute("owner=$cfg.owner tags=$cfg.tags", &v).unwrap(), "owner=ops tags=['a', 1]");
@@ -312,6 +351,19 @@ mod tests {
         assert!(substitute("$name.txt", &v).unwrap_err().contains("write ${name}"));
         assert!(substitute("${name", &v).unwrap_err().contains("without its"));
         assert!(substitute("${1x}", &v).unwrap_err().contains("not a variable name"));
+    }
+
+    #[test]
+    fn the_template_header_picks_the_engine() {
+        assert_eq!(engine("init\n"), Ok(Engine::Cheetah));
+        assert_eq!(engine("# poni.template: name\ninit\n"), Ok(Engine::Name));
+        assert_eq!(engine("init\n  #  poni.template : poni\n"), Ok(Engine::Name));
+        assert_eq!(engine("# poni.template: cheetah\n"), Ok(Engine::Cheetah));
+        let err = engine("\n# poni.template: mako\n").unwrap_err();
+        assert_eq!(err.0, 2);
+        assert!(err.1.contains("'mako'"), "{}", err.1);
+        // Not the header: `#poni.template` (no space after #), another word.
+        assert_eq!(engine("#poni.template: mako\n# poni.templates: x\n"), Ok(Engine::Cheetah));
     }
 
     #[test]
