@@ -195,6 +195,25 @@ impl ConfigCommand {
         }
     }
 
+    /// The arguments it was given, as they were.
+    pub fn args(&self) -> &[String] {
+        match self {
+            ConfigCommand::AddConfig(a)
+            | ConfigCommand::UpdateConfig(a)
+            | ConfigCommand::RemoveConfig(a)
+            | ConfigCommand::AddLibrary(a)
+            | ConfigCommand::Control(a)
+            | ConfigCommand::Deploy(a)
+            | ConfigCommand::Audit(a)
+            | ConfigCommand::Verify(a)
+            | ConfigCommand::Show(a)
+            | ConfigCommand::Settings(a)
+            | ConfigCommand::Import(a)
+            | ConfigCommand::Require(a)
+            | ConfigCommand::Report(a) => &a.args,
+        }
+    }
+
     /// Whether the command belongs to the config system (the others are poni 0.8's tools
     /// around it: import, require, report).
     pub fn is_config(&self) -> bool {

@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 /// Carries out one command line (`main`'s, or one line of a `poni script`).
 pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
-    let Cli { root_dir, debug, color: _, command } = cli;
+    // `-c` is taken as poni 0.8 takes it; nothing here is colored (output.rs).
+    let Cli { root_dir, debug, color: _color, command } = cli;
     let root = root_dir.clone().unwrap_or_else(Repo::default_root);
     match command {
         Command::Cloud(args) if account::handles(&args.command) => account::run(args.command),
@@ -45,13 +46,15 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
 /// of a command this program does not take: a script that deploys stops there (`set -e`, `&&`)
 /// instead of going on as if the configs were in place, and 2 tells it apart from a command
 /// that ran and failed (1), as poni 0.8's scripts could only tell failure (255) from success.
+/// The line names the command as it was given, so a script's log shows which line it was.
 fn refusal(command: &crate::args::ConfigCommand) -> String {
+    let given: String = command.args().iter().map(|a| format!(" {}", if a.contains(' ') { repr::string(a) } else { a.clone() })).collect();
     match command.is_config() {
         true => format!(
-            "poni {}: Poni Desktop does not deploy configurations (poni 0.8's configs, templates, settings and control commands); the repository's config folders are kept as they are",
+            "poni {}{given}: Poni Desktop does not deploy configurations (poni 0.8's configs, templates, settings and control commands); the repository's config folders are kept as they are",
             command.name()
         ),
-        false => format!("poni {}: not in Poni Desktop (it belongs to poni 0.8's configuration and deployment tools)", command.name()),
+        false => format!("poni {}{given}: not in Poni Desktop (it belongs to poni 0.8's configuration and deployment tools)", command.name()),
     }
 }
 
@@ -232,7 +235,7 @@ mod tests {
         let deploy = refusal(&ConfigCommand::Deploy(Anything { args: vec![] }));
         assert!(deploy.starts_with("poni deploy: Poni Desktop does not deploy configurations"), "{deploy}");
         assert!(!deploy.contains('\n'));
-        let require = refusal(&ConfigCommand::Require(Anything { args: vec!["x".into()] }));
-        assert!(require.starts_with("poni require: not in Poni Desktop"), "{require}");
+        let require = refusal(&ConfigCommand::Require(Anything { args: vec!["poni_version >= 0.7".into()] }));
+        assert!(require.starts_with("poni require 'poni_version >= 0.7': not in Poni Desktop"), "{require}");
     }
 }
