@@ -74,9 +74,9 @@ fn run_script(root_dir: Option<PathBuf>, debug: bool, args: &ScriptArgs) -> Resu
         if words.is_empty() {
             continue;
         }
-        let shown = shown(&words);
+        let given = shown(&words);
         if args.verbose {
-            outln!("$ {shown}");
+            outln!("$ {given}");
         }
         let mut cli = match Cli::try_parse_from(std::iter::once("poni".to_owned()).chain(words)) {
             Ok(cli) => cli,
@@ -84,14 +84,14 @@ fn run_script(root_dir: Option<PathBuf>, debug: bool, args: &ScriptArgs) -> Resu
                 out!("{e}");
                 continue;
             }
-            Err(e) => return Err(Failure::Input(at(format!("{shown}: {}", clap_reason(&e))))),
+            Err(e) => return Err(Failure::Input(at(format!("{given}: {}", clap_reason(&e))))),
         };
         if cli.root_dir.is_some() {
-            return Err(Failure::Input(at(format!("{shown}: a script's commands work on the script's repository (-d before `script`), not one of their own"))));
+            return Err(Failure::Input(at(format!("{given}: a script's commands work on the script's repository (-d before `script`), not one of their own"))));
         }
         cli.root_dir = root_dir.clone();
         cli.debug |= debug;
-        crate::run::run(cli).map_err(|failure| at_line(failure, &at(shown.clone())))?;
+        crate::run::run(cli).map_err(|failure| at_line(failure, &at(given.clone())))?;
     }
     Ok(())
 }
