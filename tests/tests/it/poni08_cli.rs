@@ -354,22 +354,22 @@ fn the_documented_property_language_reads_back_value_for_value_in_poni() {
     };
     for node in ["webshop/frontend/server1", "webshop/frontend/server2", "example", "linux/debian"] {
         ours.ok(&["add-node", node]);
-        run08(&["add-node", node]);
+        run08(&["add-node", node][..]);
     }
     for (target, properties) in DOC_EXAMPLES {
         let mut args = vec!["set", "-v", *target];
         args.extend_from_slice(properties);
         let mine = ours.ok(&args);
-        let theirs = run08(&args);
+        let theirs = run08(&args[..]);
         // A dict's keys are in the order given in poni's line, sorted in ours when the JSON
         // map does not keep order: those lines are compared by the files below.
         let lines = |stderr: &str| log_lines(stderr, "root ").into_iter().filter(|l| !l.contains("cloud.hardware")).collect::<Vec<_>>();
         assert_eq!(lines(&mine.stderr), lines(&theirs.stderr), "set {target} {properties:?}");
         pair.same_files(&format!("after set {target} {properties:?}"));
     }
-    let debian = &system_files(pair.ours.root())["linux/debian/node.json"];
-    assert_eq!(debian["private"]["ip"], "127.0.0.1");
-    assert_eq!(system_files(pair.ours.root())["webshop/frontend/server2/node.json"]["optional2"], "default_value");
+    let written = system_files(pair.ours.root());
+    assert_eq!(written["linux/debian/node.json"]["private"]["ip"], "127.0.0.1");
+    assert_eq!(written["webshop/frontend/server2/node.json"]["optional2"], "default_value");
 
     // Each reads the other's repository as its own: poni 0.8 lists ours as it lists the one it
     // wrote, property by property; ours lists poni's as it lists ours.
