@@ -1,15 +1,24 @@
-//! The command-line grammar, as poni 0.8 spells it.
+//! The command-line grammar, as poni 0.8 spells it. Every option may be given more than once,
+//! the last one counting, as poni's argparse allows (`list -s -s`).
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "poni", version, about = "Manage a repository of nodes and provision them on Amazon EC2")]
+#[command(name = "poni", version, about = "Manage a repository of nodes and provision them on Amazon EC2", args_override_self = true)]
 pub struct Cli {
     /// Repository folder [default: $PONI_ROOT, else ~/.poni/default]. Before the command, as
     /// in poni 0.8 (`remote cp -d` is its own option)
     #[arg(short = 'd', long = "root-dir", value_name = "DIR")]
     pub root_dir: Option<PathBuf>,
+    /// Debug output: cloud commands also log each instance's state changes with their times
+    /// (as `cloud -v`)
+    #[arg(short = 'D', long)]
+    pub debug: bool,
+    /// Color highlighting, as poni 0.8 takes it (on, off, auto); Poni Desktop's output is plain
+    /// text whatever it says (see `output.rs`)
+    #[arg(short = 'c', long, value_name = "WHEN", default_value = "auto", value_parser = ["on", "off", "auto"])]
+    pub color: String,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,13 +38,21 @@ pub enum Command {
     Set {
         /// Regular expression searched in full names
         target: String,
-        /// key=value, key:type=value (types: int, float, str, bool, json); dotted keys nest
+        /// name=value or name:conv[:conv...]=value in poni 0.8's property language (int, float,
+        /// str, bool, null, json, -json, eval, env, ipv4, ipv6, uuid, uuid4, hex, base64, rot13,
+        /// prop, pass); dotted names nest
         #[arg(required = true, value_name = "PROPERTY")]
         properties: Vec<String>,
         /// The pattern must match the whole name
         #[arg(short = 'M', long)]
         full_match: bool,
-        /// Print what changed
+        /// Apply only to nodes (not systems)
+        #[arg(short = 'N', long = "nodes", conflicts_with = "systems_only")]
+        nodes_only: bool,
+        /// Apply only to systems (not nodes)
+        #[arg(short = 'S', long = "systems")]
+        systems_only: bool,
+        /// Log each property set, as poni 0.8 does: `root    INFO    web/a: set x='1' (was None)`
         #[arg(short, long)]
         verbose: bool,
     },
@@ -94,6 +111,114 @@ pub enum Command {
         #[command(subcommand)]
         command: RemoteCommand,
     },
+    /// Show version information
+    Version,
+    /// Run poni commands from a script file, one a line, with $name variables
+    Script(ScriptArgs),
+    /// poni 0.8's configuration and deployment commands, which Poni Desktop does not have:
+    /// each says so in one line (exit status 2)
+    #[command(flatten)]
+    Config(ConfigCommand),
+}
+
+/// `poni script FILE [name=[type:]value...]`.
+#[derive(Debug, Args)]
+pub struct ScriptArgs {
+    /// Script file path or "-" (a single minus sign) for standard input
+    #[arg(value_name = "FILE")]
+    pub script: String,
+    /// Variables for $name in the script: name=value or name:conv[:conv...]=value in the
+    /// property language of `set`
+    #[arg(value_name = "VARIABLE")]
+    pub variables: Vec<String>,
+    /// Print each command before it runs (`$ set web 'owner=a b'`)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Everything after such a command is taken as it is: scripts written for poni 0.8 get the
+/// one-line answer, never a usage error about options we do not define.
+#[derive(Debug, Args)]
+pub struct Anything {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "ARGS", hide = true)]
+    pub args: Vec<String>,
+}
+
+/// poni 0.8's config and deployment system (templates, plugins, settings) is not rebuilt here.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// (poni 0.8) Add a config to nodes: not in Poni Desktop
+    AddConfig(Anything),
+    /// (poni 0.8) Update files of a config: not in Poni Desktop
+    UpdateConfig(Anything),
+    /// (poni 0.8) Remove a config from nodes: not in Poni Desktop
+    RemoveConfig(Anything),
+    /// (poni 0.8) Add a Python library from a config: not in Poni Desktop
+    AddLibrary(Anything),
+    /// (poni 0.8) Run a config control operation: not in Poni Desktop
+    Control(Anything),
+    /// (poni 0.8) Deploy node configs: not in Poni Desktop
+    Deploy(Anything),
+    /// (poni 0.8) Audit deployed node configs: not in Poni Desktop
+    Audit(Anything),
+    /// (poni 0.8) Verify node configs: not in Poni Desktop
+    Verify(Anything),
+    /// (poni 0.8) Render and show node config files: not in Poni Desktop
+    Show(Anything),
+    /// (poni 0.8) List and set config settings: not in Poni Desktop
+    Settings(Anything),
+    /// (poni 0.8) Import nodes and configs from packages: not in Poni Desktop
+    Import(Anything),
+    /// (poni 0.8) Check requirements written in Python: not in Poni Desktop
+    Require(Anything),
+    /// (poni 0.8) Show a timeline of timed commands: not in Poni Desktop
+    Report(Anything),
+}
+
+impl ConfigCommand {
+    /// The command's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ConfigCommand::AddConfig(_) => "add-config",
+            ConfigCommand::UpdateConfig(_) => "update-config",
+            ConfigCommand::RemoveConfig(_) => "remove-config",
+            ConfigCommand::AddLibrary(_) => "add-library",
+            ConfigCommand::Control(_) => "control",
+            ConfigCommand::Deploy(_) => "deploy",
+            ConfigCommand::Audit(_) => "audit",
+            ConfigCommand::Verify(_) => "verify",
+            ConfigCommand::Show(_) => "show",
+            ConfigCommand::Settings(_) => "settings",
+            ConfigCommand::Import(_) => "import",
+            ConfigCommand::Require(_) => "require",
+            ConfigCommand::Report(_) => "report",
+        }
+    }
+
+    /// The arguments it was given, as they were.
+    pub fn args(&self) -> &[String] {
+        match self {
+            ConfigCommand::AddConfig(a)
+            | ConfigCommand::UpdateConfig(a)
+            | ConfigCommand::RemoveConfig(a)
+            | ConfigCommand::AddLibrary(a)
+            | ConfigCommand::Control(a)
+            | ConfigCommand::Deploy(a)
+            | ConfigCommand::Audit(a)
+            | ConfigCommand::Verify(a)
+            | ConfigCommand::Show(a)
+            | ConfigCommand::Settings(a)
+            | ConfigCommand::Import(a)
+            | ConfigCommand::Require(a)
+            | ConfigCommand::Report(a) => &a.args,
+        }
+    }
+
+    /// Whether the command belongs to the config system (the others are poni 0.8's tools
+    /// around it: import, require, report).
+    pub fn is_config(&self) -> bool {
+        !matches!(self, ConfigCommand::Import(_) | ConfigCommand::Require(_) | ConfigCommand::Report(_))
+    }
 }
 
 /// What `poni remote` subcommands share: which nodes, and how host keys are treated.
@@ -156,6 +281,9 @@ pub enum RemoteCommand {
         create_dest_dir: bool,
         #[arg(short = 'M', long = "full-match")]
         full_match: bool,
+        /// Leave out the nodes this pattern matches
+        #[arg(long, value_name = "PATTERN")]
+        exclude: Option<String>,
         #[arg(short, long)]
         verbose: bool,
         #[arg(long)]
@@ -217,6 +345,9 @@ pub struct CloudTarget {
     /// The pattern must match the whole name
     #[arg(short = 'M', long)]
     pub full_match: bool,
+    /// Leave out the nodes this pattern matches (searched anywhere in the name)
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,7 +391,8 @@ pub enum CloudCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Stop the instances
+    /// Stop the instances (poni 0.8's name; `stop` is the same)
+    #[command(name = "power-off", visible_alias = "stop")]
     Stop {
         #[command(flatten)]
         target: CloudTarget,
@@ -268,13 +400,20 @@ pub enum CloudCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Start stopped instances
+    /// Start stopped instances (poni 0.8's name; `start` is the same)
+    #[command(name = "power-on", visible_alias = "start")]
     Start {
         #[command(flatten)]
         target: CloudTarget,
         /// Print the plan (which instances, which are left alone and why) and change nothing
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Associate each node's Elastic IP (cloud.eip) with its running instance, then save the
+    /// addresses; nodes without cloud.eip are left alone
+    Ip {
+        #[command(flatten)]
+        target: CloudTarget,
     },
     /// Where nodes and their instances disagree (type, image, key pair, groups, subnet, Name
     /// tag, addresses): one line each; exit status 1 when there is any
@@ -401,8 +540,8 @@ pub struct AddNodeArgs {
     /// Host name, may contain {id}
     #[arg(short = 'H', long = "host")]
     pub host: Option<String>,
-    /// Inherit from the one node this pattern matches
-    #[arg(short = 'i', long = "inherit", value_name = "PATTERN")]
+    /// Inherit from the one node this pattern matches: it becomes the new nodes' `parent`
+    #[arg(short = 'i', long = "inherit-node", visible_alias = "inherit", value_name = "NODE")]
     pub inherit: Option<String>,
     /// Copy the parent node's properties
     #[arg(short = 'c', long = "copy-props")]
@@ -410,16 +549,22 @@ pub struct AddNodeArgs {
     /// The inherit pattern must match the whole name
     #[arg(short = 'M', long)]
     pub full_match: bool,
+    /// Log each node added, as poni 0.8 does: `poni    INFO    node added: web/b1 <= web/a`
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args, Default)]
 pub struct ListArgs {
     /// Regular expression searched in full names
     pub pattern: Option<String>,
+    /// Leave out what this pattern matches (searched anywhere in the name)
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Option<String>,
     /// Show systems
     #[arg(short = 's', long = "systems")]
     pub systems: bool,
-    /// Show nodes (the default when neither -s nor -n is given)
+    /// Show nodes (the default when neither -s nor -n is given; -p, -o and -q show them too)
     #[arg(short = 'n', long = "nodes")]
     pub nodes: bool,
     /// Show properties
@@ -431,7 +576,7 @@ pub struct ListArgs {
     /// Query each cloud instance's live status
     #[arg(short = 'q', long = "query-status")]
     pub query: bool,
-    /// Show as an indented tree
+    /// Show as an indented tree (with the systems the nodes are in)
     #[arg(short = 't', long = "tree")]
     pub tree: bool,
     /// One line per property

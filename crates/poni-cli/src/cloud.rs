@@ -80,7 +80,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             crate::fleet::run(&engine, args.command).await
         });
     }
-    let target = |t: &CloudTarget| Target::new(&t.target, t.full_match).map(Selection::from);
+    let target = |t: &CloudTarget| Target::new(&t.target, t.full_match).and_then(|x| x.excluding_opt(t.exclude.as_deref())).map(Selection::from);
     // Check the pattern before anything talks to the keyring or EC2.
     let selected = match &args.command {
         CloudCommand::Init { target: t, .. }
@@ -89,6 +89,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         | CloudCommand::Terminate { target: t, .. }
         | CloudCommand::Stop { target: t, .. }
         | CloudCommand::Start { target: t, .. }
+        | CloudCommand::Ip { target: t }
         | CloudCommand::Diff { target: t, .. } => target(t)?,
         _ => unreachable!("account commands are run by account.rs"),
     };
@@ -123,6 +124,7 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             CloudCommand::Terminate { .. } => engine.terminate(&selected, &cancel).await?,
             CloudCommand::Stop { .. } => engine.stop(&selected, &cancel).await?,
             CloudCommand::Start { .. } => engine.start(&selected, &cancel).await?,
+            CloudCommand::Ip { .. } => engine.assign_elastic_ips(&selected, &cancel).await?,
             _ => unreachable!("diff and the account commands are run above"),
         };
         outcome(&report)

@@ -11,16 +11,25 @@ use std::fmt::Write;
 
 const PROP_INDENT: &str = "    ";
 
-/// The items `list` shows, in tree order.
-pub fn selected<'a>(tree: &'a Tree, args: &ListArgs, target: &'a Target) -> Vec<&'a Item> {
-    let show_nodes = args.nodes || !args.systems;
+/// Which kinds `list` shows, by poni 0.8's rules (tool.py `tune_arg_namespace`): nodes when
+/// asked for, when their properties, cloud properties or status are, or when neither nodes nor
+/// systems are; systems when asked for, and with the nodes in a tree (`-t`).
+pub fn kinds(args: &ListArgs) -> Vec<Kind> {
+    let nodes = args.nodes || args.props || args.cloud || args.query || !args.systems;
+    let systems = args.systems || (args.tree && nodes);
     let mut kinds = Vec::new();
-    if show_nodes {
+    if nodes {
         kinds.push(Kind::Node);
     }
-    if args.systems {
+    if systems {
         kinds.push(Kind::System);
     }
+    kinds
+}
+
+/// The items `list` shows, in tree order.
+pub fn selected<'a>(tree: &'a Tree, args: &ListArgs, target: &'a Target) -> Vec<&'a Item> {
+    let kinds = kinds(args);
     tree.items().iter().filter(|i| kinds.contains(&i.kind) && target.matches(&i.name)).collect()
 }
 
@@ -70,4 +79,25 @@ fn props_lines(out: &mut String, label: &str, indent: &str, props: &Props, one_p
 
 fn line(out: &mut String, label: &str, indent: &str, text: impl std::fmt::Display) {
     let _ = writeln!(out, "{label:>10} {indent}{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_follow_ponis_rules() {
+        let list = |f: fn(&mut ListArgs)| {
+            let mut args = ListArgs::default();
+            f(&mut args);
+            kinds(&args)
+        };
+        assert_eq!(list(|_| {}), [Kind::Node]);
+        assert_eq!(list(|a| a.systems = true), [Kind::System]);
+        assert_eq!(list(|a| (a.systems, a.props) = (true, true)), [Kind::Node, Kind::System]);
+        assert_eq!(list(|a| (a.systems, a.cloud) = (true, true)), [Kind::Node, Kind::System]);
+        assert_eq!(list(|a| (a.systems, a.query) = (true, true)), [Kind::Node, Kind::System]);
+        assert_eq!(list(|a| a.tree = true), [Kind::Node, Kind::System]);
+        assert_eq!(list(|a| (a.systems, a.tree) = (true, true)), [Kind::System]);
+    }
 }

@@ -15,6 +15,7 @@ mod plan;
 mod remote;
 mod repr;
 mod run;
+mod script;
 mod status;
 mod vc;
 

@@ -44,12 +44,12 @@ pub fn run(root: PathBuf, command: RemoteCommand) -> Result<()> {
             let job = Arc::new(CommandJob::new(&cmd, options.timeout));
             run_job(nodes, job, &target, &env, options, printer)
         }
-        RemoteCommand::Cp { args, recursive, create_dest_dir, full_match, verbose, strict_host_keys, jobs } => {
+        RemoteCommand::Cp { args, recursive, create_dest_dir, full_match, exclude, verbose, strict_host_keys, jobs } => {
             let (dest, rest) = args.split_last().expect("clap asks for three or more");
             let (pattern, sources) = rest.split_last().expect("clap asks for three or more");
             let sources: Vec<PathBuf> = sources.iter().map(PathBuf::from).collect();
             let plan = plan_copy(&sources, dest, recursive, create_dest_dir).map_err(Failure::from)?;
-            let target = RemoteTarget { nodes: pattern.clone(), full_match, exclude: None, strict_host_keys, verbose };
+            let target = RemoteTarget { nodes: pattern.clone(), full_match, exclude, strict_host_keys, verbose };
             let nodes = select(&tree, &target, &env)?;
             let label = format!("cp {} {dest}", args[..args.len() - 2].join(" "));
             let printer = Printer::new(&nodes, &label, !verbose, None);
@@ -66,11 +66,9 @@ pub fn run(root: PathBuf, command: RemoteCommand) -> Result<()> {
 /// The matching nodes with where to reach them, as poni finds them: a regular expression over
 /// node names, `--exclude` taking some out. None matching is bad input.
 fn select(tree: &poni_repo::Tree, target: &RemoteTarget, env: &TargetEnv) -> Result<Vec<(String, Result<SshTarget, RemoteError>)>> {
-    let pattern = Target::new(&target.nodes, target.full_match)?;
-    let exclude = target.exclude.as_deref().map(|p| Target::new(p, false)).transpose()?;
+    let pattern = Target::new(&target.nodes, target.full_match)?.excluding_opt(target.exclude.as_deref())?;
     let nodes: Vec<(String, Result<SshTarget, RemoteError>)> = tree
         .find(&pattern, &[Kind::Node])
-        .filter(|i| !exclude.as_ref().is_some_and(|x| x.matches(&i.name)))
         .map(|i| {
             let effective = tree.effective(&i.name).unwrap_or_default();
             (i.name.clone(), poni_remote::ssh_target(&i.name, &effective, env, AddressChoice::Public))

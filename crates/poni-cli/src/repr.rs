@@ -26,6 +26,16 @@ pub fn value(v: &Value) -> String {
     }
 }
 
+/// Python's `repr()` of a value, as poni's log lines show it: `'text'`, `True`, `None`,
+/// `[1, 2.5]`, `{'a': 1, 'b': 'x'}` (keys in the value's order).
+pub fn python(v: &Value) -> String {
+    match v {
+        Value::Array(items) => format!("[{}]", items.iter().map(python).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => format!("{{{}}}", map.iter().map(|(k, v)| format!("{}: {}", string(k), python(v))).collect::<Vec<_>>().join(", ")),
+        other => value(other),
+    }
+}
+
 /// Python's `repr(str)`: single quotes unless the text has one and no double quote.
 pub fn string(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
@@ -62,5 +72,11 @@ mod tests {
         assert_eq!(props_line(props.as_object().unwrap()), "b:True depth:1 f:2.0 host:'' l:['a', 1] private:{dns:'' ip:None}");
         assert_eq!(string("it's"), "\"it's\"");
         assert_eq!(string("a'b\"c"), "'a\\'b\"c'");
+    }
+
+    #[test]
+    fn python_reprs() {
+        assert_eq!(python(&json!([1, 2.5, null, true, "x", {"a": [], "b": {}}])), "[1, 2.5, None, True, 'x', {'a': [], 'b': {}}]");
+        assert_eq!(python(&json!(1e16)), "1e+16");
     }
 }

@@ -63,6 +63,9 @@ pub struct ItemChanges {
     pub name: String,
     pub kind: Kind,
     pub changes: Vec<Change>,
+    /// `set` only: the assignments that found their value already there (`old` and `new` the
+    /// same), which poni's `set -v` reports as `no change`.
+    pub unchanged: Vec<Change>,
 }
 
 impl Repo {
@@ -293,9 +296,15 @@ impl Repo {
 
     /// Sets properties on every node and system the target matches.
     pub fn set(&self, target: &Target, assignments: &[Assignment]) -> Result<Vec<ItemChanges>> {
+        self.set_in(target, &[Kind::System, Kind::Node], assignments)
+    }
+
+    /// Sets properties on the items of these kinds the target matches: poni's `set -N` (nodes
+    /// only) and `set -S` (systems only).
+    pub fn set_in(&self, target: &Target, kinds: &[Kind], assignments: &[Assignment]) -> Result<Vec<ItemChanges>> {
         let what: Vec<String> = assignments.iter().map(assignment_text).collect();
         let per_item = assignments.iter().any(|a| a.per_item_input().is_some());
-        self.modify_matching(target, &format!("Set {}", what.join(" ")), |props| {
+        self.modify_matching(target, kinds, &format!("Set {}", what.join(" ")), |props| {
             // A `:prop` reference reads the item as it was before this command (poni's rule).
             let before = per_item.then(|| props.clone());
             let lookup = |key: &str| {
@@ -308,7 +317,10 @@ impl Repo {
             };
             let mut changes = Vec::new();
             for a in assignments {
-                changes.extend(props::set_path(props, &a.key, a.value_for(&lookup)?)?);
+                let value = a.value_for(&lookup)?;
+                // An assignment that changes nothing is kept too, as old == new, for `set -v`.
+                let same = Change { key: a.key.clone(), old: Some(value.clone()), new: Some(value.clone()) };
+                changes.push(props::set_path(props, &a.key, value)?.unwrap_or(same));
             }
             Ok(changes)
         })
@@ -319,7 +331,7 @@ impl Repo {
         for key in keys {
             props::key_path(key, key)?;
         }
-        self.modify_matching(target, &format!("Unset {}", keys.join(" ")), |props| {
+        self.modify_matching(target, &[Kind::System, Kind::Node], &format!("Unset {}", keys.join(" ")), |props| {
             let mut changes = Vec::new();
             for key in keys {
                 changes.extend(props::unset_path(props, key)?);
@@ -328,11 +340,13 @@ impl Repo {
         })
     }
 
-    fn modify_matching(&self, target: &Target, what: &str, edit: impl Fn(&mut Props) -> Result<Vec<Change>> + Sync) -> Result<Vec<ItemChanges>> {
+    /// Edits every item of `kinds` the target matches. `edit` returns the changes it made; one
+    /// whose `old` equals its `new` changed nothing and is reported apart (`unchanged`).
+    fn modify_matching(&self, target: &Target, kinds: &[Kind], what: &str, edit: impl Fn(&mut Props) -> Result<Vec<Change>> + Sync) -> Result<Vec<ItemChanges>> {
         let _lock = self.lock()?;
         let tree = self.tree()?;
         remove_leftovers(&tree)?;
-        let matches: Vec<_> = tree.find(target, &[Kind::System, Kind::Node]).collect();
+        let matches: Vec<_> = tree.find(target, kinds).collect();
         if matches.is_empty() {
             return Err(RepoError::NoMatch);
         }
@@ -343,11 +357,11 @@ impl Repo {
         let changed: Vec<&str> = planned.iter().filter(|p| p.write.is_some()).map(|p| p.item.name.as_str()).collect();
         let mut change = journal::Change::new(self, format!("{what} on {}", listed(&changed)));
         let mut out = Vec::with_capacity(planned.len());
-        for Edited { item, changes, write } in planned {
+        for Edited { item, changes, unchanged, write } in planned {
             if let Some((path, before, after)) = write {
                 change.write(path, before, after);
             }
-            out.push(ItemChanges { name: item.name.clone(), kind: item.kind, changes });
+            out.push(ItemChanges { name: item.name.clone(), kind: item.kind, changes, unchanged });
         }
         drop(matches);
         change.commit()?;
@@ -361,9 +375,9 @@ impl Repo {
             return Err(RepoError::Conflict(format!("cannot change '{}': {problem}", item.name)));
         }
         let mut props = item.props.clone();
-        let changes = edit(&mut props)?;
+        let (changes, unchanged): (Vec<Change>, Vec<Change>) = edit(&mut props)?.into_iter().partition(|c| c.old != c.new);
         if changes.is_empty() {
-            return Ok(Edited { item, changes, write: None });
+            return Ok(Edited { item, changes, unchanged, write: None });
         }
         // Nodes have their file; a system may have none yet.
         let existed = item.kind == Kind::Node || {
@@ -371,7 +385,7 @@ impl Repo {
             store::entry_kind(&file).map_err(|e| RepoError::io(&file, e))? == EntryKind::File
         };
         let before = existed.then(|| store::object_text(&item.props));
-        Ok(Edited { item, changes, write: Some((rel_file(&item.name, item.kind), before, store::object_text(&props))) })
+        Ok(Edited { item, changes, unchanged, write: Some((rel_file(&item.name, item.kind), before, store::object_text(&props))) })
     }
 
     /// Changes several items by full name under one lock, each file read afresh, and writes
@@ -641,7 +655,7 @@ impl Repo {
             let changes: Vec<_> = props::set_path(&mut props, "parent", Value::String(new_parent))?.into_iter().collect();
             // Written where the node is now: the folders move after the files are in place.
             change.write(rel_file(&node.name, Kind::Node), Some(store::object_text(&node.props)), store::object_text(&props));
-            out.push(ItemChanges { name: current_name, kind: Kind::Node, changes });
+            out.push(ItemChanges { name: current_name, kind: Kind::Node, changes, unchanged: Vec::new() });
         }
         for (from, to) in moves {
             change.move_dir(rel_dir(from), rel_dir(to));
@@ -766,6 +780,7 @@ fn remove_leftovers(tree: &Tree) -> Result<()> {
 struct Edited<'t> {
     item: &'t Item,
     changes: Vec<Change>,
+    unchanged: Vec<Change>,
     write: Option<(String, Option<String>, String)>,
 }
 

@@ -1,5 +1,6 @@
 //! Targets: regular expressions searched anywhere in an item's full name, or anchored to the
-//! whole name with full match (`-M`), as poni does.
+//! whole name with full match (`-M`), as poni does; `--exclude PATTERN` takes out the names
+//! another expression finds anywhere in them (poni's `exclude`, never anchored).
 
 use crate::error::{RepoError, Result};
 use regex::Regex;
@@ -8,13 +9,30 @@ use regex::Regex;
 pub struct Target {
     pattern: String,
     regex: Regex,
+    /// `--exclude`: names this finds are not matched.
+    exclude: Option<Regex>,
 }
 
 impl Target {
     pub fn new(pattern: &str, full_match: bool) -> Result<Self> {
         let source = if full_match { format!("^(?:{pattern})$") } else { pattern.to_string() };
         let regex = Regex::new(&source).map_err(|e| RepoError::InvalidPattern { pattern: pattern.to_string(), reason: describe(&e) })?;
-        Ok(Self { pattern: pattern.to_string(), regex })
+        Ok(Self { pattern: pattern.to_string(), regex, exclude: None })
+    }
+
+    /// The same target leaving out every name `pattern` is found in (searched anywhere, as
+    /// poni's `--exclude` is, whatever `-M` says).
+    pub fn excluding(self, pattern: &str) -> Result<Self> {
+        let exclude = Regex::new(pattern).map_err(|e| RepoError::InvalidPattern { pattern: pattern.to_string(), reason: describe(&e) })?;
+        Ok(Self { exclude: Some(exclude), ..self })
+    }
+
+    /// [`Target::excluding`] when there is a pattern to exclude.
+    pub fn excluding_opt(self, pattern: Option<&str>) -> Result<Self> {
+        match pattern {
+            Some(p) => self.excluding(p),
+            None => Ok(self),
+        }
     }
 
     /// Matches every item.
@@ -23,7 +41,7 @@ impl Target {
     }
 
     pub fn matches(&self, full_name: &str) -> bool {
-        self.regex.is_match(full_name)
+        self.regex.is_match(full_name) && !self.exclude.as_ref().is_some_and(|x| x.is_match(full_name))
     }
 
     pub fn pattern(&self) -> &str {
@@ -31,10 +49,10 @@ impl Target {
     }
 }
 
-/// Two targets are equal when they match the same way (the same expression, anchored or not).
+/// Two targets are equal when they match the same way (the same expressions, anchored or not).
 impl PartialEq for Target {
     fn eq(&self, other: &Target) -> bool {
-        self.regex.as_str() == other.regex.as_str()
+        self.regex.as_str() == other.regex.as_str() && self.exclude.as_ref().map(Regex::as_str) == other.exclude.as_ref().map(Regex::as_str)
     }
 }
 
@@ -65,6 +83,18 @@ mod tests {
         assert!(t.matches("drumbo1") && !t.matches("drumbo10") && !t.matches("x/drumbo1"));
         let t = Target::new("a|b", true).unwrap();
         assert!(t.matches("a") && t.matches("b") && !t.matches("ab"));
+    }
+
+    #[test]
+    fn exclude_takes_out_what_it_finds_anywhere() {
+        let t = Target::new("web", false).unwrap().excluding("1$").unwrap();
+        assert!(t.matches("web/a") && !t.matches("web/b1") && t.matches("db/web") && !t.matches("db/web1"));
+        // -M anchors the pattern, never the exclusion (poni's `exclude` is a search).
+        let t = Target::new("web/.*", true).unwrap().excluding("a$").unwrap();
+        assert!(!t.matches("web/a") && t.matches("web/ab"));
+        assert_ne!(t, Target::new("web/.*", true).unwrap());
+        assert_eq!(Target::new("x", false).unwrap().excluding_opt(None).unwrap(), Target::new("x", false).unwrap());
+        assert_eq!(Target::new("x", false).unwrap().excluding("(").unwrap_err().code(), "input.invalid_pattern");
     }
 
     #[test]

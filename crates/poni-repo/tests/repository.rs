@@ -210,6 +210,50 @@ fn set_matches_nodes_and_systems_and_is_all_or_nothing() {
 }
 
 #[test]
+fn set_in_nodes_or_systems_only_and_reports_what_stayed() {
+    let (_dir, repo) = new_repo();
+    add(&repo, "web/a", "1", None, false).unwrap();
+    set(&repo, "web/a", &["port:int=80"]).unwrap();
+    let assign = |texts: &[&str]| texts.iter().map(|t| Assignment::parse(t).unwrap()).collect::<Vec<_>>();
+    // -N: the system `web` matches the pattern too, but only the node is set.
+    let changed = repo.set_in(&target("web"), &[Kind::Node], &assign(&["port:int=80", "owner=ops"])).unwrap();
+    assert_eq!(changed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["web/a"]);
+    assert_eq!(changed[0].changes.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["owner"]);
+    assert_eq!(changed[0].unchanged.len(), 1);
+    assert_eq!((changed[0].unchanged[0].key.as_str(), &changed[0].unchanged[0].old, &changed[0].unchanged[0].new), ("port", &Some(json!(80)), &Some(json!(80))));
+    // An int is not the float it equals: that is a change (poni compares the types too).
+    let changed = repo.set_in(&target("web/a"), &[Kind::Node], &assign(&["port:float=80"])).unwrap();
+    assert_eq!(changed[0].changes.len(), 1);
+    // -S: only the system.
+    let changed = repo.set_in(&target("web"), &[Kind::System], &assign(&["tier=front"])).unwrap();
+    assert_eq!(changed.iter().map(|c| (c.name.as_str(), c.kind)).collect::<Vec<_>>(), [("web", Kind::System)]);
+    let tree = repo.tree().unwrap();
+    assert!(!tree.get("web/a").unwrap().props.contains_key("tier"));
+    assert!(!tree.get("web").unwrap().props.contains_key("owner"));
+    // Nothing of the kind matches: nothing matched at all.
+    assert_eq!(repo.set_in(&target("web/a"), &[Kind::System], &assign(&["x=1"])).unwrap_err().code(), "repo.no_match");
+}
+
+#[test]
+fn config_folders_stay_untouched_through_moves_and_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("poni-layout"), dir.path());
+    let config = |root: &Path, node: &str| {
+        files(root).into_iter().filter(|(p, _)| p.starts_with(&format!("system/{node}/config/"))).map(|(p, b)| (p[format!("system/{node}/").len()..].to_owned(), b)).collect::<BTreeMap<_, _>>()
+    };
+    let before = config(dir.path(), "webshop/frontend/http1");
+    assert_eq!(before.len(), 2, "the fixture has a config with its plugin");
+    let repo = Repo::open(dir.path()).unwrap();
+    // Listed: the config folder is not an item.
+    assert!(repo.tree().unwrap().items().iter().all(|i| !i.name.contains("config")));
+    set(&repo, "http1", &["x=1"]).unwrap();
+    repo.rename("webshop/frontend/http1", "webshop/api/http1").unwrap();
+    assert_eq!(config(dir.path(), "webshop/api/http1"), before, "the config moved with its node, byte for byte");
+    repo.undo().unwrap();
+    assert_eq!(config(dir.path(), "webshop/frontend/http1"), before, "and back with the undo");
+}
+
+#[test]
 fn unset_remove_and_rename() {
     let (_dir, repo) = new_repo();
     add(&repo, "web/http1", "1", None, false).unwrap();

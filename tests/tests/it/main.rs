@@ -9,6 +9,7 @@ mod cloud_cli;
 mod drift_cli;
 mod import_cli;
 mod launch_crash_cli;
+mod poni08_cli;
 mod proxy;
 mod remote_cli;
 mod status_cli;

@@ -156,7 +156,11 @@ fn default_root_comes_from_poni_root() {
 #[test]
 fn verbose_set_says_what_changed_and_unset_move_remove_work() {
     let (_dir, root) = seed_repo();
-    assert_eq!(ok(&root, &["set", "-v", "drumbo1", "port:int=0x50"]), "drumbo1: port = 80 (was (unset))\n");
+    // poni 0.8's line, on standard error as poni logs it; standard output stays empty.
+    let out = poni(&root, &["set", "-v", "drumbo1", "port:int=0x50", "user=root"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "root    INFO    drumbo1: set port=80 (was None)\nroot    INFO    drumbo1: set user='root' (no change)\n");
     ok(&root, &["unset", "drumbo1", "port"]);
     ok(&root, &["move", "drumbo1", "web/drumbo1"]);
     assert_eq!(ok(&root, &["list"]), "      node web/drumbo1\n");
@@ -206,4 +210,27 @@ fn history_undo_and_redo_across_processes() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("cannot undo 'Set x=1 on drumbo1': 'drumbo1' changed since"), "{err}");
     assert_eq!(node("drumbo1").unwrap(), "{\"x\": \"by hand\"}\n");
+}
+
+/// poni 0.8's options that need no poni 0.8 to check (the side-by-side checks are in
+/// tests/tests/it/poni08_cli.rs): repeated flags, --exclude, -D and -c, version, a script.
+#[test]
+fn poni_08_options() {
+    let (_dir, root) = seed_repo();
+    ok(&root, &["add-node", "web/app{id}", "-n", "2", "-v", "--inherit-node", "drumbo1"]);
+    assert_eq!(ok(&root, &["list", "-s", "-s"]), ok(&root, &["list", "-s"]));
+    assert_eq!(ok(&root, &["list", "--exclude", "app1"]), "      node drumbo1\n      node web/app2 <= drumbo1\n");
+    assert_eq!(ok(&root, &["-D", "-c", "off", "list", "-p", "-s", "web"]).lines().filter(|l| l.trim_start().starts_with("node")).count(), 2, "-p shows nodes with -s");
+    let version = ok(&root, &["version"]);
+    assert_eq!(version, format!("{}\n", env!("CARGO_PKG_VERSION")));
+    let script = root.parent().unwrap().join("s.poni");
+    fs::write(&script, "set -N $sys tier:int=$tier\n# done\nset -S $sys\n  owner=ops\nset nomatch x=1\nset $sys never=1\n").unwrap();
+    let out = poni(&root, &["script", script.to_str().unwrap(), "sys=web", "tier:int=2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), format!("error: {} line 5: set nomatch x=1: no matching nodes found\n", script.display()));
+    let node: serde_json::Value = serde_json::from_str(&fs::read_to_string(root.join("system/web/app1/node.json")).unwrap()).unwrap();
+    assert_eq!((node["tier"].clone(), node.get("owner"), node.get("never")), (serde_json::json!(2), None, None));
+    let system: serde_json::Value = serde_json::from_str(&fs::read_to_string(root.join("system/web/system.json")).unwrap()).unwrap();
+    assert_eq!(system, serde_json::json!({"owner": "ops"}));
+    assert_eq!(fails(&root, &["deploy", "web"]), "poni deploy web: Poni Desktop does not deploy configurations (poni 0.8's configs, templates, settings and control commands); the repository's config folders are kept as they are");
 }

@@ -16,6 +16,8 @@
 //! - [`Engine::update`], [`Engine::terminate`], [`Engine::stop`], [`Engine::start`],
 //!   [`Engine::status`]: one describe per region, then batched state changes. Terminate
 //!   refuses nodes protected from termination; [`Engine::lift_termination_protection`] lifts it.
+//! - [`Engine::assign_elastic_ips`] (poni's `cloud ip`): `cloud.eip` associated with running
+//!   instances, as init does after its wait.
 //!
 //! Every operation takes a [`CancellationToken`]: waiting stops at once; launches already
 //! sent are finished and saved (aborting one would leave an instance nobody records).
@@ -24,6 +26,7 @@
 mod addresses;
 pub mod crash;
 pub mod drift;
+mod eip;
 pub mod events;
 pub mod fleet_status;
 mod identity;

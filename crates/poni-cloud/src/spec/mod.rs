@@ -381,6 +381,19 @@ pub fn termination_protected(cloud: &Map<String, Value>) -> bool {
     cloud.get("disable_api_termination").and_then(boolean) == Some(true)
 }
 
+/// `cloud.eip` read on its own, for `cloud ip` (which needs no other launch property): None
+/// when it is not set, the problem's message when it is neither an Elastic IP address nor an
+/// allocation id.
+pub fn elastic_ip_of(cloud: &Map<String, Value>) -> Result<Option<ElasticIpRef>, String> {
+    let mut p = Problems::default();
+    let eip = text_of(cloud, &mut p, "eip");
+    let eip = parse_eip(eip, &mut p);
+    match p.0.into_iter().next() {
+        Some(problem) => Err(problem.message),
+        None => Ok(eip),
+    }
+}
+
 fn parse_init_timeout(value: Option<&Value>, p: &mut Problems) -> Duration {
     match value {
         None | Some(Value::Null) => DEFAULT_INIT_TIMEOUT,
