@@ -104,7 +104,7 @@ mod tests {
             document("t3.micro", "us-east-1", "Linux", "Used", "1e3"),
             format!("{}{}", linux, " ".repeat(MAX_DOCUMENT_BYTES)),
         ] {
-            assert_eq!(on_demand_hourly(&[bad.clone()], "t3.micro", "us-east-1"), None, "{}", &bad[..bad.len().min(80)]);
+            assert_eq!(on_demand_hourly(std::slice::from_ref(&bad), "t3.micro", "us-east-1"), None, "{}", &bad[..bad.len().min(80)]);
         }
         let other = document("t3.micro", "us-east-1", "Linux", "Used", "0.0200000000");
         assert_eq!(on_demand_hourly(&[linux.clone(), other], "t3.micro", "us-east-1"), None, "products that disagree: no guess");
