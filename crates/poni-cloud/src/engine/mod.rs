@@ -11,8 +11,12 @@
 //!   `cloud.instance`, so a retried launch reuses the token on real EC2 as well.
 //! - [`Engine::wait`] polls all instances of a region with ONE filtered, paginated
 //!   DescribeInstances per poll (never one call per instance), backing off while nothing
-//!   changes, and saves the address properties when done. Timeouts (`cloud.init_timeout`)
-//!   and failures are per node; the other nodes carry on.
+//!   changes, and saves the address properties when done. A wait for `running` also waits
+//!   for both EC2 status checks where `cloud.check_health` is not false (one
+//!   DescribeInstanceStatus per region per poll). Timeouts (`cloud.init_timeout`) and
+//!   failures are per node; the other nodes carry on.
+//! - [`Engine::create_snapshot`], [`Engine::revert_to_snapshot`], [`Engine::remove_snapshot`]:
+//!   poni 0.8's named snapshots of EBS-backed instances ([`snapshots`]).
 //! - [`Engine::update`], [`Engine::terminate`], [`Engine::stop`], [`Engine::start`],
 //!   [`Engine::status`]: one describe per region, then batched state changes. Terminate
 //!   refuses nodes protected from termination; [`Engine::lift_termination_protection`] lifts it.
@@ -22,6 +26,7 @@
 //! The engine never prints; it emits events to its [`EventSink`] and returns a report.
 
 mod addresses;
+pub mod checks;
 pub mod crash;
 pub mod drift;
 pub mod events;
@@ -33,6 +38,7 @@ mod lifecycle;
 mod protection;
 mod refresh;
 pub mod report;
+pub mod snapshots;
 mod wait;
 
 use poni_repo::ErrorCode;
@@ -44,7 +50,8 @@ use poni_repo::Repo;
 #[cfg(test)]
 use tokio_util::sync::CancellationToken;
 
-pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, PropertyProblem};
+pub use checks::ChecksNotPassed;
+pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, PropertyProblem, SnapshotStep};
 pub use identity::{repo_id, CONFIG_KEY, REPO_ID_KEY};
 pub use init::InitOptions;
 pub use launches::LAUNCHES_DIR;
