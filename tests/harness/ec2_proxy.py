@@ -54,6 +54,18 @@ between the client under test and moto and:
   output = the text in base64), not forwarded, after the buckets, faults and latency as any
   other call. Other instances' calls go to moto, which answers a fixed sample text. Tests put
   cloud-init's SSH host key fingerprints there (tests/src/sshd.rs).
+* holds instances' status checks where a test says (`instance_health`, instance id ->
+  {"system": STATUS, "instance": STATUS, "events": [EVENT, ...]}, in the config; or one at a
+  time through `POST /_proxy/instance-health`): moto reports every running instance's checks
+  `ok` at once and schedules no events, so the proxy rewrites DescribeInstanceStatus answers for
+  those instances while they show `running` (a stopped or held-pending instance keeps moto's
+  `not-applicable`). STATUS is one of EC2's summaries (ok, impaired, initializing,
+  insufficient-data, not-applicable); each check's `reachability` detail follows it (passed,
+  failed, initializing, insufficient-data). An EVENT is {"code": EC2's event code such as
+  "system-reboot", "description": TEXT, "not_before": TIME, "not_after": TIME,
+  "instance_event_id": ID}, all but `code` optional, times as EC2 writes them
+  (2024-05-01T12:00:00.000Z). Limitation: moto applies the `instance-status.*` and
+  `system-status.*` filters to its own (ok) checks, before the rewrite.
 * counts requests by EC2 Action (the `Action` field of the query protocol; refused and faulted
   calls included), faults injected, calls refused by the buckets, and ClientToken replays and
   mismatches.
@@ -61,9 +73,13 @@ between the client under test and moto and:
   account in a shared moto.
 
 Control API on the same port: `GET /_proxy/stats`, `GET|POST /_proxy/config` (POST takes a
-partial JSON config and answers the full one; `console_output` given there replaces the whole
-map), `POST /_proxy/reset-stats`, `POST /_proxy/console-output` (`{"instance_id": ID, "output":
-TEXT}` sets one instance's console text, `"output": null` removes it; answers the full map).
+partial JSON config and answers the full one; `console_output` and `instance_health` given there
+replace the whole map), `POST /_proxy/reset-stats`, `POST /_proxy/console-output`
+(`{"instance_id": ID, "output": TEXT}` sets one instance's console text, `"output": null`
+removes it; answers the full map), `POST /_proxy/instance-health` (`{"instance_id": ID,
+"system": STATUS, "instance": STATUS, "events": [EVENT, ...]}` sets one instance's checks,
+`events` optional; `"system": null, "instance": null` removes them, so moto answers again;
+answers the full map).
 
 `instance-state-name` / `instance-state-code` filters: moto would filter on its own (already
 flipped) state, so the proxy removes those filters from the request it forwards and applies
@@ -149,6 +165,23 @@ FAULT_KINDS = set(ERROR_FAULTS) | {"drop", "drop_after"}
 
 STATE_FILTERS = ("instance-state-name", "instance-state-code")
 
+# EC2's status check summaries, and the `reachability` detail each goes with.
+CHECK_STATUSES = {
+    "ok": "passed",
+    "impaired": "failed",
+    "initializing": "initializing",
+    "insufficient-data": "insufficient-data",
+    "not-applicable": None,
+}
+# A scheduled event's fields in the proxy's JSON -> EC2's XML element names.
+EVENT_FIELDS = {
+    "instance_event_id": "instanceEventId",
+    "code": "code",
+    "description": "description",
+    "not_before": "notBefore",
+    "not_after": "notAfter",
+}
+
 # Headers that belong to one hop and must not be passed on (RFC 9110 7.6.1), plus the ones
 # the proxy recomputes itself.
 HOP_HEADERS = {
@@ -189,6 +222,9 @@ class Config:
     # GetConsoleOutput answered by the proxy: instance id -> the console text (not base64).
     # Instances not named here are forwarded to moto.
     console_output: dict[str, str] = field(default_factory=dict)
+    # DescribeInstanceStatus rewritten for running instances: instance id ->
+    # {"system": STATUS, "instance": STATUS, "events": [EVENT, ...]} (see the module docstring).
+    instance_health: dict[str, dict] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Reject a config that would fail later, in a request thread, where nobody sees it."""
@@ -218,6 +254,10 @@ class Config:
                 and all(isinstance(k, str) and isinstance(v, str)
                         for k, v in self.console_output.items())):
             raise ValueError("console_output must map instance ids to texts")
+        if not isinstance(self.instance_health, dict):
+            raise ValueError("instance_health must map instance ids to checks")
+        for iid, health in self.instance_health.items():
+            check_health_entry(iid, health)
 
 
 @dataclass
@@ -289,8 +329,14 @@ class ProxyState:
 
     def config(self) -> Config:
         with self._lock:
-            return dataclasses.replace(self._config,
-                                       console_output=dict(self._config.console_output))
+            return self._copy(self._config)
+
+    @staticmethod
+    def _copy(config: Config) -> Config:
+        """A copy whose maps are not shared with the proxy's own config."""
+        return dataclasses.replace(
+            config, console_output=dict(config.console_output),
+            instance_health={k: copy_health(v) for k, v in config.instance_health.items()})
 
     def update_config(self, changes: dict) -> Config:
         """Apply a partial config; a new seed re-seeds the RNG, a budget restarts counting."""
@@ -302,7 +348,7 @@ class ProxyState:
             old_buckets = self._config.buckets
             new = dataclasses.replace(self._config, **changes)
             new.validate()
-            new.console_output = dict(new.console_output)  # not the caller's dict
+            new = self._copy(new)  # not the caller's dicts
             self._config = new
             if "seed" in changes:
                 self._rng = random.Random(new.seed)
@@ -310,7 +356,7 @@ class ProxyState:
                 self._budget = new.fault_budget
             if new.buckets != old_buckets:
                 self._buckets.clear()  # switched on again: full buckets
-            return dataclasses.replace(new, console_output=dict(new.console_output))
+            return self._copy(new)
 
     def set_console_output(self, instance_id: str, text: str | None) -> dict[str, str]:
         """Set (None: remove) one instance's console text; returns the whole map."""
@@ -331,6 +377,27 @@ class ProxyState:
         """The console text set for this instance, or None (then moto answers)."""
         with self._lock:
             return self._config.console_output.get(instance_id or "")
+
+    def set_instance_health(self, instance_id: str, health: dict | None) -> dict[str, dict]:
+        """Set (None: remove) one instance's status checks; returns the whole map."""
+        if not isinstance(instance_id, str) or not instance_id:
+            raise ValueError("instance_id must be a non-empty string")
+        if health is not None:
+            health = check_health_entry(instance_id, health)
+        with self._lock:
+            checks = {k: copy_health(v) for k, v in self._config.instance_health.items()}
+            if health is None:
+                checks.pop(instance_id, None)
+            else:
+                checks[instance_id] = copy_health(health)
+            self._config = dataclasses.replace(self._config, instance_health=checks)
+            return {k: copy_health(v) for k, v in checks.items()}
+
+    def instance_health_for(self, instance_id: str | None) -> dict | None:
+        """The checks set for this instance (a copy), or None (then moto's stand)."""
+        with self._lock:
+            health = self._config.instance_health.get(instance_id or "")
+            return copy_health(health) if health is not None else None
 
     # -- counting and faults --------------------------------------------------------------
 
@@ -613,6 +680,64 @@ def launch_params_hash(params: list[tuple[str, str]]) -> str:
     return hashlib.sha256(json.dumps(kept).encode()).hexdigest()
 
 
+def check_health_entry(instance_id: str, health) -> dict:
+    """One instance's checks as the config holds them, checked: {"system", "instance",
+    "events"} with known statuses and events that name a code; events default to none."""
+    if not isinstance(instance_id, str) or not instance_id:
+        raise ValueError("instance_health keys must be instance ids")
+    if not isinstance(health, dict):
+        raise ValueError(f"instance_health[{instance_id!r}] must be an object")
+    unknown = set(health) - {"system", "instance", "events"}
+    if unknown:
+        raise ValueError(f"instance_health[{instance_id!r}]: unknown keys {sorted(unknown)}")
+    for check in ("system", "instance"):
+        if health.get(check) not in CHECK_STATUSES:
+            raise ValueError(f"instance_health[{instance_id!r}].{check} must be one of "
+                             f"{sorted(CHECK_STATUSES)}")
+    events = health.get("events", [])
+    if not isinstance(events, list):
+        raise ValueError(f"instance_health[{instance_id!r}].events must be a list")
+    for event in events:
+        if (not isinstance(event, dict) or not isinstance(event.get("code"), str)
+                or set(event) - set(EVENT_FIELDS)
+                or not all(isinstance(v, str) for v in event.values())):
+            raise ValueError(f"instance_health[{instance_id!r}].events: each event is an object "
+                             f"of texts with a code, keys among {sorted(EVENT_FIELDS)}")
+    return {"system": health["system"], "instance": health["instance"],
+            "events": [dict(e) for e in events]}
+
+
+def copy_health(health: dict) -> dict:
+    return {**health, "events": [dict(e) for e in health.get("events", [])]}
+
+
+def set_instance_health_xml(item: ET.Element, ns: str, health: dict) -> None:
+    """Rewrite one DescribeInstanceStatus item's checks and events as `health` says."""
+    for tag, check in (("systemStatus", "system"), ("instanceStatus", "instance")):
+        old = item.find(f"{ns}{tag}")
+        if old is not None:
+            item.remove(old)
+        summary = ET.SubElement(item, f"{ns}{tag}")
+        status = health[check]
+        detail = CHECK_STATUSES[status]
+        if detail is not None:
+            details = ET.SubElement(summary, f"{ns}details")
+            reach = ET.SubElement(details, f"{ns}item")
+            ET.SubElement(reach, f"{ns}name").text = "reachability"
+            ET.SubElement(reach, f"{ns}status").text = detail
+        ET.SubElement(summary, f"{ns}status").text = status
+    old = item.find(f"{ns}eventsSet")
+    if old is not None:
+        item.remove(old)
+    if health.get("events"):
+        events = ET.SubElement(item, f"{ns}eventsSet")
+        for event in health["events"]:
+            entry = ET.SubElement(events, f"{ns}item")
+            for key, tag in EVENT_FIELDS.items():
+                if key in event:
+                    ET.SubElement(entry, f"{ns}{tag}").text = event[key]
+
+
 def console_output_body(instance_id: str, text: str, version: str | None = None,
                         now: datetime | None = None) -> bytes:
     """EC2's GetConsoleOutput answer (query protocol): the text base64-encoded in `output`."""
@@ -793,6 +918,10 @@ def rewrite_describe_instance_status(root: ET.Element, state: ProxyState, filter
         shown = apply_holds_to_item(item, ns, state)
         if not _matches_state_filters(shown, filters) or (not include_all and shown != "running"):
             sset.remove(item)
+            continue
+        health = state.instance_health_for(item.findtext(f"{ns}instanceId"))
+        if health is not None and shown == "running":
+            set_instance_health_xml(item, ns, health)
 
 
 # --------------------------------------------------------------------------------------------
@@ -913,6 +1042,17 @@ class ProxyHandler(BaseHTTPRequestHandler):
             elif route == ("POST", "/_proxy/reset-stats"):
                 state.reset_stats()
                 self._reply_json(200, state.stats())
+            elif route == ("POST", "/_proxy/instance-health"):
+                change = json.loads(body or b"{}")
+                if not isinstance(change, dict) or "instance_id" not in change:
+                    raise ValueError('expected {"instance_id": ID, "system": STATUS, '
+                                     '"instance": STATUS, "events": [...]}')
+                iid = change.pop("instance_id")
+                if change.get("system") is None and change.get("instance") is None:
+                    health = None
+                else:
+                    health = change
+                self._reply_json(200, state.set_instance_health(iid, health))
             elif route == ("POST", "/_proxy/console-output"):
                 change = json.loads(body or b"{}")
                 if not isinstance(change, dict) or "output" not in change:

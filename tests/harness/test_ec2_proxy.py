@@ -1,5 +1,5 @@
-"""Tests of ec2_proxy.py's throttling buckets, RunInstances ClientToken handling and console
-texts (GetConsoleOutput).
+"""Tests of ec2_proxy.py's throttling buckets, RunInstances ClientToken handling, console
+texts (GetConsoleOutput) and held status checks (DescribeInstanceStatus).
 
 Run with the moto venv's interpreter, from the repository root:
 
@@ -559,6 +559,88 @@ class ConsoleOutputTest(ProxyTestCase):
         for body in ({"instance_id": "i-1"}, {"instance_id": "", "output": "x"}, ["x"]):
             with self.assertRaises(urllib.error.HTTPError) as cm:
                 self.control("POST", "/_proxy/console-output", body)
+            self.assertEqual(cm.exception.code, 400)
+
+
+# --------------------------------------------------------------------------------------------
+# DescribeInstanceStatus: checks and events held where the test says
+# --------------------------------------------------------------------------------------------
+
+class InstanceHealthUnitTest(unittest.TestCase):
+    def test_checks_are_set_one_by_one_or_all_at_once_and_validated(self) -> None:
+        state = ProxyState(Config())
+        self.assertIsNone(state.instance_health_for("i-1"))
+        held = state.set_instance_health("i-1", {"system": "ok", "instance": "initializing"})
+        self.assertEqual(held, {"i-1": {"system": "ok", "instance": "initializing", "events": []}})
+        state.instance_health_for("i-1")["system"] = "impaired"
+        self.assertEqual(state.instance_health_for("i-1")["system"], "ok", "a copy is handed out")
+        self.assertEqual(state.set_instance_health("i-1", None), {})
+        state.update_config({"instance_health": {"i-2": {"system": "impaired", "instance": "ok"}}})
+        self.assertEqual(state.config().instance_health["i-2"]["events"], [])
+        for bad in ({"system": "fine", "instance": "ok"}, {"system": "ok"},
+                    {"system": "ok", "instance": "ok", "events": [{"description": "no code"}]},
+                    {"system": "ok", "instance": "ok", "events": [{"code": "x", "when": "y"}]},
+                    {"system": "ok", "instance": "ok", "colour": "red"}, ["ok"]):
+            with self.assertRaises(ValueError, msg=repr(bad)):
+                state.set_instance_health("i-3", bad)
+            with self.assertRaises(ValueError, msg=repr(bad)):
+                state.update_config({"instance_health": {"i-3": bad}})
+        with self.assertRaises(ValueError):
+            state.set_instance_health("", {"system": "ok", "instance": "ok"})
+
+
+class InstanceHealthTest(ProxyTestCase):
+    def statuses(self, **kw) -> dict:
+        answer = self.ec2.describe_instance_status(IncludeAllInstances=True, **kw)
+        return {s["InstanceId"]: s for s in answer["InstanceStatuses"]}
+
+    def test_held_checks_then_ok_other_instances_as_moto_says(self) -> None:
+        mine, other = (i["InstanceId"] for i in self.launch(max_count=2)["Instances"])
+        event = {"code": "system-reboot", "description": "scheduled reboot",
+                 "not_before": "2030-01-01T00:00:00.000Z", "instance_event_id": "instance-event-1"}
+        answer = self.control("POST", "/_proxy/instance-health", {
+            "instance_id": mine, "system": "ok", "instance": "initializing", "events": [event]})
+        self.assertEqual(answer[mine]["instance"], "initializing")
+        got = self.statuses(InstanceIds=[mine, other])
+        self.assertEqual(got[mine]["SystemStatus"]["Status"], "ok")
+        self.assertEqual(got[mine]["InstanceStatus"]["Status"], "initializing")
+        self.assertEqual(got[mine]["InstanceStatus"]["Details"],
+                         [{"Name": "reachability", "Status": "initializing"}])
+        self.assertEqual(len(got[mine]["Events"]), 1)
+        self.assertEqual(got[mine]["Events"][0]["Code"], "system-reboot")
+        self.assertEqual(got[mine]["Events"][0]["InstanceEventId"], "instance-event-1")
+        self.assertEqual(got[mine]["Events"][0]["NotBefore"].year, 2030)
+        self.assertEqual(got[other]["InstanceStatus"]["Status"], "ok", "moto's own answer")
+        # Without ids too (the fleet wall's call), and then ok.
+        self.assertEqual(self.statuses()[mine]["InstanceStatus"]["Status"], "initializing")
+        self.control("POST", "/_proxy/instance-health",
+                     {"instance_id": mine, "system": "ok", "instance": "ok"})
+        got = self.statuses(InstanceIds=[mine])[mine]
+        self.assertEqual((got["SystemStatus"]["Status"], got["InstanceStatus"]["Status"]),
+                         ("ok", "ok"))
+        self.assertEqual(got.get("Events", []), [])
+        # Removed: moto answers again.
+        self.assertEqual(self.control("POST", "/_proxy/instance-health",
+                                      {"instance_id": mine, "system": None, "instance": None}),
+                         {})
+
+    def test_a_stopped_instance_keeps_not_applicable(self) -> None:
+        iid = self.launch()["Instances"][0]["InstanceId"]
+        self.control("POST", "/_proxy/config", {
+            "instance_health": {iid: {"system": "impaired", "instance": "impaired"}}})
+        self.assertEqual(self.statuses()[iid]["SystemStatus"]["Status"], "impaired")
+        self.ec2.stop_instances(InstanceIds=[iid])
+        got = self.statuses(InstanceIds=[iid])[iid]
+        self.assertEqual(got["InstanceState"]["Name"], "stopped")
+        self.assertEqual(got["SystemStatus"]["Status"], "not-applicable")
+
+    def test_bad_control_calls_are_refused(self) -> None:
+        import urllib.error
+
+        for body in ({"system": "ok", "instance": "ok"}, {"instance_id": "i-1", "system": "meh",
+                                                          "instance": "ok"}, ["x"]):
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                self.control("POST", "/_proxy/instance-health", body)
             self.assertEqual(cm.exception.code, 400)
 
 

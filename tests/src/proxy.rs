@@ -336,7 +336,8 @@ impl Ec2Proxy {
     /// `json!({"fault_rate": 0.0})`. Keys: hold_pending, hold_shutting_down, hold_stopping
     /// (seconds), fault_rate, fault_kinds, fault_actions, fault_budget, latency_ms,
     /// answer_delay_ms, answer_delay_actions, seed, account, buckets ("off" or "published"),
-    /// bucket_scale, run_capacity, console_output (instance id -> text; replaces every text).
+    /// bucket_scale, run_capacity, console_output (instance id -> text; replaces every text),
+    /// instance_health (instance id -> {"system", "instance", "events"}; replaces every one).
     pub fn configure_json(&self, changes: Value) -> Value {
         self.control("POST", "/_proxy/config", Some(changes))
     }
@@ -348,6 +349,19 @@ impl Ec2Proxy {
     /// other. [`Ec2Proxy::configure`] leaves the texts alone.
     pub fn set_console_output(&self, instance_id: &str, text: &str) {
         self.control("POST", "/_proxy/console-output", Some(json!({"instance_id": instance_id, "output": text})));
+    }
+
+    /// Makes the proxy answer DescribeInstanceStatus for `id`, while it runs, with these status
+    /// checks (`system`, `instance`: EC2's summaries, `ok`, `impaired`, `initializing`,
+    /// `insufficient-data` or `not-applicable`) and scheduled events (a JSON array of objects
+    /// with `code` and, optionally, `description`, `not_before`, `not_after`,
+    /// `instance_event_id`; `json!([])` for none), instead of moto's `ok` without events.
+    /// moto reports every running instance's checks `ok` at once: this is how a test holds an
+    /// instance at `initializing`, then lets it pass. A stopped instance keeps
+    /// `not-applicable`. [`Ec2Proxy::configure`] leaves the checks alone; `configure_json`
+    /// with `instance_health` replaces them all.
+    pub fn set_instance_health(&self, id: &str, system: &str, instance: &str, events: Value) {
+        self.control("POST", "/_proxy/instance-health", Some(json!({"instance_id": id, "system": system, "instance": instance, "events": events})));
     }
 
     /// Stops injecting faults and latency (holds stay as they are).

@@ -11,4 +11,6 @@ mod import_cli;
 mod launch_crash_cli;
 mod proxy;
 mod remote_cli;
+mod snapshots_cli;
+mod status_checks_cli;
 mod vc_cli;
