@@ -72,6 +72,12 @@ pub struct EngineOptions {
     pub launch_concurrency: usize,
     /// Instances per RunInstances call; 1 launches node by node, as the first engine did.
     pub batch_size: usize,
+    /// How long a snapshot operation waits for an instance to stop or start and for a volume
+    /// to be made, detached or attached: poni 0.8's `AWS_OPS_TIMEOUT` (300 s).
+    pub ops_timeout: Duration,
+    /// How long `create-snapshot` waits for its snapshots to complete (a first snapshot of a
+    /// large volume takes long; poni 0.8's 300 s failed those).
+    pub snapshot_timeout: Duration,
 }
 
 /// Per region, the (node index, instance id) pairs to ask about.
@@ -85,7 +91,17 @@ impl Default for EngineOptions {
             ssh_dir: home.map(|h| PathBuf::from(h).join(".ssh")),
             launch_concurrency: 8,
             batch_size: DEFAULT_BATCH_SIZE,
+            ops_timeout: ops_timeout_from(std::env::var("AWS_OPS_TIMEOUT").ok().as_deref()),
+            snapshot_timeout: Duration::from_secs(3600),
         }
+    }
+}
+
+/// poni 0.8's `AWS_OPS_TIMEOUT` (seconds, 1 to 86400), else its 300 s.
+fn ops_timeout_from(value: Option<&str>) -> Duration {
+    match value.and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(secs) if (1..=86_400).contains(&secs) => Duration::from_secs(secs),
+        _ => Duration::from_secs(300),
     }
 }
 
@@ -259,4 +275,8 @@ fn assert_send(engine: &Engine, target: &crate::plan::Selection, cancel: &Cancel
     is_send(&engine.status(target, cancel));
     is_send(&engine.terminate(target, cancel));
     is_send(&engine.lift_termination_protection("n"));
+    is_send(&engine.create_snapshot(target, "s", None, cancel));
+    is_send(&engine.revert_to_snapshot(target, "s", cancel));
+    is_send(&engine.remove_snapshot(target, "s", cancel));
+    is_send(&engine.snapshots(target, None));
 }
