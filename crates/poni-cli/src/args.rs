@@ -276,6 +276,59 @@ pub enum CloudCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Snapshot every EBS volume of each node's instance under NAME (poni 0.8: the root volume);
+    /// once all complete, the node's older snapshots of that name are deleted
+    CreateSnapshot {
+        #[command(flatten)]
+        target: CloudTarget,
+        /// The snapshot's name (tagged poni:snapshot, and Name as poni 0.8 does)
+        name: String,
+        /// Text stored with each snapshot [default: "NAME: NODE DEVICE"]
+        #[arg(long)]
+        description: Option<String>,
+        /// Accepted as poni 0.8 does; EC2 snapshots no memory, so it changes nothing
+        #[arg(long)]
+        memory: bool,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Stop each node's instance, swap its volumes for new ones made from the snapshot NAME,
+    /// start it; the old volumes are deleted once it runs (put back when a step fails)
+    RevertToSnapshot {
+        #[command(flatten)]
+        target: CloudTarget,
+        name: String,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete each node's snapshots named NAME
+    RemoveSnapshot {
+        #[command(flatten)]
+        target: CloudTarget,
+        name: String,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List each node's snapshots (name, device, snapshot, state, start time)
+    Snapshots {
+        #[command(flatten)]
+        target: CloudTarget,
+        /// Only the snapshots with this name
+        #[arg(long)]
+        name: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lift termination protection (cloud.disable_api_termination, or set in EC2): turned off
+    /// on each node's instance, and the node's property set to false, so terminate can follow
+    Unprotect {
+        #[command(flatten)]
+        target: CloudTarget,
+    },
     /// Where nodes and their instances disagree (type, image, key pair, groups, subnet, Name
     /// tag, addresses): one line each; exit status 1 when there is any
     Diff {
