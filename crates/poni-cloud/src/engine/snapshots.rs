@@ -200,7 +200,7 @@ impl Engine {
         let (states, cancelled) = self.wait_snapshots(pending, cancel).await;
         for (t, started, older) in made {
             let state_of = |s: &SnapshotInfo| states.get(&s.id).copied().unwrap_or(SnapshotState::Pending);
-            if let Some(bad) = started.iter().find(|s| state_of(s) == SnapshotState::Error) {
+            if let Some(bad) = started.iter().find(|s| state_of(*s) == SnapshotState::Error) {
                 let issue = EngineIssue::new(
                     ErrorCode::CloudSnapshotFailed,
                     format!("EC2 could not make snapshot {} of {} (instance {}); the snapshots of '{name}' made before are kept", bad.id, t.node, t.instance_id),
@@ -209,7 +209,7 @@ impl Engine {
                 reports[t.index] = Some(self.fail(&t.node, Some(&t.instance_id), &issue));
                 continue;
             }
-            if let Some(slow) = started.iter().find(|s| state_of(s) != SnapshotState::Completed) {
+            if let Some(slow) = started.iter().find(|s| state_of(*s) != SnapshotState::Completed) {
                 reports[t.index] = Some(match cancelled {
                     true => NodeReport::new(&t.node, Outcome::Cancelled).with_instance(Some(&t.instance_id)),
                     false => {
@@ -377,14 +377,12 @@ impl Engine {
         let (stopped, cancelled) = self.wait_for(&repo_id, self.watch(&stopping), &InstanceState::Stopped, cancel).await;
         let mut ready = Vec::new();
         for (r, report) in stopping.into_iter().zip(stopped) {
-            reports[r.target.index] = match (report.outcome, cancelled) {
-                (Outcome::Ready, false) => {
-                    ready.push(r);
-                    continue;
-                }
-                (Outcome::Ready, true) => Some(NodeReport::new(&r.target.node, Outcome::Cancelled).with_instance(Some(&r.target.instance_id))),
-                _ => Some(report),
-            };
+            let index = r.target.index;
+            match (report.outcome, cancelled) {
+                (Outcome::Ready, false) => ready.push(r),
+                (Outcome::Ready, true) => reports[index] = Some(NodeReport::new(&r.target.node, Outcome::Cancelled).with_instance(Some(&r.target.instance_id))),
+                _ => reports[index] = Some(report),
+            }
         }
 
         // Swap the volumes, several nodes at once. Futures built in a loop, not by a closure
@@ -669,6 +667,16 @@ impl Engine {
         let instance = t.instance_id.clone();
         if self.wait_volumes(region, &reattached, |v| v.attached_to(&instance), "to attach").await.is_err() {
             left.push(format!("old volume(s) {} did not attach again in time", reattached.join(", ")));
+        }
+        // Attached again, an old volume has DeleteOnTermination off: as it was, where it was on.
+        for swap in r.swaps.iter().filter(|s| s.old.as_ref().is_some_and(|o| o.delete_on_termination && reattached.contains(&o.volume_id))) {
+            if let Err(e) = self.provider.set_delete_on_termination(region, &t.instance_id, &swap.device, true).await {
+                self.emit(EngineEvent::Warning {
+                    node: Some(t.node.clone()),
+                    code: e.code(),
+                    message: format!("the volume at {} is attached again but no longer deleted with the instance ({e})", swap.device),
+                });
+            }
         }
         // A volume still being made cannot be deleted yet.
         let made: Vec<String> = r.swaps.iter().filter(|s| !s.new_attached).filter_map(|s| s.new_volume.clone()).collect();
