@@ -191,3 +191,50 @@ async fn a_protected_node_is_refused_until_its_protection_is_lifted() {
     let report = engine.terminate(&Selection::names(&["web/n1", "web/n2"]), &cancel).await.unwrap();
     assert_eq!(report.count(Outcome::Requested), 2, "{report:?}");
 }
+
+/// A wait for `running` waits for both status checks where `cloud.check_health` is not false:
+/// each node's checks are events as they change, a node whose checks do not pass within
+/// `cloud.init_timeout` fails with a code that says whether one failed, and its addresses are
+/// not saved; a node whose checks pass is ready.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_for_running_waits_for_the_status_checks() {
+    use poni_cloud::health::CheckStatus;
+
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let repo = repository(dir.path());
+    repo.set(&Target::new("web", true).unwrap(), &[Assignment::parse("cloud.init_timeout:int=2").unwrap()]).unwrap();
+    let (engine, events) = engine(&proxy, repo, None).await;
+    let cancel = CancellationToken::new();
+    let all = Selection::System { name: "web".into() };
+    engine.init(&all, InitOptions::default(), &cancel).await.unwrap();
+    let tree = engine.repo().tree().unwrap();
+    let id = |node: &str| poni_repo::props::get_path(&tree.get(node).unwrap().props, "cloud.instance").and_then(|v| v.as_str()).unwrap().to_owned();
+    proxy.set_instance_health(&id("web/n1"), "ok", "initializing", serde_json::json!([]));
+    proxy.set_instance_health(&id("web/n2"), "impaired", "ok", serde_json::json!([]));
+    events.lock().unwrap().clear();
+
+    let report = engine.wait(&all, &InstanceState::Running, &cancel).await.unwrap();
+    let code = |node: &str| report.node(node).unwrap().error.as_ref().unwrap_or_else(|| panic!("{node}: {report:?}")).code;
+    assert_eq!(code("web/n1"), "cloud.status_checks_timeout");
+    assert_eq!(code("web/n2"), "cloud.status_checks_impaired");
+    assert_eq!(report.node("web/n1").unwrap().outcome, Outcome::TimedOut);
+    assert_eq!(report.node("web/n3").unwrap().outcome, Outcome::Ready, "moto's own checks pass");
+    let events = events.lock().unwrap();
+    let checks: Vec<(String, CheckStatus, CheckStatus)> = events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::ChecksChanged { node, health, .. } => Some((node.clone(), health.system, health.instance)),
+            _ => None,
+        })
+        .collect();
+    assert!(checks.contains(&("web/n1".into(), CheckStatus::Ok, CheckStatus::Initializing)), "{checks:?}");
+    assert!(checks.contains(&("web/n3".into(), CheckStatus::Ok, CheckStatus::Ok)), "{checks:?}");
+    assert_eq!(checks.iter().filter(|c| c.0 == "web/n1").count(), 1, "one event per change: {checks:?}");
+    assert!(events.iter().any(|e| matches!(e, EngineEvent::PropertiesUpdated { node, .. } if node == "web/n3")));
+    assert!(!events.iter().any(|e| matches!(e, EngineEvent::PropertiesUpdated { node, .. } if node == "web/n1")), "no addresses before the checks pass");
+    // One call per poll for the region's waiting instances, repeated until the timeout.
+    let stats = proxy.full_stats();
+    assert!(stats.count("DescribeInstanceStatus") >= 2, "{stats:?}");
+    assert!(stats.count("DescribeInstanceStatus") <= stats.count("DescribeInstances"), "never more than one per poll: {stats:?}");
+}
