@@ -77,7 +77,7 @@ pub enum Command {
     },
     /// List nodes and systems
     List(ListArgs),
-    /// Launch, wait for, refresh, stop, start and terminate cloud instances
+    /// Launch, wait for, refresh, stop, start and terminate cloud instances; snapshots
     Cloud(CloudArgs),
     /// Store, show, list and delete AWS credentials (kept in the system keyring)
     Credentials {

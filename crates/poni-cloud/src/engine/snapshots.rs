@@ -504,38 +504,8 @@ impl Engine {
         let snapshots = self.provider.instance_snapshots(region, &ids, Some(name)).await?;
         let old_ids: Vec<String> = volumes.iter().flat_map(|v| v.volumes.iter().map(|a| a.volume_id.clone())).collect();
         let old_info = self.provider.describe_volumes(region, &old_ids).await?;
-        let mut out = Vec::with_capacity(targets.len());
-        for t in targets {
-            let plan = (|| -> Result<Revert, EngineIssue> {
-                let instance = volumes.iter().find(|v| v.instance_id == t.instance_id).ok_or_else(|| not_found(t))?;
-                ebs_volumes(t, instance)?;
-                let zone = instance.zone.clone().ok_or_else(|| EngineIssue::new(ErrorCode::CloudBadResponse, format!("EC2 did not say which zone instance {} is in", t.instance_id)))?;
-                let mine: Vec<&SnapshotInfo> = snapshots.iter().filter(|s| s.instance_id() == Some(t.instance_id.as_str())).collect();
-                let chosen = latest_by_device(&mine, instance.root_device.as_deref());
-                if chosen.is_empty() {
-                    let pending = mine.iter().filter(|s| s.state == SnapshotState::Pending).count();
-                    return Err(match pending {
-                        0 => no_snapshot(t, name),
-                        n => EngineIssue::new(
-                            ErrorCode::CloudSnapshotNotFound,
-                            format!("{} (instance {}) has {n} snapshot(s) named '{name}', none complete yet: wait for them and revert again", t.node, t.instance_id),
-                        ),
-                    });
-                }
-                let swaps = chosen
-                    .into_iter()
-                    .map(|(device, snapshot)| {
-                        let old = instance.at(&device).cloned();
-                        let old_info = old.as_ref().and_then(|o| old_info.iter().find(|v| v.id == o.volume_id).cloned());
-                        Swap { device, snapshot_id: snapshot.id.clone(), old, old_info, new_volume: None, old_detached: false, new_attached: false }
-                    })
-                    .collect();
-                let was_running = matches!(instance.state, InstanceState::Running | InstanceState::Pending);
-                Ok(Revert { target: t.clone(), zone, was_running, swaps })
-            })();
-            out.push((t.clone(), plan));
-        }
-        Ok(out)
+        let found = Found { volumes: &volumes, snapshots: &snapshots, old_info: &old_info };
+        Ok(targets.iter().map(|t| (t.clone(), revert_plan(t, &found, name))).collect())
     }
 
     /// What a wait watches for these reverts: no status checks (poni 0.8 waited for the
@@ -561,8 +531,9 @@ impl Engine {
         let t = r.target.clone();
         let region = t.region.as_str();
         // New volumes from the snapshots, in the instance's zone.
-        for i in 0..r.swaps.len() {
-            let swap = r.swaps[i].clone();
+        let mut made: Vec<Option<String>> = Vec::with_capacity(r.swaps.len());
+        let mut failure: Option<String> = None;
+        for swap in &r.swaps {
             let tags = volume_tags(&t, &swap.device, &swap.snapshot_id);
             let token = volume_token(run, &t.instance_id, &swap.device);
             let info = swap.old_info.as_ref();
@@ -570,31 +541,46 @@ impl Engine {
                 snapshot_id: &swap.snapshot_id,
                 zone: &r.zone,
                 volume_type: info.and_then(|i| i.volume_type.as_deref()),
-                iops: info.and_then(|i| keeps_iops(i).then_some(i.iops).flatten()),
+                iops: info.filter(|i| keeps_iops(i)).and_then(|i| i.iops),
                 throughput: info.filter(|i| i.volume_type.as_deref() == Some("gp3")).and_then(|i| i.throughput),
                 tags: &tags,
                 client_token: &token,
             };
-            let answer = self.provider.create_volume(region, &request).await;
-            match answer {
+            match self.provider.create_volume(region, &request).await {
                 Ok(volume) => {
                     self.progress(&t, SnapshotStep::VolumeCreated, Some(&swap.device), Some(&volume.id), Some(&swap.snapshot_id));
-                    r.swaps[i].new_volume = Some(volume.id);
+                    made.push(Some(volume.id));
                 }
-                Err(e) => return Err(self.undo(r, "making a volume from the snapshot", &e.to_string()).await),
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
             }
+        }
+        for (swap, id) in r.swaps.iter_mut().zip(made) {
+            swap.new_volume = id;
+        }
+        if let Some(why) = failure {
+            return Err(self.undo(r, "making a volume from the snapshot", &why).await);
         }
         let new_ids: Vec<String> = r.swaps.iter().filter_map(|s| s.new_volume.clone()).collect();
         if let Err(issue) = self.wait_volumes(region, &new_ids, |v| v.state == "available", "to be made").await {
             return Err(self.undo(r, "waiting for the new volumes", &issue.message).await);
         }
         // The old volumes off.
-        for i in 0..r.swaps.len() {
-            let Some(old) = r.swaps[i].old.clone() else { continue };
-            if let Err(e) = self.provider.detach_volume(region, &old.volume_id, &t.instance_id).await {
-                return Err(self.undo(r, "detaching the old volumes", &e.to_string()).await);
+        let mut failure: Option<String> = None;
+        for swap in r.swaps.iter_mut() {
+            let Some(old) = swap.old.clone() else { continue };
+            match self.provider.detach_volume(region, &old.volume_id, &t.instance_id).await {
+                Ok(()) => swap.old_detached = true,
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
             }
-            r.swaps[i].old_detached = true;
+        }
+        if let Some(why) = failure {
+            return Err(self.undo(r, "detaching the old volumes", &why).await);
         }
         let old_ids: Vec<String> = r.swaps.iter().filter_map(|s| s.old.as_ref().map(|o| o.volume_id.clone())).collect();
         if let Err(issue) = self.wait_volumes(region, &old_ids, |v| v.state == "available", "to detach").await {
@@ -606,12 +592,19 @@ impl Engine {
             }
         }
         // The new volumes on, at the same devices.
-        for i in 0..r.swaps.len() {
-            let (device, volume) = (r.swaps[i].device.clone(), r.swaps[i].new_volume.clone().unwrap_or_default());
-            if let Err(e) = self.provider.attach_volume(region, &volume, &t.instance_id, &device).await {
-                return Err(self.undo(r, "attaching the new volumes", &e.to_string()).await);
+        let mut failure: Option<String> = None;
+        for swap in r.swaps.iter_mut() {
+            let (volume, device) = (swap.new_volume.clone().unwrap_or_default(), swap.device.clone());
+            match self.provider.attach_volume(region, &volume, &t.instance_id, &device).await {
+                Ok(()) => swap.new_attached = true,
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
             }
-            r.swaps[i].new_attached = true;
+        }
+        if let Some(why) = failure {
+            return Err(self.undo(r, "attaching the new volumes", &why).await);
         }
         let instance = t.instance_id.clone();
         if let Err(issue) = self.wait_volumes(region, &new_ids, |v| v.state == "in-use" && v.attached_to(&instance), "to attach").await {
@@ -795,6 +788,45 @@ impl Engine {
             snapshot_id: snapshot_id.map(str::to_owned),
         });
     }
+}
+
+/// What a region's describes said, for planning its reverts.
+struct Found<'a> {
+    volumes: &'a [InstanceVolumes],
+    snapshots: &'a [SnapshotInfo],
+    old_info: &'a [VolumeInfo],
+}
+
+/// One node's revert: its volumes, the snapshot each device reverts to, the old volumes' type.
+fn revert_plan(t: &Target, found: &Found<'_>, name: &str) -> Result<Revert, EngineIssue> {
+    let instance = found.volumes.iter().find(|v| v.instance_id == t.instance_id).ok_or_else(|| not_found(t))?;
+    ebs_volumes(t, instance)?;
+    let zone = instance
+        .zone
+        .clone()
+        .ok_or_else(|| EngineIssue::new(ErrorCode::CloudBadResponse, format!("EC2 did not say which zone instance {} is in", t.instance_id)))?;
+    let mine: Vec<&SnapshotInfo> = found.snapshots.iter().filter(|s| s.instance_id() == Some(t.instance_id.as_str())).collect();
+    let chosen = latest_by_device(&mine, instance.root_device.as_deref());
+    if chosen.is_empty() {
+        let pending = mine.iter().filter(|s| s.state == SnapshotState::Pending).count();
+        return Err(match pending {
+            0 => no_snapshot(t, name),
+            n => EngineIssue::new(
+                ErrorCode::CloudSnapshotNotFound,
+                format!("{} (instance {}) has {n} snapshot(s) named '{name}', none complete yet: wait for them and revert again", t.node, t.instance_id),
+            ),
+        });
+    }
+    let swaps = chosen
+        .into_iter()
+        .map(|(device, snapshot)| {
+            let old = instance.at(&device).cloned();
+            let old_info = old.as_ref().and_then(|o| found.old_info.iter().find(|v| v.id == o.volume_id).cloned());
+            Swap { device, snapshot_id: snapshot.id, old, old_info, new_volume: None, old_detached: false, new_attached: false }
+        })
+        .collect();
+    let was_running = matches!(instance.state, InstanceState::Running | InstanceState::Pending);
+    Ok(Revert { target: t.clone(), zone, was_running, swaps })
 }
 
 /// Targets by region, in plan order within each.
