@@ -1,7 +1,7 @@
 //! `cloud revert-to-snapshot`: each node's instance stopped, its volumes swapped for new ones
 //! made from the named snapshot (in the instance's zone, with the old volume's type, IOPS,
 //! throughput and DeleteOnTermination), started; the old volumes are deleted once it runs
-//! again. A step that fails is undone as far as EC2 lets it ([`Engine::undo`]): new volumes
+//! again. A step that fails is undone as far as EC2 lets it (`undo`): new volumes
 //! detached and deleted, the old ones attached again, the instance started if it ran; the
 //! error names the step and every volume that could not be put back.
 
