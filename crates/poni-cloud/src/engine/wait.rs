@@ -23,6 +23,9 @@ use crate::error::Coded;
 use crate::health::InstanceHealth;
 use crate::spec::{check_health_of, init_timeout_of};
 
+/// DescribeInstanceStatus takes at most this many instance ids.
+const MAX_STATUS_IDS: usize = 100;
+
 /// Polls this many times in a row failing (after the provider's own retries) fail the region's
 /// nodes; fewer are reported as warnings and polling goes on.
 const FAILED_POLLS_ALLOWED: u32 = 3;
@@ -305,8 +308,8 @@ fn waits_for_checks(w: &Watched, goal: &InstanceState) -> bool {
 }
 
 impl Engine {
-    /// One DescribeInstanceStatus per region for the instances waiting for their checks, all
-    /// regions at once. Built in a loop, not by a closure returning futures, so the wait's
+    /// One DescribeInstanceStatus per region for the instances waiting for their checks (more
+    /// than 100: the region's whole list, a page per 1,000), all regions at once. Built in a loop, not by a closure returning futures, so the wait's
     /// future stays Send.
     async fn status_checks(
         &self,
@@ -317,7 +320,12 @@ impl Engine {
         for (region, list) in checking {
             let ids: Vec<String> = list.iter().map(|&i| watched[i].instance_id.clone()).collect();
             calls.push(async move {
-                let answer = self.provider.instance_status(region, Some(ids.as_slice())).await;
+                // EC2 takes at most 100 ids a call; more are cheaper asked as the region's
+                // whole list (1,000 a page), from which the waiting ones are picked.
+                let answer = match ids.len() <= MAX_STATUS_IDS {
+                    true => self.provider.instance_status(region, Some(ids.as_slice())).await,
+                    false => self.provider.instance_status(region, None).await,
+                };
                 (region.clone(), answer)
             });
         }
