@@ -254,6 +254,12 @@ impl InstanceHealth {
         InstanceHealth { system: Some("impaired".into()), ..InstanceHealth::default() }
     }
 
+    /// Both checks as given, no events: how a test holds an instance at `initializing`, then
+    /// lets it pass.
+    pub fn checks(system: &str, instance: &str) -> InstanceHealth {
+        InstanceHealth { system: Some(system.into()), instance: Some(instance.into()), events: Some(Vec::new()) }
+    }
+
     /// Adds a scheduled event.
     pub fn with_event(mut self, code: &str, description: &str, not_before: &str, not_after: &str) -> InstanceHealth {
         self.events.get_or_insert_with(Vec::new).push(ScheduledEvent {

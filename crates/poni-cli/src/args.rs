@@ -94,7 +94,7 @@ pub enum Command {
     },
     /// List nodes and systems
     List(ListArgs),
-    /// Launch, wait for, refresh, stop, start and terminate cloud instances
+    /// Launch, wait for, refresh, stop, start and terminate cloud instances; snapshots
     Cloud(CloudArgs),
     /// Store, show, list and delete AWS credentials (kept in the system keyring)
     Credentials {
@@ -412,6 +412,59 @@ pub enum CloudCommand {
     /// Associate each node's Elastic IP (cloud.eip) with its running instance, then save the
     /// addresses; nodes without cloud.eip are left alone
     Ip {
+        #[command(flatten)]
+        target: CloudTarget,
+    },
+    /// Snapshot every EBS volume of each node's instance under NAME (poni 0.8: the root volume);
+    /// once all complete, the node's older snapshots of that name are deleted
+    CreateSnapshot {
+        #[command(flatten)]
+        target: CloudTarget,
+        /// The snapshot's name (tagged poni:snapshot, and Name as poni 0.8 does)
+        name: String,
+        /// Text stored with each snapshot [default: "NAME: NODE DEVICE"]
+        #[arg(long)]
+        description: Option<String>,
+        /// Accepted as poni 0.8 does; EC2 snapshots no memory, so it changes nothing
+        #[arg(long)]
+        memory: bool,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Stop each node's instance, swap its volumes for new ones made from the snapshot NAME,
+    /// start it; the old volumes are deleted once it runs (put back when a step fails)
+    RevertToSnapshot {
+        #[command(flatten)]
+        target: CloudTarget,
+        name: String,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete each node's snapshots named NAME
+    RemoveSnapshot {
+        #[command(flatten)]
+        target: CloudTarget,
+        name: String,
+        /// Print the plan (which instances, which are left alone and why) and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List each node's snapshots (name, device, snapshot, state, start time)
+    Snapshots {
+        #[command(flatten)]
+        target: CloudTarget,
+        /// Only the snapshots with this name
+        #[arg(long)]
+        name: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lift termination protection (cloud.disable_api_termination, or set in EC2): turned off
+    /// on each node's instance, and the node's property set to false, so terminate can follow
+    Unprotect {
         #[command(flatten)]
         target: CloudTarget,
     },

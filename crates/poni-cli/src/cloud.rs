@@ -8,6 +8,7 @@ use std::sync::Arc;
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
 use poni_cloud::credentials::{CredentialChoice, CredentialResolver, CredentialSets, EnvVars, KeyringStore, KEYRING_SERVICE};
 use poni_cloud::engine::drift::DriftField;
+use poni_cloud::engine::snapshots::snapshot_name;
 use poni_cloud::engine::{Engine, EngineOptions, EventSink, InitOptions, Operation, OperationReport, Outcome};
 use poni_cloud::plan::Selection;
 use poni_repo::{Repo, Target};
@@ -90,9 +91,24 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
         | CloudCommand::Stop { target: t, .. }
         | CloudCommand::Start { target: t, .. }
         | CloudCommand::Ip { target: t }
-        | CloudCommand::Diff { target: t, .. } => target(t)?,
+        | CloudCommand::Diff { target: t, .. }
+        | CloudCommand::CreateSnapshot { target: t, .. }
+        | CloudCommand::RevertToSnapshot { target: t, .. }
+        | CloudCommand::RemoveSnapshot { target: t, .. }
+        | CloudCommand::Snapshots { target: t, .. }
+        | CloudCommand::Unprotect { target: t } => target(t)?,
         _ => unreachable!("account commands are run by account.rs"),
     };
+    // A snapshot name is checked before anything talks to the keyring or EC2, too.
+    match &args.command {
+        CloudCommand::CreateSnapshot { name, .. } | CloudCommand::RevertToSnapshot { name, .. } | CloudCommand::RemoveSnapshot { name, .. } => {
+            snapshot_name(name)?;
+        }
+        CloudCommand::Snapshots { name: Some(name), .. } => {
+            snapshot_name(name)?;
+        }
+        _ => {}
+    }
     runtime()?.block_on(async move {
         let mut engine = engine(repo, args.verbose).await?;
         if let CloudCommand::Init { batch_size, .. } = &args.command {
@@ -104,11 +120,22 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
                 false => diff(&engine, &selected, *json).await,
             };
         }
+        match &args.command {
+            CloudCommand::Snapshots { name, json, .. } => return list_snapshots(&engine, &selected, name.as_deref(), *json).await,
+            CloudCommand::Unprotect { .. } => return unprotect(&engine, &selected).await,
+            CloudCommand::CreateSnapshot { memory: true, .. } => {
+                log::line("poni", "WARNING", "--memory: EC2 snapshots hold disks only (as in poni 0.8, it changes nothing)");
+            }
+            _ => {}
+        }
         let dry_run = match &args.command {
             CloudCommand::Init { dry_run: true, reinit, .. } => Some((Operation::Init, *reinit)),
             CloudCommand::Terminate { dry_run: true, .. } => Some((Operation::Terminate, false)),
             CloudCommand::Stop { dry_run: true, .. } => Some((Operation::Stop, false)),
             CloudCommand::Start { dry_run: true, .. } => Some((Operation::Start, false)),
+            CloudCommand::CreateSnapshot { dry_run: true, .. } => Some((Operation::CreateSnapshot, false)),
+            CloudCommand::RevertToSnapshot { dry_run: true, .. } => Some((Operation::RevertToSnapshot, false)),
+            CloudCommand::RemoveSnapshot { dry_run: true, .. } => Some((Operation::RemoveSnapshot, false)),
             _ => None,
         };
         if let Some((operation, reinit)) = dry_run {
@@ -116,7 +143,12 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             return crate::plan::show(&plan);
         }
         let cancel = CancellationToken::new();
-        cancel_on_ctrl_c(&cancel, "stopping (instances already launched are saved)");
+        let on_interrupt = match &args.command {
+            CloudCommand::CreateSnapshot { .. } => "no longer waiting (snapshots already started go on in EC2)",
+            CloudCommand::RevertToSnapshot { .. } => "stopping (instances whose volumes are being swapped are finished and started again)",
+            _ => "stopping (instances already launched are saved)",
+        };
+        cancel_on_ctrl_c(&cancel, on_interrupt);
         let report = match &args.command {
             CloudCommand::Init { wait, reinit, .. } => engine.init(&selected, InitOptions { wait: *wait, reinit: *reinit }, &cancel).await?,
             CloudCommand::Update { .. } => engine.update(&selected, &cancel).await?,
@@ -125,7 +157,10 @@ pub fn run(root: PathBuf, args: CloudArgs) -> Result<()> {
             CloudCommand::Stop { .. } => engine.stop(&selected, &cancel).await?,
             CloudCommand::Start { .. } => engine.start(&selected, &cancel).await?,
             CloudCommand::Ip { .. } => engine.assign_elastic_ips(&selected, &cancel).await?,
-            _ => unreachable!("diff and the account commands are run above"),
+            CloudCommand::CreateSnapshot { name, description, .. } => engine.create_snapshot(&selected, name, description.as_deref(), &cancel).await?,
+            CloudCommand::RevertToSnapshot { name, .. } => engine.revert_to_snapshot(&selected, name, &cancel).await?,
+            CloudCommand::RemoveSnapshot { name, .. } => engine.remove_snapshot(&selected, name, &cancel).await?,
+            _ => unreachable!("diff, snapshots, unprotect and the account commands are run above"),
         };
         outcome(&report)
     })
@@ -177,6 +212,76 @@ async fn take_drift(engine: &Engine, selected: &Selection) -> Result<()> {
         return Err(Failure::Reported);
     }
     Ok(())
+}
+
+/// `poni cloud snapshots`: one line per snapshot (node, name, device, id, state, start time,
+/// description), or JSON; nodes that could not be asked are ERROR lines and exit status 1.
+async fn list_snapshots(engine: &Engine, selected: &Selection, name: Option<&str>, json: bool) -> Result<()> {
+    let list = engine.snapshots(selected, name).await?;
+    if json {
+        let text = serde_json::to_string_pretty(&list.snapshots).map_err(|e| Failure::Message(e.to_string()))?;
+        outln!("{text}");
+    } else {
+        let rows: Vec<[String; 7]> = list
+            .snapshots
+            .iter()
+            .map(|n| {
+                let s = &n.snapshot;
+                [
+                    n.node.clone(),
+                    s.name().unwrap_or("-").to_owned(),
+                    s.device().unwrap_or("(root)").to_owned(),
+                    s.id.clone(),
+                    s.state.as_str().to_owned(),
+                    s.start_time.clone().unwrap_or_else(|| "-".into()),
+                    s.description.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..6).map(width).collect();
+        for row in &rows {
+            let cells: Vec<String> = (0..6).map(|i| format!("{:<w$}", row[i], w = widths[i])).collect();
+            outln!("{}", format!("{}  {}", cells.join("  "), row[6]).trim_end());
+        }
+    }
+    for failed in &list.failed {
+        let message = failed.error.as_ref().map_or("could not be asked", |e| e.message.as_str());
+        log::line("poni", "ERROR", &format!("{}: {message}", failed.node));
+    }
+    match list.failed.is_empty() {
+        true => Ok(()),
+        false => Err(Failure::Reported),
+    }
+}
+
+/// `poni cloud unprotect`: lifts each matching node's termination protection (on its
+/// instance, and its `cloud.disable_api_termination` when that turned it on).
+async fn unprotect(engine: &Engine, selected: &Selection) -> Result<()> {
+    let tree = engine.repo().tree()?;
+    let nodes = selected.select(&tree)?;
+    let mut failed = false;
+    let mut lifted = 0;
+    for node in nodes.iter().filter(|n| n.instance.is_some()) {
+        match engine.lift_termination_protection(&node.name).await {
+            Ok(done) => {
+                lifted += 1;
+                let property = if done.property_changed { ", cloud.disable_api_termination set to false" } else { "" };
+                log::line("poni", "INFO", &format!("{}: termination protection lifted on {}{property}", done.node, done.instance_id));
+            }
+            Err(e) => {
+                failed = true;
+                log::line("poni", "ERROR", &format!("{}: {e}", node.name));
+            }
+        }
+    }
+    if lifted == 0 && !failed {
+        log::line("poni", "WARNING", "none of the matching nodes has a cloud.instance");
+    }
+    match failed {
+        true => Err(Failure::Reported),
+        false => Ok(()),
+    }
 }
 
 /// Success unless a node failed or the operation was cancelled (both already logged).

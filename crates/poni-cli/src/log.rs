@@ -1,6 +1,7 @@
 //! Engine events as log lines on stderr, shaped like poni 0.8's Python logging output:
 //! `poni    INFO    drumbo1: initialized: ...`, `aws-ec2 INFO    [0/4] instances 'running', waiting...`.
 
+use poni_cloud::engine::checks::checks_words;
 use poni_cloud::engine::{EngineEvent, Operation};
 use serde_json::Value;
 
@@ -52,6 +53,19 @@ pub fn lines(event: &EngineEvent, verbose: bool) -> Vec<String> {
             vec![format_line(AWS, "INFO", &format!("{node}: {instance_id} {from} -> {to} at {at}"))]
         }
         EngineEvent::StateChanged { .. } => vec![],
+        // One line per change of the checks (the engine reports changes only).
+        EngineEvent::ChecksChanged { node, health, .. } => {
+            vec![format_line(AWS, "INFO", &format!("{node} {} checks: {}", health.instance_id, checks_words(health.system, health.instance)))]
+        }
+        EngineEvent::SnapshotProgress { node, instance_id, step, device, volume_id, snapshot_id } => {
+            let mut m = format!("{node}: {instance_id} {}", step.words());
+            for (what, value) in [("device", device), ("volume", volume_id), ("snapshot", snapshot_id)] {
+                if let Some(value) = value {
+                    m.push_str(&format!(" {what}={}", repr::string(value)));
+                }
+            }
+            vec![info(m)]
+        }
         EngineEvent::PropertiesUpdated { node, changes } => {
             let parts: Vec<String> =
                 changes.iter().map(|c| format!("{}={} (from {})", c.key, py(&c.new), c.old.as_ref().map_or("None".to_owned(), py))).collect();
@@ -59,7 +73,11 @@ pub fn lines(event: &EngineEvent, verbose: bool) -> Vec<String> {
         }
         EngineEvent::StateChangeRequested { node, operation, .. } => vec![info(format!("{}: {node}", operation.done_verb()))],
         EngineEvent::NodeFailed { node, error: e, .. } => vec![error(format!("{node}: {}", e.message))],
-        EngineEvent::OperationFinished { operation: op @ (Operation::Terminate | Operation::Stop | Operation::Start), succeeded, .. } => {
+        EngineEvent::OperationFinished {
+            operation: op @ (Operation::Terminate | Operation::Stop | Operation::Start | Operation::RevertToSnapshot),
+            succeeded,
+            ..
+        } => {
             let noun = if *succeeded == 1 { "instance" } else { "instances" };
             vec![info(format!("{succeeded} {noun} {}", op.done_verb()))]
         }
@@ -131,6 +149,26 @@ mod tests {
             current: InstanceState::ShuttingDown,
         };
         assert_eq!(lines(&requested, false), ["poni    INFO    terminated: drumbo1"]);
+        let checks = EngineEvent::ChecksChanged {
+            node: "web/frontend1".into(),
+            health: poni_cloud::health::InstanceHealth {
+                instance_id: "i-0abc".into(),
+                system: poni_cloud::health::CheckStatus::Ok,
+                instance: poni_cloud::health::CheckStatus::Initializing,
+                events: vec![],
+            },
+            at: "2024-01-01T00:00:00Z".into(),
+        };
+        assert_eq!(lines(&checks, false), ["aws-ec2 INFO    web/frontend1 i-0abc checks: system ok, instance initializing"]);
+        let step = EngineEvent::SnapshotProgress {
+            node: "web/1".into(),
+            instance_id: "i-1".into(),
+            step: poni_cloud::engine::SnapshotStep::SnapshotStarted,
+            device: Some("/dev/xvda".into()),
+            volume_id: Some("vol-1".into()),
+            snapshot_id: Some("snap-1".into()),
+        };
+        assert_eq!(lines(&step, false), ["poni    INFO    web/1: i-1 snapshot started device='/dev/xvda' volume='vol-1' snapshot='snap-1'"]);
         let warning = EngineEvent::Warning { node: None, code: poni_cloud::ErrorCode::NodeKeyFileMissing, message: "careful".into() };
         assert_eq!(lines(&warning, false), ["poni    WARNING careful"]);
     }

@@ -42,6 +42,9 @@ fn verb(operation: Operation) -> &'static str {
         Operation::Terminate => "terminate",
         Operation::Stop => "stop",
         Operation::Start => "start",
+        Operation::CreateSnapshot => "snapshot",
+        Operation::RevertToSnapshot => "revert",
+        Operation::RemoveSnapshot => "remove",
         _ => "act on",
     }
 }

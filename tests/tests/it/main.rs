@@ -12,5 +12,7 @@ mod launch_crash_cli;
 mod poni08_cli;
 mod proxy;
 mod remote_cli;
+mod snapshots_cli;
+mod status_checks_cli;
 mod status_cli;
 mod vc_cli;

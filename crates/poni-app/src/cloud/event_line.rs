@@ -1,6 +1,7 @@
 //! How an engine event reads in the app's activity log, in the words of poni's INFO output.
 //! The core words it once; the UI shows the line it is sent (with the event, for its fields).
 
+use poni_cloud::engine::checks::checks_words;
 use poni_cloud::engine::{EngineEvent, Operation};
 use serde::Serialize;
 use serde_json::Value;
@@ -30,6 +31,9 @@ fn verb(operation: Operation) -> &'static str {
         Operation::Stop => "stop",
         Operation::Start => "start",
         Operation::Status => "status",
+        Operation::CreateSnapshot => "snapshot",
+        Operation::RevertToSnapshot => "revert to snapshot",
+        Operation::RemoveSnapshot => "snapshot removal",
     }
 }
 
@@ -64,6 +68,15 @@ pub fn event_line(event: &EngineEvent) -> EventLine {
         EngineEvent::StateChanged { node, instance_id, from, to, .. } => {
             let from = from.map_or_else(|| "new".to_string(), |f| f.to_string());
             (format!("{node} {from} -> {to} ({instance_id})"), Tone::Info)
+        }
+        EngineEvent::ChecksChanged { node, health, .. } => {
+            let tone = if health.impaired() { Tone::Warn } else { Tone::Info };
+            (format!("{node} {} checks: {}", health.instance_id, checks_words(health.system, health.instance)), tone)
+        }
+        EngineEvent::SnapshotProgress { node, instance_id, step, device, volume_id, snapshot_id } => {
+            let ids: Vec<&str> = [device, volume_id, snapshot_id].into_iter().flatten().map(String::as_str).collect();
+            let ids = if ids.is_empty() { String::new() } else { format!(": {}", ids.join(" ")) };
+            (format!("{node} ({instance_id}) {}{ids}", step.words()), Tone::Info)
         }
         EngineEvent::PropertiesUpdated { node, changes } => {
             let changes: Vec<String> = changes.iter().map(|c| format!("{} = {}", c.key, shown(&c.new))).collect();
@@ -112,6 +125,17 @@ mod tests {
             ],
         };
         assert_eq!(text(updated), "drumbo1: host = ec2-1.example, private.dns = (empty)");
+        let checks = EngineEvent::ChecksChanged {
+            node: "web/1".into(),
+            health: poni_cloud::health::InstanceHealth {
+                instance_id: "i-1".into(),
+                system: poni_cloud::health::CheckStatus::Impaired,
+                instance: poni_cloud::health::CheckStatus::Ok,
+                events: vec![],
+            },
+            at: String::new(),
+        };
+        assert_eq!(event_line(&checks), EventLine { text: "web/1 i-1 checks: system impaired, instance ok".into(), tone: Tone::Warn });
         let finished = event_line(&EngineEvent::OperationFinished { operation: Operation::Terminate, succeeded: 3, failed: 1, cancelled: false });
         assert_eq!(finished, EventLine { text: "terminate finished: 3 ok, 1 failed".into(), tone: Tone::Error });
     }

@@ -18,6 +18,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use poni_cloud::aws::InstanceState;
+use poni_cloud::health::InstanceHealth;
 use poni_cloud::plan::{instance_of, Selected, SkipReason};
 
 /// Timeline entries kept per node (oldest dropped first).
@@ -124,6 +125,11 @@ pub struct NodeLive {
     pub problems: Vec<PropertyProblem>,
     /// The operation working on the node now.
     pub operation_id: Option<String>,
+    /// EC2's status checks of the running instance as a wait last reported them; left out
+    /// when none was reported, or the instance changed or stopped running since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub checks: Option<InstanceHealth>,
 }
 
 impl NodeLive {
@@ -141,6 +147,7 @@ impl NodeLive {
             last_error: None,
             problems: Vec::new(),
             operation_id: None,
+            checks: None,
         }
     }
 
@@ -150,6 +157,7 @@ impl NodeLive {
         if self.instance_id.as_deref() != Some(instance_id) {
             self.instance_id = Some(instance_id.to_owned());
             self.state = None;
+            self.checks = None;
             changed = true;
         }
         if self.missing && to != InstanceState::Unknown {
@@ -169,6 +177,19 @@ impl NodeLive {
         }
         self.state = Some(to);
         self.since = Some(at.to_owned());
+        if to != InstanceState::Running {
+            // Checks are of a running instance: EC2 reports none for another state.
+            self.checks = None;
+        }
+        true
+    }
+
+    /// Keeps the checks a wait reported for the node's instance; false when nothing changed.
+    fn observe_checks(&mut self, health: &InstanceHealth) -> bool {
+        if self.instance_id.as_deref() != Some(health.instance_id.as_str()) || self.checks.as_ref() == Some(health) {
+            return false;
+        }
+        self.checks = Some(health.clone());
         true
     }
 
@@ -313,6 +334,11 @@ impl Fleet {
                     changed.push(node.clone());
                 }
             }
+            EngineEvent::ChecksChanged { node, health, .. } => {
+                if self.entry(node).observe_checks(health) {
+                    changed.push(node.clone());
+                }
+            }
             EngineEvent::StateChangeRequested { node, instance_id, current, .. } => {
                 if *current != InstanceState::Unknown && self.entry(node).observe(instance_id, *current, now) {
                     changed.push(node.clone());
@@ -355,6 +381,7 @@ impl Fleet {
             EngineEvent::OperationStarted { .. }
             | EngineEvent::NodeSkipped { .. }
             | EngineEvent::WaitProgress { .. }
+            | EngineEvent::SnapshotProgress { .. }
             | EngineEvent::OperationFinished { .. } => {}
         }
         changed
@@ -509,6 +536,7 @@ fn sync_node(live: &mut NodeLive, tree: &Tree, item: &Item) {
         live.since = None;
         live.checked_at = None;
         live.missing = false;
+        live.checks = None;
     } else if live.instance_id.is_some() && live.state.is_none() {
         live.state = Some(InstanceState::Unknown);
     }
@@ -599,6 +627,44 @@ mod tests {
         assert_eq!(o.by_region[0].region.as_deref(), Some("us-east-1"));
         assert_eq!((o.by_region[0].nodes, o.by_region[0].instances), (1, 1));
         assert_eq!(o.by_region[1].region, None, "nodes without a region come last");
+    }
+
+    fn checks(node: &str, id: &str, system: &str, instance: &str) -> EngineEvent {
+        EngineEvent::ChecksChanged {
+            node: node.into(),
+            health: InstanceHealth {
+                instance_id: id.into(),
+                system: poni_cloud::health::CheckStatus::from_ec2(system),
+                instance: poni_cloud::health::CheckStatus::from_ec2(instance),
+                events: vec![],
+            },
+            at: "T".into(),
+        }
+    }
+
+    #[test]
+    fn the_last_checks_of_the_running_instance_are_kept() {
+        let (_d, repo) = repo_with(&[("web/1", json!({"cloud.region": "us-east-1"}))]);
+        let mut fleet = Fleet::from_tree(&repo.tree().unwrap());
+        fleet.apply(&launched("web/1", "i-1"), "T1", Some("op-1"));
+        fleet.apply(&changed("web/1", "i-1", Some("pending"), "running", "T2"), "T2", Some("op-1"));
+        assert_eq!(fleet.apply(&checks("web/1", "i-1", "ok", "initializing"), "T3", Some("op-1")), ["web/1"]);
+        assert!(fleet.apply(&checks("web/1", "i-1", "ok", "initializing"), "T4", Some("op-1")).is_empty(), "the same checks again");
+        assert!(fleet.apply(&checks("web/1", "i-old", "ok", "ok"), "T4", Some("op-1")).is_empty(), "another instance's checks");
+        fleet.apply(&checks("web/1", "i-1", "ok", "ok"), "T5", Some("op-1"));
+        let kept = fleet.node("web/1").unwrap().checks.clone().unwrap();
+        assert!(kept.passed());
+        let json = serde_json::to_value(fleet.node("web/1").unwrap()).unwrap();
+        assert_eq!(json["checks"]["instance"], json!("ok"));
+
+        // Stopping ends the checks; a relaunch starts without any.
+        fleet.apply(&changed("web/1", "i-1", Some("running"), "stopping", "T6"), "T6", None);
+        assert_eq!(fleet.node("web/1").unwrap().checks, None);
+        assert!(serde_json::to_value(fleet.node("web/1").unwrap()).unwrap().get("checks").is_none());
+        fleet.apply(&changed("web/1", "i-1", Some("stopping"), "running", "T7"), "T7", None);
+        fleet.apply(&checks("web/1", "i-1", "initializing", "initializing"), "T8", None);
+        fleet.apply(&launched("web/1", "i-2"), "T9", None);
+        assert_eq!(fleet.node("web/1").unwrap().checks, None);
     }
 
     #[test]

@@ -512,6 +512,9 @@ fn phase(operation: Operation, goal: Option<&InstanceState>) -> String {
         Operation::Stop => "stopping".into(),
         Operation::Start => "starting".into(),
         Operation::Status => "checking states".into(),
+        Operation::CreateSnapshot => "making snapshots".into(),
+        Operation::RevertToSnapshot => "reverting to a snapshot".into(),
+        Operation::RemoveSnapshot => "removing snapshots".into(),
     }
 }
 

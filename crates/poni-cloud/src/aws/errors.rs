@@ -40,6 +40,8 @@ pub enum CloudErrorKind {
     /// TerminateInstances refused: an instance has termination protection on.
     TerminationProtected,
     PlacementGroupNotFound,
+    /// A snapshot named by id does not exist (any more).
+    SnapshotNotFound,
     /// The private address asked for is taken.
     PrivateIpInUse,
     OptInRequired,
@@ -79,6 +81,7 @@ impl CloudErrorKind {
             IncorrectState => ErrorCode::CloudIncorrectState,
             TerminationProtected => ErrorCode::CloudTerminationProtected,
             PlacementGroupNotFound => ErrorCode::CloudPlacementGroupNotFound,
+            SnapshotNotFound => ErrorCode::CloudSnapshotNotFound,
             PrivateIpInUse => ErrorCode::CloudPrivateIpInUse,
             OptInRequired => ErrorCode::CloudOptInRequired,
             AccountBlocked => ErrorCode::CloudAccountBlocked,
@@ -152,6 +155,9 @@ pub struct ErrorContext {
     pub private_ip: Option<String>,
     /// `cloud.spot.max_price` of a spot launch.
     pub spot_max_price: Option<String>,
+    /// EBS volumes and snapshots the call is about.
+    pub volume_ids: Vec<String>,
+    pub snapshot_ids: Vec<String>,
 }
 
 impl ErrorContext {
@@ -256,6 +262,14 @@ fn find_credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<Clo
         source = e.source();
     }
     None
+}
+
+/// Ids for a message: `vol-1`, `vol-1, vol-2`, or `given` when none is known.
+fn listed(ids: &[String]) -> String {
+    match ids {
+        [] => "given".to_owned(),
+        ids => ids.join(", "),
+    }
 }
 
 /// The heart of the mapping: an AWS error code (and HTTP status) to a kind and a message.
@@ -377,6 +391,18 @@ pub fn from_code(ctx: &ErrorContext, code: Option<&str>, aws_message: Option<&st
                     many => format!("one of instances {} and {} more", many[..5].join(", "), many.len() - 5),
                 }
             ),
+        ),
+        "InvalidSnapshot.NotFound" | "InvalidSnapshotID.Malformed" => (
+            SnapshotNotFound,
+            format!("The snapshot {} does not exist in {region} (it may have been deleted).", listed(&ctx.snapshot_ids)),
+        ),
+        "InvalidVolume.NotFound" | "InvalidVolumeID.Malformed" => (
+            InvalidParameter,
+            format!("The volume {} does not exist in {region} (it may have been deleted) ({action}).", listed(&ctx.volume_ids)),
+        ),
+        "VolumeInUse" | "IncorrectState" if !ctx.volume_ids.is_empty() => (
+            IncorrectState,
+            format!("The volume {} is not in a state that allows {action} ({said}).", listed(&ctx.volume_ids)),
         ),
         "InvalidPlacementGroup.Unknown" => (
             PlacementGroupNotFound,

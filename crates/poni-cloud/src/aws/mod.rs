@@ -16,6 +16,7 @@ mod metrics;
 pub mod pacing;
 mod pricing;
 pub mod retry;
+pub mod snapshots;
 mod spot;
 mod status;
 pub mod tags;
@@ -43,7 +44,11 @@ pub use http::https_client;
 pub use instances::{InstanceInfo, InstanceState, StateChange};
 pub use pacing::{ActionClass, Bucket, Pacer, PacingLimits, Resource};
 pub use retry::RetryPolicy;
-pub use tags::{batch_tag, launch_tags, node_tags, PoniState, TAG_BATCH, TAG_NAME, TAG_NODE, TAG_PONI_STATE, TAG_REPO};
+pub use snapshots::{AttachedVolume, InstanceVolumes, SnapshotInfo, SnapshotState, VolumeInfo};
+pub use tags::{
+    batch_tag, launch_tags, node_tags, PoniState, TAG_BATCH, TAG_DEVICE, TAG_INSTANCE, TAG_NAME, TAG_NODE, TAG_PONI08_ORIGINAL_INSTANCE, TAG_PONI_STATE, TAG_REPO,
+    TAG_SNAPSHOT,
+};
 
 use errors::from_sdk;
 use retry::with_retries;
@@ -645,12 +650,12 @@ pub(crate) fn filter<'a>(name: &str, values: impl IntoIterator<Item = &'a str>) 
     Filter::builder().name(name).set_values(Some(values.into_iter().map(str::to_owned).collect())).build()
 }
 
-fn non_empty<T: Clone>(items: &[T]) -> Option<Vec<T>> {
+pub(crate) fn non_empty<T: Clone>(items: &[T]) -> Option<Vec<T>> {
     (!items.is_empty()).then(|| items.to_vec())
 }
 
 /// Ids in first-seen order, without repeats or blanks.
-fn unique(ids: &[String]) -> Vec<&str> {
+pub(crate) fn unique(ids: &[String]) -> Vec<&str> {
     let mut seen = BTreeSet::new();
     ids.iter().map(|s| s.as_str()).filter(|id| !id.is_empty() && seen.insert(*id)).collect()
 }

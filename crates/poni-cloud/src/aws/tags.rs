@@ -16,6 +16,16 @@ pub const TAG_NODE: &str = "poni:node";
 /// The grouped launch an instance came from; with the launch index it names the node until
 /// `poni:node` is set.
 pub const TAG_BATCH: &str = "poni:batch";
+/// A snapshot's name (`poni cloud create-snapshot PATTERN NAME`).
+pub const TAG_SNAPSHOT: &str = "poni:snapshot";
+/// The instance a snapshot or volume was made for.
+pub const TAG_INSTANCE: &str = "poni:instance";
+/// The device a snapshot's volume was attached at (`/dev/xvda`).
+pub const TAG_DEVICE: &str = "poni:device";
+/// poni 0.8's snapshot tags (cloud_aws.py): `Name` is the snapshot's name and
+/// `Original_instance` its instance; poni 0.8 snapshots the root volume only and finds its
+/// snapshots by these two.
+pub const TAG_PONI08_ORIGINAL_INSTANCE: &str = "Original_instance";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PoniState {

@@ -10,6 +10,7 @@ use ts_rs::TS;
 
 use crate::aws::InstanceState;
 use crate::error::{ErrorCode, ErrorPayload};
+use crate::health::InstanceHealth;
 use crate::plan::SkipReason;
 
 /// Where events go. Called from the engine's task, so it must return quickly.
@@ -31,6 +32,12 @@ pub enum Operation {
     Stop,
     Start,
     Status,
+    /// `cloud create-snapshot`: a named snapshot of each EBS volume of the instance.
+    CreateSnapshot,
+    /// `cloud revert-to-snapshot`: the volumes swapped for new ones made from a named snapshot.
+    RevertToSnapshot,
+    /// `cloud remove-snapshot`: a named snapshot deleted.
+    RemoveSnapshot,
 }
 
 impl Operation {
@@ -44,6 +51,9 @@ impl Operation {
             Operation::Stop => "stopped",
             Operation::Start => "started",
             Operation::Status => "queried",
+            Operation::CreateSnapshot => "snapshotted",
+            Operation::RevertToSnapshot => "reverted",
+            Operation::RemoveSnapshot => "cleared of the snapshot",
         }
     }
 }
@@ -57,6 +67,42 @@ pub struct PropertyProblem {
     /// `node.missing_property` or `node.invalid_property`.
     pub code: ErrorCode,
     pub message: String,
+}
+
+/// One step of a snapshot operation on a node's volumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SnapshotStep {
+    /// EC2 accepted CreateSnapshot for the volume at `device`.
+    SnapshotStarted,
+    /// The snapshot is complete: it can be reverted to.
+    SnapshotCompleted,
+    /// A snapshot was deleted (remove-snapshot, or an older one of the same name replaced).
+    SnapshotDeleted,
+    /// Revert: a new volume was made from the snapshot, in the instance's zone.
+    VolumeCreated,
+    /// Revert: a volume was detached from the instance.
+    VolumeDetached,
+    /// Revert: a volume was attached at `device`.
+    VolumeAttached,
+    /// Revert: a volume was deleted (the old ones once the revert succeeded, new ones of a
+    /// revert that failed).
+    VolumeDeleted,
+}
+
+impl SnapshotStep {
+    /// In words, for log lines: `snapshot started`.
+    pub fn words(self) -> &'static str {
+        match self {
+            SnapshotStep::SnapshotStarted => "snapshot started",
+            SnapshotStep::SnapshotCompleted => "snapshot completed",
+            SnapshotStep::SnapshotDeleted => "snapshot deleted",
+            SnapshotStep::VolumeCreated => "volume created",
+            SnapshotStep::VolumeDetached => "volume detached",
+            SnapshotStep::VolumeAttached => "volume attached",
+            SnapshotStep::VolumeDeleted => "volume deleted",
+        }
+    }
 }
 
 /// A top-level property the engine changed, with its value before (`null`: not set).
@@ -118,6 +164,24 @@ pub enum EngineEvent {
         to: InstanceState,
         at: String,
     },
+    /// EC2's status checks of a node's running instance, when a wait first sees them and each
+    /// time they change (a wait for `running` waits for both to pass where
+    /// `cloud.check_health` is not false).
+    ChecksChanged {
+        node: String,
+        health: InstanceHealth,
+        at: String,
+    },
+    /// A snapshot operation did one step on one of a node's volumes.
+    SnapshotProgress {
+        node: String,
+        instance_id: String,
+        step: SnapshotStep,
+        /// The device the volume is (or was) attached at, e.g. `/dev/xvda`.
+        device: Option<String>,
+        volume_id: Option<String>,
+        snapshot_id: Option<String>,
+    },
     /// Node properties the engine saved (addresses after a wait or update).
     PropertiesUpdated {
         node: String,
@@ -156,6 +220,8 @@ impl EngineEvent {
             EngineEvent::Launched { .. } => "launched",
             EngineEvent::WaitProgress { .. } => "waitProgress",
             EngineEvent::StateChanged { .. } => "stateChanged",
+            EngineEvent::ChecksChanged { .. } => "checksChanged",
+            EngineEvent::SnapshotProgress { .. } => "snapshotProgress",
             EngineEvent::PropertiesUpdated { .. } => "propertiesUpdated",
             EngineEvent::StateChangeRequested { .. } => "stateChangeRequested",
             EngineEvent::NodeFailed { .. } => "nodeFailed",
@@ -185,6 +251,34 @@ mod tests {
         assert_eq!(event.kind(), "stateChanged");
         let finished = EngineEvent::OperationFinished { operation: Operation::Terminate, succeeded: 4, failed: 0, cancelled: false };
         assert_eq!(serde_json::to_value(&finished).unwrap()["operation"], json!("terminate"));
+    }
+
+    #[test]
+    fn checks_travel_with_the_node() {
+        let event = EngineEvent::ChecksChanged {
+            node: "web/frontend1".into(),
+            health: InstanceHealth {
+                instance_id: "i-1".into(),
+                system: crate::health::CheckStatus::Ok,
+                instance: crate::health::CheckStatus::Initializing,
+                events: vec![],
+            },
+            at: "2024-01-01T00:00:00Z".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            json!({"kind": "checksChanged", "node": "web/frontend1", "health": {"instanceId": "i-1", "system": "ok", "instance": "initializing", "events": []}, "at": "2024-01-01T00:00:00Z"})
+        );
+        let step = EngineEvent::SnapshotProgress {
+            node: "n".into(),
+            instance_id: "i-1".into(),
+            step: SnapshotStep::VolumeAttached,
+            device: Some("/dev/xvda".into()),
+            volume_id: Some("vol-1".into()),
+            snapshot_id: None,
+        };
+        assert_eq!(serde_json::to_value(&step).unwrap()["step"], json!("volumeAttached"));
+        assert_eq!(serde_json::to_value(Operation::RevertToSnapshot).unwrap(), json!("revertToSnapshot"));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `init`: carry out a launch plan. Every selected node is checked first (nothing is launched
 //! while any node is invalid); interrupted launches are finished; then each batch goes out as
 //! one RunInstances call, its instance ids are saved the moment EC2 answers (one write for the
-//! batch) and each node's own tags follow. Optionally waits until they run, and associates
-//! `cloud.eip`.
+//! batch) and each node's own tags follow. Optionally waits until they run and pass their
+//! status checks (`cloud.check_health`), saves their addresses, and associates `cloud.eip`.
 
 use poni_repo::ErrorCode;
 use std::collections::HashMap;
@@ -174,6 +174,9 @@ impl Engine {
                         instance_id: info.id.clone(),
                         timeout: node.timeout,
                         known: Some(info.state),
+                        // poni 0.8's default: a node launched and waited for also waits for
+                        // both status checks, unless cloud.check_health says no.
+                        check_health: node.launch.as_ref().is_none_or(|l| l.check_health),
                     });
                 }
                 NodeReport::new(&node.node, outcome).with_instance(Some(&info.id)).with_state(info.state)

@@ -11,8 +11,12 @@
 //!   `cloud.instance`, so a retried launch reuses the token on real EC2 as well.
 //! - [`Engine::wait`] polls all instances of a region with ONE filtered, paginated
 //!   DescribeInstances per poll (never one call per instance), backing off while nothing
-//!   changes, and saves the address properties when done. Timeouts (`cloud.init_timeout`)
-//!   and failures are per node; the other nodes carry on.
+//!   changes, and saves the address properties when done. A wait for `running` also waits
+//!   for both EC2 status checks where `cloud.check_health` is not false (one
+//!   DescribeInstanceStatus per region per poll). Timeouts (`cloud.init_timeout`) and
+//!   failures are per node; the other nodes carry on.
+//! - [`Engine::create_snapshot`], [`Engine::revert_to_snapshot`], [`Engine::remove_snapshot`]:
+//!   poni 0.8's named snapshots of EBS-backed instances ([`snapshots`]).
 //! - [`Engine::update`], [`Engine::terminate`], [`Engine::stop`], [`Engine::start`],
 //!   [`Engine::status`]: one describe per region, then batched state changes. Terminate
 //!   refuses nodes protected from termination; [`Engine::lift_termination_protection`] lifts it.
@@ -24,6 +28,7 @@
 //! The engine never prints; it emits events to its [`EventSink`] and returns a report.
 
 mod addresses;
+pub mod checks;
 pub mod crash;
 pub mod drift;
 mod eip;
@@ -37,6 +42,7 @@ mod lifecycle;
 mod protection;
 mod refresh;
 pub mod report;
+pub mod snapshots;
 mod wait;
 
 use poni_repo::ErrorCode;
@@ -48,7 +54,8 @@ use poni_repo::Repo;
 #[cfg(test)]
 use tokio_util::sync::CancellationToken;
 
-pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, PropertyProblem};
+pub use checks::ChecksNotPassed;
+pub use events::{no_events, EngineEvent, EventSink, Operation, PropertyChange, PropertyProblem, SnapshotStep};
 pub use identity::{repo_id, CONFIG_KEY, REPO_ID_KEY};
 pub use init::InitOptions;
 pub use launches::LAUNCHES_DIR;
@@ -69,6 +76,12 @@ pub struct EngineOptions {
     pub launch_concurrency: usize,
     /// Instances per RunInstances call; 1 launches node by node, as the first engine did.
     pub batch_size: usize,
+    /// How long a snapshot operation waits for an instance to stop or start and for a volume
+    /// to be made, detached or attached: poni 0.8's `AWS_OPS_TIMEOUT` (300 s).
+    pub ops_timeout: Duration,
+    /// How long `create-snapshot` waits for its snapshots to complete (a first snapshot of a
+    /// large volume takes long; poni 0.8's 300 s failed those).
+    pub snapshot_timeout: Duration,
 }
 
 /// Per region, the (node index, instance id) pairs to ask about.
@@ -82,7 +95,17 @@ impl Default for EngineOptions {
             ssh_dir: home.map(|h| PathBuf::from(h).join(".ssh")),
             launch_concurrency: 8,
             batch_size: DEFAULT_BATCH_SIZE,
+            ops_timeout: ops_timeout_from(std::env::var("AWS_OPS_TIMEOUT").ok().as_deref()),
+            snapshot_timeout: Duration::from_secs(3600),
         }
+    }
+}
+
+/// poni 0.8's `AWS_OPS_TIMEOUT` (seconds, 1 to 86400), else its 300 s.
+fn ops_timeout_from(value: Option<&str>) -> Duration {
+    match value.and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(secs) if (1..=86_400).contains(&secs) => Duration::from_secs(secs),
+        _ => Duration::from_secs(300),
     }
 }
 
@@ -257,4 +280,8 @@ fn assert_send(engine: &Engine, target: &crate::plan::Selection, cancel: &Cancel
     is_send(&engine.terminate(target, cancel));
     is_send(&engine.lift_termination_protection("n"));
     is_send(&engine.fleet_status(&fleet_status::StatusOptions::default()));
+    is_send(&engine.create_snapshot(target, "s", None, cancel));
+    is_send(&engine.revert_to_snapshot(target, "s", cancel));
+    is_send(&engine.remove_snapshot(target, "s", cancel));
+    is_send(&engine.snapshots(target, None));
 }

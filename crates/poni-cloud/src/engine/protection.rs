@@ -33,8 +33,10 @@ impl TerminationProtected {
             false => "its instance has termination protection turned on in EC2",
         };
         format!(
-            "{} is protected from termination ({why}), so instance {} was not terminated. To terminate it, first lift the protection: turn it off on the instance (EC2 console: Actions → Instance settings → Change termination protection) and set cloud.disable_api_termination to false.",
-            self.node, self.instance_id
+            "{} is protected from termination ({why}), so instance {} was not terminated. To terminate it, first lift the protection (`poni cloud unprotect -M {}` does it): turn it off on the instance (EC2 console: Actions → Instance settings → Change termination protection) and set cloud.disable_api_termination to false.",
+            self.node,
+            self.instance_id,
+            crate::shell::word(&self.node)
         )
     }
 }

@@ -29,6 +29,12 @@ pub enum Outcome {
     NoInstance,
     /// The instance's state was read (status query).
     Queried,
+    /// A snapshot of each of the instance's EBS volumes was made.
+    SnapshotCreated,
+    /// The instance's volumes were swapped for new ones from a snapshot, and it runs again.
+    Reverted,
+    /// The named snapshots were deleted.
+    SnapshotRemoved,
     Failed,
     TimedOut,
     Cancelled,
@@ -109,6 +115,9 @@ pub enum EngineError {
     /// The one node an operation is about cannot be acted on (no instance, a bad region).
     #[error("{0}")]
     Node(ErrorPayload),
+    /// The request itself is wrong, whatever the nodes (e.g. a snapshot name).
+    #[error("{0}")]
+    Input(ErrorPayload),
 }
 
 impl EngineError {
@@ -126,6 +135,7 @@ impl Coded for EngineError {
             EngineError::Refused(e) => e.code(),
             EngineError::Cloud(e) => e.code(),
             EngineError::Node(e) => e.code,
+            EngineError::Input(e) => e.code,
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Waiting until instances reach a state: one DescribeInstances per region per poll for all
 //! the instances there, a poll interval that backs off while nothing changes, per-node
-//! timeouts and failures, and the address properties saved at the end.
+//! timeouts and failures, and the address properties saved at the end. A wait for `running`
+//! also waits for EC2's two status checks to pass on the nodes whose `cloud.check_health` is
+//! not false ([`super::checks`]): one DescribeInstanceStatus per region per poll for the
+//! instances that run, their checks reported as they change.
 
 use poni_repo::ErrorCode;
 use std::collections::{BTreeMap, HashMap};
@@ -11,12 +14,17 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::addresses::Addresses;
+use super::checks::{checks_differ, ChecksNotPassed};
 use super::events::{EngineEvent, Operation};
 use super::report::{EngineError, NodeReport, OperationReport, Outcome};
 use super::{identity, now_rfc3339, secs, Engine, EngineIssue};
 use crate::aws::{InstanceInfo, InstanceState};
 use crate::error::Coded;
-use crate::spec::init_timeout_of;
+use crate::health::InstanceHealth;
+use crate::spec::{check_health_of, init_timeout_of};
+
+/// DescribeInstanceStatus takes at most this many instance ids.
+const MAX_STATUS_IDS: usize = 100;
 
 /// Polls this many times in a row failing (after the provider's own retries) fail the region's
 /// nodes; fewer are reported as warnings and polling goes on.
@@ -59,12 +67,15 @@ pub(crate) struct Watched {
     /// The state already known (e.g. `pending` from the launch answer), so only real changes
     /// are reported.
     pub known: Option<InstanceState>,
+    /// `cloud.check_health`: once `running`, also wait until both status checks pass.
+    pub check_health: bool,
 }
 
 impl Engine {
     /// Waits until the instances of the nodes `target` matches are in `state`, then saves
-    /// their address properties (emptied for `terminated`). Nodes without an instance are
-    /// reported as such.
+    /// their address properties (emptied for `terminated`). For `running`, nodes whose
+    /// `cloud.check_health` is not false also wait for both status checks to pass, as poni
+    /// 0.8's `cloud wait` did. Nodes without an instance are reported as such.
     pub async fn wait(&self, selection: &Selection, state: &InstanceState, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
         let tree = self.repo.tree()?;
         let nodes = selection.select(&tree)?;
@@ -80,6 +91,7 @@ impl Engine {
                 instance_id,
                 timeout: init_timeout_of(&nodes[i].cloud()),
                 known: None,
+                check_health: check_health_of(&nodes[i].cloud()),
             })
             .collect();
         let repo_id = identity::existing_repo_id(&self.repo).unwrap_or_default();
@@ -98,6 +110,9 @@ impl Engine {
         let mut seen: Vec<Option<InstanceInfo>> = vec![None; watched.len()];
         let mut done: Vec<Option<NodeReport>> = vec![None; watched.len()];
         let mut failed_polls: HashMap<String, u32> = HashMap::new();
+        // The status checks of the instances that run and wait for them, as last reported.
+        let mut health: Vec<Option<InstanceHealth>> = vec![None; watched.len()];
+        let mut failed_checks: HashMap<String, u32> = HashMap::new();
         let mut interval = self.options.poll.first;
         let mut cancelled = false;
 
@@ -114,6 +129,8 @@ impl Engine {
                 _ = cancel.cancelled() => { cancelled = true; break; }
             };
             let mut changed = false;
+            // By region, the instances that run and wait for their status checks.
+            let mut checking: BTreeMap<String, Vec<usize>> = BTreeMap::new();
             for (i, w) in watched.iter().enumerate() {
                 if done[i].is_some() {
                     continue;
@@ -154,7 +171,9 @@ impl Engine {
                     last[i] = Some(info.state);
                 }
                 seen[i] = Some(info.clone());
-                if info.state == *goal {
+                if info.state == *goal && waits_for_checks(w, goal) {
+                    checking.entry(w.region.clone()).or_default().push(i);
+                } else if info.state == *goal {
                     done[i] = Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state(info.state));
                 } else if cannot_reach(&info.state, goal) {
                     let reason = info.state_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
@@ -181,8 +200,55 @@ impl Engine {
                     }
                 }
             }
+            if !checking.is_empty() {
+                let asked = tokio::select! {
+                    asked = self.status_checks(&watched, &checking) => asked,
+                    _ = cancel.cancelled() => { cancelled = true; break; }
+                };
+                for (region, answer) in asked {
+                    let waiting = &checking[&region];
+                    match answer {
+                        Ok(reported) => {
+                            failed_checks.remove(&region);
+                            for &i in waiting {
+                                let w = &watched[i];
+                                let Some(now) = reported.iter().find(|h| h.instance_id == w.instance_id) else { continue };
+                                if checks_differ(health[i].as_ref(), now) {
+                                    changed = true;
+                                    self.emit(EngineEvent::ChecksChanged { node: w.node.clone(), health: now.clone(), at: now_rfc3339() });
+                                }
+                                if now.passed() {
+                                    done[i] = Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state(InstanceState::Running));
+                                }
+                                health[i] = Some(now.clone());
+                            }
+                        }
+                        Err(e) => {
+                            let failures = failed_checks.entry(region.clone()).or_default();
+                            *failures += 1;
+                            self.emit(EngineEvent::Warning {
+                                node: None,
+                                code: e.code().to_owned(),
+                                message: format!("reading status checks in {region} failed ({} of {FAILED_POLLS_ALLOWED} allowed in a row): {e}", *failures),
+                            });
+                            if *failures >= FAILED_POLLS_ALLOWED {
+                                for &i in waiting {
+                                    done[i] = Some(self.fail(&watched[i].node, Some(&watched[i].instance_id), &e).with_state(InstanceState::Running));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             // Timeouts, measured from the start of the wait.
             for (i, w) in watched.iter().enumerate() {
+                if done[i].is_none() && started.elapsed() >= w.timeout && waits_for_checks(w, goal) && last[i] == Some(InstanceState::Running) {
+                    let issue = ChecksNotPassed::new(&w.node, &w.instance_id, health[i].as_ref(), w.timeout);
+                    let mut report = self.fail(&w.node, Some(&w.instance_id), &issue);
+                    report.outcome = Outcome::TimedOut;
+                    report.state = last[i];
+                    done[i] = Some(report);
+                }
                 if done[i].is_none() && started.elapsed() >= w.timeout {
                     let now = last[i].as_ref().map_or("not seen".to_owned(), |s| format!("still '{s}'"));
                     let issue = EngineIssue::new(
@@ -232,6 +298,38 @@ impl Engine {
             reports.push(report);
         }
         (reports, cancelled)
+    }
+}
+
+/// Whether this instance, once in `goal`, also waits for its status checks: a wait for
+/// `running` of a node whose `cloud.check_health` is not false.
+fn waits_for_checks(w: &Watched, goal: &InstanceState) -> bool {
+    w.check_health && *goal == InstanceState::Running
+}
+
+impl Engine {
+    /// One DescribeInstanceStatus per region for the instances waiting for their checks (more
+    /// than 100: the region's whole list, a page per 1,000), all regions at once. Built in a loop, not by a closure returning futures, so the wait's
+    /// future stays Send.
+    async fn status_checks(
+        &self,
+        watched: &[Watched],
+        checking: &BTreeMap<String, Vec<usize>>,
+    ) -> Vec<(String, Result<Vec<InstanceHealth>, crate::aws::CloudError>)> {
+        let mut calls = Vec::with_capacity(checking.len());
+        for (region, list) in checking {
+            let ids: Vec<String> = list.iter().map(|&i| watched[i].instance_id.clone()).collect();
+            calls.push(async move {
+                // EC2 takes at most 100 ids a call; more are cheaper asked as the region's
+                // whole list (1,000 a page), from which the waiting ones are picked.
+                let answer = match ids.len() <= MAX_STATUS_IDS {
+                    true => self.provider.instance_status(region, Some(ids.as_slice())).await,
+                    false => self.provider.instance_status(region, None).await,
+                };
+                (region.clone(), answer)
+            });
+        }
+        futures_util::future::join_all(calls).await
     }
 }
 

@@ -406,11 +406,16 @@ fn instance_step(s: &Selected, operation: Operation, facts: &CloudFacts) -> Step
     let known = facts.described.contains(&region);
     let step = match facts.states.get(id) {
         None if known && operation == Operation::Terminate => Step::Skip { reason: SkipReason::InstanceGone },
+        // Snapshots outlive their instance: they are found by its id.
+        None if operation == Operation::RemoveSnapshot => Step::Act,
         None if known => {
             let message = format!("instance {id} does not exist in {region} (terminated long ago, or launched with other credentials)");
             Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudInstanceNotFound, message } }
         }
-        Some(state) if matches!(operation, Operation::Stop | Operation::Start) && matches!(state, InstanceState::ShuttingDown | InstanceState::Terminated) => {
+        Some(state)
+            if matches!(operation, Operation::Stop | Operation::Start | Operation::CreateSnapshot | Operation::RevertToSnapshot)
+                && matches!(state, InstanceState::ShuttingDown | InstanceState::Terminated) =>
+        {
             let message = format!("instance {id} is '{state}' and cannot be {}", operation.done_verb());
             Step::Refuse { error: ErrorPayload { code: ErrorCode::CloudIncorrectState, message } }
         }

@@ -177,6 +177,13 @@ fn state_changes_act_skip_or_refuse_from_what_the_cloud_said() {
     };
     assert_eq!(code(&stop[1]), "cloud.instance_not_found");
     assert_eq!(code(&stop[2]), "cloud.incorrect_state");
+    // Snapshots: of a live instance only; removing them needs no instance (they outlive it).
+    let create = step(Operation::CreateSnapshot, &facts);
+    assert_eq!(create[0], Step::Act);
+    assert_eq!((code(&create[1]), code(&create[2])), (ErrorCode::CloudInstanceNotFound, ErrorCode::CloudIncorrectState));
+    let revert = step(Operation::RevertToSnapshot, &facts);
+    assert!(matches!(&revert[2], Step::Refuse { error } if error.message.ends_with("cannot be reverted")), "{revert:?}");
+    assert_eq!(step(Operation::RemoveSnapshot, &facts)[..3], [Step::Act, Step::Act, Step::Act]);
     let p = plan(&tree, &Selection::All, Operation::Terminate, &no_ssh(), &facts).unwrap();
     assert_eq!(p.nodes[0].state, Some(InstanceState::Running));
     assert_eq!(p.nodes[0].host.as_deref(), Some("ec2-1.compute-1.amazonaws.com"));

@@ -375,6 +375,12 @@ pub fn init_timeout_of(cloud: &Map<String, Value>) -> Duration {
     parse_init_timeout(cloud.get("init_timeout"), &mut ignored)
 }
 
+/// `cloud.check_health` read leniently, for waiting on nodes whose other properties need not be
+/// valid: poni 0.8's default (true) unless the value says no (`false`, `no`, `off`, `0`).
+pub fn check_health_of(cloud: &Map<String, Value>) -> bool {
+    cloud.get("check_health").filter(|v| !v.is_null()).and_then(boolean) != Some(false)
+}
+
 /// Whether the node's properties turn termination protection on (`cloud.disable_api_termination`),
 /// read leniently: terminate refuses such a node even when its other properties are not valid.
 pub fn termination_protected(cloud: &Map<String, Value>) -> bool {

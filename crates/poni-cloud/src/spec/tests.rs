@@ -296,3 +296,15 @@ fn tenancy_and_flags_accept_poni_spellings() {
     assert!(spec.settings.monitoring && !spec.check_health);
     assert_eq!(spec.settings.ebs_optimized, Some(false), "set to false is sent as false");
 }
+
+#[test]
+fn waits_read_check_health_leniently_with_poni_s_default() {
+    assert!(check_health_of(&seed_node()), "not set: poni 0.8 checks");
+    for no in [json!(false), json!("false"), json!("no"), json!("off"), json!(0)] {
+        assert!(!check_health_of(&cloud(json!({"check_health": no}))), "{no}");
+    }
+    // Anything that is not a clear no keeps poni's default (the launch reports it as a problem).
+    for yes in [json!(true), json!("yes"), json!(null), json!("often"), json!([1])] {
+        assert!(check_health_of(&cloud(json!({"check_health": yes}))), "{yes}");
+    }
+}

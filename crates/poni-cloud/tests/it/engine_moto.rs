@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use poni_cloud::aws::InstanceState;
 use poni_cloud::engine::{Engine, EngineEvent, EngineOptions, EventSink, InitOptions, Outcome, PollSchedule};
 use poni_cloud::plan::Selection;
-use poni_e2e::{Ec2Proxy, ProxyConfig, TEST_AMI};
+use poni_e2e::{Ec2Proxy, InstanceHealth, ProxyConfig, TEST_AMI};
 use poni_repo::{AddNodes, Assignment, Repo, Target};
 use tokio_util::sync::CancellationToken;
 
@@ -190,4 +190,51 @@ async fn a_protected_node_is_refused_until_its_protection_is_lifted() {
     assert_eq!(poni_repo::props::get_path(&n1, "cloud.disable_api_termination"), Some(&serde_json::json!(false)));
     let report = engine.terminate(&Selection::names(&["web/n1", "web/n2"]), &cancel).await.unwrap();
     assert_eq!(report.count(Outcome::Requested), 2, "{report:?}");
+}
+
+/// A wait for `running` waits for both status checks where `cloud.check_health` is not false:
+/// each node's checks are events as they change, a node whose checks do not pass within
+/// `cloud.init_timeout` fails with a code that says whether one failed, and its addresses are
+/// not saved; a node whose checks pass is ready.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_for_running_waits_for_the_status_checks() {
+    use poni_cloud::health::CheckStatus;
+
+    let proxy = Ec2Proxy::start_shared(ProxyConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let repo = repository(dir.path());
+    repo.set(&Target::new("web", true).unwrap(), &[Assignment::parse("cloud.init_timeout:int=2").unwrap()]).unwrap();
+    let (engine, events) = engine(&proxy, repo, None).await;
+    let cancel = CancellationToken::new();
+    let all = Selection::System { name: "web".into() };
+    engine.init(&all, InitOptions::default(), &cancel).await.unwrap();
+    let tree = engine.repo().tree().unwrap();
+    let id = |node: &str| poni_repo::props::get_path(&tree.get(node).unwrap().props, "cloud.instance").and_then(|v| v.as_str()).unwrap().to_owned();
+    proxy.set_instance_health(&id("web/n1"), &InstanceHealth::checks("ok", "initializing"));
+    proxy.set_instance_health(&id("web/n2"), &InstanceHealth::checks("impaired", "ok"));
+    events.lock().unwrap().clear();
+
+    let report = engine.wait(&all, &InstanceState::Running, &cancel).await.unwrap();
+    let code = |node: &str| report.node(node).unwrap().error.as_ref().unwrap_or_else(|| panic!("{node}: {report:?}")).code;
+    assert_eq!(code("web/n1"), "cloud.status_checks_timeout");
+    assert_eq!(code("web/n2"), "cloud.status_checks_impaired");
+    assert_eq!(report.node("web/n1").unwrap().outcome, Outcome::TimedOut);
+    assert_eq!(report.node("web/n3").unwrap().outcome, Outcome::Ready, "moto's own checks pass");
+    let events = events.lock().unwrap();
+    let checks: Vec<(String, CheckStatus, CheckStatus)> = events
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::ChecksChanged { node, health, .. } => Some((node.clone(), health.system, health.instance)),
+            _ => None,
+        })
+        .collect();
+    assert!(checks.contains(&("web/n1".into(), CheckStatus::Ok, CheckStatus::Initializing)), "{checks:?}");
+    assert!(checks.contains(&("web/n3".into(), CheckStatus::Ok, CheckStatus::Ok)), "{checks:?}");
+    assert_eq!(checks.iter().filter(|c| c.0 == "web/n1").count(), 1, "one event per change: {checks:?}");
+    assert!(events.iter().any(|e| matches!(e, EngineEvent::PropertiesUpdated { node, .. } if node == "web/n3")));
+    assert!(!events.iter().any(|e| matches!(e, EngineEvent::PropertiesUpdated { node, .. } if node == "web/n1")), "no addresses before the checks pass");
+    // One call per poll for the region's waiting instances, repeated until the timeout.
+    let stats = proxy.full_stats();
+    assert!(stats.count("DescribeInstanceStatus") >= 2, "{stats:?}");
+    assert!(stats.count("DescribeInstanceStatus") <= stats.count("DescribeInstances"), "never more than one per poll: {stats:?}");
 }
