@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use poni_e2e::{Ec2Proxy, InstanceHealth, Poni, ProxyConfig, TEST_AMI};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn node(root: &Path, name: &str) -> Value {
     let path = root.join("system").join(name).join("node.json");
