@@ -51,6 +51,15 @@ impl Settings {
     }
 }
 
+/// The app's cache folder (what can be fetched again, such as price lists):
+/// `$PONI_DESKTOP_CACHE_DIR` if set (tests), else the platform's cache folder.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PONI_DESKTOP_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "poni-desktop").map(|d| d.cache_dir().to_path_buf())
+}
+
 /// Where settings live, and loading/saving them.
 #[derive(Debug, Clone)]
 pub struct SettingsStore {
