@@ -10,6 +10,7 @@ import { useUi } from "../lib/store";
 import type { TreeModel } from "../lib/treeModel";
 import { Button, cx, IconButton, SectionTitle } from "./ui";
 import { FleetSection, type FleetFacet } from "./cloud/FleetSection";
+import { FleetAlerts, FleetCosts } from "./cloud/FleetHealth";
 import { StateDot } from "./ui/StateDot";
 import { useCachedSelect } from "../lib/cachedQuery";
 import { useFleetFeed, useFleetOverview, useRowLiveLook, type FleetMap } from "../lib/cloud";
@@ -55,6 +56,8 @@ export const Overview = memo(function Overview({ model }: { model: TreeModel }) 
     <div className="min-h-0 flex-1 overflow-y-auto" data-testid="overview">
       <div className="mx-auto flex max-w-[980px] flex-col gap-4 p-4">
         <FleetSection facet={facet} onFacet={(f) => setFacet(isFacet(f) ? { kind: "all" } : f)} />
+        <FleetAlerts />
+        <FleetCosts />
         <p className="flex items-center gap-2 text-[12.5px] text-muted">
           Instances already running in the account, launched by hand or by other tools, can become nodes here.
           <Button icon={<ArrowRight size={14} />} onClick={() => useUi.getState().setTab("fleet")} data-testid="overview-import">
