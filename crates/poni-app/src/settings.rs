@@ -51,13 +51,14 @@ impl Settings {
     }
 }
 
-/// The app's cache folder (what can be fetched again, such as price lists):
-/// `$PONI_DESKTOP_CACHE_DIR` if set (tests), else the platform's cache folder.
+/// The app's identifier, as Tauri names its folders (tauri.conf.json).
+const APP_IDENTIFIER: &str = "io.poni.desktop";
+
+/// The app's cache folder, for what can be fetched again (price lists): the platform's cache
+/// folder under the app's identifier, `$XDG_CACHE_HOME/io.poni.desktop` (else
+/// `~/.cache/io.poni.desktop`) on Linux, where `poni cloud status` keeps its prices too.
 pub fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PONI_DESKTOP_CACHE_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("", "", "poni-desktop").map(|d| d.cache_dir().to_path_buf())
+    directories::BaseDirs::new().map(|d| d.cache_dir().join(APP_IDENTIFIER))
 }
 
 /// Where settings live, and loading/saving them.

@@ -6,6 +6,6 @@ import type { ErrorPayload } from "./ErrorPayload";
  */
 export type WallRegion = { region: string, 
 /**
- * Why this region could not be read; its rows are missing, the other regions' are not.
+ * Why this region (or a part of it: checks, load, prices) could not be read; the other regions show regardless.
  */
 error: ErrorPayload | null, instances: number, };

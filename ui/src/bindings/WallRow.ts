@@ -26,7 +26,7 @@ systemCheck: CheckStatus | null,
  */
 instanceCheck: CheckStatus | null, 
 /**
- * Either check failed.
+ * Running with a failed status check.
  */
 impaired: boolean, 
 /**

@@ -70,7 +70,7 @@ pub struct WallAccount {
 #[ts(rename_all = "camelCase")]
 pub struct WallRegion {
     pub region: String,
-    /// Why this region could not be read; its rows are missing, the other regions' are not.
+    /// Why this region (or a part of it: checks, load, prices) could not be read; the other regions show regardless.
     pub error: Option<AppError>,
     pub instances: u32,
 }
@@ -89,7 +89,7 @@ pub struct WallRow {
     pub system_check: Option<CheckStatus>,
     /// EC2's instance status check; null when EC2 reported none (not running).
     pub instance_check: Option<CheckStatus>,
-    /// Either check failed.
+    /// Running with a failed status check.
     pub impaired: bool,
     /// Scheduled events still to come (retirement, reboot, maintenance), with their dates.
     pub events: Vec<ScheduledEvent>,
@@ -110,6 +110,10 @@ pub struct WallRow {
     pub hourly_text: String,
     /// The monthly cell: `$7.59`, `unknown`, `volumes only` (stopped), or empty (terminated).
     pub monthly_text: String,
+    /// Billed by the hour now (the core's rule: pending or running); for the sums' unknown prices.
+    #[serde(skip)]
+    #[ts(skip)]
+    running: bool,
 }
 
 /// One alert, with the core's wording and what links to it.
@@ -162,9 +166,10 @@ pub struct TotalLine {
     pub cpu_average: Option<f64>,
 }
 
-/// Where price lists are kept between runs (with the day they were fetched): the app's cache folder.
+/// Where prices are kept between runs, with the day each was fetched: the app's cache folder
+/// (the command line's `poni cloud status` shares the file).
 pub fn price_cache() -> Option<PathBuf> {
-    crate::settings::cache_dir().map(|d| d.join("prices"))
+    crate::settings::cache_dir().map(|d| d.join("prices.json"))
 }
 
 impl CloudSession {
@@ -222,18 +227,6 @@ fn clean(text: &str, max: usize) -> String {
     text.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
-/// An exact hourly price: `$0.0104`, `$1.20` (at least cents, never rounded).
-fn per_hour(m: Money) -> String {
-    let whole = m.0 / Money::NANOS_PER_DOLLAR;
-    let frac = format!("{:09}", m.0 % Money::NANOS_PER_DOLLAR);
-    let frac = frac.trim_end_matches('0');
-    format!("${whole}.{frac:0<2}")
-}
-
-fn pays_hours(state: InstanceState) -> bool {
-    matches!(state, InstanceState::Running | InstanceState::Pending)
-}
-
 fn average(values: impl Iterator<Item = f64>) -> Option<f64> {
     let (sum, n) = values.filter(|v| v.is_finite()).fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
     (n > 0).then(|| sum / f64::from(n))
@@ -244,7 +237,8 @@ impl WallRow {
         let monthly = row.monthly();
         let system = row.system().map(str::to_owned);
         let state = row.fleet.instance.state;
-        let running = pays_hours(state);
+        let running = row.running();
+        let impaired = row.impaired();
         let idle = running && row.cpu.as_ref().is_some_and(|c| c.idle_for_days());
         let (hourly_text, monthly_text) = if matches!(state, InstanceState::Stopped | InstanceState::Stopping) {
             (VOLUMES_ONLY.to_owned(), VOLUMES_ONLY.to_owned())
@@ -252,19 +246,18 @@ impl WallRow {
             (String::new(), String::new())
         } else {
             match (&row.price, monthly) {
-                (Some(price), Some(m)) => (per_hour(price.hourly), m.to_dollars()),
-                (Some(price), None) => (per_hour(price.hourly), UNKNOWN.to_owned()),
+                (Some(price), Some(m)) => (fleet_status::hourly_text(price.hourly), m.to_dollars()),
+                (Some(price), None) => (fleet_status::hourly_text(price.hourly), UNKNOWN.to_owned()),
                 (None, _) => (UNKNOWN.to_owned(), UNKNOWN.to_owned()),
             }
         };
-        let (system_check, instance_check, impaired, events) = match &row.health {
+        let (system_check, instance_check, events) = match &row.health {
             Some(h) => (
                 Some(h.system),
                 Some(h.instance),
-                h.impaired(),
                 h.events.iter().filter(|e| !e.is_done()).map(|e| ScheduledEvent { description: clean(&e.description, DESCRIPTION_MAX), ..e.clone() }).collect(),
             ),
-            None => (None, None, false, Vec::new()),
+            None => (None, None, Vec::new()),
         };
         let (cpu_recent, cpu_average, cpu_period_seconds) = match &row.cpu {
             Some(c) => (c.recent.clone(), c.average, Some(c.period_seconds)),
@@ -286,13 +279,14 @@ impl WallRow {
             price_kind: row.price.as_ref().map(|p| p.kind),
             hourly_text,
             monthly_text,
+            running,
             instance: AccountInstance::new(&row.region, row.fleet),
         }
     }
 
-    /// Runs (so it pays by the hour) and its price is not known.
+    /// Billed by the hour, and its price is not known.
     fn unknown_price(&self) -> bool {
-        pays_hours(InstanceState::from_name(&self.instance.state)) && self.monthly.is_none()
+        self.running && self.monthly.is_none()
     }
 }
 
@@ -389,14 +383,6 @@ mod tests {
             cpu: None,
             price: price.map(|p| Price { hourly: Money::parse_usd(p).unwrap(), kind: PriceKind::OnDemand, as_of: "2026-12-07".into() }),
         }
-    }
-
-    #[test]
-    fn hourly_prices_are_exact_and_never_rounded() {
-        assert_eq!(per_hour(Money::parse_usd("0.0104").unwrap()), "$0.0104");
-        assert_eq!(per_hour(Money::parse_usd("1.2").unwrap()), "$1.20");
-        assert_eq!(per_hour(Money::parse_usd("3").unwrap()), "$3.00");
-        assert_eq!(per_hour(Money::parse_usd("0.000000001").unwrap()), "$0.000000001");
     }
 
     #[test]
