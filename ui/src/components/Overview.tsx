@@ -1,5 +1,6 @@
 // Overview: real counts from the tree and the fleet, each said once, with click-through to the
-// nodes behind each number; an empty repository teaches how to start.
+// nodes behind each number; what needs someone (the fleet wall's alerts) and what the fleet
+// costs a month; an empty repository teaches how to start.
 import { memo, useDeferredValue, useMemo, useState, type ReactNode } from "react";
 import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server, Terminal, TriangleAlert } from "lucide-react";
 import type { FleetOverview } from "../bindings/FleetOverview";
