@@ -74,7 +74,6 @@ export const cloudKeys = {
 
 /** The Fleet tab: the account's instances with their health, load and cost, drift, and importing instances into the repository. */
 export const fleetKeys = {
-  instances: ["account-instances"] as const,
   /** Every node's drift (the Fleet tab's check). As a prefix it also covers the per-node checks. */
   drift: ["cloud-drift"] as const,
   /** One node's drift (its cloud panel's check). */

@@ -138,11 +138,15 @@ export function FleetTable() {
   const regions = accounts.flatMap((a) => a.regions.map((r) => r.region));
   const pricesAsOf = accounts.map((a) => a.pricesAsOf).find((d) => d);
 
-  // An alert about an untracked instance opened the tab: scroll its row into view.
+  // An alert about an untracked instance opened the tab: scroll its row into view, once (the
+  // minute's refresh does not pull the view back to it).
+  const scrolledTo = useRef<string | null>(null);
   useEffect(() => {
-    if (!focus) return;
+    if (!focus || scrolledTo.current === focus) return;
     const index = shown.findIndex((i) => rows[i].instance.id === focus);
-    if (index >= 0) virtualizer.scrollToIndex(index, { align: "center" });
+    if (index < 0) return;
+    scrolledTo.current = focus;
+    virtualizer.scrollToIndex(index, { align: "center" });
   }, [focus, shown, rows, virtualizer]);
 
   const refresh = () => {
