@@ -175,7 +175,8 @@ pub fn price_cache() -> Option<PathBuf> {
 impl CloudSession {
     /// The wall for the regions the nodes use, or with `all_regions` every region the account
     /// has enabled. Regions are asked in parallel by the engine; a region's failure is its
-    /// own row, an account's failure its section's error: this fails only without a repository.
+    /// own entry, an account's failure (credentials, the repository) its section's error: this
+    /// fails only when the settings cannot be read.
     pub async fn fleet_wall(&self, all_regions: bool, price_cache: Option<PathBuf>) -> AppResult<FleetWall> {
         let settings = self.credentials().settings()?;
         let choice = settings.credential_choice();
