@@ -51,6 +51,16 @@ impl Settings {
     }
 }
 
+/// The app's identifier, as Tauri names its folders (tauri.conf.json).
+const APP_IDENTIFIER: &str = "io.poni.desktop";
+
+/// The app's cache folder, for what can be fetched again (price lists): the platform's cache
+/// folder under the app's identifier, `$XDG_CACHE_HOME/io.poni.desktop` (else
+/// `~/.cache/io.poni.desktop`) on Linux, where `poni cloud status` keeps its prices too.
+pub fn cache_dir() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.cache_dir().join(APP_IDENTIFIER))
+}
+
 /// Where settings live, and loading/saving them.
 #[derive(Debug, Clone)]
 pub struct SettingsStore {

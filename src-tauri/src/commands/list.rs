@@ -102,6 +102,8 @@ ipc_commands! {
     existing::cloud_take_drift(node: String, fields: Vec<DriftField>) -> usize;
     /// Terminates instances an undo left running (by id; the repository no longer names them).
     existing::cloud_terminate_instances(instances: Vec<RunningInstance>) -> Vec<String>;
+    /// Every instance with its status checks, scheduled events, CPU load (3 hours) and price, the alerts and the monthly totals, per account; in the regions the nodes use, or with allRegions every region the account has enabled. A region that fails says so in its place; the others show.
+    wall::fleet_status(all_regions: bool) -> FleetWall;
 
     // Moving items between systems, and the history of changes (newest first).
     /// What moving these items into `toSystem` ("" = the top level) would do: the new names, or every problem.

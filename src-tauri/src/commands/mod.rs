@@ -16,13 +16,14 @@ pub mod settings;
 pub mod sso;
 pub mod tree;
 pub mod vc;
+pub mod wall;
 pub mod workspace;
 
 use crate::stream::{ByteStream, Stream};
 use declare::ipc_commands;
 use poni_app::check::{EditProblem, MoveCheck, NameProblem};
 use poni_app::cloud::{
-    AccountInstance, AccountStatus, Affected, CloudReference, ConfirmAction, ConnectCommand, CredentialChoice, CredentialStatus, FleetOverview,
+    AccountInstance, AccountStatus, Affected, CloudReference, ConfirmAction, ConnectCommand, CredentialChoice, CredentialStatus, FleetOverview, FleetWall,
     ImportPreviewNode, ImportRequest, LaunchChecks, LaunchPreview, NewCredentialSet, NodeLive, OperationRequest, OperationStatus, RegionList, SandboxStatus,
     Scope, SshAccessRequest, SshFromHere, SsoLogin, StoredCredentialSet,
 };

@@ -110,6 +110,24 @@ fn errors_cross_as_code_and_message() {
 }
 
 #[test]
+fn the_fleet_wall_is_one_section_per_account_and_asks_no_cloud_without_a_region() {
+    let h = Harness::new();
+    assert_eq!(h.call("fleet_status", json!({ "allRegions": false })).unwrap_err()["code"], "workspace.none");
+    h.ok("create_repository", json!({ "path": h.dir.path().join("repo") }));
+    h.ok("add_nodes", json!({ "request": { "template": "solo", "count": "", "host": null, "parent": null, "copy": false } }));
+    // No node names a region: nothing to ask, and no credentials are needed to say so.
+    let wall = h.ok("fleet_status", json!({ "allRegions": false }));
+    assert_eq!(wall["allRegions"], false);
+    let sections = wall["accounts"].as_array().unwrap();
+    assert_eq!(sections.len(), 1);
+    assert_eq!(sections[0]["regions"], json!([]));
+    assert_eq!(sections[0]["rows"], json!([]));
+    assert_eq!(sections[0]["error"], Value::Null);
+    assert_eq!(sections[0]["totals"]["account"]["monthlyText"], "$0.00");
+    assert!(!sections[0]["label"].as_str().unwrap().is_empty());
+}
+
+#[test]
 fn the_window_may_call_only_the_app_commands() {
     let h = Harness::new();
     // A core command not granted to the window is refused by the capability.

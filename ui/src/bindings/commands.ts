@@ -19,6 +19,7 @@ import type { Drift } from "./Drift";
 import type { DriftField } from "./DriftField";
 import type { EditProblem } from "./EditProblem";
 import type { FleetOverview } from "./FleetOverview";
+import type { FleetWall } from "./FleetWall";
 import type { HistoryView } from "./HistoryView";
 import type { ImageInfo } from "./ImageInfo";
 import type { ImportPreviewNode } from "./ImportPreviewNode";
@@ -144,6 +145,8 @@ export const commands = {
   cloudTakeDrift: (node: string, fields: Array<DriftField>): Promise<number> => call("cloud_take_drift", { node, fields }),
   /** Terminates instances an undo left running (by id; the repository no longer names them). */
   cloudTerminateInstances: (instances: Array<RunningInstance>): Promise<Array<string>> => call("cloud_terminate_instances", { instances }),
+  /** Every instance with its status checks, scheduled events, CPU load (3 hours) and price, the alerts and the monthly totals, per account; in the regions the nodes use, or with allRegions every region the account has enabled. A region that fails says so in its place; the others show. */
+  fleetStatus: (allRegions: boolean): Promise<FleetWall> => call("fleet_status", { allRegions }),
   /** What moving these items into `toSystem` ("" = the top level) would do: the new names, or every problem. */
   checkMove: (names: Array<string>, toSystem: string): Promise<MoveCheck> => call("check_move", { names, toSystem }),
   /** Moves them as one change; returns their new names. */

@@ -1,5 +1,6 @@
 // Overview: real counts from the tree and the fleet, each said once, with click-through to the
-// nodes behind each number; an empty repository teaches how to start.
+// nodes behind each number; what needs someone (the fleet wall's alerts) and what the fleet
+// costs a month; an empty repository teaches how to start.
 import { memo, useDeferredValue, useMemo, useState, type ReactNode } from "react";
 import { ArrowRight, Copy, FileWarning, Folder, FolderPlus, Plus, Server, Terminal, TriangleAlert } from "lucide-react";
 import type { FleetOverview } from "../bindings/FleetOverview";
@@ -10,6 +11,7 @@ import { useUi } from "../lib/store";
 import type { TreeModel } from "../lib/treeModel";
 import { Button, cx, IconButton, SectionTitle } from "./ui";
 import { FleetSection, type FleetFacet } from "./cloud/FleetSection";
+import { FleetAlerts, FleetCosts } from "./cloud/FleetHealth";
 import { StateDot } from "./ui/StateDot";
 import { useCachedSelect } from "../lib/cachedQuery";
 import { useFleetFeed, useFleetOverview, useRowLiveLook, type FleetMap } from "../lib/cloud";
@@ -55,6 +57,8 @@ export const Overview = memo(function Overview({ model }: { model: TreeModel }) 
     <div className="min-h-0 flex-1 overflow-y-auto" data-testid="overview">
       <div className="mx-auto flex max-w-[980px] flex-col gap-4 p-4">
         <FleetSection facet={facet} onFacet={(f) => setFacet(isFacet(f) ? { kind: "all" } : f)} />
+        <FleetAlerts />
+        <FleetCosts />
         <p className="flex items-center gap-2 text-[12.5px] text-muted">
           Instances already running in the account, launched by hand or by other tools, can become nodes here.
           <Button icon={<ArrowRight size={14} />} onClick={() => useUi.getState().setTab("fleet")} data-testid="overview-import">

@@ -72,13 +72,16 @@ export const cloudKeys = {
   affected: (scope: Scope, action: ConfirmAction) => ["cloud-affected", scope, action] as const,
 };
 
-/** The Fleet tab: the account's instances, drift, and importing instances into the repository. */
+/** The Fleet tab: the account's instances with their health, load and cost, drift, and importing instances into the repository. */
 export const fleetKeys = {
-  instances: ["account-instances"] as const,
   /** Every node's drift (the Fleet tab's check). As a prefix it also covers the per-node checks. */
   drift: ["cloud-drift"] as const,
   /** One node's drift (its cloud panel's check). */
   nodeDrift: (node: string) => ["cloud-drift", "node", node] as const,
+  /** The fleet wall (health, load, cost) of the nodes' regions, or of every enabled region. */
+  status: (allRegions: boolean) => ["fleet-status", allRegions] as const,
+  /** Both walls (as a prefix). */
+  statusAll: ["fleet-status"] as const,
   /** The names an import would give the picked instances. */
   importPreview: (requests: ImportRequest[]) => ["import-preview", requests] as const,
 };

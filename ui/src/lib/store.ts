@@ -55,6 +55,10 @@ interface UiState {
   /** Items cut with Ctrl+X, waiting for a paste (Ctrl+V) into a system. */
   cut: string[];
   notice: Notice;
+  /** The fleet wall (Fleet tab, Overview) covers every region the account has enabled, not only the nodes'. */
+  allRegions: boolean;
+  /** The instance the Fleet tab scrolls to and marks (an alert about an untracked instance was clicked). */
+  fleetFocus: string | null;
 
   select: (names: string[], current?: string | null) => void;
   open: (name: string) => void;
@@ -69,6 +73,9 @@ interface UiState {
   focusSearch: () => void;
   setCut: (names: string[]) => void;
   setNotice: (notice: Notice) => void;
+  setAllRegions: (allRegions: boolean) => void;
+  /** Opens the Fleet tab at this instance's row. */
+  showInstance: (instanceId: string) => void;
   /** Drops names that no longer exist (after a reload). */
   prune: (exists: (name: string) => boolean) => void;
   reset: () => void;
@@ -86,6 +93,8 @@ const initial = {
   searchFocusTick: 0,
   cut: [] as string[],
   notice: null as Notice,
+  allRegions: false,
+  fleetFocus: null as string | null,
 };
 
 export const useUi = create<UiState>((set) => ({
@@ -104,6 +113,8 @@ export const useUi = create<UiState>((set) => ({
   focusSearch: () => set((s) => ({ searchFocusTick: s.searchFocusTick + 1 })),
   setCut: (cut) => set({ cut }),
   setNotice: (notice) => set({ notice }),
+  setAllRegions: (allRegions) => set({ allRegions }),
+  showInstance: (instanceId) => set({ tab: "fleet", fleetFocus: instanceId }),
   prune: (exists) =>
     set((s) => {
       const selected = s.selected.filter(exists);

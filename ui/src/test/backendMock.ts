@@ -3,7 +3,7 @@ import { vi } from "vitest";
 import type { EditProblem } from "../bindings/EditProblem";
 import type { PropertyEdit } from "../bindings/PropertyEdit";
 import type { VcStatus } from "../bindings/VcStatus";
-import { account, images, instanceTypes, keyPair, regionList, sandboxOff, securityGroups, subnets } from "./fixtures";
+import { account, emptyWall, images, instanceTypes, keyPair, regionList, sandboxOff, securityGroups, subnets } from "./fixtures";
 
 export const backendMock = {
   workspaceInfo: vi.fn(),
@@ -68,6 +68,7 @@ export const backendMock = {
   historyUndo: vi.fn(),
   historyRedo: vi.fn(),
   cloudTerminateInstances: vi.fn(),
+  fleetStatus: vi.fn(),
   vcStatus: vi.fn(),
   vcInit: vi.fn(),
   vcSetMode: vi.fn(),
@@ -119,6 +120,8 @@ export function resetBackend() {
   backendMock.importPreview.mockResolvedValue([]);
   backendMock.importInstances.mockResolvedValue([]);
   backendMock.cloudDrift.mockResolvedValue([]);
+  // The fleet wall: no region asked yet (no node names one).
+  backendMock.fleetStatus.mockImplementation(async (allRegions: boolean) => emptyWall(allRegions));
   backendMock.cloudTakeDrift.mockResolvedValue(1);
   backendMock.launchChecks.mockResolvedValue({ account, warnings: [] });
   backendMock.accountRegions.mockResolvedValue(regionList);

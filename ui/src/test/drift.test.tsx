@@ -133,7 +133,6 @@ describe("drift", () => {
   });
 
   it("takes a value from the fleet table's drift list", async () => {
-    backendMock.accountInstances.mockResolvedValue([]);
     backendMock.cloudDrift.mockResolvedValue([drift("web1", "instanceType", "t3.micro", "t3.large"), drift("web1", "privateIp", "", "10.0.0.9")]);
     renderWithProviders(<FleetTable />);
     expect(await screen.findByTestId("drift-web1-privateIp")).toHaveTextContent("web1: Private IP is (nothing), instance i-4c92cd21 has 10.0.0.9");

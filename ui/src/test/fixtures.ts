@@ -1,5 +1,9 @@
 // Test data: the seed document's drumbo nodes and a webshop tree, as the backend shapes them.
+import type { AccountInstance } from "../bindings/AccountInstance";
 import type { AccountStatus } from "../bindings/AccountStatus";
+import type { FleetWall } from "../bindings/FleetWall";
+import type { WallAccount } from "../bindings/WallAccount";
+import type { WallRow } from "../bindings/WallRow";
 import type { ImageInfo } from "../bindings/ImageInfo";
 import type { InstanceTypeInfo } from "../bindings/InstanceTypeInfo";
 import type { KeyPairInfo } from "../bindings/KeyPairInfo";
@@ -120,3 +124,58 @@ export const subnets: SubnetInfo[] = [
 ];
 
 export const sandboxOff: SandboxStatus = { phase: "off", endpoint: null, detail: null, error: null };
+
+// ---------- the fleet wall, as the core reports it ----------
+
+export const ACCOUNT_ID = "123456789012";
+
+/** A running, healthy, priced-as-unknown instance of the account; `over` and `instance` change it. */
+export function wallRow(id: string, over: Partial<WallRow> = {}, instance: Partial<AccountInstance> = {}): WallRow {
+  return {
+    accountId: ACCOUNT_ID,
+    instance: {
+      id, region: "us-east-1", state: "running", tracking: "untracked", node: null, name: null, instanceType: "t3.micro",
+      zone: "us-east-1a", launchTime: null, publicAddress: null, privateIp: "10.0.0.1", keyPair: "kp", image: "ami-1", ...instance,
+    },
+    system: null,
+    systemCheck: "ok",
+    instanceCheck: "ok",
+    impaired: false,
+    events: [],
+    cpuRecent: [],
+    cpuAverage: null,
+    cpuPeriodSeconds: null,
+    idle: false,
+    hourly: null,
+    monthly: null,
+    priceKind: null,
+    hourlyText: "unknown",
+    monthlyText: "unknown",
+    ...over,
+  };
+}
+
+/** One account's section with these rows in these regions (each region with its error, if any). */
+export function wallAccount(rows: WallRow[], regions: { region: string; error?: { code: "cloud.unauthorized"; message: string } }[], over: Partial<WallAccount> = {}): WallAccount {
+  return {
+    label: "AWS profile 'work'",
+    accountId: ACCOUNT_ID,
+    error: null,
+    fix: null,
+    regions: regions.map((r) => ({ region: r.region, error: r.error ?? null, instances: rows.filter((row) => row.instance.region === r.region).length })),
+    rows,
+    alerts: [],
+    totals: { bySystem: [], byRegion: [], account: { name: ACCOUNT_ID, monthly: 0, monthlyText: "$0.00", unknownPrice: 0, cpuAverage: null }, unknownPrice: 0 },
+    pricesAsOf: null,
+    ...over,
+  };
+}
+
+export function wallOf(accounts: WallAccount[], allRegions = false): FleetWall {
+  return { accounts, allRegions, fetchedAt: "2026-12-07T10:00:00Z" };
+}
+
+/** The wall before any region is asked: one section, nothing in it. */
+export function emptyWall(allRegions = false): FleetWall {
+  return wallOf([wallAccount([], [], { accountId: null })], allRegions);
+}

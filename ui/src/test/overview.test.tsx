@@ -10,7 +10,9 @@ import type { NodeLive } from "../bindings/NodeLive";
 import type { InstanceState as StateBadge } from "../bindings/InstanceState";
 import { buildModel } from "../lib/treeModel";
 import { backendMock, resetBackend } from "./backendMock";
-import { item, view } from "./fixtures";
+import { ACCOUNT_ID, item, view, wallAccount, wallOf, wallRow } from "./fixtures";
+import type { WallAlert } from "../bindings/WallAlert";
+import { useUi } from "../lib/store";
 import { renderWithProviders, resetUi } from "./render";
 
 vi.mock("../lib/backend", async (orig) => {
@@ -159,5 +161,101 @@ describe("overview", () => {
 
     fireEvent.click(screen.getByTestId("stat-clones"));
     expect(listNames()).toEqual(["drumbo2", "drumbo3"]);
+  });
+});
+
+describe("overview: the fleet wall", () => {
+  const alert = (kind: WallAlert["kind"], instanceId: string, node: string | null, text: string, advice: string, due: string | null = null): WallAlert => ({
+    kind, accountId: ACCOUNT_ID, region: node === "web/db1" ? "eu-west-1" : "us-east-1", instanceId, node, text, advice, due,
+  });
+  const alerts = [
+    alert("impaired", "i-3", "web/db1", "web/db1 (i-3) fails its instance status check.", "Stop and start it to move it to another host."),
+    alert("scheduled-event", "i-1", "drumbo1", "drumbo1 (i-1): instance-retirement from 2026-12-14.", "Stop and start it before then, or reschedule in the EC2 console.", "2026-12-14T09:00:00Z"),
+    alert("untracked-running", "i-zzz", null, "i-zzz runs untracked, $70.08 a month.", "Import it as a node, or terminate it."),
+  ];
+
+  beforeEach(() => {
+    resetUi();
+    resetBackend();
+    backendMock.fleetOverview.mockResolvedValue(overview);
+    backendMock.fleetStatus.mockResolvedValue(
+      wallOf([
+        wallAccount(
+          [
+            wallRow("i-1", { system: null, monthly: 7_592_000_000, monthlyText: "$7.59" }, { node: "drumbo1", tracking: "tracked" }),
+            wallRow("i-3", { system: "web", impaired: true, monthly: 15_184_000_000, monthlyText: "$15.18", cpuAverage: 40 }, { node: "web/db1", tracking: "tracked", region: "eu-west-1" }),
+            wallRow("i-zzz", { monthly: 70_080_000_000, monthlyText: "$70.08" }),
+          ],
+          [
+            { region: "ap-south-1", error: { code: "cloud.unauthorized", message: "You are not authorized to perform DescribeInstanceStatus." } },
+            { region: "eu-west-1" },
+            { region: "us-east-1" },
+          ],
+          {
+            alerts,
+            pricesAsOf: "2026-12-07",
+            totals: {
+              bySystem: [{ name: "web", monthly: 15_184_000_000, monthlyText: "$15.18", unknownPrice: 1, cpuAverage: 40 }],
+              byRegion: [
+                { name: "eu-west-1", monthly: 15_184_000_000, monthlyText: "$15.18", unknownPrice: 0, cpuAverage: 40 },
+                { name: "us-east-1", monthly: 77_672_000_000, monthlyText: "$77.67", unknownPrice: 0, cpuAverage: null },
+              ],
+              account: { name: ACCOUNT_ID, monthly: 92_856_000_000, monthlyText: "$92.86", unknownPrice: 1, cpuAverage: 40 },
+              unknownPrice: 1,
+            },
+          },
+        ),
+      ]),
+    );
+  });
+
+  it("lists the alerts in the core's words with what to do; a click selects the node or opens the instance's fleet row", async () => {
+    renderWithProviders(<Overview model={buildModel(tree)} />);
+    const list = await screen.findByTestId("overview-alerts");
+    expect(list).toHaveAttribute("data-count", "3");
+    const impaired = within(list).getByTestId("overview-alert-impaired-i-3");
+    expect(within(impaired).getByTestId("alert-text")).toHaveTextContent("web/db1 (i-3) fails its instance status check.");
+    expect(within(impaired).getByTestId("alert-advice")).toHaveTextContent("Stop and start it to move it to another host.");
+    const event = within(list).getByTestId("overview-alert-scheduled-event-i-1");
+    expect(event).toHaveTextContent("(2026-12-14)");
+    expect(within(event).getByTestId("alert-advice")).toHaveTextContent("reschedule in the EC2 console");
+
+    fireEvent.click(impaired);
+    expect(useUi.getState().selected).toEqual(["web/db1"]);
+    expect(useUi.getState().current).toBe("web/db1");
+    fireEvent.click(event);
+    expect(useUi.getState().selected).toEqual(["drumbo1"]);
+
+    // An untracked instance has no node: its row in the Fleet tab is the link.
+    fireEvent.click(within(list).getByTestId("overview-alert-untracked-running-i-zzz"));
+    expect(useUi.getState().tab).toBe("fleet");
+    expect(useUi.getState().fleetFocus).toBe("i-zzz");
+  });
+
+  it("shows a region that failed in its place, and the monthly cost per system and account with the prices' day", async () => {
+    renderWithProviders(<Overview model={buildModel(tree)} />);
+    expect(await screen.findByTestId("overview-region-error-ap-south-1")).toHaveTextContent("not authorized to perform DescribeInstanceStatus");
+    // The other regions' alerts and costs show regardless.
+    expect(screen.getByTestId("overview-alert-impaired-i-3")).toBeInTheDocument();
+    expect(screen.getByTestId(`overview-cost-total-${ACCOUNT_ID}`)).toHaveTextContent("$92.86");
+    expect(screen.getByTestId("overview-cost-system-web-monthly")).toHaveTextContent("$15.18");
+    expect(screen.getByTestId("overview-cost-system-web")).toHaveTextContent("+ 1 unknown");
+    expect(screen.getByTestId("overview-cost-system-web")).toHaveTextContent("CPU 40%");
+    expect(screen.getByTestId("overview-cost-region-us-east-1")).toHaveTextContent("$77.67");
+    expect(screen.getByTestId("overview-prices-as-of")).toHaveTextContent("prices as of 2026-12-07");
+  });
+
+  it("says nothing needs attention when the wall found nothing, and nothing at all before a region is asked", async () => {
+    backendMock.fleetStatus.mockResolvedValue(wallOf([wallAccount([wallRow("i-1")], [{ region: "us-east-1" }])]));
+    const { unmount } = renderWithProviders(<Overview model={buildModel(tree)} />);
+    expect(await screen.findByTestId("overview-alerts-none")).toBeInTheDocument();
+    unmount();
+    resetBackend();
+    backendMock.fleetOverview.mockResolvedValue(overview);
+    renderWithProviders(<Overview model={buildModel(tree)} />);
+    await screen.findByTestId("fleet-instances");
+    await waitFor(() => expect(backendMock.fleetStatus).toHaveBeenCalled());
+    expect(screen.queryByTestId("overview-alerts")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("overview-costs")).not.toBeInTheDocument();
   });
 });

@@ -17,6 +17,6 @@ export function renderWithProviders(ui: ReactNode) {
 }
 
 export function resetUi() {
-  useUi.setState({ selected: [], current: null, expanded: [], search: "", tab: "overview", graph: null, dialog: null, activity: [], searchFocusTick: 0, cut: [], notice: null });
+  useUi.setState({ selected: [], current: null, expanded: [], search: "", tab: "overview", graph: null, dialog: null, activity: [], searchFocusTick: 0, cut: [], notice: null, allRegions: false, fleetFocus: null });
   useSessions.setState({ sessions: [] });
 }

@@ -3,7 +3,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { RepoTree } from "../components/tree/RepoTree";
 import { useUi } from "../lib/store";
 import { buildModel, search } from "../lib/treeModel";
-import { bigTree, demoTree } from "./fixtures";
+import { ACCOUNT_ID, bigTree, demoTree, wallAccount, wallOf } from "./fixtures";
+import type { WallAlert } from "../bindings/WallAlert";
+import { fleetKeys } from "../lib/queryKeys";
 import { renderWithProviders, resetUi } from "./render";
 
 vi.mock("../lib/backend", async (orig) => {
@@ -72,6 +74,29 @@ describe("tree", () => {
     fireEvent.click(screen.getByTestId("tree-row-drumbo3"), { ctrlKey: true });
     expect(useUi.getState().selected).toEqual(["drumbo1", "drumbo3"]);
     expect(screen.getByTestId("tree-row-drumbo3")).toHaveAttribute("aria-selected", "true");
+  });
+
+  it("marks nodes whose instance fails its checks or has an event scheduled, as the wall last found, row by row", () => {
+    const { client } = renderWithProviders(<RepoTree model={buildModel(demoTree)} />);
+    expect(screen.queryByTestId("tree-health-drumbo1")).not.toBeInTheDocument();
+    const alert = (kind: WallAlert["kind"], node: string, text: string, advice: string): WallAlert => ({
+      kind, accountId: ACCOUNT_ID, region: "us-east-1", instanceId: `i-${node}`, node, text, advice, due: null,
+    });
+    const wall = (alerts: WallAlert[]) => wallOf([wallAccount([], [{ region: "us-east-1" }], { alerts })]);
+    const impaired = alert("impaired", "drumbo1", "drumbo1 (i-drumbo1) fails its system status check.", "Stop and start it to move it to another host.");
+    const retiring = alert("scheduled-event", "drumbo3", "drumbo3 (i-drumbo3) is scheduled for retirement on 2026-12-14.", "Stop and start it before then, or reschedule in the EC2 console.");
+    act(() => void client.setQueryData(fleetKeys.status(false), wall([impaired, retiring])));
+    const mark = screen.getByTestId("tree-health-drumbo1");
+    expect(mark).toHaveAttribute("data-health", "impaired");
+    expect(mark).toHaveAttribute("title", expect.stringContaining("Stop and start it to move it to another host"));
+    expect(mark).toHaveTextContent("status checks failing");
+    expect(screen.getByTestId("tree-health-drumbo3")).toHaveAttribute("data-health", "event");
+    expect(screen.queryByTestId("tree-health-drumbo2")).not.toBeInTheDocument();
+
+    // A later answer: drumbo1 is healthy again, and only the event is left.
+    act(() => void client.setQueryData(fleetKeys.status(false), wall([retiring])));
+    expect(screen.queryByTestId("tree-health-drumbo1")).not.toBeInTheDocument();
+    expect(screen.getByTestId("tree-health-drumbo3")).toHaveAttribute("data-health", "event");
   });
 
   it("renders only a window of rows for 10,000 nodes", () => {

@@ -39,7 +39,7 @@ pub struct AccountInstance {
 }
 
 impl AccountInstance {
-    fn new(region: &str, f: FleetInstance) -> AccountInstance {
+    pub(crate) fn new(region: &str, f: FleetInstance) -> AccountInstance {
         let i = f.instance;
         AccountInstance {
             region: region.to_owned(),

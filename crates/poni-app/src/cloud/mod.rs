@@ -1,6 +1,7 @@
 //! The desktop's cloud side, with no Tauri: credentials and settings, what an action will do
-//! (launch preview, confirmation lists, the ssh command), the live fleet model, and the cloud
-//! session that runs engine operations in the background for the open workspace.
+//! (launch preview, confirmation lists, the ssh command), the live fleet model, the fleet wall
+//! (health, load and cost of every instance), and the cloud session that runs engine
+//! operations in the background for the open workspace.
 
 pub mod account;
 pub mod credentials;
@@ -13,6 +14,7 @@ pub mod scope;
 pub mod session;
 pub mod sso;
 pub mod time;
+pub mod wall;
 pub mod wording;
 
 pub use account::{AccountService, AccountStatus, LaunchChecks, LaunchWarning, OpenedGroup, RegionList, SshAccessRequest, SshFromHere, WarningKind};
@@ -25,6 +27,7 @@ pub use sandbox::{Sandbox, SandboxPace, SandboxPhase, SandboxStatus};
 pub use scope::Scope;
 pub use session::{CloudAction, CloudNotice, CloudSession, NoticeSink, OperationRequest, OperationState, OperationStatus, SessionOptions};
 pub use sso::{SsoLogin, SsoLogins};
+pub use wall::{FleetWall, TotalLine, WallAccount, WallAlert, WallRegion, WallRow, WallTotals};
 pub use wording::FixAction;
 
 use serde::Serialize;

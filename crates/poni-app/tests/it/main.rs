@@ -4,4 +4,5 @@
 //! free ports in a venv of its own. So the modules' tests run side by side in this process.
 
 mod cloud_session_moto;
+mod fleet_wall_moto;
 mod sandbox_install;

@@ -10,4 +10,5 @@ mod document;
 mod fleet;
 mod package;
 mod remote;
+mod wall;
 mod workspace;

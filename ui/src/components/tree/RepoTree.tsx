@@ -1,7 +1,7 @@
 // The tree of systems and nodes: the window's spine. The visible rows are flattened once per
 // change of the model, the folding or the search (lib/treeRows.ts, in O(visible rows)), and only
 // the rows in view are rendered (@tanstack/react-virtual), so 10,000 nodes stay fast. Each row
-// reads its own selection, cut, live state and drift mark from the stores (per-row
+// reads its own selection, cut, live state, drift and health marks from the stores (per-row
 // subscriptions), so a click or a node's state change re-renders the rows it concerns, not the
 // tree; folding, the search and scrolling re-render the tree and the rows that moved.
 import {
@@ -19,7 +19,7 @@ import { createPortal } from "react-dom";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ContextMenu } from "radix-ui";
 import { useQueryClient } from "@tanstack/react-query";
-import { ExternalLink, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TerminalSquare, TriangleAlert, Upload } from "lucide-react";
+import { CalendarClock, ExternalLink, HeartCrack, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TerminalSquare, TriangleAlert, Upload } from "lucide-react";
 import { AlertTriangle, Ban, ChevronRight, ClipboardPaste, Copy, CornerDownRight, Folder, FolderOpen, FolderPlus, GitFork, Loader2, Network, Pencil, Plus, Scissors, Server, SquarePen, Trash2, X } from "lucide-react";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { actions } from "../../lib/actions";
@@ -30,6 +30,7 @@ import { cx, Kbd, menuContent, menuItem, menuSeparator } from "../ui";
 import { StateDot } from "../ui/StateDot";
 import { cloudActions, scopeFor, scopeLabel, useFleetFeed, useRowLiveLook } from "../../lib/cloud";
 import { DRIFT_LABEL, useNodeDrift } from "../../lib/drift";
+import { useNodeHealth } from "../../lib/wall";
 import { moveInto, moveSummary } from "../../lib/moves";
 import { remoteActions } from "../../lib/remote";
 import { useTreeDragDrop, type DropLook } from "./useTreeDragDrop";
@@ -449,10 +450,12 @@ const FOLDER = <Folder size={14} className="shrink-0 text-muted" aria-hidden />;
 const FOLDER_OPEN = <FolderOpen size={14} className="shrink-0 text-muted" aria-hidden />;
 const SERVER = <Server size={14} className="shrink-0 text-muted" aria-hidden />;
 const PROBLEM = <AlertTriangle size={13} aria-label="File cannot be read" />;
+const IMPAIRED = <HeartCrack size={12} aria-hidden />;
+const EVENT = <CalendarClock size={12} aria-hidden />;
 
 /**
  * One row. Memoized on its props (which change when the row moves, folds or matches a search);
- * whether it is selected, current or cut, its node's live state and its drift mark it reads
+ * whether it is selected, current or cut, its node's live state, its drift and health marks it reads
  * itself, so a change to one of those re-renders this row alone.
  */
 const Row = memo(function Row({ data, level, posInSet, setSize, top, isOpen, query, drop, tabStop, ctl }: RowProps) {
@@ -462,6 +465,7 @@ const Row = memo(function Row({ data, level, posInSet, setSize, top, isOpen, que
   const focused = useUi((s) => s.current === id);
   const cut = useUi((s) => s.cut.length > 0 && setOf(s.cut).has(id));
   const drifts = useNodeDrift(id);
+  const health = useNodeHealth(id);
   const { state, moving } = useRowLiveLook(data);
   const register = useCallback((el: HTMLDivElement | null) => ctl.register(id, el), [ctl, id]);
   const parts = query ? highlight(data.label, query) : null;
@@ -538,6 +542,12 @@ const Row = memo(function Row({ data, level, posInSet, setSize, top, isOpen, que
         </span>
       )}
       <span className="ml-auto flex shrink-0 items-center gap-1.5 pl-1">
+        {!isSystem && health && (
+          <span title={health.title} className={cx("flex items-center", health.mark === "impaired" ? "text-danger" : "text-warn")} data-testid={`tree-health-${id}`} data-health={health.mark}>
+            {health.mark === "impaired" ? IMPAIRED : EVENT}
+            <span className="sr-only">{health.mark === "impaired" ? " status checks failing" : " event scheduled"}</span>
+          </span>
+        )}
         {!isSystem && drifts && drifts.length > 0 && (
           <span
             title={`Differs from its instance ${drifts[0].instanceId}: ${drifts.map((d) => DRIFT_LABEL[d.field]).join(", ")}`}
