@@ -226,7 +226,10 @@ mod tests {
         assert_eq!(set_line("n", &change(None, Value::Null)), "n: set a.b=None (no change)");
         assert_eq!(set_line("n", &change(Some(json!(80)), json!(80))), "n: set a.b=80 (no change)");
         assert_eq!(set_line("n", &change(Some(json!(1)), json!(1.0))), "n: set a.b=1.0 (was 1)");
-        assert_eq!(set_line("n", &change(None, json!({"n": [1, 2.5, null, true], "owner": "x"}))), "n: set a.b={'n': [1, 2.5, None, True], 'owner': 'x'} (was None)");
+        assert_eq!(
+            set_line("n", &change(None, json!({"n": [1, 2.5, null, true], "owner": "x"}))),
+            "n: set a.b={'n': [1, 2.5, None, True], 'owner': 'x'} (was None)"
+        );
     }
 
     #[test]

@@ -39,9 +39,48 @@ static DEPTH: AtomicUsize = AtomicUsize::new(0);
 
 /// Cheetah's directive names: `#name` at the start of a line was a directive in poni 0.8.
 const DIRECTIVES: &[&str] = &[
-    "if", "elif", "else", "end", "for", "while", "break", "continue", "pass", "stop", "return", "set", "silent", "echo", "import", "from",
-    "include", "raw", "def", "block", "call", "slurp", "extends", "implements", "try", "except", "finally", "unless", "assert", "attr", "del",
-    "cache", "filter", "encoding", "compiler", "compiler-settings", "breakpoint", "errorCatcher", "capture", "super", "indent", "py",
+    "if",
+    "elif",
+    "else",
+    "end",
+    "for",
+    "while",
+    "break",
+    "continue",
+    "pass",
+    "stop",
+    "return",
+    "set",
+    "silent",
+    "echo",
+    "import",
+    "from",
+    "include",
+    "raw",
+    "def",
+    "block",
+    "call",
+    "slurp",
+    "extends",
+    "implements",
+    "try",
+    "except",
+    "finally",
+    "unless",
+    "assert",
+    "attr",
+    "del",
+    "cache",
+    "filter",
+    "encoding",
+    "compiler",
+    "compiler-settings",
+    "breakpoint",
+    "errorCatcher",
+    "capture",
+    "super",
+    "indent",
+    "py",
 ];
 
 pub fn run(root_dir: Option<PathBuf>, debug: bool, args: ScriptArgs) -> Result<()> {
@@ -58,7 +97,8 @@ fn run_script(root_dir: Option<PathBuf>, debug: bool, args: &ScriptArgs) -> Resu
     let (name, text) = match args.script.as_str() {
         "-" => {
             let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| Failure::Input(format!("cannot read the script from standard input: {e}")))?;
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| Failure::Input(format!("cannot read the script from standard input: {e}")))?;
             ("standard input".to_owned(), text)
         }
         path => (path.to_owned(), std::fs::read_to_string(path).map_err(|e| Failure::Input(format!("cannot read the script {path}: {e}")))?),
@@ -181,7 +221,7 @@ fn variables(script: &str, assignments: &[String]) -> Result<Map<String, Value>>
 fn substitute(text: &str, variables: &Map<String, Value>, engine: Engine) -> std::result::Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find(|c: char| c == '$' || c == '\\') {
+    while let Some(at) = rest.find(['$', '\\']) {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         if rest[at..].starts_with('\\') {
@@ -260,7 +300,10 @@ fn lookup<'v>(variables: &'v Map<String, Value>, path: &str) -> std::result::Res
     let mut value = variables.get(first).ok_or_else(|| format!("${first} is not a variable (give it to the script: poni script FILE {first}=VALUE)"))?;
     let mut walked = first.to_owned();
     for part in parts {
-        value = value.as_object().and_then(|o| o.get(part)).ok_or_else(|| format!("${path}: {walked} has no '{part}' (write ${{{walked}}} to put the value before a dot)"))?;
+        value = value
+            .as_object()
+            .and_then(|o| o.get(part))
+            .ok_or_else(|| format!("${path}: {walked} has no '{part}' (write ${{{walked}}} to put the value before a dot)"))?;
         walked = format!("{walked}.{part}");
     }
     Ok(value)

@@ -342,7 +342,13 @@ impl Repo {
 
     /// Edits every item of `kinds` the target matches. `edit` returns the changes it made; one
     /// whose `old` equals its `new` changed nothing and is reported apart (`unchanged`).
-    fn modify_matching(&self, target: &Target, kinds: &[Kind], what: &str, edit: impl Fn(&mut Props) -> Result<Vec<Change>> + Sync) -> Result<Vec<ItemChanges>> {
+    fn modify_matching(
+        &self,
+        target: &Target,
+        kinds: &[Kind],
+        what: &str,
+        edit: impl Fn(&mut Props) -> Result<Vec<Change>> + Sync,
+    ) -> Result<Vec<ItemChanges>> {
         let _lock = self.lock()?;
         let tree = self.tree()?;
         remove_leftovers(&tree)?;

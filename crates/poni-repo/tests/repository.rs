@@ -220,7 +220,10 @@ fn set_in_nodes_or_systems_only_and_reports_what_stayed() {
     assert_eq!(changed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["web/a"]);
     assert_eq!(changed[0].changes.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["owner"]);
     assert_eq!(changed[0].unchanged.len(), 1);
-    assert_eq!((changed[0].unchanged[0].key.as_str(), &changed[0].unchanged[0].old, &changed[0].unchanged[0].new), ("port", &Some(json!(80)), &Some(json!(80))));
+    assert_eq!(
+        (changed[0].unchanged[0].key.as_str(), &changed[0].unchanged[0].old, &changed[0].unchanged[0].new),
+        ("port", &Some(json!(80)), &Some(json!(80)))
+    );
     // An int is not the float it equals: that is a change (poni compares the types too).
     let changed = repo.set_in(&target("web/a"), &[Kind::Node], &assign(&["port:float=80"])).unwrap();
     assert_eq!(changed[0].changes.len(), 1);
@@ -239,7 +242,11 @@ fn config_folders_stay_untouched_through_moves_and_edits() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("poni-layout"), dir.path());
     let config = |root: &Path, node: &str| {
-        files(root).into_iter().filter(|(p, _)| p.starts_with(&format!("system/{node}/config/"))).map(|(p, b)| (p[format!("system/{node}/").len()..].to_owned(), b)).collect::<BTreeMap<_, _>>()
+        files(root)
+            .into_iter()
+            .filter(|(p, _)| p.starts_with(&format!("system/{node}/config/")))
+            .map(|(p, b)| (p[format!("system/{node}/").len()..].to_owned(), b))
+            .collect::<BTreeMap<_, _>>()
     };
     let before = config(dir.path(), "webshop/frontend/http1");
     assert_eq!(before.len(), 2, "the fixture has a config with its plugin");

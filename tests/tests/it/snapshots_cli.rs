@@ -215,9 +215,8 @@ fn unprotect_lifts_termination_protection_so_terminate_can_follow() {
     ]);
     poni.ok(&["cloud", "init", "db1"]);
     let id = instance_of(&root, "db1");
-    let attribute = || {
-        ec2.call_ok("DescribeInstanceAttribute", &[("InstanceId", id.as_str()), ("Attribute", "disableApiTermination")]).values("value").into_iter().next()
-    };
+    let attribute =
+        || ec2.call_ok("DescribeInstanceAttribute", &[("InstanceId", id.as_str()), ("Attribute", "disableApiTermination")]).values("value").into_iter().next();
     // EC2 protects the instance from its launch on; moto ignores DisableApiTermination in
     // RunInstances, so the test turns it on as EC2 would have.
     ec2.call_ok("ModifyInstanceAttribute", &[("InstanceId", id.as_str()), ("DisableApiTermination.Value", "true")]);

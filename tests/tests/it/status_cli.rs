@@ -65,7 +65,13 @@ fn status_json(poni: &Poni) -> (Value, Option<i32>, String) {
 }
 
 fn row<'a>(status: &'a Value, instance: &str) -> &'a Value {
-    status["regions"].as_array().unwrap().iter().flat_map(|r| r["rows"].as_array().unwrap()).find(|r| r["fleet"]["instance"]["id"] == instance).unwrap_or_else(|| panic!("no row for {instance} in {status}"))
+    status["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["rows"].as_array().unwrap())
+        .find(|r| r["fleet"]["instance"]["id"] == instance)
+        .unwrap_or_else(|| panic!("no row for {instance} in {status}"))
 }
 
 fn region<'a>(status: &'a Value, name: &str) -> &'a Value {
@@ -86,13 +92,26 @@ fn health_load_and_cost_of_every_instance_with_alerts_and_totals() {
     // web: two t3.micro and a type the price list has no price for; eu: a t3.small in Ireland.
     system(&poni, "web", &["a", "b"], "us-east-1", "t3.micro");
     poni.ok(&["add-node", "web/c"]);
-    poni.ok(&["set", "^web/c$", "-M", "cloud.provider=aws-ec2", "cloud.region=us-east-1", &format!("cloud.image={TEST_AMI}"), "cloud.key-pair=kp", "cloud.type=t2.nano", "user=root"]);
+    poni.ok(&[
+        "set",
+        "^web/c$",
+        "-M",
+        "cloud.provider=aws-ec2",
+        "cloud.region=us-east-1",
+        &format!("cloud.image={TEST_AMI}"),
+        "cloud.key-pair=kp",
+        "cloud.type=t2.nano",
+        "user=root",
+    ]);
     system(&poni, "eu", &["x"], "eu-west-1", "t3.small");
     poni.ok(&["cloud", "init", ".", "--wait"]);
     let (a, b, c, x) = (instance_of(&poni, "web/a"), instance_of(&poni, "web/b"), instance_of(&poni, "web/c"), instance_of(&poni, "eu/x"));
     put_cpu(&proxy, "us-east-1", &a, 42.0);
     put_cpu(&proxy, "us-east-1", &b, 3.0);
-    proxy.set_instance_health(&a, &InstanceHealth::system_impaired().with_event("instance-retirement", "The instance is running on degraded hardware", RETIREMENT_FROM, RETIREMENT_TO));
+    proxy.set_instance_health(
+        &a,
+        &InstanceHealth::system_impaired().with_event("instance-retirement", "The instance is running on degraded hardware", RETIREMENT_FROM, RETIREMENT_TO),
+    );
 
     // JSON: the checks, the event, the load, the prices to the cent, the totals.
     proxy.reset_stats();
@@ -103,7 +122,10 @@ fn health_load_and_cost_of_every_instance_with_alerts_and_totals() {
     assert_eq!(sick["fleet"]["node"], "web/a");
     assert_eq!((sick["health"]["system"].as_str(), sick["health"]["instance"].as_str()), (Some("impaired"), Some("ok")));
     let event = &sick["health"]["events"][0];
-    assert_eq!((event["kind"].as_str(), event["notBefore"].as_str(), event["notAfter"].as_str()), (Some("instance-retirement"), Some(RETIREMENT_FROM), Some(RETIREMENT_TO)));
+    assert_eq!(
+        (event["kind"].as_str(), event["notBefore"].as_str(), event["notAfter"].as_str()),
+        (Some("instance-retirement"), Some(RETIREMENT_FROM), Some(RETIREMENT_TO))
+    );
     assert_eq!(sick["cpu"]["average"].as_f64(), Some(42.0), "{}", sick["cpu"]);
     assert_eq!(sick["cpu"]["recent"].as_array().map(Vec::len), Some(36));
     assert_eq!(row(&status, &b)["cpu"]["average"].as_f64(), Some(3.0));
@@ -120,7 +142,8 @@ fn health_load_and_cost_of_every_instance_with_alerts_and_totals() {
     assert_eq!(totals["byRegion"]["us-east-1"].as_u64(), Some(15_184_000_000));
     assert_eq!(totals["account"].as_u64(), Some(31_828_000_000));
     assert_eq!(totals["unknownPrice"].as_u64(), Some(1));
-    let alerts: Vec<(&str, &str)> = status["alerts"].as_array().unwrap().iter().map(|a| (a["kind"].as_str().unwrap(), a["instanceId"].as_str().unwrap())).collect();
+    let alerts: Vec<(&str, &str)> =
+        status["alerts"].as_array().unwrap().iter().map(|a| (a["kind"].as_str().unwrap(), a["instanceId"].as_str().unwrap())).collect();
     assert_eq!(alerts, [("impaired", a.as_str()), ("scheduled-event", a.as_str())]);
     assert!(region(&status, "eu-west-1")["error"].is_null() && region(&status, "us-east-1")["error"].is_null(), "{status}");
 
@@ -143,7 +166,16 @@ fn health_load_and_cost_of_every_instance_with_alerts_and_totals() {
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     let text = &out.stdout;
     let sick_line = line_of(text, &a);
-    for part in ["web/a", "us-east-1", "running", "impaired (system)", "instance retirement from 2030-01-15 10:00 UTC to 2030-01-16 10:00 UTC", "42.0%", "$0.0104/h", "$7.59/month"] {
+    for part in [
+        "web/a",
+        "us-east-1",
+        "running",
+        "impaired (system)",
+        "instance retirement from 2030-01-15 10:00 UTC to 2030-01-16 10:00 UTC",
+        "42.0%",
+        "$0.0104/h",
+        "$7.59/month",
+    ] {
         assert!(sick_line.contains(part), "{part:?} not in {sick_line:?}");
     }
     let well = line_of(text, &b);
@@ -209,10 +241,7 @@ fn every_region_of_the_account_and_bad_input() {
     assert_eq!(calls.count("DescribeInstanceStatus"), regions.len() as u64, "one per region: {:?}", calls.actions);
     assert_eq!(calls.count("GetMetricData"), 2, "only a region with running instances asks CloudWatch");
 
-    for (args, wanted) in [
-        (vec!["cloud", "status", "web/(["], "web/(["),
-        (vec!["cloud", "status", "--region", "mars-north-1"], "mars-north-1"),
-    ] {
+    for (args, wanted) in [(vec!["cloud", "status", "web/(["], "web/(["), (vec!["cloud", "status", "--region", "mars-north-1"], "mars-north-1")] {
         let out = poni.run(&args);
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains(wanted), "{}", out.stderr);

@@ -3,4 +3,4 @@
 /**
  * The operations the engine carries out.
  */
-export type Operation = "init" | "wait" | "update" | "terminate" | "stop" | "start" | "status";
+export type Operation = "init" | "wait" | "update" | "terminate" | "stop" | "start" | "status" | "createSnapshot" | "revertToSnapshot" | "removeSnapshot";

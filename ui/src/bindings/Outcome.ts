@@ -3,4 +3,4 @@
 /**
  * How one node came out of an operation.
  */
-export type Outcome = "launched" | "reused" | "skipped" | "ready" | "updated" | "requested" | "noInstance" | "queried" | "failed" | "timedOut" | "cancelled";
+export type Outcome = "launched" | "reused" | "skipped" | "ready" | "updated" | "requested" | "noInstance" | "queried" | "snapshotCreated" | "reverted" | "snapshotRemoved" | "failed" | "timedOut" | "cancelled";

@@ -160,7 +160,10 @@ fn verbose_set_says_what_changed_and_unset_move_remove_work() {
     let out = poni(&root, &["set", "-v", "drumbo1", "port:int=0x50", "user=root"]);
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "root    INFO    drumbo1: set port=80 (was None)\nroot    INFO    drumbo1: set user='root' (no change)\n");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "root    INFO    drumbo1: set port=80 (was None)\nroot    INFO    drumbo1: set user='root' (no change)\n"
+    );
     ok(&root, &["unset", "drumbo1", "port"]);
     ok(&root, &["move", "drumbo1", "web/drumbo1"]);
     assert_eq!(ok(&root, &["list"]), "      node web/drumbo1\n");
@@ -220,7 +223,11 @@ fn poni_08_options() {
     ok(&root, &["add-node", "web/app{id}", "-n", "2", "-v", "--inherit-node", "drumbo1"]);
     assert_eq!(ok(&root, &["list", "-s", "-s"]), ok(&root, &["list", "-s"]));
     assert_eq!(ok(&root, &["list", "--exclude", "app1"]), "      node drumbo1\n      node web/app2 <= drumbo1\n");
-    assert_eq!(ok(&root, &["-D", "-c", "off", "list", "-p", "-s", "web"]).lines().filter(|l| l.trim_start().starts_with("node")).count(), 2, "-p shows nodes with -s");
+    assert_eq!(
+        ok(&root, &["-D", "-c", "off", "list", "-p", "-s", "web"]).lines().filter(|l| l.trim_start().starts_with("node")).count(),
+        2,
+        "-p shows nodes with -s"
+    );
     let version = ok(&root, &["version"]);
     assert_eq!(version, format!("{}\n", env!("CARGO_PKG_VERSION")));
     let script = root.parent().unwrap().join("s.poni");

@@ -92,13 +92,7 @@ pub(crate) fn cpu_load_of(recent_window: &Window, recent: &[(i64, f64)], peaks: 
     peaks.dedup_by_key(|(at, _)| at.div_euclid(DAY));
     let keep = (PEAK_DAYS + 1) as usize;
     let daily_peak: Vec<f64> = peaks.iter().skip(peaks.len().saturating_sub(keep)).map(|(_, v)| *v).collect();
-    Some(CpuLoad {
-        period_seconds: recent_window.period,
-        start: poni_repo::time::rfc3339(recent_window.start),
-        recent: slots,
-        average,
-        daily_peak,
-    })
+    Some(CpuLoad { period_seconds: recent_window.period, start: poni_repo::time::rfc3339(recent_window.start), recent: slots, average, daily_peak })
 }
 
 /// Points per query, by the instance's place in the call.

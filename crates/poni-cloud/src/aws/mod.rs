@@ -46,8 +46,8 @@ pub use pacing::{ActionClass, Bucket, Pacer, PacingLimits, Resource};
 pub use retry::RetryPolicy;
 pub use snapshots::{AttachedVolume, InstanceVolumes, SnapshotInfo, SnapshotState, VolumeInfo};
 pub use tags::{
-    batch_tag, launch_tags, node_tags, PoniState, TAG_BATCH, TAG_DEVICE, TAG_INSTANCE, TAG_NAME, TAG_NODE, TAG_PONI08_ORIGINAL_INSTANCE, TAG_PONI_STATE, TAG_REPO,
-    TAG_SNAPSHOT,
+    batch_tag, launch_tags, node_tags, PoniState, TAG_BATCH, TAG_DEVICE, TAG_INSTANCE, TAG_NAME, TAG_NODE, TAG_PONI08_ORIGINAL_INSTANCE, TAG_PONI_STATE,
+    TAG_REPO, TAG_SNAPSHOT,
 };
 
 use errors::from_sdk;

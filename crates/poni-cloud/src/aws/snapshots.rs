@@ -422,7 +422,8 @@ impl Ec2Provider {
     /// Attaches a volume to an instance at `device`.
     pub async fn attach_volume(&self, region: &str, volume_id: &str, instance_id: &str, device: &str) -> Result<(), CloudError> {
         let client = self.client(region);
-        let ctx = ErrorContext { volume_ids: vec![volume_id.to_owned()], instance_ids: vec![instance_id.to_owned()], ..ErrorContext::new("AttachVolume", region) };
+        let ctx =
+            ErrorContext { volume_ids: vec![volume_id.to_owned()], instance_ids: vec![instance_id.to_owned()], ..ErrorContext::new("AttachVolume", region) };
         with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherMutating, |_| {
             let request = client.attach_volume().volume_id(volume_id).instance_id(instance_id).device(device);
             let ctx = &ctx;
@@ -434,7 +435,8 @@ impl Ec2Provider {
     /// Detaches a volume from an instance (never forced: the instance is stopped first).
     pub async fn detach_volume(&self, region: &str, volume_id: &str, instance_id: &str) -> Result<(), CloudError> {
         let client = self.client(region);
-        let ctx = ErrorContext { volume_ids: vec![volume_id.to_owned()], instance_ids: vec![instance_id.to_owned()], ..ErrorContext::new("DetachVolume", region) };
+        let ctx =
+            ErrorContext { volume_ids: vec![volume_id.to_owned()], instance_ids: vec![instance_id.to_owned()], ..ErrorContext::new("DetachVolume", region) };
         with_retries(&self.inner.retry, &self.inner.pacer, region, ActionClass::OtherMutating, |_| {
             let request = client.detach_volume().volume_id(volume_id).instance_id(instance_id);
             let ctx = &ctx;

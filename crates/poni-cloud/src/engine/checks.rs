@@ -40,7 +40,9 @@ impl ChecksNotPassed {
             None => "EC2 did not report them".to_owned(),
         };
         let advice = match self.impaired() {
-            true => "Look at the instance's system log (EC2 console: Actions → Monitor and troubleshoot → Get system log); stop and start it, or launch it again.",
+            true => {
+                "Look at the instance's system log (EC2 console: Actions → Monitor and troubleshoot → Get system log); stop and start it, or launch it again."
+            }
             false => "Wait and run `poni cloud wait` again, raise cloud.init_timeout, or set cloud.check_health to false to wait for 'running' only.",
         };
         format!(

@@ -441,12 +441,11 @@ impl Engine {
         status.rows = fleet
             .into_iter()
             .map(|f| {
-                let price = f
-                    .instance
-                    .is_spot()
-                    .then(|| spot_of(&f).and_then(|key| spot.get(&key).copied()))
-                    .flatten()
-                    .map(|hourly| Price { hourly, kind: PriceKind::Spot, as_of: today.clone() });
+                let price = f.instance.is_spot().then(|| spot_of(&f).and_then(|key| spot.get(&key).copied())).flatten().map(|hourly| Price {
+                    hourly,
+                    kind: PriceKind::Spot,
+                    as_of: today.clone(),
+                });
                 StatusRow {
                     account_id: account_id.to_owned(),
                     region: region.to_owned(),
@@ -551,7 +550,12 @@ mod tests {
     }
 
     fn status(rows: Vec<StatusRow>) -> AccountStatus {
-        AccountStatus { account_id: "123456789012".into(), regions: vec![RegionStatus { region: "us-east-1".into(), error: None, rows }], alerts: vec![], prices_as_of: None }
+        AccountStatus {
+            account_id: "123456789012".into(),
+            regions: vec![RegionStatus { region: "us-east-1".into(), error: None, rows }],
+            alerts: vec![],
+            prices_as_of: None,
+        }
     }
 
     #[test]
@@ -607,10 +611,7 @@ mod tests {
             [(AlertKind::Impaired, "i-1"), (AlertKind::ScheduledEvent, "i-1"), (AlertKind::ScheduledEvent, "i-3"), (AlertKind::ScheduledEvent, "i-3")]
         );
         assert_eq!(alert_text(&found[0]), "web/a (i-1) in us-east-1 fails its status checks");
-        assert_eq!(
-            alert_text(&found[1]),
-            "web/a (i-1) in us-east-1: instance retirement scheduled from 2026-12-14 10:00 UTC to 2026-12-15 10:00 UTC"
-        );
+        assert_eq!(alert_text(&found[1]), "web/a (i-1) in us-east-1: instance retirement scheduled from 2026-12-14 10:00 UTC to 2026-12-15 10:00 UTC");
         assert_eq!(found[1].event.as_ref().map(|e| e.kind), Some(EventKind::InstanceRetirement));
         assert!(alert_advice(AlertKind::Impaired).starts_with("Stop and start it"));
         assert!(alert_advice(AlertKind::ScheduledEvent).contains("EC2 console"));
@@ -656,7 +657,15 @@ mod tests {
     #[test]
     fn reason_dates_are_read_strictly() {
         assert_eq!(reason_time("User initiated (2026-11-30 10:00:00 GMT)"), Some(20_787 * DAY + 36_000));
-        for bad in ["", "User initiated", "(2026-11-30 10:00:00)", "(2026-11-30 25:00:00 GMT)", "(2026-11-30T10:00:00 GMT)", "(２０２６-11-30 10:00 GMT)", "(2026-11-30 10:00:00 GMT"] {
+        for bad in [
+            "",
+            "User initiated",
+            "(2026-11-30 10:00:00)",
+            "(2026-11-30 25:00:00 GMT)",
+            "(2026-11-30T10:00:00 GMT)",
+            "(２０２６-11-30 10:00 GMT)",
+            "(2026-11-30 10:00:00 GMT",
+        ] {
             assert_eq!(reason_time(bad), None, "{bad}");
         }
     }

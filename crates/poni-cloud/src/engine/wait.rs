@@ -218,7 +218,8 @@ impl Engine {
                                     self.emit(EngineEvent::ChecksChanged { node: w.node.clone(), health: now.clone(), at: now_rfc3339() });
                                 }
                                 if now.passed() {
-                                    done[i] = Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state(InstanceState::Running));
+                                    done[i] =
+                                        Some(NodeReport::new(&w.node, Outcome::Ready).with_instance(Some(&w.instance_id)).with_state(InstanceState::Running));
                                 }
                                 health[i] = Some(now.clone());
                             }

@@ -40,8 +40,14 @@ fn hourly_of(document: &str, instance_type: &str, region: &str) -> Option<Money>
     }
     let doc: Value = serde_json::from_str(document).ok()?;
     let attributes = doc.get("product")?.get("attributes")?;
-    let wanted =
-        [("instanceType", instance_type), ("regionCode", region), ("operatingSystem", "Linux"), ("tenancy", "Shared"), ("preInstalledSw", "NA"), ("capacitystatus", "Used")];
+    let wanted = [
+        ("instanceType", instance_type),
+        ("regionCode", region),
+        ("operatingSystem", "Linux"),
+        ("tenancy", "Shared"),
+        ("preInstalledSw", "NA"),
+        ("capacitystatus", "Used"),
+    ];
     if !wanted.iter().all(|(key, value)| attributes.get(*key).and_then(Value::as_str) == Some(*value)) {
         return None;
     }

@@ -48,7 +48,8 @@ pub const SNAPSHOT_NAME_MAX: usize = 255;
 /// no control characters (it becomes a tag value, shown in consoles and terminals).
 pub fn snapshot_name(name: &str) -> Result<String, EngineError> {
     let trimmed = name.trim();
-    let bad = |why: &str| EngineError::Input(ErrorPayload::new(ErrorCode::InputInvalidName, format!("'{}' is not a snapshot name: {why}", trimmed.escape_debug())));
+    let bad =
+        |why: &str| EngineError::Input(ErrorPayload::new(ErrorCode::InputInvalidName, format!("'{}' is not a snapshot name: {why}", trimmed.escape_debug())));
     if trimmed.is_empty() {
         return Err(bad("it is empty"));
     }
@@ -96,7 +97,13 @@ impl Engine {
     /// `cloud create-snapshot`: a snapshot named `name` of every EBS volume of each selected
     /// node's instance, waited for until complete; then the node's older snapshots of that
     /// name are deleted.
-    pub async fn create_snapshot(&self, selection: &Selection, name: &str, description: Option<&str>, cancel: &CancellationToken) -> Result<OperationReport, EngineError> {
+    pub async fn create_snapshot(
+        &self,
+        selection: &Selection,
+        name: &str,
+        description: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<OperationReport, EngineError> {
         let name = snapshot_name(name)?;
         let operation = Operation::CreateSnapshot;
         let (mut reports, targets) = self.snapshot_targets(operation, selection).await?;
@@ -170,16 +177,19 @@ impl Engine {
         let (states, cancelled) = self.wait_snapshots(pending, cancel).await;
         for (t, started, older) in made {
             let state_of = |s: &SnapshotInfo| states.get(&s.id).copied().unwrap_or(SnapshotState::Pending);
-            if let Some(bad) = started.iter().find(|s| state_of(*s) == SnapshotState::Error) {
+            if let Some(bad) = started.iter().find(|s| state_of(s) == SnapshotState::Error) {
                 let issue = EngineIssue::new(
                     ErrorCode::CloudSnapshotFailed,
-                    format!("EC2 could not make snapshot {} of {} (instance {}); the snapshots of '{name}' made before are kept", bad.id, t.node, t.instance_id),
+                    format!(
+                        "EC2 could not make snapshot {} of {} (instance {}); the snapshots of '{name}' made before are kept",
+                        bad.id, t.node, t.instance_id
+                    ),
                 );
                 self.delete_snapshots(&t, &started).await;
                 reports[t.index] = Some(self.fail(&t.node, Some(&t.instance_id), &issue));
                 continue;
             }
-            if let Some(slow) = started.iter().find(|s| state_of(*s) != SnapshotState::Completed) {
+            if let Some(slow) = started.iter().find(|s| state_of(s) != SnapshotState::Completed) {
                 reports[t.index] = Some(match cancelled {
                     true => NodeReport::new(&t.node, Outcome::Cancelled).with_instance(Some(&t.instance_id)),
                     false => {
@@ -351,7 +361,9 @@ impl Engine {
                             states.insert(s.id.clone(), s.state);
                         }
                     }
-                    Err(e) => self.emit(EngineEvent::Warning { node: None, code: e.code(), message: format!("reading snapshot states in {region} failed: {e}") }),
+                    Err(e) => {
+                        self.emit(EngineEvent::Warning { node: None, code: e.code(), message: format!("reading snapshot states in {region} failed: {e}") })
+                    }
                 }
                 ids.retain(|id| matches!(states.get(id), None | Some(SnapshotState::Pending)));
             }
@@ -414,7 +426,12 @@ fn not_found(t: &Target) -> EngineIssue {
 fn no_snapshot(t: &Target, name: &str) -> EngineIssue {
     EngineIssue::new(
         ErrorCode::CloudSnapshotNotFound,
-        format!("{} (instance {}) has no snapshot named '{name}'; `poni cloud snapshots {}` lists the ones it has", t.node, t.instance_id, crate::shell::word(&t.node)),
+        format!(
+            "{} (instance {}) has no snapshot named '{name}'; `poni cloud snapshots {}` lists the ones it has",
+            t.node,
+            t.instance_id,
+            crate::shell::word(&t.node)
+        ),
     )
 }
 
@@ -423,10 +440,7 @@ fn ebs_volumes(t: &Target, instance: &InstanceVolumes) -> Result<(), EngineIssue
     if !instance.ebs_backed || instance.volumes.is_empty() {
         return Err(EngineIssue::new(
             ErrorCode::CloudNoVolumes,
-            format!(
-                "instance {} of {} is not EBS-backed (its root device is instance store): it has no volume to snapshot or revert",
-                t.instance_id, t.node
-            ),
+            format!("instance {} of {} is not EBS-backed (its root device is instance store): it has no volume to snapshot or revert", t.instance_id, t.node),
         ));
     }
     Ok(())
@@ -477,8 +491,8 @@ mod tests {
         assert_eq!(root.get(TAG_PONI08_ORIGINAL_INSTANCE).map(String::as_str), Some("i-1"));
         assert_eq!(root.get(TAG_NAME).map(String::as_str), Some("nightly"));
         let data = snapshot_tags("nightly", &t, "/dev/sdf", false, None);
-        assert!(data.get(TAG_PONI08_ORIGINAL_INSTANCE).is_none(), "poni 0.8 would take it for the root volume");
-        assert!(data.get(TAG_REPO).is_none());
+        assert!(!data.contains_key(TAG_PONI08_ORIGINAL_INSTANCE), "poni 0.8 would take it for the root volume");
+        assert!(!data.contains_key(TAG_REPO));
     }
 
     #[test]

@@ -181,7 +181,8 @@ impl Engine {
                     }),
                 }
             }
-            reports[r.target.index] = Some(NodeReport::new(&r.target.node, Outcome::Reverted).with_instance(Some(&r.target.instance_id)).with_state(InstanceState::Running));
+            reports[r.target.index] =
+                Some(NodeReport::new(&r.target.node, Outcome::Reverted).with_instance(Some(&r.target.instance_id)).with_state(InstanceState::Running));
         }
         Ok(self.finish(operation, reports.into_iter().flatten().collect(), cancelled || cancel.is_cancelled()))
     }
@@ -381,7 +382,9 @@ impl Engine {
         }
         let state = match (restored, started) {
             (true, true) => "its old volumes are attached as before, the new ones deleted, and the instance is starting again".to_owned(),
-            (true, false) if r.was_running => "its old volumes are attached as before and the new ones deleted, but the instance could not be started: start it".to_owned(),
+            (true, false) if r.was_running => {
+                "its old volumes are attached as before and the new ones deleted, but the instance could not be started: start it".to_owned()
+            }
             (true, false) => "its old volumes are attached as before and the new ones deleted; the instance stays stopped".to_owned(),
             (false, _) => format!("the instance stays stopped and not all could be put back: {}", left.join("; ")),
         };
@@ -407,10 +410,8 @@ impl Engine {
                 return Ok(());
             }
             if started.elapsed() >= self.options.ops_timeout {
-                let states: Vec<String> = waiting
-                    .iter()
-                    .map(|id| format!("{id} is '{}'", seen.iter().find(|v| &v.id == *id).map_or("gone", |v| v.state.as_str())))
-                    .collect();
+                let states: Vec<String> =
+                    waiting.iter().map(|id| format!("{id} is '{}'", seen.iter().find(|v| &v.id == *id).map_or("gone", |v| v.state.as_str()))).collect();
                 return Err(EngineIssue::new(
                     ErrorCode::CloudWaitTimeout,
                     format!("the volumes did not get {what} within {} s ({})", secs(self.options.ops_timeout), states.join(", ")),
@@ -420,7 +421,6 @@ impl Engine {
             interval = self.options.poll.next(interval, false);
         }
     }
-
 }
 
 /// What a region's describes said, for planning its reverts.
@@ -523,7 +523,10 @@ fn swapped_not_started(r: &Revert, name: &str, why: &str) -> EngineIssue {
     };
     EngineIssue::new(
         ErrorCode::CloudRevertFailed,
-        format!("the volumes of {} (instance {}) are now those of snapshot '{name}', but it did not start again: {why}{kept}", r.target.node, r.target.instance_id),
+        format!(
+            "the volumes of {} (instance {}) are now those of snapshot '{name}', but it did not start again: {why}{kept}",
+            r.target.node, r.target.instance_id
+        ),
     )
 }
 
@@ -570,5 +573,4 @@ mod tests {
         assert_ne!(a, volume_token("run-1", "i-1", "/dev/sdf"));
         assert!(a.len() <= 64 && a.is_ascii(), "{a}");
     }
-
 }
