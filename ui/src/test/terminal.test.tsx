@@ -143,7 +143,7 @@ describe("terminal tabs", () => {
   });
 
   it("refuses a changed host key, and offers to replace it only when the core says it may be replaced", async () => {
-    const changed = { kind: "hostKeyChanged" as const, host: "203.0.113.7", port: 22, saved: "SHA256:b2xk", offered: "SHA256:bmV3" };
+    const changed = { kind: "hostKeyChanged" as const, host: "203.0.113.7", port: 22, saved: "SHA256:b2xk", offered: "SHA256:bmV3", console: "silent" as const };
     backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: null, replaceable: false }));
     await connect();
     const refused = await screen.findByTestId("hostkey-changed");
@@ -162,12 +162,32 @@ describe("terminal tabs", () => {
     backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, savedInstance: "i-0aaa", currentInstance: "i-0bbb", replaceable: true }));
     fireEvent.click(within(screen.getByTestId("inspector")).getByTestId("node-connect"));
     const replace = await screen.findByTestId("hostkey-replace");
+    expect(screen.getByTestId("hostkey-changed-console")).toHaveAttribute("data-witness", "silent");
     expect(replace).toHaveTextContent("i-0aaa");
     expect(replace).toHaveTextContent("i-0bbb");
     backendMock.terminalOpen.mockResolvedValueOnce(opened(5));
     fireEvent.click(replace);
     await waitFor(() => expect(backendMock.terminalOpen).toHaveBeenCalledTimes(4));
     expect(openCall(3).request).toEqual({ node: NODE, replaceFingerprint: "SHA256:bmV3" });
+  });
+
+  it("says what the new instance's console output says of a replaceable key", async () => {
+    const changed = { kind: "hostKeyChanged" as const, host: "203.0.113.7", port: 22, saved: "SHA256:b2xk", offered: "SHA256:bmV3", savedInstance: "i-0aaa", currentInstance: "i-0bbb", replaceable: true };
+    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, console: "confirms" }));
+    await connect();
+    expect(await screen.findByTestId("hostkey-changed-console")).toHaveTextContent("printed this key when it booted");
+    fireEvent.click(screen.getByTestId("connect-cancel"));
+    backendMock.terminalOpen.mockResolvedValueOnce(question({ ...changed, console: "listsOthers" }));
+    fireEvent.click(within(screen.getByTestId("inspector")).getByTestId("node-connect"));
+    expect(await screen.findByTestId("hostkey-changed-console")).toHaveTextContent("printed other host keys");
+    expect(screen.getByTestId("hostkey-replace")).toBeInTheDocument();
+  });
+
+  it("offers Start when the instance is not running", async () => {
+    backendMock.terminalOpen.mockRejectedValueOnce(new BackendError({ code: "remote.not_running", message: "'web/a': its instance i-0aaa is stopped, not running" }));
+    await connect();
+    expect(await screen.findByTestId("terminal-fix-start")).toHaveTextContent("Start instance");
+    expect(screen.queryByTestId("terminal-allow-ssh-here")).toBeNull();
   });
 
   it("asks a key file's passphrase in a password field, sends it once and keeps it nowhere", async () => {
