@@ -151,7 +151,7 @@ pub struct WallTotals {
 }
 
 /// One sum.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct TotalLine {
@@ -353,6 +353,13 @@ impl WallTotals {
 }
 
 /// One sum's line: the core's figure, with its rows' unknown prices and CPU average.
+/// An empty sum still reads as money (`$0.00`), never as a blank.
+impl Default for TotalLine {
+    fn default() -> Self {
+        total_line("", Money::default(), std::iter::empty())
+    }
+}
+
 fn total_line<'a>(name: &str, monthly: Money, rows: impl Iterator<Item = &'a WallRow>) -> TotalLine {
     let rows: Vec<&WallRow> = rows.collect();
     TotalLine {
