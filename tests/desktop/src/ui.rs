@@ -167,6 +167,12 @@ impl Ui {
         self.find(test_id).await.text().await.unwrap_or_default()
     }
 
+    /// The element's text content, for cells WebKitWebDriver reads no visible text from
+    /// although the screenshot shows them (clipped cells of the wide fleet table).
+    pub async fn text_content(&self, test_id: &str) -> String {
+        self.find(test_id).await.prop("textContent").await.ok().flatten().unwrap_or_default()
+    }
+
     /// Waits until the element's text contains `expected`.
     pub async fn wait_text(&self, test_id: &str, expected: &str) -> String {
         let deadline = std::time::Instant::now() + WAIT;

@@ -4,7 +4,7 @@
 // (by cost and CPU too), filterable and virtualized so it stays smooth at 10,000 rows. A region
 // that cannot be read says so above the table while the others' rows show. Untracked instances
 // can be picked and imported as nodes; instances that disagree with their node are marked.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { Fragment, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp, CalendarClock, Download, HeartCrack, Loader2, RefreshCw, TriangleAlert } from "lucide-react";
@@ -28,18 +28,20 @@ type Column =
   | "state" | "account" | "region" | "id" | "name" | "tracking" | "type" | "checks" | "events" | "cpu" | "hourly" | "monthly"
   | "zone" | "launched" | "public" | "private" | "keyPair";
 const COLUMNS: { key: Column; label: string; width: string }[] = [
+  // What a team lead looks for first (health, load, cost) comes right after the name; the
+  // details follow.
   { key: "state", label: "State", width: "110px" },
-  { key: "account", label: "Account", width: "110px" },
-  { key: "region", label: "Region", width: "100px" },
-  { key: "id", label: "Instance", width: "170px" },
   { key: "name", label: "Name / node", width: "minmax(140px,1fr)" },
-  { key: "tracking", label: "Tracked", width: "110px" },
-  { key: "type", label: "Type", width: "90px" },
   { key: "checks", label: "Checks", width: "96px" },
   { key: "events", label: "Events", width: "140px" },
   { key: "cpu", label: "CPU (3 h)", width: "116px" },
   { key: "hourly", label: "Per hour", width: "86px" },
   { key: "monthly", label: "Per month", width: "92px" },
+  { key: "type", label: "Type", width: "90px" },
+  { key: "region", label: "Region", width: "100px" },
+  { key: "account", label: "Account", width: "110px" },
+  { key: "id", label: "Instance", width: "170px" },
+  { key: "tracking", label: "Tracked", width: "110px" },
   { key: "zone", label: "Zone", width: "100px" },
   { key: "launched", label: "Up for", width: "80px" },
   { key: "public", label: "Public", width: "minmax(120px,1fr)" },
@@ -242,6 +244,40 @@ export function FleetTable() {
             const r = rows[shown[v.index]];
             const i = r.instance;
             const drifts = i.node ? driftByNode.get(i.node) : undefined;
+            // One cell per column, placed in COLUMNS' order (the one list that orders them).
+            const cells: Record<Column, ReactNode> = {
+              state: <span className="flex items-center gap-1.5 px-2"><StateDot state={i.state} /> {i.state}</span>,
+              account: <span className="truncate px-2 font-mono text-[11.5px] text-muted">{r.accountId}</span>,
+              region: <span className="truncate px-2">{i.region}</span>,
+              id: <span className="truncate px-2 font-mono text-[11.5px]">{i.id}</span>,
+              name: <span className="flex min-w-0 items-center gap-1 truncate px-2">
+                {i.node ? (
+                  <button className="truncate text-accent hover:underline" onClick={() => useUi.getState().open(i.node!)}>{i.node}</button>
+                ) : (
+                  <span className="truncate">{i.name ?? <span className="text-faint">(no Name tag)</span>}</span>
+                )}
+                {drifts && (
+                  <span title={drifts.map((d) => `${DRIFT_LABEL[d.field]}: ${driftValue(d.nodeValue)} → ${driftValue(d.instanceValue)}`).join("\n")} className="flex shrink-0 items-center gap-0.5 text-warn" data-testid={`fleet-drift-${i.id}`}>
+                    <TriangleAlert size={12} /> {drifts.length}
+                  </span>
+                )}
+              </span>,
+              tracking: <span className="truncate px-2 text-muted">{TRACKING_LABEL[i.tracking]}</span>,
+              type: <span className="truncate px-2">{i.instanceType}</span>,
+              checks: <Checks row={r} />,
+              events: <Events row={r} />,
+              cpu: <span className="flex items-center gap-1.5 px-2" title={r.idle ? "Idle for days: its CPU peaked under 5% each day" : undefined}>
+                <Sparkline values={r.cpuRecent} testId={`fleet-cpu-${i.id}`} />
+                <span className={cx("tabular-nums", r.idle && "text-warn")} data-testid={`fleet-cpu-average-${i.id}`}>{cpuText(r.cpuAverage)}</span>
+              </span>,
+              hourly: <Cost text={r.hourlyText} known={r.hourly !== null && !stopped(i)} stopped={stopped(i)} spot={r.priceKind === "spot"} testId={`fleet-hourly-${i.id}`} />,
+              monthly: <Cost text={r.monthlyText} known={r.monthly !== null} stopped={stopped(i)} spot={false} testId={`fleet-monthly-${i.id}`} />,
+              zone: <span className="truncate px-2">{i.zone}</span>,
+              launched: <span className="truncate px-2">{uptime(i.launchTime)}</span>,
+              public: <span className="truncate px-2 font-mono text-[11.5px]">{i.publicAddress}</span>,
+              private: <span className="truncate px-2 font-mono text-[11.5px]">{i.privateIp}</span>,
+              keyPair: <span className="truncate px-2">{i.keyPair}</span>,
+            };
             return (
               <div
                 key={i.id}
@@ -259,37 +295,9 @@ export function FleetTable() {
                 style={{ gridTemplateColumns: GRID, height: ROW, transform: `translateY(${v.start}px)` }}
               >
                 <input type="checkbox" className="mx-auto" checked={picked.has(i.id)} onChange={() => toggle(i.id)} aria-label={`Pick ${i.id}`} data-testid={`fleet-pick-${i.id}`} />
-                <span className="flex items-center gap-1.5 px-2"><StateDot state={i.state} /> {i.state}</span>
-                <span className="truncate px-2 font-mono text-[11.5px] text-muted">{r.accountId}</span>
-                <span className="truncate px-2">{i.region}</span>
-                <span className="truncate px-2 font-mono text-[11.5px]">{i.id}</span>
-                <span className="flex min-w-0 items-center gap-1 truncate px-2">
-                  {i.node ? (
-                    <button className="truncate text-accent hover:underline" onClick={() => useUi.getState().open(i.node!)}>{i.node}</button>
-                  ) : (
-                    <span className="truncate">{i.name ?? <span className="text-faint">(no Name tag)</span>}</span>
-                  )}
-                  {drifts && (
-                    <span title={drifts.map((d) => `${DRIFT_LABEL[d.field]}: ${driftValue(d.nodeValue)} → ${driftValue(d.instanceValue)}`).join("\n")} className="flex shrink-0 items-center gap-0.5 text-warn" data-testid={`fleet-drift-${i.id}`}>
-                      <TriangleAlert size={12} /> {drifts.length}
-                    </span>
-                  )}
-                </span>
-                <span className="truncate px-2 text-muted">{TRACKING_LABEL[i.tracking]}</span>
-                <span className="truncate px-2">{i.instanceType}</span>
-                <Checks row={r} />
-                <Events row={r} />
-                <span className="flex items-center gap-1.5 px-2" title={r.idle ? "Idle for days: its CPU peaked under 5% each day" : undefined}>
-                  <Sparkline values={r.cpuRecent} testId={`fleet-cpu-${i.id}`} />
-                  <span className={cx("tabular-nums", r.idle && "text-warn")} data-testid={`fleet-cpu-average-${i.id}`}>{cpuText(r.cpuAverage)}</span>
-                </span>
-                <Cost text={r.hourlyText} known={r.hourly !== null && !stopped(i)} stopped={stopped(i)} spot={r.priceKind === "spot"} testId={`fleet-hourly-${i.id}`} />
-                <Cost text={r.monthlyText} known={r.monthly !== null} stopped={stopped(i)} spot={false} testId={`fleet-monthly-${i.id}`} />
-                <span className="truncate px-2">{i.zone}</span>
-                <span className="truncate px-2">{uptime(i.launchTime)}</span>
-                <span className="truncate px-2 font-mono text-[11.5px]">{i.publicAddress}</span>
-                <span className="truncate px-2 font-mono text-[11.5px]">{i.privateIp}</span>
-                <span className="truncate px-2">{i.keyPair}</span>
+                {COLUMNS.map((c) => (
+                  <Fragment key={c.key}>{cells[c.key]}</Fragment>
+                ))}
               </div>
             );
           })}
