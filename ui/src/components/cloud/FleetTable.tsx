@@ -31,7 +31,7 @@ const COLUMNS: { key: Column; label: string; width: string }[] = [
   // What a team lead looks for first (health, load, cost) comes right after the name; the
   // details follow.
   { key: "state", label: "State", width: "110px" },
-  { key: "name", label: "Name / node", width: "minmax(140px,1fr)" },
+  { key: "name", label: "Name / node", width: "200px" },
   { key: "checks", label: "Checks", width: "96px" },
   { key: "events", label: "Events", width: "140px" },
   { key: "cpu", label: "CPU (3 h)", width: "116px" },
@@ -44,10 +44,12 @@ const COLUMNS: { key: Column; label: string; width: string }[] = [
   { key: "tracking", label: "Tracked", width: "110px" },
   { key: "zone", label: "Zone", width: "100px" },
   { key: "launched", label: "Up for", width: "80px" },
-  { key: "public", label: "Public", width: "minmax(120px,1fr)" },
+  { key: "public", label: "Public", width: "200px" },
   { key: "private", label: "Private IP", width: "110px" },
   { key: "keyPair", label: "Key pair", width: "100px" },
 ];
+// Fixed tracks only: the sticky header and the absolutely placed rows are separate grids, and
+// `fr` tracks would size them differently once the table is wider than its pane.
 const GRID = `28px ${COLUMNS.map((c) => c.width).join(" ")}`;
 const ROW = 30;
 /** The columns the filter looks in. */
