@@ -308,6 +308,7 @@ class ProxyState:
     def _reset_counters(self) -> None:
         self._requests = 0
         self._actions: dict[str, int] = {}
+        self._region_actions: dict[str, int] = {}  # "region|Action" -> calls
         self._faults = 0
         self._faults_by_kind: dict[str, int] = {}
         self._throttled = 0
@@ -389,11 +390,13 @@ class ProxyState:
 
     # -- counting and faults --------------------------------------------------------------
 
-    def record_request(self, action: str | None) -> None:
+    def record_request(self, action: str | None, region: str | None = None) -> None:
         with self._lock:
             self._requests += 1
             if action:
                 self._actions[action] = self._actions.get(action, 0) + 1
+                key = f"{region or '-'}|{action}"
+                self._region_actions[key] = self._region_actions.get(key, 0) + 1
 
     def decide_fault(self, action: str, region: str | None = None) -> str | None:
         """Draw whether this request gets a fault, and which; counts it if so."""
@@ -473,6 +476,7 @@ class ProxyState:
             return {
                 "requests": self._requests,
                 "actions": dict(self._actions),
+                "region_actions": dict(self._region_actions),
                 "faults": self._faults,
                 "faults_by_kind": dict(self._faults_by_kind),
                 "holds": len(self._holds),
@@ -1073,8 +1077,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         params = parse_params(self.path, body, self.headers.get("Content-Type", ""))
         action = (param(params, "Action") or rpc_v2_operation(self.path)
                   or json_target_operation(self.headers.get("X-Amz-Target", "")))
-        state.record_request(action)
         region, service = credential_scope(self.headers.get("Authorization", ""), params)
+        state.record_request(action, region)
         ec2_action = action if service == "ec2" else None  # what buckets and tokens apply to
         account = self._account()
         claim = None

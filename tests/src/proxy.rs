@@ -313,6 +313,8 @@ pub struct ProxyStats {
     pub requests: u64,
     /// Requests by EC2 Action (faulted ones included).
     pub actions: HashMap<String, u64>,
+    /// Requests by `"region|Action"` (the region of the request's signature).
+    pub region_actions: HashMap<String, u64>,
     /// Faults injected.
     pub faults: u64,
     pub faults_by_kind: HashMap<String, u64>,
@@ -333,6 +335,11 @@ impl ProxyStats {
     /// How many calls of `action` the proxy saw.
     pub fn count(&self, action: &str) -> u64 {
         self.actions.get(action).copied().unwrap_or(0)
+    }
+
+    /// How many calls of `action` the proxy saw signed for `region`.
+    pub fn count_in(&self, region: &str, action: &str) -> u64 {
+        self.region_actions.get(&format!("{region}|{action}")).copied().unwrap_or(0)
     }
 }
 
@@ -393,6 +400,7 @@ impl Ec2Proxy {
         ProxyStats {
             requests: v["requests"].as_u64().unwrap_or(0),
             actions: map(&v["actions"]),
+            region_actions: map(&v["region_actions"]),
             faults: v["faults"].as_u64().unwrap_or(0),
             faults_by_kind: map(&v["faults_by_kind"]),
             holds: v["holds"].as_u64().unwrap_or(0),
