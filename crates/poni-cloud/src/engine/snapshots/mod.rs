@@ -69,7 +69,23 @@ pub fn snapshot_name(name: &str) -> Result<String, EngineError> {
 pub struct NodeSnapshot {
     pub node: String,
     pub instance_id: String,
+    /// Its name (`poni:snapshot`, or poni 0.8's `Name`), as revert and remove take it.
+    pub name: Option<String>,
+    /// The device its volume was at; null for poni 0.8's (the root device).
+    pub device: Option<String>,
     pub snapshot: SnapshotInfo,
+}
+
+impl NodeSnapshot {
+    pub fn new(node: &str, instance_id: &str, snapshot: &SnapshotInfo) -> NodeSnapshot {
+        NodeSnapshot {
+            node: node.to_owned(),
+            instance_id: instance_id.to_owned(),
+            name: snapshot.name().map(str::to_owned),
+            device: snapshot.device().map(str::to_owned),
+            snapshot: snapshot.clone(),
+        }
+    }
 }
 
 /// What `cloud snapshots` found, and the nodes it could not ask about.
@@ -285,7 +301,7 @@ impl Engine {
                 Ok(found) => {
                     for (i, node, id) in &list {
                         for s in found.iter().filter(|s| s.instance_id() == Some(id.as_str())) {
-                            snapshots.push((*i, NodeSnapshot { node: node.clone(), instance_id: id.clone(), snapshot: s.clone() }));
+                            snapshots.push((*i, NodeSnapshot::new(node, id, s)));
                         }
                     }
                 }
