@@ -512,6 +512,28 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_snapshot_carries_its_name_and_device_from_the_tags() {
+        let info = |tags: &[(&str, &str)]| SnapshotInfo {
+            id: "snap-1".into(),
+            volume_id: None,
+            state: SnapshotState::Completed,
+            start_time: None,
+            description: None,
+            size_gib: None,
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        let ours = NodeSnapshot::new("web/1", "i-1", &info(&[(TAG_SNAPSHOT, "before"), (TAG_DEVICE, "/dev/sdf")]));
+        assert_eq!((ours.name.as_deref(), ours.device.as_deref()), (Some("before"), Some("/dev/sdf")));
+        let old = NodeSnapshot::new("web/1", "i-1", &info(&[(TAG_NAME, "nightly")]));
+        assert_eq!((old.name.as_deref(), old.device.as_deref()), (Some("nightly"), None), "poni 0.8's: the Name tag, the root device");
+        let json = serde_json::to_value(&ours).unwrap();
+        assert_eq!(
+            (&json["name"], &json["device"], &json["instanceId"]),
+            (&serde_json::json!("before"), &serde_json::json!("/dev/sdf"), &serde_json::json!("i-1"))
+        );
+    }
+
+    #[test]
     fn ops_timeout_reads_poni_08s_variable() {
         assert_eq!(super::super::ops_timeout_from(Some("600")), Duration::from_secs(600));
         for bad in [None, Some(""), Some("soon"), Some("0"), Some("-5")] {
