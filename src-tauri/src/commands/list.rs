@@ -34,7 +34,7 @@ ipc_commands! {
     cloud::cloud_reference() -> CloudReference;
     /// Which nodes launch (region, image, type, key pair), which are skipped and why, every property problem.
     cloud::cloud_preview(scope: Scope, reinit: Option<bool>) -> LaunchPreview;
-    /// Exactly which nodes and instances a terminate, stop, start or re-init touches, for its confirmation.
+    /// Exactly which nodes and instances a terminate, stop, start, re-init or snapshot action touches, for its confirmation.
     cloud::cloud_affected(scope: Scope, action: ConfirmAction) -> Affected;
     /// The snapshots of the scope's instances (name, device, state, start time), and the nodes EC2 could not be asked about.
     cloud::cloud_snapshots(scope: Scope) -> SnapshotList;

@@ -91,7 +91,7 @@ export const commands = {
   cloudReference: (): Promise<CloudReference> => call("cloud_reference"),
   /** Which nodes launch (region, image, type, key pair), which are skipped and why, every property problem. */
   cloudPreview: (scope: Scope, reinit?: boolean | null): Promise<LaunchPreview> => call("cloud_preview", { scope, reinit }),
-  /** Exactly which nodes and instances a terminate, stop, start or re-init touches, for its confirmation. */
+  /** Exactly which nodes and instances a terminate, stop, start, re-init or snapshot action touches, for its confirmation. */
   cloudAffected: (scope: Scope, action: ConfirmAction): Promise<Affected> => call("cloud_affected", { scope, action }),
   /** The snapshots of the scope's instances (name, device, state, start time), and the nodes EC2 could not be asked about. */
   cloudSnapshots: (scope: Scope): Promise<SnapshotList> => call("cloud_snapshots", { scope }),
