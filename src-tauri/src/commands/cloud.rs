@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use poni_app::cloud::{
     Affected, CloudReference, ConfirmAction, ConnectCommand, FleetOverview, LaunchPreview, NodeLive, OperationRequest, OperationStatus, Scope,
 };
+use poni_app::poni_cloud::engine::snapshots::SnapshotList;
 use poni_app::AppResult;
 use tauri::Runtime;
 
@@ -24,6 +25,12 @@ pub async fn cloud_preview<R: Runtime>(ctx: Ctx<R>, scope: Scope, reinit: Option
 pub async fn cloud_affected<R: Runtime>(ctx: Ctx<R>, scope: Scope, action: ConfirmAction) -> AppResult<Affected> {
     let state = ctx.desk();
     state.cloud()?.affected(&scope, action)
+}
+
+#[tauri::command]
+pub async fn cloud_snapshots<R: Runtime>(ctx: Ctx<R>, scope: Scope) -> AppResult<SnapshotList> {
+    let state = ctx.desk();
+    state.cloud()?.snapshots(&scope).await
 }
 
 #[tauri::command]

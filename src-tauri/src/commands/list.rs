@@ -34,8 +34,10 @@ ipc_commands! {
     cloud::cloud_reference() -> CloudReference;
     /// Which nodes launch (region, image, type, key pair), which are skipped and why, every property problem.
     cloud::cloud_preview(scope: Scope, reinit: Option<bool>) -> LaunchPreview;
-    /// Exactly which nodes and instances a terminate, stop, start or re-init touches, for its confirmation.
+    /// Exactly which nodes and instances a terminate, stop, start, re-init or snapshot action touches, for its confirmation.
     cloud::cloud_affected(scope: Scope, action: ConfirmAction) -> Affected;
+    /// The snapshots of the scope's instances (name, device, state, start time), and the nodes EC2 could not be asked about.
+    cloud::cloud_snapshots(scope: Scope) -> SnapshotList;
     /// Starts an operation; refused with a coded error (node.invalid_properties, cloud.busy, credentials.*) before anything runs.
     cloud::cloud_start(request: OperationRequest) -> OperationStatus;
     /// False when the operation is not running any more.

@@ -3,4 +3,4 @@
 /**
  * Actions that need a confirmation listing what they touch.
  */
-export type ConfirmAction = "terminate" | "stop" | "start" | "reinit";
+export type ConfirmAction = "terminate" | "stop" | "start" | "reinit" | "createSnapshot" | "revertToSnapshot" | "removeSnapshot";

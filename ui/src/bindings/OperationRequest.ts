@@ -13,4 +13,12 @@ reinit?: boolean,
 /**
  * Wait: the state to wait for (`running`, `stopped`, `terminated`, …).
  */
-state?: string, };
+state?: string, 
+/**
+ * Snapshot actions: the snapshot's name.
+ */
+snapshot?: string, 
+/**
+ * Create snapshot: the snapshots' description (by default "<name>: <node> <device>").
+ */
+description?: string, };

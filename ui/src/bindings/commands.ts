@@ -52,6 +52,7 @@ import type { SandboxStatus } from "./SandboxStatus";
 import type { Scope } from "./Scope";
 import type { SecurityGroupInfo } from "./SecurityGroupInfo";
 import type { Settings } from "./Settings";
+import type { SnapshotList } from "./SnapshotList";
 import type { SshAccessRequest } from "./SshAccessRequest";
 import type { SshAccessResult } from "./SshAccessResult";
 import type { SshFromHere } from "./SshFromHere";
@@ -90,8 +91,10 @@ export const commands = {
   cloudReference: (): Promise<CloudReference> => call("cloud_reference"),
   /** Which nodes launch (region, image, type, key pair), which are skipped and why, every property problem. */
   cloudPreview: (scope: Scope, reinit?: boolean | null): Promise<LaunchPreview> => call("cloud_preview", { scope, reinit }),
-  /** Exactly which nodes and instances a terminate, stop, start or re-init touches, for its confirmation. */
+  /** Exactly which nodes and instances a terminate, stop, start, re-init or snapshot action touches, for its confirmation. */
   cloudAffected: (scope: Scope, action: ConfirmAction): Promise<Affected> => call("cloud_affected", { scope, action }),
+  /** The snapshots of the scope's instances (name, device, state, start time), and the nodes EC2 could not be asked about. */
+  cloudSnapshots: (scope: Scope): Promise<SnapshotList> => call("cloud_snapshots", { scope }),
   /** Starts an operation; refused with a coded error (node.invalid_properties, cloud.busy, credentials.*) before anything runs. */
   cloudStart: (request: OperationRequest): Promise<OperationStatus> => call("cloud_start", { request }),
   /** False when the operation is not running any more. */

@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useRef } from "react";
 import { DropdownMenu } from "radix-ui";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Cloud, Hourglass, Play, Power, Redo2, RefreshCw, Rocket, Square, Undo2 } from "lucide-react";
+import { Camera, Cloud, Hourglass, Play, Power, Redo2, RefreshCw, Rocket, Square, Undo2 } from "lucide-react";
 import { nextRedo, nextUndo, undoRedo, useHistory } from "../lib/history";
 import { cloudActions, scopeFor, scopeLabel } from "../lib/cloud";
 import type { Scope } from "../bindings/Scope";
@@ -303,6 +303,9 @@ function CloudBar({ compact }: { compact: boolean }) {
             </DropdownMenu.Item>
             <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.wait(scope)} data-testid="action-wait">
               <Hourglass size={13} /> Wait for a state…
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.snapshots(scope)} data-testid="action-snapshots">
+              <Camera size={13} /> Snapshots…
             </DropdownMenu.Item>
             <DropdownMenu.Separator className={menuSeparator} />
             <DropdownMenu.Item className={menuItem} onSelect={() => cloudActions.launch(scope, true)} data-testid="action-reinit">

@@ -295,8 +295,23 @@ export function useCloudEvents() {
 
 // ---------- actions ----------
 
+/** The snapshot a create, revert or remove names (the core checks the name). */
+export interface SnapshotRequest {
+  name: string;
+  /** Create: the snapshots' description. */
+  description?: string;
+}
+
+/** The confirmations that act on a named snapshot. */
+export const snapshotActions: readonly ConfirmAction[] = ["createSnapshot", "revertToSnapshot", "removeSnapshot"];
+
 /** Starts an operation (no confirmation): the activity strip shows it. */
-export async function startOperation(client: QueryClient, action: CloudAction, scope: Scope, extra: { reinit?: boolean; state?: string } = {}): Promise<OperationStatus | null> {
+export async function startOperation(
+  client: QueryClient,
+  action: CloudAction,
+  scope: Scope,
+  extra: { reinit?: boolean; state?: string; snapshot?: string; description?: string } = {},
+): Promise<OperationStatus | null> {
   const ui = useUi.getState();
   try {
     const status = await backend.cloudStart({ action, scope, ...extra });
@@ -314,8 +329,12 @@ export const cloudActions = {
   launch(scope: Scope | null, reinit = false) {
     if (scope) useUi.getState().openDialog({ kind: "launch", scope, reinit });
   },
-  confirm(scope: Scope | null, action: ConfirmAction) {
-    if (scope) useUi.getState().openDialog({ kind: "cloud-confirm", scope, action });
+  confirm(scope: Scope | null, action: ConfirmAction, snapshot?: SnapshotRequest) {
+    if (scope) useUi.getState().openDialog({ kind: "cloud-confirm", scope, action, ...(snapshot ? { snapshot } : {}) });
+  },
+  /** The snapshots of the scope's instances, with create, revert and remove. */
+  snapshots(scope: Scope | null) {
+    if (scope) useUi.getState().openDialog({ kind: "snapshots", scope });
   },
   wait(scope: Scope | null) {
     if (scope) useUi.getState().openDialog({ kind: "cloud-wait", scope });

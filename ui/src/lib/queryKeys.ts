@@ -70,6 +70,8 @@ export const cloudKeys = {
   preview: (scope: Scope, reinit: boolean) => ["cloud-preview", scope, reinit] as const,
   /** The instances an action on the scope would touch. */
   affected: (scope: Scope, action: ConfirmAction) => ["cloud-affected", scope, action] as const,
+  /** The snapshots of the scope's instances. */
+  snapshots: (scope: Scope) => ["cloud-snapshots", scope] as const,
 };
 
 /** The Fleet tab: the account's instances with their health, load and cost, drift, and importing instances into the repository. */

@@ -1,6 +1,7 @@
 // UI state that is not backend data: selection, folding, search, tabs, open dialog, activity.
 import { create } from "zustand";
 import type { ConfirmAction } from "../bindings/ConfirmAction";
+import type { SnapshotRequest } from "./cloud";
 import type { Scope } from "../bindings/Scope";
 import type { UndoOutcome } from "../bindings/UndoOutcome";
 import type { Explained } from "./errors";
@@ -18,8 +19,10 @@ export type DialogState =
   /** `focus`: scroll to that section; `signIn`: start the SSO sign-in of that profile at once. */
   | { kind: "settings"; focus?: "credentials" | "sandbox"; signIn?: string }
   | { kind: "launch"; scope: Scope; reinit?: boolean }
-  | { kind: "cloud-confirm"; scope: Scope; action: ConfirmAction }
+  /** `snapshot`: the snapshot a create, revert or remove names. */
+  | { kind: "cloud-confirm"; scope: Scope; action: ConfirmAction; snapshot?: SnapshotRequest }
   | { kind: "cloud-wait"; scope: Scope }
+  | { kind: "snapshots"; scope: Scope }
   | null;
 
 export interface Activity {

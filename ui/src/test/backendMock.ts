@@ -25,6 +25,7 @@ export const backendMock = {
   cloudReference: vi.fn(),
   cloudPreview: vi.fn(),
   cloudAffected: vi.fn(),
+  cloudSnapshots: vi.fn(),
   cloudStart: vi.fn(),
   cancelOperation: vi.fn(),
   listOperations: vi.fn(),

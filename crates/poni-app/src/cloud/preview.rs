@@ -170,6 +170,12 @@ pub enum ConfirmAction {
     Start,
     /// Launch a new instance for nodes that have one (the old instance keeps running).
     Reinit,
+    /// Snapshot every EBS volume of the instances.
+    CreateSnapshot,
+    /// Stop the instances, swap their volumes for ones made from a snapshot, start them.
+    RevertToSnapshot,
+    /// Delete the instances' snapshots of a name.
+    RemoveSnapshot,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -209,6 +215,9 @@ pub fn affected(tree: &Tree, fleet: &Fleet, scope: &Scope, action: ConfirmAction
         ConfirmAction::Stop => Operation::Stop,
         ConfirmAction::Start => Operation::Start,
         ConfirmAction::Reinit => Operation::Init,
+        ConfirmAction::CreateSnapshot => Operation::CreateSnapshot,
+        ConfirmAction::RevertToSnapshot => Operation::RevertToSnapshot,
+        ConfirmAction::RemoveSnapshot => Operation::RemoveSnapshot,
     };
     let options = PlanOptions { reinit: action == ConfirmAction::Reinit, ..options.clone() };
     let plan = plan::plan(tree, &scope.selection(), operation, &options, &facts_of(fleet)).map_err(|e| e.payload())?;
@@ -236,6 +245,13 @@ pub fn affected(tree: &Tree, fleet: &Fleet, scope: &Scope, action: ConfirmAction
         ConfirmAction::Reinit => format!(
             "Launch new instances for {n} nodes of {label} that already have one? Their current {plural} keep running: terminate them first if they are no longer needed."
         ),
+        ConfirmAction::CreateSnapshot => format!(
+            "Snapshot every EBS volume of {n} {plural} of {label}? Once the new snapshots complete, older snapshots of the same name are deleted."
+        ),
+        ConfirmAction::RevertToSnapshot => format!(
+            "Revert {n} {plural} of {label} to the snapshot? This stops the instance, swaps its volumes for new ones made from the snapshot, and starts it; the old volumes are deleted once it runs."
+        ),
+        ConfirmAction::RemoveSnapshot => format!("Delete the snapshots of that name of {n} {plural} of {label}? This cannot be undone."),
     };
     Ok(Affected { action, instances, without_instance, summary })
 }
@@ -483,6 +499,11 @@ mod tests {
         assert_eq!(a.instances[0].state, Some(InstanceState::Unknown));
         assert_eq!(a.without_instance, ["drumbo2", "drumbo4"]);
         assert_eq!(a.summary, "Terminate 2 instances of all nodes? This cannot be undone.");
+        let revert = affected(&tree, &fleet, &Scope::Node { name: "drumbo1".into() }, ConfirmAction::RevertToSnapshot, &PlanOptions::default()).unwrap();
+        assert_eq!(revert.instances.iter().map(|i| i.instance_id.as_str()).collect::<Vec<_>>(), ["i-1"]);
+        assert!(revert.summary.contains("stops the instance, swaps its volumes") && revert.summary.contains("starts it"), "{}", revert.summary);
+        let remove = affected(&tree, &fleet, &Scope::All, ConfirmAction::RemoveSnapshot, &PlanOptions::default()).unwrap();
+        assert_eq!((remove.instances.len(), remove.without_instance.len()), (2, 2));
     }
 
     #[test]

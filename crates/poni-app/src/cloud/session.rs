@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
+use poni_cloud::engine::snapshots::SnapshotList;
 use poni_cloud::engine::{Engine, EngineEvent, EngineOptions, EventSink, InitOptions, NodeReport, Operation, OperationReport, Outcome, PollSchedule};
 use poni_repo::Repo;
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,14 @@ pub enum CloudAction {
     Wait,
     /// Ask each instance's state; changes nothing.
     Status,
+    /// Snapshot every EBS volume of each instance under `snapshot` (the request's name and
+    /// description); the node's older snapshots of that name go once the new ones complete.
+    CreateSnapshot,
+    /// Stop each instance, swap its volumes for new ones made from the snapshots named
+    /// `snapshot`, start it again.
+    RevertToSnapshot,
+    /// Delete each node's snapshots named `snapshot`.
+    RemoveSnapshot,
 }
 
 impl CloudAction {
@@ -64,6 +73,9 @@ impl CloudAction {
             CloudAction::Terminate => "terminate",
             CloudAction::Wait => "wait for",
             CloudAction::Status => "check",
+            CloudAction::CreateSnapshot => "snapshot",
+            CloudAction::RevertToSnapshot => "revert to a snapshot",
+            CloudAction::RemoveSnapshot => "remove a snapshot of",
         }
     }
 }
@@ -83,6 +95,21 @@ pub struct OperationRequest {
     #[serde(default)]
     #[ts(optional)]
     pub state: Option<String>,
+    /// Snapshot actions: the snapshot's name.
+    #[serde(default)]
+    #[ts(optional)]
+    pub snapshot: Option<String>,
+    /// Create snapshot: the snapshots' description (by default "<name>: <node> <device>").
+    #[serde(default)]
+    #[ts(optional)]
+    pub description: Option<String>,
+}
+
+impl OperationRequest {
+    /// The snapshot a snapshot action names, checked by the core's rule before anything runs.
+    fn snapshot_name(&self) -> AppResult<String> {
+        poni_cloud::engine::snapshots::snapshot_name(self.snapshot.as_deref().unwrap_or_default()).map_err(|e| coded(&e))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -253,6 +280,16 @@ impl CloudSession {
         preview::affected(&tree, &fleet, scope, action, &self.inner.options.engine.plan_options(false))
     }
 
+    /// The snapshots of the instances of `scope`'s nodes (every name), and the nodes EC2 could
+    /// not be asked about. A read: no operation, nothing changes.
+    pub async fn snapshots(&self, scope: &Scope) -> AppResult<SnapshotList> {
+        let tree = self.inner.repo.tree()?;
+        self.inner.sync_with(&tree);
+        scope.nodes(&tree)?;
+        let engine = self.engine().await?;
+        engine.snapshots(&scope.selection(), None).await.map_err(|e| coded(&e))
+    }
+
     pub fn connect_command(&self, node: &str) -> AppResult<ConnectCommand> {
         preview::connect_command(&self.inner.repo.tree()?, node, self.inner.options.engine.ssh_dir.as_deref())
     }
@@ -349,7 +386,14 @@ impl CloudSession {
             CloudAction::Terminate => Some(InstanceState::Terminated),
             CloudAction::Wait => Some(wait_state(request.state.as_deref())?),
             CloudAction::Refresh | CloudAction::Status => None,
+            // A revert stops and starts the instance on its way: a node is done when it finishes.
+            CloudAction::CreateSnapshot | CloudAction::RevertToSnapshot | CloudAction::RemoveSnapshot => None,
         };
+        let snapshot = match request.action {
+            CloudAction::CreateSnapshot | CloudAction::RevertToSnapshot | CloudAction::RemoveSnapshot => Some(request.snapshot_name()?),
+            _ => None,
+        };
+        let description = request.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned);
         if request.action == CloudAction::Launch {
             let plan = preview::launch_plan(&tree, &request.scope, &inner.options.engine.plan_options(reinit))?;
             inner.mark_problems(&plan);
@@ -392,7 +436,10 @@ impl CloudSession {
         let status = OperationStatus {
             id: id.clone(),
             action: request.action,
-            label: format!("{} {}", request.action.verb(), request.scope.label()),
+            label: match &snapshot {
+                Some(name) => format!("{} {} ('{name}')", request.action.verb(), request.scope.label()),
+                None => format!("{} {}", request.action.verb(), request.scope.label()),
+            },
             scope: request.scope.clone(),
             total: nodes.len() as u32,
             done: settled.len() as u32,
@@ -432,7 +479,8 @@ impl CloudSession {
                 }),
                 Some(provider) => {
                     let engine = Engine::new(task.repo.clone(), provider, task.operation_sink(n), task.options.engine.clone());
-                    runtime.block_on(execute(&engine, action, &target, reinit, goal.as_ref(), &cancel))
+                    let snapshot = SnapshotArgs { name: snapshot.as_deref().unwrap_or_default(), description: description.as_deref() };
+                    runtime.block_on(execute(&engine, action, &target, reinit, goal.as_ref(), snapshot, &cancel))
                 }
             };
             task.finish(n, result);
@@ -462,7 +510,17 @@ fn engine_operation(action: CloudAction) -> Operation {
         CloudAction::Terminate => Operation::Terminate,
         CloudAction::Wait => Operation::Wait,
         CloudAction::Status => Operation::Status,
+        CloudAction::CreateSnapshot => Operation::CreateSnapshot,
+        CloudAction::RevertToSnapshot => Operation::RevertToSnapshot,
+        CloudAction::RemoveSnapshot => Operation::RemoveSnapshot,
     }
+}
+
+/// A snapshot action's name (checked) and description.
+#[derive(Clone, Copy)]
+struct SnapshotArgs<'a> {
+    name: &'a str,
+    description: Option<&'a str>,
 }
 
 /// Runs the engine calls an action consists of. Stop, start and terminate are followed by a
@@ -474,6 +532,7 @@ async fn execute(
     target: &Selection,
     reinit: bool,
     goal: Option<&InstanceState>,
+    snapshot: SnapshotArgs<'_>,
     cancel: &CancellationToken,
 ) -> AppResult<OperationReport> {
     let c = |e: poni_cloud::engine::EngineError| coded(&e);
@@ -482,6 +541,9 @@ async fn execute(
         CloudAction::Refresh => engine.update(target, cancel).await.map_err(c),
         CloudAction::Status => engine.status(target, cancel).await.map_err(c),
         CloudAction::Wait => engine.wait(target, goal.unwrap_or(&InstanceState::Running), cancel).await.map_err(c),
+        CloudAction::CreateSnapshot => engine.create_snapshot(target, snapshot.name, snapshot.description, cancel).await.map_err(c),
+        CloudAction::RevertToSnapshot => engine.revert_to_snapshot(target, snapshot.name, cancel).await.map_err(c),
+        CloudAction::RemoveSnapshot => engine.remove_snapshot(target, snapshot.name, cancel).await.map_err(c),
         CloudAction::Stop | CloudAction::Start | CloudAction::Terminate => {
             let first = match action {
                 CloudAction::Stop => engine.stop(target, cancel).await,

@@ -149,10 +149,21 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     // 1. Preview, then launch the four and watch them come up.
     let preview = session.preview(&all, false).unwrap();
     assert!(preview.can_launch && preview.launch_count == 4, "{preview:?}");
-    let started = session.start(OperationRequest { action: CloudAction::Launch, scope: all.clone(), reinit: None, state: None }).await.unwrap();
+    let started = session
+        .start(OperationRequest { action: CloudAction::Launch, scope: all.clone(), reinit: None, state: None, snapshot: None, description: None })
+        .await
+        .unwrap();
     assert_eq!((started.total, started.state), (4, OperationState::Running));
-    let busy =
-        session.start(OperationRequest { action: CloudAction::Terminate, scope: Scope::Node { name: "drumbo2".into() }, reinit: None, state: None }).await;
+    let busy = session
+        .start(OperationRequest {
+            action: CloudAction::Terminate,
+            scope: Scope::Node { name: "drumbo2".into() },
+            reinit: None,
+            state: None,
+            snapshot: None,
+            description: None,
+        })
+        .await;
     assert_eq!(busy.unwrap_err().code, "cloud.busy", "two operations never work on one node");
     let mid = tokio::time::timeout(Duration::from_secs(20), async {
         // While the proxy holds them, the badges say pending.
@@ -202,7 +213,10 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     let ids: Vec<String> = (1..=4).map(|i| node_file(&repo, &format!("drumbo{i}"))["cloud"]["instance"].as_str().unwrap().to_owned()).collect();
     assert_eq!(affected.instances.iter().map(|i| i.instance_id.clone()).collect::<Vec<_>>(), ids);
     assert!(affected.instances.iter().all(|i| i.state == Some(InstanceState::Running)));
-    let started = session.start(OperationRequest { action: CloudAction::Terminate, scope: all.clone(), reinit: None, state: None }).await.unwrap();
+    let started = session
+        .start(OperationRequest { action: CloudAction::Terminate, scope: all.clone(), reinit: None, state: None, snapshot: None, description: None })
+        .await
+        .unwrap();
     let done = tokio::time::timeout(Duration::from_secs(60), session.finished(&started.id)).await.unwrap().unwrap();
     assert_eq!(done.state, OperationState::Succeeded, "{done:?}");
     assert!(done.reports.iter().all(|r| r.state == Some(InstanceState::Terminated)), "{:?}", done.reports);
@@ -235,7 +249,14 @@ async fn launch_watch_terminate_and_refresh_through_the_session() {
     repo.add_nodes(&clone).unwrap();
     session.sync();
     let started = session
-        .start(OperationRequest { action: CloudAction::Launch, scope: Scope::Node { name: "drumbo5".into() }, reinit: None, state: None })
+        .start(OperationRequest {
+            action: CloudAction::Launch,
+            scope: Scope::Node { name: "drumbo5".into() },
+            reinit: None,
+            state: None,
+            snapshot: None,
+            description: None,
+        })
         .await
         .unwrap();
     tokio::time::timeout(Duration::from_secs(20), async {
@@ -293,7 +314,10 @@ async fn throttling_still_ends_right_and_a_forgotten_instance_is_listed() {
     let (sink, _log, _rx) = notices();
     let session = CloudSession::new(repo.clone(), credentials, options(), tokio::runtime::Handle::current(), sink);
 
-    let started = session.start(OperationRequest { action: CloudAction::Launch, scope: Scope::All, reinit: None, state: None }).await.unwrap();
+    let started = session
+        .start(OperationRequest { action: CloudAction::Launch, scope: Scope::All, reinit: None, state: None, snapshot: None, description: None })
+        .await
+        .unwrap();
     let done = tokio::time::timeout(Duration::from_secs(90), session.finished(&started.id)).await.unwrap().unwrap();
     assert_eq!((done.state, done.succeeded), (OperationState::Succeeded, 4), "{done:?}");
     assert!(proxy.faults_injected() > 0, "the proxy throttled some calls");
@@ -312,7 +336,10 @@ async fn throttling_still_ends_right_and_a_forgotten_instance_is_listed() {
     proxy.clear_faults();
     set(&repo, "drumbo4", "cloud.instance", json!("i-0000000000000dead"));
     session.sync();
-    let started = session.start(OperationRequest { action: CloudAction::Status, scope: Scope::All, reinit: None, state: None }).await.unwrap();
+    let started = session
+        .start(OperationRequest { action: CloudAction::Status, scope: Scope::All, reinit: None, state: None, snapshot: None, description: None })
+        .await
+        .unwrap();
     let done = session.finished(&started.id).await.unwrap();
     assert_eq!((done.state, done.failed), (OperationState::Failed, 1), "{done:?}");
     let overview = session.fleet_overview();

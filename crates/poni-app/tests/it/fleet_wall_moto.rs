@@ -82,7 +82,10 @@ async fn one_section_with_a_failing_region_beside_the_answering_one() {
     credentials.choose(CredentialChoice::Environment).unwrap();
     let session = CloudSession::new(repo.clone(), credentials, options(), tokio::runtime::Handle::current(), poni_app::cloud::session::no_notices());
 
-    let started = session.start(OperationRequest { action: CloudAction::Launch, scope: Scope::All, reinit: None, state: None }).await.unwrap();
+    let started = session
+        .start(OperationRequest { action: CloudAction::Launch, scope: Scope::All, reinit: None, state: None, snapshot: None, description: None })
+        .await
+        .unwrap();
     let done = tokio::time::timeout(Duration::from_secs(90), session.finished(&started.id)).await.unwrap().unwrap();
     assert_eq!(done.state, OperationState::Succeeded, "{done:?}");
     let (a, b) = (instance_of(&repo, "web/a"), instance_of(&repo, "web/b"));

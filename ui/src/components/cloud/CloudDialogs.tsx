@@ -1,13 +1,13 @@
 // The cloud dialogs: the launch preview (nothing launches while a node has problems), the
-// confirmation of terminate/stop/start/re-init listing exactly which nodes and instances they
+// confirmation of terminate/stop/start/re-init and of the snapshot actions, listing exactly which nodes and instances they
 // touch, and "wait for a state". Each one starts an operation and closes: the activity strip
 // shows the progress, the window stays free.
 import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { AlertTriangle, ArrowRight, Building2, CircleSlash, FlaskConical, KeyRound, Loader2, Rocket, ShieldAlert, ShieldCheck, Wrench } from "lucide-react";
 import { useLaunchChecks } from "../../lib/account";
 import { backend } from "../../lib/backend";
-import { scopeLabel, startOperation } from "../../lib/cloud";
+import { scopeLabel, startOperation, type SnapshotRequest } from "../../lib/cloud";
 import { accountKeys, cloudKeys } from "../../lib/queryKeys";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
@@ -408,15 +408,27 @@ const confirmText: Record<ConfirmAction, { title: string; button: string; danger
   stop: { title: "Stop", button: "Stop", danger: false, testId: "stop-confirm" },
   start: { title: "Start", button: "Start", danger: false, testId: "start-confirm" },
   reinit: { title: "Re-launch", button: "Re-launch", danger: true, testId: "reinit-confirm-button" },
+  createSnapshot: { title: "Snapshot", button: "Snapshot", danger: false, testId: "create-snapshot-confirm" },
+  revertToSnapshot: { title: "Revert", button: "Revert", danger: true, testId: "revert-snapshot-confirm" },
+  removeSnapshot: { title: "Remove snapshot of", button: "Remove snapshot of", danger: true, testId: "remove-snapshot-confirm" },
 };
 
-export function ConfirmCloudDialog({ scope, action }: { scope: Scope; action: ConfirmAction }) {
+/** Starts what a confirmation confirms: re-init is a launch, a snapshot action names its snapshot. */
+function startConfirmed(client: QueryClient, scope: Scope, action: ConfirmAction, snapshot?: SnapshotRequest) {
+  if (action === "reinit") return startOperation(client, "launch", scope, { reinit: true });
+  if (action === "createSnapshot" || action === "revertToSnapshot" || action === "removeSnapshot") {
+    return startOperation(client, action, scope, { snapshot: snapshot?.name ?? "", ...(snapshot?.description ? { description: snapshot.description } : {}) });
+  }
+  return startOperation(client, action, scope);
+}
+
+export function ConfirmCloudDialog({ scope, action, snapshot }: { scope: Scope; action: ConfirmAction; snapshot?: SnapshotRequest }) {
   const close = useUi((s) => s.closeDialog);
   const client = useQueryClient();
   const affected = useQuery({ queryKey: cloudKeys.affected(scope, action), queryFn: () => backend.cloudAffected(scope, action), staleTime: 0, gcTime: 0 });
   const text = confirmText[action];
   const run = useMutation({
-    mutationFn: () => (action === "reinit" ? startOperation(client, "launch", scope, { reinit: true }) : startOperation(client, action, scope)),
+    mutationFn: () => startConfirmed(client, scope, action, snapshot),
     onSuccess: () => close(),
   });
   const a = affected.data;
@@ -454,7 +466,13 @@ export function ConfirmCloudDialog({ scope, action }: { scope: Scope; action: Co
       ) : a ? (
         <div className="flex flex-col gap-2 text-[13px]" data-testid="cloud-confirm-summary" data-selectable>
           <p className="font-medium">{a.summary}</p>
-          {count > 0 ? <InstanceList instances={a.instances} /> : <p className="text-muted">No node in {scopeLabel(scope)} has an instance: there is nothing to {action}.</p>}
+          {snapshot && (
+            <p className="text-[12px]" data-testid="cloud-confirm-snapshot">
+              Snapshot: <span className="font-mono font-medium">{snapshot.name}</span>
+              {snapshot.description && <span className="text-muted"> ({snapshot.description})</span>}
+            </p>
+          )}
+          {count > 0 ? <InstanceList instances={a.instances} /> : <p className="text-muted">No node in {scopeLabel(scope)} has an instance: there is nothing to {snapshot ? text.title.toLowerCase() : action}.</p>}
           {a.withoutInstance.length > 0 && (
             <p className="text-[12px] text-muted" data-testid="cloud-confirm-without">
               Left alone (no instance): {a.withoutInstance.slice(0, 12).join(", ")}

@@ -2,7 +2,7 @@
 // state changes, the last error, the connect helper, and the cloud actions on it.
 import { Fragment, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Check, Clock, Copy, Download, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
+import { Camera, Check, Clock, Copy, Download, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
 import { backend } from "../../lib/backend";
 import { cloudActions, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing, useRowLiveLook } from "../../lib/cloud";
 import { cloudKeys } from "../../lib/queryKeys";
@@ -66,6 +66,11 @@ export function CloudButtons({ scope, hasInstance, state, compact }: { scope: Sc
           <Button size="sm" icon={<Hourglass size={12} />} onClick={() => cloudActions.wait(scope)} data-testid="inspector-wait">
             Wait…
           </Button>
+          {!terminated && (
+            <Button size="sm" icon={<Camera size={12} />} onClick={() => cloudActions.snapshots(scope)} data-testid="inspector-snapshots">
+              Snapshots…
+            </Button>
+          )}
           {!terminated && (
             <Button size="sm" variant="ghost" className="text-danger" icon={<Power size={13} />} onClick={() => cloudActions.confirm(scope, "terminate")} data-testid="inspector-terminate">
               Terminate…

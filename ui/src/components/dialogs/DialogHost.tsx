@@ -5,6 +5,7 @@ import { NodesDialog } from "./NodesDialog";
 import { DeleteDialog, NewSystemDialog, RenameDialog, RepositoryDialog } from "./SimpleDialogs";
 import { SettingsDialog } from "./SettingsDialog";
 import { ConfirmCloudDialog, LaunchDialog, WaitDialog } from "../cloud/CloudDialogs";
+import { SnapshotsDialog } from "../cloud/SnapshotsDialog";
 
 export function DialogHost({ model }: { model: TreeModel | null }) {
   const dialog = useUi((s) => s.dialog);
@@ -17,9 +18,11 @@ export function DialogHost({ model }: { model: TreeModel | null }) {
     case "launch":
       return <LaunchDialog scope={dialog.scope} reinit={dialog.reinit} />;
     case "cloud-confirm":
-      return <ConfirmCloudDialog scope={dialog.scope} action={dialog.action} />;
+      return <ConfirmCloudDialog scope={dialog.scope} action={dialog.action} snapshot={dialog.snapshot} />;
     case "cloud-wait":
       return <WaitDialog scope={dialog.scope} />;
+    case "snapshots":
+      return <SnapshotsDialog scope={dialog.scope} />;
   }
   if (!model) return null;
   switch (dialog.kind) {

@@ -19,7 +19,7 @@ import { createPortal } from "react-dom";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ContextMenu } from "radix-ui";
 import { useQueryClient } from "@tanstack/react-query";
-import { CalendarClock, ExternalLink, HeartCrack, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TerminalSquare, TriangleAlert, Upload } from "lucide-react";
+import { CalendarClock, Camera, ExternalLink, HeartCrack, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TerminalSquare, TriangleAlert, Upload } from "lucide-react";
 import { AlertTriangle, Ban, ChevronRight, ClipboardPaste, Copy, CornerDownRight, Folder, FolderOpen, FolderPlus, GitFork, Loader2, Network, Pencil, Plus, Scissors, Server, SquarePen, Trash2, X } from "lucide-react";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { actions } from "../../lib/actions";
@@ -609,6 +609,9 @@ function TreeMenu({ model, target, onPaste }: { model: TreeModel; target: string
           </ContextMenu.Item>
           <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.wait(scope)} data-testid="menu-wait">
             <Hourglass size={13} /> Wait for a state…
+          </ContextMenu.Item>
+          <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.snapshots(scope)} data-testid="menu-snapshots">
+            <Camera size={13} /> Snapshots…
           </ContextMenu.Item>
           <ContextMenu.Item className={menuItem} onSelect={() => cloudActions.launch(scope, true)} data-testid="menu-reinit">
             <Rocket size={14} /> Re-launch (new instances)…

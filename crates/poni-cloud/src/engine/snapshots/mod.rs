@@ -69,7 +69,23 @@ pub fn snapshot_name(name: &str) -> Result<String, EngineError> {
 pub struct NodeSnapshot {
     pub node: String,
     pub instance_id: String,
+    /// Its name (`poni:snapshot`, or poni 0.8's `Name`), as revert and remove take it.
+    pub name: Option<String>,
+    /// The device its volume was at; null for poni 0.8's (the root device).
+    pub device: Option<String>,
     pub snapshot: SnapshotInfo,
+}
+
+impl NodeSnapshot {
+    pub fn new(node: &str, instance_id: &str, snapshot: &SnapshotInfo) -> NodeSnapshot {
+        NodeSnapshot {
+            node: node.to_owned(),
+            instance_id: instance_id.to_owned(),
+            name: snapshot.name().map(str::to_owned),
+            device: snapshot.device().map(str::to_owned),
+            snapshot: snapshot.clone(),
+        }
+    }
 }
 
 /// What `cloud snapshots` found, and the nodes it could not ask about.
@@ -285,7 +301,7 @@ impl Engine {
                 Ok(found) => {
                     for (i, node, id) in &list {
                         for s in found.iter().filter(|s| s.instance_id() == Some(id.as_str())) {
-                            snapshots.push((*i, NodeSnapshot { node: node.clone(), instance_id: id.clone(), snapshot: s.clone() }));
+                            snapshots.push((*i, NodeSnapshot::new(node, id, s)));
                         }
                     }
                 }
@@ -493,6 +509,28 @@ mod tests {
         let data = snapshot_tags("nightly", &t, "/dev/sdf", false, None);
         assert!(!data.contains_key(TAG_PONI08_ORIGINAL_INSTANCE), "poni 0.8 would take it for the root volume");
         assert!(!data.contains_key(TAG_REPO));
+    }
+
+    #[test]
+    fn a_listed_snapshot_carries_its_name_and_device_from_the_tags() {
+        let info = |tags: &[(&str, &str)]| SnapshotInfo {
+            id: "snap-1".into(),
+            volume_id: None,
+            state: SnapshotState::Completed,
+            start_time: None,
+            description: None,
+            size_gib: None,
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        let ours = NodeSnapshot::new("web/1", "i-1", &info(&[(TAG_SNAPSHOT, "before"), (TAG_DEVICE, "/dev/sdf")]));
+        assert_eq!((ours.name.as_deref(), ours.device.as_deref()), (Some("before"), Some("/dev/sdf")));
+        let old = NodeSnapshot::new("web/1", "i-1", &info(&[(TAG_NAME, "nightly")]));
+        assert_eq!((old.name.as_deref(), old.device.as_deref()), (Some("nightly"), None), "poni 0.8's: the Name tag, the root device");
+        let json = serde_json::to_value(&ours).unwrap();
+        assert_eq!(
+            (&json["name"], &json["device"], &json["instanceId"]),
+            (&serde_json::json!("before"), &serde_json::json!("/dev/sdf"), &serde_json::json!("i-1"))
+        );
     }
 
     #[test]
