@@ -17,6 +17,7 @@ import type { TreeItem } from "../../bindings/TreeItem";
 import { Button, cx, dash, ErrorNote, Row } from "../ui";
 import { StateBadge, StateDot } from "../ui/StateDot";
 import { ConnectButtons } from "../remote/RemoteButtons";
+import { isProtectedError, LiftProtectionButton } from "./LiftProtection";
 
 const clock = (iso: string) => {
   const d = new Date(iso);
@@ -189,12 +190,15 @@ export function NodeCloudPanel({ item }: { item: TreeItem }) {
         </div>
       )}
       {live?.lastError && (
-        <p className="flex gap-1.5 rounded-md bg-danger-soft px-2 py-1.5 text-[12px] text-danger" data-testid="inspector-last-error" data-selectable>
+        <div className="flex gap-1.5 rounded-md bg-danger-soft px-2 py-1.5 text-[12px] text-danger" data-testid="inspector-last-error" data-selectable>
           <TriangleAlert size={13} className="mt-px shrink-0" />
-          <span>
-            {clock(live.lastError.at)} {explain(live.lastError).message}
+          <span className="flex flex-col items-start gap-1">
+            <span>
+              {clock(live.lastError.at)} {explain(live.lastError).message}
+            </span>
+            {isProtectedError(live.lastError) && <LiftProtectionButton node={item.name} />}
           </span>
-        </p>
+        </div>
       )}
       <NodeDrift node={item.name} check={hasInstance && state !== "terminated" && !live?.missing} />
       {hasInstance && state !== "terminated" && <ConnectHelper node={item.name} host={live?.addresses.host ?? null} />}
