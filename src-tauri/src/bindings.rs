@@ -30,7 +30,7 @@ fn export_all(dir: &Path) {
 }
 
 /// The core's rules the UI decides on: every error code's traits, the managed and cloud
-/// property keys.
+/// property keys, the login names to offer for an unknown image.
 fn core_constants() -> String {
     use poni_app::keys;
     let list = |items: Vec<&str>| serde_json::to_string(&items).unwrap();
@@ -50,11 +50,14 @@ fn core_constants() -> String {
          /** The node view's cloud form: each field and the property it writes, in the form's order. */\n\
          export const CLOUD_FIELDS = {{\n{}\n}} as const;\n\n\
          /** Both spellings poni accepts for the key pair. */\n\
-         export const KEY_PAIR_KEYS = {} as const;\n",
+         export const KEY_PAIR_KEYS = {} as const;\n\n\
+         /** The login names offered when a node's image does not tell its user (poni_remote::users::usual_users). */\n\
+         export const COMMON_USERS = {} as const;\n",
         traits.join("\n"),
         list(keys::managed().collect()),
         form.join("\n"),
         list(keys::key_pair_keys().to_vec()),
+        list(poni_app::poni_remote::target::usual_users(None)),
     )
 }
 

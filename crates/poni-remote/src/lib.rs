@@ -5,7 +5,8 @@
 //! - [`ssh`]: the client (the only module that names the SSH library);
 //! - [`exec`]: one command on many nodes, in parallel, with limits;
 //! - [`copy`]: files and folders to many nodes (poni's `remote cp`);
-//! - [`text`]: chunked output made text.
+//! - [`text`]: chunked output made text;
+//! - [`users`]: the login names worth trying when `user` is refused.
 
 pub mod console;
 pub mod copy;
@@ -16,6 +17,7 @@ pub mod known_hosts;
 pub mod ssh;
 pub mod target;
 pub mod text;
+pub mod users;
 
 pub use error::RemoteError;
 pub use host_key::{HostKeyCheck, HostKeyOutcome, UnknownKeys};

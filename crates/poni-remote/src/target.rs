@@ -18,6 +18,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::RemoteError;
+pub use crate::users::usual_users;
 
 /// Where a node is reached and as whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

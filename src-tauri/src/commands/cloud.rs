@@ -8,6 +8,7 @@ use poni_app::cloud::{
 };
 use poni_app::poni_cloud::engine::snapshots::SnapshotList;
 use poni_app::AppResult;
+use poni_app::poni_cloud::engine::ProtectionLifted;
 use tauri::Runtime;
 
 #[tauri::command]
@@ -75,4 +76,12 @@ pub async fn node_live<R: Runtime>(ctx: Ctx<R>, name: String) -> AppResult<Optio
 pub async fn connect_command<R: Runtime>(ctx: Ctx<R>, node: String) -> AppResult<ConnectCommand> {
     let state = ctx.desk();
     state.cloud()?.connect_command(&node)
+}
+
+/// Lifts a node's termination protection (the instance's attribute, then the node's property):
+/// the engine writes the repository, so the window reloads as after an edit.
+#[tauri::command]
+pub async fn lift_termination_protection<R: Runtime>(ctx: Ctx<R>, node: String) -> AppResult<ProtectionLifted> {
+    let lifted = ctx.desk().cloud()?.lift_termination_protection(&node).await;
+    ctx.wrote(lifted)
 }

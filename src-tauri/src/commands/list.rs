@@ -49,6 +49,8 @@ ipc_commands! {
     cloud::fleet_nodes() -> Vec<NodeLive>;
     cloud::node_live(name: String) -> Option<NodeLive>;
     cloud::connect_command(node: String) -> ConnectCommand;
+    /// Lifts a node's termination protection: off on its instance, then cloud.disable_api_termination false on the node (cloud.busy while an operation works on it).
+    cloud::lift_termination_protection(node: String) -> ProtectionLifted;
 
     // Credentials and cloud settings. The secret is write-only: nothing returns it.
     credentials::credentials_status() -> CredentialStatus;

@@ -30,6 +30,7 @@ use poni_app::cloud::{
 use poni_app::poni_cloud::account::{ImageInfo, InstanceTypeInfo, KeyPairInfo, PublicKeyFile, SecurityGroupInfo, SshAccess, SubnetInfo};
 use poni_app::poni_cloud::engine::drift::{Drift, DriftField};
 use poni_app::poni_cloud::engine::snapshots::SnapshotList;
+use poni_app::poni_cloud::engine::ProtectionLifted;
 use poni_app::poni_repo::{HistoryView, RunningInstance, UndoOutcome};
 use poni_app::poni_vc::{Choice, CommitInfo, Conflict, PullOutcome, PushOutcome, RepoDiff, VcMode, VcStatus};
 use poni_app::remote::{ConnectRequest, CopyRequest, RunEvent, RunRecord, RunRequest, RunSummary, TerminalEnd, TerminalOpened};

@@ -38,6 +38,7 @@ import type { NodesRequest } from "./NodesRequest";
 import type { OperationRequest } from "./OperationRequest";
 import type { OperationStatus } from "./OperationStatus";
 import type { PropertyEdit } from "./PropertyEdit";
+import type { ProtectionLifted } from "./ProtectionLifted";
 import type { PublicKeyFile } from "./PublicKeyFile";
 import type { PullOutcome } from "./PullOutcome";
 import type { PushOutcome } from "./PushOutcome";
@@ -106,6 +107,8 @@ export const commands = {
   fleetNodes: (): Promise<Array<NodeLive>> => call("fleet_nodes"),
   nodeLive: (name: string): Promise<NodeLive | null> => call("node_live", { name }),
   connectCommand: (node: string): Promise<ConnectCommand> => call("connect_command", { node }),
+  /** Lifts a node's termination protection: off on its instance, then cloud.disable_api_termination false on the node (cloud.busy while an operation works on it). */
+  liftTerminationProtection: (node: string): Promise<ProtectionLifted> => call("lift_termination_protection", { node }),
   credentialsStatus: (): Promise<CredentialStatus> => call("credentials_status"),
   listCredentialSets: (): Promise<Array<StoredCredentialSet>> => call("list_credential_sets"),
   saveCredentialSet: (set: NewCredentialSet): Promise<StoredCredentialSet> => call("save_credential_set", { set }),

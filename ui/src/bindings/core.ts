@@ -179,3 +179,6 @@ export const CLOUD_FIELDS = {
 
 /** Both spellings poni accepts for the key pair. */
 export const KEY_PAIR_KEYS = ["cloud.key-pair","cloud.key_pair"] as const;
+
+/** The login names offered when a node's image does not tell its user (poni_remote::users::usual_users). */
+export const COMMON_USERS = ["ec2-user","ubuntu","admin"] as const;

@@ -33,6 +33,7 @@ export const backendMock = {
   fleetNodes: vi.fn(),
   nodeLive: vi.fn(),
   connectCommand: vi.fn(),
+  liftTerminationProtection: vi.fn(),
   credentialsStatus: vi.fn(),
   listCredentialSets: vi.fn(),
   saveCredentialSet: vi.fn(),

@@ -18,7 +18,9 @@ use std::time::Duration;
 
 use poni_cloud::aws::{Ec2Provider, InstanceState, ProviderOptions};
 use poni_cloud::engine::snapshots::SnapshotList;
-use poni_cloud::engine::{Engine, EngineEvent, EngineOptions, EventSink, InitOptions, NodeReport, Operation, OperationReport, Outcome, PollSchedule};
+use poni_cloud::engine::{
+    Engine, EngineEvent, EngineOptions, EventSink, InitOptions, NodeReport, Operation, OperationReport, Outcome, PollSchedule, ProtectionLifted,
+};
 use poni_repo::Repo;
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Handle;
@@ -336,6 +338,20 @@ impl CloudSession {
     pub(crate) async fn engine(&self) -> AppResult<Engine> {
         let provider = self.inner.provider().await?;
         Ok(Engine::new(self.inner.repo.clone(), provider, self.inner.refresh_sink(), self.inner.options.engine.clone()))
+    }
+
+    /// Lifts a node's termination protection so that a terminate can follow: the instance's
+    /// DisableApiTermination goes off, then the node's own `cloud.disable_api_termination`
+    /// becomes false when its properties turned protection on (the engine's one rule, as
+    /// `poni cloud unprotect` runs it). Refused while an operation works on the node.
+    pub async fn lift_termination_protection(&self, node: &str) -> AppResult<ProtectionLifted> {
+        if let Some(op) = self.node_live(node).and_then(|live| live.operation_id) {
+            return Err(AppError::new(
+                ErrorCode::CloudBusy,
+                format!("Another operation is working on {node} ({op}): wait for it to finish or cancel it."),
+            ));
+        }
+        self.engine().await?.lift_termination_protection(node).await.map_err(|e| coded(&e))
     }
 
     /// The credentials now reach another account (or the same anew): what the previous one

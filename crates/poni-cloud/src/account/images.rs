@@ -64,7 +64,11 @@ const PARAMETERS_PER_CALL: usize = 10;
 /// The login user an image's name suggests (the distributions' documented defaults).
 pub fn login_user_for(name: &str) -> Option<&'static str> {
     let name = name.to_ascii_lowercase();
+    // Earlier rules win: Bitnami stacks are built on other distributions, and Fedora CoreOS
+    // is not Fedora's login.
     let rules: &[(&[&str], &str)] = &[
+        (&["bitnami"], "bitnami"),
+        (&["fedora-coreos", "fedora coreos", "coreos"], "core"),
         (&["ubuntu"], "ubuntu"),
         (&["debian"], "admin"),
         (&["amzn", "al2023", "amazon linux", "amazon-linux", "rhel", "suse", "sles"], "ec2-user"),
@@ -184,6 +188,9 @@ mod tests {
         assert_eq!(login_user_for("al2023-ami-2023.6.20250101.0-kernel-6.1-x86_64"), Some("ec2-user"));
         assert_eq!(login_user_for("amzn2-ami-hvm-2.0"), Some("ec2-user"));
         assert_eq!(login_user_for("my-golden-image"), None);
+        assert_eq!(login_user_for("fedora-coreos-40.20240519.3.0-x86_64"), Some("core"));
+        assert_eq!(login_user_for("Fedora-Cloud-Base-40-1.14.x86_64-hvm"), Some("fedora"));
+        assert_eq!(login_user_for("bitnami-wordpress-6.5.3-0-linux-debian-12-x86_64-hvm-ebs"), Some("bitnami"));
     }
 
     #[test]

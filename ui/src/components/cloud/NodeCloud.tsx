@@ -2,19 +2,22 @@
 // state changes, the last error, the connect helper, and the cloud actions on it.
 import { Fragment, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Camera, Check, Clock, Copy, Download, Hourglass, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
+import { Camera, Check, CircleCheck, CircleX, Clock, Copy, Download, Hourglass, Loader2, Play, Power, RefreshCw, Rocket, Square, Terminal, TriangleAlert } from "lucide-react";
 import { backend } from "../../lib/backend";
 import { cloudActions, isMoving, liveState, useLiveLook, useNodeLive, useRefreshing, useRowLiveLook } from "../../lib/cloud";
 import { cloudKeys } from "../../lib/queryKeys";
 import { DRIFT_LABEL, driftValue, isAddressField, useDrift, useNodeDriftCheck, useTakeDrift } from "../../lib/drift";
 import { explain } from "../../lib/errors";
 import { useUi } from "../../lib/store";
+import type { CheckStatus } from "../../bindings/CheckStatus";
+import type { InstanceHealth } from "../../bindings/InstanceHealth";
 import type { NodeLive } from "../../bindings/NodeLive";
 import type { Scope } from "../../bindings/Scope";
 import type { TreeItem } from "../../bindings/TreeItem";
 import { Button, cx, dash, ErrorNote, Row } from "../ui";
 import { StateBadge, StateDot } from "../ui/StateDot";
 import { ConnectButtons } from "../remote/RemoteButtons";
+import { isProtectedError, LiftProtectionButton } from "./LiftProtection";
 
 const clock = (iso: string) => {
   const d = new Date(iso);
@@ -83,6 +86,50 @@ export function CloudButtons({ scope, hasInstance, state, compact }: { scope: Sc
 }
 
 
+/** How one of EC2's two checks reads; "insufficient-data" in words. */
+const CHECK_WORD: Record<CheckStatus, string> = {
+  ok: "ok",
+  impaired: "impaired",
+  initializing: "initializing",
+  "insufficient-data": "no data yet",
+  "not-applicable": "not applicable",
+};
+
+function CheckMark({ which, status, watched }: { which: "system" | "instance"; status: CheckStatus; watched: boolean }) {
+  const icon =
+    status === "ok" ? (
+      <CircleCheck size={12} className="text-ok" aria-hidden />
+    ) : status === "impaired" ? (
+      <CircleX size={12} className="text-danger" aria-hidden />
+    ) : status === "initializing" ? (
+      // Spins only while an operation follows the node: an idle window animates nothing.
+      <Loader2 size={12} className={cx("text-muted", watched && "animate-spin")} aria-hidden />
+    ) : null;
+  return (
+    <span className={cx("inline-flex items-center gap-1", status === "impaired" && "font-medium text-danger")} data-testid={`checks-${which}`} data-status={status}>
+      {icon}
+      {which} {CHECK_WORD[status]}
+    </span>
+  );
+}
+
+/**
+ * EC2's status checks of the node's running instance as the last wait reported them:
+ * "system ok · instance initializing". Nothing when none were reported.
+ */
+export function StatusChecks({ checks, watched, label = false, testId = "status-checks" }: { checks: InstanceHealth | undefined; watched: boolean; label?: boolean; testId?: string }) {
+  if (!checks) return null;
+  const impaired = checks.system === "impaired" || checks.instance === "impaired";
+  return (
+    <span className="inline-flex flex-wrap items-center gap-x-1 whitespace-pre-wrap" data-testid={testId} data-impaired={impaired || undefined} title={impaired ? "A status check failed: EC2 found a problem with this instance" : undefined}>
+      {label && <span className="text-muted">Status checks: </span>}
+      <CheckMark which="system" status={checks.system} watched={watched} />
+      <span className="text-faint"> · </span>
+      <CheckMark which="instance" status={checks.instance} watched={watched} />
+    </span>
+  );
+}
+
 /** The live rows (state, since, addresses) that replace the file-only ones. */
 export function LiveRows({ item, fileHost, fileIp, fileDns }: { item: TreeItem; fileHost: string | null; fileIp: string | null; fileDns: string | null }) {
   const { live, state, moving } = useLive(item);
@@ -97,6 +144,11 @@ export function LiveRows({ item, fileHost, fileIp, fileDns }: { item: TreeItem; 
           {live?.since && <span className="text-faint">since {clock(live.since)}</span>}
         </span>
       </Row>
+      {live?.checks && (
+        <Row label="Status checks">
+          <StatusChecks checks={live.checks} watched={live.operationId !== null} testId="inspector-checks" />
+        </Row>
+      )}
       {live?.missing && (
         <Row label="">
           <span className="text-danger" data-testid="inspector-missing">
@@ -143,12 +195,15 @@ export function NodeCloudPanel({ item }: { item: TreeItem }) {
         </div>
       )}
       {live?.lastError && (
-        <p className="flex gap-1.5 rounded-md bg-danger-soft px-2 py-1.5 text-[12px] text-danger" data-testid="inspector-last-error" data-selectable>
+        <div className="flex gap-1.5 rounded-md bg-danger-soft px-2 py-1.5 text-[12px] text-danger" data-testid="inspector-last-error" data-selectable>
           <TriangleAlert size={13} className="mt-px shrink-0" />
-          <span>
-            {clock(live.lastError.at)} {explain(live.lastError).message}
+          <span className="flex flex-col items-start gap-1">
+            <span>
+              {clock(live.lastError.at)} {explain(live.lastError).message}
+            </span>
+            {isProtectedError(live.lastError) && <LiftProtectionButton node={item.name} />}
           </span>
-        </p>
+        </div>
       )}
       <NodeDrift node={item.name} check={hasInstance && state !== "terminated" && !live?.missing} />
       {hasInstance && state !== "terminated" && <ConnectHelper node={item.name} host={live?.addresses.host ?? null} />}
@@ -329,6 +384,7 @@ export function EditorLiveBar({ name, instance, problem }: { name: string; insta
         <StateBadge state={state} moving={isMoving(state, live, refreshing)} testId="editor-state" />
         {(live?.instanceId ?? instance) && <span className="font-mono text-muted">{live?.instanceId ?? instance}</span>}
         {live?.addresses.host && <span className="min-w-0 truncate font-mono text-muted">{live.addresses.host}</span>}
+        {live?.checks && <StatusChecks checks={live.checks} watched={live.operationId !== null} label testId="editor-checks" />}
         <span className="ml-auto flex flex-wrap items-center gap-1.5">
           <ConnectButtons node={name} compact />
           <CloudButtons scope={{ kind: "node", name }} hasInstance={!!(live?.instanceId ?? instance)} state={state} compact />

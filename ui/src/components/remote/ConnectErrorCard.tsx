@@ -1,7 +1,8 @@
 // Why a terminal could not connect, with what helps, picked by the error's code: a missing key
 // file leads to the node's key pair (its Cloud section creates one), a timeout or refusal offers
-// "Allow SSH from this computer", a stopped instance offers Start (the usual confirmation). The
-// message always shows; Try again starts over.
+// "Allow SSH from this computer", a stopped instance offers Start (the usual confirmation), a
+// refused login offers the image's usual login names (UsualUsers). The message always shows;
+// Try again starts over.
 import { KeyRound, Play, RotateCw } from "lucide-react";
 import { actions } from "../../lib/actions";
 import { cloudActions } from "../../lib/cloud";
@@ -9,6 +10,7 @@ import { BackendError } from "../../lib/backend";
 import { explain } from "../../lib/errors";
 import { AllowSshFromHere } from "../cloud/CloudDialogs";
 import { Button, ErrorNote } from "../ui";
+import { UsualUsers } from "./UsualUsers";
 
 function code(error: unknown): string | null {
   if (error instanceof BackendError) return error.code;
@@ -20,6 +22,7 @@ export function ConnectErrorCard({ node, error, onRetry }: { node: string; error
   return (
     <section className="flex flex-col gap-2" data-testid="terminal-error" data-code={c ?? undefined}>
       <ErrorNote error={explain(error)} testId="terminal-error-note" />
+      {c === "remote.auth_failed" && <UsualUsers node={node} onRetry={onRetry} />}
       <div className="flex flex-wrap items-start gap-2">
         {c === "remote.key_missing" && (
           <Button size="sm" icon={<KeyRound size={12} />} onClick={() => actions.open(node)} title="The node's Cloud section picks, creates or imports its key pair" data-testid="terminal-fix-key">
