@@ -76,7 +76,7 @@ fn main() {
     let report = format!(
         "# Fleet wall benchmark\n\nRun with `./dev bench fleet` (`benches/src/bin/fleet.rs`). {total} instances (t3.micro) over \
          {} regions and {ACCOUNTS} accounts, in moto {} behind the test proxy (one per account, EC2's published buckets), \
-         prices from our Price List server; release build. Each refresh is one `Engine::fleet_status` over the 4 regions \
+         prices from our Price List server; {} build. Each refresh is one `Engine::fleet_status` over the 4 regions \
          (in parallel), with CPU and prices: the whole wall of one account. Calls are counted by the proxy per region; \
          \"GetProducts\" by the Price List server, per refresh (its cache is on disk and shared by the accounts, as in the app).\n\n\
          Goal (issue 23): at most 2 DescribeInstanceStatus and 20 GetMetricData per region and account for a full refresh.\n\n{}\n\
@@ -84,6 +84,7 @@ fn main() {
          |---:|---|---|---:|---:|---:|---:|---:|---:|\n{rows}",
         REGIONS.len(),
         moto_version(),
+        if cfg!(debug_assertions) { "debug" } else { "release" },
         machine(),
     );
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("results/fleet.md");
