@@ -156,7 +156,7 @@ fn a_revert_whose_attach_fails_puts_the_old_volume_back() {
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     let err = &out.stderr;
     assert!(err.contains(&format!("poni    ERROR   web1: reverting web1 (instance {id}) failed while attaching the new volumes: ")), "{err}");
-    assert!(err.contains("Its old volumes are attached as before, the new ones deleted, and the instance is starting again."), "{err}");
+    assert!(err.contains("Its old volumes are attached as before, the new ones deleted, and the instance is starting again"), "{err}");
     let after = volumes(&ec2, &id);
     assert_eq!(after.iter().map(|(d, v, _)| (d.clone(), v.clone())).collect::<Vec<_>>(), [(device.clone(), old_root.clone())], "the old root is back");
     let created = err

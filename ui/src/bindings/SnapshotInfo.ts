@@ -13,4 +13,4 @@ volumeId: string | null, state: SnapshotState,
 /**
  * RFC 3339, UTC: when it was started.
  */
-startTime: string | null, description: string | null, sizeGib: number | null, tags: { [key in string]?: string }, };
+startTime: string | null, description: string | null, sizeGib: number | null, tags: { [key in string]: string }, };
