@@ -95,10 +95,12 @@ fn main() {
 async fn refresh(proxy: &Ec2Proxy, prices: &PricingServer, cache: &std::path::Path) -> Refresh {
     let dir = tempfile::tempdir().expect("temporary folder");
     let repo = Repo::init(dir.path().join("repo")).expect("init");
-    let engine = Engine::new(repo, provider_for(proxy, prices).await, poni_cloud::engine::no_events(), EngineOptions { ssh_dir: None, ..EngineOptions::default() });
+    let engine =
+        Engine::new(repo, provider_for(proxy, prices).await, poni_cloud::engine::no_events(), EngineOptions { ssh_dir: None, ..EngineOptions::default() });
     proxy.reset_stats();
     let priced_before = prices.stats().get_products;
-    let options = StatusOptions { regions: REGIONS.iter().map(|r| r.to_string()).collect(), with_cpu: true, with_prices: true, price_cache: Some(cache.to_path_buf()) };
+    let options =
+        StatusOptions { regions: REGIONS.iter().map(|r| r.to_string()).collect(), with_cpu: true, with_prices: true, price_cache: Some(cache.to_path_buf()) };
     let started = Instant::now();
     let status = engine.fleet_status(&options).await.expect("fleet status");
     let seconds = started.elapsed().as_secs_f64();
@@ -110,12 +112,7 @@ async fn refresh(proxy: &Ec2Proxy, prices: &PricingServer, cache: &std::path::Pa
         .iter()
         .map(|r| (r.to_string(), stats.count_in(r, "DescribeInstanceStatus"), stats.count_in(r, "GetMetricData"), stats.count_in(r, "DescribeInstances")))
         .collect();
-    Refresh {
-        seconds,
-        instances: status.regions.iter().map(|r| r.rows.len()).sum(),
-        calls,
-        price_calls: prices.stats().get_products - priced_before,
-    }
+    Refresh { seconds, instances: status.regions.iter().map(|r| r.rows.len()).sum(), calls, price_calls: prices.stats().get_products - priced_before }
 }
 
 async fn provider_for(proxy: &Ec2Proxy, prices: &PricingServer) -> Ec2Provider {

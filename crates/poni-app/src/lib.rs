@@ -19,9 +19,9 @@ pub use desk::Desk;
 pub use error::{AppError, AppResult};
 /// The cloud engine crate, for the shell's event and binding types.
 pub use poni_cloud;
-pub use poni_repo;
 /// The SSH crate, for the shell's generated constants (the usual login names).
 pub use poni_remote;
+pub use poni_repo;
 /// The git history crate, for the shell's commands and binding types.
 pub use poni_vc;
 pub use settings::{Settings, SettingsStore};

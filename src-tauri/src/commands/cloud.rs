@@ -7,8 +7,8 @@ use poni_app::cloud::{
     Affected, CloudReference, ConfirmAction, ConnectCommand, FleetOverview, LaunchPreview, NodeLive, OperationRequest, OperationStatus, Scope,
 };
 use poni_app::poni_cloud::engine::snapshots::SnapshotList;
-use poni_app::AppResult;
 use poni_app::poni_cloud::engine::ProtectionLifted;
+use poni_app::AppResult;
 use tauri::Runtime;
 
 #[tauri::command]

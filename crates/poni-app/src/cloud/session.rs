@@ -346,10 +346,7 @@ impl CloudSession {
     /// `poni cloud unprotect` runs it). Refused while an operation works on the node.
     pub async fn lift_termination_protection(&self, node: &str) -> AppResult<ProtectionLifted> {
         if let Some(op) = self.node_live(node).and_then(|live| live.operation_id) {
-            return Err(AppError::new(
-                ErrorCode::CloudBusy,
-                format!("Another operation is working on {node} ({op}): wait for it to finish or cancel it."),
-            ));
+            return Err(AppError::new(ErrorCode::CloudBusy, format!("Another operation is working on {node} ({op}): wait for it to finish or cancel it.")));
         }
         self.engine().await?.lift_termination_protection(node).await.map_err(|e| coded(&e))
     }

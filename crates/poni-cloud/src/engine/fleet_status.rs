@@ -25,7 +25,7 @@ use super::import::{classify, instance_nodes, FleetInstance, Tracking};
 use super::report::EngineError;
 use super::Engine;
 use crate::account::Account;
-use crate::aws::{CloudError, InstanceInfo, InstanceState};
+use crate::aws::{CloudError, CloudErrorKind, InstanceInfo, InstanceState};
 use crate::error::{Coded, ErrorPayload};
 use crate::health::price_cache::{day_number, day_of, PriceCache};
 use crate::health::price_list::on_demand_hourly;
@@ -141,6 +141,9 @@ pub struct Totals {
     /// Running rows without a price (left out of the sums).
     pub unknown_price: u32,
 }
+
+/// How long the wall waits for on-demand prices before showing them as unknown.
+const PRICE_LIST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// What [`Engine::fleet_status`] reads.
 #[derive(Debug, Clone, Default)]
@@ -477,7 +480,22 @@ impl Engine {
             async move { (region, instance_type, self.provider.ec2_price_documents(region, instance_type).await) }
         });
         let mut failed: HashMap<String, CloudError> = HashMap::new();
-        for (region, instance_type, found) in futures_util::future::join_all(lookups).await {
+        // Prices only add to the wall: a Price List that does not answer (an endpoint without
+        // it, a slow retry) never holds the instances back. Unknown now, asked again next time.
+        let answers = match tokio::time::timeout(PRICE_LIST_DEADLINE, futures_util::future::join_all(lookups)).await {
+            Ok(answers) => answers,
+            Err(_) => {
+                let late = CloudError::new(
+                    CloudErrorKind::Timeout,
+                    format!("The AWS Price List did not answer within {} s: prices show as unknown until the next refresh.", PRICE_LIST_DEADLINE.as_secs()),
+                );
+                for pair in &missing {
+                    failed.entry(pair.0.clone()).or_insert_with(|| late.clone());
+                }
+                Vec::new()
+            }
+        };
+        for (region, instance_type, found) in answers {
             match found {
                 Ok(documents) => cache.put(region, instance_type, on_demand_hourly(&documents, instance_type, region), &today),
                 Err(e) => {
