@@ -36,6 +36,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use poni_e2e::{Poni08, SshKeys, Sshd};
+
+#[path = "../machine.rs"]
+mod machine;
+use machine::{hardware, load_average};
 use poni_remote::exec::{run_many, Events, NodeEvent, RunOptions};
 use poni_remote::{ConnectOptions, HostKeyCheck, KeySource, KnownHosts, RemoteError, Session, ShellEvent, ShellReader, ShellWriter, SshTarget, UnknownKeys};
 use tokio::runtime::Runtime;
@@ -105,7 +109,7 @@ fn main() {
     drop(theirs);
 
     let report = Report {
-        machine: machine(&load_at_start),
+        machine: machine_line(&load_at_start),
         versions: versions(),
         exec,
         keystrokes: (spread(ours_keys), spread(theirs_keys)),
@@ -847,27 +851,9 @@ fn stream_line(label: &str, runs: &[Streamed]) -> String {
     format!("| {label} | {} | {} | {mb:.1} | {:.1} |", runs.len(), seconds(median.took), mb / median.took.as_secs_f64())
 }
 
-/// CPU model, cores, memory, kernel and load, for the results file.
-fn machine(load_at_start: &str) -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo.lines().find_map(|l| l.strip_prefix("model name")).map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned()).unwrap_or_default();
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let mem_gib = meminfo
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|l| l.trim().trim_end_matches(" kB").parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    format!(
-        "Machine: {model}, {cores} cores, {mem_gib:.0} GiB, Linux {}; load average (1/5/15 min) at the start {load_at_start}, at the end {}.",
-        kernel.trim(),
-        load_average()
-    )
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+/// The machine line, with the load at the start and at the end of the run.
+fn machine_line(load_at_start: &str) -> String {
+    format!("Machine: {}; load average (1/5/15 min) at the start {load_at_start}, at the end {}.", hardware(), load_average())
 }
 
 fn versions() -> String {
